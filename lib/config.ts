@@ -1,0 +1,238 @@
+/**
+ * The one place that reads the environment. Names follow docker-jitsi-meet, so its `.env` works unchanged.
+ * Everything is read, validated and defaulted once; the rest of the program gets a frozen Config and never
+ * touches process.env. Every variable is declared in SETTINGS, which also feeds the README table and the
+ * `.env.example` check, so the three cannot drift apart.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** When set, every endpoint but health needs `Authorization: Bearer <token>`. */
+  token?: string;
+}
+
+export interface EncodingConfig {
+  width: number;
+  height: number;
+  framerate: number;
+  crf: number;
+  presetRecording: string;
+  queueSize: number;
+}
+
+export interface RecordingConfig {
+  dir: string;
+  finalizeScript?: string;
+  finalizeTimeoutSec: number;
+}
+
+export interface BrowserConfig {
+  chromiumPath: string;
+  extraFlags: string[];
+  ignoreCertificateErrors: boolean;
+  pageLoadTimeoutSec: number;
+}
+
+export interface RecorderLogin {
+  domain: string;
+  username: string;
+  password: string;
+}
+
+export interface Config {
+  instanceId: string;
+  http: HttpConfig;
+  recording: RecordingConfig;
+  encoding: EncodingConfig;
+  browser: BrowserConfig;
+  /** The browser's call login when a request brings none (JIBRI_RECORDER_USER at XMPP_HIDDEN_DOMAIN). */
+  recorderLogin?: RecorderLogin;
+  ffmpegPath: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** One environment variable: its default (as text, as a user would write it) and what it means. */
+export interface Setting {
+  name: string;
+  default: string;
+  group: string;
+  description: string;
+  secret?: boolean;
+}
+
+export const SETTINGS: readonly Setting[] = [
+  { name: 'JIBRI_INSTANCE_ID', default: '', group: 'Identity', description: 'Name of this recorder (brewery nickname, webhooks); defaults to the host name' },
+  { name: 'JIBRI_HTTP_API_EXTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address the HTTP API binds to' },
+  { name: 'JIBRI_HTTP_API_EXTERNAL_PORT', default: '2222', group: 'HTTP API', description: 'Port of the HTTP API' },
+  { name: 'JIBRI_HTTP_API_TOKEN', default: '', group: 'HTTP API', description: 'If set, every endpoint but health requires "Authorization: Bearer <token>"', secret: true },
+  { name: 'JIBRI_RECORDING_DIR', default: '/config/recordings', group: 'Recording', description: 'Folder that holds one sub-folder per session' },
+  { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_PATH', default: '', group: 'Recording', description: 'Script run with the session folder as its only argument after each recording' },
+  { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', default: '3600', group: 'Recording', description: 'Seconds after which a finalize script that has not ended is killed (0 = never)' },
+  { name: 'JIBRI_RECORDING_RESOLUTION', default: '1280x720', group: 'Encoding', description: 'Size of the virtual screen and of the video, WIDTHxHEIGHT' },
+  { name: 'JIBRI_RECORDING_FRAMERATE', default: '30', group: 'Encoding', description: 'Frames per second captured and encoded' },
+  { name: 'JIBRI_RECORDING_CONSTANT_RATE_FACTOR', default: '25', group: 'Encoding', description: 'x264 CRF (0-51, lower is better quality and larger files)' },
+  { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', default: 'ultrafast', group: 'Encoding', description: 'x264 preset for file recordings' },
+  { name: 'JIBRI_RECORDING_QUEUE_SIZE', default: '4096', group: 'Encoding', description: 'ffmpeg -thread_queue_size of each capture input' },
+  { name: 'JIBRI_FFMPEG_PATH', default: 'ffmpeg', group: 'Encoding', description: 'The ffmpeg binary (a name on PATH or a path)' },
+  { name: 'JIBRI_CHROMIUM_PATH', default: '/usr/bin/chromium', group: 'Browser', description: 'The Chromium binary the recorder drives' },
+  { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Extra Chromium flags, comma-separated (as docker-jitsi-meet)' },
+  { name: 'IGNORE_CERTIFICATE_ERRORS', default: 'false', group: 'Browser', description: 'Let the browser accept self-signed certificates of the meeting' },
+  { name: 'JIBRI_PAGE_LOAD_TIMEOUT', default: '60', group: 'Browser', description: 'Seconds the meeting page may take to load' },
+  { name: 'XMPP_HIDDEN_DOMAIN', default: 'hidden.meet.jitsi', group: 'Call login', description: 'Domain of the recorder account the browser joins with (XMPP_RECORDER_DOMAIN is still read)' },
+  { name: 'XMPP_RECORDER_DOMAIN', default: '', group: 'Call login', description: 'Older name of XMPP_HIDDEN_DOMAIN' },
+  { name: 'JIBRI_RECORDER_USER', default: 'recorder', group: 'Call login', description: 'User name of the recorder account' },
+  { name: 'JIBRI_RECORDER_PASSWORD', default: '', group: 'Call login', description: 'Password of the recorder account; without it, requests must bring their own call login', secret: true },
+  { name: 'JIBRI_LOG_LEVEL', default: 'info', group: 'Logging', description: 'error, warn, info or debug' },
+];
+
+/** A missing variable and an empty one mean the same, as in docker-jitsi-meet's templates. */
+function read(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  text(name: string, fallback: string): string {
+    return read(this.env, name) ?? fallback;
+  }
+
+  optional(name: string): string | undefined {
+    return read(this.env, name);
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = read(this.env, name);
+    if (raw === undefined) return fallback;
+    if (!/^-?\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(raw);
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = read(this.env, name);
+    if (raw === undefined) return fallback;
+    const v = raw.toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off'].includes(v)) return false;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
+    return fallback;
+  }
+
+  resolution(name: string, fallback: string): { width: number; height: number } {
+    const raw = read(this.env, name) ?? fallback;
+    const m = /^(\d{2,5})x(\d{2,5})$/.exec(raw);
+    const width = Number(m?.[1]);
+    const height = Number(m?.[2]);
+    // x264 with yuv420p needs even dimensions.
+    if (!m || width % 2 || height % 2 || width > 7680 || height > 4320) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected WIDTHxHEIGHT with even numbers, e.g. 1280x720`);
+      return { width: 1280, height: 720 };
+    }
+    return { width, height };
+  }
+
+  oneOf(name: string, fallback: string, allowed: readonly string[]): string {
+    const raw = read(this.env, name);
+    if (raw === undefined) return fallback;
+    if (!allowed.includes(raw)) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
+      return fallback;
+    }
+    return raw;
+  }
+}
+
+const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] as const;
+
+/**
+ * Parses a `.env` file the way docker compose does for the simple cases people write: KEY=VALUE lines,
+ * comments, optional quotes. Variables already in the environment win over the file.
+ */
+export function parseDotEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)?\s*$/.exec(line);
+    if (!m || !m[1]) continue;
+    let value = (m[2] ?? '').trim();
+    const quoted = /^(['"])(.*)\1$/.exec(value);
+    if (quoted) value = quoted[2] ?? '';
+    else value = value.replace(/\s+#.*$/, '');
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+/** The environment as the service sees it: the optional `.env` file under the real environment. */
+export function environmentWithDotEnv(env: Env, dotEnvPath = path.resolve('.env')): Env {
+  if (!fs.existsSync(dotEnvPath)) return env;
+  return { ...parseDotEnv(fs.readFileSync(dotEnvPath, 'utf8')), ...env };
+}
+
+export function loadConfig(env: Env, hostname = 'jibri'): Config {
+  const r = new Reader(env);
+  const { width, height } = r.resolution('JIBRI_RECORDING_RESOLUTION', '1280x720');
+  const hiddenDomain = r.optional('XMPP_HIDDEN_DOMAIN') ?? r.optional('XMPP_RECORDER_DOMAIN') ?? 'hidden.meet.jitsi';
+  const recorderPassword = r.optional('JIBRI_RECORDER_PASSWORD');
+  const finalizeScript = r.optional('JIBRI_FINALIZE_RECORDING_SCRIPT_PATH');
+  const token = r.optional('JIBRI_HTTP_API_TOKEN');
+
+  const config: Config = {
+    instanceId: r.text('JIBRI_INSTANCE_ID', hostname),
+    http: {
+      host: r.text('JIBRI_HTTP_API_EXTERNAL_HOST', '127.0.0.1'),
+      port: r.int('JIBRI_HTTP_API_EXTERNAL_PORT', 2222, 0, 65535),
+      ...(token ? { token } : {}),
+    },
+    recording: {
+      dir: path.resolve(r.text('JIBRI_RECORDING_DIR', '/config/recordings')),
+      ...(finalizeScript ? { finalizeScript } : {}),
+      finalizeTimeoutSec: r.int('JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', 3600, 0, 7 * 24 * 3600),
+    },
+    encoding: {
+      width,
+      height,
+      framerate: r.int('JIBRI_RECORDING_FRAMERATE', 30, 1, 60),
+      crf: r.int('JIBRI_RECORDING_CONSTANT_RATE_FACTOR', 25, 0, 51),
+      presetRecording: r.oneOf('JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', 'ultrafast', X264_PRESETS),
+      queueSize: r.int('JIBRI_RECORDING_QUEUE_SIZE', 4096, 8, 1 << 20),
+    },
+    browser: {
+      chromiumPath: r.text('JIBRI_CHROMIUM_PATH', '/usr/bin/chromium'),
+      extraFlags: (r.optional('CHROMIUM_FLAGS') ?? '').split(',').map((f) => f.trim()).filter(Boolean),
+      ignoreCertificateErrors: r.bool('IGNORE_CERTIFICATE_ERRORS', false),
+      pageLoadTimeoutSec: r.int('JIBRI_PAGE_LOAD_TIMEOUT', 60, 1, 600),
+    },
+    ...(recorderPassword
+      ? { recorderLogin: { domain: hiddenDomain, username: r.text('JIBRI_RECORDER_USER', 'recorder'), password: recorderPassword } }
+      : {}),
+    ffmpegPath: r.text('JIBRI_FFMPEG_PATH', 'ffmpeg'),
+    logLevel: r.oneOf('JIBRI_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug']),
+  };
+  if (r.problems.length) throw new ConfigError(r.problems);
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,63 @@
+/**
+ * The main job with no Jitsi at all: start the service, serve the bundled meeting page, and drive the
+ * service through its HTTP API as a user would (startService, wait, stopService), then print the file
+ * and a one-line summary of its streams.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { environmentWithDotEnv, loadConfig } from '../config';
+import { compose } from '../compose';
+import { createLogger } from '../log';
+import { describeMedia, probeMedia } from '../output/probe';
+import { startDemoServer } from './server';
+
+export async function runDemo(opts: { seconds: number }): Promise<void> {
+  const env = environmentWithDotEnv(process.env);
+  // The demo must not disturb a real service: its own port, and a recordings folder under the project.
+  const config = loadConfig(
+    {
+      ...env,
+      JIBRI_HTTP_API_EXTERNAL_PORT: '0',
+      JIBRI_RECORDING_DIR: env.JIBRI_RECORDING_DIR ?? path.resolve('recordings'),
+    },
+    os.hostname(),
+  );
+  const log = createLogger(env.JIBRI_LOG_LEVEL ?? 'info');
+  const page = await startDemoServer();
+  const service = await compose(config, log);
+  try {
+    const snapshot = service.recorder.snapshot();
+    if (snapshot.healthStatus !== 'HEALTHY') {
+      const problems = Object.entries(snapshot.details).filter(([, d]) => d.healthStatus !== 'HEALTHY').map(([n, d]) => `  ${n}: ${d.detail}`);
+      throw new Error(`the recorder is not healthy:\n${problems.join('\n')}`);
+    }
+    const api = `${service.http.url}/jibri/api/v1.0`;
+    const sessionId = `demo-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
+    const start = await fetch(`${api}/startService`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        sessionId,
+        callParams: { callUrlInfo: { baseUrl: page.baseUrl, callName: 'demo' } },
+        callLoginParams: { domain: 'recorder.demo.local', username: 'recorder', password: 'demo-password' },
+        sinkType: 'file',
+      }),
+    });
+    if (start.status !== 200) throw new Error(`startService answered ${start.status}: ${await start.text()}`);
+    process.stderr.write(`recording the demo page for ${opts.seconds} s...\n`);
+    const session = service.recorder.getSession(sessionId);
+    await new Promise((r) => setTimeout(r, opts.seconds * 1000));
+    await fetch(`${api}/stopService`, { method: 'POST' });
+    await service.recorder.whenIdle();
+    const last = service.recorder.snapshot().lastSession;
+    if (!session || !last) throw new Error('the session vanished');
+    if (last.error) throw new Error(`the recording failed: ${last.error.message}${last.error.hint ? ` (${last.error.hint})` : ''}`);
+    if (!fs.existsSync(session.paths.mediaFile)) throw new Error('no file was recorded');
+    const media = await probeMedia(session.paths.mediaFile);
+    process.stdout.write(`${session.paths.mediaFile}\n${describeMedia(media)}\n`);
+  } finally {
+    await service.stop();
+    await page.close();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The Express app of the HTTP API (no listen here: compose() does that, specs use it directly).
+ * Jibri's routes under /jibri/api/v1.0, bearer-token auth when configured, and one place that turns
+ * RecorderError codes into HTTP statuses. Every error answer is JSON and names what was wrong.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from '../config';
+import { RecorderError } from '../errors';
+import type { Logger } from '../log';
+import type { Recorder } from '../recorder/recorder';
+import { jibriApiRouter } from './jibri-api';
+import { API_BASE, MAX_BODY, httpStatusOf, sendError, tokenMatches } from './responses';
+
+function requireToken(token: string) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(header);
+    if (!m?.[1] || !tokenMatches(m[1].trim(), token)) {
+      res.set('WWW-Authenticate', 'Bearer');
+      sendError(res, 401, 'UNAUTHORIZED', 'A valid "Authorization: Bearer <token>" header is required (JIBRI_HTTP_API_TOKEN)');
+      return;
+    }
+    next();
+  };
+}
+
+export interface AppDeps {
+  config: Config;
+  recorder: Recorder;
+  log: Logger;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  // Bodies are JSON whatever their Content-Type says: Jibri's clients are not all careful with it.
+  app.use(express.json({ limit: MAX_BODY, type: () => true, strict: false }));
+  const auth = deps.config.http.token ? requireToken(deps.config.http.token) : undefined;
+  app.use(API_BASE, jibriApiRouter({ ...deps, ...(auth ? { auth } : {}) }));
+  app.use((_req: Request, res: Response) => sendError(res, 404, 'NOT_FOUND', 'No such endpoint'));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large') return sendError(res, 413, 'BODY_TOO_LARGE', `The body is larger than ${MAX_BODY}`);
+    if (e.type === 'entity.parse.failed') return sendError(res, 400, 'BAD_REQUEST', 'The body is not valid JSON', { field: '(body)' });
+    if (e.status && e.status >= 400 && e.status < 500) return sendError(res, e.status, 'BAD_REQUEST', e.message ?? 'Bad request');
+    if (err instanceof RecorderError) return sendError(res, httpStatusOf(err), err.code, err.describe());
+    deps.log.error(`HTTP handler failed: ${e.message ?? String(err)}`, { component: 'http' });
+    return sendError(res, 500, 'INTERNAL', 'Internal error');
+  });
+  return app;
+}

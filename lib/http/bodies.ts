@@ -1,0 +1,126 @@
+/**
+ * Pure: a startService body → a StartRequest, or the list of what is wrong with it, field by field.
+ * Accepts Jibri's full StartServiceParams (unknown fields are ignored, as Jackson does there).
+ */
+import type { CallLogin, StartRequest } from '../recorder/requests';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type ParsedStart =
+  | { ok: true; request: Omit<StartRequest, 'callLogin'> & { callLogin?: CallLogin } }
+  | { ok: false; status: 400; errors: FieldError[] };
+
+const MAX_ID = 256;
+const MAX_TEXT = 1024;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function text(v: unknown, field: string, errors: FieldError[], opts: { max?: number; required?: boolean } = {}): string | undefined {
+  if (v === undefined || v === null) {
+    if (opts.required !== false) errors.push({ field, message: 'is required' });
+    return undefined;
+  }
+  if (typeof v !== 'string') {
+    errors.push({ field, message: 'must be a string' });
+    return undefined;
+  }
+  if (opts.required !== false && v.trim() === '') {
+    errors.push({ field, message: 'must not be empty' });
+    return undefined;
+  }
+  if (v.length > (opts.max ?? MAX_TEXT)) {
+    errors.push({ field, message: `must be at most ${opts.max ?? MAX_TEXT} characters` });
+    return undefined;
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(v)) {
+    errors.push({ field, message: 'must not contain control characters' });
+    return undefined;
+  }
+  return v;
+}
+
+/** An http(s) URL with a host and no hash or query; trailing slashes dropped so no `//` appears. */
+export function parseBaseUrl(raw: string): { ok: true; url: string } | { ok: false; message: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, message: 'must be a URL such as https://meet.example.com' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, message: `must be an http or https URL, not ${url.protocol.replace(/:$/, '')}` };
+  if (!url.hostname) return { ok: false, message: 'must name a host' };
+  if (url.hash || url.search) return { ok: false, message: 'must not have a query or a #fragment' };
+  if (url.username || url.password) return { ok: false, message: 'must not carry credentials' };
+  return { ok: true, url: raw.replace(/\/+$/, '') };
+}
+
+function parseCallLogin(v: unknown, errors: FieldError[]): CallLogin | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v)) {
+    errors.push({ field: 'callLoginParams', message: 'must be an object with domain, username and password' });
+    return undefined;
+  }
+  const domain = text(v.domain, 'callLoginParams.domain', errors, { max: 255 });
+  const username = text(v.username, 'callLoginParams.username', errors, { max: 255 });
+  const password = text(v.password, 'callLoginParams.password', errors, { max: 1024 });
+  if (domain !== undefined && !/^[A-Za-z0-9.-]+$/.test(domain)) errors.push({ field: 'callLoginParams.domain', message: 'must be a domain name' });
+  return domain && username && password ? { domain, username, password } : undefined;
+}
+
+export function parseStartBody(body: unknown): ParsedStart {
+  const errors: FieldError[] = [];
+  if (!isObject(body)) return { ok: false, status: 400, errors: [{ field: '(body)', message: 'must be a JSON object' }] };
+
+  const sessionId = text(body.sessionId, 'sessionId', errors, { max: MAX_ID });
+
+  let baseUrl: string | undefined;
+  let callName: string | undefined;
+  const callParams = body.callParams;
+  const urlInfo = isObject(callParams) ? callParams.callUrlInfo : undefined;
+  if (!isObject(callParams)) errors.push({ field: 'callParams', message: 'is required and must be an object' });
+  else if (!isObject(urlInfo)) errors.push({ field: 'callParams.callUrlInfo', message: 'is required and must be an object' });
+  else {
+    const rawBase = text(urlInfo.baseUrl, 'callParams.callUrlInfo.baseUrl', errors, { max: 2048 });
+    if (rawBase !== undefined) {
+      const parsed = parseBaseUrl(rawBase.trim());
+      if (parsed.ok) baseUrl = parsed.url;
+      else errors.push({ field: 'callParams.callUrlInfo.baseUrl', message: parsed.message });
+    }
+    callName = text(urlInfo.callName, 'callParams.callUrlInfo.callName', errors);
+    if (callName !== undefined && /[#?\s]/.test(callName)) {
+      errors.push({ field: 'callParams.callUrlInfo.callName', message: 'must not contain spaces, "#" or "?"' });
+      callName = undefined;
+    }
+  }
+
+  const callLogin = parseCallLogin(body.callLoginParams, errors);
+
+  const rawSink = text(body.sinkType, 'sinkType', errors, { max: 32 });
+  const sinkType = rawSink?.toLowerCase();
+  if (sinkType !== undefined && sinkType !== 'file') {
+    if (sinkType === 'stream') errors.push({ field: 'sinkType', message: '"stream" is not supported by this version yet; use "file"' });
+    else if (sinkType === 'gateway') errors.push({ field: 'sinkType', message: '"gateway" (SIP) is not supported by jibri-ts' });
+    else errors.push({ field: 'sinkType', message: 'must be "file" or "stream"' });
+  }
+
+  if (errors.length || !sessionId || !baseUrl || !callName) return { ok: false, status: 400, errors };
+  return {
+    ok: true,
+    request: {
+      sessionId,
+      call: { baseUrl, callName, extraUrlParams: [] },
+      ...(callLogin ? { callLogin } : {}),
+      sink: { type: 'file' },
+      metadata: {},
+      // Jibri applies no usage limit to HTTP-started sessions.
+      usageTimeoutSec: 0,
+      origin: { kind: 'http' },
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Jibri's external HTTP API: health, startService, stopService. Health stays open (probes, autoscalers);
+ * the others need the token when one is configured. The health body carries both the seed's `busy`
+ * and Jibri's current `status` shape, so old and new clients read it.
+ */
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Config } from '../config';
+import { RecorderError } from '../errors';
+import type { Logger } from '../log';
+import type { Recorder } from '../recorder/recorder';
+import type { StatusSnapshot } from '../status/snapshot';
+import { httpStatusOf, sendError } from './responses';
+import { parseStartBody } from './bodies';
+
+export interface HealthBody {
+  busy: boolean;
+  status: { busyStatus: string; health: { healthStatus: string; details: StatusSnapshot['details'] } };
+}
+
+export function healthBody(s: StatusSnapshot): HealthBody {
+  return { busy: s.busyStatus !== 'IDLE', status: { busyStatus: s.busyStatus, health: { healthStatus: s.healthStatus, details: s.details } } };
+}
+
+interface RouterDeps {
+  config: Config;
+  recorder: Recorder;
+  log: Logger;
+  auth?: (req: Request, res: Response, next: NextFunction) => void;
+}
+
+export function jibriApiRouter(deps: RouterDeps): Router {
+  const router = Router();
+  const guarded = deps.auth ? [deps.auth] : [];
+  const log = deps.log.child({ component: 'http' });
+
+  router.get('/health', (_req, res) => {
+    res.json(healthBody(deps.recorder.snapshot()));
+  });
+
+  router.post('/startService', ...guarded, (req, res) => {
+    const parsed = parseStartBody(req.body);
+    if (!parsed.ok) {
+      const first = parsed.errors[0];
+      log.warn(`startService refused: ${parsed.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+      return sendError(res, 400, 'BAD_REQUEST', first ? `${first.field} ${first.message}` : 'Invalid body', { field: first?.field, errors: parsed.errors });
+    }
+    const callLogin = parsed.request.callLogin ?? deps.config.recorderLogin;
+    if (!callLogin) {
+      log.warn(`startService refused for ${parsed.request.sessionId}: no call login`);
+      return sendError(res, 412, 'CALL_LOGIN_MISSING', 'Call login params missing', {
+        hint: 'Send callLoginParams, or set JIBRI_RECORDER_USER and JIBRI_RECORDER_PASSWORD',
+      });
+    }
+    try {
+      deps.recorder.start({ ...parsed.request, callLogin });
+      res.status(200).end();
+    } catch (err) {
+      if (err instanceof RecorderError) {
+        log.info(`startService for ${parsed.request.sessionId} refused: ${err.message}`);
+        return sendError(res, httpStatusOf(err), err.code, err.describe());
+      }
+      throw err;
+    }
+  });
+
+  router.post('/stopService', ...guarded, async (req, res) => {
+    // Always 200, once the recording is closed on disk: a stop with nothing running is a no-op.
+    const body = req.body as { sessionId?: unknown } | undefined;
+    const sessionId = typeof body?.sessionId === 'string' && body.sessionId ? body.sessionId : undefined;
+    await deps.recorder.stop(sessionId);
+    res.status(200).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,30 @@
+/** Pure helpers shared by the HTTP routes: error bodies, status mapping, token comparison. */
+import * as crypto from 'node:crypto';
+import type { Response } from 'express';
+import type { ErrorCode, RecorderError } from '../errors';
+
+export const API_BASE = '/jibri/api/v1.0';
+export const MAX_BODY = '64kb';
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  BUSY: 412,
+  EXPIRED: 412,
+  CALL_LOGIN_MISSING: 412,
+  UNHEALTHY: 503,
+};
+
+export function httpStatusOf(err: RecorderError): number {
+  return STATUS_BY_CODE[err.code] ?? 500;
+}
+
+export function sendError(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).json({ error: { code, message, ...extra } });
+}
+
+/** Compares digests so that neither the token's content nor its length leaks through timing. */
+export function tokenMatches(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}

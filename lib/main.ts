@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * Entry point: `jibri-ts [serve]` runs the recorder service; `jibri-ts demo` records the bundled meeting
+ * page for a few seconds through the HTTP API and prints what it made. Nothing else lives here.
+ */
+import * as os from 'node:os';
+import { ConfigError, environmentWithDotEnv, loadConfig } from './config';
+import { compose } from './compose';
+import { runDemo } from './demo/run';
+import { createLogger } from './log';
+
+async function serve(): Promise<void> {
+  const config = loadConfig(environmentWithDotEnv(process.env), os.hostname());
+  const log = createLogger(config.logLevel);
+  const service = await compose(config, log);
+  let exiting = false;
+  const exit = (signal: string): void => {
+    if (exiting) return;
+    exiting = true;
+    log.info(`${signal}: stopping and finalizing the running recordings`);
+    void service.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => exit('SIGINT'));
+  process.on('SIGTERM', () => exit('SIGTERM'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const command = argv[0] ?? 'serve';
+  if (command === 'serve') return serve();
+  if (command === 'demo') return runDemo({ seconds: Number(argv[1] ?? 10) });
+  if (command === '--help' || command === 'help') {
+    process.stdout.write('usage: jibri-ts [serve | demo [seconds]]\n');
+    return;
+  }
+  throw new Error(`unknown command "${command}": use serve or demo`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : `jibri-ts: ${(err as Error).message ?? String(err)}`}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+/**
+ * The URL the browser opens: `<baseUrl>/<callName>#<Jibri's recording options>&<extras>&<hidden login>`.
+ * Jitsi Meet reads the hash as config overrides; the order and the (non-)encoding follow Jibri exactly,
+ * because deployments have tuned their config.js against what Jibri sends.
+ */
+import type { CallLogin, CallTarget } from '../recorder/requests';
+
+export const RECORDING_URL_OPTIONS: readonly string[] = [
+  'config.analytics.disabled=true',
+  'config.disableInitialGUM=true',
+  'config.externalConnectUrl=null',
+  'config.iAmRecorder=true',
+  'config.p2p.enabled=false',
+  'config.prejoinConfig.enabled=false',
+  'config.requireDisplayName=false',
+  'config.deeplinking.disabled=true',
+  'config.startWithAudioMuted=true',
+  'config.startWithVideoMuted=true',
+  'interfaceConfig.APP_NAME="Jibri"',
+];
+
+/** The keys Jitsi Meet copies into its local storage before it connects, in Jibri's order. */
+export function localStorageEntries(login: CallLogin | undefined, callStatsUserName: string): Array<[string, string]> {
+  const entries: Array<[string, string]> = [
+    ['displayname', ''],
+    ['email', ''],
+    ['callStatsUserName', callStatsUserName],
+  ];
+  if (login) {
+    entries.push(['xmpp_username_override', `${login.username}@${login.domain}`]);
+    entries.push(['xmpp_password_override', login.password]);
+  }
+  return entries;
+}
+
+/** Java's URLEncoder plus Jibri's fix-ups, which is JavaScript's encodeURIComponent for ASCII input. */
+function encodeLikeJibri(value: string): string {
+  return encodeURIComponent(value);
+}
+
+/**
+ * Jitsi Meet parses `appData.localStorageContent` twice (once as a URL param, once as JSON), so the
+ * object is serialised, wrapped as a JSON string literal, then percent-encoded.
+ */
+export function encodeLocalStorageContent(entries: Array<[string, string]>): string {
+  const inner = JSON.stringify(Object.fromEntries(entries));
+  const outer = `"${inner.replace(/"/g, '\\"')}"`;
+  return encodeLikeJibri(outer);
+}
+
+/** The meeting URL without any hash: what metadata.json and the logs show. */
+export function meetingUrl(call: Pick<CallTarget, 'baseUrl' | 'callName'>): string {
+  return `${call.baseUrl}/${call.callName}`;
+}
+
+export function hashParams(call: CallTarget, login: CallLogin | undefined, callStatsUserName: string): string[] {
+  const params = [...RECORDING_URL_OPTIONS, ...call.extraUrlParams, 'config.useHostPageLocalStorage=true'];
+  params.push(`appData.localStorageContent=${encodeLocalStorageContent(localStorageEntries(login, callStatsUserName))}`);
+  return [...new Set(params)];
+}
+
+/** The full URL, hidden login included: a secret, never to be logged. */
+export function callUrlWithLogin(call: CallTarget, login: CallLogin | undefined, callStatsUserName: string): string {
+  return `${meetingUrl(call)}#${hashParams(call, login, callStatsUserName).join('&')}`;
+}

@@ -1,0 +1,92 @@
+/**
+ * Sound without a kernel module: a user-land PulseAudio server and one null sink per session. The browser
+ * plays into its session's sink (PULSE_SINK), the encoder reads that sink's monitor, so sessions never
+ * hear each other. Sinks are named after the owning service's pid, which lets a later start unload the
+ * sinks of a service that died without touching those of one still running.
+ */
+import { RecorderError } from '../errors';
+import { runToEnd } from '../proc/runner';
+
+export interface AudioSink {
+  readonly sinkName: string;
+  readonly monitor: string;
+  close(): Promise<void>;
+}
+
+const SINK_PREFIX = 'jibri_ts_';
+let sinkCounter = 0;
+
+export async function pulseIsRunning(): Promise<boolean> {
+  const r = await runToEnd('pactl', ['info'], { timeoutMs: 5000 });
+  return r.code === 0;
+}
+
+/** Starts a PulseAudio server when none answers. The server outlives us on purpose: the next start reuses it. */
+export async function ensurePulseAudio(): Promise<void> {
+  if (await pulseIsRunning()) return;
+  const r = await runToEnd(
+    'pulseaudio',
+    ['--daemonize=yes', '--exit-idle-time=-1', '-n', '--load=module-native-protocol-unix'],
+    { timeoutMs: 15000 },
+  );
+  if (r.error || (r.code !== 0 && !(await pulseIsRunning()))) {
+    const missing = r.error && /ENOENT/.test(r.error.message);
+    throw new RecorderError({
+      code: 'AUDIO_FAILED',
+      scope: 'system',
+      message: missing ? 'PulseAudio is not installed' : `PulseAudio is not running and could not be started: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}`,
+      hint: 'Install it with apt-get install pulseaudio, or start a PulseAudio server that pactl can reach (PULSE_SERVER)',
+    });
+  }
+  // The daemon forks before it accepts connections.
+  for (let i = 0; i < 50 && !(await pulseIsRunning()); i++) await new Promise((res) => setTimeout(res, 100));
+}
+
+export async function createSink(): Promise<AudioSink> {
+  const sinkName = `${SINK_PREFIX}${process.pid}_${++sinkCounter}`;
+  const r = await runToEnd('pactl', ['load-module', 'module-null-sink', `sink_name=${sinkName}`, 'rate=48000', 'channels=2', `sink_properties=device.description=${sinkName}`]);
+  const moduleId = r.stdout.trim();
+  if (r.code !== 0 || !/^\d+$/.test(moduleId)) {
+    throw new RecorderError({
+      code: 'AUDIO_FAILED',
+      scope: 'system',
+      message: `Could not create a PulseAudio sink: ${(r.stderr || r.error?.message || '').trim()}`,
+      hint: 'Check that PulseAudio runs (pactl info) and that module-null-sink is available',
+    });
+  }
+  let closed = false;
+  return {
+    sinkName,
+    monitor: `${sinkName}.monitor`,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await runToEnd('pactl', ['unload-module', moduleId]);
+    },
+  };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Unloads the sinks of services that are gone; returns how many. */
+export async function reapOrphanSinks(): Promise<number> {
+  const r = await runToEnd('pactl', ['list', 'short', 'modules']);
+  if (r.code !== 0) return 0;
+  let reaped = 0;
+  for (const line of r.stdout.split('\n')) {
+    const m = new RegExp(`^(\\d+)\\s+module-null-sink\\s+.*sink_name=${SINK_PREFIX}(\\d+)_\\d+`).exec(line);
+    if (!m?.[1] || !m[2]) continue;
+    const owner = Number(m[2]);
+    if (owner === process.pid || pidAlive(owner)) continue;
+    await runToEnd('pactl', ['unload-module', m[1]]);
+    reaped++;
+  }
+  return reaped;
+}

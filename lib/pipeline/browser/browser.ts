@@ -1,0 +1,110 @@
+/**
+ * Chromium through Playwright, headed on the session's display and playing into the session's sink.
+ * A persistent context is what keeps --kiosk effective: the window is the page alone, with no tab strip,
+ * address bar or scrollbars, edge to edge on a screen the size of the recording.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright';
+import type { BrowserConfig } from '../../config';
+import { RecorderError } from '../../errors';
+
+export interface BrowserOptions {
+  config: BrowserConfig;
+  display: string;
+  sinkName: string;
+  width: number;
+  height: number;
+}
+
+export interface SessionBrowser {
+  readonly page: Page;
+  /** Fires once if the page crashes or the browser goes away while we still want it. */
+  onLost(listener: (reason: string) => void): void;
+  close(): Promise<void>;
+}
+
+export function chromiumArgs(opts: BrowserOptions): string[] {
+  return [
+    '--kiosk',
+    '--start-fullscreen',
+    `--window-position=0,0`,
+    `--window-size=${opts.width},${opts.height}`,
+    '--autoplay-policy=no-user-gesture-required',
+    '--use-fake-ui-for-media-stream',
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-default-apps',
+    '--disable-extensions',
+    '--disable-infobars',
+    '--disable-session-crashed-bubble',
+    '--disable-features=Translate,MediaRouter,GlobalMediaControls',
+    '--hide-scrollbars',
+    '--noerrdialogs',
+    '--password-store=basic',
+    // Chromium's sandbox needs user namespaces that containers rarely grant; the recorder only opens
+    // the meeting it was asked to record.
+    '--no-sandbox',
+    // /dev/shm is 64 MB in a default container; Chromium then uses /tmp instead of crashing.
+    '--disable-dev-shm-usage',
+    ...(opts.config.ignoreCertificateErrors ? ['--ignore-certificate-errors'] : []),
+    ...opts.config.extraFlags,
+  ];
+}
+
+export async function launchBrowser(opts: BrowserOptions): Promise<SessionBrowser> {
+  if (!fs.existsSync(opts.config.chromiumPath)) {
+    throw new RecorderError({
+      code: 'BROWSER_LAUNCH_FAILED',
+      scope: 'system',
+      message: `Chromium was not found at ${opts.config.chromiumPath}`,
+      hint: 'Install it with apt-get install chromium, or set JIBRI_CHROMIUM_PATH',
+    });
+  }
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-chromium-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: opts.config.chromiumPath,
+      headless: false,
+      viewport: null,
+      args: chromiumArgs(opts),
+      ignoreDefaultArgs: ['--enable-automation'],
+      env: { ...process.env, DISPLAY: opts.display, PULSE_SINK: opts.sinkName },
+      timeout: 30000,
+    });
+  } catch (err) {
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    throw new RecorderError({
+      code: 'BROWSER_LAUNCH_FAILED',
+      message: `Chromium failed to launch: ${(err as Error).message.split('\n')[0]}`,
+      hint: 'Check JIBRI_CHROMIUM_PATH and CHROMIUM_FLAGS',
+      cause: err,
+    });
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  let closing = false;
+  const lostListeners: Array<(reason: string) => void> = [];
+  let lost = false;
+  const fireLost = (reason: string): void => {
+    if (closing || lost) return;
+    lost = true;
+    for (const l of lostListeners) l(reason);
+  };
+  page.on('crash', () => fireLost('the page crashed'));
+  context.on('close', () => fireLost('the browser closed'));
+  return {
+    page,
+    onLost: (l) => lostListeners.push(l),
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      await context.close().catch(() => undefined);
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

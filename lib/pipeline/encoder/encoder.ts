@@ -1,0 +1,172 @@
+/**
+ * Runs ffmpeg for one session through fluent-ffmpeg. Every output line goes through the pure parser and
+ * comes out as a typed event; the encoder reports `running` at the first encoded frame and `ended` once,
+ * with the reason. Stopping sends SIGINT (ffmpeg then closes the file cleanly), then SIGKILL after a
+ * grace period, as Jibri does.
+ */
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import ffmpeg from 'fluent-ffmpeg';
+import { RecorderError } from '../../errors';
+import type { Logger } from '../../log';
+import { toArgv, type FfmpegSpec } from './ffmpeg-args';
+import { parseFfmpegLine } from './ffmpeg-progress';
+
+export interface EncoderProgress {
+  frame: number;
+  fps?: number;
+  speed?: number;
+  dup: number;
+  drop: number;
+  timeSec?: number;
+}
+
+export type EncoderEnd = { ok: true } | { ok: false; error: RecorderError };
+
+export interface Encoder {
+  on(event: 'running', listener: () => void): this;
+  on(event: 'progress', listener: (p: EncoderProgress) => void): this;
+  on(event: 'ended', listener: (end: EncoderEnd) => void): this;
+  readonly pid: number | undefined;
+  /** Resolves once ffmpeg has exited and the output is closed. */
+  stop(graceMs?: number): Promise<EncoderEnd>;
+  readonly ended: Promise<EncoderEnd>;
+}
+
+let wrapperPath: string | undefined;
+
+/**
+ * fluent-ffmpeg spawns the binary itself, so the parent-death signal is set by a tiny wrapper that
+ * execs ffmpeg through setpriv. It is written once per process into the temp folder, which stays
+ * writable even on a read-only root file system.
+ */
+export function ffmpegWrapper(ffmpegBinary: string): string {
+  if (wrapperPath) return wrapperPath;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bin-'));
+  const file = path.join(dir, 'ffmpeg');
+  const quoted = `'${ffmpegBinary.replace(/'/g, `'\\''`)}'`;
+  fs.writeFileSync(
+    file,
+    `#!/bin/sh\n# Written by jibri-ts: ffmpeg gets SIGINT (and closes its file) when the service dies.\n` +
+      `if command -v setpriv >/dev/null 2>&1; then exec setpriv --pdeathsig SIGINT -- ${quoted} "$@"; fi\nexec ${quoted} "$@"\n`,
+    { mode: 0o755 },
+  );
+  wrapperPath = file;
+  return file;
+}
+
+export interface EncoderOptions {
+  spec: FfmpegSpec;
+  ffmpegBinary: string;
+  log: Logger;
+  /** Redacts the output target in logs (stream URLs carry keys). */
+  describeTarget?: string;
+}
+
+class FfmpegEncoder extends EventEmitter implements Encoder {
+  readonly ended: Promise<EncoderEnd>;
+  private resolveEnded!: (end: EncoderEnd) => void;
+  private command: ffmpeg.FfmpegCommand;
+  private running = false;
+  private finishedCleanly = false;
+  private lineError: RecorderError | undefined;
+  private lastLines: string[] = [];
+  private stopping = false;
+  private endInfo: EncoderEnd | undefined;
+
+  constructor(private readonly opts: EncoderOptions) {
+    super();
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    const { spec } = opts;
+    let cmd = ffmpeg({ stdoutLines: 0 }).setFfmpegPath(ffmpegWrapper(opts.ffmpegBinary));
+    for (const input of spec.inputs) cmd = cmd.input(input.source).inputFormat(input.format).inputOptions(input.options);
+    // ffmpeg reads global options anywhere on its command line; fluent-ffmpeg has no slot for them.
+    cmd = cmd.output(spec.output.target).outputOptions([...spec.global, ...spec.output.options]);
+    this.command = cmd;
+    cmd.on('start', () => {
+      const argv = toArgv(spec).map((a) => (a === spec.output.target && opts.describeTarget ? opts.describeTarget : a));
+      opts.log.info(`ffmpeg started: ffmpeg ${argv.join(' ')}`, { component: 'encoder' });
+    });
+    cmd.on('stderr', (line: string) => this.onLine(line));
+    cmd.on('error', (err: Error) => this.onExit(err));
+    cmd.on('end', () => this.onExit(undefined));
+    cmd.run();
+  }
+
+  get pid(): number | undefined {
+    return (this.command as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
+  }
+
+  private onLine(line: string): void {
+    this.lastLines.push(line);
+    if (this.lastLines.length > 20) this.lastLines.shift();
+    const parsed = parseFfmpegLine(line);
+    switch (parsed.kind) {
+      case 'encoding': {
+        if (parsed.frame === undefined) break;
+        if (!this.running && parsed.frame > 0) {
+          this.running = true;
+          this.emit('running');
+        }
+        this.emit('progress', { frame: parsed.frame, fps: parsed.fps, speed: parsed.speed, dup: parsed.dup ?? 0, drop: parsed.drop ?? 0, timeSec: parsed.timeSec });
+        break;
+      }
+      case 'finished':
+        this.finishedCleanly = true;
+        break;
+      case 'error':
+        this.lineError ??= new RecorderError({
+          code: parsed.code,
+          message: parsed.code === 'DISK_FULL' ? 'The disk is full: ffmpeg could not write the recording' : `ffmpeg: ${parsed.line}`,
+          retryable: parsed.retryable,
+          ...(parsed.code === 'DISK_FULL' ? { hint: 'Free space in JIBRI_RECORDING_DIR or point it at a larger volume' } : {}),
+        });
+        this.opts.log.warn(`ffmpeg: ${parsed.line}`, { component: 'encoder' });
+        break;
+      default:
+        this.opts.log.debug(`ffmpeg: ${parsed.line}`, { component: 'encoder' });
+    }
+  }
+
+  private onExit(err: Error | undefined): void {
+    if (this.endInfo) return;
+    let end: EncoderEnd;
+    if (this.lineError) end = { ok: false, error: this.lineError };
+    else if (!err || this.finishedCleanly || (this.stopping && /signal SIGINT|code 255/.test(err.message))) end = { ok: true };
+    else if (/Cannot find ffmpeg|ENOENT|spawn/.test(err.message)) {
+      end = {
+        ok: false,
+        error: new RecorderError({ code: 'ENCODER_FAILED_TO_START', scope: 'system', message: `ffmpeg failed to start: ${err.message}`, hint: 'Install ffmpeg (apt-get install ffmpeg) or set JIBRI_FFMPEG_PATH' }),
+      };
+    } else {
+      const last = this.lastLines.slice(-3).join(' | ');
+      end = { ok: false, error: new RecorderError({ code: 'ENCODER_EXITED', message: `ffmpeg quit unexpectedly (${err.message})${last ? `; last output: ${last}` : ''}` }) };
+    }
+    this.endInfo = end;
+    this.resolveEnded(end);
+    this.emit('ended', end);
+  }
+
+  async stop(graceMs = 10000): Promise<EncoderEnd> {
+    if (this.endInfo) return this.endInfo;
+    this.stopping = true;
+    this.command.kill('SIGINT');
+    const timer = setTimeout(() => {
+      if (!this.endInfo) {
+        this.opts.log.warn(`ffmpeg did not stop within ${graceMs} ms; killing it`, { component: 'encoder' });
+        this.command.kill('SIGKILL');
+      }
+    }, graceMs);
+    try {
+      return await this.ended;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+export function startEncoder(opts: EncoderOptions): Encoder {
+  return new FfmpegEncoder(opts);
+}

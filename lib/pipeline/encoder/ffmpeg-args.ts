@@ -1,0 +1,73 @@
+/**
+ * Pure: what ffmpeg is asked to do for one session. Capture is x11grab of the session's display plus the
+ * monitor of the session's PulseAudio sink; the encode uses Jibri's recording parameters. The output is a
+ * fragmented MP4 (one fragment a second) so that a killed encoder or a dead machine still leaves a
+ * playable file up to the last second; finalization rewrites it as an ordinary MP4.
+ */
+import type { EncodingConfig } from '../../config';
+
+export interface FfmpegInput {
+  format: string;
+  options: string[];
+  source: string;
+}
+
+export interface FfmpegOutput {
+  options: string[];
+  target: string;
+}
+
+export interface FfmpegSpec {
+  global: string[];
+  inputs: FfmpegInput[];
+  output: FfmpegOutput;
+}
+
+export interface CaptureSource {
+  /** X display, e.g. ':99'. */
+  display: string;
+  /** PulseAudio source to read, the monitor of the session's sink. */
+  audioSource: string;
+}
+
+export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: string): FfmpegSpec {
+  const fps = String(enc.framerate);
+  const queue = String(enc.queueSize);
+  return {
+    global: ['-v', 'info', '-nostdin', '-stats_period', '0.25'],
+    inputs: [
+      {
+        format: 'x11grab',
+        options: ['-draw_mouse', '0', '-framerate', fps, '-video_size', `${enc.width}x${enc.height}`, '-thread_queue_size', queue],
+        source: `${src.display}.0+0,0`,
+      },
+      { format: 'pulse', options: ['-thread_queue_size', queue], source: src.audioSource },
+    ],
+    output: {
+      options: [
+        '-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', 'aresample=async=1',
+        '-c:v', 'libx264', '-preset', enc.presetRecording, '-crf', String(enc.crf), '-pix_fmt', 'yuv420p', '-r', fps,
+        '-profile:v', 'main',
+        '-movflags', '+empty_moov+default_base_moof', '-frag_duration', '1000000',
+        '-f', 'mp4',
+      ],
+      target: file,
+    },
+  };
+}
+
+/** The flat argv, in the order ffmpeg reads it; used for logs and to run the bare pipeline in the bench. */
+export function toArgv(spec: FfmpegSpec): string[] {
+  return [
+    ...spec.global,
+    ...spec.inputs.flatMap((i) => ['-f', i.format, ...i.options, '-i', i.source]),
+    '-y',
+    ...spec.output.options,
+    spec.output.target,
+  ];
+}
+
+/** Stream copy of a finished fragmented MP4 into an ordinary one with its index at the front. */
+export function remuxArgv(input: string, output: string): string[] {
+  return ['-v', 'error', '-nostdin', '-y', '-i', input, '-map', '0', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', output];
+}

@@ -1,0 +1,136 @@
+/**
+ * Finalizing a recording, the same way for a session that just ended and for a leftover found at start:
+ * rewrite the crash-safe fragmented MP4 as an ordinary one, write metadata.json, run the finalize script
+ * with the session folder as its only argument (killed after a timeout), then drop the state marker.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RecorderError } from '../errors';
+import type { Logger } from '../log';
+import { remuxArgv } from '../pipeline/encoder/ffmpeg-args';
+import { runToEnd, startProcess } from '../proc/runner';
+
+/** What a session writes beside its recording while it runs; a leftover is found by this file. */
+export interface SessionStateFile {
+  sessionId: string;
+  meetingUrl: string;
+  mediaFile: string;
+  metadata: Record<string, unknown>;
+  startedAt: string;
+  /** The service that owns the session; a leftover is one whose owner is gone. */
+  pid: number;
+  encoderPid?: number;
+}
+
+export function writeStateFile(file: string, state: SessionStateFile): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state));
+  fs.renameSync(tmp, file);
+}
+
+export function readStateFile(file: string): SessionStateFile | undefined {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as SessionStateFile;
+    return typeof v.sessionId === 'string' && typeof v.mediaFile === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Rewrites the file in place as an ordinary MP4 (index first). On any failure the fragmented file stays:
+ * it plays as it is, and losing it to a failed rewrite would be worse than keeping its format.
+ */
+export async function remuxInPlace(ffmpegBinary: string, mediaFile: string, log: Logger): Promise<boolean> {
+  const tmp = path.join(path.dirname(mediaFile), `.remux-${path.basename(mediaFile)}`);
+  const r = await runToEnd(ffmpegBinary, remuxArgv(mediaFile, tmp), { timeoutMs: 30 * 60 * 1000 });
+  if (r.code !== 0 || !fs.existsSync(tmp) || fs.statSync(tmp).size === 0) {
+    fs.rmSync(tmp, { force: true });
+    log.warn(`kept the fragmented MP4 as it is; rewriting it failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0] ?? ''}`, { component: 'finalize' });
+    return false;
+  }
+  fs.renameSync(tmp, mediaFile);
+  return true;
+}
+
+export function writeMetadata(file: string, meetingUrl: string, participants: unknown[], extra: Record<string, unknown>): void {
+  // The request's metadata goes at the top level, as Jibri's; the recorder's own keys win a clash.
+  const body = { ...extra, meeting_url: meetingUrl, participants };
+  try {
+    fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+  } catch (err) {
+    throw new RecorderError({
+      code: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'DISK_FULL' : 'METADATA_WRITE_FAILED',
+      scope: 'system',
+      message: `Could not write meeting metadata: ${(err as Error).message}`,
+      hint: 'Check free space and permissions of JIBRI_RECORDING_DIR',
+    });
+  }
+}
+
+/** Runs the finalize script; never throws: its failures are logged and the service goes on. */
+export async function runFinalizeScript(script: string, sessionDir: string, timeoutSec: number, log: Logger): Promise<void> {
+  log.info(`running finalize script ${script} ${sessionDir}`, { component: 'finalize' });
+  const child = startProcess('finalize', script, [sessionDir], { parentDeathSignal: 'TERM' });
+  child.on('line', (line: string) => log.info(`finalize: ${line}`, { component: 'finalize' }));
+  child.on('spawn-error', (err: Error) => log.error(`finalize script could not start: ${err.message}`, { component: 'finalize' }));
+  let timedOut = false;
+  const timer =
+    timeoutSec > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          log.error(`finalize script still running after ${timeoutSec} s; killing it`, { component: 'finalize' });
+          void child.stop('SIGTERM', 5000);
+        }, timeoutSec * 1000)
+      : undefined;
+  const exit = await child.exited;
+  if (timer) clearTimeout(timer);
+  if (!timedOut) log.info(`finalize script ended with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}`, { component: 'finalize' });
+}
+
+export interface FinalizeInput {
+  sessionDir: string;
+  mediaFile: string;
+  metadataFile: string;
+  stateFile: string;
+  meetingUrl: string;
+  participants: unknown[];
+  metadata: Record<string, unknown>;
+  ffmpegBinary: string;
+  finalizeScript?: string;
+  finalizeTimeoutSec: number;
+  log: Logger;
+}
+
+/**
+ * Returns an error only for a metadata write failure; the recording itself is never deleted, except an
+ * empty session folder when no media was made at all (as Jibri does).
+ */
+export async function finalizeRecording(input: FinalizeInput): Promise<RecorderError | undefined> {
+  const { log } = input;
+  const hasMedia = fs.existsSync(input.mediaFile) && fs.statSync(input.mediaFile).size > 0;
+  if (!hasMedia) {
+    fs.rmSync(input.mediaFile, { force: true });
+    fs.rmSync(input.stateFile, { force: true });
+    try {
+      fs.rmdirSync(input.sessionDir);
+    } catch {
+      // Not empty: earlier recordings of the same session id live there.
+    }
+    log.warn('no media was recorded; nothing to finalize', { component: 'finalize' });
+    return undefined;
+  }
+  await remuxInPlace(input.ffmpegBinary, input.mediaFile, log);
+  let error: RecorderError | undefined;
+  try {
+    writeMetadata(input.metadataFile, input.meetingUrl, input.participants, input.metadata);
+  } catch (err) {
+    error = err as RecorderError;
+    log.error(error.message, { component: 'finalize' });
+  }
+  if (input.finalizeScript) await runFinalizeScript(input.finalizeScript, input.sessionDir, input.finalizeTimeoutSec, log);
+  // Last, so that a service that dies during the script runs it again at its next start.
+  fs.rmSync(input.stateFile, { force: true });
+  return error;
+}

@@ -1,0 +1,46 @@
+/**
+ * The only types the edges (XMPP, HTTP) hand inward. Each edge parses its own wire format into a
+ * StartRequest; everything below works from this resolved, validated value and never sees raw input.
+ */
+
+/** Credentials the browser uses to join the conference (Jibri's "call login"). */
+export interface CallLogin {
+  domain: string;
+  username: string;
+  password: string;
+}
+
+/** Where the meeting page is: `<baseUrl>/<callName>`, plus hash parameters added after Jibri's own. */
+export interface CallTarget {
+  baseUrl: string;
+  callName: string;
+  /** Extra `key=value` hash parameters, e.g. `config.analytics.rtcstatsEnabled=true`. */
+  extraUrlParams: string[];
+}
+
+export type SinkRequest =
+  | { type: 'file' }
+  | {
+      type: 'stream';
+      /** Full RTMP(S) URL, stream key included. A secret: never logged. */
+      rtmpUrl: string;
+      /** Where viewers watch the stream, published as `live-stream-view-url`. */
+      viewingUrl?: string;
+      username?: string;
+      password?: string;
+    };
+
+/** Which edge a session came from; XMPP sessions carry the connection they arrived on. */
+export type Origin = { kind: 'http' } | { kind: 'xmpp'; environment: string };
+
+export interface StartRequest {
+  sessionId: string;
+  call: CallTarget;
+  callLogin?: CallLogin;
+  sink: SinkRequest;
+  /** `file_recording_metadata` from the IQ's app_data; written at the top level of metadata.json. */
+  metadata: Record<string, unknown>;
+  /** Longest this session may run, in seconds; 0 = no limit. */
+  usageTimeoutSec: number;
+  origin: Origin;
+}

@@ -1,0 +1,206 @@
+/**
+ * One recording from request to finalized file. The session owns its pipeline and changes only its own
+ * state, through the pure machine; each change is logged once with the session id and emitted upward.
+ */
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import type { Config } from '../config';
+import { RecorderError, asRecorderError } from '../errors';
+import type { Logger } from '../log';
+import { callUrlWithLogin, meetingUrl } from '../meeting/call-url';
+import { recordingPaths, type RecordingPaths } from '../output/file-layout';
+import { Pipeline, type StartTimings } from '../pipeline/pipeline';
+import type { SessionSummary } from '../status/snapshot';
+import { finalizeRecording, writeStateFile } from './finalize';
+import type { StartRequest } from './requests';
+import { nextState, TERMINAL, type SessionEvent, type SessionState } from './session-machine';
+
+export interface SessionDeps {
+  config: Config;
+  log: Logger;
+  now?: () => Date;
+}
+
+export class Session extends EventEmitter {
+  readonly id: string;
+  readonly startedAt: Date;
+  readonly paths: RecordingPaths;
+  readonly meetingUrl: string;
+  /** Set when the request was received: the start-latency clock starts here. */
+  readonly receivedAt: number;
+  state: SessionState = { name: 'starting' };
+  timings: StartTimings = {};
+  private pipeline: Pipeline | undefined;
+  private stopRequested = false;
+  private stopSignal!: () => void;
+  private readonly stopWanted = new Promise<void>((resolve) => (this.stopSignal = resolve));
+  private readonly captureClosedWaiters: Array<() => void> = [];
+  private usageTimer: NodeJS.Timeout | undefined;
+  private readonly log: Logger;
+
+  constructor(readonly request: StartRequest, private readonly deps: SessionDeps) {
+    super();
+    this.id = request.sessionId;
+    this.receivedAt = Date.now();
+    this.startedAt = (deps.now ?? (() => new Date()))();
+    this.paths = recordingPaths(deps.config.recording.dir, request.sessionId, request.call.callName, this.startedAt);
+    this.meetingUrl = meetingUrl(request.call);
+    this.log = deps.log.child({ sessionId: this.id });
+  }
+
+  /** Drives the whole life of the session; resolves once it is finished or failed, never rejects. */
+  async run(): Promise<void> {
+    this.log.info(`session starting: ${this.request.sink.type} recording of ${this.meetingUrl}`, { component: 'session' });
+    if (this.request.usageTimeoutSec > 0) {
+      this.usageTimer = setTimeout(() => {
+        this.log.info(`usage timeout of ${this.request.usageTimeoutSec} s reached; stopping`, { component: 'session' });
+        void this.requestStop();
+      }, this.request.usageTimeoutSec * 1000);
+    }
+    try {
+      await this.startCapture();
+    } catch (err) {
+      if (!this.stopRequested) this.apply({ type: 'error', error: asRecorderError(err) });
+    }
+    await Promise.race([this.stopWanted, this.untilStateIsNot('starting', 'recording')]);
+    await this.closeCapture();
+    await this.finish();
+  }
+
+  /** Resolves once the media file is closed on disk (the finalize script may still be running). */
+  requestStop(): Promise<void> {
+    if (!this.stopRequested) {
+      this.stopRequested = true;
+      this.pipeline?.abort();
+      this.apply({ type: 'stop' });
+      this.stopSignal();
+    }
+    if (this.captureClosed()) return Promise.resolve();
+    return new Promise((resolve) => this.captureClosedWaiters.push(resolve));
+  }
+
+  summary(): SessionSummary {
+    const progress = this.pipeline?.lastProgress;
+    return {
+      sessionId: this.id,
+      state: this.state.name,
+      sinkType: this.request.sink.type,
+      origin: this.request.origin,
+      meetingUrl: this.meetingUrl,
+      startedAt: this.startedAt.toISOString(),
+      mediaFile: this.paths.mediaFile,
+      ...(progress?.timeSec !== undefined ? { recordedSec: progress.timeSec } : {}),
+      ...(this.state.error ? { error: this.state.error.toJSON() } : {}),
+    };
+  }
+
+  get terminal(): boolean {
+    return TERMINAL.has(this.state.name);
+  }
+
+  private async startCapture(): Promise<void> {
+    const { config } = this.deps;
+    this.prepareFolder();
+    writeStateFile(this.paths.stateFile, {
+      sessionId: this.id,
+      meetingUrl: this.meetingUrl,
+      mediaFile: this.paths.mediaFile,
+      metadata: this.request.metadata,
+      startedAt: this.startedAt.toISOString(),
+      pid: process.pid,
+    });
+    const pipeline = new Pipeline({
+      encoding: config.encoding,
+      browser: config.browser,
+      ffmpegBinary: config.ffmpegPath,
+      pageUrl: callUrlWithLogin(this.request.call, this.request.callLogin, config.instanceId || 'jibri'),
+      mediaFile: this.paths.mediaFile,
+      log: this.log,
+    });
+    this.pipeline = pipeline;
+    this.timings = pipeline.timings;
+    pipeline.on('failure', (error: RecorderError) => this.apply({ type: 'error', error }));
+    if (this.stopRequested) return;
+    await pipeline.start();
+    this.apply({ type: 'first-frame' });
+    this.log.info(
+      `first frame ${this.timings.firstFrame} ms after start (display+sink ${this.timings.displayAndSink} ms, browser ${this.timings.browser} ms, page ${this.timings.page} ms)`,
+      { component: 'session' },
+    );
+  }
+
+  private prepareFolder(): void {
+    try {
+      fs.mkdirSync(this.paths.sessionDir, { recursive: true });
+      fs.accessSync(this.paths.sessionDir, fs.constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new RecorderError({
+        code: code === 'ENOSPC' ? 'DISK_FULL' : 'RECORDINGS_DIR_NOT_WRITABLE',
+        scope: 'system',
+        message: `The recordings folder ${this.paths.sessionDir} is not writable (${code ?? (err as Error).message})`,
+        hint: 'Make JIBRI_RECORDING_DIR writable by the service, with free space',
+      });
+    }
+  }
+
+  private async closeCapture(): Promise<void> {
+    if (this.state.name === 'starting' || this.state.name === 'recording') this.apply({ type: 'stop' });
+    const end = await this.pipeline?.stopCapture();
+    if (end && !end.ok) this.apply({ type: 'error', error: end.error });
+    this.apply({ type: 'capture-closed' });
+    for (const resolve of this.captureClosedWaiters.splice(0)) resolve();
+  }
+
+  private async finish(): Promise<void> {
+    if (this.usageTimer) clearTimeout(this.usageTimer);
+    // Participants come from the meeting page before it is closed (read by the meeting integration).
+    const participants: unknown[] = [];
+    await this.pipeline?.close();
+    const { config } = this.deps;
+    const error = await finalizeRecording({
+      ...this.paths,
+      meetingUrl: this.meetingUrl,
+      participants,
+      metadata: this.request.metadata,
+      ffmpegBinary: config.ffmpegPath,
+      ...(config.recording.finalizeScript ? { finalizeScript: config.recording.finalizeScript } : {}),
+      finalizeTimeoutSec: config.recording.finalizeTimeoutSec,
+      log: this.log,
+    }).catch((err: unknown) => asRecorderError(err));
+    if (error) this.apply({ type: 'error', error });
+    this.apply({ type: 'finalized' });
+  }
+
+  private captureClosed(): boolean {
+    return this.state.name === 'finalizing' || this.terminal;
+  }
+
+  private untilStateIsNot(...names: string[]): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (!names.includes(this.state.name)) {
+          this.off('state', check);
+          resolve();
+        }
+      };
+      this.on('state', check);
+      check();
+    });
+  }
+
+  private apply(event: SessionEvent): void {
+    const before = this.state;
+    const after = nextState(before, event);
+    if (after === before) return;
+    this.state = after;
+    if (after.name !== before.name) {
+      const why = after.error && !before.error ? `: ${after.error.describe()}` : '';
+      const level = after.name === 'failed' || (after.error && !before.error) ? 'error' : 'info';
+      this.log.log(level, `session ${before.name} -> ${after.name}${why}`, { component: 'session' });
+    } else if (after.error && !before.error) {
+      this.log.error(`session error while ${after.name}: ${after.error.describe()}`, { component: 'session' });
+    }
+    this.emit('state', after, before);
+  }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what jibri-ts needs, only what is missing, so that it is quick when nothing is:
+# Debian packages (ffmpeg, Xvfb, PulseAudio, Chromium, Prosody, nginx-rtmp), npm dependencies, the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(ffmpeg xvfb pulseaudio chromium fonts-dejavu-core prosody nginx-light libnginx-mod-rtmp util-linux)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "jibri-ts needs these Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packaged Prosody and nginx start system services we do not use; the tests start their own.
+  for s in prosody nginx; do
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$s" >/dev/null 2>&1 || true; fi
+    service "$s" stop >/dev/null 2>&1 || true
+  done
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+stamp=dist/.build-stamp
+if [ ! -f "$stamp" ] || [ -n "$(find lib bench spec tsconfig.json package.json -newer "$stamp" -name '*.ts' -o -newer "$stamp" -name '*.json' 2>/dev/null | head -1)" ]; then
+  echo "setup: building" >&2
+  npx tsc -p tsconfig.json
+  touch "$stamp"
+fi
