@@ -45,8 +45,10 @@ export async function runDemo(opts: { seconds: number }): Promise<void> {
       }),
     });
     if (start.status !== 200) throw new Error(`startService answered ${start.status}: ${await start.text()}`);
-    process.stderr.write(`recording the demo page for ${opts.seconds} s...\n`);
     const session = service.recorder.getSession(sessionId);
+    // Count the seconds from the first frame, not from the request.
+    while (session?.state.name === 'starting') await new Promise((r) => setTimeout(r, 50));
+    process.stderr.write(`recording the demo page for ${opts.seconds} s...\n`);
     await new Promise((r) => setTimeout(r, opts.seconds * 1000));
     await fetch(`${api}/stopService`, { method: 'POST' });
     await service.recorder.whenIdle();

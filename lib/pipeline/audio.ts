@@ -5,7 +5,7 @@
  * sinks of a service that died without touching those of one still running.
  */
 import { RecorderError } from '../errors';
-import { runToEnd } from '../proc/runner';
+import { runToEnd, startProcess } from '../proc/runner';
 
 export interface AudioSink {
   readonly sinkName: string;
@@ -54,16 +54,38 @@ export async function createSink(): Promise<AudioSink> {
       hint: 'Check that PulseAudio runs (pactl info) and that module-null-sink is available',
     });
   }
+  const monitor = `${sinkName}.monitor`;
+  // A null sink with nothing attached renders in 2 s blocks, and a stream that attaches waits for the
+  // current block to end: the encoder's audio would open up to 2 s late, at a random phase. A reader
+  // that asks for 20 ms keeps the sink in small blocks; a suspend/resume restarts its clock at once.
+  const keeper = startProcess('parec', 'parec', ['--latency-msec=20', '--raw', `--device=${monitor}`], { parentDeathSignal: 'TERM', stdout: 'ignore' });
+  await waitForReader(monitor, 1000);
+  await runToEnd('pactl', ['suspend-sink', sinkName, '1']);
+  await runToEnd('pactl', ['suspend-sink', sinkName, '0']);
   let closed = false;
   return {
     sinkName,
-    monitor: `${sinkName}.monitor`,
+    monitor,
     close: async () => {
       if (closed) return;
       closed = true;
+      await keeper.stop('SIGTERM', 2000);
       await runToEnd('pactl', ['unload-module', moduleId]);
     },
   };
+}
+
+/** Waits until some stream records from `source` (the keeper has connected), at most `timeoutMs`. */
+async function waitForReader(source: string, timeoutMs: number): Promise<void> {
+  const sources = await runToEnd('pactl', ['list', 'short', 'sources']);
+  const index = sources.stdout.split('\n').find((l) => l.split('\t')[1] === source)?.split('\t')[0];
+  if (index === undefined) return;
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const outputs = await runToEnd('pactl', ['list', 'short', 'source-outputs']);
+    if (outputs.stdout.split('\n').some((l) => l.split('\t')[1] === index)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function pidAlive(pid: number): boolean {

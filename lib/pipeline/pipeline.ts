@@ -1,18 +1,16 @@
 /**
- * One session's capture pipeline: display and sink (in parallel), then the browser on the meeting page,
- * then the encoder. It owns every resource it starts, registers each one's close the moment it exists,
- * and closes them in reverse; close() is idempotent and safe at any point, including mid-start.
- * Runtime failures (encoder died, page crashed) come out as one 'failure' event with a RecorderError.
+ * One session's capture pipeline: a capture source (display, sink, browser; usually the ready spare),
+ * the meeting page, then the encoder. It owns every resource it starts and closes them in reverse;
+ * close() is idempotent and safe at any point, including mid-start. Runtime failures (encoder died,
+ * page crashed) come out as one 'failure' event with a RecorderError.
  */
 import { EventEmitter } from 'node:events';
 import type { BrowserConfig, EncodingConfig } from '../config';
-import { RecorderError, asRecorderError } from '../errors';
+import { RecorderError } from '../errors';
 import type { Logger } from '../log';
-import { createSink, type AudioSink } from './audio';
-import { launchBrowser, type SessionBrowser } from './browser/browser';
-import { startDisplay, type Display } from './display';
 import { recordingSpec } from './encoder/ffmpeg-args';
 import { startEncoder, type Encoder, type EncoderEnd, type EncoderProgress } from './encoder/encoder';
+import type { CaptureSource } from './source';
 
 export interface PipelineOptions {
   encoding: EncodingConfig;
@@ -22,21 +20,20 @@ export interface PipelineOptions {
   pageUrl: string;
   mediaFile: string;
   log: Logger;
+  /** Hands over a capture source: the recorder's spare, or a fresh one. */
+  source: () => Promise<CaptureSource>;
 }
 
 /** Milliseconds from the start of the pipeline to each stage, for logs and the benchmark. */
 export interface StartTimings {
-  displayAndSink?: number;
-  browser?: number;
+  source?: number;
   page?: number;
   firstFrame?: number;
 }
 
 export class Pipeline extends EventEmitter {
   readonly timings: StartTimings = {};
-  private display: Display | undefined;
-  private sink: AudioSink | undefined;
-  private browser: SessionBrowser | undefined;
+  private source: CaptureSource | undefined;
   private encoder: Encoder | undefined;
   private closed = false;
   private aborted = false;
@@ -51,26 +48,21 @@ export class Pipeline extends EventEmitter {
   async start(): Promise<void> {
     const t0 = Date.now();
     const { encoding, log } = this.opts;
-    const [display, sink] = await Promise.allSettled([startDisplay(encoding.width, encoding.height), createSink()]);
-    if (display.status === 'fulfilled') this.display = display.value;
-    if (sink.status === 'fulfilled') this.sink = sink.value;
-    if (display.status === 'rejected') throw asRecorderError(display.reason);
-    if (sink.status === 'rejected') throw asRecorderError(sink.reason);
-    this.timings.displayAndSink = Date.now() - t0;
-    this.throwIfAborted();
-
-    this.browser = await launchBrowser({ config: this.opts.browser, display: display.value.name, sinkName: sink.value.sinkName, width: encoding.width, height: encoding.height });
-    this.browser.onLost((reason) => this.fail(new RecorderError({ code: 'BROWSER_CRASHED', message: `Chrome hung: ${reason}` })));
-    this.timings.browser = Date.now() - t0;
+    const source = await this.opts.source();
+    this.source = source;
+    if (this.closed) await source.close();
+    source.browser.onLost((reason) => this.fail(new RecorderError({ code: 'BROWSER_CRASHED', message: `Chrome hung: ${reason}` })));
+    this.timings.source = Date.now() - t0;
     this.throwIfAborted();
 
     try {
-      await this.browser.page.goto(this.opts.pageUrl, { waitUntil: 'load', timeout: this.opts.browser.pageLoadTimeoutSec * 1000 });
+      await source.browser.page.goto(this.opts.pageUrl, { waitUntil: 'load', timeout: this.opts.browser.pageLoadTimeoutSec * 1000 });
     } catch (err) {
-      if (this.aborted) this.throwIfAborted();
+      this.throwIfAborted();
       throw new RecorderError({
         code: 'PAGE_LOAD_FAILED',
-        message: `The meeting page did not load: ${(err as Error).message.split('\n')[0]?.replace(/#.*$/, '')}`,
+        // Playwright's message quotes the URL; the hash carries the hidden login.
+        message: `The meeting page did not load: ${(err as Error).message.split('\n')[0]?.replace(/#\S*/g, '')}`,
         hint: 'Check that the meeting URL is reachable from this host',
         cause: err,
       });
@@ -78,9 +70,9 @@ export class Pipeline extends EventEmitter {
     this.timings.page = Date.now() - t0;
     this.throwIfAborted();
 
-    log.debug(`capturing display ${display.value.name} and ${sink.value.monitor}`, { component: 'pipeline' });
+    log.debug(`capturing display ${source.display.name} and ${source.sink.monitor}`, { component: 'pipeline' });
     const encoder = startEncoder({
-      spec: recordingSpec(encoding, { display: display.value.name, audioSource: sink.value.monitor }, this.opts.mediaFile),
+      spec: recordingSpec(encoding, { display: source.display.name, audioSource: source.sink.monitor }, this.opts.mediaFile),
       ffmpegBinary: this.opts.ffmpegBinary,
       log,
     });
@@ -104,13 +96,21 @@ export class Pipeline extends EventEmitter {
     });
   }
 
+  get encoderPid(): number | undefined {
+    return this.encoder?.pid;
+  }
+
+  get page(): CaptureSource['browser']['page'] | undefined {
+    return this.source?.browser.page;
+  }
+
   /** Stops the encoder; once this resolves the media file is closed on disk. */
   async stopCapture(): Promise<EncoderEnd | undefined> {
     this.aborted = true;
     return this.encoder?.stop();
   }
 
-  /** The pipeline stops starting any further stage; close() then releases what was started. */
+  /** The pipeline starts no further stage; close() then releases what was started. */
   abort(): void {
     this.aborted = true;
   }
@@ -120,19 +120,7 @@ export class Pipeline extends EventEmitter {
     this.closed = true;
     this.aborted = true;
     await this.encoder?.stop().catch(() => undefined);
-    const steps: Array<[string, (() => Promise<void>) | undefined]> = [
-      ['browser', this.browser?.close],
-      ['audio sink', this.sink?.close],
-      ['display', this.display?.close],
-    ];
-    for (const [name, close] of steps) {
-      if (!close) continue;
-      await close().catch((err: unknown) => this.opts.log.warn(`closing the ${name} failed: ${String(err)}`, { component: 'pipeline' }));
-    }
-  }
-
-  get page(): SessionBrowser['page'] | undefined {
-    return this.browser?.page;
+    await this.source?.close();
   }
 
   private throwIfAborted(): void {

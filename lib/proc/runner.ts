@@ -14,6 +14,8 @@ export interface SpawnOptions {
   parentDeathSignal?: 'INT' | 'TERM' | 'KILL';
   /** Extra file descriptors after stdin/stdout/stderr, e.g. ['pipe'] for Xvfb's -displayfd 3. */
   extraFds?: Array<'pipe'>;
+  /** For children whose output is data we do not want (it then goes to /dev/null). */
+  stdout?: 'pipe' | 'ignore';
 }
 
 export interface Exit {
@@ -101,7 +103,7 @@ export function startProcess(name: string, command: string, args: string[], opts
   const child = spawn(cmd, argv, {
     env: opts.env ?? process.env,
     cwd: opts.cwd,
-    stdio: ['ignore', 'pipe', 'pipe', ...(opts.extraFds ?? [])],
+    stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe', ...(opts.extraFds ?? [])],
   });
   return new ChildHandle(child, name);
 }

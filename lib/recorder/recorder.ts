@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Config } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
+import { SpareSource } from '../pipeline/source';
 import { runHealthChecks, type CheckResult } from '../system/health';
 import type { BusyStatus, HealthStatus, SessionSummary, StatusSnapshot } from '../status/snapshot';
 import type { StartRequest } from './requests';
@@ -37,11 +38,13 @@ export class Recorder extends EventEmitter {
   private readonly log: Logger;
   private readonly runChecks: () => Promise<Record<string, CheckResult>>;
   private idleWaiters: Array<() => void> = [];
+  private readonly spare: SpareSource;
 
   constructor(private readonly opts: RecorderOptions) {
     super();
     this.log = opts.log.child({ component: 'recorder' });
     this.runChecks = opts.healthChecks ?? (() => runHealthChecks(opts.config));
+    this.spare = new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log });
   }
 
   /** Runs the machine checks once and then every minute. */
@@ -62,6 +65,7 @@ export class Recorder extends EventEmitter {
     }
     this.checks = checks;
     this.publish();
+    if (this.healthStatus === 'HEALTHY' && this.sessions.size === 0) this.spare.prepare();
   }
 
   get busyStatus(): BusyStatus {
@@ -84,7 +88,7 @@ export class Recorder extends EventEmitter {
       const problems = Object.entries(this.checks).filter(([, c]) => c.healthStatus !== 'HEALTHY').map(([n, c]) => `${n}: ${c.detail}`);
       throw new RecorderError({ code: 'UNHEALTHY', scope: 'system', message: `This recorder cannot record now (${problems.join('; ')})`, retryable: true });
     }
-    const session = new Session(request, { config: this.opts.config, log: this.opts.log });
+    const session = new Session(request, { config: this.opts.config, log: this.opts.log, source: () => this.spare.take() });
     this.sessions.set(session.id, session);
     session.on('state', (state: SessionState, previous: SessionState) => this.onSessionState(session, state, previous));
     this.publish();
@@ -111,8 +115,9 @@ export class Recorder extends EventEmitter {
   /** Stops everything and waits for finalization; for process shutdown. */
   async shutdown(): Promise<void> {
     if (this.healthTimer) clearInterval(this.healthTimer);
-    await this.stop();
+    if (this.sessions.size) await this.stop();
     await this.whenIdle();
+    await this.spare.close();
   }
 
   getSession(id: string): Session | undefined {

@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { callUrlWithLogin, meetingUrl } from '../meeting/call-url';
 import { recordingPaths, type RecordingPaths } from '../output/file-layout';
 import { Pipeline, type StartTimings } from '../pipeline/pipeline';
+import type { CaptureSource } from '../pipeline/source';
 import type { SessionSummary } from '../status/snapshot';
 import { finalizeRecording, writeStateFile } from './finalize';
 import type { StartRequest } from './requests';
@@ -18,6 +19,8 @@ import { nextState, TERMINAL, type SessionEvent, type SessionState } from './ses
 export interface SessionDeps {
   config: Config;
   log: Logger;
+  /** Hands the session its capture source (the recorder's ready spare when there is one). */
+  source: () => Promise<CaptureSource>;
   now?: () => Date;
 }
 
@@ -101,14 +104,15 @@ export class Session extends EventEmitter {
   private async startCapture(): Promise<void> {
     const { config } = this.deps;
     this.prepareFolder();
-    writeStateFile(this.paths.stateFile, {
+    const marker = {
       sessionId: this.id,
       meetingUrl: this.meetingUrl,
       mediaFile: this.paths.mediaFile,
       metadata: this.request.metadata,
       startedAt: this.startedAt.toISOString(),
       pid: process.pid,
-    });
+    };
+    writeStateFile(this.paths.stateFile, marker);
     const pipeline = new Pipeline({
       encoding: config.encoding,
       browser: config.browser,
@@ -116,6 +120,7 @@ export class Session extends EventEmitter {
       pageUrl: callUrlWithLogin(this.request.call, this.request.callLogin, config.instanceId || 'jibri'),
       mediaFile: this.paths.mediaFile,
       log: this.log,
+      source: this.deps.source,
     });
     this.pipeline = pipeline;
     this.timings = pipeline.timings;
@@ -123,8 +128,11 @@ export class Session extends EventEmitter {
     if (this.stopRequested) return;
     await pipeline.start();
     this.apply({ type: 'first-frame' });
+    // A service killed from now on leaves an encoder that is still closing the file; the next start waits for it.
+    const encoderPid = pipeline.encoderPid;
+    writeStateFile(this.paths.stateFile, { ...marker, ...(encoderPid ? { encoderPid } : {}) });
     this.log.info(
-      `first frame ${this.timings.firstFrame} ms after start (display+sink ${this.timings.displayAndSink} ms, browser ${this.timings.browser} ms, page ${this.timings.page} ms)`,
+      `first frame ${Date.now() - this.receivedAt} ms after the request (capture source ready at ${this.timings.source} ms, page loaded at ${this.timings.page} ms)`,
       { component: 'session' },
     );
   }

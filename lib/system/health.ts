@@ -9,6 +9,7 @@ import { runToEnd } from '../proc/runner';
 import { ensurePulseAudio, reapOrphanSinks } from '../pipeline/audio';
 import type { HealthDetail } from '../status/snapshot';
 import { asRecorderError } from '../errors';
+import { warmEncoder } from '../pipeline/encoder/encoder';
 
 /** Below this, a new recording would soon fill the disk. */
 export const MIN_FREE_BYTES = 200 * 1024 * 1024;
@@ -23,6 +24,7 @@ export async function checkFfmpeg(binary: string): Promise<CheckResult> {
   if (r.error || r.code !== 0) return bad(`ffmpeg is missing or broken (${binary}): install it with apt-get install ffmpeg, or set JIBRI_FFMPEG_PATH`);
   const missing = ['x11grab', 'pulse'].filter((f) => !new RegExp(`^\\s*D\\S*\\s+${f}\\s`, 'm').test(r.stdout));
   if (missing.length) return bad(`ffmpeg lacks ${missing.join(' and ')} input support: install Debian's ffmpeg (apt-get install ffmpeg)`);
+  await warmEncoder(binary);
   return ok(binary);
 }
 

@@ -22,6 +22,8 @@ export interface SessionBrowser {
   readonly page: Page;
   /** Fires once if the page crashes or the browser goes away while we still want it. */
   onLost(listener: (reason: string) => void): void;
+  /** False once the page crashed or the browser went away. */
+  alive(): boolean;
   close(): Promise<void>;
 }
 
@@ -90,16 +92,23 @@ export async function launchBrowser(opts: BrowserOptions): Promise<SessionBrowse
   let closing = false;
   const lostListeners: Array<(reason: string) => void> = [];
   let lost = false;
+  let lostReason = '';
   const fireLost = (reason: string): void => {
     if (closing || lost) return;
     lost = true;
+    lostReason = reason;
     for (const l of lostListeners) l(reason);
   };
   page.on('crash', () => fireLost('the page crashed'));
   context.on('close', () => fireLost('the browser closed'));
   return {
     page,
-    onLost: (l) => lostListeners.push(l),
+    onLost: (l) => {
+      // A spare browser can die before its session listens; the session must still hear of it.
+      if (lost) l(lostReason);
+      else lostListeners.push(l);
+    },
+    alive: () => !lost && !closing && !page.isClosed(),
     close: async () => {
       if (closing) return;
       closing = true;

@@ -57,6 +57,16 @@ export function ffmpegWrapper(ffmpegBinary: string): string {
   return file;
 }
 
+/**
+ * fluent-ffmpeg lists ffmpeg's formats before its first run (about half a second) and caches the list
+ * for the life of the process; doing it while idle keeps that out of the first start.
+ */
+export function warmEncoder(ffmpegBinary: string): Promise<void> {
+  return new Promise((resolve) => {
+    ffmpeg().setFfmpegPath(ffmpegWrapper(ffmpegBinary)).availableFormats(() => resolve());
+  });
+}
+
 export interface EncoderOptions {
   spec: FfmpegSpec;
   ffmpegBinary: string;

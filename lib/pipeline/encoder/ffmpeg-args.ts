@@ -41,7 +41,13 @@ export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: str
         options: ['-draw_mouse', '0', '-framerate', fps, '-video_size', `${enc.width}x${enc.height}`, '-thread_queue_size', queue],
         source: `${src.display}.0+0,0`,
       },
-      { format: 'pulse', options: ['-thread_queue_size', queue], source: src.audioSource },
+      {
+        format: 'pulse',
+        // Small fragments (20 ms at 48 kHz stereo) and no probing: with PulseAudio's defaults, opening
+        // the monitor of a quiet null sink waits for one of its large idle blocks, up to 2 s.
+        options: ['-thread_queue_size', queue, '-fragment_size', '3840', '-analyzeduration', '0', '-probesize', '32'],
+        source: src.audioSource,
+      },
     ],
     output: {
       options: [
@@ -49,6 +55,8 @@ export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: str
         '-c:v', 'libx264', '-preset', enc.presetRecording, '-crf', String(enc.crf), '-pix_fmt', 'yuv420p', '-r', fps,
         '-profile:v', 'main',
         '-movflags', '+empty_moov+default_base_moof', '-frag_duration', '1000000',
+        // Without this, ffmpeg holds finished fragments in its write buffer and a kill loses them.
+        '-flush_packets', '1',
         '-f', 'mp4',
       ],
       target: file,

@@ -1,0 +1,114 @@
+/**
+ * The recorder end to end through the HTTP API, on the real stack: Xvfb, PulseAudio, Chromium and
+ * ffmpeg record the bundled meeting page, and the file is checked for what it really contains.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startDemoServer, type DemoServer } from '../../lib/demo/server';
+import { DEFAULT_DEMO } from '../../lib/demo/page';
+import { probeMedia } from '../../lib/output/probe';
+import { colourNear, decodeAudio, framesDiffer, grabFrame, toneStats } from '../support/media';
+import { finalizeRecorder, health, post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../support/service';
+
+describe('file recording through the HTTP API', () => {
+  let page: DemoServer;
+  let svc: TestService;
+  let finalize: ReturnType<typeof finalizeRecorder>;
+  const RECORD_MS = 6000;
+  let recordedMs = 0;
+  let mediaFile = '';
+
+  beforeAll(async () => {
+    page = await startDemoServer();
+    const scratch = tempDir();
+    finalize = finalizeRecorder(scratch);
+    svc = await startTestService({ JIBRI_FINALIZE_RECORDING_SCRIPT_PATH: finalize.script });
+  });
+
+  afterAll(async () => {
+    await svc?.stop();
+    await page?.close();
+  });
+
+  it('starts (200), is busy, refuses a second start (412), stops (200) once the file is closed', async () => {
+    const sessionId = 'Record Test/1';
+    const start = await post(`${svc.api}/startService`, startBody(page.baseUrl, sessionId));
+    expect(start.status).toBe(200);
+
+    const busy = await health(svc.api);
+    expect(busy.busy).toBe(true);
+    expect(busy.status.busyStatus).toBe('BUSY');
+    expect(busy.status.health.healthStatus).toBe('HEALTHY');
+
+    const second = await post(`${svc.api}/startService`, startBody(page.baseUrl, 'another'));
+    expect(second.status).toBe(412);
+    expect(second.json.error.code).toBe('BUSY');
+
+    await waitForSessionState(svc.service, sessionId, 'recording');
+    const session = svc.service.recorder.getSession(sessionId);
+    expect(session).toBeDefined();
+    mediaFile = session!.paths.mediaFile;
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, RECORD_MS));
+    const stop = await post(`${svc.api}/stopService`);
+    recordedMs = Date.now() - t0;
+    expect(stop.status).toBe(200);
+    // Closed on disk when stop answers: the file is there and complete enough to probe.
+    expect(fs.existsSync(mediaFile)).toBe(true);
+    await svc.service.recorder.whenIdle();
+    const idle = await health(svc.api);
+    expect(idle.busy).toBe(false);
+    expect(idle.status.busyStatus).toBe('IDLE');
+    expect(idle.status.health.details.lastSession.state).toBe('finished');
+  });
+
+  it('lays the file out as Jibri does', () => {
+    expect(path.basename(path.dirname(mediaFile))).toBe('Record_Test_1');
+    expect(path.basename(mediaFile)).toMatch(/^testroom_\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}\.mp4$/);
+  });
+
+  it('holds H.264 at the configured size and rate and AAC audio, as long as the recording', async () => {
+    const m = await probeMedia(mediaFile);
+    expect(m.video?.codec).toBe('h264');
+    expect(m.video?.width).toBe(1280);
+    expect(m.video?.height).toBe(720);
+    expect(m.video?.fps).toBeGreaterThan(29);
+    expect(m.video?.fps).toBeLessThanOrEqual(30.01);
+    expect(m.audio?.codec).toBe('aac');
+    expect(m.audio?.sampleRate).toBe(44100);
+    expect(Math.abs(m.durationSec * 1000 - recordedMs)).toBeLessThan(1000);
+  });
+
+  it("carries the page's tone: its pitch and a real level", async () => {
+    const samples = await decodeAudio(mediaFile, { startSec: 1, durationSec: 2 });
+    const stats = toneStats(samples, 44100);
+    expect(Math.abs(stats.dominantHz - DEFAULT_DEMO.toneHz)).toBeLessThan(5);
+    expect(stats.rmsDb).toBeGreaterThan(-20);
+  });
+
+  it('shows the page edge to edge, and the picture moves', async () => {
+    const frame = await grabFrame(mediaFile, recordedMs / 2000);
+    const [tl, tr, bl, br] = DEFAULT_DEMO.corners;
+    const inset = 3;
+    expect(colourNear(frame.pixel(inset, inset), tl)).toBe(true);
+    expect(colourNear(frame.pixel(frame.width - 1 - inset, inset), tr)).toBe(true);
+    expect(colourNear(frame.pixel(inset, frame.height - 1 - inset), bl)).toBe(true);
+    expect(colourNear(frame.pixel(frame.width - 1 - inset, frame.height - 1 - inset), br)).toBe(true);
+    // Exactly at the corner pixel too: no window border, tab strip or scrollbar in the picture.
+    expect(colourNear(frame.pixel(0, 0), tl)).toBe(true);
+    expect(colourNear(frame.pixel(frame.width - 1, frame.height - 1), br)).toBe(true);
+    expect(await framesDiffer(mediaFile, 1, 2.5)).toBe(true);
+  });
+
+  it('writes metadata.json and runs the finalize script with the session folder', () => {
+    const meta = JSON.parse(fs.readFileSync(path.join(path.dirname(mediaFile), 'metadata.json'), 'utf8'));
+    expect(meta.meeting_url).toBe(`${page.baseUrl}/testroom`);
+    expect(meta.participants).toEqual([]);
+    expect(finalize.calls()).toEqual([['1', path.dirname(mediaFile)]]);
+  });
+
+  it('never writes the call login to the log-visible status', async () => {
+    const body = JSON.stringify(await health(svc.api));
+    expect(body).not.toContain('rec-secret-pw');
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Test harness for the real service: composed in-process exactly as main does (real Xvfb, PulseAudio,
+ * Chromium, ffmpeg), on a free loopback port, recording into a fresh temp folder. Also runs the built
+ * service as a separate process, for tests that kill it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { compose, type Service } from '../../lib/compose';
+import { loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/log';
+import type { SessionStateName } from '../../lib/recorder/session-machine';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+export function tempDir(prefix = 'jibri-ts-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestService {
+  service: Service;
+  api: string;
+  recordingsDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+  const recordingsDir = env.JIBRI_RECORDING_DIR ?? tempDir('jibri-ts-rec-');
+  const config = loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordingsDir, ...env }, 'test-recorder');
+  // Quiet unless asked: the error paths under test log errors on purpose.
+  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL });
+  const service = await compose(config, log);
+  return { service, api: `${service.http.url}/jibri/api/v1.0`, recordingsDir, stop: () => service.stop() };
+}
+
+export function startBody(baseUrl: string, sessionId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    sessionId,
+    callParams: { callUrlInfo: { baseUrl, callName: 'testroom' } },
+    callLoginParams: { domain: 'recorder.meet.test', username: 'recorder', password: 'rec-secret-pw' },
+    sinkType: 'file',
+    ...extra,
+  };
+}
+
+export async function post(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; text: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}
+
+export async function health(api: string): Promise<any> {
+  return (await fetch(`${api}/health`)).json();
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30000, everyMs = 100): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Waits until the session reaches `state` (as the recorder's session events report it). */
+export async function waitForSessionState(service: Service, sessionId: string, state: SessionStateName, timeoutMs = 30000): Promise<void> {
+  await waitFor(`session ${sessionId} to be ${state}`, () => {
+    const s = service.recorder.getSession(sessionId);
+    if (s?.state.name === state) return true;
+    const last = service.recorder.snapshot().lastSession;
+    if (last?.sessionId === sessionId && last.state === state) return true;
+    return undefined;
+  }, timeoutMs, 50);
+}
+
+/** A finalize script that records its arguments, for checking how it was called. */
+export function finalizeRecorder(dir: string): { script: string; calls: () => string[][] } {
+  const log = path.join(dir, 'finalize-calls.txt');
+  const script = path.join(dir, 'finalize.sh');
+  fs.writeFileSync(script, `#!/bin/sh\necho "$#|$*" >> '${log}'\n`, { mode: 0o755 });
+  return {
+    script,
+    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => { const [n, rest] = l.split('|'); return rest === undefined ? [] : [n ?? '', rest]; }) : []),
+  };
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  api: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Runs `node dist/lib/main.js serve` (built by scripts/setup.sh) and waits until its API answers. */
+export async function spawnServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/lib/main.js'), 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, JIBRI_HTTP_API_EXTERNAL_PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const api = `http://127.0.0.1:${port}/jibri/api/v1.0`;
+  await waitFor('the service process to answer', async () => {
+    if (child.exitCode !== null) throw new Error(`service exited early:\n${output}`);
+    try {
+      return (await fetch(`${api}/health`)).ok || undefined;
+    } catch {
+      return undefined;
+    }
+  }, 30000, 100);
+  return { child, api, output: () => output, exited };
+}
+
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function findRecordings(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    for (const f of fs.readdirSync(path.join(dir, entry.name))) if (f.endsWith('.mp4')) out.push(path.join(dir, entry.name, f));
+  }
+  return out;
+}
