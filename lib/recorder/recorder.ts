@@ -92,7 +92,12 @@ export class Recorder extends EventEmitter {
     this.sessions.set(session.id, session);
     session.on('state', (state: SessionState, previous: SessionState) => this.onSessionState(session, state, previous));
     this.publish();
-    void session.run().then(() => this.onSessionDone(session));
+    // Health is checked again before the slot frees, so it never shows idle when the next start would fail.
+    void session
+      .run()
+      .then(() => this.refreshHealth())
+      .catch((err: unknown) => this.log.error(`health check after a session failed: ${String(err)}`))
+      .then(() => this.onSessionDone(session));
     return session;
   }
 
@@ -153,7 +158,7 @@ export class Recorder extends EventEmitter {
     this.lastSession = session.summary();
     this.sessions.delete(session.id);
     this.publish();
-    void this.refreshHealth();
+    if (this.healthStatus === 'HEALTHY') this.spare.prepare();
     if (this.sessions.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 

@@ -78,7 +78,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 export async function waitForSessionState(service: Service, sessionId: string, state: SessionStateName, timeoutMs = 30000): Promise<void> {
   await waitFor(`session ${sessionId} to be ${state}`, () => {
     const s = service.recorder.getSession(sessionId);
-    if (s?.state.name === state) return true;
+    // A terminal state counts once the recorder has let go of the session (health re-checked, slot free).
+    if (s?.state.name === state && state !== 'finished' && state !== 'failed') return true;
     const last = service.recorder.snapshot().lastSession;
     if (last?.sessionId === sessionId && last.state === state) return true;
     return undefined;

@@ -1,0 +1,120 @@
+/**
+ * Failures users meet: the browser will not start, the page does not load, the disk fills up, the
+ * folder is not writable. Each ends the session with a clear error in health, keeps what was recorded,
+ * and leaves the service ready for the next start.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { startDemoServer, type DemoServer } from '../../lib/demo/server';
+import { probeMedia } from '../../lib/output/probe';
+import { freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState } from '../support/service';
+
+describe('failures', () => {
+  let page: DemoServer;
+  beforeAll(async () => {
+    page = await startDemoServer();
+  });
+  afterAll(async () => page?.close());
+
+  it('a Chromium that does not launch fails the session with a clear error; the service stays ready', async () => {
+    const svc = await startTestService({ JIBRI_CHROMIUM_PATH: '/bin/false' });
+    try {
+      expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'no-browser'))).status).toBe(200);
+      await waitForSessionState(svc.service, 'no-browser', 'failed');
+      const h = await health(svc.api);
+      expect(h.busy).toBe(false);
+      expect(h.status.health.details.lastSession.error.code).toBe('BROWSER_LAUNCH_FAILED');
+      expect(h.status.health.details.lastSession.detail).toMatch(/Chromium failed to launch.*JIBRI_CHROMIUM_PATH/);
+      expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'no-browser-2'))).status).toBe(200);
+      await waitForSessionState(svc.service, 'no-browser-2', 'failed');
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('a page that does not load fails the session; the next start records', async () => {
+    const svc = await startTestService({ JIBRI_PAGE_LOAD_TIMEOUT: '5' });
+    try {
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      expect((await post(`${svc.api}/startService`, startBody(closed, 'no-page'))).status).toBe(200);
+      await waitForSessionState(svc.service, 'no-page', 'failed');
+      const h = await health(svc.api);
+      expect(h.status.health.details.lastSession.error.code).toBe('PAGE_LOAD_FAILED');
+      expect(h.status.health.details.lastSession.detail).not.toContain('rec-secret-pw');
+
+      expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'page-ok'))).status).toBe(200);
+      await waitForSessionState(svc.service, 'page-ok', 'recording');
+      await post(`${svc.api}/stopService`);
+      await svc.service.recorder.whenIdle();
+      expect(svc.service.recorder.snapshot().lastSession?.state).toBe('finished');
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  it('a recordings folder that cannot be written makes health UNHEALTHY with what to do, and starts are refused', async () => {
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, '');
+    const svc = await startTestService({ JIBRI_RECORDING_DIR: path.join(file, 'recordings') });
+    try {
+      const h = await health(svc.api);
+      expect(h.status.health.healthStatus).toBe('UNHEALTHY');
+      expect(h.status.health.details.recordings.detail).toMatch(/not writable.*JIBRI_RECORDING_DIR/);
+      const r = await post(`${svc.api}/startService`, startBody(page.baseUrl, 'unwritable'));
+      expect(r.status).toBe(503);
+      expect(r.json.error.message).toMatch(/recordings/);
+    } finally {
+      await svc.stop();
+    }
+  });
+
+  describe('a disk that fills up mid-recording', () => {
+    const mountPoint = tempDir('jibri-ts-small-disk-');
+    beforeAll(() => {
+      // A real, small file system of its own: tmpfs, so the test fills nothing else.
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=210m', 'tmpfs', mountPoint]);
+    });
+    afterAll(() => {
+      try {
+        execFileSync('umount', ['-l', mountPoint]);
+      } catch {
+        // already gone
+      }
+    });
+
+    it('ends the session with DISK_FULL, keeps a playable file, and records again once there is room', async () => {
+      const dir = path.join(mountPoint, 'recordings');
+      const svc = await startTestService({ JIBRI_RECORDING_DIR: dir });
+      try {
+        expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'disk-full'))).status).toBe(200);
+        await waitForSessionState(svc.service, 'disk-full', 'recording');
+        const file = svc.service.recorder.getSession('disk-full')!.paths.mediaFile;
+        await new Promise((r) => setTimeout(r, 3000));
+        const filler = path.join(mountPoint, 'filler');
+        const st = fs.statfsSync(mountPoint);
+        execFileSync('fallocate', ['-l', String(st.bavail * st.bsize - 64 * 1024), filler]);
+        await waitForSessionState(svc.service, 'disk-full', 'failed', 60000);
+        const h = await health(svc.api);
+        expect(h.status.health.details.lastSession.error.code).toBe('DISK_FULL');
+        expect(h.status.health.details.lastSession.detail).toMatch(/disk is full.*JIBRI_RECORDING_DIR/);
+        const m = await probeMedia(file);
+        expect(m.video?.codec).toBe('h264');
+        expect(m.durationSec).toBeGreaterThan(2);
+        expect(h.status.health.details.recordings.healthStatus).toBe('UNHEALTHY');
+        expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'still-full'))).status).toBe(503);
+
+        fs.rmSync(filler);
+        await svc.service.recorder.refreshHealth();
+        await waitFor('health to recover', async () => ((await health(svc.api)).status.health.healthStatus === 'HEALTHY') || undefined, 10000);
+        expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'room-again'))).status).toBe(200);
+        await waitForSessionState(svc.service, 'room-again', 'recording');
+        await post(`${svc.api}/stopService`);
+        await svc.service.recorder.whenIdle();
+        expect(svc.service.recorder.snapshot().lastSession?.state).toBe('finished');
+      } finally {
+        await svc.stop();
+      }
+    });
+  });
+});
