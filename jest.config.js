@@ -8,5 +8,10 @@ module.exports = {
   // recordings from dropping frames because of each other.
   maxWorkers: 1,
   testTimeout: 120000,
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
+    // xmpp.js ships ES modules only; Node 20 loads them with require(), jest's runtime needs them as CommonJS.
+    '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', esModuleInterop: true }, diagnostics: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@xmpp|ltx)/)'],
 };

@@ -42,8 +42,35 @@ export interface RecorderLogin {
   password: string;
 }
 
+/** One Jicofo-facing XMPP connection per entry of XMPP_SERVER. */
+export interface XmppServer {
+  host: string;
+  port: number;
+  /** The entry as written, e.g. "xmpp.meet.jitsi:5222"; names the connection in logs and health. */
+  id: string;
+}
+
+export interface XmppConfig {
+  servers: XmppServer[];
+  /** Login of the control connection: JIBRI_XMPP_USER@XMPP_AUTH_DOMAIN. */
+  authDomain: string;
+  username: string;
+  password: string;
+  /** The brewery: JIBRI_BREWERY_MUC@XMPP_INTERNAL_MUC_DOMAIN. */
+  breweryJid: string;
+  nickname: string;
+  /** For call URLs: the XMPP domain, the prefix stripped from room domains, and the public base URL. */
+  xmppDomain: string;
+  stripFromRoomDomain: string;
+  publicUrl?: string;
+  trustAllCerts: boolean;
+  usageTimeoutSec: number;
+}
+
 export interface Config {
   instanceId: string;
+  /** Absent when XMPP_SERVER is not set: the service then runs HTTP-only. */
+  xmpp?: XmppConfig;
   http: HttpConfig;
   recording: RecordingConfig;
   encoding: EncodingConfig;
@@ -94,6 +121,19 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'XMPP_RECORDER_DOMAIN', default: '', group: 'Call login', description: 'Older name of XMPP_HIDDEN_DOMAIN' },
   { name: 'JIBRI_RECORDER_USER', default: 'recorder', group: 'Call login', description: 'User name of the recorder account' },
   { name: 'JIBRI_RECORDER_PASSWORD', default: '', group: 'Call login', description: 'Password of the recorder account; without it, requests must bring their own call login', secret: true },
+  { name: 'XMPP_SERVER', default: '', group: 'XMPP', description: 'Comma-separated host[:port] list of the XMPP servers Jicofo uses; unset = HTTP API only' },
+  { name: 'XMPP_PORT', default: '5222', group: 'XMPP', description: 'Port for XMPP_SERVER entries without one' },
+  { name: 'XMPP_DOMAIN', default: 'meet.jitsi', group: 'XMPP', description: 'The Jitsi XMPP domain (call URLs are https://XMPP_DOMAIN/room unless PUBLIC_URL is set)' },
+  { name: 'XMPP_AUTH_DOMAIN', default: 'auth.meet.jitsi', group: 'XMPP', description: 'Domain of the control login JIBRI_XMPP_USER' },
+  { name: 'XMPP_INTERNAL_MUC_DOMAIN', default: 'internal-muc.meet.jitsi', group: 'XMPP', description: 'MUC domain of the Jibri brewery' },
+  { name: 'XMPP_MUC_DOMAIN', default: 'muc.meet.jitsi', group: 'XMPP', description: 'MUC domain of the conferences' },
+  { name: 'JIBRI_BREWERY_MUC', default: 'jibribrewery', group: 'XMPP', description: 'Name of the brewery room Jicofo picks recorders from' },
+  { name: 'JIBRI_XMPP_USER', default: 'jibri', group: 'XMPP', description: 'Control login user (at XMPP_AUTH_DOMAIN)' },
+  { name: 'JIBRI_XMPP_PASSWORD', default: '', group: 'XMPP', description: 'Control login password; required with XMPP_SERVER', secret: true },
+  { name: 'JIBRI_STRIP_DOMAIN_JID', default: '', group: 'XMPP', description: 'Prefix removed from room domains to build call URLs; defaults to the first label of XMPP_MUC_DOMAIN' },
+  { name: 'PUBLIC_URL', default: '', group: 'XMPP', description: 'Base of call URLs, e.g. https://meet.example.com' },
+  { name: 'XMPP_TRUST_ALL_CERTS', default: 'true', group: 'XMPP', description: 'Accept self-signed XMPP server certificates' },
+  { name: 'JIBRI_USAGE_TIMEOUT', default: '0', group: 'XMPP', description: 'Longest a session started over XMPP may run, in seconds (0 = no limit)' },
   { name: 'JIBRI_LOG_LEVEL', default: 'info', group: 'Logging', description: 'error, warn, info or debug' },
 ];
 
@@ -193,8 +233,11 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
   const finalizeScript = r.optional('JIBRI_FINALIZE_RECORDING_SCRIPT_PATH');
   const token = r.optional('JIBRI_HTTP_API_TOKEN');
 
+  const instanceId = r.text('JIBRI_INSTANCE_ID', hostname);
+  const xmpp = readXmpp(r, instanceId);
   const config: Config = {
-    instanceId: r.text('JIBRI_INSTANCE_ID', hostname),
+    instanceId,
+    ...(xmpp ? { xmpp } : {}),
     http: {
       host: r.text('JIBRI_HTTP_API_EXTERNAL_HOST', '127.0.0.1'),
       port: r.int('JIBRI_HTTP_API_EXTERNAL_PORT', 2222, 0, 65535),
@@ -227,6 +270,51 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
   };
   if (r.problems.length) throw new ConfigError(r.problems);
   return deepFreeze(config);
+}
+
+/** `host`, `host:port` or `[v6]:port`; the port falls back to XMPP_PORT. */
+export function parseXmppServers(raw: string, defaultPort: number): XmppServer[] | string {
+  const servers: XmppServer[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(entry);
+    const port = m?.[2] ? Number(m[2]) : defaultPort;
+    if (!m?.[1] || port < 1 || port > 65535) return `"${entry}" is not host or host:port`;
+    servers.push({ host: m[1].replace(/^\[|\]$/g, ''), port, id: entry });
+  }
+  return servers.length ? servers : 'no server listed';
+}
+
+function readXmpp(r: Reader, nickname: string): XmppConfig | undefined {
+  const raw = r.optional('XMPP_SERVER');
+  const usageTimeoutSec = r.int('JIBRI_USAGE_TIMEOUT', 0, 0, 30 * 24 * 3600);
+  const defaultPort = r.int('XMPP_PORT', 5222, 1, 65535);
+  const trustAllCerts = r.bool('XMPP_TRUST_ALL_CERTS', true);
+  if (raw === undefined) return undefined;
+  const servers = parseXmppServers(raw, defaultPort);
+  if (typeof servers === 'string') {
+    r.problems.push(`XMPP_SERVER=${JSON.stringify(raw)}: ${servers}; expected a comma-separated list of host or host:port`);
+    return undefined;
+  }
+  const password = r.optional('JIBRI_XMPP_PASSWORD');
+  if (!password) r.problems.push('JIBRI_XMPP_PASSWORD is not set: with XMPP_SERVER, the control login needs its password');
+  const mucDomain = r.text('XMPP_MUC_DOMAIN', 'muc.meet.jitsi');
+  // docker-jitsi-meet writes strip-from-room-domain = "<JIBRI_STRIP_DOMAIN_JID>.".
+  const strip = r.optional('JIBRI_STRIP_DOMAIN_JID') ?? mucDomain.split('.')[0] ?? '';
+  const publicUrl = r.optional('PUBLIC_URL')?.replace(/\/+$/, '');
+  if (publicUrl && !/^https?:\/\/[^/\s#?]+/.test(publicUrl)) r.problems.push(`PUBLIC_URL=${JSON.stringify(publicUrl)}: expected an http(s) URL such as https://meet.example.com`);
+  return {
+    servers,
+    authDomain: r.text('XMPP_AUTH_DOMAIN', 'auth.meet.jitsi'),
+    username: r.text('JIBRI_XMPP_USER', 'jibri'),
+    password: password ?? '',
+    breweryJid: `${r.text('JIBRI_BREWERY_MUC', 'jibribrewery')}@${r.text('XMPP_INTERNAL_MUC_DOMAIN', 'internal-muc.meet.jitsi')}`.toLowerCase(),
+    nickname,
+    xmppDomain: r.text('XMPP_DOMAIN', 'meet.jitsi'),
+    stripFromRoomDomain: strip ? `${strip}.` : '',
+    ...(publicUrl ? { publicUrl } : {}),
+    trustAllCerts,
+    usageTimeoutSec,
+  };
 }
 
 function deepFreeze<T>(value: T): T {
