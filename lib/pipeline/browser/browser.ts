@@ -32,7 +32,9 @@ export function chromiumArgs(opts: BrowserOptions): string[] {
     '--kiosk',
     '--start-fullscreen',
     `--window-position=0,0`,
-    `--window-size=${opts.width},${opts.height}`,
+    // Without a window manager, a "full screen" Chromium window comes out one pixel short on each axis,
+    // leaving a black line at the right and bottom of the picture; one pixel more fills the screen.
+    `--window-size=${opts.width + 1},${opts.height + 1}`,
     '--autoplay-policy=no-user-gesture-required',
     '--use-fake-ui-for-media-stream',
     '--no-first-run',

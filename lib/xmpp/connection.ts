@@ -1,0 +1,179 @@
+/**
+ * One control connection to one XMPP server (an entry of XMPP_SERVER): logs in as
+ * JIBRI_XMPP_USER@XMPP_AUTH_DOMAIN, joins the brewery with the instance nickname, keeps the brewery
+ * presence equal to the recorder's status, and hands `<jibri>` IQs to the edge. It reconnects with
+ * backoff after a drop or a server restart, then rejoins and publishes the current status again.
+ */
+import { EventEmitter } from 'node:events';
+import { client, type Client } from '@xmpp/client';
+import xml, { type Element } from '@xmpp/xml';
+import type { XmppConfig, XmppServer } from '../config';
+import type { Logger } from '../log';
+import { trustAllCertsFor } from './tls-trust';
+
+export const NS_JIBRI = 'http://jitsi.org/protocol/jibri';
+export const NS_HEALTH = 'http://jitsi.org/protocol/health';
+const NS_MUC = 'http://jabber.org/protocol/muc';
+
+export interface BreweryStatus {
+  busy: boolean;
+  healthy: boolean;
+}
+
+/** The presence payload Jicofo reads; both children always, never 'expired' on the wire. */
+export function jibriStatus(s: BreweryStatus): Element {
+  return xml(
+    'jibri-status',
+    { xmlns: NS_JIBRI },
+    xml('busy-status', { xmlns: NS_JIBRI, status: s.busy ? 'busy' : 'idle' }),
+    xml('health-status', { xmlns: NS_HEALTH, status: s.healthy ? 'healthy' : 'unhealthy' }),
+  );
+}
+
+/** What the IQ handler needs to know about where an IQ came from and how to answer later. */
+export interface IqContext {
+  connection: XmppConnection;
+  from: string;
+  to: string;
+  id: string;
+}
+
+export type JibriIqHandler = (element: Element, ctx: IqContext) => Promise<Element>;
+
+/** Backoff for reconnects: 1 s, doubling, at most 30 s. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(30000, 1000 * 2 ** Math.max(0, attempt));
+}
+
+export interface ConnectionOptions {
+  server: XmppServer;
+  config: XmppConfig;
+  log: Logger;
+  status: () => BreweryStatus;
+  onJibriIq: JibriIqHandler;
+}
+
+export class XmppConnection extends EventEmitter {
+  readonly id: string;
+  readonly occupantJid: string;
+  private xmpp: Client | undefined;
+  private online = false;
+  private stopped = false;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private lastPresence = '';
+  private readonly log: Logger;
+
+  constructor(private readonly opts: ConnectionOptions) {
+    super();
+    this.id = opts.server.id;
+    this.occupantJid = `${opts.config.breweryJid}/${opts.config.nickname}`;
+    this.log = opts.log.child({ component: `xmpp ${opts.server.id}` });
+    if (opts.config.trustAllCerts) trustAllCertsFor(opts.config.authDomain);
+  }
+
+  get isOnline(): boolean {
+    return this.online;
+  }
+
+  /** Starts connecting; never rejects: a server that is down is retried with backoff. */
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const { server, config } = this.opts;
+    const xmpp = client({ service: `xmpp://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`, domain: config.authDomain, username: config.username, password: config.password });
+    this.xmpp = xmpp;
+    // Our own backoff replaces xmpp.js's fixed one-second reconnect, so a restart storm cannot hammer Prosody.
+    xmpp.reconnect.stop();
+    xmpp.on('error', (err: Error) => this.log.warn(`XMPP error: ${err.message}`));
+    xmpp.on('offline', () => this.onDown('offline'));
+    xmpp.on('disconnect', () => this.onDown('disconnected'));
+    xmpp.on('stanza', (stanza: Element) => this.onStanza(stanza));
+    xmpp.on('online', () => void this.onOnline());
+    // xmpp.js's iqCallee builds the result around what the handler returns (to/from swapped, same id).
+    const handle = (ctx: unknown): Promise<Element> => {
+      const { element, stanza } = ctx as { element: Element; stanza: Element };
+      return this.opts.onJibriIq(element, { connection: this, from: String(stanza.attrs.from), to: String(stanza.attrs.to), id: String(stanza.attrs.id) });
+    };
+    xmpp.iqCallee.set(NS_JIBRI, 'jibri', handle);
+    xmpp.iqCallee.get(NS_JIBRI, 'jibri', handle);
+    xmpp.start().catch((err: Error) => {
+      this.log.warn(`cannot log in to ${server.host}:${server.port} as ${config.username}@${config.authDomain}: ${err.message}`);
+      this.onDown('login failed');
+    });
+  }
+
+  private async onOnline(): Promise<void> {
+    this.attempt = 0;
+    this.lastPresence = '';
+    this.log.info(`logged in; joining the brewery as ${this.occupantJid}`);
+    await this.sendPresence(true);
+    this.online = true;
+    this.emit('online');
+  }
+
+  private onStanza(stanza: Element): void {
+    // Prosody answers a join with a presence error when the nickname is taken or the room refuses us.
+    if (stanza.is('presence') && stanza.attrs.type === 'error' && String(stanza.attrs.from).toLowerCase() === this.occupantJid.toLowerCase()) {
+      const condition = stanza.getChild('error')?.children.find((c) => typeof c !== 'string') as Element | undefined;
+      this.log.error(`could not join the brewery ${this.opts.config.breweryJid}: ${condition?.name ?? 'error'}; check JIBRI_BREWERY_MUC, XMPP_INTERNAL_MUC_DOMAIN and JIBRI_INSTANCE_ID (must be unique)`);
+    }
+  }
+
+  private onDown(why: string): void {
+    const wasOnline = this.online;
+    this.online = false;
+    if (wasOnline) {
+      this.log.warn(`connection lost (${why})`);
+      this.emit('offline');
+    }
+    if (this.stopped || this.retryTimer) return;
+    const xmpp = this.xmpp;
+    this.xmpp = undefined;
+    void xmpp?.stop().catch(() => undefined);
+    const delay = reconnectDelay(this.attempt++);
+    this.log.info(`reconnecting in ${delay} ms`);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect();
+    }, delay);
+  }
+
+  /** Sends the brewery presence when the status changed (or always, on join). */
+  async sendPresence(join = false): Promise<void> {
+    const status = this.opts.status();
+    const key = `${status.busy}/${status.healthy}`;
+    if (!join && key === this.lastPresence) return;
+    const xmpp = this.xmpp;
+    if (!xmpp || (!join && !this.online)) return;
+    this.lastPresence = key;
+    const presence = xml('presence', { to: this.occupantJid }, ...(join ? [xml('x', { xmlns: NS_MUC })] : []), jibriStatus(status));
+    await xmpp.send(presence).catch((err: Error) => this.log.warn(`could not send presence: ${err.message}`));
+  }
+
+  /** An IQ set from us to Jicofo (status updates); Jicofo's answer, even an error, is not our concern. */
+  async sendIq(to: string, child: Element): Promise<void> {
+    const xmpp = this.xmpp;
+    if (!xmpp || !this.online) {
+      this.log.warn(`not connected; status IQ to ${to} dropped`);
+      return;
+    }
+    await xmpp.iqCaller.set(child, to).catch((err: Error) => this.log.debug(`status IQ to ${to} answered with ${err.message}`));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const xmpp = this.xmpp;
+    this.xmpp = undefined;
+    this.online = false;
+    if (!xmpp) return;
+    await xmpp.send(xml('presence', { to: this.occupantJid, type: 'unavailable' })).catch(() => undefined);
+    await xmpp.stop().catch(() => undefined);
+  }
+}
