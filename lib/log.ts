@@ -21,20 +21,21 @@ export function redact(text: string): string {
   return out;
 }
 
+const SECRET_KEY = /password|token|secret|streamkey|stream_key|apikey|api_key/i;
+
 function redactDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redact(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return redact(value.message);
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = /password|token|secret|streamkey|stream_key/i.test(k) ? '****' : redactDeep(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? '****' : redactDeep(v, depth + 1);
   return out;
 }
 
 const redactFormat = winston.format((info) => {
-  for (const key of Object.keys(info)) {
-    (info as Record<string, unknown>)[key] = redactDeep((info as Record<string, unknown>)[key]);
-  }
+  const fields = info as Record<string, unknown>;
+  for (const key of Object.keys(fields)) fields[key] = SECRET_KEY.test(key) ? '****' : redactDeep(fields[key]);
   return info;
 });
 

@@ -1,0 +1,50 @@
+import { recordingSpec, remuxArgv, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
+import { parseFfmpegLine } from '../../lib/pipeline/encoder/ffmpeg-progress';
+
+describe('ffmpeg command', () => {
+  const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096 };
+  const argv = toArgv(recordingSpec(enc, { display: ':5', audioSource: 'sink.monitor' }, '/rec/s/room.mp4'));
+  const has = (...seq: string[]): boolean => argv.join('\u0000').includes(seq.join('\u0000'));
+
+  it("uses Jibri's recording parameters", () => {
+    expect(has('-f', 'x11grab', '-draw_mouse', '0', '-framerate', '30', '-video_size', '1280x720', '-thread_queue_size', '4096')).toBe(true);
+    expect(has('-i', ':5.0+0,0')).toBe(true);
+    expect(has('-f', 'pulse', '-thread_queue_size', '4096')).toBe(true);
+    expect(has('-i', 'sink.monitor')).toBe(true);
+    expect(has('-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', 'aresample=async=1')).toBe(true);
+    expect(has('-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '25', '-pix_fmt', 'yuv420p')).toBe(true);
+    expect(argv.at(-1)).toBe('/rec/s/room.mp4');
+  });
+  it('writes fragments that survive a kill', () => {
+    expect(has('-frag_duration', '1000000')).toBe(true);
+    expect(has('-flush_packets', '1')).toBe(true);
+  });
+  it('remuxes by stream copy', () => {
+    expect(remuxArgv('a.mp4', 'b.mp4').join(' ')).toContain('-c copy -movflags +faststart');
+  });
+});
+
+describe("ffmpeg output lines (Jibri's OutputParser rules)", () => {
+  it.each([
+    ['frame=   95 fps= 31 q=27.0 size=     584kB time=00:00:03.60 bitrate=1329.4kbits/s speed=1.19x', 'encoding'],
+    ['frame=42', 'encoding'],
+    ['Exiting normally, received signal 2.', 'finished'],
+    ['Exiting normally, received signal 15.', 'error'],
+    ['rtmp://a.rtmp.youtube.com/live2/key: Input/output error', 'error'],
+    ['av_interleaved_write_frame(): Broken pipe', 'error'],
+    ['Error writing trailer: No space left on device', 'error'],
+    ['Past duration 0.622368 too large', 'other'],
+    ['Input #0, x11grab, from \':0.0+0,0\':', 'other'],
+    ['  Stream #0:0: Video: rawvideo (BGR[0] / 0x524742), bgr0, 1280x720, 884736 kb/s, 30 fps', 'other'],
+    ['[libx264 @ 0x55d0] using cpu capabilities: MMX2 SSE2Fast SSSE3 SSE4.2 AVX FMA3 BMI2 AVX2', 'other'],
+  ])('%s → %s', (line, kind) => {
+    expect(parseFfmpegLine(line).kind).toBe(kind);
+  });
+  it('reads progress fields', () => {
+    expect(parseFfmpegLine('frame=   95 fps= 31 q=27.0 size=     584kB time=00:00:03.60 bitrate=1329.4kbits/s dup=2 drop=1 speed=1.19x')).toEqual({ kind: 'encoding', frame: 95, fps: 31, speed: 1.19, dup: 2, drop: 1, timeSec: 3.6 });
+  });
+  it('classifies errors with their retry flag', () => {
+    expect(parseFfmpegLine('rtmp://x/y: Input/output error')).toMatchObject({ code: 'ENCODER_EXITED', retryable: false });
+    expect(parseFfmpegLine('No space left on device')).toMatchObject({ code: 'DISK_FULL' });
+  });
+});
