@@ -1,0 +1,199 @@
+/**
+ * `npm run bench`: a report, not a test. On this machine it measures
+ *  1. start latency: startService request sent → first encoded frame, over several runs (median);
+ *  2. CPU of the whole process tree per recorded second, the service against the bare pipeline (the same
+ *     page in Chromium and the same ffmpeg command, started by hand), alternated in the same run;
+ *  3. peak memory of the service process and of its whole tree.
+ * Everything runs on loopback and is cleaned up, also on error.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { compose, type Service } from '../lib/compose';
+import { loadConfig, type Config } from '../lib/config';
+import { startDemoServer, type DemoServer } from '../lib/demo/server';
+import { createLogger } from '../lib/log';
+import { runToEnd } from '../lib/proc/runner';
+import { chromiumArgs } from '../lib/pipeline/browser/browser';
+import { startDisplay } from '../lib/pipeline/display';
+import { recordingSpec, toArgv } from '../lib/pipeline/encoder/ffmpeg-args';
+import type { SessionChange } from '../lib/recorder/recorder';
+import { median, memorySampler, treeCpuSeconds } from './proc-stats';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function waitForRecording(service: Service, sessionId: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onSession = (c: SessionChange): void => {
+      if (c.session.sessionId !== sessionId) return;
+      if (c.state.name === 'recording') {
+        service.recorder.off('session', onSession);
+        resolve(Date.now());
+      } else if (c.state.error) {
+        service.recorder.off('session', onSession);
+        reject(new Error(`session failed: ${c.state.error.message}`));
+      }
+    };
+    service.recorder.on('session', onSession);
+  });
+}
+
+async function startSession(service: Service, page: DemoServer, sessionId: string): Promise<{ requestedAt: number; recordingAt: number }> {
+  const recording = waitForRecording(service, sessionId);
+  const requestedAt = Date.now();
+  const res = await fetch(`${service.http.url}/jibri/api/v1.0/startService`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      sessionId,
+      callParams: { callUrlInfo: { baseUrl: page.baseUrl, callName: 'bench' } },
+      callLoginParams: { domain: 'recorder.bench.local', username: 'recorder', password: 'bench-password' },
+      sinkType: 'file',
+    }),
+  });
+  if (res.status !== 200) throw new Error(`startService answered ${res.status}: ${await res.text()}`);
+  return { requestedAt, recordingAt: await recording };
+}
+
+async function stopSession(service: Service): Promise<void> {
+  await fetch(`${service.http.url}/jibri/api/v1.0/stopService`, { method: 'POST' });
+  await service.recorder.whenIdle();
+}
+
+async function benchStartLatency(service: Service, page: DemoServer): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    // Steady state: the recorder has had time to prepare its spare capture source since the last session.
+    await sleep(3000);
+    const { requestedAt, recordingAt } = await startSession(service, page, `latency-${i}`);
+    latencies.push(recordingAt - requestedAt);
+    await sleep(1000);
+    await stopSession(service);
+  }
+  return latencies;
+}
+
+interface CpuRun {
+  cpuPerSec: number;
+  serviceMb?: number;
+  treeMb?: number;
+}
+
+async function benchServiceCpu(service: Service, page: DemoServer, round: number): Promise<CpuRun> {
+  await sleep(3000);
+  await startSession(service, page, `cpu-${round}`);
+  const mem = memorySampler(process.pid);
+  const c0 = treeCpuSeconds(process.pid);
+  const t0 = Date.now();
+  await sleep(SECONDS * 1000);
+  const cpu = treeCpuSeconds(process.pid) - c0;
+  const secs = (Date.now() - t0) / 1000;
+  const peaks = mem.stop();
+  await stopSession(service);
+  return { cpuPerSec: cpu / secs, serviceMb: peaks.serviceMb, treeMb: peaks.treeMb };
+}
+
+/** The same page and the same ffmpeg command, started by hand: what the recording costs without us. */
+async function benchBareCpu(config: Config, page: DemoServer): Promise<CpuRun> {
+  const { encoding } = config;
+  const display = await startDisplay(encoding.width, encoding.height);
+  const sinkName = `bench_bare_${process.pid}`;
+  const load = await runToEnd('pactl', ['load-module', 'module-null-sink', `sink_name=${sinkName}`, 'rate=48000', 'channels=2']);
+  const moduleId = load.stdout.trim();
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-chromium-'));
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bare-'));
+  const children: ChildProcess[] = [];
+  try {
+    const args = [...chromiumArgs({ config: config.browser, display: display.name, sinkName, width: encoding.width, height: encoding.height }), `--user-data-dir=${userDataDir}`, `${page.baseUrl}/bench`];
+    children.push(spawn(config.browser.chromiumPath, args, { env: { ...process.env, DISPLAY: display.name, PULSE_SINK: sinkName }, stdio: 'ignore' }));
+    await sleep(3000);
+    const argv = toArgv(recordingSpec(encoding, { display: display.name, audioSource: `${sinkName}.monitor` }, path.join(outDir, 'bare.mp4')));
+    const ffmpeg = spawn(config.ffmpegPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(ffmpeg);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('bare ffmpeg did not start')), 20000);
+      ffmpeg.stderr?.on('data', (d: Buffer) => {
+        if (/frame=\s*[1-9]/.test(d.toString())) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const c0 = treeCpuSeconds(process.pid);
+    const t0 = Date.now();
+    await sleep(SECONDS * 1000);
+    const cpu = treeCpuSeconds(process.pid) - c0;
+    return { cpuPerSec: cpu / ((Date.now() - t0) / 1000) };
+  } finally {
+    for (const c of children.reverse()) {
+      c.kill('SIGINT');
+      await new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(undefined) : c.once('exit', r)));
+    }
+    if (/^\d+$/.test(moduleId)) await runToEnd('pactl', ['unload-module', moduleId]);
+    await display.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+function fmt(n: number, digits = 2): string {
+  return n.toFixed(digits);
+}
+
+async function main(): Promise<void> {
+  const recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-'));
+  const config = loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordings }, 'bench');
+  const page = await startDemoServer();
+  const service = await compose(config, createLogger('error'));
+  try {
+    process.stderr.write(`start latency: ${RUNS} runs...\n`);
+    const latencies = await benchStartLatency(service, page);
+    const bare: CpuRun[] = [];
+    const ours: CpuRun[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      process.stderr.write(`CPU round ${round + 1}/${ROUNDS}: bare pipeline, then the service, ${SECONDS} s each...\n`);
+      bare.push(await benchBareCpu(config, page));
+      ours.push(await benchServiceCpu(service, page, round));
+    }
+    const bareCpu = median(bare.map((r) => r.cpuPerSec));
+    const ourCpu = median(ours.map((r) => r.cpuPerSec));
+    const overhead = (ourCpu / bareCpu - 1) * 100;
+    const serviceMb = Math.max(...ours.map((r) => r.serviceMb ?? 0));
+    const treeMb = Math.max(...ours.map((r) => r.treeMb ?? 0));
+    const latency = median(latencies);
+    const report = {
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', node: process.version },
+      startLatencyMs: { median: latency, min: Math.min(...latencies), max: Math.max(...latencies), runs: latencies },
+      cpuSecondsPerRecordedSecond: { service: ourCpu, bare: bareCpu, overheadPercent: overhead, rounds: { service: ours.map((r) => r.cpuPerSec), bare: bare.map((r) => r.cpuPerSec) } },
+      peakMemoryMb: { serviceProcess: serviceMb, wholeTree: treeMb },
+      settings: { runs: RUNS, seconds: SECONDS, rounds: ROUNDS, resolution: `${config.encoding.width}x${config.encoding.height}`, framerate: config.encoding.framerate },
+    };
+    const out = path.join(os.tmpdir(), 'jibri-ts-bench.json');
+    fs.writeFileSync(out, JSON.stringify(report, null, 2));
+    const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+    const lines = [
+      `jibri-ts benchmark — ${report.machine.cpus} × ${report.machine.model}, Node ${process.version}, ${report.settings.resolution} at ${report.settings.framerate} fps`,
+      '',
+      `start latency (request → first encoded frame), median of ${RUNS}: ${fmt(latency / 1000)} s  (min ${fmt(report.startLatencyMs.min / 1000)}, max ${fmt(report.startLatencyMs.max / 1000)})   target ≤ 1.50 s   ${verdict(latency <= 1500)}`,
+      `CPU per recorded second, median of ${ROUNDS} rounds: service ${fmt(ourCpu, 3)} s/s, bare pipeline ${fmt(bareCpu, 3)} s/s → ${overhead >= 0 ? '+' : ''}${fmt(overhead, 1)} %   target ≤ +5 %   ${verdict(overhead <= 5)}`,
+      `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,
+      '',
+      `numbers: ${out}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await service.stop();
+    await page.close();
+    fs.rmSync(recordings, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
