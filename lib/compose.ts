@@ -9,11 +9,14 @@ import { createApp } from './http/app';
 import { registerSecret, type Logger } from './log';
 import { finalizeLeftovers } from './recorder/leftovers';
 import { Recorder, type RecorderOptions } from './recorder/recorder';
+import { XmppEdge } from './xmpp/xmpp-edge';
 
 export interface Service {
   recorder: Recorder;
   /** The bound HTTP address (the port is the real one when the config asked for 0). */
   http: { host: string; port: number; url: string };
+  /** The XMPP edge, when XMPP_SERVER is set. */
+  xmpp?: XmppEdge;
   /** Settles once recordings left by an earlier, crashed run are finalized. */
   leftovers: Promise<string[]>;
   /** Stops every session, finalizes, closes the HTTP server. */
@@ -25,7 +28,7 @@ export interface ComposeOptions {
 }
 
 export async function compose(config: Config, log: Logger, opts: ComposeOptions = {}): Promise<Service> {
-  for (const s of [config.http.token, config.recorderLogin?.password]) registerSecret(s);
+  for (const s of [config.http.token, config.recorderLogin?.password, config.xmpp?.password]) registerSecret(s);
   const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}) });
   await recorder.init();
 
@@ -40,6 +43,10 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   const host = config.http.host;
   log.info(`HTTP API listening on http://${host}:${port}/jibri/api/v1.0`, { component: 'http' });
 
+  const xmpp = config.xmpp ? new XmppEdge({ config, xmpp: config.xmpp, recorder, log }) : undefined;
+  xmpp?.start();
+  if (!xmpp) log.info('XMPP_SERVER is not set: HTTP API only', { component: 'xmpp' });
+
   const leftovers = finalizeLeftovers(config, log).catch((err: unknown) => {
     log.error(`finalizing leftover recordings failed: ${String(err)}`, { component: 'leftovers' });
     return [] as string[];
@@ -48,12 +55,14 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   let stopped: Promise<void> | undefined;
   return {
     recorder,
+    ...(xmpp ? { xmpp } : {}),
     http: { host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` },
     leftovers,
     stop: () =>
       (stopped ??= (async () => {
         await leftovers;
         await recorder.shutdown();
+        await xmpp?.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
       })()),

@@ -11,24 +11,10 @@ import type { XmppConfig, XmppServer } from '../config';
 import type { Logger } from '../log';
 import { trustAllCertsFor } from './tls-trust';
 
-export const NS_JIBRI = 'http://jitsi.org/protocol/jibri';
-export const NS_HEALTH = 'http://jitsi.org/protocol/health';
+import { NS_JIBRI } from './jibri-iq';
+import { jibriStatus, type BreweryStatus } from './presence';
+
 const NS_MUC = 'http://jabber.org/protocol/muc';
-
-export interface BreweryStatus {
-  busy: boolean;
-  healthy: boolean;
-}
-
-/** The presence payload Jicofo reads; both children always, never 'expired' on the wire. */
-export function jibriStatus(s: BreweryStatus): Element {
-  return xml(
-    'jibri-status',
-    { xmlns: NS_JIBRI },
-    xml('busy-status', { xmlns: NS_JIBRI, status: s.busy ? 'busy' : 'idle' }),
-    xml('health-status', { xmlns: NS_HEALTH, status: s.healthy ? 'healthy' : 'unhealthy' }),
-  );
-}
 
 /** What the IQ handler needs to know about where an IQ came from and how to answer later. */
 export interface IqContext {

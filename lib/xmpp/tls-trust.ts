@@ -5,7 +5,7 @@
  * existing socket (STARTTLS) to one of the XMPP domains listed here skips certificate checks. Every
  * other TLS connection of the process (webhooks, HTTPS) is untouched.
  */
-import * as tls from 'node:tls';
+import tls from 'node:tls';
 
 const trustedDomains = new Set<string>();
 let installed = false;

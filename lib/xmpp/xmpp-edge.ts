@@ -1,0 +1,173 @@
+/**
+ * What Jicofo sees: one connection per XMPP server, each in the brewery with the recorder's status in
+ * presence, and `<jibri>` IQs answered as Jibri answers them. A start is answered `pending` as soon as
+ * the recorder admitted it (the browser starts afterwards); the requester then gets `on` when frames
+ * are written and `off` (with failure_reason and should_retry on error) when the file is closed.
+ */
+import xml, { type Element } from '@xmpp/xml';
+import type { Config, XmppConfig } from '../config';
+import { RecorderError } from '../errors';
+import { registerSecret, type Logger } from '../log';
+import type { Recorder, SessionChange } from '../recorder/recorder';
+import type { StartRequest } from '../recorder/requests';
+import { XmppConnection, type IqContext } from './connection';
+import { jibriStatusChild, parseAppData, parseJibriIq, type Failure, type StartIq } from './jibri-iq';
+import { callTargetFromRoomJid } from './room-url';
+
+const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
+
+/** Who asked for a session, so that its status IQs go back the same way. */
+interface Requester {
+  connection: XmppConnection;
+  jid: string;
+  sipAddress?: string;
+  /** Set once an explicit stop was answered `off`: no second `off` is sent. */
+  answered: boolean;
+}
+
+export interface XmppEdgeOptions {
+  config: Config;
+  xmpp: XmppConfig;
+  recorder: Recorder;
+  log: Logger;
+}
+
+/** What each failure tells Jicofo: only an unusable request (no other recorder would do better) is final. */
+export function failureFor(err: RecorderError): Failure {
+  if (err.code === 'BUSY') return { reason: 'busy', shouldRetry: true };
+  return { reason: 'error', shouldRetry: err.retryable };
+}
+
+export class XmppEdge {
+  readonly connections: XmppConnection[];
+  private readonly requesters = new Map<string, Requester>();
+  private readonly log: Logger;
+
+  constructor(private readonly opts: XmppEdgeOptions) {
+    this.log = opts.log.child({ component: 'xmpp' });
+    registerSecret(opts.xmpp.password);
+    const status = (): { busy: boolean; healthy: boolean } => {
+      const s = opts.recorder.snapshot();
+      // EXPIRED is never on the wire: an expired recorder stays busy for Jicofo.
+      return { busy: s.busyStatus !== 'IDLE', healthy: s.healthStatus === 'HEALTHY' };
+    };
+    this.connections = opts.xmpp.servers.map(
+      (server) => new XmppConnection({ server, config: opts.xmpp, log: opts.log, status, onJibriIq: (el, ctx) => this.onIq(el, ctx) }),
+    );
+    for (const c of this.connections) c.on('offline', () => this.onConnectionLost(c));
+    opts.recorder.on('status', () => {
+      for (const c of this.connections) void c.sendPresence();
+    });
+    opts.recorder.on('session', (change: SessionChange) => this.onSession(change));
+  }
+
+  start(): void {
+    for (const c of this.connections) c.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.connections.map((c) => c.stop()));
+  }
+
+  private async onIq(el: Element, ctx: IqContext): Promise<Element> {
+    // Only the brewery may drive us (Jicofo's IQs come from its occupant JID there).
+    const fromBare = ctx.from.split('/')[0]?.toLowerCase();
+    if (fromBare !== this.opts.xmpp.breweryJid) {
+      this.log.warn(`refused a jibri IQ from ${ctx.from.slice(0, 200)}: not from the brewery`);
+      return stanzaError('auth', 'forbidden');
+    }
+    const parsed = parseJibriIq(el);
+    switch (parsed.kind) {
+      case 'invalid':
+        this.log.warn(`bad jibri IQ from ${ctx.from}: ${parsed.text}`);
+        return stanzaError('modify', 'bad-request');
+      case 'stop':
+        return this.onStop(parsed.sessionId, parsed.sipAddress);
+      case 'start':
+        return this.onStart(parsed, ctx);
+    }
+  }
+
+  private onStart(iq: StartIq, ctx: IqContext): Element {
+    const sip = iq.sipAddress !== undefined ? { sipAddress: iq.sipAddress } : {};
+    const refuse = (failure: Failure, why: string): Element => {
+      this.log.info(`start ${iq.sessionId ?? '(no session_id)'} refused: ${why}`);
+      return jibriStatusChild('off', { failure, ...sip });
+    };
+    if (iq.sipAddress?.trim()) return refuse({ reason: 'error', shouldRetry: false }, 'the SIP gateway is not supported');
+    if (iq.recordingMode !== 'file') {
+      return refuse({ reason: 'error', shouldRetry: false }, iq.recordingMode === 'stream' ? 'streaming is not supported by this version yet' : 'no supported recording_mode');
+    }
+    const sessionId = iq.sessionId;
+    if (!sessionId || sessionId.length > 256) return refuse({ reason: 'error', shouldRetry: true }, 'missing or oversized session_id');
+    const { xmpp } = this.opts;
+    const target = callTargetFromRoomJid(iq.room, { stripFromRoomDomain: xmpp.stripFromRoomDomain, xmppDomain: xmpp.xmppDomain, ...(xmpp.publicUrl ? { baseUrl: xmpp.publicUrl } : {}) });
+    if (!target.ok) return refuse({ reason: 'error', shouldRetry: true }, target.error);
+    const appData = parseAppData(iq.appData);
+    if (!appData.ok) return refuse({ reason: 'error', shouldRetry: true }, appData.error);
+    const callLogin = this.opts.config.recorderLogin;
+    if (!callLogin) return refuse({ reason: 'error', shouldRetry: true }, 'no call login: set JIBRI_RECORDER_PASSWORD (and JIBRI_RECORDER_USER, XMPP_HIDDEN_DOMAIN)');
+    const request: StartRequest = {
+      sessionId,
+      call: {
+        baseUrl: target.baseUrl,
+        callName: target.callName,
+        extraUrlParams: iq.rtcstatsEnabled === undefined ? [] : [`config.analytics.rtcstatsEnabled=${iq.rtcstatsEnabled}`],
+      },
+      callLogin,
+      sink: { type: 'file' },
+      metadata: appData.metadata,
+      usageTimeoutSec: xmpp.usageTimeoutSec,
+      origin: { kind: 'xmpp', environment: ctx.connection.id },
+    };
+    // Registered before start(): the recorder's first status events must already find their requester.
+    this.requesters.set(sessionId, { connection: ctx.connection, jid: ctx.from, ...sip, answered: false });
+    try {
+      // Admission publishes `busy`, so presence leaves before this answer does.
+      this.opts.recorder.start(request);
+    } catch (err) {
+      this.requesters.delete(sessionId);
+      if (err instanceof RecorderError) return refuse(failureFor(err), err.message);
+      throw err;
+    }
+    this.log.info(`start ${sessionId} accepted from ${ctx.from}: recording ${target.baseUrl}/${target.callName}`);
+    return jibriStatusChild('pending', sip);
+  }
+
+  /** Stops whatever runs (Jibri ignores the session id); answers `off` once the file is closed on disk. */
+  private async onStop(sessionId: string | undefined, sipAddress: string | undefined): Promise<Element> {
+    for (const r of this.requesters.values()) r.answered = true;
+    await this.opts.recorder.stop();
+    this.log.info(`stop${sessionId ? ` ${sessionId}` : ''} answered: off`);
+    return jibriStatusChild('off', sipAddress !== undefined ? { sipAddress } : {});
+  }
+
+  private onSession(change: SessionChange): void {
+    const id = change.session.sessionId;
+    const r = this.requesters.get(id);
+    if (!r) return;
+    const sip = r.sipAddress !== undefined ? { sipAddress: r.sipAddress } : {};
+    if (change.state.name === 'recording' && change.previous.name === 'starting') {
+      void r.connection.sendIq(r.jid, jibriStatusChild('on', sip));
+    } else if (change.state.name === 'finalizing' || change.state.name === 'finished' || change.state.name === 'failed') {
+      this.requesters.delete(id);
+      if (r.answered) return;
+      const failure = change.state.error ? failureFor(change.state.error) : undefined;
+      void r.connection.sendIq(r.jid, jibriStatusChild('off', { ...sip, ...(failure ? { failure } : {}) }));
+    }
+  }
+
+  /** Jicofo treats a recorder that left the brewery as failed and restarts the session elsewhere. */
+  private onConnectionLost(connection: XmppConnection): void {
+    for (const [id, r] of this.requesters) {
+      if (r.connection !== connection) continue;
+      this.log.warn(`the XMPP connection that started ${id} was lost; stopping it (Jicofo restarts it on another recorder)`);
+      r.answered = true;
+      void this.opts.recorder.stop(id);
+    }
+  }
+}
+
+function stanzaError(type: string, condition: string): Element {
+  return xml('error', { type }, xml(condition, { xmlns: NS_STANZAS }));
+}

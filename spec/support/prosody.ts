@@ -1,0 +1,117 @@
+/**
+ * A real Prosody for the tests, on a free loopback port in a temp folder, laid out like a Jitsi
+ * deployment: auth.meet.test (control logins), recorder.meet.test (the hidden domain), the brewery's
+ * MUC internal.auth.meet.test and the conferences' conference.meet.test. It can be restarted on the
+ * same port with the same accounts, as a server restart would.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { freePort, tempDir } from './service';
+
+export const DOMAINS = {
+  auth: 'auth.meet.test',
+  hidden: 'recorder.meet.test',
+  internalMuc: 'internal.auth.meet.test',
+  muc: 'conference.meet.test',
+  xmpp: 'meet.test',
+} as const;
+
+export interface ProsodyHandle {
+  port: number;
+  dir: string;
+  register(user: string, host: string, password: string): void;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+function config(dir: string, port: number): string {
+  return `
+run_as_root = true
+interfaces = { "127.0.0.1" }
+pidfile = "${dir}/prosody.pid"
+data_path = "${dir}/data"
+log = { info = "${dir}/prosody.log" }
+c2s_ports = { ${port} }
+s2s_ports = {}
+component_ports = {}
+http_ports = {}
+https_ports = {}
+c2s_require_encryption = false
+allow_unencrypted_plain_auth = true
+authentication = "internal_hashed"
+modules_enabled = { "roster"; "saslauth"; "disco"; "ping"; }
+modules_disabled = { "tls" }
+VirtualHost "${DOMAINS.auth}"
+VirtualHost "${DOMAINS.hidden}"
+Component "${DOMAINS.internalMuc}" "muc"
+  muc_room_locking = false
+  muc_room_default_public_jids = true
+Component "${DOMAINS.muc}" "muc"
+  muc_room_locking = false
+`;
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startProsody(): Promise<ProsodyHandle> {
+  if (!fs.existsSync('/usr/bin/prosody')) throw new Error('Prosody is not installed: run scripts/setup.sh (apt-get install prosody)');
+  const dir = tempDir('jibri-ts-prosody-');
+  fs.mkdirSync(path.join(dir, 'data'));
+  const port = await freePort();
+  const cfg = path.join(dir, 'prosody.cfg.lua');
+  fs.writeFileSync(cfg, config(dir, port));
+  let child: ChildProcess | undefined;
+  const kill = (): void => {
+    child?.kill('SIGKILL');
+  };
+  process.once('exit', kill);
+
+  const handle: ProsodyHandle = {
+    port,
+    dir,
+    register(user, host, password) {
+      const r = spawnSync('prosodyctl', ['--config', cfg, 'register', user, host, password], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`prosodyctl register ${user}@${host} failed: ${r.stderr || r.stdout}`);
+    },
+    async start() {
+      child = spawn('prosody', ['--config', cfg, '-F'], { stdio: 'ignore' });
+      const until = Date.now() + 10000;
+      while (!(await portOpen(port))) {
+        if (Date.now() > until || child.exitCode !== null) {
+          const logFile = path.join(dir, 'prosody.log');
+          const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
+          throw new Error(`Prosody did not start on 127.0.0.1:${port}:\n${log}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      const c = child;
+      child = undefined;
+      if (!c || c.exitCode !== null) return;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+    async restart() {
+      await handle.stop();
+      await handle.start();
+    },
+  };
+  await handle.start();
+  return handle;
+}
