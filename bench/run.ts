@@ -20,6 +20,7 @@ import { startDisplay } from '../lib/pipeline/display';
 import { recordingSpec, toArgv } from '../lib/pipeline/encoder/ffmpeg-args';
 import type { SessionChange } from '../lib/recorder/recorder';
 import { median, memorySampler, treeCpuSeconds } from './proc-stats';
+import { benchXmpp, describeXmpp } from './xmpp';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -160,6 +161,8 @@ async function main(): Promise<void> {
       bare.push(await benchBareCpu(config, page));
       ours.push(await benchServiceCpu(service, page, round));
     }
+    process.stderr.write(`XMPP: ${RUNS} sessions through Prosody...\n`);
+    const xmpp = await benchXmpp(page, RUNS);
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
     const overhead = (ourCpu / bareCpu - 1) * 100;
@@ -171,6 +174,7 @@ async function main(): Promise<void> {
       startLatencyMs: { median: latency, min: Math.min(...latencies), max: Math.max(...latencies), runs: latencies },
       cpuSecondsPerRecordedSecond: { service: ourCpu, bare: bareCpu, overheadPercent: overhead, rounds: { service: ours.map((r) => r.cpuPerSec), bare: bare.map((r) => r.cpuPerSec) } },
       peakMemoryMb: { serviceProcess: serviceMb, wholeTree: treeMb },
+      xmppMs: xmpp,
       settings: { runs: RUNS, seconds: SECONDS, rounds: ROUNDS, resolution: `${config.encoding.width}x${config.encoding.height}`, framerate: config.encoding.framerate },
     };
     const out = path.join(os.tmpdir(), 'jibri-ts-bench.json');
@@ -181,6 +185,7 @@ async function main(): Promise<void> {
       '',
       `start latency (request → first encoded frame), median of ${RUNS}: ${fmt(latency / 1000)} s  (min ${fmt(report.startLatencyMs.min / 1000)}, max ${fmt(report.startLatencyMs.max / 1000)})   target ≤ 1.50 s   ${verdict(latency <= 1500)}`,
       `CPU per recorded second, median of ${ROUNDS} rounds: service ${fmt(ourCpu, 3)} s/s, bare pipeline ${fmt(bareCpu, 3)} s/s → ${overhead >= 0 ? '+' : ''}${fmt(overhead, 1)} %   target ≤ +5 %   ${verdict(overhead <= 5)}`,
+      ...describeXmpp(xmpp),
       `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,
       '',
       `numbers: ${out}`,

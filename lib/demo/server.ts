@@ -8,8 +8,9 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-export async function startDemoServer(opts: Partial<DemoPageOptions> = {}, host = '127.0.0.1'): Promise<DemoServer> {
-  const html = demoPageHtml({ ...DEFAULT_DEMO, ...opts });
+/** Serves the demo page (with `opts`), or any other page given as `html`. */
+export async function startDemoServer(opts: Partial<DemoPageOptions> & { html?: string } = {}, host = '127.0.0.1'): Promise<DemoServer> {
+  const html = opts.html ?? demoPageHtml({ ...DEFAULT_DEMO, ...opts });
   const server = http.createServer((req, res) => {
     if (req.url === '/favicon.ico') {
       res.writeHead(204).end();

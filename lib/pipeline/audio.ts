@@ -10,6 +10,8 @@ import { runToEnd, startProcess } from '../proc/runner';
 export interface AudioSink {
   readonly sinkName: string;
   readonly monitor: string;
+  /** Once the encoder reads the monitor it keeps the sink's blocks small itself; the keeper can go. */
+  releaseKeeper(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,9 @@ export async function createSink(): Promise<AudioSink> {
   return {
     sinkName,
     monitor,
+    releaseKeeper: async () => {
+      await keeper.stop('SIGTERM', 2000);
+    },
     close: async () => {
       if (closed) return;
       closed = true;

@@ -89,6 +89,7 @@ export class Pipeline extends EventEmitter {
       });
     });
     this.timings.firstFrame = Date.now() - t0;
+    void source.sink.releaseKeeper();
     // From here on, an encoder that ends by itself is a failure of the session.
     void encoder.ended.then((end) => {
       if (!end.ok) this.fail(end.error);

@@ -34,7 +34,7 @@ export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: str
   const fps = String(enc.framerate);
   const queue = String(enc.queueSize);
   return {
-    global: ['-v', 'info', '-nostdin', '-stats_period', '0.25'],
+    global: ['-v', 'info', '-nostdin', '-stats_period', '0.5'],
     inputs: [
       {
         format: 'x11grab',
