@@ -21,6 +21,8 @@ export interface EncodingConfig {
   crf: number;
   presetRecording: string;
   queueSize: number;
+  /** How much later than captured the sound is placed, to match the picture's longer path to the screen. */
+  audioDelayMs: number;
 }
 
 export interface RecordingConfig {
@@ -112,6 +114,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_RECORDING_CONSTANT_RATE_FACTOR', default: '25', group: 'Encoding', description: 'x264 CRF (0-51, lower is better quality and larger files)' },
   { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', default: 'ultrafast', group: 'Encoding', description: 'x264 preset for file recordings' },
   { name: 'JIBRI_RECORDING_QUEUE_SIZE', default: '4096', group: 'Encoding', description: 'ffmpeg -thread_queue_size of each capture input' },
+  { name: 'JIBRI_RECORDING_AUDIO_DELAY_MS', default: '65', group: 'Encoding', description: 'Delay applied to the sound to match the picture (the display path is slower than the audio path); npm run bench measures it' },
   { name: 'JIBRI_FFMPEG_PATH', default: 'ffmpeg', group: 'Encoding', description: 'The ffmpeg binary (a name on PATH or a path)' },
   { name: 'JIBRI_CHROMIUM_PATH', default: '/usr/bin/chromium', group: 'Browser', description: 'The Chromium binary the recorder drives' },
   { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Extra Chromium flags, comma-separated (as docker-jitsi-meet)' },
@@ -255,6 +258,7 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
       crf: r.int('JIBRI_RECORDING_CONSTANT_RATE_FACTOR', 25, 0, 51),
       presetRecording: r.oneOf('JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', 'ultrafast', X264_PRESETS),
       queueSize: r.int('JIBRI_RECORDING_QUEUE_SIZE', 4096, 8, 1 << 20),
+      audioDelayMs: r.int('JIBRI_RECORDING_AUDIO_DELAY_MS', 65, 0, 1000),
     },
     browser: {
       chromiumPath: r.text('JIBRI_CHROMIUM_PATH', '/usr/bin/chromium'),

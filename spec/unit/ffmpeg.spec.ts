@@ -1,8 +1,8 @@
-import { recordingSpec, remuxArgv, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
+import { audioFilter, recordingSpec, remuxArgv, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../lib/pipeline/encoder/ffmpeg-progress';
 
 describe('ffmpeg command', () => {
-  const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096 };
+  const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 };
   const argv = toArgv(recordingSpec(enc, { display: ':5', audioSource: 'sink.monitor' }, '/rec/s/room.mp4'));
   const has = (...seq: string[]): boolean => argv.join('\u0000').includes(seq.join('\u0000'));
 
@@ -11,13 +11,17 @@ describe('ffmpeg command', () => {
     expect(has('-i', ':5.0+0,0')).toBe(true);
     expect(has('-f', 'pulse', '-thread_queue_size', '4096')).toBe(true);
     expect(has('-i', 'sink.monitor')).toBe(true);
-    expect(has('-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', 'aresample=async=1')).toBe(true);
+    expect(has('-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', 'adelay=65:all=1,aresample=async=1')).toBe(true);
     expect(has('-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '25', '-pix_fmt', 'yuv420p')).toBe(true);
     expect(argv.at(-1)).toBe('/rec/s/room.mp4');
   });
   it('writes fragments that survive a kill', () => {
     expect(has('-frag_duration', '1000000')).toBe(true);
     expect(has('-flush_packets', '1')).toBe(true);
+  });
+  it('delays the sound in its samples, not its timestamps, and keeps Jibri\'s resampler', () => {
+    expect(audioFilter(0)).toBe('aresample=async=1');
+    expect(audioFilter(40)).toBe('adelay=40:all=1,aresample=async=1');
   });
   it('remuxes by stream copy', () => {
     expect(remuxArgv('a.mp4', 'b.mp4').join(' ')).toContain('-c copy -movflags +faststart');
