@@ -21,6 +21,7 @@ import { recordingSpec, toArgv } from '../lib/pipeline/encoder/ffmpeg-args';
 import type { SessionChange } from '../lib/recorder/recorder';
 import { median, memorySampler, treeCpuSeconds } from './proc-stats';
 import { benchXmpp, describeXmpp } from './xmpp';
+import { benchAvSync, describeAvSync } from './av-sync';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -163,6 +164,8 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`XMPP: ${RUNS} sessions through Prosody...\n`);
     const xmpp = await benchXmpp(page, RUNS);
+    process.stderr.write(`A/V sync: ${RUNS} sessions of the sync page...\n`);
+    const sync = await benchAvSync(RUNS);
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
     const overhead = (ourCpu / bareCpu - 1) * 100;
@@ -175,6 +178,7 @@ async function main(): Promise<void> {
       cpuSecondsPerRecordedSecond: { service: ourCpu, bare: bareCpu, overheadPercent: overhead, rounds: { service: ours.map((r) => r.cpuPerSec), bare: bare.map((r) => r.cpuPerSec) } },
       peakMemoryMb: { serviceProcess: serviceMb, wholeTree: treeMb },
       xmppMs: xmpp,
+      avSync: sync,
       settings: { runs: RUNS, seconds: SECONDS, rounds: ROUNDS, resolution: `${config.encoding.width}x${config.encoding.height}`, framerate: config.encoding.framerate },
     };
     const out = path.join(os.tmpdir(), 'jibri-ts-bench.json');
@@ -186,6 +190,7 @@ async function main(): Promise<void> {
       `start latency (request → first encoded frame), median of ${RUNS}: ${fmt(latency / 1000)} s  (min ${fmt(report.startLatencyMs.min / 1000)}, max ${fmt(report.startLatencyMs.max / 1000)})   target ≤ 1.50 s   ${verdict(latency <= 1500)}`,
       `CPU per recorded second, median of ${ROUNDS} rounds: service ${fmt(ourCpu, 3)} s/s, bare pipeline ${fmt(bareCpu, 3)} s/s → ${overhead >= 0 ? '+' : ''}${fmt(overhead, 1)} %   target ≤ +5 %   ${verdict(overhead <= 5)}`,
       ...describeXmpp(xmpp),
+      describeAvSync(sync),
       `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,
       '',
       `numbers: ${out}`,

@@ -18,6 +18,11 @@ export interface PipelineOptions {
   ffmpegBinary: string;
   /** The page to record, hidden login included: never logged. */
   pageUrl: string;
+  /**
+   * Keys written to the page's localStorage before any of its scripts run: the hidden login for Jitsi
+   * Meet versions older than config.useHostPageLocalStorage (Jibri used to set them the same way).
+   */
+  localStorage: Array<[string, string]>;
   mediaFile: string;
   log: Logger;
   /** Hands over a capture source: the recorder's spare, or a fresh one. */
@@ -55,6 +60,13 @@ export class Pipeline extends EventEmitter {
     this.timings.source = Date.now() - t0;
     this.throwIfAborted();
 
+    await source.browser.page.addInitScript((entries: Array<[string, string]>) => {
+      try {
+        for (const [k, v] of entries) window.localStorage.setItem(k, v);
+      } catch {
+        // Pages without storage (about:blank, opaque origins) have nothing to log in.
+      }
+    }, this.opts.localStorage);
     try {
       await source.browser.page.goto(this.opts.pageUrl, { waitUntil: 'load', timeout: this.opts.browser.pageLoadTimeoutSec * 1000 });
     } catch (err) {

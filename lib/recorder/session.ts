@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import type { Config } from '../config';
 import { RecorderError, asRecorderError } from '../errors';
 import type { Logger } from '../log';
-import { callUrlWithLogin, meetingUrl } from '../meeting/call-url';
+import { callUrlWithLogin, localStorageEntries, meetingUrl } from '../meeting/call-url';
 import { recordingPaths, type RecordingPaths } from '../output/file-layout';
 import { Pipeline, type StartTimings } from '../pipeline/pipeline';
 import type { CaptureSource } from '../pipeline/source';
@@ -118,6 +118,7 @@ export class Session extends EventEmitter {
       browser: config.browser,
       ffmpegBinary: config.ffmpegPath,
       pageUrl: callUrlWithLogin(this.request.call, this.request.callLogin, config.instanceId || 'jibri'),
+      localStorage: localStorageEntries(this.request.callLogin, config.instanceId || 'jibri'),
       mediaFile: this.paths.mediaFile,
       log: this.log,
       source: this.deps.source,

@@ -53,6 +53,31 @@ describe('failures', () => {
     }
   });
 
+  it('a finalize script that hangs is killed after its timeout, logged, and the service goes on', async () => {
+    const dir = tempDir();
+    const script = path.join(dir, 'hang.sh');
+    fs.writeFileSync(script, `#!/bin/sh\necho started >> '${dir}/ran'\nexec sleep 600\n`, { mode: 0o755 });
+    const svc = await startTestService({ JIBRI_FINALIZE_RECORDING_SCRIPT_PATH: script, JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT: '2' });
+    try {
+      expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'hang'))).status).toBe(200);
+      await waitForSessionState(svc.service, 'hang', 'recording');
+      const stopped = Date.now();
+      expect((await post(`${svc.api}/stopService`)).status).toBe(200);
+      // Busy while the script runs: the slot is not free before it ends.
+      expect((await health(svc.api)).busy).toBe(true);
+      await svc.service.recorder.whenIdle();
+      const took = Date.now() - stopped;
+      expect(took).toBeGreaterThanOrEqual(2000);
+      expect(took).toBeLessThan(20000);
+      expect(fs.readFileSync(path.join(dir, 'ran'), 'utf8')).toContain('started');
+      expect(execFileSync('sh', ['-c', `pgrep -f '${script}' || true`]).toString().trim()).toBe('');
+      expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'after-hang'))).status).toBe(200);
+      await waitForSessionState(svc.service, 'after-hang', 'recording');
+    } finally {
+      await svc.stop();
+    }
+  });
+
   it('a recordings folder that cannot be written makes health UNHEALTHY with what to do, and starts are refused', async () => {
     const file = path.join(tempDir(), 'a-file');
     fs.writeFileSync(file, '');

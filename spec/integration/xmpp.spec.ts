@@ -10,6 +10,7 @@ import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
 import { BREWERY, FakeJicofo, NS_JIBRI, parseMarkup } from '../support/fake-jicofo';
 import { DOMAINS, startProsody, type ProsodyHandle } from '../support/prosody';
+import { startReportingPage } from '../support/report-page';
 import { findRecordings, startTestService, waitFor, type TestService } from '../support/service';
 
 const NICK = 'jibri-1';
@@ -237,6 +238,44 @@ describe('Jicofo drives jibri-ts over XMPP', () => {
       return q?.busy === 'idle' ? q : undefined;
     }, 30000);
     expect(p.health).toBe('healthy');
+  });
+});
+
+describe('the browser gets the hidden login as Jibri hands it', () => {
+  it('in the URL hash (double-encoded) and, for older Jitsi Meet, in localStorage before the page runs', async () => {
+    const prosody = await startProsody();
+    prosody.register('jibri', DOMAINS.auth, PASSWORDS.jibri);
+    prosody.register('focus', DOMAINS.auth, PASSWORDS.focus);
+    const page = await startReportingPage();
+    const jicofo = new FakeJicofo(prosody.port, PASSWORDS.focus);
+    const svc = await startTestService({
+      XMPP_SERVER: `127.0.0.1:${prosody.port}`, XMPP_DOMAIN: DOMAINS.xmpp, XMPP_AUTH_DOMAIN: DOMAINS.auth, XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
+      XMPP_MUC_DOMAIN: DOMAINS.muc, XMPP_HIDDEN_DOMAIN: DOMAINS.hidden, JIBRI_XMPP_PASSWORD: PASSWORDS.jibri, JIBRI_RECORDER_PASSWORD: PASSWORDS.recorder,
+      JIBRI_INSTANCE_ID: NICK, PUBLIC_URL: page.baseUrl,
+    });
+    try {
+      await jicofo.start();
+      await jicofo.waitFor('the recorder', () => jicofo.lastPresenceOf(OCCUPANT));
+      const start = await jicofo.sendIq(e1('login-1', 'login-session', `tenantroom@${DOMAINS.muc.replace('conference.', 'conference.acme.')}`).replace('rtcstats_enabled="false"', 'rtcstats_enabled="true"'));
+      expect(jibriOf(start.reply).status).toBe('pending');
+      const report = await waitFor('the page to report', () => page.reports[0], 30000);
+      expect(report.path).toBe('/acme/tenantroom');
+      expect(report.hash).toContain('config.iAmRecorder=true');
+      expect(report.hash).toContain('config.analytics.rtcstatsEnabled=true');
+      expect(report.hash).toContain('config.useHostPageLocalStorage=true');
+      const encoded = /appData\.localStorageContent=([^&]*)/.exec(report.hash)?.[1] ?? '';
+      expect(JSON.parse(JSON.parse(decodeURIComponent(encoded)))).toEqual(
+        expect.objectContaining({ xmpp_username_override: `recorder@${DOMAINS.hidden}`, xmpp_password_override: PASSWORDS.recorder, callStatsUserName: NICK }),
+      );
+      expect(report.storage).toEqual({ xmpp_username_override: `recorder@${DOMAINS.hidden}`, xmpp_password_override: PASSWORDS.recorder, callStatsUserName: NICK });
+      await jicofo.sendIq(e4('login-stop', 'login-session'));
+      await svc.service.recorder.whenIdle();
+    } finally {
+      await svc.stop();
+      await jicofo.stop();
+      await prosody.stop();
+      await page.close();
+    }
   });
 });
 

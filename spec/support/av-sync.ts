@@ -6,18 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { SYNC } from '../../lib/demo/sync-page';
-
-function ffmpegOut(args: string[]): Promise<{ stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve({ stdout: Buffer.concat(out), stderr: err }) : reject(new Error(err.slice(-400)))));
-  });
-}
+import { runFfmpeg } from './media';
 
 async function streamStarts(file: string): Promise<{ video: number; audio: number }> {
   const out = await new Promise<string>((resolve, reject) => {
@@ -36,7 +25,7 @@ async function streamStarts(file: string): Promise<{ video: number; audio: numbe
 
 /** Bar onsets in seconds of the file's timeline. */
 export async function videoOnsets(file: string, width = 1280, row = SYNC.barHeight / 2): Promise<number[]> {
-  const { stdout, stderr } = await ffmpegOut(['-v', 'info', '-i', file, '-copyts', '-map', '0:v:0', '-vf', `format=gray,crop=${width}:1:0:${row},showinfo`, '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1']);
+  const { stdout, stderr } = await runFfmpeg(['-v', 'info', '-i', file, '-copyts', '-map', '0:v:0', '-vf', `format=gray,crop=${width}:1:0:${row},showinfo`, '-fps_mode', 'passthrough', '-f', 'rawvideo', 'pipe:1']);
   const times = [...stderr.matchAll(/n:\s*\d+\s+pts:\s*-?\d+\s+pts_time:(-?[\d.]+)/g)].map((m) => Number(m[1]));
   const frames = Math.floor(stdout.length / width);
   const estimates: number[][] = [];
@@ -58,7 +47,7 @@ export async function videoOnsets(file: string, width = 1280, row = SYNC.barHeig
 
 /** Beep onsets in seconds of the file's timeline. */
 export async function audioOnsets(file: string, sampleRate = 48000): Promise<number[]> {
-  const { stdout } = await ffmpegOut(['-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', 'pipe:1']);
+  const { stdout } = await runFfmpeg(['-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(sampleRate), '-f', 'f32le', 'pipe:1']);
   const samples = new Float32Array(stdout.buffer.slice(stdout.byteOffset, stdout.byteOffset + stdout.byteLength - (stdout.byteLength % 4)));
   const onsets: number[] = [];
   const quietNeeded = Math.round(0.2 * sampleRate);

@@ -4,7 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 
-function run(args: string[]): Promise<Buffer> {
+/** Runs ffmpeg to completion; its stdout is the decoded data, its stderr the log (e.g. showinfo). */
+export function runFfmpeg(args: string[]): Promise<{ stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
@@ -12,8 +13,12 @@ function run(args: string[]): Promise<Buffer> {
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`ffmpeg ${args.join(' ')} failed: ${err.slice(-500)}`))));
+    child.once('close', (code) => (code === 0 ? resolve({ stdout: Buffer.concat(chunks), stderr: err }) : reject(new Error(`ffmpeg ${args.join(' ')} failed: ${err.slice(-500)}`))));
   });
+}
+
+async function run(args: string[]): Promise<Buffer> {
+  return (await runFfmpeg(args)).stdout;
 }
 
 /** The first audio stream as mono float samples. */

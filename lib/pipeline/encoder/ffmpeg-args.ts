@@ -74,7 +74,7 @@ export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: str
  * spec/integration/av-sync.spec.ts and the bench report what remains.
  */
 export function audioFilter(delayMs: number): string {
-  return delayMs > 0 ? `adelay=${delayMs}:all=1,aresample=async=1` : 'aresample=async=1';
+  return delayMs > 0 ? `adelay=${delayMs}:all=1,aresample=async=1000` : 'aresample=async=1000';
 }
 
 /** The flat argv, in the order ffmpeg reads it; used for logs and to run the bare pipeline in the bench. */

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Writes .env.example and prints the README's configuration table, both from lib/config.ts's SETTINGS
+// (run after the build). spec/unit/settings-docs.spec.ts checks that both stay in step.
+const fs = require('node:fs');
+const path = require('node:path');
+const { SETTINGS } = require('../dist/lib/config.js');
+
+const root = path.resolve(__dirname, '..');
+const lines = ['# jibri-ts configuration: docker-jitsi-meet names. Uncomment and set what you need.', ''];
+let group = '';
+for (const s of SETTINGS) {
+  if (s.group !== group) {
+    group = s.group;
+    lines.push(`# --- ${group} ---`);
+  }
+  lines.push(`# ${s.description}${s.default ? ` (default: ${s.default})` : ''}`);
+  lines.push(`#${s.name}=${s.secret ? '' : s.default}`);
+}
+fs.writeFileSync(path.join(root, '.env.example'), `${lines.join('\n')}\n`);
+for (const s of SETTINGS) process.stdout.write(`| \`${s.name}\` | ${s.default ? `\`${s.default}\`` : '(unset)'} | ${s.description} |\n`);
