@@ -27,7 +27,21 @@ export interface ProsodyHandle {
   restart(): Promise<void>;
 }
 
-function config(dir: string, port: number): string {
+export interface ProsodyOptions {
+  /** Require STARTTLS with a self-signed certificate for the auth domain, as a real deployment has. */
+  tls?: boolean;
+}
+
+function selfSignedCert(dir: string): { key: string; cert: string } {
+  const key = path.join(dir, 'auth.key');
+  const cert = path.join(dir, 'auth.crt');
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${DOMAINS.auth}`, '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl could not make a test certificate: ${r.stderr}`);
+  return { key, cert };
+}
+
+function config(dir: string, port: number, opts: ProsodyOptions): string {
+  const tls = opts.tls ? selfSignedCert(dir) : undefined;
   return `
 run_as_root = true
 interfaces = { "127.0.0.1" }
@@ -39,12 +53,13 @@ s2s_ports = {}
 component_ports = {}
 http_ports = {}
 https_ports = {}
-c2s_require_encryption = false
+c2s_require_encryption = ${tls ? 'true' : 'false'}
 allow_unencrypted_plain_auth = true
 authentication = "internal_hashed"
-modules_enabled = { "roster"; "saslauth"; "disco"; "ping"; }
-modules_disabled = { "tls" }
+modules_enabled = { "roster"; "saslauth"; "disco"; "ping"; ${tls ? '"tls";' : ''} }
+${tls ? '' : 'modules_disabled = { "tls" }'}
 VirtualHost "${DOMAINS.auth}"
+${tls ? `  ssl = { key = "${tls.key}"; certificate = "${tls.cert}"; }` : ''}
 VirtualHost "${DOMAINS.hidden}"
 Component "${DOMAINS.internalMuc}" "muc"
   muc_room_locking = false
@@ -65,13 +80,13 @@ async function portOpen(port: number): Promise<boolean> {
   });
 }
 
-export async function startProsody(): Promise<ProsodyHandle> {
+export async function startProsody(opts: ProsodyOptions = {}): Promise<ProsodyHandle> {
   if (!fs.existsSync('/usr/bin/prosody')) throw new Error('Prosody is not installed: run scripts/setup.sh (apt-get install prosody)');
   const dir = tempDir('jibri-ts-prosody-');
   fs.mkdirSync(path.join(dir, 'data'));
   const port = await freePort();
   const cfg = path.join(dir, 'prosody.cfg.lua');
-  fs.writeFileSync(cfg, config(dir, port));
+  fs.writeFileSync(cfg, config(dir, port, opts));
   let child: ChildProcess | undefined;
   const kill = (): void => {
     child?.kill('SIGKILL');

@@ -11,7 +11,7 @@ describe('ffmpeg command', () => {
     expect(has('-i', ':5.0+0,0')).toBe(true);
     expect(has('-f', 'pulse', '-thread_queue_size', '4096')).toBe(true);
     expect(has('-i', 'sink.monitor')).toBe(true);
-    expect(has('-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', 'adelay=65:all=1,aresample=async=1')).toBe(true);
+    expect(has('-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', 'aresample=async=1000,adelay=65:all=1')).toBe(true);
     expect(has('-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '25', '-pix_fmt', 'yuv420p')).toBe(true);
     expect(argv.at(-1)).toBe('/rec/s/room.mp4');
   });
@@ -19,9 +19,9 @@ describe('ffmpeg command', () => {
     expect(has('-frag_duration', '1000000')).toBe(true);
     expect(has('-flush_packets', '1')).toBe(true);
   });
-  it('delays the sound in its samples, not its timestamps, and keeps Jibri\'s resampler', () => {
-    expect(audioFilter(0)).toBe('aresample=async=1');
-    expect(audioFilter(40)).toBe('adelay=40:all=1,aresample=async=1');
+  it('corrects drift with the resampler first, then delays the sound in its samples', () => {
+    expect(audioFilter(0)).toBe('aresample=async=1000');
+    expect(audioFilter(40)).toBe('aresample=async=1000,adelay=40:all=1');
   });
   it('remuxes by stream copy', () => {
     expect(remuxArgv('a.mp4', 'b.mp4').join(' ')).toContain('-c copy -movflags +faststart');

@@ -47,6 +47,9 @@ export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: str
         // the monitor of a quiet null sink waits for one of its large idle blocks, up to 2 s.
         options: [
           '-thread_queue_size', queue, '-fragment_size', '3840', '-analyzeduration', '0', '-probesize', '32',
+          // Stamp sound with the wall clock when it is read, as x11grab stamps frames, and let aresample
+          // fit the sound onto those stamps (below).
+          '-use_wallclock_as_timestamps', '1',
         ],
         source: src.audioSource,
       },
@@ -67,14 +70,18 @@ export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: str
 }
 
 /**
- * Sound reaches the sink when Chromium's clock says it is played; a frame reaches the X screen, and then
- * the 30 fps grab, later than its animation-frame time (about 55-65 ms on Xvfb here). The sound is delayed
- * by that much in the samples themselves (adelay): shifting its timestamps instead (-itsoffset) is undone
- * by aresample=async=1, which stretches audio back onto its timestamps. Measured, not guessed:
- * spec/integration/av-sync.spec.ts and the bench report what remains.
+ * Two corrections, in this order (measured with spec/integration/av-sync.spec.ts and the bench):
+ * - Drift. The sink's sample clock and the wall clock that stamps both inputs differ by 60-80 ppm here,
+ *   so over 10 minutes the sound slid 47 ms late. aresample stretches the sound onto its wall-clock
+ *   timestamps; Jibri's async=1 allows one sample a second (~23 ppm at 44.1 kHz), too little, so this
+ *   allows up to 1000.
+ * - Display delay. Sound reaches the sink when Chromium's clock says it plays; a frame reaches the X
+ *   screen (and the 30 fps grab) 55-65 ms after the moment it was drawn for. The sound is delayed by that
+ *   much in its samples (adelay). It comes after aresample because it renumbers timestamps from its own
+ *   sample count, which would hide the drift; -itsoffset instead would be undone by aresample.
  */
 export function audioFilter(delayMs: number): string {
-  return delayMs > 0 ? `adelay=${delayMs}:all=1,aresample=async=1000` : 'aresample=async=1000';
+  return delayMs > 0 ? `aresample=async=1000,adelay=${delayMs}:all=1` : 'aresample=async=1000';
 }
 
 /** The flat argv, in the order ffmpeg reads it; used for logs and to run the bare pipeline in the bench. */
