@@ -70,7 +70,14 @@ describe('failures', () => {
       expect(took).toBeGreaterThanOrEqual(2000);
       expect(took).toBeLessThan(20000);
       expect(fs.readFileSync(path.join(dir, 'ran'), 'utf8')).toContain('started');
-      expect(execFileSync('sh', ['-c', `pgrep -f '${script}' || true`]).toString().trim()).toBe('');
+      const running = ((): string => {
+        try {
+          return execFileSync('pgrep', ['-f', script]).toString().trim();
+        } catch {
+          return '';
+        }
+      })();
+      expect(running).toBe('');
       expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'after-hang'))).status).toBe(200);
       await waitForSessionState(svc.service, 'after-hang', 'recording');
     } finally {
