@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compose, type Service } from '../lib/compose';
 import { loadConfig, type Config } from '../lib/config';
+import { startFileRecording, stopRecording } from '../lib/demo/client';
 import { startDemoServer, type DemoServer } from '../lib/demo/server';
 import { createLogger } from '../lib/log';
 import { runToEnd } from '../lib/proc/runner';
@@ -48,22 +49,12 @@ function waitForRecording(service: Service, sessionId: string): Promise<number> 
 async function startSession(service: Service, page: DemoServer, sessionId: string): Promise<{ requestedAt: number; recordingAt: number }> {
   const recording = waitForRecording(service, sessionId);
   const requestedAt = Date.now();
-  const res = await fetch(`${service.http.url}/jibri/api/v1.0/startService`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      sessionId,
-      callParams: { callUrlInfo: { baseUrl: page.baseUrl, callName: 'bench' } },
-      callLoginParams: { domain: 'recorder.bench.local', username: 'recorder', password: 'bench-password' },
-      sinkType: 'file',
-    }),
-  });
-  if (res.status !== 200) throw new Error(`startService answered ${res.status}: ${await res.text()}`);
+  await startFileRecording(`${service.http.url}/jibri/api/v1.0`, sessionId, page.baseUrl, 'bench');
   return { requestedAt, recordingAt: await recording };
 }
 
 async function stopSession(service: Service): Promise<void> {
-  await fetch(`${service.http.url}/jibri/api/v1.0/stopService`, { method: 'POST' });
+  await stopRecording(`${service.http.url}/jibri/api/v1.0`);
   await service.recorder.whenIdle();
 }
 

@@ -10,6 +10,7 @@ import { environmentWithDotEnv, loadConfig } from '../config';
 import { compose } from '../compose';
 import { createLogger } from '../log';
 import { describeMedia, probeMedia } from '../output/probe';
+import { startFileRecording, stopRecording } from './client';
 import { startDemoServer } from './server';
 
 export async function runDemo(opts: { seconds: number }): Promise<void> {
@@ -34,23 +35,13 @@ export async function runDemo(opts: { seconds: number }): Promise<void> {
     }
     const api = `${service.http.url}/jibri/api/v1.0`;
     const sessionId = `demo-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
-    const start = await fetch(`${api}/startService`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        sessionId,
-        callParams: { callUrlInfo: { baseUrl: page.baseUrl, callName: 'demo' } },
-        callLoginParams: { domain: 'recorder.demo.local', username: 'recorder', password: 'demo-password' },
-        sinkType: 'file',
-      }),
-    });
-    if (start.status !== 200) throw new Error(`startService answered ${start.status}: ${await start.text()}`);
+    await startFileRecording(api, sessionId, page.baseUrl, 'demo');
     const session = service.recorder.getSession(sessionId);
     // Count the seconds from the first frame, not from the request.
     while (session?.state.name === 'starting') await new Promise((r) => setTimeout(r, 50));
     process.stderr.write(`recording the demo page for ${opts.seconds} s...\n`);
     await new Promise((r) => setTimeout(r, opts.seconds * 1000));
-    await fetch(`${api}/stopService`, { method: 'POST' });
+    await stopRecording(api);
     await service.recorder.whenIdle();
     const last = service.recorder.snapshot().lastSession;
     if (!session || !last) throw new Error('the session vanished');
