@@ -28,7 +28,9 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm 11 refuses `npm ci` when the lock omits platform-specific optional packages of other platforms
+  # (jest's resolver has some); `npm install` then installs the same locked versions.
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
 fi
 
 stamp=dist/.build-stamp
