@@ -47,9 +47,9 @@ export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: str
         // the monitor of a quiet null sink waits for one of its large idle blocks, up to 2 s.
         options: [
           '-thread_queue_size', queue, '-fragment_size', '3840', '-analyzeduration', '0', '-probesize', '32',
-          // Stamp sound with the wall clock when it is read, as x11grab stamps frames, and let aresample
-          // fit the sound onto those stamps (below).
-          '-use_wallclock_as_timestamps', '1',
+          // Not -use_wallclock_as_timestamps: it stamps a burst of buffered packets with the time it
+          // reads them, which put whole sessions 140 ms off. The pulse input's own stamps (wall clock
+          // minus the stream's latency) do not have that problem.
         ],
         source: src.audioSource,
       },
