@@ -1,0 +1,295 @@
+/**
+ * The stand-in Jitsi Meet page: just enough of Jitsi Meet's `APP.conference` (and of lib-jitsi-meet's
+ * JitsiConference and ChatRoom behind it) for the recorder's page scripts, driven by the test through
+ * its server (`server.ts`).
+ *
+ * What it does, in order:
+ * - reads the URL hash the way Jitsi Meet's parseURLParams does (split on `&`, then on `=`, each value
+ *   URI-decoded and JSON-parsed; a value that does not parse is dropped), then the hidden login the way
+ *   its local-storage setup does: `appData.localStorageContent` is JSON-parsed a second time and its keys
+ *   stored; when the hash carries no login, `xmpp_username_override`/`xmpp_password_override` are read
+ *   from the page's real localStorage (Jibri's older flow);
+ * - polls `GET /state/<room>` every 200 ms and applies it: participants (with `xmpp.muc_member_joined`,
+ *   `xmpp.display_name_changed` and `xmpp.muc_member_left` events once joined), bitrate, ICE state,
+ *   tone frequency, joining `joinAfterMs` after the page loaded (never when null), and `crash`;
+ * - draws a moving picture on a full-window canvas and plays a continuous sine tone;
+ * - posts what it received to `POST /report/<room>` whenever that changes.
+ *
+ * `crash: true` makes the page unresponsive (an endless loop on the main thread): a page cannot navigate
+ * itself to `chrome://crash`. Scripts then time out, which is what a hung renderer looks like. A real
+ * renderer crash is the caller's to cause, from outside the page, through Playwright and the DevTools
+ * protocol: `(await page.context().newCDPSession(page)).send('Page.crash')`, after which `page` emits
+ * 'crash' and every `evaluate` rejects. (A renderer stuck in this page's endless loop ignores Page.crash:
+ * crash a responsive page, and close a hung one with its context.)
+ *
+ * The script is plain ES2017 without backticks or `${`, so it can live in this String.raw literal.
+ */
+export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>Jitsi Meet (stand-in)</title>
+<style>
+  html, body { margin: 0; height: 100%; overflow: hidden; background: #000; }
+  canvas { display: block; width: 100vw; height: 100vh; }
+</style>
+</head>
+<body>
+<canvas id="stage"></canvas>
+<script>
+(function () {
+  'use strict';
+  var room = decodeURIComponent(location.pathname.slice(1));
+  var roomPath = encodeURIComponent(room);
+  var loadedAt = Date.now();
+
+  // ---- What Jitsi Meet reads from the URL hash -------------------------------------------------
+  var hashParams = {};
+  var hashParseErrors = [];
+  (location.hash ? location.hash.substring(1).split('&') : []).forEach(function (part) {
+    var kv = part.split('=');
+    var key = kv[0];
+    if (!key) return;
+    try {
+      var decoded = decodeURIComponent(kv[1]);
+      hashParams[key] = decoded === 'undefined' ? undefined : JSON.parse(decoded);
+    } catch (e) {
+      hashParseErrors.push(key + ': ' + e.message);
+    }
+  });
+  var hashConfig = {};
+  Object.keys(hashParams).forEach(function (key) {
+    if (key.indexOf('config.') === 0) hashConfig[key] = hashParams[key];
+  });
+
+  var localStorageContent = null;
+  var rawContent = hashParams['appData.localStorageContent'];
+  if (typeof rawContent === 'string') {
+    try { localStorageContent = JSON.parse(rawContent); } catch (e) { hashParseErrors.push('appData.localStorageContent (second parse): ' + e.message); }
+  } else if (rawContent && typeof rawContent === 'object') {
+    localStorageContent = rawContent;
+  }
+  if (!localStorageContent || typeof localStorageContent !== 'object') localStorageContent = null;
+
+  function realStorage(key) {
+    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  }
+  var hiddenLogin = null;
+  var loginSource = null;
+  if (localStorageContent && typeof localStorageContent.xmpp_username_override === 'string') {
+    hiddenLogin = { username: localStorageContent.xmpp_username_override, password: String(localStorageContent.xmpp_password_override) };
+    loginSource = 'hash';
+  } else if (realStorage('xmpp_username_override') !== null) {
+    hiddenLogin = { username: realStorage('xmpp_username_override'), password: String(realStorage('xmpp_password_override')) };
+    loginSource = 'localStorage';
+  }
+
+  // ---- The report --------------------------------------------------------------------------------
+  var report = {
+    room: room,
+    hash: location.hash,
+    hashParams: hashParams,
+    hashConfig: hashConfig,
+    hashParseErrors: hashParseErrors,
+    localStorageContent: localStorageContent,
+    hiddenLogin: hiddenLogin,
+    loginSource: loginSource,
+    loadedAt: loadedAt,
+    joinedAt: null,
+    presence: {},
+    sendPresenceCalls: 0,
+    sentPresence: [],
+    leaveCalled: false,
+    leftAt: null,
+    audioState: null,
+    framesDrawn: 0,
+    pollErrors: 0,
+    seq: 0
+  };
+  var lastSent = '';
+  function pushReport(force) {
+    var body = JSON.stringify(Object.assign({}, report, { framesDrawn: 0, seq: 0 }));
+    if (!force && body === lastSent) return;
+    lastSent = body;
+    report.seq += 1;
+    fetch('/report/' + roomPath, { method: 'POST', body: JSON.stringify(report), keepalive: true, headers: { 'content-type': 'application/json' } })
+      .catch(function () { report.pollErrors += 1; });
+  }
+
+  // ---- APP.conference ----------------------------------------------------------------------------
+  var state = null;
+  var joined = false;
+  var left = false;
+  var members = {};
+  var listeners = {};
+  var presence = {};
+  var known = {};
+
+  function jidOf(id) { return room + '@conference.standin.invalid/' + id; }
+  function emit(event) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    (listeners[event] || []).slice().forEach(function (fn) {
+      try { fn.apply(null, args); } catch (e) { console.error('listener for ' + event + ' threw', e); }
+    });
+  }
+  function inCall() { return joined && !left; }
+
+  var chatRoom = {
+    members: members,
+    addListener: function (event, fn) {
+      (listeners[event] = listeners[event] || []).push(fn);
+      return function () { chatRoom.removeListener(event, fn); };
+    },
+    removeListener: function (event, fn) {
+      listeners[event] = (listeners[event] || []).filter(function (f) { return f !== fn; });
+    },
+    addOrReplaceInPresence: function (key, node) {
+      presence[key] = node ? node.value : undefined;
+      report.presence = Object.assign({}, presence);
+      return true;
+    },
+    sendPresence: function () {
+      report.sendPresenceCalls += 1;
+      report.sentPresence.push(Object.assign({}, presence));
+      pushReport();
+    }
+  };
+
+  function participant(p) {
+    return {
+      getId: function () { return p.id; },
+      getJid: function () { return jidOf(p.id); },
+      getDisplayName: function () { return p.name; },
+      isHidden: function () { return !!p.hidden; },
+      isHiddenFromRecorder: function () { return !!p.hiddenFromRecorder; },
+      isAudioMuted: function () { return !!p.audioMuted; },
+      isVideoMuted: function () { return !!p.videoMuted; },
+      getProperty: function (name) { return name === 'features_jigasi' && p.jigasi ? true : undefined; }
+    };
+  }
+
+  var conferenceRoom = {
+    room: chatRoom,
+    isJoined: function () { return inCall(); },
+    getParticipants: function () { return inCall() && state ? state.participants.map(participant) : []; },
+    leave: function () {
+      report.leaveCalled = true;
+      report.leftAt = Date.now();
+      left = true;
+      pushReport();
+      return new Promise(function (resolve) { setTimeout(resolve, 20); });
+    }
+  };
+
+  window.APP = {
+    conference: {
+      _room: conferenceRoom,
+      getStats: function () { return { bitrate: { download: state ? state.downloadBitrate : 0, upload: 0 }, packetLoss: { total: 0 } }; },
+      getConnectionState: function () { return state ? state.connectionState : 'new'; }
+    }
+  };
+
+  // Members change silently before the join (they were there when we came); events follow the join.
+  function applyParticipants(list) {
+    var next = {};
+    list.forEach(function (p) { next[p.id] = p; });
+    Object.keys(known).forEach(function (id) {
+      if (next[id]) return;
+      delete members[jidOf(id)];
+      if (inCall()) emit('xmpp.muc_member_left', jidOf(id));
+    });
+    list.forEach(function (p) {
+      var jid = jidOf(p.id);
+      var before = known[p.id];
+      members[jid] = { jid: jid, nick: p.name, role: 'participant', isHiddenDomain: !!p.hidden, statsID: p.id, identity: p.identity };
+      if (!inCall()) return;
+      if (!before) emit('xmpp.muc_member_joined', jid, p.name, 'participant', !!p.hidden, p.id, undefined, p.identity);
+      else if (before.name !== p.name) emit('xmpp.display_name_changed', jid, p.name);
+    });
+    known = next;
+  }
+
+  // ---- Picture and sound -------------------------------------------------------------------------
+  var canvas = document.getElementById('stage');
+  var g = canvas.getContext('2d');
+  function draw(t) {
+    if (canvas.width !== window.innerWidth || canvas.height !== window.innerHeight) {
+      canvas.width = window.innerWidth;
+      canvas.height = window.innerHeight;
+    }
+    var w = canvas.width, h = canvas.height;
+    g.fillStyle = 'hsl(' + Math.floor(t / 40) % 360 + ', 50%, 25%)';
+    g.fillRect(0, 0, w, h);
+    var size = Math.max(20, Math.floor(Math.min(w, h) / 5));
+    var x = (Math.sin(t / 700) + 1) / 2 * (w - size);
+    var y = (Math.cos(t / 900) + 1) / 2 * (h - size);
+    g.fillStyle = '#fff';
+    g.fillRect(x, y, size, size);
+    g.font = Math.floor(size / 3) + 'px sans-serif';
+    g.fillText(room + ' ' + (inCall() ? 'joined' : left ? 'left' : 'joining'), 10, Math.floor(size / 3) + 10);
+    report.framesDrawn += 1;
+    requestAnimationFrame(draw);
+  }
+  requestAnimationFrame(draw);
+
+  var audio = null;
+  function setTone(hz) {
+    try {
+      if (!audio) {
+        var ctx = new AudioContext();
+        var osc = ctx.createOscillator();
+        var gain = ctx.createGain();
+        gain.gain.value = 0.3;
+        osc.type = 'sine';
+        osc.connect(gain).connect(ctx.destination);
+        osc.start();
+        audio = { ctx: ctx, osc: osc };
+        ctx.resume().catch(function () {});
+      }
+      if (audio.osc.frequency.value !== hz) audio.osc.frequency.value = hz;
+      report.audioState = audio.ctx.state;
+    } catch (e) {
+      report.audioState = 'error: ' + e.message;
+    }
+  }
+
+  // ---- Following the test's state ----------------------------------------------------------------
+  var joinScheduled = false;
+  function apply(s) {
+    state = s;
+    applyParticipants(s.participants || []);
+    setTone(typeof s.toneHz === 'number' ? s.toneHz : 440);
+    if (!joinScheduled && !left && typeof s.joinAfterMs === 'number') {
+      joinScheduled = true;
+      setTimeout(function () {
+        if (left) return;
+        joined = true;
+        report.joinedAt = Date.now();
+        pushReport();
+      }, Math.max(0, loadedAt + s.joinAfterMs - Date.now()));
+    }
+    if (s.crash) {
+      report.crashing = true;
+      pushReport(true);
+      setTimeout(function () { for (;;) { /* unresponsive on purpose */ } }, 100);
+      return false;
+    }
+    return true;
+  }
+  function poll() {
+    fetch('/state/' + roomPath, { cache: 'no-store' })
+      .then(function (r) { return r.json(); })
+      .then(function (s) { return apply(s); })
+      .catch(function (e) { report.pollErrors += 1; console.error('stand-in poll failed', e); return true; })
+      .then(function (goOn) {
+        pushReport();
+        if (goOn !== false) setTimeout(poll, 200);
+      });
+  }
+  pushReport(true);
+  poll();
+})();
+</script>
+</body>
+</html>
+`;
