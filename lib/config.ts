@@ -25,6 +25,20 @@ export interface EncodingConfig {
   audioDelayMs: number;
 }
 
+/** Live streaming: Jibri's streaming encode, the allow-list, and what jibri-ts adds (reconnects, a local copy). */
+export interface StreamingConfig {
+  preset: string;
+  /** x264 -maxrate in kbit/s; -bufsize is twice this, as Jibri. */
+  maxBitrateKbps: number;
+  gopSize: number;
+  /** Regular expressions (source text) that must match a whole RTMP URL; empty = everything. */
+  allowList: string[];
+  /** How long an ingest that dropped mid-stream is retried before the session fails (0 = fail at once). */
+  retryTimeoutSec: number;
+  /** Also keep a local file of every stream, from the same encode. */
+  localCopy: boolean;
+}
+
 export interface RecordingConfig {
   dir: string;
   finalizeScript?: string;
@@ -76,6 +90,7 @@ export interface Config {
   http: HttpConfig;
   recording: RecordingConfig;
   encoding: EncodingConfig;
+  streaming: StreamingConfig;
   browser: BrowserConfig;
   /** The browser's call login when a request brings none (JIBRI_RECORDER_USER at XMPP_HIDDEN_DOMAIN). */
   recorderLogin?: RecorderLogin;
@@ -116,6 +131,12 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_RECORDING_QUEUE_SIZE', default: '4096', group: 'Encoding', description: 'ffmpeg -thread_queue_size of each capture input' },
   { name: 'JIBRI_RECORDING_AUDIO_DELAY_MS', default: '65', group: 'Encoding', description: 'Delay applied to the sound to match the picture (the display path is slower than the audio path); npm run bench measures it' },
   { name: 'JIBRI_FFMPEG_PATH', default: 'ffmpeg', group: 'Encoding', description: 'The ffmpeg binary (a name on PATH or a path)' },
+  { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_STREAMING', default: 'veryfast', group: 'Streaming', description: 'x264 preset for live streams' },
+  { name: 'JIBRI_RECORDING_STREAMING_MAX_BITRATE', default: '2976k', group: 'Streaming', description: 'Highest video bitrate of a stream (x264 -maxrate; the buffer is twice this), e.g. 2976k or 4500k' },
+  { name: 'JIBRI_RECORDING_STREAMING_GOP_SIZE', default: '60', group: 'Streaming', description: 'Frames between key frames of a stream' },
+  { name: 'JIBRI_STREAMING_RTMP_ALLOW_LIST', default: '', group: 'Streaming', description: 'Comma-separated regular expressions; a stream URL must fully match one (empty = any URL)' },
+  { name: 'JIBRI_STREAMING_RETRY_TIMEOUT', default: '60', group: 'Streaming', description: 'Seconds an ingest that dropped mid-stream is retried before the session fails (0 = fail at once, as Jibri)' },
+  { name: 'JIBRI_STREAMING_LOCAL_COPY', default: 'false', group: 'Streaming', description: 'Also record every stream to a file in JIBRI_RECORDING_DIR, from the same encode' },
   { name: 'JIBRI_CHROMIUM_PATH', default: '/usr/bin/chromium', group: 'Browser', description: 'The Chromium binary the recorder drives' },
   { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Extra Chromium flags, comma-separated (as docker-jitsi-meet)' },
   { name: 'IGNORE_CERTIFICATE_ERRORS', default: 'false', group: 'Browser', description: 'Let the browser accept self-signed certificates of the meeting' },
@@ -260,6 +281,7 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
       queueSize: r.int('JIBRI_RECORDING_QUEUE_SIZE', 4096, 8, 1 << 20),
       audioDelayMs: r.int('JIBRI_RECORDING_AUDIO_DELAY_MS', 65, 0, 1000),
     },
+    streaming: readStreaming(r),
     browser: {
       chromiumPath: r.text('JIBRI_CHROMIUM_PATH', '/usr/bin/chromium'),
       extraFlags: (r.optional('CHROMIUM_FLAGS') ?? '').split(',').map((f) => f.trim()).filter(Boolean),
@@ -274,6 +296,28 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
   };
   if (r.problems.length) throw new ConfigError(r.problems);
   return deepFreeze(config);
+}
+
+function readStreaming(r: Reader): StreamingConfig {
+  const rawRate = r.text('JIBRI_RECORDING_STREAMING_MAX_BITRATE', '2976k');
+  const rate = /^(\d{2,6})k?$/i.exec(rawRate);
+  if (!rate) r.problems.push(`JIBRI_RECORDING_STREAMING_MAX_BITRATE=${JSON.stringify(rawRate)}: expected kbit/s such as 2976k`);
+  const allowList = (r.optional('JIBRI_STREAMING_RTMP_ALLOW_LIST') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of allowList) {
+    try {
+      new RegExp(p);
+    } catch (err) {
+      r.problems.push(`JIBRI_STREAMING_RTMP_ALLOW_LIST: ${JSON.stringify(p)} is not a regular expression (${(err as Error).message})`);
+    }
+  }
+  return {
+    preset: r.oneOf('JIBRI_RECORDING_VIDEO_ENCODE_PRESET_STREAMING', 'veryfast', X264_PRESETS),
+    maxBitrateKbps: rate ? Number(rate[1]) : 2976,
+    gopSize: r.int('JIBRI_RECORDING_STREAMING_GOP_SIZE', 60, 1, 600),
+    allowList,
+    retryTimeoutSec: r.int('JIBRI_STREAMING_RETRY_TIMEOUT', 60, 0, 24 * 3600),
+    localCopy: r.bool('JIBRI_STREAMING_LOCAL_COPY', false),
+  };
 }
 
 /** `host`, `host:port` or `[v6]:port`; the port falls back to XMPP_PORT. */

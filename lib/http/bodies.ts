@@ -2,7 +2,8 @@
  * Pure: a startService body → a StartRequest, or the list of what is wrong with it, field by field.
  * Accepts Jibri's full StartServiceParams (unknown fields are ignored, as Jackson does there).
  */
-import type { CallLogin, StartRequest } from '../recorder/requests';
+import { checkStreamUrl, streamUrlFromHttp } from '../output/stream-target';
+import type { CallLogin, SinkRequest, StartRequest } from '../recorder/requests';
 
 export interface FieldError {
   field: string;
@@ -73,6 +74,28 @@ function parseCallLogin(v: unknown, errors: FieldError[]): CallLogin | undefined
   return domain && username && password ? { domain, username, password } : undefined;
 }
 
+/** The seed's stream fields. Error messages name fields, never their values (the key is a secret). */
+function parseStreamSink(body: Record<string, unknown>, errors: FieldError[]): SinkRequest | undefined {
+  const before = errors.length;
+  const key = text(body.youTubeStreamKey, 'youTubeStreamKey', errors, { required: false, max: 2048 });
+  const rtmpUrl = text(body.rtmpUrl, 'rtmpUrl', errors, { required: false, max: 2048 });
+  const username = text(body.username, 'username', errors, { required: false, max: 255 });
+  const password = text(body.password, 'password', errors, { required: false, max: 1024 });
+  if (errors.length > before) return undefined;
+  const built = streamUrlFromHttp(key?.trim() || undefined, rtmpUrl?.trim() || undefined);
+  if (!built.ok) {
+    errors.push({ field: key ? 'youTubeStreamKey' : 'rtmpUrl', message: built.message });
+    return undefined;
+  }
+  const checked = checkStreamUrl(built.url);
+  if (!checked.ok) {
+    const field = key && /^rtmps?:\/\//i.test(key) ? 'youTubeStreamKey' : 'rtmpUrl';
+    errors.push({ field, message: `${field === 'rtmpUrl' && key ? 'with the stream key appended, ' : ''}${checked.message}` });
+    return undefined;
+  }
+  return { type: 'stream', rtmpUrl: built.url, ...(username ? { username } : {}), ...(password ? { password } : {}) };
+}
+
 export function parseStartBody(body: unknown): ParsedStart {
   const errors: FieldError[] = [];
   if (!isObject(body)) return { ok: false, status: 400, errors: [{ field: '(body)', message: 'must be a JSON object' }] };
@@ -103,20 +126,20 @@ export function parseStartBody(body: unknown): ParsedStart {
 
   const rawSink = text(body.sinkType, 'sinkType', errors, { max: 32 });
   const sinkType = rawSink?.toLowerCase();
-  if (sinkType !== undefined && sinkType !== 'file') {
-    if (sinkType === 'stream') errors.push({ field: 'sinkType', message: '"stream" is not supported by this version yet; use "file"' });
-    else if (sinkType === 'gateway') errors.push({ field: 'sinkType', message: '"gateway" (SIP) is not supported by jibri-ts' });
-    else errors.push({ field: 'sinkType', message: 'must be "file" or "stream"' });
-  }
+  let sink: SinkRequest | undefined;
+  if (sinkType === 'file') sink = { type: 'file' };
+  else if (sinkType === 'stream') sink = parseStreamSink(body, errors);
+  else if (sinkType === 'gateway') errors.push({ field: 'sinkType', message: '"gateway" (SIP) is not supported by jibri-ts' });
+  else if (sinkType !== undefined) errors.push({ field: 'sinkType', message: 'must be "file" or "stream"' });
 
-  if (errors.length || !sessionId || !baseUrl || !callName) return { ok: false, status: 400, errors };
+  if (errors.length || !sessionId || !baseUrl || !callName || !sink) return { ok: false, status: 400, errors };
   return {
     ok: true,
     request: {
       sessionId,
       call: { baseUrl, callName, extraUrlParams: [] },
       ...(callLogin ? { callLogin } : {}),
-      sink: { type: 'file' },
+      sink,
       metadata: {},
       // Jibri applies no usage limit to HTTP-started sessions.
       usageTimeoutSec: 0,

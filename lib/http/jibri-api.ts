@@ -57,7 +57,7 @@ export function jibriApiRouter(deps: RouterDeps): Router {
     } catch (err) {
       if (err instanceof RecorderError) {
         log.info(`startService for ${parsed.request.sessionId} refused: ${err.message}`);
-        return sendError(res, httpStatusOf(err), err.code, err.describe());
+        return sendError(res, httpStatusOf(err), err.code, err.describe(), { retryable: err.retryable });
       }
       throw err;
     }

@@ -8,6 +8,8 @@ export const MAX_BODY = '64kb';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,
+  BAD_STREAM_URL: 400,
+  STREAM_NOT_ALLOWED: 400,
   BUSY: 412,
   EXPIRED: 412,
   CALL_LOGIN_MISSING: 412,

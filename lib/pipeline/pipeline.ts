@@ -8,9 +8,24 @@ import { EventEmitter } from 'node:events';
 import type { BrowserConfig, EncodingConfig } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
-import { recordingSpec } from './encoder/ffmpeg-args';
+import { StreamLinkMonitor, parseStreamLine, type StreamLinkStatus } from '../output/stream-link';
+import { recordingSpec, streamingSpec, type FfmpegSpec, type StreamEncoding } from './encoder/ffmpeg-args';
 import { startEncoder, type Encoder, type EncoderEnd, type EncoderProgress } from './encoder/encoder';
 import type { CaptureSource } from './source';
+
+/** Where the encode goes: a file, or a stream (with, optionally, a local copy from the same encode). */
+export type PipelineOutput =
+  | { kind: 'file'; file: string }
+  | {
+      kind: 'stream';
+      /** The URL ffmpeg connects to, credentials included: a secret. */
+      url: string;
+      /** The same, as people may see it (no key, no credentials). */
+      shownAs: string;
+      localCopy?: string;
+      encoding: StreamEncoding;
+      retryTimeoutSec: number;
+    };
 
 export interface PipelineOptions {
   encoding: EncodingConfig;
@@ -23,7 +38,7 @@ export interface PipelineOptions {
    * Meet versions older than config.useHostPageLocalStorage (Jibri used to set them the same way).
    */
   localStorage: Array<[string, string]>;
-  mediaFile: string;
+  output: PipelineOutput;
   log: Logger;
   /** Hands over a capture source: the recorder's spare, or a fresh one. */
   source: () => Promise<CaptureSource>;
@@ -43,6 +58,8 @@ export class Pipeline extends EventEmitter {
   private closed = false;
   private aborted = false;
   private failed = false;
+  private streamLink: StreamLinkMonitor | undefined;
+  private linkTimer: NodeJS.Timeout | undefined;
   lastProgress: EncoderProgress | undefined;
 
   constructor(private readonly opts: PipelineOptions) {
@@ -83,12 +100,19 @@ export class Pipeline extends EventEmitter {
     this.throwIfAborted();
 
     log.debug(`capturing display ${source.display.name} and ${source.sink.monitor}`, { component: 'pipeline' });
+    const { output } = this.opts;
+    const capture = { display: source.display.name, audioSource: source.sink.monitor };
+    let spec: FfmpegSpec;
+    if (output.kind === 'file') spec = recordingSpec(encoding, capture, output.file);
+    else spec = streamingSpec(encoding, output.encoding, capture, output.url, output.localCopy);
     const encoder = startEncoder({
-      spec: recordingSpec(encoding, { display: source.display.name, audioSource: source.sink.monitor }, this.opts.mediaFile),
+      spec,
       ffmpegBinary: this.opts.ffmpegBinary,
       log,
+      ...(output.kind === 'stream' ? { describeTarget: `${output.shownAs}${output.localCopy ? ` and ${output.localCopy}` : ''}` } : {}),
     });
     this.encoder = encoder;
+    if (output.kind === 'stream') this.watchStream(encoder, output.shownAs, output.retryTimeoutSec);
     encoder.on('progress', (p) => {
       this.lastProgress = p;
       this.emit('progress', p);
@@ -107,6 +131,40 @@ export class Pipeline extends EventEmitter {
       if (!end.ok) this.fail(end.error);
       else if (!this.aborted) this.fail(new RecorderError({ code: 'ENCODER_EXITED', message: 'ffmpeg stopped on its own' }));
     });
+  }
+
+  /**
+   * ffmpeg keeps encoding while the link to the ingest is down; the monitor decides when that ends the
+   * session. Its clock ticks every second so that a link that stays down fails without further output.
+   */
+  private watchStream(encoder: Encoder, shownAs: string, retryTimeoutSec: number): void {
+    const link = new StreamLinkMonitor({ retryTimeoutMs: retryTimeoutSec * 1000, target: shownAs }, Date.now());
+    this.streamLink = link;
+    const { log } = this.opts;
+    encoder.on('line', (line) => {
+      const event = parseStreamLine(line);
+      if (!event) return;
+      const before = link.current.state;
+      const error = link.observe(event, Date.now());
+      const after = link.current.state;
+      if (after !== before && after !== 'failed') {
+        const level = after === 'reconnecting' ? 'warn' : 'info';
+        log.log(level, `stream to ${shownAs}: ${before} -> ${after}${after === 'reconnecting' ? `; retrying for up to ${retryTimeoutSec} s` : ''}`, { component: 'stream' });
+      }
+      if (error) this.fail(error);
+    });
+    this.linkTimer = setInterval(() => {
+      const before = link.current.state;
+      const error = link.tick(Date.now());
+      if (before === 'connecting' && link.current.state === 'live') log.info(`stream to ${shownAs}: live`, { component: 'stream' });
+      if (error) this.fail(error);
+    }, 1000);
+    this.linkTimer.unref();
+    void encoder.ended.then(() => clearInterval(this.linkTimer));
+  }
+
+  get streamStatus(): Readonly<StreamLinkStatus> | undefined {
+    return this.streamLink?.current;
   }
 
   get encoderPid(): number | undefined {
@@ -131,6 +189,7 @@ export class Pipeline extends EventEmitter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.linkTimer);
     this.aborted = true;
     await this.encoder?.stop().catch(() => undefined);
     await this.source?.close();

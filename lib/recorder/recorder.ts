@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Config } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
+import { checkStreamUrl, isAllowed } from '../output/stream-target';
 import { SpareSource } from '../pipeline/source';
 import { runHealthChecks, type CheckResult } from '../system/health';
 import type { BusyStatus, HealthStatus, SessionSummary, StatusSnapshot } from '../status/snapshot';
@@ -81,6 +82,7 @@ export class Recorder extends EventEmitter {
    * Returns as soon as the session is admitted: the pipeline starts in the background.
    */
   start(request: StartRequest): Session {
+    this.checkSink(request);
     if (this.sessions.size > 0) {
       throw new RecorderError({ code: 'BUSY', message: 'Jibri is currently busy', retryable: true });
     }
@@ -99,6 +101,25 @@ export class Recorder extends EventEmitter {
       .catch((err: unknown) => this.log.error(`health check after a session failed: ${String(err)}`))
       .then(() => this.onSessionDone(session));
     return session;
+  }
+
+  /**
+   * A stream URL that is malformed or outside the allow-list is refused before anything starts, with
+   * should_retry=false: no other recorder would take it either. The URL is never quoted (it holds the key).
+   */
+  private checkSink(request: StartRequest): void {
+    const { sink } = request;
+    if (sink.type !== 'stream') return;
+    const checked = checkStreamUrl(sink.rtmpUrl);
+    if (!checked.ok) throw new RecorderError({ code: 'BAD_STREAM_URL', message: `The stream URL ${checked.message}`, retryable: false });
+    if (!isAllowed(sink.rtmpUrl, this.opts.config.streaming.allowList)) {
+      throw new RecorderError({
+        code: 'STREAM_NOT_ALLOWED',
+        message: 'The stream URL is not allowed on this recorder',
+        hint: 'It must fully match one of the patterns in JIBRI_STREAMING_RTMP_ALLOW_LIST',
+        retryable: false,
+      });
+    }
   }
 
   /**

@@ -6,15 +6,23 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import type { Config } from '../config';
 import { RecorderError, asRecorderError } from '../errors';
-import type { Logger } from '../log';
+import { registerSecret, type Logger } from '../log';
 import { callUrlWithLogin, localStorageEntries, meetingUrl } from '../meeting/call-url';
 import { recordingPaths, type RecordingPaths } from '../output/file-layout';
-import { Pipeline, type StartTimings } from '../pipeline/pipeline';
+import { redactStreamUrl, streamSecrets, withCredentials } from '../output/stream-target';
+import { Pipeline, type PipelineOutput, type StartTimings } from '../pipeline/pipeline';
 import type { CaptureSource } from '../pipeline/source';
 import type { SessionSummary } from '../status/snapshot';
 import { finalizeRecording, writeStateFile } from './finalize';
 import type { StartRequest } from './requests';
 import { nextState, TERMINAL, type SessionEvent, type SessionState } from './session-machine';
+
+/**
+ * Seconds between two attempts to reach a dropped ingest. Fixed rather than growing: the attempts are
+ * bounded by JIBRI_STREAMING_RETRY_TIMEOUT anyway, and a viewer waits at most this long after the
+ * ingest is back.
+ */
+const STREAM_RETRY_WAIT_SEC = 2;
 
 export interface SessionDeps {
   config: Config;
@@ -29,6 +37,8 @@ export class Session extends EventEmitter {
   readonly startedAt: Date;
   readonly paths: RecordingPaths;
   readonly meetingUrl: string;
+  /** The recording on disk: a file session's, or a stream's local copy; none for a stream alone. */
+  readonly mediaFile: string | undefined;
   /** Set when the request was received: the start-latency clock starts here. */
   readonly receivedAt: number;
   state: SessionState = { name: 'starting' };
@@ -48,12 +58,17 @@ export class Session extends EventEmitter {
     this.startedAt = (deps.now ?? (() => new Date()))();
     this.paths = recordingPaths(deps.config.recording.dir, request.sessionId, request.call.callName, this.startedAt);
     this.meetingUrl = meetingUrl(request.call);
+    const { sink } = request;
+    if (sink.type === 'stream') for (const secret of streamSecrets(sink.rtmpUrl, sink.username, sink.password)) registerSecret(secret);
+    this.mediaFile = sink.type === 'file' || deps.config.streaming.localCopy ? this.paths.mediaFile : undefined;
     this.log = deps.log.child({ sessionId: this.id });
   }
 
   /** Drives the whole life of the session; resolves once it is finished or failed, never rejects. */
   async run(): Promise<void> {
-    this.log.info(`session starting: ${this.request.sink.type} recording of ${this.meetingUrl}`, { component: 'session' });
+    const { sink } = this.request;
+    const what = sink.type === 'file' ? 'recording' : `stream to ${redactStreamUrl(sink.rtmpUrl)}${this.mediaFile ? ' with a local copy' : ''}`;
+    this.log.info(`session starting: ${what} of ${this.meetingUrl}`, { component: 'session' });
     if (this.request.usageTimeoutSec > 0) {
       this.usageTimer = setTimeout(() => {
         this.log.info(`usage timeout of ${this.request.usageTimeoutSec} s reached; stopping`, { component: 'session' });
@@ -84,6 +99,8 @@ export class Session extends EventEmitter {
 
   summary(): SessionSummary {
     const progress = this.pipeline?.lastProgress;
+    const { sink } = this.request;
+    const link = this.pipeline?.streamStatus;
     return {
       sessionId: this.id,
       state: this.state.name,
@@ -91,7 +108,10 @@ export class Session extends EventEmitter {
       origin: this.request.origin,
       meetingUrl: this.meetingUrl,
       startedAt: this.startedAt.toISOString(),
-      mediaFile: this.paths.mediaFile,
+      ...(this.mediaFile ? { mediaFile: this.mediaFile } : {}),
+      ...(sink.type === 'stream'
+        ? { stream: { url: redactStreamUrl(sink.rtmpUrl), state: link?.state ?? 'connecting', reconnects: link?.reconnects ?? 0, ...(sink.viewingUrl ? { viewingUrl: sink.viewingUrl } : {}) } }
+        : {}),
       ...(progress?.timeSec !== undefined ? { recordedSec: progress.timeSec } : {}),
       ...(this.state.error ? { error: this.state.error.toJSON() } : {}),
     };
@@ -103,23 +123,20 @@ export class Session extends EventEmitter {
 
   private async startCapture(): Promise<void> {
     const { config } = this.deps;
-    this.prepareFolder();
-    const marker = {
-      sessionId: this.id,
-      meetingUrl: this.meetingUrl,
-      mediaFile: this.paths.mediaFile,
-      metadata: this.request.metadata,
-      startedAt: this.startedAt.toISOString(),
-      pid: process.pid,
-    };
-    writeStateFile(this.paths.stateFile, marker);
+    const marker = this.mediaFile
+      ? { sessionId: this.id, meetingUrl: this.meetingUrl, mediaFile: this.mediaFile, metadata: this.request.metadata, startedAt: this.startedAt.toISOString(), pid: process.pid }
+      : undefined;
+    if (marker) {
+      this.prepareFolder();
+      writeStateFile(this.paths.stateFile, marker);
+    }
     const pipeline = new Pipeline({
       encoding: config.encoding,
       browser: config.browser,
       ffmpegBinary: config.ffmpegPath,
       pageUrl: callUrlWithLogin(this.request.call, this.request.callLogin, config.instanceId || 'jibri'),
       localStorage: localStorageEntries(this.request.callLogin, config.instanceId || 'jibri'),
-      mediaFile: this.paths.mediaFile,
+      output: this.output(),
       log: this.log,
       source: this.deps.source,
     });
@@ -131,11 +148,25 @@ export class Session extends EventEmitter {
     this.apply({ type: 'first-frame' });
     // A service killed from now on leaves an encoder that is still closing the file; the next start waits for it.
     const encoderPid = pipeline.encoderPid;
-    writeStateFile(this.paths.stateFile, { ...marker, ...(encoderPid ? { encoderPid } : {}) });
+    if (marker) writeStateFile(this.paths.stateFile, { ...marker, ...(encoderPid ? { encoderPid } : {}) });
     this.log.info(
       `first frame ${Date.now() - this.receivedAt} ms after the request (capture source ready at ${this.timings.source} ms, page loaded at ${this.timings.page} ms)`,
       { component: 'session' },
     );
+  }
+
+  private output(): PipelineOutput {
+    const { sink } = this.request;
+    if (sink.type === 'file') return { kind: 'file', file: this.paths.mediaFile };
+    const { streaming } = this.deps.config;
+    return {
+      kind: 'stream',
+      url: withCredentials(sink.rtmpUrl, sink.username, sink.password),
+      shownAs: redactStreamUrl(sink.rtmpUrl),
+      ...(this.mediaFile ? { localCopy: this.mediaFile } : {}),
+      encoding: { preset: streaming.preset, maxBitrateKbps: streaming.maxBitrateKbps, gopSize: streaming.gopSize, retryWaitSec: STREAM_RETRY_WAIT_SEC },
+      retryTimeoutSec: streaming.retryTimeoutSec,
+    };
   }
 
   private prepareFolder(): void {
@@ -166,6 +197,11 @@ export class Session extends EventEmitter {
     // Participants come from the meeting page before it is closed (read by the meeting integration).
     const participants: unknown[] = [];
     await this.pipeline?.close();
+    // A stream alone leaves nothing on disk to finalize (Jibri writes nothing for streams either).
+    if (!this.mediaFile) {
+      this.apply({ type: 'finalized' });
+      return;
+    }
     const { config } = this.deps;
     const error = await finalizeRecording({
       ...this.paths,

@@ -23,6 +23,8 @@ export interface SessionSummary {
   meetingUrl: string;
   startedAt: string;
   mediaFile?: string;
+  /** A stream's link, with the URL as people may see it (no key, no credentials). */
+  stream?: { url: string; state: string; reconnects: number; viewingUrl?: string };
   recordedSec?: number;
   error?: { code: ErrorCode; scope: ErrorScope; retryable: boolean; message: string; hint?: string };
 }

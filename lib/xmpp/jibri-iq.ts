@@ -72,15 +72,6 @@ export function parseAppData(raw: string | undefined): { ok: true; metadata: Rec
   return { ok: true, metadata: meta as Record<string, unknown> };
 }
 
-export const YOUTUBE_RTMP = 'rtmp://a.rtmp.youtube.com/live2';
-
-/** A stream key becomes YouTube's ingest URL; a full rtmp(s) URL is kept. Viewing URLs likewise. */
-export function streamTargetFromIq(streamId: string, youTubeBroadcastId?: string): { rtmpUrl: string; viewingUrl?: string } {
-  const rtmpUrl = /^rtmps?:\/\//i.test(streamId) ? streamId : `${YOUTUBE_RTMP}/${streamId}`;
-  if (youTubeBroadcastId === undefined) return { rtmpUrl };
-  return { rtmpUrl, viewingUrl: /^https?:\/\//i.test(youTubeBroadcastId) ? youTubeBroadcastId : `http://youtu.be/${youTubeBroadcastId}` };
-}
-
 export interface Failure {
   reason: 'busy' | 'error';
   shouldRetry: boolean;

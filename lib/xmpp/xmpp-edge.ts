@@ -9,7 +9,8 @@ import type { Config, XmppConfig } from '../config';
 import { RecorderError } from '../errors';
 import { registerSecret, type Logger } from '../log';
 import type { Recorder, SessionChange } from '../recorder/recorder';
-import type { StartRequest } from '../recorder/requests';
+import { streamUrlFromIq, viewingUrlFromIq } from '../output/stream-target';
+import type { SinkRequest, StartRequest } from '../recorder/requests';
 import { XmppConnection, type IqContext } from './connection';
 import { jibriStatusChild, parseAppData, parseJibriIq, type Failure, type StartIq } from './jibri-iq';
 import { callTargetFromRoomJid } from './room-url';
@@ -95,9 +96,14 @@ export class XmppEdge {
       return jibriStatusChild('off', { failure, ...sip });
     };
     if (iq.sipAddress?.trim()) return refuse({ reason: 'error', shouldRetry: false }, 'the SIP gateway is not supported');
-    if (iq.recordingMode !== 'file') {
-      return refuse({ reason: 'error', shouldRetry: false }, iq.recordingMode === 'stream' ? 'streaming is not supported by this version yet' : 'no supported recording_mode');
-    }
+    let sink: SinkRequest;
+    if (iq.recordingMode === 'file') sink = { type: 'file' };
+    else if (iq.recordingMode === 'stream') {
+      // A stream without a key cannot go anywhere, here or on another recorder.
+      if (!iq.streamId?.trim()) return refuse({ reason: 'error', shouldRetry: false }, 'recording_mode stream without a streamid');
+      const viewingUrl = iq.youTubeBroadcastId ? viewingUrlFromIq(iq.youTubeBroadcastId) : undefined;
+      sink = { type: 'stream', rtmpUrl: streamUrlFromIq(iq.streamId.trim()), ...(viewingUrl ? { viewingUrl } : {}) };
+    } else return refuse({ reason: 'error', shouldRetry: false }, 'no supported recording_mode');
     const sessionId = iq.sessionId;
     if (!sessionId || sessionId.length > 256) return refuse({ reason: 'error', shouldRetry: true }, 'missing or oversized session_id');
     const { xmpp } = this.opts;
@@ -115,7 +121,7 @@ export class XmppEdge {
         extraUrlParams: iq.rtcstatsEnabled === undefined ? [] : [`config.analytics.rtcstatsEnabled=${iq.rtcstatsEnabled}`],
       },
       callLogin,
-      sink: { type: 'file' },
+      sink,
       metadata: appData.metadata,
       usageTimeoutSec: xmpp.usageTimeoutSec,
       origin: { kind: 'xmpp', environment: ctx.connection.id },
@@ -130,7 +136,7 @@ export class XmppEdge {
       if (err instanceof RecorderError) return refuse(failureFor(err), err.message);
       throw err;
     }
-    this.log.info(`start ${sessionId} accepted from ${ctx.from}: recording ${target.baseUrl}/${target.callName}`);
+    this.log.info(`start ${sessionId} accepted from ${ctx.from}: ${sink.type === 'file' ? 'recording' : 'streaming'} ${target.baseUrl}/${target.callName}`);
     return jibriStatusChild('pending', sip);
   }
 

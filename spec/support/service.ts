@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compose, type Service } from '../../lib/compose';
 import { loadConfig } from '../../lib/config';
-import { createLogger } from '../../lib/log';
+import { createLogger, type Logger } from '../../lib/log';
 import type { SessionStateName } from '../../lib/recorder/session-machine';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -25,11 +25,11 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(env: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<TestService> {
   const recordingsDir = env.JIBRI_RECORDING_DIR ?? tempDir('jibri-ts-rec-');
   const config = loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordingsDir, ...env }, 'test-recorder');
   // Quiet unless asked: the error paths under test log errors on purpose.
-  const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL });
+  const log = opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL });
   const service = await compose(config, log);
   return { service, api: `${service.http.url}/jibri/api/v1.0`, recordingsDir, stop: () => service.stop() };
 }

@@ -42,11 +42,35 @@ describe('startService bodies', () => {
     [{ ...jibriBody, callParams: { callUrlInfo: { ...jibriBody.callParams.callUrlInfo, callName: 'a b' } } }, 'callParams.callUrlInfo.callName'],
     [{ ...jibriBody, callLoginParams: 'x' }, 'callLoginParams'],
     [{ ...jibriBody, callLoginParams: { ...jibriBody.callLoginParams, domain: 'bad domain' } }, 'callLoginParams.domain'],
-    [{ ...jibriBody, sinkType: 'stream' }, 'sinkType'],
+    [{ ...jibriBody, sinkType: 'stream' }, 'rtmpUrl'],
+    [{ ...jibriBody, sinkType: 'stream', youTubeStreamKey: 'http://x/a/b' }, 'youTubeStreamKey'],
+    [{ ...jibriBody, sinkType: 'stream', youTubeStreamKey: 'rtmp://host/' }, 'youTubeStreamKey'],
+    [{ ...jibriBody, sinkType: 'stream', rtmpUrl: 'https://host/app/key' }, 'rtmpUrl'],
+    [{ ...jibriBody, sinkType: 'stream', youTubeStreamKey: 5 }, 'youTubeStreamKey'],
+    [{ ...jibriBody, sinkType: 'stream', youTubeStreamKey: 'k', password: {} }, 'password'],
     [{ ...jibriBody, sinkType: 'gateway' }, 'sinkType'],
     [{ ...jibriBody, sinkType: undefined }, 'sinkType'],
   ])('%j → error on %s', (body, name) => {
     expect(field(body)).toBe(name);
+  });
+
+  it('builds stream sinks from the seed fields', () => {
+    const sink = (extra: Record<string, unknown>): unknown => {
+      const r = parseStartBody({ ...jibriBody, sinkType: 'stream', ...extra });
+      return r.ok ? r.request.sink : r.errors;
+    };
+    expect(sink({ youTubeStreamKey: 'abcd-1234' })).toEqual({ type: 'stream', rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2/abcd-1234' });
+    expect(sink({ youTubeStreamKey: 'k', rtmpUrl: 'rtmps://in.example/app', username: 'u', password: 'p' })).toEqual({
+      type: 'stream', rtmpUrl: 'rtmps://in.example/app/k', username: 'u', password: 'p',
+    });
+    expect(sink({ youTubeStreamKey: 'rtmp://host/app/key' })).toEqual({ type: 'stream', rtmpUrl: 'rtmp://host/app/key' });
+    expect(sink({ rtmpUrl: 'rtmp://host/app/key' })).toEqual({ type: 'stream', rtmpUrl: 'rtmp://host/app/key' });
+  });
+
+  it('never quotes a stream key in its errors', () => {
+    const r = parseStartBody({ ...jibriBody, sinkType: 'stream', youTubeStreamKey: 'SECRET-KEY', rtmpUrl: 'ftp://host/app' });
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r)).not.toContain('SECRET-KEY');
   });
 
   it('lets a missing call login through (the edge decides between the config and 412)', () => {

@@ -1,4 +1,4 @@
-import { audioFilter, recordingSpec, remuxArgv, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
+import { audioFilter, recordingSpec, remuxArgv, streamingSpec, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../lib/pipeline/encoder/ffmpeg-progress';
 
 describe('ffmpeg command', () => {
@@ -25,6 +25,34 @@ describe('ffmpeg command', () => {
   });
   it('remuxes by stream copy', () => {
     expect(remuxArgv('a.mp4', 'b.mp4').join(' ')).toContain('-c copy -movflags +faststart');
+  });
+});
+
+describe('ffmpeg command for a stream', () => {
+  const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 };
+  const stream = { preset: 'veryfast', maxBitrateKbps: 2976, gopSize: 60, retryWaitSec: 2 };
+  const src = { display: ':5', audioSource: 'sink.monitor' };
+
+  it("uses Jibri's streaming parameters and sends FLV through a reconnecting fifo", () => {
+    const argv = toArgv(streamingSpec(enc, stream, src, 'rtmp://h/live/key'));
+    const line = argv.join(' ');
+    expect(line).toContain('-preset veryfast -crf 25 -pix_fmt yuv420p -r 30');
+    expect(line).toContain('-tune zerolatency -g 60 -maxrate 2976k -bufsize 5952k');
+    expect(line).toContain('-f tee');
+    expect(argv.at(-1)).toBe('[f=fifo:fifo_format=flv:drop_pkts_on_overflow=1:attempt_recovery=1:recover_any_error=1:recovery_wait_time=2:restart_with_keyframe=1]rtmp://h/live/key');
+    expect(line).not.toContain('-f mp4');
+  });
+
+  it('adds the local copy as a second output of the same encode', () => {
+    const argv = toArgv(streamingSpec(enc, stream, src, 'rtmp://h/live/key', '/rec/s/a|b.mp4'));
+    const [fifo, file] = argv.at(-1)!.split(/(?<!\\)\|/);
+    expect(fifo).toContain('rtmp://h/live/key');
+    expect(file).toBe('[f=mp4:movflags=+empty_moov+default_base_moof:frag_duration=1000000:flush_packets=1]/rec/s/a\\|b.mp4');
+    expect(argv.filter((a) => a === '-i')).toHaveLength(2);
+  });
+
+  it('escapes the tee separators in targets', () => {
+    expect(teeSlave({ f: 'flv' }, "rtmp://h/a/k'|\\x")).toBe("[f=flv]rtmp://h/a/k\\'\\|\\\\x");
   });
 });
 

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import { RecorderError } from '../../errors';
-import type { Logger } from '../../log';
+import { redact, type Logger } from '../../log';
 import { toArgv, type FfmpegSpec } from './ffmpeg-args';
 import { parseFfmpegLine } from './ffmpeg-progress';
 
@@ -29,6 +29,8 @@ export interface Encoder {
   on(event: 'running', listener: () => void): this;
   on(event: 'progress', listener: (p: EncoderProgress) => void): this;
   on(event: 'ended', listener: (end: EncoderEnd) => void): this;
+  /** Every line ffmpeg writes, for readers of their own (the stream link monitor). */
+  on(event: 'line', listener: (line: string) => void): this;
   readonly pid: number | undefined;
   /** Resolves once ffmpeg has exited and the output is closed. */
   stop(graceMs?: number): Promise<EncoderEnd>;
@@ -110,6 +112,7 @@ class FfmpegEncoder extends EventEmitter implements Encoder {
   }
 
   private onLine(line: string): void {
+    this.emit('line', line);
     this.lastLines.push(line);
     if (this.lastLines.length > 20) this.lastLines.shift();
     const parsed = parseFfmpegLine(line);
@@ -129,7 +132,7 @@ class FfmpegEncoder extends EventEmitter implements Encoder {
       case 'error':
         this.lineError ??= new RecorderError({
           code: parsed.code,
-          message: parsed.code === 'DISK_FULL' ? 'The disk is full: ffmpeg could not write the recording' : `ffmpeg: ${parsed.line}`,
+          message: parsed.code === 'DISK_FULL' ? 'The disk is full: ffmpeg could not write the recording' : `ffmpeg: ${redact(parsed.line)}`,
           retryable: parsed.retryable,
           ...(parsed.code === 'DISK_FULL' ? { hint: 'Free space in JIBRI_RECORDING_DIR or point it at a larger volume' } : {}),
         });
@@ -151,7 +154,8 @@ class FfmpegEncoder extends EventEmitter implements Encoder {
         error: new RecorderError({ code: 'ENCODER_FAILED_TO_START', scope: 'system', message: `ffmpeg failed to start: ${err.message}`, hint: 'Install ffmpeg (apt-get install ffmpeg) or set JIBRI_FFMPEG_PATH' }),
       };
     } else {
-      const last = this.lastLines.slice(-3).join(' | ');
+      // ffmpeg's lines may quote a stream URL; every secret registered for the session is masked.
+      const last = redact(this.lastLines.slice(-3).join(' | '));
       end = { ok: false, error: new RecorderError({ code: 'ENCODER_EXITED', message: `ffmpeg quit unexpectedly (${err.message})${last ? `; last output: ${last}` : ''}` }) };
     }
     this.endInfo = end;

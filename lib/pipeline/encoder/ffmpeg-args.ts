@@ -1,8 +1,8 @@
 /**
  * Pure: what ffmpeg is asked to do for one session. Capture is x11grab of the session's display plus the
- * monitor of the session's PulseAudio sink; the encode uses Jibri's recording parameters. The output is a
- * fragmented MP4 (one fragment a second) so that a killed encoder or a dead machine still leaves a
- * playable file up to the last second; finalization rewrites it as an ordinary MP4.
+ * monitor of the session's PulseAudio sink; the encode uses Jibri's recording or streaming parameters.
+ * Files are fragmented MP4 (one fragment a second) so that a killed encoder or a dead machine still
+ * leaves a playable file up to the last second; finalization rewrites them as ordinary MP4.
  */
 import type { EncodingConfig } from '../../config';
 
@@ -30,36 +30,48 @@ export interface CaptureSource {
   audioSource: string;
 }
 
-export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: string): FfmpegSpec {
-  const fps = String(enc.framerate);
+function captureInputs(enc: EncodingConfig, src: CaptureSource): FfmpegInput[] {
   const queue = String(enc.queueSize);
+  return [
+    {
+      format: 'x11grab',
+      options: ['-draw_mouse', '0', '-framerate', String(enc.framerate), '-video_size', `${enc.width}x${enc.height}`, '-thread_queue_size', queue],
+      source: `${src.display}.0+0,0`,
+    },
+    {
+      format: 'pulse',
+      // Small fragments (20 ms at 48 kHz stereo) and no probing: with PulseAudio's defaults, opening
+      // the monitor of a quiet null sink waits for one of its large idle blocks, up to 2 s.
+      options: [
+        '-thread_queue_size', queue, '-fragment_size', '3840', '-analyzeduration', '0', '-probesize', '32',
+        // Not -use_wallclock_as_timestamps: it stamps a burst of buffered packets with the time it
+        // reads them, which put whole sessions 140 ms off. The pulse input's own stamps (wall clock
+        // minus the stream's latency) do not have that problem.
+      ],
+      source: src.audioSource,
+    },
+  ];
+}
+
+function codecOptions(enc: EncodingConfig, preset: string): string[] {
+  return [
+    '-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', audioFilter(enc.audioDelayMs),
+    '-c:v', 'libx264', '-preset', preset, '-crf', String(enc.crf), '-pix_fmt', 'yuv420p', '-r', String(enc.framerate),
+    '-profile:v', 'main',
+  ];
+}
+
+/** Fragmented MP4, one fragment a second: a killed encoder still leaves a file playable to the last second. */
+const FRAGMENTED_MP4 = { movflags: '+empty_moov+default_base_moof', frag_duration: '1000000' };
+
+export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: string): FfmpegSpec {
   return {
     global: ['-v', 'info', '-nostdin', '-stats_period', '0.5'],
-    inputs: [
-      {
-        format: 'x11grab',
-        options: ['-draw_mouse', '0', '-framerate', fps, '-video_size', `${enc.width}x${enc.height}`, '-thread_queue_size', queue],
-        source: `${src.display}.0+0,0`,
-      },
-      {
-        format: 'pulse',
-        // Small fragments (20 ms at 48 kHz stereo) and no probing: with PulseAudio's defaults, opening
-        // the monitor of a quiet null sink waits for one of its large idle blocks, up to 2 s.
-        options: [
-          '-thread_queue_size', queue, '-fragment_size', '3840', '-analyzeduration', '0', '-probesize', '32',
-          // Not -use_wallclock_as_timestamps: it stamps a burst of buffered packets with the time it
-          // reads them, which put whole sessions 140 ms off. The pulse input's own stamps (wall clock
-          // minus the stream's latency) do not have that problem.
-        ],
-        source: src.audioSource,
-      },
-    ],
+    inputs: captureInputs(enc, src),
     output: {
       options: [
-        '-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', audioFilter(enc.audioDelayMs),
-        '-c:v', 'libx264', '-preset', enc.presetRecording, '-crf', String(enc.crf), '-pix_fmt', 'yuv420p', '-r', fps,
-        '-profile:v', 'main',
-        '-movflags', '+empty_moov+default_base_moof', '-frag_duration', '1000000',
+        ...codecOptions(enc, enc.presetRecording),
+        '-movflags', FRAGMENTED_MP4.movflags, '-frag_duration', FRAGMENTED_MP4.frag_duration,
         // Without this, ffmpeg holds finished fragments in its write buffer and a kill loses them.
         '-flush_packets', '1',
         '-f', 'mp4',
@@ -67,6 +79,64 @@ export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: str
       target: file,
     },
   };
+}
+
+export interface StreamEncoding {
+  preset: string;
+  maxBitrateKbps: number;
+  gopSize: number;
+  /** Seconds between two attempts to reach an ingest that dropped. */
+  retryWaitSec: number;
+}
+
+/**
+ * A live stream with Jibri's streaming encode (zerolatency, fixed GOP, capped bitrate, FLV), optionally
+ * also written to a local file from the same encode. The outputs go through the tee muxer, and the
+ * stream through a fifo: its muxer runs on its own thread, so a slow or dropped ingest never stalls
+ * the encoder or the local file, and the fifo reconnects by itself (attempt_recovery) and resumes at
+ * the next key frame. Log level verbose because the fifo reports its recovery attempts and successes
+ * only there; the session reads them to tell a reconnecting stream from a live one.
+ */
+export function streamingSpec(enc: EncodingConfig, stream: StreamEncoding, src: CaptureSource, rtmpUrl: string, localCopy?: string): FfmpegSpec {
+  const rate = stream.maxBitrateKbps;
+  const fifo = teeSlave(
+    {
+      f: 'fifo',
+      fifo_format: 'flv',
+      drop_pkts_on_overflow: '1',
+      attempt_recovery: '1',
+      recover_any_error: '1',
+      recovery_wait_time: String(stream.retryWaitSec),
+      restart_with_keyframe: '1',
+    },
+    rtmpUrl,
+  );
+  const file = localCopy ? teeSlave({ f: 'mp4', ...FRAGMENTED_MP4, flush_packets: '1' }, localCopy) : undefined;
+  return {
+    global: ['-v', 'verbose', '-nostdin', '-stats_period', '0.5'],
+    inputs: captureInputs(enc, src),
+    output: {
+      options: [
+        '-map', '0:v', '-map', '1:a',
+        ...codecOptions(enc, stream.preset),
+        '-tune', 'zerolatency', '-g', String(stream.gopSize), '-maxrate', `${rate}k`, '-bufsize', `${rate * 2}k`,
+        // FLV and MP4 both want the codec headers up front; the tee cannot ask each output for them.
+        '-flags', '+global_header',
+        '-f', 'tee',
+      ],
+      target: file ? `${fifo}|${file}` : fifo,
+    },
+  };
+}
+
+/**
+ * One `[opt=value:...]target` entry of the tee muxer's output list. The option values are ours (no
+ * separators in them); the target is unescaped once by the tee's list split, so its `\\`, `'` and `|`
+ * are escaped once.
+ */
+export function teeSlave(options: Record<string, string>, target: string): string {
+  const opts = Object.entries(options).map(([k, v]) => `${k}=${v}`).join(':');
+  return `[${opts}]${target.replace(/[\\'|]/g, (c) => `\\${c}`)}`;
 }
 
 /**

@@ -26,7 +26,11 @@ function timeField(line: string): number | undefined {
   return m[1] ? -sec : sec;
 }
 
+/** The stream's own muxer chain: its failures are the link monitor's to judge, as ffmpeg recovers from them. */
+const STREAM_CHAIN = /^\[(?:fifo|flv|rtmps?|tcp|tls|AVIOContext) @ /;
+
 export function parseFfmpegLine(line: string): FfmpegLine {
+  if (STREAM_CHAIN.test(line)) return { kind: 'other', line };
   const exit = EXIT_LINE.exec(line);
   if (exit) {
     if (exit[1] === '2') return { kind: 'finished' };

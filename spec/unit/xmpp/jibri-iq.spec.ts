@@ -1,5 +1,5 @@
 import xml from '@xmpp/xml';
-import { jibriStatusChild, NS_JIBRI, parseAppData, parseJibriIq, streamTargetFromIq } from '../../../lib/xmpp/jibri-iq';
+import { jibriStatusChild, NS_JIBRI, parseAppData, parseJibriIq} from '../../../lib/xmpp/jibri-iq';
 import { jibriStatus } from '../../../lib/xmpp/presence';
 import { parseMarkup } from '../../support/fake-jicofo';
 
@@ -41,11 +41,6 @@ describe('the jibri IQ', () => {
     expect(parseAppData('{"x":1}')).toEqual({ ok: true, metadata: {} });
     expect(parseAppData('{bad').ok).toBe(false);
     expect(parseAppData('{"file_recording_metadata":5}').ok).toBe(false);
-  });
-  it('builds stream targets from keys and URLs', () => {
-    expect(streamTargetFromIq('abcd-efgh')).toEqual({ rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2/abcd-efgh' });
-    expect(streamTargetFromIq('RTMPS://x/y', 'AbC')).toEqual({ rtmpUrl: 'RTMPS://x/y', viewingUrl: 'http://youtu.be/AbC' });
-    expect(streamTargetFromIq('k', 'https://view/x').viewingUrl).toBe('https://view/x');
   });
   it('builds answers with Jibri attributes and an explicit should_retry', () => {
     expect(jibriStatusChild('pending').toString()).toBe('<jibri xmlns="http://jitsi.org/protocol/jibri" status="pending"/>');

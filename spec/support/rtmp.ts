@@ -1,0 +1,83 @@
+/**
+ * A real RTMP ingest for the tests: nginx with Debian's RTMP module on a loopback port, recording every
+ * published stream to `<key>-<time>.flv` in its own folder. It can be stopped and started again on the
+ * same port, as an ingest that drops and comes back.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { freePort, tempDir, waitFor } from './service';
+
+export interface RtmpServer {
+  port: number;
+  dir: string;
+  /** `rtmp://127.0.0.1:<port>/<app>`; the key goes after it. */
+  appUrl(app?: string): string;
+  /** Names that nginx saw published, in order (from its log). */
+  publishes(): string[];
+  /** The files recorded for one key, oldest first. */
+  recordings(key: string): string[];
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+const MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
+
+export async function startRtmpServer(): Promise<RtmpServer> {
+  if (!fs.existsSync(MODULE)) throw new Error(`${MODULE} is missing: apt-get install nginx-light libnginx-mod-rtmp (scripts/setup.sh does)`);
+  const port = await freePort();
+  const dir = tempDir('jibri-ts-rtmp-');
+  const conf = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(
+    conf,
+    [
+      `load_module ${MODULE};`,
+      // The tests run as root; the worker writes the recordings into this folder.
+      'user root;',
+      `daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log info;`,
+      'events {}',
+      `rtmp { server { listen 127.0.0.1:${port}; application live { live on; record all; record_path ${dir}; record_unique on; } } }`,
+      '',
+    ].join('\n'),
+  );
+  let proc: ChildProcess | undefined;
+
+  const up = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+
+  const server: RtmpServer = {
+    port,
+    dir,
+    appUrl: (app = 'live') => `rtmp://127.0.0.1:${port}/${app}`,
+    publishes: () => {
+      const log = fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : '';
+      return [...log.matchAll(/publish: name='([^']*)'/g)].map((m) => m[1]!);
+    },
+    recordings: (key) =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith(`${key}-`) && f.endsWith('.flv'))
+        .sort()
+        .map((f) => path.join(dir, f)),
+    async start() {
+      proc = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'ignore' });
+      await waitFor('nginx-rtmp listening', async () => ((await up()) ? true : undefined), 10000, 50);
+    },
+    async stop() {
+      const p = proc;
+      if (!p || p.exitCode !== null) return;
+      const exited = new Promise((r) => p.once('exit', r));
+      // QUIT would wait for the publishing client; TERM drops it, as a crashed ingest would.
+      p.kill('SIGTERM');
+      await exited;
+      await waitFor('nginx-rtmp closed', async () => ((await up()) ? undefined : true), 10000, 50);
+    },
+  };
+  await server.start();
+  return server;
+}
