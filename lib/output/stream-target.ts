@@ -25,9 +25,15 @@ export function streamUrlFromHttp(key: string | undefined, rtmpUrl: string | und
   return { ok: true, url: `${(rtmpUrl ?? YOUTUBE_RTMP).replace(/\/+$/, '')}/${key}` };
 }
 
-/** XMPP `streamid`: an rtmp(s) URL as it is, anything else is a YouTube key (Jibri's rule). */
-export function streamUrlFromIq(streamId: string): string {
-  return RTMP_SCHEME.test(streamId) ? streamId : `${YOUTUBE_RTMP}/${streamId}`;
+/**
+ * XMPP `streamid`: an rtmp(s) URL as it is, otherwise a YouTube key (Jibri's rule). Jibri appends
+ * anything; here only what can be a key is, so that `http://...` or a mistyped URL is refused instead of
+ * being sent to YouTube as a key.
+ */
+export function streamUrlFromIq(streamId: string): UrlResult {
+  if (RTMP_SCHEME.test(streamId)) return { ok: true, url: streamId };
+  if (!/^[A-Za-z0-9._~-]{1,256}$/.test(streamId)) return { ok: false, message: 'is neither an rtmp(s):// URL nor a stream key' };
+  return { ok: true, url: `${YOUTUBE_RTMP}/${streamId}` };
 }
 
 /** XMPP `you_tube_broadcast_id`: a watch URL as it is, anything else a YouTube broadcast id. */

@@ -101,8 +101,10 @@ export class XmppEdge {
     else if (iq.recordingMode === 'stream') {
       // A stream without a key cannot go anywhere, here or on another recorder.
       if (!iq.streamId?.trim()) return refuse({ reason: 'error', shouldRetry: false }, 'recording_mode stream without a streamid');
+      const target = streamUrlFromIq(iq.streamId.trim());
+      if (!target.ok) return refuse({ reason: 'error', shouldRetry: false }, `the streamid ${target.message}`);
       const viewingUrl = iq.youTubeBroadcastId ? viewingUrlFromIq(iq.youTubeBroadcastId) : undefined;
-      sink = { type: 'stream', rtmpUrl: streamUrlFromIq(iq.streamId.trim()), ...(viewingUrl ? { viewingUrl } : {}) };
+      sink = { type: 'stream', rtmpUrl: target.url, ...(viewingUrl ? { viewingUrl } : {}) };
     } else return refuse({ reason: 'error', shouldRetry: false }, 'no supported recording_mode');
     const sessionId = iq.sessionId;
     if (!sessionId || sessionId.length > 256) return refuse({ reason: 'error', shouldRetry: true }, 'missing or oversized session_id');

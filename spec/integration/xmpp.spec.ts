@@ -11,6 +11,7 @@ import { probeMedia } from '../../lib/output/probe';
 import { BREWERY, FakeJicofo, NS_JIBRI, parseMarkup } from '../support/fake-jicofo';
 import { DOMAINS, startProsody, type ProsodyHandle } from '../support/prosody';
 import { startReportingPage } from '../support/report-page';
+import { startRtmpServer } from '../support/rtmp';
 import { findRecordings, startTestService, waitFor, type TestService } from '../support/service';
 
 const NICK = 'jibri-1';
@@ -65,6 +66,8 @@ describe('Jicofo drives jibri-ts over XMPP', () => {
       JIBRI_RECORDER_PASSWORD: PASSWORDS.recorder,
       JIBRI_INSTANCE_ID: NICK,
       PUBLIC_URL: page.baseUrl,
+      // Streams never leave loopback, whatever a test sends by mistake.
+      JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmps?://127\\.0\\.0\\.1(:\\d+)?/.*',
     });
   });
 
@@ -149,6 +152,49 @@ describe('Jicofo drives jibri-ts over XMPP', () => {
     expect(reply.attrs.type).toBe('result');
     expect(jibriOf(reply)).toEqual(expected);
     expect(svc.service.recorder.snapshot().busyStatus).toBe('IDLE');
+  });
+
+  it('streams when Jicofo asks for recording_mode stream: on, the ingest gets H.264 and AAC, off on stop', async () => {
+    const rtmp = await startRtmpServer();
+    try {
+      const sessionId = 'xmpp-stream-1';
+      const key = 'xmpp-stream-key';
+      const startIq = `<iq type="set" id="t-stream" to="${OCCUPANT}"><jibri xmlns="${NS_JIBRI}" action="start" recording_mode="stream" room="testroom@${DOMAINS.muc}" streamid="${rtmp.appUrl()}/${key}" you_tube_broadcast_id="bcast-1" session_id="${sessionId}"/></iq>`;
+      const sentAt = Date.now();
+      expect(jibriOf((await jicofo.sendIq(startIq)).reply)).toEqual({ status: 'pending' });
+      await jicofo.waitFor('status on', () => jicofo.statusIqs.find((i) => i.jibri.attrs.status === 'on' && i.at > sentAt));
+      expect(svc.service.recorder.getSession(sessionId)?.summary().stream?.viewingUrl).toBe('http://youtu.be/bcast-1');
+      await waitFor('the publish', () => (rtmp.publishes().includes(key) ? true : undefined), 10000);
+      await new Promise((r) => setTimeout(r, 4000));
+      expect(jibriOf((await jicofo.sendIq(e4('t-stream-stop', sessionId))).reply)).toEqual({ status: 'off' });
+      await svc.service.recorder.whenIdle();
+      const m = await probeMedia(rtmp.recordings(key)[0]!);
+      expect(m.video?.codec).toBe('h264');
+      expect(m.audio?.codec).toBe('aac');
+      expect(m.durationSec).toBeGreaterThan(3);
+      // A stream alone leaves nothing in the recordings folder.
+      expect(findRecordings(svc.recordingsDir).filter((f) => f.includes(sessionId))).toHaveLength(0);
+
+      // An ingest that turns the stream down: off, error, should_retry=false (Jibri's BadRtmpUrl).
+      const refusedAt = Date.now();
+      const refused = `<iq type="set" id="t-stream-refused" to="${OCCUPANT}"><jibri xmlns="${NS_JIBRI}" action="start" recording_mode="stream" room="testroom@${DOMAINS.muc}" streamid="${rtmp.appUrl('no-such-app')}/k" session_id="xmpp-stream-2"/></iq>`;
+      expect(jibriOf((await jicofo.sendIq(refused)).reply)).toEqual({ status: 'pending' });
+      const off = await jicofo.waitFor('status off', () => jicofo.statusIqs.find((i) => i.jibri.attrs.status === 'off' && i.at > refusedAt), 20000);
+      expect(off.jibri.attrs).toEqual(expect.objectContaining({ failure_reason: 'error', should_retry: 'false' }));
+      await svc.service.recorder.whenIdle();
+    } finally {
+      await rtmp.stop();
+    }
+  });
+
+  it.each([
+    ['a malformed stream URL', `rtmp://127.0.0.1/`],
+    ['a URL that is not RTMP', `http://127.0.0.1/live/key`],
+    ['a URL outside the allow-list', `rtmp://ingest.example.com/live/key`],
+    ['a YouTube key (outside the allow-list here)', `abcd-efgh-ijkl`],
+  ])('refuses %s at once with should_retry=false', async (_what, streamId) => {
+    const iq = `<iq type="set" id="t-bad-stream-${Math.random()}" to="${OCCUPANT}"><jibri xmlns="${NS_JIBRI}" action="start" recording_mode="stream" room="testroom@${DOMAINS.muc}" streamid="${streamId}" session_id="bad-stream"/></iq>`;
+    expect(jibriOf((await jicofo.sendIq(iq)).reply)).toEqual({ status: 'off', failure_reason: 'error', should_retry: 'false' });
   });
 
   it('answers an unknown action with bad-request, and ignores unknown attributes and children', async () => {

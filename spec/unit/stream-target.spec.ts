@@ -20,8 +20,11 @@ describe('stream URLs', () => {
   });
 
   it('XMPP: streamid and you_tube_broadcast_id as Jibri reads them', () => {
-    expect(streamUrlFromIq('abcd-efgh')).toBe('rtmp://a.rtmp.youtube.com/live2/abcd-efgh');
-    expect(streamUrlFromIq('RTMPS://x/y/z')).toBe('RTMPS://x/y/z');
+    expect(streamUrlFromIq('abcd-efgh')).toEqual({ ok: true, url: 'rtmp://a.rtmp.youtube.com/live2/abcd-efgh' });
+    expect(streamUrlFromIq('RTMPS://x/y/z')).toEqual({ ok: true, url: 'RTMPS://x/y/z' });
+    // Jibri would send these to YouTube as keys.
+    expect(streamUrlFromIq('http://host/live/key').ok).toBe(false);
+    expect(streamUrlFromIq('key with spaces').ok).toBe(false);
     expect(viewingUrlFromIq('AbC')).toBe('http://youtu.be/AbC');
     expect(viewingUrlFromIq('https://view/x')).toBe('https://view/x');
   });
