@@ -39,6 +39,16 @@ export interface StreamingConfig {
   localCopy: boolean;
 }
 
+/** Joining the conference and Jibri's call-status checks, in seconds (0 turns a check off). */
+export interface CallConfig {
+  joinTimeoutSec: number;
+  emptyTimeoutSec: number;
+  allMutedTimeoutSec: number;
+  noMediaTimeoutSec: number;
+  iceTimeoutSec: number;
+  checkIntervalSec: number;
+}
+
 export interface RecordingConfig {
   dir: string;
   finalizeScript?: string;
@@ -91,6 +101,7 @@ export interface Config {
   recording: RecordingConfig;
   encoding: EncodingConfig;
   streaming: StreamingConfig;
+  call: CallConfig;
   browser: BrowserConfig;
   /** The browser's call login when a request brings none (JIBRI_RECORDER_USER at XMPP_HIDDEN_DOMAIN). */
   recorderLogin?: RecorderLogin;
@@ -141,6 +152,12 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Extra Chromium flags, comma-separated (as docker-jitsi-meet)' },
   { name: 'IGNORE_CERTIFICATE_ERRORS', default: 'false', group: 'Browser', description: 'Let the browser accept self-signed certificates of the meeting' },
   { name: 'JIBRI_PAGE_LOAD_TIMEOUT', default: '60', group: 'Browser', description: 'Seconds the meeting page may take to load' },
+  { name: 'JIBRI_CALL_JOIN_TIMEOUT', default: '30', group: 'Call checks', description: 'Seconds the page may take to join the conference before the start fails' },
+  { name: 'JIBRI_CALL_EMPTY_TIMEOUT', default: '30', group: 'Call checks', description: 'Seconds alone in the call (hidden participants do not count) before the session ends normally (0 = never)' },
+  { name: 'JIBRI_ALL_MUTED_TIMEOUT', default: '600', group: 'Call checks', description: 'Seconds with every participant muted before the session ends normally (0 = never)' },
+  { name: 'JIBRI_NO_MEDIA_TIMEOUT', default: '180', group: 'Call checks', description: 'Seconds without received media before the session fails (0 = never)' },
+  { name: 'JIBRI_ICE_CONNECTION_TIMEOUT', default: '30', group: 'Call checks', description: 'Seconds without an ICE connection, while others are there, before the session fails (0 = never)' },
+  { name: 'JIBRI_CALL_STATUS_CHECK_INTERVAL', default: '5', group: 'Call checks', description: 'Seconds between call-status checks (Jibri: 15; a check costs a few milliseconds)' },
   { name: 'XMPP_HIDDEN_DOMAIN', default: 'hidden.meet.jitsi', group: 'Call login', description: 'Domain of the recorder account the browser joins with (XMPP_RECORDER_DOMAIN is still read)' },
   { name: 'XMPP_RECORDER_DOMAIN', default: '', group: 'Call login', description: 'Older name of XMPP_HIDDEN_DOMAIN' },
   { name: 'JIBRI_RECORDER_USER', default: 'recorder', group: 'Call login', description: 'User name of the recorder account' },
@@ -282,6 +299,14 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
       audioDelayMs: r.int('JIBRI_RECORDING_AUDIO_DELAY_MS', 65, 0, 1000),
     },
     streaming: readStreaming(r),
+    call: {
+      joinTimeoutSec: r.int('JIBRI_CALL_JOIN_TIMEOUT', 30, 1, 600),
+      emptyTimeoutSec: r.int('JIBRI_CALL_EMPTY_TIMEOUT', 30, 0, 24 * 3600),
+      allMutedTimeoutSec: r.int('JIBRI_ALL_MUTED_TIMEOUT', 600, 0, 24 * 3600),
+      noMediaTimeoutSec: r.int('JIBRI_NO_MEDIA_TIMEOUT', 180, 0, 24 * 3600),
+      iceTimeoutSec: r.int('JIBRI_ICE_CONNECTION_TIMEOUT', 30, 0, 24 * 3600),
+      checkIntervalSec: r.int('JIBRI_CALL_STATUS_CHECK_INTERVAL', 5, 1, 300),
+    },
     browser: {
       chromiumPath: r.text('JIBRI_CHROMIUM_PATH', '/usr/bin/chromium'),
       extraFlags: (r.optional('CHROMIUM_FLAGS') ?? '').split(',').map((f) => f.trim()).filter(Boolean),

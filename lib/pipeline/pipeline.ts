@@ -39,6 +39,11 @@ export interface PipelineOptions {
    */
   localStorage: Array<[string, string]>;
   output: PipelineOutput;
+  /**
+   * Runs once the page has loaded and before the encoder starts (joining the conference), so the
+   * recording begins in the call, as Jibri's does.
+   */
+  onPageLoaded?: (page: CaptureSource['browser']['page']) => Promise<void>;
   log: Logger;
   /** Hands over a capture source: the recorder's spare, or a fresh one. */
   source: () => Promise<CaptureSource>;
@@ -48,6 +53,7 @@ export interface PipelineOptions {
 export interface StartTimings {
   source?: number;
   page?: number;
+  joined?: number;
   firstFrame?: number;
 }
 
@@ -84,8 +90,10 @@ export class Pipeline extends EventEmitter {
         // Pages without storage (about:blank, opaque origins) have nothing to log in.
       }
     }, this.opts.localStorage);
+    let status: number | undefined;
     try {
-      await source.browser.page.goto(this.opts.pageUrl, { waitUntil: 'load', timeout: this.opts.browser.pageLoadTimeoutSec * 1000 });
+      const response = await source.browser.page.goto(this.opts.pageUrl, { waitUntil: 'load', timeout: this.opts.browser.pageLoadTimeoutSec * 1000 });
+      status = response?.status();
     } catch (err) {
       this.throwIfAborted();
       throw new RecorderError({
@@ -96,8 +104,16 @@ export class Pipeline extends EventEmitter {
         cause: err,
       });
     }
+    if (status !== undefined && status >= 400) {
+      throw new RecorderError({ code: 'PAGE_LOAD_FAILED', message: `The meeting page answered HTTP ${status}`, hint: 'Check the meeting URL (baseUrl and callName)' });
+    }
     this.timings.page = Date.now() - t0;
     this.throwIfAborted();
+    if (this.opts.onPageLoaded) {
+      await this.opts.onPageLoaded(source.browser.page);
+      this.timings.joined = Date.now() - t0;
+      this.throwIfAborted();
+    }
 
     log.debug(`capturing display ${source.display.name} and ${source.sink.monitor}`, { component: 'pipeline' });
     const { output } = this.opts;

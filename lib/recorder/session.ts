@@ -8,6 +8,8 @@ import type { Config } from '../config';
 import { RecorderError, asRecorderError } from '../errors';
 import { registerSecret, type Logger } from '../log';
 import { callUrlWithLogin, localStorageEntries, meetingUrl } from '../meeting/call-url';
+import type { CallEndEvent } from '../meeting/call-status';
+import { Meeting, errorOfCallEnd } from '../meeting/meeting';
 import { recordingPaths, type RecordingPaths } from '../output/file-layout';
 import { redactStreamUrl, streamSecrets, withCredentials } from '../output/stream-target';
 import { Pipeline, type PipelineOutput, type StartTimings } from '../pipeline/pipeline';
@@ -44,6 +46,9 @@ export class Session extends EventEmitter {
   state: SessionState = { name: 'starting' };
   timings: StartTimings = {};
   private pipeline: Pipeline | undefined;
+  private meeting: Meeting | undefined;
+  /** Why the session ended when it was not asked to stop: call empty, all muted, usage timeout... */
+  endReason: string | undefined;
   private stopRequested = false;
   private stopSignal!: () => void;
   private readonly stopWanted = new Promise<void>((resolve) => (this.stopSignal = resolve));
@@ -72,6 +77,7 @@ export class Session extends EventEmitter {
     if (this.request.usageTimeoutSec > 0) {
       this.usageTimer = setTimeout(() => {
         this.log.info(`usage timeout of ${this.request.usageTimeoutSec} s reached; stopping`, { component: 'session' });
+        this.endReason ??= 'usage-timeout';
         void this.requestStop();
       }, this.request.usageTimeoutSec * 1000);
     }
@@ -113,6 +119,7 @@ export class Session extends EventEmitter {
         ? { stream: { url: redactStreamUrl(sink.rtmpUrl), state: link?.state ?? 'connecting', reconnects: link?.reconnects ?? 0, ...(sink.viewingUrl ? { viewingUrl: sink.viewingUrl } : {}) } }
         : {}),
       ...(progress?.timeSec !== undefined ? { recordedSec: progress.timeSec } : {}),
+      ...(this.endReason ? { endReason: this.endReason } : {}),
       ...(this.state.error ? { error: this.state.error.toJSON() } : {}),
     };
   }
@@ -137,6 +144,9 @@ export class Session extends EventEmitter {
       pageUrl: callUrlWithLogin(this.request.call, this.request.callLogin, config.instanceId || 'jibri'),
       localStorage: localStorageEntries(this.request.callLogin, config.instanceId || 'jibri'),
       output: this.output(),
+      onPageLoaded: async (page) => {
+        this.meeting = await Meeting.join({ page, log: this.log, call: config.call, presence: this.presenceFields() });
+      },
       log: this.log,
       source: this.deps.source,
     });
@@ -146,6 +156,8 @@ export class Session extends EventEmitter {
     if (this.stopRequested) return;
     await pipeline.start();
     this.apply({ type: 'first-frame' });
+    this.meeting?.on('end', (end: CallEndEvent) => this.onCallEnd(end));
+    this.meeting?.startChecks();
     // A service killed from now on leaves an encoder that is still closing the file; the next start waits for it.
     const encoderPid = pipeline.encoderPid;
     if (marker) writeStateFile(this.paths.stateFile, { ...marker, ...(encoderPid ? { encoderPid } : {}) });
@@ -153,6 +165,23 @@ export class Session extends EventEmitter {
       `first frame ${Date.now() - this.receivedAt} ms after the request (capture source ready at ${this.timings.source} ms, page loaded at ${this.timings.page} ms)`,
       { component: 'session' },
     );
+  }
+
+  /** Jibri's conference presence fields, which make the moderator's UI show the recording as on. */
+  private presenceFields(): Record<string, string> {
+    const { sink } = this.request;
+    return {
+      session_id: this.id,
+      mode: sink.type,
+      ...(sink.type === 'stream' && sink.viewingUrl ? { 'live-stream-view-url': sink.viewingUrl } : {}),
+    };
+  }
+
+  private onCallEnd(end: CallEndEvent): void {
+    const error = errorOfCallEnd(end);
+    if (error) return this.apply({ type: 'error', error });
+    this.endReason ??= end.reason;
+    void this.requestStop();
   }
 
   private output(): PipelineOutput {
@@ -185,6 +214,7 @@ export class Session extends EventEmitter {
   }
 
   private async closeCapture(): Promise<void> {
+    this.meeting?.stopChecks();
     if (this.state.name === 'starting' || this.state.name === 'recording') this.apply({ type: 'stop' });
     const end = await this.pipeline?.stopCapture();
     if (end && !end.ok) this.apply({ type: 'error', error: end.error });
@@ -194,8 +224,9 @@ export class Session extends EventEmitter {
 
   private async finish(): Promise<void> {
     if (this.usageTimer) clearTimeout(this.usageTimer);
-    // Participants come from the meeting page before it is closed (read by the meeting integration).
-    const participants: unknown[] = [];
+    // As Jibri: the capture is closed first, then the recorder reads who took part and leaves the call.
+    const participants = (await this.meeting?.participants()) ?? [];
+    await this.meeting?.leave();
     await this.pipeline?.close();
     // A stream alone leaves nothing on disk to finalize (Jibri writes nothing for streams either).
     if (!this.mediaFile) {

@@ -26,6 +26,8 @@ export interface SessionSummary {
   /** A stream's link, with the URL as people may see it (no key, no credentials). */
   stream?: { url: string; state: string; reconnects: number; viewingUrl?: string };
   recordedSec?: number;
+  /** Why a session ended by itself without an error: call-empty, all-muted, usage-timeout. */
+  endReason?: string;
   error?: { code: ErrorCode; scope: ErrorScope; retryable: boolean; message: string; hint?: string };
 }
 

@@ -1,0 +1,161 @@
+/**
+ * Inside the meeting, on the real stack: the recorder joins a stand-in Jitsi Meet page (the APP.conference
+ * surface Jibri uses, served on loopback), sets its presence fields, tracks participants, and ends the
+ * session for each of Jibri's reasons, with short timeouts. Every ending leaves a playable, finalized file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { probeMedia } from '../../lib/output/probe';
+import type { Session } from '../../lib/recorder/session';
+import { startStandIn, type StandIn, type StandInState } from '../support/jitsi-standin/server';
+import { health, post, startBody, startTestService, waitForSessionState, type TestService } from '../support/service';
+
+const TIMEOUT_SEC = 3;
+const INTERVAL_SEC = 1;
+
+describe('inside the meeting (stand-in Jitsi Meet)', () => {
+  let standIn: StandIn;
+  let svc: TestService;
+
+  beforeAll(async () => {
+    standIn = await startStandIn();
+    svc = await startTestService({
+      JIBRI_CALL_JOIN_TIMEOUT: String(TIMEOUT_SEC),
+      JIBRI_CALL_EMPTY_TIMEOUT: String(TIMEOUT_SEC),
+      JIBRI_ALL_MUTED_TIMEOUT: String(TIMEOUT_SEC),
+      JIBRI_NO_MEDIA_TIMEOUT: String(TIMEOUT_SEC),
+      JIBRI_ICE_CONNECTION_TIMEOUT: String(TIMEOUT_SEC),
+      JIBRI_CALL_STATUS_CHECK_INTERVAL: String(INTERVAL_SEC),
+    });
+  });
+
+  afterAll(async () => {
+    await svc?.stop();
+    await standIn?.close();
+  });
+
+  const alice = { id: 'alice1', name: 'Alice', identity: { user: { id: 'u-alice', name: 'Alice A.' } } };
+  const bob = { id: 'bob2', name: 'Bob', identity: { user: { id: 'u-bob', name: 'Bob B.' } } };
+
+  /** Starts a file session in `room` with the given state; resolves once it records, with the session. */
+  async function startIn(room: string, state: Partial<StandInState>): Promise<{ session: Session; recordingAt: number; leftRecordingAt: Promise<number> }> {
+    standIn.setState(room, state);
+    const sessionId = `meet-${room}`;
+    const start = await post(`${svc.api}/startService`, { ...startBody(standIn.baseUrl, sessionId), callParams: { callUrlInfo: { baseUrl: standIn.baseUrl, callName: room } } });
+    expect(start.status).toBe(200);
+    const session = svc.service.recorder.getSession(sessionId)!;
+    // The checks start when the session starts recording: the timeouts count from there.
+    let recordingAt = 0;
+    session.on('state', (s: { name: string }) => s.name === 'recording' && (recordingAt = Date.now()));
+    const leftRecordingAt = new Promise<number>((resolve) => session.on('state', (s: { name: string }, prev: { name: string }) => prev.name === 'recording' && s.name !== 'recording' && resolve(Date.now())));
+    await waitForSessionState(svc.service, sessionId, 'recording');
+    return { session, recordingAt, leftRecordingAt };
+  }
+
+  async function lastSession(): Promise<any> {
+    await svc.service.recorder.whenIdle();
+    return (await health(svc.api)).status.health.details.lastSession;
+  }
+
+  async function expectPlayableFinalized(session: Session): Promise<void> {
+    const file = session.mediaFile!;
+    const m = await probeMedia(file);
+    expect(m.video?.codec).toBe('h264');
+    expect(m.audio?.codec).toBe('aac');
+    expect(m.durationSec).toBeGreaterThan(1);
+    expect(fs.existsSync(path.join(path.dirname(file), 'metadata.json'))).toBe(true);
+  }
+
+  /** The end came after the timeout and within one check interval of when the rule could first fire. */
+  function expectEndedOnTime(startedChecksAt: number, endedAt: number): void {
+    const sec = (endedAt - startedChecksAt) / 1000;
+    expect(sec).toBeGreaterThan(TIMEOUT_SEC);
+    // First poll one interval in, then "more than" the timeout is seen at the poll after; plus scheduling slack.
+    expect(sec).toBeLessThan(TIMEOUT_SEC + 2 * INTERVAL_SEC + 2.5);
+  }
+
+  it('joins with the hidden login, shows the recording in presence, tracks participants, leaves on stop', async () => {
+    const room = 'joined';
+    const { session } = await startIn(room, { participants: [alice], downloadBitrate: 1200 });
+    const report = await standIn.waitForReport(room, (r) => r.sendPresenceCalls > 0);
+    expect(report.hiddenLogin).toEqual({ username: 'recorder@recorder.meet.test', password: 'rec-secret-pw' });
+    expect(report.hashConfig['config.iAmRecorder']).toBe(true);
+    expect(report.presence).toEqual({ session_id: session.id, mode: 'file' });
+    standIn.setState(room, { participants: [alice, bob], downloadBitrate: 1200 });
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await post(`${svc.api}/stopService`)).status).toBe(200);
+    const last = await lastSession();
+    expect(last.state).toBe('finished');
+    expect((await standIn.waitForReport(room, (r) => r.leaveCalled)).leaveCalled).toBe(true);
+    await expectPlayableFinalized(session);
+    const meta = JSON.parse(fs.readFileSync(path.join(path.dirname(session.mediaFile!), 'metadata.json'), 'utf8'));
+    expect(meta.participants.map((p: { name: string }) => p.name)).toEqual(['Alice', 'Bob']);
+    expect(meta.participants[0].identity).toEqual(alice.identity);
+  });
+
+  it('ends normally when only hidden participants are left (call empty)', async () => {
+    const { session, recordingAt, leftRecordingAt } = await startIn('empty', { participants: [{ id: 'rec2', name: 'other recorder', hidden: true }], downloadBitrate: 0 });
+    const endedAt = await leftRecordingAt;
+    const last = await lastSession();
+    expect(last.state).toBe('finished');
+    expect(last.endReason).toBe('call-empty');
+    expectEndedOnTime(recordingAt, endedAt);
+    expect(standIn.report('empty')?.leaveCalled).toBe(true);
+    await expectPlayableFinalized(session);
+  });
+
+  it('ends normally when everyone is muted', async () => {
+    const { session, recordingAt, leftRecordingAt } = await startIn('muted', { participants: [{ ...alice, audioMuted: true, videoMuted: true }], downloadBitrate: 0 });
+    const endedAt = await leftRecordingAt;
+    const last = await lastSession();
+    expect(last.state).toBe('finished');
+    expect(last.endReason).toBe('all-muted');
+    expectEndedOnTime(recordingAt, endedAt);
+    await expectPlayableFinalized(session);
+  });
+
+  it('fails when no media arrives', async () => {
+    const { session, recordingAt, leftRecordingAt } = await startIn('nomedia', { participants: [alice], downloadBitrate: 0 });
+    const endedAt = await leftRecordingAt;
+    const last = await lastSession();
+    expect(last.state).toBe('failed');
+    expect(last.error.code).toBe('CALL_NO_MEDIA');
+    expect(last.error.retryable).toBe(true);
+    expectEndedOnTime(recordingAt, endedAt);
+    await expectPlayableFinalized(session);
+  });
+
+  it('fails when ICE is not connected while others are there', async () => {
+    const { session, recordingAt, leftRecordingAt } = await startIn('ice', { participants: [alice], downloadBitrate: 1200, connectionState: 'interrupted' });
+    const endedAt = await leftRecordingAt;
+    const last = await lastSession();
+    expect(last.state).toBe('failed');
+    expect(last.error.code).toBe('CALL_ICE_FAILED');
+    expectEndedOnTime(recordingAt, endedAt);
+    await expectPlayableFinalized(session);
+  });
+
+  it('fails the start when the page never joins', async () => {
+    standIn.setState('nojoin', { joinAfterMs: null });
+    const t0 = Date.now();
+    const start = await post(`${svc.api}/startService`, { ...startBody(standIn.baseUrl, 'meet-nojoin'), callParams: { callUrlInfo: { baseUrl: standIn.baseUrl, callName: 'nojoin' } } });
+    expect(start.status).toBe(200);
+    const last = await lastSession();
+    expect(last.state).toBe('failed');
+    expect(last.error.code).toBe('CALL_JOIN_FAILED');
+    expect((Date.now() - t0) / 1000).toBeGreaterThanOrEqual(TIMEOUT_SEC);
+  });
+
+  it('fails with "Chrome hung" when the page stops answering, and keeps the file', async () => {
+    const room = 'hang';
+    const { session, leftRecordingAt } = await startIn(room, { participants: [alice], downloadBitrate: 1200 });
+    await new Promise((r) => setTimeout(r, 1500));
+    standIn.setState(room, { participants: [alice], downloadBitrate: 1200, crash: true });
+    await leftRecordingAt;
+    const last = await lastSession();
+    expect(last.state).toBe('failed');
+    expect(last.error.code).toBe('BROWSER_CRASHED');
+    expect(last.error.message).toMatch(/^Chrome hung/);
+    await expectPlayableFinalized(session);
+  });
+});
