@@ -7,7 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { probeMedia } from '../../lib/output/probe';
 import type { Session } from '../../lib/recorder/session';
+import { BREWERY, FakeJicofo, NS_JIBRI } from '../support/fake-jicofo';
 import { startStandIn, type StandIn, type StandInState } from '../support/jitsi-standin/server';
+import { DOMAINS, startProsody, type ProsodyHandle } from '../support/prosody';
+import { startRtmpServer, type RtmpServer } from '../support/rtmp';
 import { health, post, startBody, startTestService, waitForSessionState, type TestService } from '../support/service';
 
 const TIMEOUT_SEC = 3;
@@ -157,5 +160,80 @@ describe('inside the meeting (stand-in Jitsi Meet)', () => {
     expect(last.error.code).toBe('BROWSER_CRASHED');
     expect(last.error.message).toMatch(/^Chrome hung/);
     await expectPlayableFinalized(session);
+  });
+});
+
+describe('end reasons reach Jicofo (stand-in Jitsi Meet, real Prosody)', () => {
+  const NICK = 'jibri-meet';
+  const OCCUPANT = `${BREWERY}/${NICK}`;
+  let prosody: ProsodyHandle;
+  let standIn: StandIn;
+  let rtmp: RtmpServer;
+  let jicofo: FakeJicofo;
+  let svc: TestService;
+
+  beforeAll(async () => {
+    prosody = await startProsody();
+    prosody.register('jibri', DOMAINS.auth, 'jibri-pw');
+    prosody.register('focus', DOMAINS.auth, 'focus-pw');
+    standIn = await startStandIn();
+    rtmp = await startRtmpServer();
+    jicofo = new FakeJicofo(prosody.port, 'focus-pw');
+    await jicofo.start();
+    svc = await startTestService({
+      XMPP_SERVER: `127.0.0.1:${prosody.port}`,
+      XMPP_DOMAIN: DOMAINS.xmpp,
+      XMPP_AUTH_DOMAIN: DOMAINS.auth,
+      XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
+      XMPP_MUC_DOMAIN: DOMAINS.muc,
+      XMPP_HIDDEN_DOMAIN: DOMAINS.hidden,
+      JIBRI_XMPP_PASSWORD: 'jibri-pw',
+      JIBRI_RECORDER_PASSWORD: 'recorder-pw',
+      JIBRI_INSTANCE_ID: NICK,
+      PUBLIC_URL: standIn.baseUrl,
+      JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://127\\.0\\.0\\.1:\\d+/.*',
+      JIBRI_CALL_EMPTY_TIMEOUT: String(TIMEOUT_SEC),
+      JIBRI_NO_MEDIA_TIMEOUT: String(TIMEOUT_SEC),
+      JIBRI_CALL_STATUS_CHECK_INTERVAL: String(INTERVAL_SEC),
+    });
+    await jicofo.waitFor('the recorder in the brewery', () => jicofo.lastPresenceOf(OCCUPANT));
+  });
+
+  afterAll(async () => {
+    await svc?.stop();
+    await jicofo?.stop();
+    await rtmp?.stop();
+    await standIn?.close();
+    await prosody?.stop();
+  });
+
+  const start = (room: string, sessionId: string, extra: string): string =>
+    `<iq type="set" id="s-${sessionId}" to="${OCCUPANT}"><jibri xmlns="${NS_JIBRI}" action="start" room="${room}@${DOMAINS.muc}" session_id="${sessionId}" ${extra}/></iq>`;
+
+  it('a stream publishes mode=stream and live-stream-view-url; an emptied call ends it with a plain off', async () => {
+    const room = 'xstream';
+    standIn.setState(room, { participants: [{ id: 'carol3', name: 'Carol', identity: { user: { id: 'u-c' } } }], downloadBitrate: 900 });
+    const sentAt = Date.now();
+    const iq = start(room, 'x-stream-1', `recording_mode="stream" streamid="${rtmp.appUrl()}/xkey" you_tube_broadcast_id="yt-42"`);
+    expect((await jicofo.sendIq(iq)).reply.getChild('jibri', NS_JIBRI)?.attrs.status).toBe('pending');
+    await jicofo.waitFor('on', () => jicofo.statusIqs.find((i) => i.jibri.attrs.status === 'on' && i.at > sentAt));
+    const report = await standIn.waitForReport(room, (r) => r.sendPresenceCalls > 0);
+    expect(report.presence).toEqual({ session_id: 'x-stream-1', mode: 'stream', 'live-stream-view-url': 'http://youtu.be/yt-42' });
+    expect(report.hiddenLogin?.username).toBe(`recorder@${DOMAINS.hidden}`);
+    standIn.setState(room, { participants: [], downloadBitrate: 0 });
+    const off = await jicofo.waitFor('off', () => jicofo.statusIqs.find((i) => i.jibri.attrs.status === 'off' && i.at > sentAt), 20000);
+    expect(off.jibri.attrs.failure_reason).toBeUndefined();
+    await svc.service.recorder.whenIdle();
+    expect(svc.service.recorder.snapshot().lastSession?.endReason).toBe('call-empty');
+  });
+
+  it('no media: off with failure_reason=error and should_retry=true', async () => {
+    const room = 'xnomedia';
+    standIn.setState(room, { participants: [{ id: 'dan4', name: 'Dan' }], downloadBitrate: 0 });
+    const sentAt = Date.now();
+    await jicofo.sendIq(start(room, 'x-file-2', 'recording_mode="file"'));
+    const off = await jicofo.waitFor('off', () => jicofo.statusIqs.find((i) => i.jibri.attrs.status === 'off' && i.at > sentAt), 20000);
+    expect(off.jibri.attrs).toEqual(expect.objectContaining({ failure_reason: 'error', should_retry: 'true' }));
+    await svc.service.recorder.whenIdle();
   });
 });
