@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(ffmpeg xvfb pulseaudio chromium fonts-dejavu-core prosody nginx-light libnginx-mod-rtmp util-linux)
+PACKAGES=(ffmpeg xvfb pulseaudio chromium fonts-dejavu-core prosody nginx-light libnginx-mod-rtmp libnginx-mod-stream openssl util-linux)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

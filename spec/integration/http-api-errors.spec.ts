@@ -25,7 +25,8 @@ describe('HTTP API input handling', () => {
     ['baseUrl javascript', startBody('javascript:alert(1)', 'x'), 'callParams.callUrlInfo.baseUrl'],
     ['callName missing', { ...startBody(base, 'x'), callParams: { callUrlInfo: { baseUrl: base } } }, 'callParams.callUrlInfo.callName'],
     ['sinkType unknown', { ...startBody(base, 'x'), sinkType: 'banana' }, 'sinkType'],
-    ['sinkType stream (not yet)', { ...startBody(base, 'x'), sinkType: 'stream' }, 'sinkType'],
+    ['sinkType stream without a key or URL', { ...startBody(base, 'x'), sinkType: 'stream' }, 'rtmpUrl'],
+    ['a stream URL that is not RTMP', { ...startBody(base, 'x'), sinkType: 'stream', rtmpUrl: 'https://127.0.0.1/live/k' }, 'rtmpUrl'],
     ['callLoginParams half', { ...startBody(base, 'x'), callLoginParams: { domain: 'd.example' } }, 'callLoginParams.username'],
     ['array body', [1, 2], '(body)'],
   ];

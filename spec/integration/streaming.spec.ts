@@ -36,7 +36,7 @@ describe('live streaming to a real RTMP server', () => {
     page = await startDemoServer();
     rtmp = await startRtmpServer();
     svc = await startTestService(
-      { JIBRI_STREAMING_LOCAL_COPY: 'true', JIBRI_STREAMING_RETRY_TIMEOUT: '20', JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://127\\.0\\.0\\.1:\\d+/.*' },
+      { JIBRI_STREAMING_LOCAL_COPY: 'true', JIBRI_STREAMING_RETRY_TIMEOUT: '20', JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmps?://127\\.0\\.0\\.1:\\d+/.*' },
       { log: capturingLogger(logLines) },
     );
   });
@@ -84,6 +84,22 @@ describe('live streaming to a real RTMP server', () => {
     expect(copy.video?.codec).toBe('h264');
     expect(copy.audio?.codec).toBe('aac');
     expect(Math.abs(copy.durationSec - got.durationSec)).toBeLessThan(1);
+  });
+
+  it('streams over RTMPS (TLS) as well', async () => {
+    const sessionId = 'stream-rtmps';
+    const key = 'tls-key';
+    expect((await post(`${svc.api}/startService`, streamBody(sessionId, { rtmpUrl: rtmp.appUrl('live', true), youTubeStreamKey: key }))).status).toBe(200);
+    await waitForSessionState(svc.service, sessionId, 'recording');
+    await waitFor('the publish through TLS', () => (rtmp.publishes().includes(key) ? true : undefined), 10000);
+    await new Promise((r) => setTimeout(r, 3000));
+    await post(`${svc.api}/stopService`);
+    await svc.service.recorder.whenIdle();
+    expect((await health(svc.api)).status.health.details.lastSession.state).toBe('finished');
+    const m = await probeMedia(rtmp.recordings(key)[0]!);
+    expect(m.video?.codec).toBe('h264');
+    expect(m.audio?.codec).toBe('aac');
+    expect(m.durationSec).toBeGreaterThan(2);
   });
 
   it('never shows the stream key or the ingest password in logs or health', async () => {

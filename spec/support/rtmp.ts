@@ -1,9 +1,10 @@
 /**
  * A real RTMP ingest for the tests: nginx with Debian's RTMP module on a loopback port, recording every
- * published stream to `<key>-<time>.flv` in its own folder. It can be stopped and started again on the
- * same port, as an ingest that drops and comes back.
+ * published stream to `<key>-<time>.flv` in its own folder, and the same ingest over TLS (RTMPS) through
+ * nginx's stream module with a self-signed certificate. It can be stopped and started again on the same
+ * ports, as an ingest that drops and comes back.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -11,9 +12,10 @@ import { freePort, tempDir, waitFor } from './service';
 
 export interface RtmpServer {
   port: number;
+  tlsPort: number;
   dir: string;
-  /** `rtmp://127.0.0.1:<port>/<app>`; the key goes after it. */
-  appUrl(app?: string): string;
+  /** `rtmp://127.0.0.1:<port>/<app>` (or rtmps:// on the TLS port); the key goes after it. */
+  appUrl(app?: string, tls?: boolean): string;
   /** Names that nginx saw published, in order (from its log). */
   publishes(): string[];
   /** The files recorded for one key, oldest first. */
@@ -23,21 +25,28 @@ export interface RtmpServer {
 }
 
 const MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
+const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
 export async function startRtmpServer(): Promise<RtmpServer> {
   if (!fs.existsSync(MODULE)) throw new Error(`${MODULE} is missing: apt-get install nginx-light libnginx-mod-rtmp (scripts/setup.sh does)`);
+  if (!fs.existsSync(STREAM_MODULE)) throw new Error(`${STREAM_MODULE} is missing: apt-get install libnginx-mod-stream (scripts/setup.sh does)`);
   const port = await freePort();
+  const tlsPort = await freePort();
   const dir = tempDir('jibri-ts-rtmp-');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
   const conf = path.join(dir, 'nginx.conf');
   fs.writeFileSync(
     conf,
     [
       `load_module ${MODULE};`,
+      `load_module ${STREAM_MODULE};`,
       // The tests run as root; the worker writes the recordings into this folder.
       'user root;',
       `daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log info;`,
       'events {}',
       `rtmp { server { listen 127.0.0.1:${port}; application live { live on; record all; record_path ${dir}; record_unique on; } } }`,
+      // RTMPS as ingests offer it: TLS in front of the same RTMP application.
+      `stream { server { listen 127.0.0.1:${tlsPort} ssl; ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem; proxy_pass 127.0.0.1:${port}; } }`,
       '',
     ].join('\n'),
   );
@@ -52,8 +61,9 @@ export async function startRtmpServer(): Promise<RtmpServer> {
 
   const server: RtmpServer = {
     port,
+    tlsPort,
     dir,
-    appUrl: (app = 'live') => `rtmp://127.0.0.1:${port}/${app}`,
+    appUrl: (app = 'live', tls = false) => (tls ? `rtmps://127.0.0.1:${tlsPort}/${app}` : `rtmp://127.0.0.1:${port}/${app}`),
     publishes: () => {
       const log = fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : '';
       return [...log.matchAll(/publish: name='([^']*)'/g)].map((m) => m[1]!);
