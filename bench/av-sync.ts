@@ -27,7 +27,7 @@ export async function benchAvSync(runs: number, seconds = 12): Promise<AvSyncRep
       const session = service.recorder.start({
         sessionId: `sync-${i}`, call: { baseUrl: page.baseUrl, callName: 'sync', extraUrlParams: [] },
         callLogin: { domain: 'recorder.bench.local', username: 'recorder', password: 'bench' }, sink: { type: 'file' },
-        metadata: {}, usageTimeoutSec: 0, origin: { kind: 'http' },
+        metadata: {}, origin: { kind: 'http' },
       });
       await new Promise((r) => setTimeout(r, seconds * 1000));
       await service.recorder.stop();

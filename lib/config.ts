@@ -47,6 +47,8 @@ export interface CallConfig {
   noMediaTimeoutSec: number;
   iceTimeoutSec: number;
   checkIntervalSec: number;
+  /** Longest a session may run, however it was started; 0 = no limit. */
+  usageTimeoutSec: number;
 }
 
 export interface RecordingConfig {
@@ -90,7 +92,6 @@ export interface XmppConfig {
   stripFromRoomDomain: string;
   publicUrl?: string;
   trustAllCerts: boolean;
-  usageTimeoutSec: number;
 }
 
 export interface Config {
@@ -157,6 +158,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_ALL_MUTED_TIMEOUT', default: '600', group: 'Call checks', description: 'Seconds with every participant muted before the session ends normally (0 = never)' },
   { name: 'JIBRI_NO_MEDIA_TIMEOUT', default: '180', group: 'Call checks', description: 'Seconds without received media before the session fails (0 = never)' },
   { name: 'JIBRI_ICE_CONNECTION_TIMEOUT', default: '30', group: 'Call checks', description: 'Seconds without an ICE connection, while others are there, before the session fails (0 = never)' },
+  { name: 'JIBRI_USAGE_TIMEOUT', default: '0', group: 'Call checks', description: 'Longest a session may run, in seconds, however it was started (0 = no limit)' },
   { name: 'JIBRI_CALL_STATUS_CHECK_INTERVAL', default: '5', group: 'Call checks', description: 'Seconds between call-status checks (Jibri: 15; a check costs a few milliseconds)' },
   { name: 'XMPP_HIDDEN_DOMAIN', default: 'hidden.meet.jitsi', group: 'Call login', description: 'Domain of the recorder account the browser joins with (XMPP_RECORDER_DOMAIN is still read)' },
   { name: 'XMPP_RECORDER_DOMAIN', default: '', group: 'Call login', description: 'Older name of XMPP_HIDDEN_DOMAIN' },
@@ -174,7 +176,6 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_STRIP_DOMAIN_JID', default: '', group: 'XMPP', description: 'Prefix removed from room domains to build call URLs; defaults to the first label of XMPP_MUC_DOMAIN' },
   { name: 'PUBLIC_URL', default: '', group: 'XMPP', description: 'Base of call URLs, e.g. https://meet.example.com' },
   { name: 'XMPP_TRUST_ALL_CERTS', default: 'true', group: 'XMPP', description: 'Accept self-signed XMPP server certificates' },
-  { name: 'JIBRI_USAGE_TIMEOUT', default: '0', group: 'XMPP', description: 'Longest a session started over XMPP may run, in seconds (0 = no limit)' },
   { name: 'JIBRI_LOG_LEVEL', default: 'info', group: 'Logging', description: 'error, warn, info or debug' },
 ];
 
@@ -306,6 +307,7 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
       noMediaTimeoutSec: r.int('JIBRI_NO_MEDIA_TIMEOUT', 180, 0, 24 * 3600),
       iceTimeoutSec: r.int('JIBRI_ICE_CONNECTION_TIMEOUT', 30, 0, 24 * 3600),
       checkIntervalSec: r.int('JIBRI_CALL_STATUS_CHECK_INTERVAL', 5, 1, 300),
+      usageTimeoutSec: r.int('JIBRI_USAGE_TIMEOUT', 0, 0, 30 * 24 * 3600),
     },
     browser: {
       chromiumPath: r.text('JIBRI_CHROMIUM_PATH', '/usr/bin/chromium'),
@@ -359,7 +361,6 @@ export function parseXmppServers(raw: string, defaultPort: number): XmppServer[]
 
 function readXmpp(r: Reader, nickname: string): XmppConfig | undefined {
   const raw = r.optional('XMPP_SERVER');
-  const usageTimeoutSec = r.int('JIBRI_USAGE_TIMEOUT', 0, 0, 30 * 24 * 3600);
   const defaultPort = r.int('XMPP_PORT', 5222, 1, 65535);
   const trustAllCerts = r.bool('XMPP_TRUST_ALL_CERTS', true);
   if (raw === undefined) return undefined;
@@ -386,7 +387,6 @@ function readXmpp(r: Reader, nickname: string): XmppConfig | undefined {
     stripFromRoomDomain: strip ? `${strip}.` : '',
     ...(publicUrl ? { publicUrl } : {}),
     trustAllCerts,
-    usageTimeoutSec,
   };
 }
 

@@ -141,8 +141,6 @@ export function parseStartBody(body: unknown): ParsedStart {
       ...(callLogin ? { callLogin } : {}),
       sink,
       metadata: {},
-      // Jibri applies no usage limit to HTTP-started sessions.
-      usageTimeoutSec: 0,
       origin: { kind: 'http' },
     },
   };

@@ -40,7 +40,5 @@ export interface StartRequest {
   sink: SinkRequest;
   /** `file_recording_metadata` from the IQ's app_data; written at the top level of metadata.json. */
   metadata: Record<string, unknown>;
-  /** Longest this session may run, in seconds; 0 = no limit. */
-  usageTimeoutSec: number;
   origin: Origin;
 }

@@ -74,12 +74,13 @@ export class Session extends EventEmitter {
     const { sink } = this.request;
     const what = sink.type === 'file' ? 'recording' : `stream to ${redactStreamUrl(sink.rtmpUrl)}${this.mediaFile ? ' with a local copy' : ''}`;
     this.log.info(`session starting: ${what} of ${this.meetingUrl}`, { component: 'session' });
-    if (this.request.usageTimeoutSec > 0) {
+    const { usageTimeoutSec } = this.deps.config.call;
+    if (usageTimeoutSec > 0) {
       this.usageTimer = setTimeout(() => {
-        this.log.info(`usage timeout of ${this.request.usageTimeoutSec} s reached; stopping`, { component: 'session' });
+        this.log.info(`usage timeout of ${usageTimeoutSec} s reached; stopping`, { component: 'session' });
         this.endReason ??= 'usage-timeout';
         void this.requestStop();
-      }, this.request.usageTimeoutSec * 1000);
+      }, usageTimeoutSec * 1000);
     }
     try {
       await this.startCapture();
@@ -122,6 +123,11 @@ export class Session extends EventEmitter {
       ...(this.endReason ? { endReason: this.endReason } : {}),
       ...(this.state.error ? { error: this.state.error.toJSON() } : {}),
     };
+  }
+
+  /** The meeting page while the session runs (diagnostics and tests). */
+  get page(): Pipeline['page'] {
+    return this.pipeline?.page;
   }
 
   get terminal(): boolean {

@@ -125,7 +125,6 @@ export class XmppEdge {
       callLogin,
       sink,
       metadata: appData.metadata,
-      usageTimeoutSec: xmpp.usageTimeoutSec,
       origin: { kind: 'xmpp', environment: ctx.connection.id },
     };
     // Registered before start(): the recorder's first status events must already find their requester.

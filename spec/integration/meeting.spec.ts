@@ -149,6 +149,20 @@ describe('inside the meeting (stand-in Jitsi Meet)', () => {
     expect((Date.now() - t0) / 1000).toBeGreaterThanOrEqual(TIMEOUT_SEC);
   });
 
+  it('fails with "Chrome hung" when the page crashes, and keeps the file', async () => {
+    const { session, leftRecordingAt } = await startIn('crash', { participants: [alice], downloadBitrate: 1200 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const page = session.page!;
+    const cdp = await page.context().newCDPSession(page);
+    void cdp.send('Page.crash').catch(() => undefined);
+    await leftRecordingAt;
+    const last = await lastSession();
+    expect(last.state).toBe('failed');
+    expect(last.error.code).toBe('BROWSER_CRASHED');
+    expect(last.error.message).toMatch(/^Chrome hung/);
+    await expectPlayableFinalized(session);
+  });
+
   it('fails with "Chrome hung" when the page stops answering, and keeps the file', async () => {
     const room = 'hang';
     const { session, leftRecordingAt } = await startIn(room, { participants: [alice], downloadBitrate: 1200 });
@@ -160,6 +174,28 @@ describe('inside the meeting (stand-in Jitsi Meet)', () => {
     expect(last.error.code).toBe('BROWSER_CRASHED');
     expect(last.error.message).toMatch(/^Chrome hung/);
     await expectPlayableFinalized(session);
+  });
+});
+
+describe('the usage timeout', () => {
+  it('ends a session normally after JIBRI_USAGE_TIMEOUT, however it was started', async () => {
+    const standIn = await startStandIn();
+    const svc = await startTestService({ JIBRI_USAGE_TIMEOUT: '3' });
+    try {
+      standIn.setState('usage', { participants: [{ id: 'erin5', name: 'Erin' }], downloadBitrate: 800 });
+      const t0 = Date.now();
+      const start = await post(`${svc.api}/startService`, { ...startBody(standIn.baseUrl, 'usage-1'), callParams: { callUrlInfo: { baseUrl: standIn.baseUrl, callName: 'usage' } } });
+      expect(start.status).toBe(200);
+      await waitForSessionState(svc.service, 'usage-1', 'recording');
+      await svc.service.recorder.whenIdle();
+      const last = (await health(svc.api)).status.health.details.lastSession;
+      expect(last.state).toBe('finished');
+      expect(last.endReason).toBe('usage-timeout');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
+    } finally {
+      await svc.stop();
+      await standIn.close();
+    }
   });
 });
 

@@ -20,7 +20,6 @@ describe('startService bodies', () => {
     expect(r.request.call).toEqual({ baseUrl: 'https://meet.example.com', callName: 'room', extraUrlParams: [] });
     expect(r.request.callLogin).toEqual({ domain: 'recorder.example.com', username: 'recorder', password: 'pw' });
     expect(r.request.sink).toEqual({ type: 'file' });
-    expect(r.request.usageTimeoutSec).toBe(0);
   });
 
   const field = (body: unknown): string | undefined => {
