@@ -9,7 +9,7 @@ import { probeMedia } from '../../lib/output/probe';
 import type { Session } from '../../lib/recorder/session';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../support/fake-jicofo';
 import { startStandIn, type StandIn, type StandInState } from '../support/jitsi-standin/server';
-import { DOMAINS, startProsody, type ProsodyHandle } from '../support/prosody';
+import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../support/prosody';
 import { startRtmpServer, type RtmpServer } from '../support/rtmp';
 import { health, post, startBody, startTestService, waitForSessionState, type TestService } from '../support/service';
 
@@ -149,6 +149,14 @@ describe('inside the meeting (stand-in Jitsi Meet)', () => {
     expect((Date.now() - t0) / 1000).toBeGreaterThanOrEqual(TIMEOUT_SEC);
   });
 
+  async function expectChromeHung(session: Session): Promise<void> {
+    const last = await lastSession();
+    expect(last.state).toBe('failed');
+    expect(last.error.code).toBe('BROWSER_CRASHED');
+    expect(last.error.message).toMatch(/^Chrome hung/);
+    await expectPlayableFinalized(session);
+  }
+
   it('fails with "Chrome hung" when the page crashes, and keeps the file', async () => {
     const { session, leftRecordingAt } = await startIn('crash', { participants: [alice], downloadBitrate: 1200 });
     await new Promise((r) => setTimeout(r, 1500));
@@ -156,11 +164,7 @@ describe('inside the meeting (stand-in Jitsi Meet)', () => {
     const cdp = await page.context().newCDPSession(page);
     void cdp.send('Page.crash').catch(() => undefined);
     await leftRecordingAt;
-    const last = await lastSession();
-    expect(last.state).toBe('failed');
-    expect(last.error.code).toBe('BROWSER_CRASHED');
-    expect(last.error.message).toMatch(/^Chrome hung/);
-    await expectPlayableFinalized(session);
+    await expectChromeHung(session);
   });
 
   it('fails with "Chrome hung" when the page stops answering, and keeps the file', async () => {
@@ -169,11 +173,7 @@ describe('inside the meeting (stand-in Jitsi Meet)', () => {
     await new Promise((r) => setTimeout(r, 1500));
     standIn.setState(room, { participants: [alice], downloadBitrate: 1200, crash: true });
     await leftRecordingAt;
-    const last = await lastSession();
-    expect(last.state).toBe('failed');
-    expect(last.error.code).toBe('BROWSER_CRASHED');
-    expect(last.error.message).toMatch(/^Chrome hung/);
-    await expectPlayableFinalized(session);
+    await expectChromeHung(session);
   });
 });
 
@@ -217,16 +217,7 @@ describe('end reasons reach Jicofo (stand-in Jitsi Meet, real Prosody)', () => {
     jicofo = new FakeJicofo(prosody.port, 'focus-pw');
     await jicofo.start();
     svc = await startTestService({
-      XMPP_SERVER: `127.0.0.1:${prosody.port}`,
-      XMPP_DOMAIN: DOMAINS.xmpp,
-      XMPP_AUTH_DOMAIN: DOMAINS.auth,
-      XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
-      XMPP_MUC_DOMAIN: DOMAINS.muc,
-      XMPP_HIDDEN_DOMAIN: DOMAINS.hidden,
-      JIBRI_XMPP_PASSWORD: 'jibri-pw',
-      JIBRI_RECORDER_PASSWORD: 'recorder-pw',
-      JIBRI_INSTANCE_ID: NICK,
-      PUBLIC_URL: standIn.baseUrl,
+      ...recorderXmppEnv({ servers: `127.0.0.1:${prosody.port}`, nick: NICK, jibriPassword: 'jibri-pw', recorderPassword: 'recorder-pw', publicUrl: standIn.baseUrl }),
       JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://127\\.0\\.0\\.1:\\d+/.*',
       JIBRI_CALL_EMPTY_TIMEOUT: String(TIMEOUT_SEC),
       JIBRI_NO_MEDIA_TIMEOUT: String(TIMEOUT_SEC),

@@ -4,7 +4,7 @@
  */
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { BREWERY, FakeJicofo } from '../support/fake-jicofo';
-import { DOMAINS, startProsody, type ProsodyHandle } from '../support/prosody';
+import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../support/prosody';
 import { startTestService, type TestService } from '../support/service';
 
 const OCCUPANT = `${BREWERY}/jibri-multi`;
@@ -25,9 +25,7 @@ describe('several XMPP servers, one of them with TLS', () => {
     }
     page = await startDemoServer();
     svc = await startTestService({
-      XMPP_SERVER: `127.0.0.1:${plain.port},localhost:${tls.port}`, XMPP_DOMAIN: DOMAINS.xmpp, XMPP_AUTH_DOMAIN: DOMAINS.auth,
-      XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc, XMPP_MUC_DOMAIN: DOMAINS.muc, XMPP_HIDDEN_DOMAIN: DOMAINS.hidden,
-      JIBRI_XMPP_PASSWORD: PW.jibri, JIBRI_RECORDER_PASSWORD: PW.recorder, JIBRI_INSTANCE_ID: 'jibri-multi', PUBLIC_URL: page.baseUrl,
+      ...recorderXmppEnv({ servers: `127.0.0.1:${plain.port},localhost:${tls.port}`, nick: 'jibri-multi', jibriPassword: PW.jibri, recorderPassword: PW.recorder, publicUrl: page.baseUrl }),
       XMPP_TRUST_ALL_CERTS: 'true',
     });
   });

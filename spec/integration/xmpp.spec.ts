@@ -9,7 +9,7 @@ import xml, { type Element } from '@xmpp/xml';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
 import { BREWERY, FakeJicofo, NS_JIBRI, parseMarkup } from '../support/fake-jicofo';
-import { DOMAINS, startProsody, type ProsodyHandle } from '../support/prosody';
+import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../support/prosody';
 import { startReportingPage } from '../support/report-page';
 import { startRtmpServer } from '../support/rtmp';
 import { findRecordings, startTestService, waitFor, type TestService } from '../support/service';
@@ -56,16 +56,7 @@ describe('Jicofo drives jibri-ts over XMPP', () => {
     jicofo = new FakeJicofo(prosody.port, PASSWORDS.focus);
     await jicofo.start();
     svc = await startTestService({
-      XMPP_SERVER: `127.0.0.1:${prosody.port}`,
-      XMPP_DOMAIN: DOMAINS.xmpp,
-      XMPP_AUTH_DOMAIN: DOMAINS.auth,
-      XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
-      XMPP_MUC_DOMAIN: DOMAINS.muc,
-      XMPP_HIDDEN_DOMAIN: DOMAINS.hidden,
-      JIBRI_XMPP_PASSWORD: PASSWORDS.jibri,
-      JIBRI_RECORDER_PASSWORD: PASSWORDS.recorder,
-      JIBRI_INSTANCE_ID: NICK,
-      PUBLIC_URL: page.baseUrl,
+      ...recorderXmppEnv({ servers: `127.0.0.1:${prosody.port}`, nick: NICK, jibriPassword: PASSWORDS.jibri, recorderPassword: PASSWORDS.recorder, publicUrl: page.baseUrl }),
       // Streams never leave loopback, whatever a test sends by mistake.
       JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmps?://127\\.0\\.0\\.1(:\\d+)?/.*',
     });
@@ -294,11 +285,9 @@ describe('the browser gets the hidden login as Jibri hands it', () => {
     prosody.register('focus', DOMAINS.auth, PASSWORDS.focus);
     const page = await startReportingPage();
     const jicofo = new FakeJicofo(prosody.port, PASSWORDS.focus);
-    const svc = await startTestService({
-      XMPP_SERVER: `127.0.0.1:${prosody.port}`, XMPP_DOMAIN: DOMAINS.xmpp, XMPP_AUTH_DOMAIN: DOMAINS.auth, XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
-      XMPP_MUC_DOMAIN: DOMAINS.muc, XMPP_HIDDEN_DOMAIN: DOMAINS.hidden, JIBRI_XMPP_PASSWORD: PASSWORDS.jibri, JIBRI_RECORDER_PASSWORD: PASSWORDS.recorder,
-      JIBRI_INSTANCE_ID: NICK, PUBLIC_URL: page.baseUrl,
-    });
+    const svc = await startTestService(
+      recorderXmppEnv({ servers: `127.0.0.1:${prosody.port}`, nick: NICK, jibriPassword: PASSWORDS.jibri, recorderPassword: PASSWORDS.recorder, publicUrl: page.baseUrl }),
+    );
     try {
       await jicofo.start();
       await jicofo.waitFor('the recorder', () => jicofo.lastPresenceOf(OCCUPANT));

@@ -18,6 +18,22 @@ export const DOMAINS = {
   xmpp: 'meet.test',
 } as const;
 
+/** The service's environment for the test domains: docker-jitsi-meet's names, as a deployment sets them. */
+export function recorderXmppEnv(opts: { servers: string; nick: string; jibriPassword: string; recorderPassword: string; publicUrl: string }): Record<string, string> {
+  return {
+    XMPP_SERVER: opts.servers,
+    XMPP_DOMAIN: DOMAINS.xmpp,
+    XMPP_AUTH_DOMAIN: DOMAINS.auth,
+    XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
+    XMPP_MUC_DOMAIN: DOMAINS.muc,
+    XMPP_HIDDEN_DOMAIN: DOMAINS.hidden,
+    JIBRI_XMPP_PASSWORD: opts.jibriPassword,
+    JIBRI_RECORDER_PASSWORD: opts.recorderPassword,
+    JIBRI_INSTANCE_ID: opts.nick,
+    PUBLIC_URL: opts.publicUrl,
+  };
+}
+
 export interface ProsodyHandle {
   port: number;
   dir: string;
