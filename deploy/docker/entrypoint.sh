@@ -1,0 +1,11 @@
+#!/bin/sh
+# Entrypoint of the jibri-ts image. The root file system is read-only; HOME and XDG_RUNTIME_DIR point
+# into the /tmp tmpfs, which starts empty, so they are made here (PulseAudio wants its runtime folder
+# private). Then Node replaces this shell, so SIGTERM reaches the service directly.
+set -eu
+mkdir -p "${HOME:-/tmp/jibri}"
+if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
+  mkdir -p "$XDG_RUNTIME_DIR"
+  chmod 700 "$XDG_RUNTIME_DIR"
+fi
+exec node /app/dist/lib/main.js "$@"

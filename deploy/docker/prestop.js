@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * Kubernetes preStop hook of the recorder container (deploy/k8s/deployment.yaml). Runs before the pod's
+ * container gets SIGTERM, and holds it back while a recording runs:
+ *   1. asks the service for a graceful shutdown on its internal API,
+ *      POST http://127.0.0.1:3333/jibri/api/internal/v1.0/gracefulShutdown
+ *      (Jibri's internal API; it comes with issue 6. Until then the request fails and is ignored);
+ *   2. waits while GET /jibri/api/v1.0/health says busy, checking every 5 s;
+ *   3. returns, and Kubernetes sends SIGTERM: the service stops and finalizes whatever still runs.
+ * terminationGracePeriodSeconds bounds the whole wait. Without issue 6's graceful shutdown the service
+ * still accepts a new session between two checks; that window is what issue 6 closes.
+ */
+'use strict';
+const bound = (process.env.JIBRI_HTTP_API_EXTERNAL_HOST || '127.0.0.1').trim();
+const host = ['0.0.0.0', '::', '[::]', ''].includes(bound) ? '127.0.0.1' : bound;
+const port = (process.env.JIBRI_HTTP_API_EXTERNAL_PORT || '2222').trim();
+const internalPort = (process.env.JIBRI_HTTP_API_INTERNAL_PORT || '3333').trim();
+const health = `http://${host}:${port}/jibri/api/v1.0/health`;
+const shutdown = `http://127.0.0.1:${internalPort}/jibri/api/internal/v1.0/gracefulShutdown`;
+const log = (m) => process.stdout.write(`preStop: ${m}\n`);
+
+async function busy() {
+  try {
+    const res = await fetch(health, { signal: AbortSignal.timeout(5000) });
+    return (await res.json()).busy === true;
+  } catch {
+    return false; // no answer: nothing to wait for
+  }
+}
+
+(async () => {
+  try {
+    const res = await fetch(shutdown, { method: 'POST', signal: AbortSignal.timeout(5000) });
+    log(`gracefulShutdown answered ${res.status}`);
+  } catch (err) {
+    log(`gracefulShutdown not available (${err.cause?.code ?? err.message}); waiting on health instead`);
+  }
+  const started = Date.now();
+  while (await busy()) {
+    log(`a recording is running; waiting (${Math.round((Date.now() - started) / 1000)} s so far)`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+  log('idle; the service gets SIGTERM now');
+})();

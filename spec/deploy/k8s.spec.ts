@@ -1,0 +1,323 @@
+/**
+ * The Kubernetes manifests under deploy/k8s, checked offline. No cluster and no kubeconform here (Debian
+ * does not package it, and its schemas would come from the network), so this holds a hand-written subset
+ * of the Kubernetes API schema for the kinds and fields used: known apiVersion/kind pairs, required
+ * fields, types, and no unknown fields (a misspelt `readinessProbe` fails). Then the cross-references:
+ * probes hit the service's port and health path, Service/PDB/Deployment selectors match the pods,
+ * referenced ConfigMap/Secret/ServiceAccount/volumes exist, resources parse as quantities with
+ * requests <= limits, and the environment names are ones the service reads.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SETTINGS } from '../../lib/config';
+import { parseYaml, parseYamlAll } from './yaml';
+
+const root = path.resolve(__dirname, '../..');
+const dir = path.join(root, 'deploy/k8s');
+const HEALTH_PATH = '/jibri/api/v1.0/health';
+
+type Obj = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+// ---- a JSON-schema subset: type, required, properties, additionalProperties, items, enum, pattern ----
+interface Schema {
+  type?: 'object' | 'string' | 'integer' | 'boolean' | 'array' | 'int-or-string';
+  required?: string[];
+  properties?: Record<string, Schema>;
+  /** false: no other keys; a Schema: every other value matches it; absent: other keys allowed. */
+  additionalProperties?: boolean | Schema;
+  items?: Schema;
+  enum?: unknown[];
+  pattern?: RegExp;
+}
+
+function validate(value: unknown, schema: Schema, where: string, problems: string[]): void {
+  const t = schema.type;
+  if (t === 'object' && (typeof value !== 'object' || value === null || Array.isArray(value))) return void problems.push(`${where}: expected an object`);
+  if (t === 'array' && !Array.isArray(value)) return void problems.push(`${where}: expected a list`);
+  if (t === 'string' && typeof value !== 'string') return void problems.push(`${where}: expected a string, got ${JSON.stringify(value)}`);
+  if (t === 'integer' && !Number.isInteger(value)) return void problems.push(`${where}: expected an integer, got ${JSON.stringify(value)}`);
+  if (t === 'boolean' && typeof value !== 'boolean') return void problems.push(`${where}: expected true or false`);
+  if (t === 'int-or-string' && !Number.isInteger(value) && typeof value !== 'string') return void problems.push(`${where}: expected a number or a name`);
+  if (schema.enum && !schema.enum.includes(value)) problems.push(`${where}: ${JSON.stringify(value)} is not one of ${schema.enum.join(', ')}`);
+  if (schema.pattern && typeof value === 'string' && !schema.pattern.test(value)) problems.push(`${where}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
+  if (Array.isArray(value) && schema.items) value.forEach((v, i) => validate(v, schema.items as Schema, `${where}[${i}]`, problems));
+  if (t === 'object' && value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    for (const r of schema.required ?? []) if (!(r in o)) problems.push(`${where}: ${r} is required`);
+    for (const [k, v] of Object.entries(o)) {
+      const p = schema.properties?.[k];
+      if (p) validate(v, p, `${where}.${k}`, problems);
+      else if (schema.additionalProperties === false) problems.push(`${where}: unknown field ${k}`);
+      else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') validate(v, schema.additionalProperties, `${where}.${k}`, problems);
+    }
+  }
+}
+
+const str: Schema = { type: 'string' };
+const int: Schema = { type: 'integer' };
+const bool: Schema = { type: 'boolean' };
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
+const obj = (properties: Record<string, Schema>, required: string[] = [], additionalProperties: boolean | Schema = false): Schema => ({ type: 'object', properties, required, additionalProperties });
+const list = (items: Schema): Schema => ({ type: 'array', items });
+const strMap: Schema = { type: 'object', additionalProperties: str };
+
+const metadata = obj({ name: { type: 'string', pattern: DNS_SUBDOMAIN }, namespace: str, labels: strMap, annotations: strMap }, ['name']);
+const templateMetadata = obj({ labels: strMap, annotations: strMap, name: str });
+const labelSelector = obj({ matchLabels: strMap }, ['matchLabels']);
+const quantity: Schema = { type: 'string', pattern: QUANTITY };
+const resourceList = obj({ cpu: quantity, memory: quantity, 'ephemeral-storage': quantity });
+const httpGet = obj({ path: str, port: { type: 'int-or-string' }, scheme: { type: 'string', enum: ['HTTP', 'HTTPS'] } }, ['port']);
+const probe = obj({ httpGet, initialDelaySeconds: int, periodSeconds: int, timeoutSeconds: int, failureThreshold: int, successThreshold: int });
+const execAction = obj({ command: list(str) }, ['command']);
+const handler = obj({ exec: execAction, httpGet });
+const keyRef = obj({ name: str, key: str, optional: bool }, ['key']);
+const envVar = obj({ name: { type: 'string', pattern: ENV_NAME }, value: str, valueFrom: obj({ fieldRef: obj({ fieldPath: str, apiVersion: str }, ['fieldPath']), configMapKeyRef: keyRef, secretKeyRef: keyRef }) }, ['name']);
+const container = obj({
+  name: { type: 'string', pattern: DNS_LABEL },
+  image: str,
+  imagePullPolicy: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] },
+  command: list(str),
+  args: list(str),
+  ports: list(obj({ name: { type: 'string', pattern: /^[a-z0-9-]{1,15}$/ }, containerPort: int, protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] } }, ['containerPort'])),
+  env: list(envVar),
+  envFrom: list(obj({ configMapRef: obj({ name: str, optional: bool }, ['name']), secretRef: obj({ name: str, optional: bool }, ['name']), prefix: str })),
+  resources: obj({ requests: resourceList, limits: resourceList }),
+  startupProbe: probe,
+  livenessProbe: probe,
+  readinessProbe: probe,
+  lifecycle: obj({ preStop: handler, postStart: handler }),
+  securityContext: obj({
+    allowPrivilegeEscalation: bool,
+    readOnlyRootFilesystem: bool,
+    privileged: bool,
+    runAsNonRoot: bool,
+    runAsUser: int,
+    runAsGroup: int,
+    capabilities: obj({ drop: list(str), add: list(str) }),
+  }),
+  volumeMounts: list(obj({ name: str, mountPath: str, readOnly: bool, subPath: str }, ['name', 'mountPath'])),
+}, ['name', 'image']);
+const volume = obj({
+  name: { type: 'string', pattern: DNS_LABEL },
+  emptyDir: obj({ medium: { type: 'string', enum: ['', 'Memory'] }, sizeLimit: quantity }),
+  persistentVolumeClaim: obj({ claimName: str, readOnly: bool }, ['claimName']),
+  configMap: obj({ name: str, defaultMode: int }, ['name']),
+  secret: obj({ secretName: str, defaultMode: int }, ['secretName']),
+}, ['name']);
+const podSpec = obj({
+  serviceAccountName: str,
+  automountServiceAccountToken: bool,
+  terminationGracePeriodSeconds: int,
+  shareProcessNamespace: bool,
+  securityContext: obj({ runAsNonRoot: bool, runAsUser: int, runAsGroup: int, fsGroup: int, seccompProfile: obj({ type: { type: 'string', enum: ['RuntimeDefault', 'Localhost', 'Unconfined'] } }, ['type']) }),
+  containers: list(container),
+  volumes: list(volume),
+  nodeSelector: strMap,
+}, ['containers']);
+
+const SCHEMAS: Record<string, Schema> = {
+  'v1/ConfigMap': obj({ apiVersion: str, kind: str, metadata, data: { type: 'object', additionalProperties: str } }, ['apiVersion', 'kind', 'metadata']),
+  'v1/Secret': obj({ apiVersion: str, kind: str, metadata, type: str, stringData: { type: 'object', additionalProperties: str }, data: strMap }, ['apiVersion', 'kind', 'metadata']),
+  'v1/ServiceAccount': obj({ apiVersion: str, kind: str, metadata, automountServiceAccountToken: bool }, ['apiVersion', 'kind', 'metadata']),
+  'v1/Service': obj({
+    apiVersion: str, kind: str, metadata,
+    spec: obj({
+      type: { type: 'string', enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] },
+      clusterIP: str,
+      selector: strMap,
+      publishNotReadyAddresses: bool,
+      ports: list(obj({ name: str, port: int, targetPort: { type: 'int-or-string' }, protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] } }, ['port'])),
+    }, ['ports']),
+  }, ['apiVersion', 'kind', 'metadata', 'spec']),
+  'apps/v1/Deployment': obj({
+    apiVersion: str, kind: str, metadata,
+    spec: obj({
+      replicas: int,
+      revisionHistoryLimit: int,
+      selector: labelSelector,
+      strategy: obj({ type: { type: 'string', enum: ['RollingUpdate', 'Recreate'] }, rollingUpdate: obj({ maxSurge: { type: 'int-or-string' }, maxUnavailable: { type: 'int-or-string' } }) }),
+      template: obj({ metadata: templateMetadata, spec: podSpec }, ['spec']),
+    }, ['selector', 'template']),
+  }, ['apiVersion', 'kind', 'metadata', 'spec']),
+  'rbac.authorization.k8s.io/v1/Role': obj({
+    apiVersion: str, kind: str, metadata,
+    rules: list(obj({ apiGroups: list(str), resources: list(str), verbs: list({ type: 'string', enum: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] }), resourceNames: list(str) }, ['verbs'])),
+  }, ['apiVersion', 'kind', 'metadata']),
+  'rbac.authorization.k8s.io/v1/RoleBinding': obj({
+    apiVersion: str, kind: str, metadata,
+    roleRef: obj({ apiGroup: { type: 'string', enum: ['rbac.authorization.k8s.io'] }, kind: { type: 'string', enum: ['Role', 'ClusterRole'] }, name: str }, ['apiGroup', 'kind', 'name']),
+    subjects: list(obj({ kind: { type: 'string', enum: ['ServiceAccount', 'User', 'Group'] }, name: str, namespace: str, apiGroup: str }, ['kind', 'name'])),
+  }, ['apiVersion', 'kind', 'metadata', 'roleRef']),
+  'policy/v1/PodDisruptionBudget': obj({
+    apiVersion: str, kind: str, metadata,
+    spec: obj({ maxUnavailable: { type: 'int-or-string' }, minAvailable: { type: 'int-or-string' }, selector: labelSelector }, ['selector']),
+  }, ['apiVersion', 'kind', 'metadata', 'spec']),
+  'autoscaling/v2/HorizontalPodAutoscaler': obj({
+    apiVersion: str, kind: str, metadata,
+    spec: obj({
+      scaleTargetRef: obj({ apiVersion: str, kind: str, name: str }, ['kind', 'name']),
+      minReplicas: int,
+      maxReplicas: int,
+      metrics: list(obj({ type: { type: 'string', enum: ['Resource', 'Pods', 'Object', 'External', 'ContainerResource'] }, resource: obj({ name: str, target: obj({ type: { type: 'string', enum: ['Utilization', 'AverageValue', 'Value'] }, averageUtilization: int, averageValue: quantity, value: quantity }, ['type']) }, ['name', 'target']) }, ['type'])),
+      behavior: { type: 'object' },
+    }, ['scaleTargetRef', 'maxReplicas']),
+  }, ['apiVersion', 'kind', 'metadata', 'spec']),
+};
+
+/** A Kubernetes quantity in base units (cores, bytes). */
+function parseQuantity(q: string): number {
+  const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(.*)$/.exec(q);
+  if (!m || !QUANTITY.test(q)) throw new Error(`not a quantity: ${q}`);
+  const suffix = m[2] ?? '';
+  if (/^[eE][+-]?\d+$/.test(suffix)) return Number(q);
+  const factors: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+  return Number(m[1]) * (factors[suffix] ?? NaN);
+}
+
+// ---- the manifests ----
+const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
+const docs: Array<{ file: string; doc: Obj }> = files.flatMap((file) => parseYamlAll(fs.readFileSync(path.join(dir, file), 'utf8')).map((doc) => ({ file, doc: doc as Obj })));
+const byKind = (kind: string): Obj[] => docs.filter((d) => d.doc.kind === kind).map((d) => d.doc);
+const one = (kind: string): Obj => {
+  const found = byKind(kind);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+
+describe('deploy/k8s manifests', () => {
+  it('are all of known kinds and match the API schema subset', () => {
+    expect(docs.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    for (const { file, doc } of docs) {
+      const key = `${doc.apiVersion}/${doc.kind}`;
+      const schema = SCHEMAS[key];
+      if (!schema) problems.push(`${file}: unknown apiVersion/kind ${key}`);
+      else validate(doc, schema, `${file} ${doc.kind}/${doc.metadata?.name}`, problems);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the schema subset catches mistakes (self-check)', () => {
+    const problems: string[] = [];
+    const bad = JSON.parse(JSON.stringify(one('Deployment')));
+    bad.spec.template.spec.containers[0].readinesProbe = bad.spec.template.spec.containers[0].readinessProbe;
+    bad.spec.template.spec.containers[0].resources.limits.memory = '2 GB';
+    bad.spec.template.spec.terminationGracePeriodSeconds = '4h';
+    validate(bad, SCHEMAS['apps/v1/Deployment'] as Schema, 'bad', problems);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringContaining('unknown field readinesProbe'),
+      expect.stringContaining('"2 GB" does not match'),
+      expect.stringContaining('terminationGracePeriodSeconds: expected an integer'),
+    ]));
+    expect(parseQuantity('1Gi')).toBe(2 ** 30);
+    expect(parseQuantity('500m')).toBe(0.5);
+    expect(parseQuantity('2')).toBe(2);
+    expect(parseQuantity('1e3')).toBe(1000);
+  });
+
+  it('kustomization.yaml lists existing files, and every manifest but the HPA alternative', () => {
+    const k = parseYaml(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as Obj;
+    expect(k.kind).toBe('Kustomization');
+    for (const r of k.resources) expect(fs.existsSync(path.join(dir, r))).toBe(true);
+    expect([...k.resources].sort()).toEqual(files.filter((f) => f !== 'hpa.yaml').sort());
+  });
+
+  describe('the recorder Deployment', () => {
+    const deployment = one('Deployment');
+    const pod = deployment.spec.template.spec;
+    const c = pod.containers.find((x: Obj) => x.name === 'jibri-ts');
+    const configMap = one('ConfigMap');
+    const port = Number(configMap.data.JIBRI_HTTP_API_EXTERNAL_PORT);
+
+    it('selects its own pods', () => {
+      for (const [k, v] of Object.entries(deployment.spec.selector.matchLabels)) expect(deployment.spec.template.metadata.labels[k]).toBe(v);
+    });
+
+    it('has one container, named, whose probes hit the service port and the health path', () => {
+      expect(pod.containers).toHaveLength(1);
+      expect(c).toBeDefined();
+      expect(port).toBe(2222);
+      const portOf = (p: number | string): number => (typeof p === 'number' ? p : c.ports.find((x: Obj) => x.name === p)?.containerPort);
+      for (const name of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+        const probe = c[name];
+        expect([name, probe?.httpGet?.path, portOf(probe?.httpGet?.port)]).toEqual([name, HEALTH_PATH, port]);
+      }
+      // The image's health check uses the same path.
+      expect(fs.readFileSync(path.join(root, 'deploy/docker/healthcheck.js'), 'utf8')).toContain(HEALTH_PATH);
+    });
+
+    it('asks for a graceful shutdown before SIGTERM and leaves a recording hours to finish', () => {
+      expect(c.lifecycle.preStop.exec.command).toEqual(['node', '/app/prestop.js']);
+      const prestop = fs.readFileSync(path.join(root, 'deploy/docker/prestop.js'), 'utf8');
+      expect(prestop).toContain('/jibri/api/internal/v1.0/gracefulShutdown');
+      expect(prestop).toContain(HEALTH_PATH);
+      expect(fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toMatch(/^COPY .*deploy\/docker\/prestop\.js .*\/app\/$/m);
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(4 * 3600);
+    });
+
+    it('requests about 1 CPU / 1 GiB and is limited to 2 CPU / 2 GiB', () => {
+      const { requests, limits } = c.resources;
+      expect(parseQuantity(requests.cpu)).toBe(1);
+      expect(parseQuantity(requests.memory)).toBe(2 ** 30);
+      expect(parseQuantity(limits.cpu)).toBe(2);
+      expect(parseQuantity(limits.memory)).toBe(2 * 2 ** 30);
+      for (const r of ['cpu', 'memory']) expect(parseQuantity(requests[r])).toBeLessThanOrEqual(parseQuantity(limits[r]));
+    });
+
+    it('runs unprivileged on a read-only root with writable /tmp and recordings', () => {
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 });
+      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ['ALL'] } });
+      expect(c.securityContext.capabilities.add).toBeUndefined();
+      const volumes = new Set(pod.volumes.map((v: Obj) => v.name));
+      for (const m of c.volumeMounts) expect(volumes.has(m.name)).toBe(true);
+      const mounts = c.volumeMounts.map((m: Obj) => m.mountPath);
+      expect(mounts).toEqual(expect.arrayContaining(['/tmp', configMap.data.JIBRI_RECORDING_DIR]));
+    });
+
+    it('keeps the scale-down annotation, and the account that may patch it', () => {
+      expect(deployment.spec.template.metadata.annotations['controller.kubernetes.io/pod-deletion-cost']).toMatch(/^-?\d+$/);
+      const sa = one('ServiceAccount');
+      expect(pod.serviceAccountName).toBe(sa.metadata.name);
+      const binding = one('RoleBinding');
+      const role = one('Role');
+      expect(binding.roleRef).toMatchObject({ kind: 'Role', name: role.metadata.name });
+      expect(binding.subjects).toContainEqual(expect.objectContaining({ kind: 'ServiceAccount', name: sa.metadata.name }));
+      expect(role.rules).toContainEqual(expect.objectContaining({ apiGroups: [''], resources: ['pods'], verbs: expect.arrayContaining(['patch']) }));
+    });
+
+    it('takes its environment from the ConfigMap and Secret, with names the service reads', () => {
+      const secret = one('Secret');
+      const refs = c.envFrom.map((e: Obj) => e.configMapRef?.name ?? e.secretRef?.name);
+      expect(refs).toEqual(expect.arrayContaining([configMap.metadata.name, secret.metadata.name]));
+      const known = new Set([...SETTINGS.map((s) => s.name), 'TZ', 'POD_NAME', 'POD_NAMESPACE']);
+      const names = [...Object.keys(configMap.data), ...Object.keys(secret.stringData ?? {}), ...c.env.map((e: Obj) => e.name)];
+      expect(names.filter((n) => !known.has(n))).toEqual([]);
+      // Passwords go in the Secret, never in the ConfigMap.
+      for (const s of SETTINGS.filter((x) => x.secret)) expect(Object.keys(configMap.data)).not.toContain(s.name);
+      expect(configMap.data.JIBRI_HTTP_API_EXTERNAL_HOST).toBe('0.0.0.0');
+      // Each recorder needs its own brewery nickname.
+      expect(c.env).toContainEqual({ name: 'JIBRI_INSTANCE_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    });
+  });
+
+  it('the Service and the PodDisruptionBudget select the recorder pods, on the named API port', () => {
+    const labels = one('Deployment').spec.template.metadata.labels;
+    const service = one('Service');
+    for (const [k, v] of Object.entries(service.spec.selector)) expect(labels[k]).toBe(v);
+    for (const [k, v] of Object.entries(one('PodDisruptionBudget').spec.selector.matchLabels)) expect(labels[k]).toBe(v);
+    const ports = one('Deployment').spec.template.spec.containers[0].ports;
+    for (const p of service.spec.ports) {
+      expect(p.port).toBe(2222);
+      expect(ports.some((cp: Obj) => cp.name === p.targetPort || cp.containerPort === p.targetPort)).toBe(true);
+    }
+  });
+
+  it('the HPA alternative scales the Deployment', () => {
+    const hpa = one('HorizontalPodAutoscaler');
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: one('Deployment').metadata.name });
+    expect(hpa.spec.minReplicas).toBeLessThanOrEqual(hpa.spec.maxReplicas);
+  });
+});
