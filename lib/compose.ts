@@ -6,10 +6,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { createApp } from './http/app';
+import { createInternalApp } from './http/internal-api';
+import { Lifecycle } from './lifecycle';
 import { registerSecret, type Logger } from './log';
 import { finalizeLeftovers } from './recorder/leftovers';
 import { Recorder, type RecorderOptions } from './recorder/recorder';
 import { XmppEdge } from './xmpp/xmpp-edge';
+
+const LEFTOVER_RESCAN_MS = 60000;
 
 export interface Service {
   recorder: Recorder;
@@ -17,6 +21,10 @@ export interface Service {
   http: { host: string; port: number; url: string };
   /** The XMPP edge, when XMPP_SERVER is set. */
   xmpp?: XmppEdge;
+  /** The internal API's address (gracefulShutdown, notifyConfigChanged, shutdown). */
+  internalHttp: { port: number; url: string };
+  /** Drains, stops and exits on request (internal API, signals). */
+  lifecycle: Lifecycle;
   /** Settles once recordings left by an earlier, crashed run are finalized. */
   leftovers: Promise<string[]>;
   /** Stops every session, finalizes, closes the HTTP server. */
@@ -25,6 +33,21 @@ export interface Service {
 
 export interface ComposeOptions {
   healthChecks?: RecorderOptions['healthChecks'];
+  /** How the lifecycle ends the process; specs replace it. */
+  exit?: (code: number) => void;
+}
+
+function listen(app: { listen: (port: number, host: string, cb: () => void) => Server }, host: string, port: number, variable: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen on ${host}:${port} (${err.code ?? err.message}): set ${variable} to a free port`)),
+    );
+  });
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export async function compose(config: Config, log: Logger, opts: ComposeOptions = {}): Promise<Service> {
@@ -33,11 +56,8 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   await recorder.init();
 
   const app = createApp({ config, recorder, log });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.http.port, config.http.host, () => resolve(s));
-    s.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(`The HTTP API cannot listen on ${config.http.host}:${config.http.port} (${err.code ?? err.message}): set JIBRI_HTTP_API_EXTERNAL_PORT to a free port`)),
-    );
+  const server = await listen(app, config.http.host, config.http.port, 'JIBRI_HTTP_API_EXTERNAL_PORT').catch((err: Error) => {
+    throw new Error(`The HTTP API ${err.message}`);
   });
   const { port } = server.address() as AddressInfo;
   const host = config.http.host;
@@ -52,19 +72,41 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
     return [] as string[];
   });
 
+  // Recorders sharing the folder (containers on one volume) pick up each other's leftovers.
+  const rescan = setInterval(() => void leftovers.then(() => finalizeLeftovers(config, log)).catch(() => undefined), LEFTOVER_RESCAN_MS);
+  rescan.unref();
+
   let stopped: Promise<void> | undefined;
+  let internal: Server | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      clearInterval(rescan);
+      await leftovers;
+      await recorder.shutdown();
+      await xmpp?.stop();
+      for (const s of [server, internal]) {
+        if (!s) continue;
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeAllConnections();
+        await closed;
+      }
+    })());
+  const lifecycle = new Lifecycle({ recorder, stopService: stop, exit: opts.exit ?? ((code) => process.exit(code)), log });
+  const { internalHost, internalPort } = config.lifecycle;
+  internal = await listen(createInternalApp(lifecycle), internalHost, internalPort, 'JIBRI_HTTP_API_INTERNAL_PORT').catch(async (err: Error) => {
+    await stop();
+    throw new Error(`The internal API ${err.message}`);
+  });
+  const iport = (internal.address() as AddressInfo).port;
+  log.info(`internal API listening on ${urlOf(internalHost, iport)}/jibri/api/internal/v1.0`, { component: 'http' });
+
   return {
     recorder,
     ...(xmpp ? { xmpp } : {}),
-    http: { host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` },
+    http: { host, port, url: urlOf(host, port) },
+    internalHttp: { port: iport, url: urlOf(internalHost, iport) },
+    lifecycle,
     leftovers,
-    stop: () =>
-      (stopped ??= (async () => {
-        await leftovers;
-        await recorder.shutdown();
-        await xmpp?.stop();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-      })()),
+    stop,
   };
 }

@@ -94,6 +94,25 @@ export interface XmppConfig {
   trustAllCerts: boolean;
 }
 
+/**
+ * How many sessions run side by side, and what admission assumes one costs until it has measured its own.
+ * `slots` is the number of brewery occupants; admission may still refuse a free slot.
+ */
+export interface CapacityConfig {
+  slots: number | 'auto';
+  sessionCpuCores: number;
+  sessionMemoryBytes: number;
+  /** Share of the host's CPU (0..1) that background load plus planned sessions may take. */
+  cpuTarget: number;
+}
+
+/** The process's life: Jibri's internal API, and single-use mode. */
+export interface LifecycleConfig {
+  internalHost: string;
+  internalPort: number;
+  singleUse: boolean;
+}
+
 export interface Config {
   instanceId: string;
   /** Absent when XMPP_SERVER is not set: the service then runs HTTP-only. */
@@ -104,6 +123,8 @@ export interface Config {
   streaming: StreamingConfig;
   call: CallConfig;
   browser: BrowserConfig;
+  capacity: CapacityConfig;
+  lifecycle: LifecycleConfig;
   /** The browser's call login when a request brings none (JIBRI_RECORDER_USER at XMPP_HIDDEN_DOMAIN). */
   recorderLogin?: RecorderLogin;
   ffmpegPath: string;
@@ -133,6 +154,13 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_HTTP_API_EXTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address the HTTP API binds to' },
   { name: 'JIBRI_HTTP_API_EXTERNAL_PORT', default: '2222', group: 'HTTP API', description: 'Port of the HTTP API' },
   { name: 'JIBRI_HTTP_API_TOKEN', default: '', group: 'HTTP API', description: 'If set, every endpoint but health requires "Authorization: Bearer <token>"', secret: true },
+  { name: 'JIBRI_HTTP_API_INTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address of the internal API (gracefulShutdown, notifyConfigChanged, shutdown); keep it on loopback' },
+  { name: 'JIBRI_HTTP_API_INTERNAL_PORT', default: '3333', group: 'HTTP API', description: 'Port of the internal API' },
+  { name: 'JIBRI_CONCURRENT_SESSIONS', default: '1', group: 'Capacity', description: 'Sessions this recorder runs at once, each its own brewery occupant <JIBRI_INSTANCE_ID>-<n>; "auto" sizes it from the host' },
+  { name: 'JIBRI_SESSION_CPU_ESTIMATE', default: '0.6', group: 'Capacity', description: 'CPU cores one session is assumed to take until the recorder has measured its own sessions' },
+  { name: 'JIBRI_SESSION_MEMORY_ESTIMATE', default: '450', group: 'Capacity', description: 'Memory in MB one session is assumed to take until measured' },
+  { name: 'JIBRI_CPU_TARGET', default: '90', group: 'Capacity', description: 'Percent of the host CPU that other load plus this recorder\'s sessions may take; a start beyond it is refused' },
+  { name: 'JIBRI_SINGLE_USE_MODE', default: 'false', group: 'Capacity', description: 'After one session per slot the recorder is EXPIRED and takes no more (as Jibri\'s single-use-mode)' },
   { name: 'JIBRI_RECORDING_DIR', default: '/config/recordings', group: 'Recording', description: 'Folder that holds one sub-folder per session' },
   { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_PATH', default: '', group: 'Recording', description: 'Script run with the session folder as its only argument after each recording' },
   { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', default: '3600', group: 'Recording', description: 'Seconds after which a finalize script that has not ended is killed (0 = never)' },
@@ -230,6 +258,27 @@ class Reader {
     return { width, height };
   }
 
+  decimal(name: string, fallback: number, min: number, max: number): number {
+    const raw = read(this.env, name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a number from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(raw);
+  }
+
+  slots(name: string): number | 'auto' {
+    const raw = read(this.env, name);
+    if (raw === undefined) return 1;
+    if (raw.toLowerCase() === 'auto') return 'auto';
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from 1 to 64, or auto`);
+      return 1;
+    }
+    return Number(raw);
+  }
+
   oneOf(name: string, fallback: string, allowed: readonly string[]): string {
     const raw = read(this.env, name);
     if (raw === undefined) return fallback;
@@ -314,6 +363,17 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
       extraFlags: (r.optional('CHROMIUM_FLAGS') ?? '').split(',').map((f) => f.trim()).filter(Boolean),
       ignoreCertificateErrors: r.bool('IGNORE_CERTIFICATE_ERRORS', false),
       pageLoadTimeoutSec: r.int('JIBRI_PAGE_LOAD_TIMEOUT', 60, 1, 600),
+    },
+    capacity: {
+      slots: r.slots('JIBRI_CONCURRENT_SESSIONS'),
+      sessionCpuCores: r.decimal('JIBRI_SESSION_CPU_ESTIMATE', 0.6, 0.05, 64),
+      sessionMemoryBytes: r.int('JIBRI_SESSION_MEMORY_ESTIMATE', 450, 50, 65536) * 1024 * 1024,
+      cpuTarget: r.int('JIBRI_CPU_TARGET', 90, 10, 100) / 100,
+    },
+    lifecycle: {
+      internalHost: r.text('JIBRI_HTTP_API_INTERNAL_HOST', '127.0.0.1'),
+      internalPort: r.int('JIBRI_HTTP_API_INTERNAL_PORT', 3333, 0, 65535),
+      singleUse: r.bool('JIBRI_SINGLE_USE_MODE', false),
     },
     ...(recorderPassword
       ? { recorderLogin: { domain: hiddenDomain, username: r.text('JIBRI_RECORDER_USER', 'recorder'), password: recorderPassword } }

@@ -8,6 +8,7 @@ export type ErrorScope = 'session' | 'system';
 export type ErrorCode =
   | 'BAD_REQUEST'
   | 'BUSY'
+  | 'SESSION_EXISTS'
   | 'EXPIRED'
   | 'UNHEALTHY'
   | 'CALL_LOGIN_MISSING'

@@ -13,15 +13,9 @@ async function serve(): Promise<void> {
   const config = loadConfig(environmentWithDotEnv(process.env), os.hostname());
   const log = createLogger(config.logLevel);
   const service = await compose(config, log);
-  let exiting = false;
-  const exit = (signal: string): void => {
-    if (exiting) return;
-    exiting = true;
-    log.info(`${signal}: stopping and finalizing the running recordings`);
-    void service.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => exit('SIGINT'));
-  process.on('SIGTERM', () => exit('SIGTERM'));
+  // SIGTERM drains (platforms send it to retire a recorder); SIGINT stops now. See lib/lifecycle.ts.
+  process.on('SIGINT', () => service.lifecycle.request('SIGINT'));
+  process.on('SIGTERM', () => service.lifecycle.request('SIGTERM'));
 }
 
 async function main(argv: string[]): Promise<void> {

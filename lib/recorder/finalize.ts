@@ -3,6 +3,7 @@
  * rewrite the crash-safe fragmented MP4 as an ordinary one, write metadata.json, run the finalize script
  * with the session folder as its only argument (killed after a timeout), then drop the state marker.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RecorderError } from '../errors';
@@ -19,8 +20,21 @@ export interface SessionStateFile {
   startedAt: string;
   /** The service that owns the session; a leftover is one whose owner is gone. */
   pid: number;
+  /**
+   * Which process incarnation on which host wrote it. Recorders that share one recordings volume
+   * (containers, pods) see each other's markers, and a pid means nothing outside its own namespace.
+   */
+  host?: string;
+  owner?: string;
   encoderPid?: number;
 }
+
+/** Identifies this process among every recorder that shares a recordings folder, across restarts. */
+export const PROCESS_OWNER = crypto.randomUUID();
+
+/** How often a running session touches its marker, and after how long without a touch its owner counts as gone. */
+export const HEARTBEAT_MS = 10000;
+export const HEARTBEAT_STALE_MS = 45000;
 
 export function writeStateFile(file: string, state: SessionStateFile): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });

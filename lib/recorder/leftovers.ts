@@ -1,14 +1,16 @@
 /**
  * Recordings whose service died before finalizing them (SIGKILL, power loss). Their fragmented MP4 is
  * playable up to the last second written; at the next start they are finalized like any other:
- * rewritten, given a metadata.json, and handed to the finalize script.
+ * rewritten, given a metadata.json, and handed to the finalize script. Recorders that share a folder
+ * rescan it every minute, so one whose neighbour died finalizes that neighbour's recordings.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { STATE_DIR } from '../output/file-layout';
-import { finalizeRecording, readStateFile } from './finalize';
+import { finalizeRecording, HEARTBEAT_STALE_MS, PROCESS_OWNER, readStateFile, type SessionStateFile } from './finalize';
 
 function alive(pid: number | undefined): boolean {
   if (!pid) return false;
@@ -25,7 +27,30 @@ async function waitForExit(pid: number | undefined, timeoutMs: number): Promise<
   while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
 }
 
-/** Finalizes every leftover whose owning service is gone; returns the session folders it finalized. */
+export interface MarkerView {
+  state: SessionStateFile;
+  /** When the owner last touched the marker (ms since the epoch). */
+  touchedAt: number;
+}
+
+/**
+ * Whether a marker's owner is gone. A pid is only meaningful on the host (and pid namespace) that wrote
+ * it, and may have been reused there, so it can prove death but never life; life is the heartbeat.
+ */
+export function ownerGone(m: MarkerView, here: { host: string; owner: string; now: number; alive: (pid: number) => boolean }): boolean {
+  const { state } = m;
+  if (state.owner === here.owner) return false;
+  const sameHost = (state.host ?? here.host) === here.host;
+  if (sameHost && !here.alive(state.pid)) return true;
+  return here.now - m.touchedAt > HEARTBEAT_STALE_MS;
+}
+
+const inProgress = new Set<string>();
+
+/**
+ * Finalizes every leftover whose owning service is gone; returns the session folders it finalized.
+ * Safe to call again while a call runs (a periodic rescan): a marker is handled by one call at a time.
+ */
 export async function finalizeLeftovers(config: Config, log: Logger): Promise<string[]> {
   const stateDir = path.join(config.recording.dir, STATE_DIR);
   let names: string[];
@@ -42,26 +67,43 @@ export async function finalizeLeftovers(config: Config, log: Logger): Promise<st
       log.warn(`ignoring an unreadable session marker ${stateFile}`, { component: 'leftovers' });
       continue;
     }
-    if (state.pid !== process.pid && alive(state.pid)) continue;
-    // An encoder that outlived its service got SIGINT and may still be closing the file.
-    await waitForExit(state.encoderPid, 15000);
-    const sessionDir = path.dirname(state.mediaFile);
-    const slog = log.child({ sessionId: state.sessionId });
-    slog.info(`finalizing a recording left by a service that stopped unexpectedly: ${state.mediaFile}`, { component: 'leftovers' });
-    await finalizeRecording({
-      sessionDir,
-      mediaFile: state.mediaFile,
-      metadataFile: path.join(sessionDir, 'metadata.json'),
-      stateFile,
-      meetingUrl: state.meetingUrl,
-      participants: [],
-      metadata: state.metadata ?? {},
-      ffmpegBinary: config.ffmpegPath,
-      ...(config.recording.finalizeScript ? { finalizeScript: config.recording.finalizeScript } : {}),
-      finalizeTimeoutSec: config.recording.finalizeTimeoutSec,
-      log: slog,
-    });
-    done.push(sessionDir);
+    let touchedAt: number;
+    try {
+      touchedAt = fs.statSync(stateFile).mtimeMs;
+    } catch {
+      continue; // finalized meanwhile by its owner
+    }
+    const host = os.hostname();
+    if (!ownerGone({ state, touchedAt }, { host, owner: PROCESS_OWNER, now: Date.now(), alive })) continue;
+    if (inProgress.has(stateFile)) continue;
+    inProgress.add(stateFile);
+    try {
+      // An encoder that outlived its service got SIGINT and may still be closing the file.
+      if ((state.host ?? host) === host) await waitForExit(state.encoderPid, 15000);
+      done.push(await finalizeLeftover(config, log, state, stateFile));
+    } finally {
+      inProgress.delete(stateFile);
+    }
   }
   return done;
+}
+
+async function finalizeLeftover(config: Config, log: Logger, state: SessionStateFile, stateFile: string): Promise<string> {
+  const sessionDir = path.dirname(state.mediaFile);
+  const slog = log.child({ sessionId: state.sessionId });
+  slog.info(`finalizing a recording left by a service that stopped unexpectedly: ${state.mediaFile}`, { component: 'leftovers' });
+  await finalizeRecording({
+    sessionDir,
+    mediaFile: state.mediaFile,
+    metadataFile: path.join(sessionDir, 'metadata.json'),
+    stateFile,
+    meetingUrl: state.meetingUrl,
+    participants: [],
+    metadata: state.metadata ?? {},
+    ffmpegBinary: config.ffmpegPath,
+    ...(config.recording.finalizeScript ? { finalizeScript: config.recording.finalizeScript } : {}),
+    finalizeTimeoutSec: config.recording.finalizeTimeoutSec,
+    log: slog,
+  });
+  return sessionDir;
 }

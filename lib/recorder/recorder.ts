@@ -1,8 +1,11 @@
 /**
- * The one owner of sessions and of the recorder's busy and health status. Both edges (HTTP and XMPP)
- * call start/stop here and read snapshot(); status goes out only through the 'status' and 'session'
- * events. This issue runs one session at a time (a Jibri); sessions are independent objects so that
- * several slots can run side by side later without changing the edges.
+ * The one owner of sessions and of the recorder's status. Both edges (HTTP and XMPP) call start/stop here
+ * and read snapshot(); status goes out only through the 'status' and 'session' events.
+ *
+ * The recorder has JIBRI_CONCURRENT_SESSIONS slots. Each session takes one and owns its own display,
+ * audio sink, browser and encoder, so sessions share nothing but the host. A free slot is offered (idle
+ * in its brewery presence) only while admission says the host has room for one more session; with one
+ * slot and an unloaded host this is exactly Jibri.
  */
 import { EventEmitter } from 'node:events';
 import type { Config } from '../config';
@@ -11,10 +14,23 @@ import type { Logger } from '../log';
 import { checkStreamUrl, isAllowed } from '../output/stream-target';
 import { SpareSource } from '../pipeline/source';
 import { runHealthChecks, type CheckResult } from '../system/health';
-import type { BusyStatus, HealthStatus, SessionSummary, StatusSnapshot } from '../status/snapshot';
+import { HostLoadMonitor, type LoadSample } from '../system/host-load';
+import type { BusyStatus, Capacity, HealthStatus, SessionSummary, SlotStatus, StatusSnapshot } from '../status/snapshot';
+import { admit, autoSlots, CostModel, type AdmissionResult } from './admission';
 import type { StartRequest } from './requests';
 import { Session } from './session';
 import type { SessionState } from './session-machine';
+
+/** Seconds a session records before its encoder speed and its cost are trusted (its start is noisy). */
+const STEADY_AFTER_SEC = 10;
+
+/** Where the recorder reads the host's load; the real monitor by default. */
+export interface LoadSource {
+  start(): void;
+  stop(): void;
+  current(): LoadSample;
+  onSample(listener: (s: LoadSample) => void): void;
+}
 
 export interface RecorderOptions {
   config: Config;
@@ -22,6 +38,7 @@ export interface RecorderOptions {
   /** Replaces the machine checks (unit specs); the real ones run by default. */
   healthChecks?: () => Promise<Record<string, CheckResult>>;
   healthIntervalMs?: number;
+  load?: LoadSource;
 }
 
 export interface SessionChange {
@@ -30,8 +47,18 @@ export interface SessionChange {
   previous: SessionState;
 }
 
+export interface StartOptions {
+  /** The slot the request arrived for (an XMPP occupant); any free slot when absent (HTTP). */
+  slot?: number;
+}
+
 export class Recorder extends EventEmitter {
   private readonly sessions = new Map<string, Session>();
+  /** slots[i] holds the session of slot i + 1. */
+  private slots: Array<Session | undefined> = [];
+  /** Single-use mode: slots whose session has ended never open again. */
+  private used: boolean[] = [];
+  private draining = false;
   private checks: Record<string, CheckResult> = {};
   private lastSession: SessionSummary | undefined;
   private lastPublished = '';
@@ -40,19 +67,42 @@ export class Recorder extends EventEmitter {
   private readonly runChecks: () => Promise<Record<string, CheckResult>>;
   private idleWaiters: Array<() => void> = [];
   private readonly spare: SpareSource;
+  private readonly load: LoadSource;
+  private readonly cost: CostModel;
 
   constructor(private readonly opts: RecorderOptions) {
     super();
     this.log = opts.log.child({ component: 'recorder' });
     this.runChecks = opts.healthChecks ?? (() => runHealthChecks(opts.config));
     this.spare = new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log });
+    this.load = opts.load ?? new HostLoadMonitor();
+    const { capacity } = opts.config;
+    this.cost = new CostModel({ cpuCores: capacity.sessionCpuCores, memoryBytes: capacity.sessionMemoryBytes });
+    if (capacity.slots !== 'auto') this.setSlots(capacity.slots);
   }
 
-  /** Runs the machine checks once and then every minute. */
+  /** Sizes the slots (for `auto`, from the host's first load sample), runs the machine checks once and then every minute. */
   async init(): Promise<void> {
+    this.load.onSample((sample) => this.onLoadSample(sample));
+    this.load.start();
+    if (this.opts.config.capacity.slots === 'auto') {
+      const sample = await new Promise<LoadSample>((resolve) => this.load.onSample(resolve));
+      const n = autoSlots(sample, this.opts.config.capacity);
+      this.setSlots(n);
+      this.log.info(`JIBRI_CONCURRENT_SESSIONS=auto: ${n} slot(s) for ${sample.cores} cores and ${Math.round(sample.memAvailableBytes / 2 ** 20)} MB available`);
+    }
     await this.refreshHealth();
     this.healthTimer = setInterval(() => void this.refreshHealth(), this.opts.healthIntervalMs ?? 60000);
     this.healthTimer.unref();
+  }
+
+  private setSlots(n: number): void {
+    this.slots = new Array<Session | undefined>(n).fill(undefined);
+    this.used = new Array<boolean>(n).fill(false);
+  }
+
+  get slotCount(): number {
+    return this.slots.length;
   }
 
   async refreshHealth(): Promise<void> {
@@ -66,32 +116,78 @@ export class Recorder extends EventEmitter {
     }
     this.checks = checks;
     this.publish();
-    if (this.healthStatus === 'HEALTHY' && this.sessions.size === 0) this.spare.prepare();
+    this.prepareSpare();
   }
 
   get busyStatus(): BusyStatus {
-    return this.sessions.size > 0 ? 'BUSY' : 'IDLE';
+    if (this.expired) return 'EXPIRED';
+    return this.admission().accept ? 'IDLE' : 'BUSY';
   }
 
   get healthStatus(): HealthStatus {
     return Object.values(this.checks).every((c) => c.healthStatus === 'HEALTHY') ? 'HEALTHY' : 'UNHEALTHY';
   }
 
+  /** Single-use mode, once every slot has had its session and none is running. */
+  private get expired(): boolean {
+    return this.opts.config.lifecycle.singleUse && this.used.length > 0 && this.used.every(Boolean) && this.sessions.size === 0;
+  }
+
+  private freeSlots(): number[] {
+    const free: number[] = [];
+    this.slots.forEach((s, i) => {
+      if (!s && !this.used[i]) free.push(i + 1);
+    });
+    return free;
+  }
+
+  private admission(slot?: number): AdmissionResult {
+    const free = this.freeSlots();
+    const steady = this.steadySessions();
+    const speeds = steady.map((s) => s.summary().encoderSpeed).filter((v): v is number => v !== undefined);
+    return admit({
+      load: this.load.current(),
+      cpuTarget: this.opts.config.capacity.cpuTarget,
+      running: this.sessions.size,
+      freeSlots: slot === undefined ? free.length : free.includes(slot) ? 1 : 0,
+      cost: this.cost.current,
+      ...(speeds.length ? { slowestEncoderSpeed: Math.min(...speeds) } : {}),
+      draining: this.draining,
+      expired: this.opts.config.lifecycle.singleUse && this.used.every(Boolean),
+    });
+  }
+
+  private steadySessions(): Session[] {
+    return [...this.sessions.values()].filter((s) => s.state.name === 'recording' && (s.summary().recordedSec ?? 0) >= STEADY_AFTER_SEC);
+  }
+
   /**
-   * Admits and starts a session, or throws a RecorderError (BUSY, UNHEALTHY) and changes nothing.
-   * Returns as soon as the session is admitted: the pipeline starts in the background.
+   * Admits and starts a session, or throws a RecorderError (BUSY, EXPIRED, UNHEALTHY, SESSION_EXISTS...)
+   * and changes nothing. Returns as soon as the session is admitted: the pipeline starts in the background.
    */
-  start(request: StartRequest): Session {
+  start(request: StartRequest, options: StartOptions = {}): Session {
     this.checkSink(request);
-    if (this.sessions.size > 0) {
-      throw new RecorderError({ code: 'BUSY', message: 'Jibri is currently busy', retryable: true });
+    if (this.sessions.has(request.sessionId)) {
+      throw new RecorderError({ code: 'SESSION_EXISTS', message: `A session with the id ${request.sessionId} is already running`, retryable: false });
+    }
+    const { slot: wanted } = options;
+    if (wanted !== undefined && (wanted < 1 || wanted > this.slots.length)) {
+      throw new RecorderError({ code: 'BUSY', message: `There is no slot ${wanted}`, retryable: true });
     }
     if (this.healthStatus !== 'HEALTHY') {
       const problems = Object.entries(this.checks).filter(([, c]) => c.healthStatus !== 'HEALTHY').map(([n, c]) => `${n}: ${c.detail}`);
       throw new RecorderError({ code: 'UNHEALTHY', scope: 'system', message: `This recorder cannot record now (${problems.join('; ')})`, retryable: true });
     }
-    const session = new Session(request, { config: this.opts.config, log: this.opts.log, source: () => this.spare.take() });
+    const decision = this.admission(wanted);
+    if (!decision.accept) {
+      const expired = this.opts.config.lifecycle.singleUse && this.used.every(Boolean);
+      // Jibri's own wording for a busy recorder, then why: clients match on the former.
+      throw new RecorderError({ code: expired ? 'EXPIRED' : 'BUSY', message: `Jibri is currently busy: ${decision.refusal ?? 'no free slot'}`, retryable: true });
+    }
+    const slot = wanted ?? this.freeSlots()[0]!;
+    const session = new Session(request, { config: this.opts.config, log: this.opts.log, source: () => this.spare.take(), slot });
     this.sessions.set(session.id, session);
+    this.slots[slot - 1] = session;
     session.on('state', (state: SessionState, previous: SessionState) => this.onSessionState(session, state, previous));
     this.publish();
     // Health is checked again before the slot frees, so it never shows idle when the next start would fail.
@@ -99,7 +195,7 @@ export class Recorder extends EventEmitter {
       .run()
       .then(() => this.refreshHealth())
       .catch((err: unknown) => this.log.error(`health check after a session failed: ${String(err)}`))
-      .then(() => this.onSessionDone(session));
+      .then(() => this.onSessionDone(session, slot));
     return session;
   }
 
@@ -132,6 +228,23 @@ export class Recorder extends EventEmitter {
     await Promise.all(targets.map((s) => s.requestStop()));
   }
 
+  /** The session holding a slot, if any. */
+  sessionInSlot(slot: number): Session | undefined {
+    return this.slots[slot - 1];
+  }
+
+  /** Takes no new session from now on; running ones go on until they end. Shown as busy everywhere. */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.log.info(`draining: no new sessions${this.sessions.size ? `; waiting for ${this.sessions.size} running` : ''}`);
+    this.publish();
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
   /** Resolves when no session is running or finalizing. */
   whenIdle(): Promise<void> {
     if (this.sessions.size === 0) return Promise.resolve();
@@ -140,7 +253,9 @@ export class Recorder extends EventEmitter {
 
   /** Stops everything and waits for finalization; for process shutdown. */
   async shutdown(): Promise<void> {
+    this.draining = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
+    this.load.stop();
     if (this.sessions.size) await this.stop();
     await this.whenIdle();
     await this.spare.close();
@@ -150,9 +265,36 @@ export class Recorder extends EventEmitter {
     return this.sessions.get(id);
   }
 
+  /** What each slot's brewery presence says. */
+  slotStatus(slot: number): SlotStatus {
+    const session = this.slots[slot - 1];
+    if (session) return { slot, busy: true, sessionId: session.id };
+    return { slot, busy: Boolean(this.used[slot - 1]) || !this.admission(slot).accept };
+  }
+
+  capacity(): Capacity {
+    const decision = this.admission();
+    const load = this.load.current();
+    const speeds = this.steadySessions().map((s) => s.summary().encoderSpeed).filter((v): v is number => v !== undefined);
+    return {
+      slotsTotal: this.slots.length,
+      slotsBusy: this.slots.filter(Boolean).length,
+      acceptingNow: decision.accept && this.healthStatus === 'HEALTHY',
+      ...(decision.refusal ? { refusal: decision.refusal } : this.healthStatus !== 'HEALTHY' ? { refusal: 'unhealthy' } : {}),
+      cpuHeadroom: decision.cpuHeadroom,
+      memoryHeadroomBytes: decision.memoryHeadroomBytes,
+      ...(speeds.length ? { encoderSpeed: Math.min(...speeds) } : {}),
+      sessionCost: { ...this.cost.current, measured: this.cost.samples > 0 },
+      hostCores: load.cores,
+      hostBusyCores: load.hostBusyCores,
+    };
+  }
+
   snapshot(): StatusSnapshot {
     const sessions = [...this.sessions.values()].map((s) => s.summary());
     const details: StatusSnapshot['details'] = { ...this.checks };
+    const capacity = this.capacity();
+    details.capacity = { healthStatus: 'HEALTHY', detail: capacity.acceptingNow ? 'accepting' : `not accepting: ${capacity.refusal ?? ''}`, ...capacity };
     for (const s of sessions) {
       details[`session:${s.sessionId}`] = { healthStatus: 'HEALTHY', detail: s.error ? `${s.state}: ${s.error.message}` : s.state, ...s };
     }
@@ -165,6 +307,8 @@ export class Recorder extends EventEmitter {
       healthStatus: this.healthStatus,
       details,
       sessions,
+      capacity,
+      slots: this.slots.map((_, i) => this.slotStatus(i + 1)),
       ...(this.lastSession ? { lastSession: this.lastSession } : {}),
     };
   }
@@ -173,22 +317,41 @@ export class Recorder extends EventEmitter {
     const change: SessionChange = { session: session.summary(), state, previous };
     this.emit('session', change);
     if (state.error && !previous.error && state.error.scope === 'system') void this.refreshHealth();
+    // The next session's browser is warmed once this one is past its own (CPU-heavy) start.
+    if (state.name === 'recording') this.prepareSpare();
   }
 
-  private onSessionDone(session: Session): void {
+  private onSessionDone(session: Session, slot: number): void {
     this.lastSession = session.summary();
     this.sessions.delete(session.id);
+    if (this.slots[slot - 1] === session) this.slots[slot - 1] = undefined;
+    if (this.opts.config.lifecycle.singleUse) this.used[slot - 1] = true;
     this.publish();
-    if (this.healthStatus === 'HEALTHY') this.spare.prepare();
+    this.prepareSpare();
     if (this.sessions.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  /** Emits 'status' only when busy or health really changed, as Jibri's status manager does. */
+  /** A warm source only when the next start could use it: healthy, accepting, and nothing still starting. */
+  private prepareSpare(): void {
+    if (this.healthStatus !== 'HEALTHY' || this.draining || !this.admission().accept) return;
+    if ([...this.sessions.values()].some((s) => s.state.name === 'starting')) return;
+    this.spare.prepare();
+  }
+
+  private onLoadSample(sample: LoadSample): void {
+    const steady = this.steadySessions().length;
+    this.cost.observe(sample, steady, this.sessions.size);
+    this.publish();
+  }
+
+  /** Emits 'status' only when busy, health or a slot's presence really changed, as Jibri's status manager does. */
   private publish(): void {
-    const key = `${this.busyStatus}/${this.healthStatus}`;
+    const slots = this.slots.map((_, i) => (this.slotStatus(i + 1).busy ? 'B' : 'I')).join('');
+    const key = `${this.busyStatus}/${this.healthStatus}/${slots}`;
     if (key === this.lastPublished) return;
     this.lastPublished = key;
-    this.log.info(`recorder is ${this.busyStatus} and ${this.healthStatus}`);
+    const refusal = this.sessions.size < this.slots.length ? this.admission().refusal : undefined;
+    this.log.info(`recorder is ${this.busyStatus} and ${this.healthStatus}${this.slots.length > 1 ? `; slots ${slots}` : ''}${refusal && this.busyStatus !== 'IDLE' ? ` (${refusal})` : ''}`);
     this.emit('status', this.snapshot());
   }
 }

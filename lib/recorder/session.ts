@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { Config } from '../config';
 import { RecorderError, asRecorderError } from '../errors';
 import { registerSecret, type Logger } from '../log';
@@ -15,7 +16,7 @@ import { redactStreamUrl, streamSecrets, withCredentials } from '../output/strea
 import { Pipeline, type PipelineOutput, type StartTimings } from '../pipeline/pipeline';
 import type { CaptureSource } from '../pipeline/source';
 import type { SessionSummary } from '../status/snapshot';
-import { finalizeRecording, writeStateFile } from './finalize';
+import { finalizeRecording, HEARTBEAT_MS, PROCESS_OWNER, writeStateFile } from './finalize';
 import type { StartRequest } from './requests';
 import { nextState, TERMINAL, type SessionEvent, type SessionState } from './session-machine';
 
@@ -31,6 +32,8 @@ export interface SessionDeps {
   log: Logger;
   /** Hands the session its capture source (the recorder's ready spare when there is one). */
   source: () => Promise<CaptureSource>;
+  /** The recorder's slot this session runs in. */
+  slot?: number;
   now?: () => Date;
 }
 
@@ -54,6 +57,7 @@ export class Session extends EventEmitter {
   private readonly stopWanted = new Promise<void>((resolve) => (this.stopSignal = resolve));
   private readonly captureClosedWaiters: Array<() => void> = [];
   private usageTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
   constructor(readonly request: StartRequest, private readonly deps: SessionDeps) {
@@ -120,6 +124,8 @@ export class Session extends EventEmitter {
         ? { stream: { url: redactStreamUrl(sink.rtmpUrl), state: link?.state ?? 'connecting', reconnects: link?.reconnects ?? 0, ...(sink.viewingUrl ? { viewingUrl: sink.viewingUrl } : {}) } }
         : {}),
       ...(progress?.timeSec !== undefined ? { recordedSec: progress.timeSec } : {}),
+      ...(progress?.speed !== undefined ? { encoderSpeed: progress.speed } : {}),
+      ...(this.deps.slot !== undefined ? { slot: this.deps.slot } : {}),
       ...(this.endReason ? { endReason: this.endReason } : {}),
       ...(this.state.error ? { error: this.state.error.toJSON() } : {}),
     };
@@ -137,11 +143,21 @@ export class Session extends EventEmitter {
   private async startCapture(): Promise<void> {
     const { config } = this.deps;
     const marker = this.mediaFile
-      ? { sessionId: this.id, meetingUrl: this.meetingUrl, mediaFile: this.mediaFile, metadata: this.request.metadata, startedAt: this.startedAt.toISOString(), pid: process.pid }
+      ? {
+          sessionId: this.id,
+          meetingUrl: this.meetingUrl,
+          mediaFile: this.mediaFile,
+          metadata: this.request.metadata,
+          startedAt: this.startedAt.toISOString(),
+          pid: process.pid,
+          host: os.hostname(),
+          owner: PROCESS_OWNER,
+        }
       : undefined;
     if (marker) {
       this.prepareFolder();
       writeStateFile(this.paths.stateFile, marker);
+      this.startHeartbeat();
     }
     const pipeline = new Pipeline({
       encoding: config.encoding,
@@ -236,6 +252,7 @@ export class Session extends EventEmitter {
     await this.pipeline?.close();
     // A stream alone leaves nothing on disk to finalize (Jibri writes nothing for streams either).
     if (!this.mediaFile) {
+      this.stopHeartbeat();
       this.apply({ type: 'finalized' });
       return;
     }
@@ -250,8 +267,27 @@ export class Session extends EventEmitter {
       finalizeTimeoutSec: config.recording.finalizeTimeoutSec,
       log: this.log,
     }).catch((err: unknown) => asRecorderError(err));
+    this.stopHeartbeat();
     if (error) this.apply({ type: 'error', error });
     this.apply({ type: 'finalized' });
+  }
+
+  /**
+   * Touches the marker while this process owns the recording, finalize script included, so that a
+   * recorder sharing the folder never takes a live recording for a leftover (lib/recorder/leftovers.ts).
+   */
+  private startHeartbeat(): void {
+    const file = this.paths.stateFile;
+    this.heartbeat = setInterval(() => {
+      const now = new Date();
+      fs.utimes(file, now, now, () => undefined);
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
   }
 
   private captureClosed(): boolean {

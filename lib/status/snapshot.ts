@@ -26,9 +26,45 @@ export interface SessionSummary {
   /** A stream's link, with the URL as people may see it (no key, no credentials). */
   stream?: { url: string; state: string; reconnects: number; viewingUrl?: string };
   recordedSec?: number;
+  /** The encoder's speed (1 = real time), as ffmpeg reports it. */
+  encoderSpeed?: number;
+  /** The slot (1..JIBRI_CONCURRENT_SESSIONS) the session runs in. */
+  slot?: number;
   /** Why a session ended by itself without an error: call-empty, all-muted, usage-timeout. */
   endReason?: string;
   error?: { code: ErrorCode; scope: ErrorScope; retryable: boolean; message: string; hint?: string };
+}
+
+/**
+ * How much more this host can take. Slots are the configured number of concurrent sessions; admission
+ * may still refuse a free slot when the host has no CPU or memory left for one more session, or when a
+ * running encoder cannot keep real time.
+ */
+export interface Capacity {
+  slotsTotal: number;
+  slotsBusy: number;
+  /** Whether a start would be admitted now (a free slot, and room on the host for it). */
+  acceptingNow: boolean;
+  /** Why a start would be refused now, when it would. */
+  refusal?: string;
+  /** Share of the host's CPU that is free (0..1), averaged over the last seconds. */
+  cpuHeadroom: number;
+  /** Memory available to new processes, in bytes (MemAvailable). */
+  memoryHeadroomBytes: number;
+  /** The slowest running encoder's speed (1 = real time); absent while nothing records. */
+  encoderSpeed?: number;
+  /** What one session costs here: the configured estimate until measured, then what was measured. */
+  sessionCost: { cpuCores: number; memoryBytes: number; measured: boolean };
+  hostCores: number;
+  /** Cores' worth of CPU the host uses now, averaged over the last seconds. */
+  hostBusyCores: number;
+}
+
+export interface SlotStatus {
+  slot: number;
+  /** What the slot's presence says: busy while it holds a session, or while the host takes no more. */
+  busy: boolean;
+  sessionId?: string;
 }
 
 export interface StatusSnapshot {
@@ -37,6 +73,9 @@ export interface StatusSnapshot {
   /** Per machine check (ffmpeg, chromium, display, audio, recordings) and per session. */
   details: Record<string, HealthDetail & Record<string, unknown>>;
   sessions: SessionSummary[];
+  capacity: Capacity;
+  /** Each slot as its brewery occupant shows it. */
+  slots: SlotStatus[];
   /** The session that ended last, with its outcome; kept so a poller can see why it ended. */
   lastSession?: SessionSummary;
 }

@@ -34,13 +34,19 @@ export function reconnectDelay(attempt: number): number {
 export interface ConnectionOptions {
   server: XmppServer;
   config: XmppConfig;
+  /** The recorder slot this occupant offers (1 when there is one slot). */
+  slot: number;
+  /** Brewery nickname: JIBRI_INSTANCE_ID, or <JIBRI_INSTANCE_ID>-<slot> with several slots. */
+  nickname: string;
   log: Logger;
   status: () => BreweryStatus;
   onJibriIq: JibriIqHandler;
 }
 
 export class XmppConnection extends EventEmitter {
+  /** The XMPP_SERVER entry: the environment a session came from. */
   readonly id: string;
+  readonly slot: number;
   readonly occupantJid: string;
   private xmpp: Client | undefined;
   private online = false;
@@ -53,8 +59,9 @@ export class XmppConnection extends EventEmitter {
   constructor(private readonly opts: ConnectionOptions) {
     super();
     this.id = opts.server.id;
-    this.occupantJid = `${opts.config.breweryJid}/${opts.config.nickname}`;
-    this.log = opts.log.child({ component: `xmpp ${opts.server.id}` });
+    this.slot = opts.slot;
+    this.occupantJid = `${opts.config.breweryJid}/${opts.nickname}`;
+    this.log = opts.log.child({ component: `xmpp ${opts.server.id} ${opts.nickname}` });
     if (opts.config.trustAllCerts) trustAllCertsFor(opts.config.authDomain);
   }
 

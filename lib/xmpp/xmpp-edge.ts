@@ -33,6 +33,14 @@ export interface XmppEdgeOptions {
   log: Logger;
 }
 
+/**
+ * One occupant per slot, so that an unmodified Jicofo sees N recorders and spreads sessions over them.
+ * A single slot keeps the plain JIBRI_INSTANCE_ID, exactly as Jibri.
+ */
+export function slotNickname(nickname: string, slot: number, slots: number): string {
+  return slots === 1 ? nickname : `${nickname}-${slot}`;
+}
+
 /** What each failure tells Jicofo: only an unusable request (no other recorder would do better) is final. */
 export function failureFor(err: RecorderError): Failure {
   if (err.code === 'BUSY') return { reason: 'busy', shouldRetry: true };
@@ -47,13 +55,18 @@ export class XmppEdge {
   constructor(private readonly opts: XmppEdgeOptions) {
     this.log = opts.log.child({ component: 'xmpp' });
     registerSecret(opts.xmpp.password);
-    const status = (): { busy: boolean; healthy: boolean } => {
-      const s = opts.recorder.snapshot();
-      // EXPIRED is never on the wire: an expired recorder stays busy for Jicofo.
-      return { busy: s.busyStatus !== 'IDLE', healthy: s.healthStatus === 'HEALTHY' };
-    };
-    this.connections = opts.xmpp.servers.map(
-      (server) => new XmppConnection({ server, config: opts.xmpp, log: opts.log, status, onJibriIq: (el, ctx) => this.onIq(el, ctx) }),
+    // EXPIRED is never on the wire: an expired slot stays busy for Jicofo.
+    const status = (slot: number) => (): { busy: boolean; healthy: boolean } => ({
+      busy: opts.recorder.slotStatus(slot).busy,
+      healthy: opts.recorder.healthStatus === 'HEALTHY',
+    });
+    const slots = opts.recorder.slotCount;
+    this.connections = opts.xmpp.servers.flatMap((server) =>
+      Array.from({ length: slots }, (_, i) => {
+        const slot = i + 1;
+        const nickname = slotNickname(opts.xmpp.nickname, slot, slots);
+        return new XmppConnection({ server, config: opts.xmpp, slot, nickname, log: opts.log, status: status(slot), onJibriIq: (el, ctx) => this.onIq(el, ctx) });
+      }),
     );
     for (const c of this.connections) c.on('offline', () => this.onConnectionLost(c));
     opts.recorder.on('status', () => {
@@ -83,7 +96,7 @@ export class XmppEdge {
         this.log.warn(`bad jibri IQ from ${ctx.from}: ${parsed.text}`);
         return stanzaError('modify', 'bad-request');
       case 'stop':
-        return this.onStop(parsed.sessionId, parsed.sipAddress);
+        return this.onStop(ctx.connection.slot, parsed.sessionId, parsed.sipAddress);
       case 'start':
         return this.onStart(parsed, ctx);
     }
@@ -131,7 +144,7 @@ export class XmppEdge {
     this.requesters.set(sessionId, { connection: ctx.connection, jid: ctx.from, ...sip, answered: false });
     try {
       // Admission publishes `busy`, so presence leaves before this answer does.
-      this.opts.recorder.start(request);
+      this.opts.recorder.start(request, { slot: ctx.connection.slot });
     } catch (err) {
       this.requesters.delete(sessionId);
       if (err instanceof RecorderError) return refuse(failureFor(err), err.message);
@@ -141,10 +154,16 @@ export class XmppEdge {
     return jibriStatusChild('pending', sip);
   }
 
-  /** Stops whatever runs (Jibri ignores the session id); answers `off` once the file is closed on disk. */
-  private async onStop(sessionId: string | undefined, sipAddress: string | undefined): Promise<Element> {
-    for (const r of this.requesters.values()) r.answered = true;
-    await this.opts.recorder.stop();
+  /**
+   * Stops what runs in the slot the IQ was sent to (Jibri ignores the session id, and so does this with
+   * one slot); answers `off` once the file is closed on disk.
+   */
+  private async onStop(slot: number, sessionId: string | undefined, sipAddress: string | undefined): Promise<Element> {
+    const target = this.opts.recorder.sessionInSlot(slot)?.id;
+    const r = target ? this.requesters.get(target) : undefined;
+    if (r) r.answered = true;
+    if (target) await this.opts.recorder.stop(target);
+    else this.log.info(`stop${sessionId ? ` ${sessionId}` : ''} for slot ${slot}: nothing runs there`);
     this.log.info(`stop${sessionId ? ` ${sessionId}` : ''} answered: off`);
     return jibriStatusChild('off', sipAddress !== undefined ? { sipAddress } : {});
   }

@@ -21,17 +21,29 @@ export function tempDir(prefix = 'jibri-ts-test-'): string {
 export interface TestService {
   service: Service;
   api: string;
+  /** The internal API's base (gracefulShutdown, notifyConfigChanged, shutdown). */
+  internalApi: string;
   recordingsDir: string;
+  /** Exit codes the lifecycle asked for (the test process does not exit). */
+  exits: number[];
   stop(): Promise<void>;
 }
 
 export async function startTestService(env: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<TestService> {
   const recordingsDir = env.JIBRI_RECORDING_DIR ?? tempDir('jibri-ts-rec-');
-  const config = loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordingsDir, ...env }, 'test-recorder');
+  const config = loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordingsDir, ...env }, 'test-recorder');
   // Quiet unless asked: the error paths under test log errors on purpose.
   const log = opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL });
-  const service = await compose(config, log);
-  return { service, api: `${service.http.url}/jibri/api/v1.0`, recordingsDir, stop: () => service.stop() };
+  const exits: number[] = [];
+  const service = await compose(config, log, { exit: (code) => exits.push(code) });
+  return {
+    service,
+    api: `${service.http.url}/jibri/api/v1.0`,
+    internalApi: `${service.internalHttp.url}/jibri/api/internal/v1.0`,
+    recordingsDir,
+    exits,
+    stop: () => service.stop(),
+  };
 }
 
 export function startBody(baseUrl: string, sessionId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -100,6 +112,7 @@ export function finalizeRecorder(dir: string): { script: string; calls: () => st
 export interface ServiceProcess {
   child: ChildProcess;
   api: string;
+  internalApi: string;
   output: () => string;
   exited: Promise<number | null>;
 }
@@ -107,10 +120,11 @@ export interface ServiceProcess {
 /** Runs `node dist/lib/main.js serve` (built by scripts/setup.sh) and waits until its API answers. */
 export async function spawnServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
+  const internalPort = env.JIBRI_HTTP_API_INTERNAL_PORT ?? String(await freePort());
   let output = '';
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/lib/main.js'), 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, JIBRI_HTTP_API_EXTERNAL_PORT: String(port), ...env },
+    env: { ...process.env, JIBRI_HTTP_API_EXTERNAL_PORT: String(port), JIBRI_HTTP_API_INTERNAL_PORT: internalPort, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -125,7 +139,7 @@ export async function spawnServiceProcess(env: Record<string, string>): Promise<
       return undefined;
     }
   }, 30000, 100);
-  return { child, api, output: () => output, exited };
+  return { child, api, internalApi: `http://127.0.0.1:${internalPort}/jibri/api/internal/v1.0`, output: () => output, exited };
 }
 
 export async function freePort(): Promise<number> {

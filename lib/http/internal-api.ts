@@ -1,0 +1,25 @@
+/**
+ * Jibri's internal HTTP API (loopback only, no token, as Jibri): the three lifecycle requests. Each is
+ * answered 200 before anything happens, so the caller (a preStop hook, reload.sh) is never left waiting
+ * on a process that is about to exit.
+ */
+import express, { type Request, type Response } from 'express';
+import type { ExitRequest, Lifecycle } from '../lifecycle';
+import { sendError } from './responses';
+
+export const INTERNAL_API_BASE = '/jibri/api/internal/v1.0';
+
+const ROUTES: readonly ExitRequest[] = ['gracefulShutdown', 'notifyConfigChanged', 'shutdown'];
+
+export function createInternalApp(lifecycle: Lifecycle): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  for (const name of ROUTES) {
+    app.post(`${INTERNAL_API_BASE}/${name}`, (_req: Request, res: Response) => {
+      res.status(200).end();
+      res.once('finish', () => lifecycle.request(name));
+    });
+  }
+  app.use((_req: Request, res: Response) => sendError(res, 404, 'NOT_FOUND', `No such endpoint; POST ${INTERNAL_API_BASE}/{${ROUTES.join(',')}}`));
+  return app;
+}

@@ -1,0 +1,71 @@
+/**
+ * How the process ends, with Jibri's exit codes, whoever asks (the internal API, a signal):
+ *   gracefulShutdown     take no new session, exit 255 once the running ones have ended and are finalized
+ *   notifyConfigChanged  the same, but exit 0 (a supervisor with Restart=always starts it again)
+ *   shutdown             stop every session now, finalize, exit 255
+ *   SIGTERM              as gracefulShutdown: platforms send it to retire a recorder, not to cut a recording
+ *   SIGINT               as shutdown, but exit 0: someone at a terminal wants it stopped now
+ * 255 is what Jibri's systemd unit lists in RestartPreventExitStatus: "do not start me again".
+ * A later, harsher request overrides a gentler one (shutdown during a drain stops the sessions at once);
+ * the exit code is the first request's.
+ */
+import type { Logger } from './log';
+import type { Recorder } from './recorder/recorder';
+
+export type ExitRequest = 'gracefulShutdown' | 'notifyConfigChanged' | 'shutdown' | 'SIGTERM' | 'SIGINT';
+
+const PLAN: Record<ExitRequest, { code: number; stopSessions: boolean }> = {
+  gracefulShutdown: { code: 255, stopSessions: false },
+  notifyConfigChanged: { code: 0, stopSessions: false },
+  shutdown: { code: 255, stopSessions: true },
+  SIGTERM: { code: 255, stopSessions: false },
+  SIGINT: { code: 0, stopSessions: true },
+};
+
+export interface LifecycleDeps {
+  recorder: Recorder;
+  /** Stops the whole service (edges, timers, servers) once the sessions have ended. */
+  stopService: () => Promise<void>;
+  /** Ends the process; replaced in specs. */
+  exit: (code: number) => void;
+  log: Logger;
+}
+
+export class Lifecycle {
+  private code: number | undefined;
+  private exiting: Promise<void> | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: LifecycleDeps) {
+    this.log = deps.log.child({ component: 'lifecycle' });
+  }
+
+  /** The code the process will exit with, once a request was made. */
+  get exitCode(): number | undefined {
+    return this.code;
+  }
+
+  /** Never throws and returns at once: the caller (an HTTP handler, a signal) answers before the work is done. */
+  request(what: ExitRequest): void {
+    const plan = PLAN[what];
+    const first = this.code === undefined;
+    this.code ??= plan.code;
+    const running = this.deps.recorder.snapshot().sessions.length;
+    this.log.info(`${what}: ${plan.stopSessions ? 'stopping and finalizing' : 'draining'}${running ? ` ${running} running session(s)` : ''}; exit code ${this.code} when done`);
+    this.deps.recorder.drain();
+    if (plan.stopSessions) void this.deps.recorder.stop();
+    if (first) this.exiting = this.exitWhenIdle();
+  }
+
+  /** Settles once the process is about to exit (for specs, where exit does not end the process). */
+  whenExited(): Promise<void> {
+    return this.exiting ?? new Promise(() => undefined);
+  }
+
+  private async exitWhenIdle(): Promise<void> {
+    await this.deps.recorder.whenIdle();
+    await this.deps.stopService().catch((err: unknown) => this.log.error(`stopping the service failed: ${String(err)}`));
+    this.log.info(`exiting with code ${this.code}`);
+    this.deps.exit(this.code ?? 0);
+  }
+}

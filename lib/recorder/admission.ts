@@ -1,0 +1,135 @@
+/**
+ * Whether this host takes one more session, and what a session costs here. Pure: the recorder feeds it
+ * the load monitor's samples and its own counts, so the rules are tested without a loaded machine.
+ *
+ * The plan is made in cores: load that is not ours (the host's busy CPU minus this service's tree) plus
+ * what our running sessions cost plus one more session must fit under JIBRI_CPU_TARGET of the host.
+ * Running sessions count at their learned cost rather than their current use, so that a session that is
+ * just launching Chromium (a CPU spike) or is briefly quiet does not open or close the host.
+ */
+import type { CapacityConfig } from '../config';
+import type { LoadSample } from '../system/host-load';
+
+/** Memory kept free beyond one session's estimate: the kernel, caches and finalize scripts need room too. */
+export const MEMORY_RESERVE_BYTES = 256 * 1024 * 1024;
+/** An encoder below this speed (1 = real time) is falling behind; its host takes no new session. */
+export const SLOW_ENCODER_SPEED = 0.95;
+
+export interface AdmissionInput {
+  load: LoadSample;
+  cpuTarget: number;
+  /** Sessions holding a slot now (starting, recording, stopping or finalizing). */
+  running: number;
+  freeSlots: number;
+  cost: SessionCost;
+  /** The slowest encoder among sessions that have recorded long enough for their speed to mean something. */
+  slowestEncoderSpeed?: number;
+  draining: boolean;
+  expired: boolean;
+}
+
+export interface AdmissionResult {
+  accept: boolean;
+  refusal?: string;
+  /** Share of the host's CPU that is free now (0..1). */
+  cpuHeadroom: number;
+  memoryHeadroomBytes: number;
+}
+
+export function admit(i: AdmissionInput): AdmissionResult {
+  const { load } = i;
+  const cpuHeadroom = clamp01((load.cores - load.hostBusyCores) / load.cores);
+  const memoryHeadroomBytes = Math.max(0, load.memAvailableBytes - MEMORY_RESERVE_BYTES);
+  const result = (refusal?: string): AdmissionResult => ({ accept: !refusal, ...(refusal ? { refusal } : {}), cpuHeadroom, memoryHeadroomBytes });
+
+  if (i.expired) return result('single-use mode: this recorder has been used');
+  if (i.draining) return result('shutting down: running sessions are finishing');
+  if (i.freeSlots <= 0) return result('every slot is busy');
+  if (i.slowestEncoderSpeed !== undefined && i.slowestEncoderSpeed < SLOW_ENCODER_SPEED) {
+    return result(`an encoder is not keeping real time (speed ${i.slowestEncoderSpeed.toFixed(2)}x)`);
+  }
+  const background = Math.max(0, load.hostBusyCores - load.serviceCores);
+  const planned = background + (i.running + 1) * i.cost.cpuCores;
+  const budget = load.cores * i.cpuTarget;
+  if (planned > budget) {
+    return result(`not enough CPU for one more session (${fmt(background)} cores of other load + ${i.running + 1} x ${fmt(i.cost.cpuCores)} > ${fmt(budget)} of ${load.cores})`);
+  }
+  if (memoryHeadroomBytes < i.cost.memoryBytes) {
+    return result(`not enough memory for one more session (${mb(memoryHeadroomBytes)} MB free, one session takes ${mb(i.cost.memoryBytes)} MB)`);
+  }
+  return result();
+}
+
+/** How many slots `JIBRI_CONCURRENT_SESSIONS=auto` gives this host, from its size and current load. */
+export function autoSlots(load: LoadSample, capacity: Pick<CapacityConfig, 'cpuTarget' | 'sessionCpuCores' | 'sessionMemoryBytes'>): number {
+  const background = Math.max(0, load.hostBusyCores - load.serviceCores);
+  const byCpu = Math.floor((load.cores * capacity.cpuTarget - background) / capacity.sessionCpuCores);
+  const byMemory = Math.floor(Math.max(0, load.memAvailableBytes - MEMORY_RESERVE_BYTES) / capacity.sessionMemoryBytes);
+  return Math.max(1, Math.min(64, byCpu, byMemory));
+}
+
+export interface SessionCost {
+  cpuCores: number;
+  memoryBytes: number;
+}
+
+/** Share of each new measurement in the running estimate: about the last twenty samples matter. */
+const LEARNING_RATE = 0.1;
+
+/**
+ * Learns what one session costs on this host from the service's own tree: its use while sessions record,
+ * minus its use while idle (the warm spare browser), divided by the sessions. Starts from the configured
+ * estimate and never trusts a measurement taken while a session was still starting.
+ */
+export class CostModel {
+  private idleCpu = 0;
+  private idleRss: number | undefined;
+  private cost: SessionCost;
+  private measured = 0;
+
+  constructor(initial: SessionCost) {
+    this.cost = { ...initial };
+  }
+
+  get current(): SessionCost {
+    return { ...this.cost };
+  }
+
+  /** How many samples the estimate has learned from (0: still the configured one). */
+  get samples(): number {
+    return this.measured;
+  }
+
+  /**
+   * @param steady sessions that have been recording long enough to be past their start
+   * @param total every session holding a slot; a sample is used only when all of them are steady
+   */
+  observe(sample: LoadSample, steady: number, total: number): void {
+    if (total === 0) {
+      this.idleCpu = ewma(this.idleCpu, sample.serviceCores);
+      this.idleRss = this.idleRss === undefined ? sample.serviceRssBytes : ewma(this.idleRss, sample.serviceRssBytes);
+      return;
+    }
+    if (steady !== total || steady === 0) return;
+    const cpu = Math.max(0.05, (sample.serviceCores - this.idleCpu) / steady);
+    const rss = Math.max(32 * 1024 * 1024, (sample.serviceRssBytes - (this.idleRss ?? 0)) / steady);
+    this.cost = { cpuCores: ewma(this.cost.cpuCores, cpu), memoryBytes: ewma(this.cost.memoryBytes, rss) };
+    this.measured++;
+  }
+}
+
+function ewma(previous: number, value: number): number {
+  return previous + LEARNING_RATE * (value - previous);
+}
+
+function clamp01(v: number): number {
+  return Math.min(1, Math.max(0, v));
+}
+
+function fmt(cores: number): string {
+  return cores.toFixed(2);
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024));
+}

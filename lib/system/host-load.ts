@@ -1,0 +1,219 @@
+/**
+ * What the host is doing, read from /proc every few seconds: how busy its CPUs are, how much of that is
+ * this service and its children (displays, browsers, encoders), and how much memory is left. Admission
+ * needs the split: a host busy with our own sessions is planned for by their cost, a host busy with
+ * something else is not ours to plan, only to respect.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+
+/** Linux reports process CPU time in clock ticks of 1/100 s on every architecture Node runs on here. */
+const CLOCK_TICKS_PER_SEC = 100;
+
+export interface CpuTimes {
+  /** All jiffies since boot, summed over CPUs. */
+  total: number;
+  /** Idle and I/O-wait jiffies. */
+  idle: number;
+}
+
+/** The aggregate `cpu` line of /proc/stat. */
+export function parseProcStat(text: string): CpuTimes {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) throw new Error('no aggregate cpu line in /proc/stat');
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal; guest time is already inside user and nice.
+  const total = v.slice(0, 8).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  return { total, idle: (v[3] ?? 0) + (v[4] ?? 0) };
+}
+
+/** MemAvailable of /proc/meminfo, in bytes: what new processes can take without swapping. */
+export function parseMemAvailable(text: string): number {
+  const m = /^MemAvailable:\s+(\d+)\s+kB/m.exec(text);
+  if (!m) throw new Error('no MemAvailable in /proc/meminfo');
+  return Number(m[1]) * 1024;
+}
+
+export interface ProcEntry {
+  pid: number;
+  ppid: number;
+  /** utime + stime, in clock ticks. */
+  cpuTicks: number;
+  rssBytes: number;
+}
+
+/** One /proc/<pid>/stat line. The command name may hold spaces and parentheses, so fields count from the last ')'. */
+export function parsePidStat(text: string, pageSize = 4096): ProcEntry | undefined {
+  const close = text.lastIndexOf(')');
+  const pid = Number.parseInt(text, 10);
+  if (close < 0 || !Number.isFinite(pid)) return undefined;
+  const f = text.slice(close + 2).trim().split(/\s+/);
+  // f[0] is field 3 (state): ppid is field 4, utime 14, stime 15, rss 24.
+  const ppid = Number(f[1]);
+  const utime = Number(f[11]);
+  const stime = Number(f[12]);
+  const rss = Number(f[21]);
+  if (![ppid, utime, stime, rss].every(Number.isFinite)) return undefined;
+  return { pid, ppid, cpuTicks: utime + stime, rssBytes: rss * pageSize };
+}
+
+/** The root and every process below it. */
+export function processTree(root: number, table: ReadonlyMap<number, ProcEntry>): ProcEntry[] {
+  const children = new Map<number, ProcEntry[]>();
+  for (const e of table.values()) {
+    const list = children.get(e.ppid);
+    if (list) list.push(e);
+    else children.set(e.ppid, [e]);
+  }
+  const out: ProcEntry[] = [];
+  const first = table.get(root);
+  const queue = first ? [first] : [];
+  while (queue.length) {
+    const e = queue.shift()!;
+    out.push(e);
+    queue.push(...(children.get(e.pid) ?? []));
+  }
+  return out;
+}
+
+export interface LoadSample {
+  /** When the sample was taken (ms since the epoch). */
+  at: number;
+  cores: number;
+  /** Cores' worth of CPU the whole host used since the previous sample. */
+  hostBusyCores: number;
+  /** Cores' worth used by this service and everything it started. */
+  serviceCores: number;
+  memAvailableBytes: number;
+  serviceRssBytes: number;
+}
+
+interface Reading {
+  at: number;
+  cpu: CpuTimes;
+  ticks: Map<number, number>;
+  memAvailableBytes: number;
+  serviceRssBytes: number;
+}
+
+/**
+ * The load between two readings. A process that appeared since the first reading counts all its ticks
+ * (it started within the interval); one that vanished is simply gone, so an exit never shows as negative load.
+ */
+export function loadBetween(prev: Reading, cur: Reading, cores: number): LoadSample {
+  const dTotal = cur.cpu.total - prev.cpu.total;
+  const dIdle = cur.cpu.idle - prev.cpu.idle;
+  const seconds = Math.max(0.001, (cur.at - prev.at) / 1000);
+  let serviceTicks = 0;
+  for (const [pid, ticks] of cur.ticks) serviceTicks += Math.max(0, ticks - (prev.ticks.get(pid) ?? 0));
+  const hostBusyCores = dTotal > 0 ? ((dTotal - dIdle) / dTotal) * cores : 0;
+  return {
+    at: cur.at,
+    cores,
+    hostBusyCores,
+    serviceCores: Math.min(cores, serviceTicks / CLOCK_TICKS_PER_SEC / seconds),
+    memAvailableBytes: cur.memAvailableBytes,
+    serviceRssBytes: cur.serviceRssBytes,
+  };
+}
+
+function readProcessTable(): Map<number, ProcEntry> {
+  const table = new Map<number, ProcEntry>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const e = parsePidStat(fs.readFileSync(`/proc/${name}/stat`, 'utf8'));
+      if (e) table.set(e.pid, e);
+    } catch {
+      // The process ended between readdir and read.
+    }
+  }
+  return table;
+}
+
+function takeReading(root: number): Reading {
+  const tree = processTree(root, readProcessTable());
+  return {
+    at: Date.now(),
+    cpu: parseProcStat(fs.readFileSync('/proc/stat', 'utf8')),
+    ticks: new Map(tree.map((e) => [e.pid, e.cpuTicks])),
+    memAvailableBytes: parseMemAvailable(fs.readFileSync('/proc/meminfo', 'utf8')),
+    serviceRssBytes: tree.reduce((sum, e) => sum + e.rssBytes, 0),
+  };
+}
+
+/** Averages the samples of a window: one busy second must not close the host, nor one idle second open it. */
+export function averageSamples(samples: readonly LoadSample[]): LoadSample | undefined {
+  const last = samples[samples.length - 1];
+  if (!last) return undefined;
+  const mean = (f: (s: LoadSample) => number): number => samples.reduce((a, s) => a + f(s), 0) / samples.length;
+  return { ...last, hostBusyCores: mean((s) => s.hostBusyCores), serviceCores: mean((s) => s.serviceCores) };
+}
+
+export interface HostLoadOptions {
+  intervalMs?: number;
+  /** How many samples are averaged. */
+  window?: number;
+  /** The process whose tree is "the service" (this process by default). */
+  root?: number;
+}
+
+/**
+ * Samples /proc on a timer. Until the second reading exists it reports an idle host, which is what a
+ * service that has just started can assume without being wrong for long (one interval).
+ */
+export class HostLoadMonitor {
+  private prev: Reading | undefined;
+  private readonly samples: LoadSample[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly listeners: Array<(s: LoadSample) => void> = [];
+  readonly cores = os.availableParallelism();
+
+  constructor(private readonly opts: HostLoadOptions = {}) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.opts.intervalMs ?? 2000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Called with every new sample (not the average). */
+  onSample(listener: (s: LoadSample) => void): void {
+    this.listeners.push(listener);
+  }
+
+  current(): LoadSample {
+    return (
+      averageSamples(this.samples) ?? {
+        at: Date.now(),
+        cores: this.cores,
+        hostBusyCores: 0,
+        serviceCores: 0,
+        memAvailableBytes: os.freemem(),
+        serviceRssBytes: process.memoryUsage().rss,
+      }
+    );
+  }
+
+  private tick(): void {
+    let reading: Reading;
+    try {
+      reading = takeReading(this.opts.root ?? process.pid);
+    } catch {
+      return; // no /proc (not Linux): admission then works from slots alone
+    }
+    const prev = this.prev;
+    this.prev = reading;
+    if (!prev) return;
+    const sample = loadBetween(prev, reading, this.cores);
+    this.samples.push(sample);
+    if (this.samples.length > (this.opts.window ?? 5)) this.samples.shift();
+    for (const l of this.listeners) l(sample);
+  }
+}
