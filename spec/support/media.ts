@@ -135,3 +135,32 @@ export async function framesDiffer(file: string, t1: number, t2: number, thresho
   for (let i = 0; i < a.data.length; i++) diff += Math.abs(a.data[i]! - b.data[i]!);
   return diff / a.data.length > threshold;
 }
+
+/**
+ * Level of one frequency in dB relative to full scale: a pure tone of amplitude A at `hz` reads about
+ * 20·log10(A), and a frequency that is absent reads far below it. Goertzel over Hann-windowed blocks of
+ * 100 ms, averaged: a block's passband (about ±20 Hz) tolerates the small pitch error of a sound card
+ * clock, which one long block would not.
+ */
+export function toneLevelDb(samples: Float32Array, sampleRate: number, hz: number): number {
+  const block = Math.round(sampleRate / 10);
+  const coeff = 2 * Math.cos((2 * Math.PI * hz) / sampleRate);
+  let total = 0;
+  let blocks = 0;
+  for (let start = 0; start + block <= samples.length; start += block) {
+    let s1 = 0;
+    let s2 = 0;
+    let windowSum = 0;
+    for (let i = 0; i < block; i++) {
+      const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (block - 1));
+      windowSum += w;
+      const s0 = samples[start + i]! * w + coeff * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    const power = Math.max(0, s1 * s1 + s2 * s2 - coeff * s1 * s2);
+    total += ((2 * Math.sqrt(power)) / windowSum) ** 2;
+    blocks++;
+  }
+  return 10 * Math.log10(total / Math.max(1, blocks) + 1e-24);
+}

@@ -25,6 +25,10 @@ describe('configuration', () => {
     ['JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', 'turbo', /one of ultrafast/],
     ['IGNORE_CERTIFICATE_ERRORS', 'maybe', /IGNORE_CERTIFICATE_ERRORS.*true or false/],
     ['XMPP_SERVER', 'bad host!', /XMPP_SERVER.*host:port/],
+    ['JIBRI_CONCURRENT_SESSIONS', 'many', /JIBRI_CONCURRENT_SESSIONS.*1 to 64, or auto/],
+    ['JIBRI_CONCURRENT_SESSIONS', '0', /JIBRI_CONCURRENT_SESSIONS/],
+    ['JIBRI_SESSION_CPU_ESTIMATE', '-1', /JIBRI_SESSION_CPU_ESTIMATE.*number from 0.05/],
+    ['JIBRI_SINGLE_USE_MODE', 'sometimes', /JIBRI_SINGLE_USE_MODE.*true or false/],
   ])('%s=%s is refused with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value, JIBRI_XMPP_PASSWORD: 'x' })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value, JIBRI_XMPP_PASSWORD: 'x' })).toThrow(message);
@@ -59,6 +63,16 @@ describe('configuration', () => {
       }),
     );
     expect(() => loadConfig({ XMPP_SERVER: 'x' })).toThrow(/JIBRI_XMPP_PASSWORD/);
+  });
+
+  it('reads slots, admission estimates and the lifecycle', () => {
+    const d = loadConfig({});
+    expect(d.capacity).toEqual({ slots: 1, sessionCpuCores: 0.6, sessionMemoryBytes: 450 * 1024 * 1024, cpuTarget: 0.9 });
+    expect(d.lifecycle).toEqual({ internalHost: '127.0.0.1', internalPort: 3333, singleUse: false });
+    const c = loadConfig({ JIBRI_CONCURRENT_SESSIONS: 'AUTO', JIBRI_SESSION_CPU_ESTIMATE: '1.5', JIBRI_CPU_TARGET: '75', JIBRI_SINGLE_USE_MODE: 'true', JIBRI_HTTP_API_INTERNAL_PORT: '4444' });
+    expect(c.capacity).toMatchObject({ slots: 'auto', sessionCpuCores: 1.5, cpuTarget: 0.75 });
+    expect(c.lifecycle).toMatchObject({ internalPort: 4444, singleUse: true });
+    expect(loadConfig({ JIBRI_CONCURRENT_SESSIONS: '3' }).capacity.slots).toBe(3);
   });
 
   it('parses server lists', () => {

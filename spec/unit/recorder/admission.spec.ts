@@ -1,0 +1,79 @@
+import { admit, autoSlots, CostModel, MEMORY_RESERVE_BYTES, type AdmissionInput } from '../../../lib/recorder/admission';
+import type { LoadSample } from '../../../lib/system/host-load';
+
+const GB = 1024 ** 3;
+const MB = 1024 ** 2;
+
+function load(over: Partial<LoadSample> = {}): LoadSample {
+  return { at: 0, cores: 2, hostBusyCores: 0.1, serviceCores: 0.05, memAvailableBytes: 8 * GB, serviceRssBytes: 200 * MB, ...over };
+}
+
+function input(over: Partial<AdmissionInput> = {}): AdmissionInput {
+  return { load: load(), cpuTarget: 0.9, running: 0, freeSlots: 1, cost: { cpuCores: 0.6, memoryBytes: 450 * MB }, draining: false, expired: false, ...over };
+}
+
+describe('admission', () => {
+  it('takes a session on an idle host with a free slot', () => {
+    expect(admit(input())).toMatchObject({ accept: true });
+  });
+
+  it('plans our running sessions at their cost, and one more must fit under the CPU target', () => {
+    // 0.05 other + 2 x 0.6 = 1.25 <= 1.8: a second session fits on two cores.
+    expect(admit(input({ running: 1, freeSlots: 1, load: load({ hostBusyCores: 0.7, serviceCores: 0.65 }) })).accept).toBe(true);
+    // 0.05 other + 3 x 0.6 = 1.85 > 1.8: a third does not.
+    const third = admit(input({ running: 2, freeSlots: 1, load: load({ hostBusyCores: 1.3, serviceCores: 1.25 }) }));
+    expect(third.accept).toBe(false);
+    expect(third.refusal).toMatch(/not enough CPU/);
+  });
+
+  it('counts load that is not ours against the host, however busy our own sessions are', () => {
+    const loaded = admit(input({ load: load({ hostBusyCores: 1.9, serviceCores: 0.05 }) }));
+    expect(loaded).toMatchObject({ accept: false });
+    expect(loaded.refusal).toMatch(/1\.85 cores of other load/);
+    expect(loaded.cpuHeadroom).toBeCloseTo(0.05, 5);
+    // The same busy CPU, but it is our own starting session: planned at its cost, not at its spike.
+    expect(admit(input({ running: 0, load: load({ hostBusyCores: 1.9, serviceCores: 1.85 }) })).accept).toBe(true);
+  });
+
+  it('refuses when no slot is free, while draining, when expired, or when an encoder falls behind', () => {
+    expect(admit(input({ freeSlots: 0 })).refusal).toBe('every slot is busy');
+    expect(admit(input({ draining: true })).refusal).toMatch(/shutting down/);
+    expect(admit(input({ expired: true })).refusal).toMatch(/single-use/);
+    expect(admit(input({ slowestEncoderSpeed: 0.9 })).refusal).toMatch(/not keeping real time \(speed 0\.90x\)/);
+    expect(admit(input({ slowestEncoderSpeed: 0.99 })).accept).toBe(true);
+  });
+
+  it('keeps a memory reserve beyond one session', () => {
+    const tight = admit(input({ load: load({ memAvailableBytes: MEMORY_RESERVE_BYTES + 400 * MB }) }));
+    expect(tight.accept).toBe(false);
+    expect(tight.refusal).toMatch(/not enough memory .*400 MB free, one session takes 450 MB/);
+  });
+
+  it('sizes auto slots from CPU and memory, at least one', () => {
+    const capacity = { cpuTarget: 0.9, sessionCpuCores: 0.6, sessionMemoryBytes: 450 * MB };
+    expect(autoSlots(load(), capacity)).toBe(2); // (1.8 - 0.05) / 0.6
+    expect(autoSlots(load({ cores: 16, hostBusyCores: 0, serviceCores: 0 }), capacity)).toBe(17); // memory: (8 GB - 256 MB) / 450 MB
+    expect(autoSlots(load({ hostBusyCores: 2, serviceCores: 0 }), capacity)).toBe(1);
+  });
+});
+
+describe('session cost model', () => {
+  it('starts from the estimate and learns the per-session cost above the idle service', () => {
+    const model = new CostModel({ cpuCores: 0.6, memoryBytes: 450 * MB });
+    for (let i = 0; i < 50; i++) model.observe(load({ serviceCores: 0.1, serviceRssBytes: 300 * MB }), 0, 0);
+    expect(model.current.cpuCores).toBe(0.6);
+    // Two steady sessions using 0.9 cores above idle: 0.45 each.
+    for (let i = 0; i < 100; i++) model.observe(load({ serviceCores: 1.0, serviceRssBytes: 900 * MB }), 2, 2);
+    expect(model.current.cpuCores).toBeCloseTo(0.45, 2);
+    expect(model.current.memoryBytes / MB).toBeCloseTo(300, 0);
+    expect(model.samples).toBe(100);
+  });
+
+  it('ignores samples taken while a session is still starting', () => {
+    const model = new CostModel({ cpuCores: 0.6, memoryBytes: 450 * MB });
+    model.observe(load({ serviceCores: 2 }), 1, 2);
+    model.observe(load({ serviceCores: 2 }), 0, 1);
+    expect(model.current.cpuCores).toBe(0.6);
+    expect(model.samples).toBe(0);
+  });
+});
