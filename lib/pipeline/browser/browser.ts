@@ -78,6 +78,11 @@ export async function launchBrowser(opts: BrowserOptions): Promise<SessionBrowse
       viewport: null,
       args: chromiumArgs(opts),
       ignoreDefaultArgs: ['--enable-automation'],
+      // Signals are the service's to handle (SIGTERM drains, lib/lifecycle.ts): Playwright would close
+      // the browser under a running recording, and exit with 130 on SIGINT.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
       env: { ...process.env, DISPLAY: opts.display, PULSE_SINK: opts.sinkName },
       timeout: 30000,
     });
