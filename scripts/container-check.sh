@@ -10,7 +10,8 @@
 #      capabilities and a mounted recordings folder, and checks the file with ffprobe (H.264 + AAC);
 #   8. starts a Prosody on loopback, runs the service in the container against it and waits until a
 #      Jicofo stand-in sees it idle and healthy in the brewery; checks the image's HEALTHCHECK and that
-#      SIGTERM (docker stop) during a recording stops it, finalizes the file and ends the service;
+#      SIGTERM during a recording drains: the recording goes on, and once it is stopped the file is
+#      finalized and the service exits 255;
 #   9. prints the image size.
 # Environment: IMAGE (jibri-ts:local), NODE_VERSION (20.20.2), DEMO_SECONDS (10), KEEP_WORK=1 keeps the
 # work folder, DEBIAN_MIRROR (the first deb.debian.org-style URI apt uses here).
@@ -246,20 +247,30 @@ node -e '
     throw new Error("the session never reached recording");
   })().catch((e) => { console.error(e.message); process.exit(1); });' "http://127.0.0.1:$hport/jibri/api/v1.0" "$sid" "$page" \
   || { docker logs "$name" 2>&1 | tail -20 >&2; fail "startService in the container"; }
-sleep 4
+sleep 3
+# SIGTERM drains (lib/lifecycle.ts): the recording goes on and new sessions are refused; once the
+# session is stopped, the file is finalized and the service exits 255 ("do not restart me").
 t0=$(date +%s.%N)
-docker stop -t 60 "$name" >/dev/null
+docker kill --signal TERM "$name" >/dev/null
+sleep 3
+[ "$(docker inspect -f '{{.State.Running}}' "$name")" = true ] || { docker logs "$name" 2>&1 | tail -20 >&2; fail "the service exited on SIGTERM instead of draining"; }
+draining=$(node -e 'fetch(process.argv[1]).then(async (r) => { const b = await r.json(); console.log(JSON.stringify({ busy: b.busy, refusal: b.status.health.details.capacity?.refusal })); })' \
+  "http://127.0.0.1:$hport/jibri/api/v1.0/health")
+echo "3 s after SIGTERM, still running: $draining" >&2
+case "$draining" in *'"busy":true'*'shutting down'*) ;; *) fail "after SIGTERM the health endpoint says $draining, not busy and draining";; esac
+node -e 'fetch(process.argv[1], { method: "POST" }).then((r) => { if (r.status !== 200) process.exit(1); })' "http://127.0.0.1:$hport/jibri/api/v1.0/stopService" \
+  || fail "stopService during the drain"
+code=$(timeout 120 docker wait "$name") || fail "the service did not exit within 120 s of its session's end"
 kill "$PAGE_PID" 2>/dev/null || true
 stop_seconds=$(elapsed "$t0")
-code=$(docker inspect -f '{{.State.ExitCode}}' "$name")
-printf 'docker stop (SIGTERM): exit code %s after %.1f s\n' "$code" "$stop_seconds" >&2
+printf 'SIGTERM, then stopService: exit code %s, %.1f s after SIGTERM\n' "$code" "$stop_seconds" >&2
 docker logs "$name" 2>&1 | grep -m1 'SIGTERM' >&2 || true
-[ "$code" = 0 ] || { docker logs "$name" 2>&1 | tail -20 >&2; fail "the service did not exit 0 on SIGTERM"; }
+[ "$code" = 255 ] || { docker logs "$name" 2>&1 | tail -20 >&2; fail "the service exited $code after draining, not 255"; }
 stopped=$(ls "$rec/$sid"/*.mp4 2>/dev/null | head -1)
-[ -n "$stopped" ] && [ -f "$rec/$sid/metadata.json" ] || { ls -la "$rec/$sid" >&2 || true; fail "no finalized recording (mp4 and metadata.json) in $rec/$sid after SIGTERM"; }
+[ -n "$stopped" ] && [ -f "$rec/$sid/metadata.json" ] || { ls -la "$rec/$sid" >&2 || true; fail "no finalized recording (mp4 and metadata.json) in $rec/$sid after the drain"; }
 sigterm_summary=$(ffprobe -v error -show_entries stream=codec_name -show_entries format=duration -of csv=p=0 "$stopped" | paste -sd' ')
-echo "recording stopped by SIGTERM: $(basename "$stopped") + metadata.json; ffprobe: $sigterm_summary" >&2
-case "$sigterm_summary" in *h264*aac*|*aac*h264*) ;; *) fail "the recording stopped by SIGTERM is not H.264 + AAC";; esac
+echo "recording finished during the drain: $(basename "$stopped") + metadata.json; ffprobe: $sigterm_summary" >&2
+case "$sigterm_summary" in *h264*aac*|*aac*h264*) ;; *) fail "the recording finished during the drain is not H.264 + AAC";; esac
 
 # --- 9. the image size ----------------------------------------------------------------------------------------------
 size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
