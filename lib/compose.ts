@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { createApp } from './http/app';
 import { createInternalApp } from './http/internal-api';
 import { Lifecycle } from './lifecycle';
+import { PodDeletionCost } from './status/pod-deletion-cost';
 import { registerSecret, type Logger } from './log';
 import { finalizeLeftovers } from './recorder/leftovers';
 import { Recorder, type RecorderOptions } from './recorder/recorder';
@@ -62,6 +63,14 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   const { port } = server.address() as AddressInfo;
   const host = config.http.host;
   log.info(`HTTP API listening on http://${host}:${port}/jibri/api/v1.0`, { component: 'http' });
+
+  if (PodDeletionCost.applies(config.kubernetes)) {
+    const cost = new PodDeletionCost({ k8s: config.kubernetes, log });
+    const follow = (): void => cost.update(recorder.snapshot().sessions.length);
+    recorder.on('status', follow);
+    recorder.on('session', follow);
+    follow();
+  }
 
   const xmpp = config.xmpp ? new XmppEdge({ config, xmpp: config.xmpp, recorder, log }) : undefined;
   xmpp?.start();

@@ -113,6 +113,14 @@ export interface LifecycleConfig {
   singleUse: boolean;
 }
 
+/** The pod the recorder runs in, when it runs in Kubernetes (the downward API and the service's env). */
+export interface KubernetesConfig {
+  apiHost?: string;
+  apiPort: number;
+  podName?: string;
+  podNamespace?: string;
+}
+
 export interface Config {
   instanceId: string;
   /** Absent when XMPP_SERVER is not set: the service then runs HTTP-only. */
@@ -125,6 +133,7 @@ export interface Config {
   browser: BrowserConfig;
   capacity: CapacityConfig;
   lifecycle: LifecycleConfig;
+  kubernetes: KubernetesConfig;
   /** The browser's call login when a request brings none (JIBRI_RECORDER_USER at XMPP_HIDDEN_DOMAIN). */
   recorderLogin?: RecorderLogin;
   ffmpegPath: string;
@@ -204,6 +213,10 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_STRIP_DOMAIN_JID', default: '', group: 'XMPP', description: 'Prefix removed from room domains to build call URLs; defaults to the first label of XMPP_MUC_DOMAIN' },
   { name: 'PUBLIC_URL', default: '', group: 'XMPP', description: 'Base of call URLs, e.g. https://meet.example.com' },
   { name: 'XMPP_TRUST_ALL_CERTS', default: 'true', group: 'XMPP', description: 'Accept self-signed XMPP server certificates' },
+  { name: 'POD_NAME', default: '', group: 'Kubernetes', description: 'This pod\'s name (downward API); with POD_NAMESPACE, the recorder keeps its pod-deletion-cost equal to its running sessions' },
+  { name: 'POD_NAMESPACE', default: '', group: 'Kubernetes', description: 'This pod\'s namespace (downward API)' },
+  { name: 'KUBERNETES_SERVICE_HOST', default: '', group: 'Kubernetes', description: 'The API server; set by Kubernetes in every pod' },
+  { name: 'KUBERNETES_SERVICE_PORT', default: '443', group: 'Kubernetes', description: 'The API server\'s port; set by Kubernetes in every pod' },
   { name: 'JIBRI_LOG_LEVEL', default: 'info', group: 'Logging', description: 'error, warn, info or debug' },
 ];
 
@@ -370,6 +383,7 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
       sessionMemoryBytes: r.int('JIBRI_SESSION_MEMORY_ESTIMATE', 450, 50, 65536) * 1024 * 1024,
       cpuTarget: r.int('JIBRI_CPU_TARGET', 90, 10, 100) / 100,
     },
+    kubernetes: readKubernetes(r),
     lifecycle: {
       internalHost: r.text('JIBRI_HTTP_API_INTERNAL_HOST', '127.0.0.1'),
       internalPort: r.int('JIBRI_HTTP_API_INTERNAL_PORT', 3333, 0, 65535),
@@ -383,6 +397,18 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
   };
   if (r.problems.length) throw new ConfigError(r.problems);
   return deepFreeze(config);
+}
+
+function readKubernetes(r: Reader): KubernetesConfig {
+  const apiHost = r.optional('KUBERNETES_SERVICE_HOST');
+  const podName = r.optional('POD_NAME');
+  const podNamespace = r.optional('POD_NAMESPACE');
+  return {
+    ...(apiHost ? { apiHost } : {}),
+    apiPort: r.int('KUBERNETES_SERVICE_PORT', 443, 1, 65535),
+    ...(podName ? { podName } : {}),
+    ...(podNamespace ? { podNamespace } : {}),
+  };
 }
 
 function readStreaming(r: Reader): StreamingConfig {
