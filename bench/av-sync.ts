@@ -19,7 +19,7 @@ export interface AvSyncReport {
 export async function benchAvSync(runs: number, seconds = 12): Promise<AvSyncReport> {
   const recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-sync-'));
   const page = await startDemoServer({ html: syncPageHtml() });
-  const service = await compose(loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordings }, 'bench'), createLogger('error'));
+  const service = await compose(loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordings }, 'bench'), createLogger('error'));
   const out: AvSyncReport['runs'] = [];
   try {
     for (let i = 0; i < runs; i++) {

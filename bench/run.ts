@@ -3,7 +3,9 @@
  *  1. start latency: startService request sent → first encoded frame, over several runs (median);
  *  2. CPU of the whole process tree per recorded second, the service against the bare pipeline (the same
  *     page in Chromium and the same ffmpeg command, started by hand), alternated in the same run;
- *  3. peak memory of the service process and of its whole tree.
+ *  3. peak memory of the service process and of its whole tree;
+ *  4. XMPP and A/V sync (bench/xmpp.ts, bench/av-sync.ts);
+ *  5. how many simultaneous recordings the host carries, with CPU and memory per session (bench/concurrency.ts).
  * Everything runs on loopback and is cleaned up, also on error.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,6 +25,7 @@ import type { SessionChange } from '../lib/recorder/recorder';
 import { median, memorySampler, treeCpuSeconds } from './proc-stats';
 import { benchXmpp, describeXmpp } from './xmpp';
 import { benchAvSync, describeAvSync } from './av-sync';
+import { benchConcurrency, describeConcurrency } from './concurrency';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -140,7 +143,7 @@ function fmt(n: number, digits = 2): string {
 
 async function main(): Promise<void> {
   const recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-'));
-  const config = loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordings }, 'bench');
+  const config = loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordings }, 'bench');
   const page = await startDemoServer();
   const service = await compose(config, createLogger('error'));
   try {
@@ -157,6 +160,8 @@ async function main(): Promise<void> {
     const xmpp = await benchXmpp(page, RUNS);
     process.stderr.write(`A/V sync: ${RUNS} sessions of the sync page...\n`);
     const sync = await benchAvSync(RUNS);
+    process.stderr.write('simultaneous recordings:\n');
+    const concurrency = await benchConcurrency(SECONDS);
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
     const overhead = (ourCpu / bareCpu - 1) * 100;
@@ -170,6 +175,7 @@ async function main(): Promise<void> {
       peakMemoryMb: { serviceProcess: serviceMb, wholeTree: treeMb },
       xmppMs: xmpp,
       avSync: sync,
+      concurrency,
       settings: { runs: RUNS, seconds: SECONDS, rounds: ROUNDS, resolution: `${config.encoding.width}x${config.encoding.height}`, framerate: config.encoding.framerate },
     };
     const out = path.join(os.tmpdir(), 'jibri-ts-bench.json');
@@ -182,6 +188,7 @@ async function main(): Promise<void> {
       `CPU per recorded second, median of ${ROUNDS} rounds: service ${fmt(ourCpu, 3)} s/s, bare pipeline ${fmt(bareCpu, 3)} s/s → ${overhead >= 0 ? '+' : ''}${fmt(overhead, 1)} %   target ≤ +5 %   ${verdict(overhead <= 5)}`,
       ...describeXmpp(xmpp),
       describeAvSync(sync),
+      ...describeConcurrency(concurrency),
       `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,
       '',
       `numbers: ${out}`,

@@ -22,7 +22,7 @@ export async function benchXmpp(page: DemoServer, runs: number): Promise<{ pendi
   const recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-xmpp-'));
   const service = await compose(
     loadConfig({
-      JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordings, XMPP_SERVER: `127.0.0.1:${prosody.port}`, XMPP_DOMAIN: DOMAINS.xmpp,
+      JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordings, XMPP_SERVER: `127.0.0.1:${prosody.port}`, XMPP_DOMAIN: DOMAINS.xmpp,
       XMPP_AUTH_DOMAIN: DOMAINS.auth, XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc, XMPP_MUC_DOMAIN: DOMAINS.muc, XMPP_HIDDEN_DOMAIN: DOMAINS.hidden,
       JIBRI_XMPP_PASSWORD: pw.jibri, JIBRI_RECORDER_PASSWORD: pw.recorder, JIBRI_INSTANCE_ID: 'bench', PUBLIC_URL: page.baseUrl,
     }, 'bench'),

@@ -20,6 +20,7 @@ export async function runDemo(opts: { seconds: number }): Promise<void> {
     {
       ...env,
       JIBRI_HTTP_API_EXTERNAL_PORT: '0',
+      JIBRI_HTTP_API_INTERNAL_PORT: '0',
       JIBRI_RECORDING_DIR: env.JIBRI_RECORDING_DIR ?? path.resolve('recordings'),
     },
     os.hostname(),

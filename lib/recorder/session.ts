@@ -125,6 +125,7 @@ export class Session extends EventEmitter {
         : {}),
       ...(progress?.timeSec !== undefined ? { recordedSec: progress.timeSec } : {}),
       ...(progress?.speed !== undefined ? { encoderSpeed: progress.speed } : {}),
+      ...(progress?.frame !== undefined ? { frames: { written: progress.frame, dropped: progress.drop ?? 0, duplicated: progress.dup ?? 0 } } : {}),
       ...(this.deps.slot !== undefined ? { slot: this.deps.slot } : {}),
       ...(this.endReason ? { endReason: this.endReason } : {}),
       ...(this.state.error ? { error: this.state.error.toJSON() } : {}),

@@ -28,6 +28,8 @@ export interface SessionSummary {
   recordedSec?: number;
   /** The encoder's speed (1 = real time), as ffmpeg reports it. */
   encoderSpeed?: number;
+  /** Frames written, and how many the encoder had to drop or duplicate to keep the frame rate. */
+  frames?: { written: number; dropped: number; duplicated: number };
   /** The slot (1..JIBRI_CONCURRENT_SESSIONS) the session runs in. */
   slot?: number;
   /** Why a session ended by itself without an error: call-empty, all-muted, usage-timeout. */

@@ -39,6 +39,8 @@ export interface ProcEntry {
   ppid: number;
   /** utime + stime, in clock ticks. */
   cpuTicks: number;
+  /** cutime + cstime: children this process has reaped, which no longer show in the table. */
+  reapedTicks: number;
   rssBytes: number;
 }
 
@@ -48,13 +50,10 @@ export function parsePidStat(text: string, pageSize = 4096): ProcEntry | undefin
   const pid = Number.parseInt(text, 10);
   if (close < 0 || !Number.isFinite(pid)) return undefined;
   const f = text.slice(close + 2).trim().split(/\s+/);
-  // f[0] is field 3 (state): ppid is field 4, utime 14, stime 15, rss 24.
-  const ppid = Number(f[1]);
-  const utime = Number(f[11]);
-  const stime = Number(f[12]);
-  const rss = Number(f[21]);
-  if (![ppid, utime, stime, rss].every(Number.isFinite)) return undefined;
-  return { pid, ppid, cpuTicks: utime + stime, rssBytes: rss * pageSize };
+  // f[0] is field 3 (state): ppid is field 4, utime 14, stime 15, cutime 16, cstime 17, rss 24.
+  const [ppid, utime, stime, cutime, cstime, rss] = [1, 11, 12, 13, 14, 21].map((i) => Number(f[i]));
+  if (![ppid, utime, stime, cutime, cstime, rss].every(Number.isFinite)) return undefined;
+  return { pid, ppid: ppid!, cpuTicks: utime! + stime!, reapedTicks: cutime! + cstime!, rssBytes: rss! * pageSize };
 }
 
 /** The root and every process below it. */
@@ -117,7 +116,7 @@ export function loadBetween(prev: Reading, cur: Reading, cores: number): LoadSam
   };
 }
 
-function readProcessTable(): Map<number, ProcEntry> {
+export function readProcessTable(): Map<number, ProcEntry> {
   const table = new Map<number, ProcEntry>();
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -136,7 +135,8 @@ function takeReading(root: number): Reading {
   return {
     at: Date.now(),
     cpu: parseProcStat(fs.readFileSync('/proc/stat', 'utf8')),
-    ticks: new Map(tree.map((e) => [e.pid, e.cpuTicks])),
+    // A child that ended between readings reappears in its parent's reaped ticks, so it is not lost.
+    ticks: new Map(tree.map((e) => [e.pid, e.cpuTicks + e.reapedTicks])),
     memAvailableBytes: parseMemAvailable(fs.readFileSync('/proc/meminfo', 'utf8')),
     serviceRssBytes: tree.reduce((sum, e) => sum + e.rssBytes, 0),
   };

@@ -12,12 +12,12 @@ describe('reading /proc', () => {
 
   it('parses a pid stat line whose command holds spaces and parentheses', () => {
     const line = '4242 (Chrome (Renderer) x) S 4000 4242 4242 0 -1 4194560 1 0 0 0 150 50 0 0 20 0 10 0 12345 100000 2500 18446744073709551615';
-    expect(parsePidStat(line)).toEqual({ pid: 4242, ppid: 4000, cpuTicks: 200, rssBytes: 2500 * 4096 });
+    expect(parsePidStat(line)).toEqual({ pid: 4242, ppid: 4000, cpuTicks: 200, reapedTicks: 0, rssBytes: 2500 * 4096 });
     expect(parsePidStat('garbage')).toBeUndefined();
   });
 
   it('walks the process tree below a root', () => {
-    const e = (pid: number, ppid: number) => [pid, { pid, ppid, cpuTicks: 0, rssBytes: 0 }] as const;
+    const e = (pid: number, ppid: number) => [pid, { pid, ppid, cpuTicks: 0, reapedTicks: 0, rssBytes: 0 }] as const;
     const table = new Map([e(1, 0), e(10, 1), e(11, 10), e(12, 11), e(20, 1), e(13, 10)]);
     expect(processTree(10, table).map((p) => p.pid).sort()).toEqual([10, 11, 12, 13]);
     expect(processTree(99, table)).toEqual([]);
