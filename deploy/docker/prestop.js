@@ -3,12 +3,11 @@
  * Kubernetes preStop hook of the recorder container (deploy/k8s/deployment.yaml). Runs before the pod's
  * container gets SIGTERM, and holds it back while a recording runs:
  *   1. asks the service for a graceful shutdown on its internal API,
- *      POST http://127.0.0.1:3333/jibri/api/internal/v1.0/gracefulShutdown
- *      (Jibri's internal API; it comes with issue 6. Until then the request fails and is ignored);
- *   2. waits while GET /jibri/api/v1.0/health says busy, checking every 5 s;
- *   3. returns, and Kubernetes sends SIGTERM: the service stops and finalizes whatever still runs.
- * terminationGracePeriodSeconds bounds the whole wait. Without issue 6's graceful shutdown the service
- * still accepts a new session between two checks; that window is what issue 6 closes.
+ *      POST http://127.0.0.1:3333/jibri/api/internal/v1.0/gracefulShutdown (Jibri's internal API): from
+ *      then on the service takes no new session and exits by itself once the running one is finalized;
+ *   2. waits while GET /jibri/api/v1.0/health says busy (or until the service is gone), every 5 s;
+ *   3. returns, and Kubernetes sends SIGTERM, which drains too (nothing is left to drain by then).
+ * terminationGracePeriodSeconds bounds the whole wait.
  */
 'use strict';
 const bound = (process.env.JIBRI_HTTP_API_EXTERNAL_HOST || '127.0.0.1').trim();
