@@ -79,7 +79,8 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
 
   it('passes every variable the service reads, with the values of the .env', () => {
     const env = environmentOf(doc.services.jibri);
-    for (const s of SETTINGS) expect(Object.keys(env)).toContain(s.name);
+    // Kubernetes sets its own variables in a pod; a compose deployment has none of them.
+    for (const s of SETTINGS.filter((x) => x.group !== 'Kubernetes')) expect(Object.keys(env)).toContain(s.name);
     for (const name of ['XMPP_SERVER', 'XMPP_DOMAIN', 'XMPP_AUTH_DOMAIN', 'XMPP_INTERNAL_MUC_DOMAIN', 'XMPP_MUC_DOMAIN', 'XMPP_HIDDEN_DOMAIN',
       'XMPP_RECORDER_DOMAIN', 'JIBRI_BREWERY_MUC', 'JIBRI_XMPP_USER', 'JIBRI_XMPP_PASSWORD', 'JIBRI_RECORDER_USER', 'JIBRI_RECORDER_PASSWORD',
       'JIBRI_RECORDING_DIR', 'JIBRI_STRIP_DOMAIN_JID', 'PUBLIC_URL', 'TZ']) {
