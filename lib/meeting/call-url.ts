@@ -44,7 +44,9 @@ function encodeLikeJibri(value: string): string {
  */
 export function encodeLocalStorageContent(entries: Array<[string, string]>): string {
   const inner = JSON.stringify(Object.fromEntries(entries));
-  const outer = `"${inner.replace(/"/g, '\\"')}"`;
+  // A JSON string of the JSON object, as Jibri builds it; JSON.stringify also escapes backslashes,
+  // which a password may hold.
+  const outer = JSON.stringify(inner);
   return encodeLikeJibri(outer);
 }
 

@@ -25,6 +25,13 @@ describe('call URL', () => {
     });
   });
 
+  it('survives passwords with quotes, backslashes and non-ASCII', () => {
+    const tricky = { ...login, password: 'a"b\\c\\"d é&#%' };
+    const last = hashParams(call, tricky, 'rec-1').at(-1)!;
+    const value = last.slice('appData.localStorageContent='.length);
+    expect(JSON.parse(JSON.parse(decodeURIComponent(value))).xmpp_password_override).toBe(tricky.password);
+  });
+
   it('shows the meeting URL without the hash', () => {
     expect(meetingUrl(call)).toBe('https://meet.example.com/myroom');
   });
