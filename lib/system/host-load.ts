@@ -174,7 +174,7 @@ export class HostLoadMonitor {
   start(): void {
     if (this.timer) return;
     this.tick();
-    this.timer = setInterval(() => this.tick(), this.opts.intervalMs ?? 2000);
+    this.timer = setInterval(() => this.tick(), this.opts.intervalMs ?? 3000);
     this.timer.unref();
   }
 
@@ -213,7 +213,7 @@ export class HostLoadMonitor {
     if (!prev) return;
     const sample = loadBetween(prev, reading, this.cores);
     this.samples.push(sample);
-    if (this.samples.length > (this.opts.window ?? 5)) this.samples.shift();
+    if (this.samples.length > (this.opts.window ?? 4)) this.samples.shift();
     for (const l of this.listeners) l(sample);
   }
 }
