@@ -8,7 +8,10 @@ import type { Config } from './config';
 import { createApp } from './http/app';
 import { createInternalApp } from './http/internal-api';
 import { Lifecycle } from './lifecycle';
+import { RefreshingJwt, loadSigningKey } from './status/jwt';
+import { RecorderMetrics } from './status/metrics';
 import { PodDeletionCost } from './status/pod-deletion-cost';
+import { WebhookClient } from './status/webhook-client';
 import { registerSecret, type Logger } from './log';
 import { finalizeLeftovers } from './recorder/leftovers';
 import { Recorder, type RecorderOptions } from './recorder/recorder';
@@ -53,10 +56,16 @@ function urlOf(host: string, port: number): string {
 
 export async function compose(config: Config, log: Logger, opts: ComposeOptions = {}): Promise<Service> {
   for (const s of [config.http.token, config.recorderLogin?.password, config.xmpp?.password]) registerSecret(s);
+  for (const url of config.webhooks.subscribers) registerSecret(new URL(url).password || undefined);
+  // A bad signing key stops the start here, before anything listens.
+  const jwt = config.webhooks.jwt ? new RefreshingJwt(config.webhooks.jwt, loadSigningKey(config.webhooks.jwt.signingKeyPath)) : undefined;
   const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}) });
   await recorder.init();
 
-  const app = createApp({ config, recorder, log });
+  // Built before the HTTP app (metrics count its connections), started once the API listens.
+  const xmpp = config.xmpp ? new XmppEdge({ config, xmpp: config.xmpp, recorder, log }) : undefined;
+  const metrics = config.prometheus ? new RecorderMetrics({ recorder, ...(xmpp ? { xmpp } : {}) }) : undefined;
+  const app = createApp({ config, recorder, log, ...(metrics ? { metrics } : {}) });
   const server = await listen(app, config.http.host, config.http.port, 'JIBRI_HTTP_API_EXTERNAL_PORT').catch((err: Error) => {
     throw new Error(`The HTTP API ${err.message}`);
   });
@@ -72,7 +81,11 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
     follow();
   }
 
-  const xmpp = config.xmpp ? new XmppEdge({ config, xmpp: config.xmpp, recorder, log }) : undefined;
+  const webhooks = config.webhooks.subscribers.length
+    ? new WebhookClient({ jibriId: config.instanceId, subscribers: config.webhooks.subscribers, recorder, log, ...(jwt ? { jwt } : {}) })
+    : undefined;
+  webhooks?.start();
+
   xmpp?.start();
   if (!xmpp) log.info('XMPP_SERVER is not set: HTTP API only', { component: 'xmpp' });
 
@@ -92,6 +105,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
       clearInterval(rescan);
       await leftovers;
       await recorder.shutdown();
+      webhooks?.stop();
       await xmpp?.stop();
       for (const s of [server, internal]) {
         if (!s) continue;

@@ -113,6 +113,12 @@ export interface LifecycleConfig {
   singleUse: boolean;
 }
 
+/** Jibri's webhooks: where status goes, and the optional RS256 token that proves who sent it. */
+export interface WebhookConfig {
+  subscribers: string[];
+  jwt?: { signingKeyPath: string; kid: string; issuer: string; audience: string; ttlSec: number };
+}
+
 /** The pod the recorder runs in, when it runs in Kubernetes (the downward API and the service's env). */
 export interface KubernetesConfig {
   apiHost?: string;
@@ -134,6 +140,9 @@ export interface Config {
   capacity: CapacityConfig;
   lifecycle: LifecycleConfig;
   kubernetes: KubernetesConfig;
+  webhooks: WebhookConfig;
+  /** GET /metrics (Prometheus) on the HTTP API's port. */
+  prometheus: boolean;
   /** The browser's call login when a request brings none (JIBRI_RECORDER_USER at XMPP_HIDDEN_DOMAIN). */
   recorderLogin?: RecorderLogin;
   ffmpegPath: string;
@@ -213,6 +222,13 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_STRIP_DOMAIN_JID', default: '', group: 'XMPP', description: 'Prefix removed from room domains to build call URLs; defaults to the first label of XMPP_MUC_DOMAIN' },
   { name: 'PUBLIC_URL', default: '', group: 'XMPP', description: 'Base of call URLs, e.g. https://meet.example.com' },
   { name: 'XMPP_TRUST_ALL_CERTS', default: 'true', group: 'XMPP', description: 'Accept self-signed XMPP server certificates' },
+  { name: 'JIBRI_WEBHOOK_SUBSCRIBERS', default: '', group: 'Status push', description: 'Comma-separated base URLs that get POST <url>/v1/status on every change and every minute, and /v1/session/status for HTTP-started sessions' },
+  { name: 'JIBRI_JWT_SIGNING_KEY_PATH', default: '', group: 'Status push', description: 'PEM private key (RSA) that signs an RS256 bearer token on webhook requests; needs the three below' },
+  { name: 'JIBRI_JWT_KID', default: '', group: 'Status push', description: 'The token\'s key id (kid header)' },
+  { name: 'JIBRI_JWT_ISSUER', default: '', group: 'Status push', description: 'The token\'s iss claim' },
+  { name: 'JIBRI_JWT_AUDIENCE', default: '', group: 'Status push', description: 'The token\'s aud claim' },
+  { name: 'JIBRI_JWT_TTL', default: '3600', group: 'Status push', description: 'Seconds a token is valid (at least 600, as Jibri); it is renewed 5 minutes before it expires' },
+  { name: 'JIBRI_ENABLE_PROMETHEUS', default: 'false', group: 'Status push', description: 'Serve GET /metrics (Jibri\'s jitsi_jibri_* metrics plus capacity) on the HTTP API port' },
   { name: 'POD_NAME', default: '', group: 'Kubernetes', description: 'This pod\'s name (downward API); with POD_NAMESPACE, the recorder keeps its pod-deletion-cost equal to its running sessions' },
   { name: 'POD_NAMESPACE', default: '', group: 'Kubernetes', description: 'This pod\'s namespace (downward API)' },
   { name: 'KUBERNETES_SERVICE_HOST', default: '', group: 'Kubernetes', description: 'The API server; set by Kubernetes in every pod' },
@@ -384,6 +400,8 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
       cpuTarget: r.int('JIBRI_CPU_TARGET', 90, 10, 100) / 100,
     },
     kubernetes: readKubernetes(r),
+    webhooks: readWebhooks(r),
+    prometheus: r.bool('JIBRI_ENABLE_PROMETHEUS', false),
     lifecycle: {
       internalHost: r.text('JIBRI_HTTP_API_INTERNAL_HOST', '127.0.0.1'),
       internalPort: r.int('JIBRI_HTTP_API_INTERNAL_PORT', 3333, 0, 65535),
@@ -397,6 +415,29 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
   };
   if (r.problems.length) throw new ConfigError(r.problems);
   return deepFreeze(config);
+}
+
+function readWebhooks(r: Reader): WebhookConfig {
+  const subscribers: string[] = [];
+  for (const raw of (r.optional('JIBRI_WEBHOOK_SUBSCRIBERS') ?? '').split(',').map((u) => u.trim()).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol)) r.problems.push(`JIBRI_WEBHOOK_SUBSCRIBERS: ${JSON.stringify(raw.slice(0, 100))} is not an http(s) URL`);
+    else subscribers.push(raw.replace(/\/+$/, ''));
+  }
+  const signingKeyPath = r.optional('JIBRI_JWT_SIGNING_KEY_PATH');
+  const ttlSec = r.int('JIBRI_JWT_TTL', 3600, 600, 30 * 24 * 3600);
+  if (!signingKeyPath) return { subscribers };
+  const [kid, issuer, audience] = ['JIBRI_JWT_KID', 'JIBRI_JWT_ISSUER', 'JIBRI_JWT_AUDIENCE'].map((name) => {
+    const v = r.optional(name);
+    if (!v) r.problems.push(`${name} is required with JIBRI_JWT_SIGNING_KEY_PATH (the token needs kid, iss and aud, as Jibri's jwt-info)`);
+    return v ?? '';
+  }) as [string, string, string];
+  return { subscribers, jwt: { signingKeyPath, kid, issuer, audience, ttlSec } };
 }
 
 function readKubernetes(r: Reader): KubernetesConfig {

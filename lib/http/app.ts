@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';
+import type { RecorderMetrics } from '../status/metrics';
 import { jibriApiRouter } from './jibri-api';
 import { API_BASE, MAX_BODY, httpStatusOf, sendError, tokenMatches } from './responses';
 
@@ -28,6 +29,8 @@ export interface AppDeps {
   config: Config;
   recorder: Recorder;
   log: Logger;
+  /** Present with JIBRI_ENABLE_PROMETHEUS: GET /metrics, open like health (scrapers carry no token). */
+  metrics?: RecorderMetrics;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -38,6 +41,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: MAX_BODY, type: () => true, strict: false }));
   const auth = deps.config.http.token ? requireToken(deps.config.http.token) : undefined;
   app.use(API_BASE, jibriApiRouter({ ...deps, ...(auth ? { auth } : {}) }));
+  const { metrics } = deps;
+  if (metrics) {
+    app.get('/metrics', async (req: Request, res: Response) => {
+      const out = await metrics.render(req.get('accept'));
+      if (!out) return sendError(res, 406, 'NOT_ACCEPTABLE', 'Ask for application/openmetrics-text, text/plain or application/json');
+      res.type(out.contentType).send(out.body);
+    });
+  }
   app.use((_req: Request, res: Response) => sendError(res, 404, 'NOT_FOUND', 'No such endpoint'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = err as { type?: string; status?: number; message?: string };

@@ -8,18 +8,9 @@ import type { Config } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';
-import type { StatusSnapshot } from '../status/snapshot';
-import { httpStatusOf, sendError } from './responses';
+import { healthBody, httpStatusOf, sendError } from './responses';
 import { parseStartBody } from './bodies';
-
-export interface HealthBody {
-  busy: boolean;
-  status: { busyStatus: string; health: { healthStatus: string; details: StatusSnapshot['details'] } };
-}
-
-export function healthBody(s: StatusSnapshot): HealthBody {
-  return { busy: s.busyStatus !== 'IDLE', status: { busyStatus: s.busyStatus, health: { healthStatus: s.healthStatus, details: s.details } } };
-}
+import { eventsHandler } from './events';
 
 interface RouterDeps {
   config: Config;
@@ -36,6 +27,8 @@ export function jibriApiRouter(deps: RouterDeps): Router {
   router.get('/health', (_req, res) => {
     res.json(healthBody(deps.recorder.snapshot()));
   });
+
+  router.get('/events', ...guarded, eventsHandler(deps.recorder));
 
   router.post('/startService', ...guarded, (req, res) => {
     const parsed = parseStartBody(req.body);

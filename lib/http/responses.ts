@@ -1,7 +1,8 @@
-/** Pure helpers shared by the HTTP routes: error bodies, status mapping, token comparison. */
+/** Pure helpers shared by the HTTP routes: the health body, error bodies, status mapping, token comparison. */
 import * as crypto from 'node:crypto';
 import type { Response } from 'express';
 import type { ErrorCode, RecorderError } from '../errors';
+import type { StatusSnapshot } from '../status/snapshot';
 
 export const API_BASE = '/jibri/api/v1.0';
 export const MAX_BODY = '64kb';
@@ -16,6 +17,16 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   CALL_LOGIN_MISSING: 412,
   UNHEALTHY: 503,
 };
+
+export interface HealthBody {
+  busy: boolean;
+  status: { busyStatus: string; health: { healthStatus: string; details: StatusSnapshot['details'] } };
+}
+
+/** The health endpoint's body: the seed's `busy` and Jibri's `status`, so old and new clients read it. */
+export function healthBody(s: StatusSnapshot): HealthBody {
+  return { busy: s.busyStatus !== 'IDLE', status: { busyStatus: s.busyStatus, health: { healthStatus: s.healthStatus, details: s.details } } };
+}
 
 export function httpStatusOf(err: RecorderError): number {
   return STATUS_BY_CODE[err.code] ?? 500;

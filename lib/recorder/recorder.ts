@@ -182,7 +182,9 @@ export class Recorder extends EventEmitter {
     if (!decision.accept) {
       const expired = this.opts.config.lifecycle.singleUse && this.used.every(Boolean);
       // Jibri's own wording for a busy recorder, then why: clients match on the former.
-      throw new RecorderError({ code: expired ? 'EXPIRED' : 'BUSY', message: `Jibri is currently busy: ${decision.refusal ?? 'no free slot'}`, retryable: true });
+      const refusal = new RecorderError({ code: expired ? 'EXPIRED' : 'BUSY', message: `Jibri is currently busy: ${decision.refusal ?? 'no free slot'}`, retryable: true });
+      this.emit('refused', refusal);
+      throw refusal;
     }
     const slot = wanted ?? this.freeSlots()[0]!;
     const session = new Session(request, { config: this.opts.config, log: this.opts.log, source: () => this.spare.take(), slot });

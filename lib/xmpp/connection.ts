@@ -1,5 +1,5 @@
 /**
- * One control connection to one XMPP server (an entry of XMPP_SERVER): logs in as
+ * One control connection to one XMPP server (an entry of XMPP_SERVER) for one slot: logs in as
  * JIBRI_XMPP_USER@XMPP_AUTH_DOMAIN, joins the brewery with the instance nickname, keeps the brewery
  * presence equal to the recorder's status, and hands `<jibri>` IQs to the edge. It reconnects with
  * backoff after a drop or a server restart, then rejoins and publishes the current status again.
@@ -96,6 +96,7 @@ export class XmppConnection extends EventEmitter {
     xmpp.iqCallee.get(NS_JIBRI, 'jibri', handle);
     xmpp.start().catch((err: Error) => {
       this.log.warn(`cannot log in to ${server.host}:${server.port} as ${config.username}@${config.authDomain}: ${err.message}`);
+      this.emit('login-failed');
       this.onDown('login failed');
     });
   }
@@ -130,6 +131,7 @@ export class XmppConnection extends EventEmitter {
     void xmpp?.stop().catch(() => undefined);
     const delay = reconnectDelay(this.attempt++);
     this.log.info(`reconnecting in ${delay} ms`);
+    this.emit('reconnecting');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.connect();

@@ -4,6 +4,7 @@
  * the recorder admitted it (the browser starts afterwards); the requester then gets `on` when frames
  * are written and `off` (with failure_reason and should_retry on error) when the file is closed.
  */
+import { EventEmitter } from 'node:events';
 import xml, { type Element } from '@xmpp/xml';
 import type { Config, XmppConfig } from '../config';
 import { RecorderError } from '../errors';
@@ -47,12 +48,14 @@ export function failureFor(err: RecorderError): Failure {
   return { reason: 'error', shouldRetry: err.retryable };
 }
 
-export class XmppEdge {
+/** Emits 'stopped-on-close' for each session it stops because its connection was lost. */
+export class XmppEdge extends EventEmitter {
   readonly connections: XmppConnection[];
   private readonly requesters = new Map<string, Requester>();
   private readonly log: Logger;
 
   constructor(private readonly opts: XmppEdgeOptions) {
+    super();
     this.log = opts.log.child({ component: 'xmpp' });
     registerSecret(opts.xmpp.password);
     // EXPIRED is never on the wire: an expired slot stays busy for Jicofo.
@@ -189,6 +192,7 @@ export class XmppEdge {
       if (r.connection !== connection) continue;
       this.log.warn(`the XMPP connection that started ${id} was lost; stopping it (Jicofo restarts it on another recorder)`);
       r.answered = true;
+      this.emit('stopped-on-close', id);
       void this.opts.recorder.stop(id);
     }
   }

@@ -1,0 +1,212 @@
+/**
+ * Status pushed out of the real service during a real recording: Jibri's webhooks to local receivers
+ * (with an RS256 token that verifies against the public key), the Server-Sent Events stream, and the
+ * Prometheus endpoint. A subscriber that is down changes nothing.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { startDemoServer, type DemoServer } from '../../lib/demo/server';
+import { WebhookClient } from '../../lib/status/webhook-client';
+import { createLogger } from '../../lib/log';
+import { freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../support/service';
+
+interface Hook {
+  path: string;
+  authorization?: string;
+  body: any;
+  at: number;
+}
+
+async function startReceiver(): Promise<{ url: string; hooks: Hook[]; close(): Promise<void> }> {
+  const hooks: Hook[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      hooks.push({ path: req.url ?? '', ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), body: JSON.parse(body), at: Date.now() });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jibri`, hooks, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/** Reads an SSE stream into parsed events until aborted. */
+function readEvents(url: string, headers: Record<string, string>): { events: Array<{ event: string; id: number; data: any }>; stop(): void } {
+  const events: Array<{ event: string; id: number; data: any }> = [];
+  const abort = new AbortController();
+  void (async () => {
+    const res = await fetch(url, { headers, signal: abort.signal });
+    const decoder = new TextDecoder();
+    let buf = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buf += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        const field = (name: string): string | undefined => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+        const data = field('data');
+        if (data !== undefined) events.push({ event: field('event') ?? 'message', id: Number(field('id')), data: JSON.parse(data) });
+      }
+    }
+  })().catch(() => undefined);
+  return { events, stop: () => abort.abort() };
+}
+
+function verifyJwt(authorization: string | undefined, key: crypto.KeyObject): { header: any; claims: any } {
+  const m = /^Bearer (.+)\.(.+)\.(.+)$/.exec(authorization ?? '');
+  if (!m) throw new Error(`no bearer token in ${authorization}`);
+  const [, h, c, s] = m as unknown as [string, string, string, string];
+  if (!crypto.verify('sha256', Buffer.from(`${h}.${c}`), key, Buffer.from(s, 'base64url'))) throw new Error('the token does not verify');
+  return { header: JSON.parse(Buffer.from(h, 'base64url').toString()), claims: JSON.parse(Buffer.from(c, 'base64url').toString()) };
+}
+
+/** The Prometheus text format, enough to read samples back: name{labels} value. */
+function parseExposition(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (!m) throw new Error(`not an exposition line: ${line}`);
+    out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+describe('push status', () => {
+  let page: DemoServer;
+  let svc: TestService;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let sse: ReturnType<typeof readEvents>;
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const started = Math.floor(Date.now() / 1000);
+
+  beforeAll(async () => {
+    page = await startDemoServer();
+    receiver = await startReceiver();
+    const keyFile = path.join(tempDir(), 'jwt.pem');
+    fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const down = `http://127.0.0.1:${await freePort()}`;
+    svc = await startTestService({
+      JIBRI_INSTANCE_ID: 'push-test',
+      JIBRI_WEBHOOK_SUBSCRIBERS: `${receiver.url},${down}`,
+      JIBRI_JWT_SIGNING_KEY_PATH: keyFile,
+      JIBRI_JWT_KID: 'push-kid',
+      JIBRI_JWT_ISSUER: 'jibri-ts-test',
+      JIBRI_JWT_AUDIENCE: 'push-receiver',
+      JIBRI_JWT_TTL: '900',
+      JIBRI_ENABLE_PROMETHEUS: 'true',
+      JIBRI_HTTP_API_TOKEN: 'push-token',
+    });
+  });
+
+  afterAll(async () => {
+    sse?.stop();
+    await svc?.stop();
+    await receiver?.close();
+    await page?.close();
+  });
+
+  it('records while the events stream needs the token like start and stop', async () => {
+    expect((await fetch(`${svc.api}/events`)).status).toBe(401);
+    const auth = { authorization: 'Bearer push-token' };
+    sse = readEvents(`${svc.api}/events`, auth);
+    await waitFor('the first event', () => (sse.events.length ? true : undefined), 10000);
+
+    expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'push-1'), auth)).status).toBe(200);
+    await waitForSessionState(svc.service, 'push-1', 'recording');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await post(`${svc.api}/stopService`, { sessionId: 'push-1' }, auth)).status).toBe(200);
+    await svc.service.recorder.whenIdle();
+    await waitFor('the idle webhook', () => (receiver.hooks.filter((h) => h.path === '/jibri/v1/status').at(-1)?.body.status.busyStatus === 'IDLE' && receiver.hooks.some((h) => h.body.session?.status === 'OFF') ? true : undefined), 10000);
+    expect((await health(svc.api)).busy).toBe(false);
+  });
+
+  it("posts Jibri's /v1/status bodies on every change", () => {
+    const statuses = receiver.hooks.filter((h) => h.path === '/jibri/v1/status');
+    const seq = statuses.map((h) => h.body.status.busyStatus);
+    expect(seq[0]).toBe('IDLE');
+    expect(seq).toContain('BUSY');
+    expect(seq.at(-1)).toBe('IDLE');
+    const busy = statuses.find((h) => h.body.status.busyStatus === 'BUSY')!;
+    expect(busy.body).toEqual({ jibriId: 'push-test', status: { busyStatus: 'BUSY', health: { healthStatus: 'HEALTHY', details: expect.any(Object) } } });
+    expect(busy.body.status.health.details['session:push-1']).toMatchObject({ state: 'starting' });
+  });
+
+  it('posts /v1/session/status ON then OFF for the HTTP-started session', () => {
+    const sessions = receiver.hooks.filter((h) => h.path === '/jibri/v1/session/status').map((h) => h.body);
+    expect(sessions).toEqual([
+      { jibriId: 'push-test', session: { sessionId: 'push-1', status: 'ON', sipAddress: null, failure: null, shouldRetry: null } },
+      { jibriId: 'push-test', session: { sessionId: 'push-1', status: 'OFF', sipAddress: null, failure: null, shouldRetry: null } },
+    ]);
+  });
+
+  it('signs every webhook with an RS256 token that verifies, with kid, iss, aud and exp', () => {
+    expect(receiver.hooks.length).toBeGreaterThan(3);
+    for (const h of receiver.hooks) {
+      const { header, claims } = verifyJwt(h.authorization, publicKey);
+      expect(header).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'push-kid' });
+      expect(claims.iss).toBe('jibri-ts-test');
+      expect(claims.aud).toEqual(['push-receiver']);
+      expect(claims.exp).toBeGreaterThanOrEqual(started + 900);
+      expect(claims.exp).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 900);
+    }
+  });
+
+  it('streams status and session changes as Server-Sent Events', () => {
+    const { events } = sse;
+    expect(events[0]).toMatchObject({ event: 'status', data: { busy: false, status: { busyStatus: 'IDLE' } } });
+    const ids = events.map((e) => e.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const transitions = events.filter((e) => e.event === 'session').map((e) => `${e.data.previousState}->${e.data.state}`);
+    expect(transitions).toEqual(['starting->recording', 'recording->stopping', 'stopping->finalizing', 'finalizing->finished']);
+    expect(events.filter((e) => e.event === 'session')[0]!.data).toMatchObject({ sessionId: 'push-1', sinkType: 'file', slot: 1 });
+    const busy = events.filter((e) => e.event === 'status').map((e) => e.data.busy);
+    expect(busy).toContain(true);
+    expect(busy.at(-1)).toBe(false);
+  });
+
+  it("serves /metrics with Jibri's names and the capacity gauges, as OpenMetrics, text and JSON", async () => {
+    const text = await fetch(`${svc.service.http.url}/metrics`, { headers: { accept: 'text/plain' } });
+    expect(text.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const m = parseExposition(await text.text());
+    expect(m.get('jitsi_jibri_sessions_started_total')).toBe(1);
+    expect(m.get('jitsi_jibri_sessions_stopped_total')).toBe(1);
+    expect(m.get('jitsi_jibri_errors_total')).toBe(0);
+    expect(m.get('jitsi_jibri_busy_total')).toBe(0);
+    expect(m.get('jitsi_jibri_healthy')).toBe(1);
+    expect(m.get('jitsi_jibri_recording')).toBe(0);
+    expect(m.get('jitsi_jibri_slots_total')).toBe(1);
+    expect(m.get('jitsi_jibri_slots_busy')).toBe(0);
+    expect(m.get('jitsi_jibri_accepting_sessions')).toBe(1);
+    expect(m.get('jitsi_jibri_busy_ratio')).toBe(0);
+    const headroom = m.get('jitsi_jibri_cpu_headroom_ratio')!;
+    expect(headroom).toBeGreaterThanOrEqual(0);
+    expect(headroom).toBeLessThanOrEqual(1);
+    expect(m.get('jitsi_jibri_memory_headroom_bytes')).toBeGreaterThan(0);
+    expect(m.get('jitsi_jibri_session_cpu_cores')).toBeGreaterThan(0);
+
+    const open = await fetch(`${svc.service.http.url}/metrics`);
+    expect(open.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    expect((await open.text()).trimEnd().endsWith('# EOF')).toBe(true);
+    const json = (await (await fetch(`${svc.service.http.url}/metrics`, { headers: { accept: 'application/json' } })).json()) as Array<{ name: string }>;
+    expect(json.map((x) => x.name)).toContain('jitsi_jibri_slots_total');
+    expect((await fetch(`${svc.service.http.url}/metrics`, { headers: { accept: 'image/png' } })).status).toBe(406);
+  });
+
+  it('pushes the status every period even without a change', async () => {
+    const before = receiver.hooks.length;
+    const client = new WebhookClient({ jibriId: 'periodic', subscribers: [receiver.url], recorder: svc.service.recorder, log: createLogger('error', { silent: true }), periodMs: 300 });
+    client.start();
+    try {
+      await waitFor('three periodic pushes', () => (receiver.hooks.slice(before).filter((h) => h.body.jibriId === 'periodic').length >= 3 ? true : undefined), 5000);
+    } finally {
+      client.stop();
+    }
+    expect(receiver.hooks.slice(before).every((h) => h.path === '/jibri/v1/status')).toBe(true);
+  });
+});
