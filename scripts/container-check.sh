@@ -203,7 +203,9 @@ echo "Prosody on 127.0.0.1:$xport" >&2
 name=jibri-ts-check-xmpp-$$
 CONTAINERS+=("$name")
 # The docker-jitsi-meet variable names, as its .env sets them (here pointing at the loopback Prosody).
+# With a CPU and memory limit, as a pod's: admission must plan with the container's 1.5 cores, not the host's.
 docker run -d --name "$name" "${HARDENED[@]}" -v "$rec:/config/recordings" \
+  --cpus 1.5 --memory 3g \
   --health-interval 2s --health-start-period 5s \
   -e XMPP_SERVER="127.0.0.1:$xport" -e XMPP_DOMAIN=meet.check -e XMPP_AUTH_DOMAIN=auth.meet.check \
   -e XMPP_INTERNAL_MUC_DOMAIN=internal-muc.meet.check -e XMPP_MUC_DOMAIN=muc.meet.check \
@@ -216,10 +218,13 @@ docker run -d --name "$name" "${HARDENED[@]}" -v "$rec:/config/recordings" \
 node scripts/container-check-brewery.js "$xport" auth.meet.check "$focus_pw" jibribrewery@internal-muc.meet.check container-check 60 >&2 \
   || { docker logs "$name" >&2; fail "the recorder in the container did not show up in the brewery"; }
 docker logs "$name" 2>&1 | grep -m1 'joining the brewery' >&2 || fail "no 'joining the brewery' line in the container's log"
-health=$(node -e 'fetch(process.argv[1]).then(async (r) => { const b = await r.json(); console.log(r.status, JSON.stringify({ busy: b.busy, health: b.status.health.healthStatus })); })' \
+health=$(node -e 'fetch(process.argv[1]).then(async (r) => { const b = await r.json(); const c = b.status.health.details.capacity; console.log(r.status, JSON.stringify({ busy: b.busy, health: b.status.health.healthStatus, cores: c.hostCores, memoryHeadroomMb: Math.round(c.memoryHeadroomBytes / 1048576) })); })' \
   "http://127.0.0.1:$hport/jibri/api/v1.0/health")
 echo "GET /jibri/api/v1.0/health: $health" >&2
 case "$health" in "200 "*'"HEALTHY"'*) ;; *) fail "the health endpoint answered $health";; esac
+case "$health" in *'"cores":1.5,'*) ;; *) fail "admission does not see the container's CPU limit of 1.5 cores: $health";; esac
+mem=$(printf '%s' "$health" | sed -E 's/.*"memoryHeadroomMb":([0-9]+).*/\1/')
+[ "$mem" -le 3072 ] || fail "admission does not see the container's memory limit of 3 GB: $health"
 for _ in $(seq 1 30); do
   state=$(docker inspect -f '{{.State.Health.Status}}' "$name")
   [ "$state" = healthy ] && break

@@ -75,6 +75,78 @@ export function processTree(root: number, table: ReadonlyMap<number, ProcEntry>)
   return out;
 }
 
+/** A cgroup limit this large means none (cgroup v1 writes 2^63 rounded to pages). */
+const UNLIMITED = 2 ** 60;
+
+/** cgroup v2 `cpu.max` ("max 100000" or "150000 100000"), or v1's quota and period: cores, if limited. */
+export function parseCpuLimit(cpuMax: string | undefined, v1Quota?: string, v1Period?: string): number | undefined {
+  const [quota, period] = cpuMax !== undefined ? cpuMax.trim().split(/\s+/) : [v1Quota?.trim(), v1Period?.trim()];
+  const q = Number(quota);
+  const p = Number(period);
+  if (!quota || quota === 'max' || !(q > 0) || !(p > 0)) return undefined;
+  return q / p;
+}
+
+/** cgroup v2 `memory.max` or v1 `memory.limit_in_bytes`, if limited. */
+export function parseMemoryLimit(text: string | undefined): number | undefined {
+  const v = Number(text?.trim());
+  return text === undefined || text.trim() === 'max' || !(v > 0) || v >= UNLIMITED ? undefined : v;
+}
+
+/**
+ * The container's own limits and usage (cgroup v2, else v1), read where the container sees its cgroup.
+ * In a pod with `limits.cpu: 2` on a 32-core node, the recorder has 2 cores, not 32; /proc/stat shows
+ * the node. Usage is read only when a limit exists.
+ */
+export interface CgroupView {
+  cpuCores?: number;
+  memoryLimitBytes?: number;
+  /** CPU the cgroup used since boot, in microseconds. */
+  cpuUsageUsec(): number | undefined;
+  memoryUsageBytes(): number | undefined;
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function readCgroup(root = '/sys/fs/cgroup'): CgroupView {
+  const v2 = readText(`${root}/cgroup.controllers`) !== undefined;
+  if (v2) {
+    return {
+      ...optional('cpuCores', parseCpuLimit(readText(`${root}/cpu.max`))),
+      ...optional('memoryLimitBytes', parseMemoryLimit(readText(`${root}/memory.max`))),
+      cpuUsageUsec: () => {
+        const m = /^usage_usec (\d+)/m.exec(readText(`${root}/cpu.stat`) ?? '');
+        return m ? Number(m[1]) : undefined;
+      },
+      memoryUsageBytes: () => numberIn(readText(`${root}/memory.current`)),
+    };
+  }
+  return {
+    ...optional('cpuCores', parseCpuLimit(undefined, readText(`${root}/cpu/cpu.cfs_quota_us`), readText(`${root}/cpu/cpu.cfs_period_us`))),
+    ...optional('memoryLimitBytes', parseMemoryLimit(readText(`${root}/memory/memory.limit_in_bytes`))),
+    cpuUsageUsec: () => {
+      const ns = numberIn(readText(`${root}/cpuacct/cpuacct.usage`));
+      return ns === undefined ? undefined : ns / 1000;
+    },
+    memoryUsageBytes: () => numberIn(readText(`${root}/memory/memory.usage_in_bytes`)),
+  };
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+function numberIn(text: string | undefined): number | undefined {
+  const v = Number(text?.trim());
+  return text === undefined || !Number.isFinite(v) ? undefined : v;
+}
+
 export interface LoadSample {
   /** When the sample was taken (ms since the epoch). */
   at: number;
@@ -93,6 +165,8 @@ interface Reading {
   ticks: Map<number, number>;
   memAvailableBytes: number;
   serviceRssBytes: number;
+  /** The container's CPU use since boot (µs), when it has a CPU limit. */
+  cgroupCpuUsec?: number;
 }
 
 /**
@@ -105,7 +179,13 @@ export function loadBetween(prev: Reading, cur: Reading, cores: number): LoadSam
   const seconds = Math.max(0.001, (cur.at - prev.at) / 1000);
   let serviceTicks = 0;
   for (const [pid, ticks] of cur.ticks) serviceTicks += Math.max(0, ticks - (prev.ticks.get(pid) ?? 0));
-  const hostBusyCores = dTotal > 0 ? ((dTotal - dIdle) / dTotal) * cores : 0;
+  // In a CPU-limited container, "the host" is the container: its limit and its own use.
+  const hostBusyCores =
+    cur.cgroupCpuUsec !== undefined && prev.cgroupCpuUsec !== undefined
+      ? Math.max(0, (cur.cgroupCpuUsec - prev.cgroupCpuUsec) / 1e6 / seconds)
+      : dTotal > 0
+        ? ((dTotal - dIdle) / dTotal) * cores
+        : 0;
   return {
     at: cur.at,
     cores,
@@ -130,15 +210,20 @@ export function readProcessTable(): Map<number, ProcEntry> {
   return table;
 }
 
-function takeReading(root: number): Reading {
+function takeReading(root: number, cgroup: CgroupView): Reading {
   const tree = processTree(root, readProcessTable());
+  let memAvailableBytes = parseMemAvailable(fs.readFileSync('/proc/meminfo', 'utf8'));
+  const used = cgroup.memoryLimitBytes !== undefined ? cgroup.memoryUsageBytes() : undefined;
+  if (cgroup.memoryLimitBytes !== undefined && used !== undefined) memAvailableBytes = Math.min(memAvailableBytes, Math.max(0, cgroup.memoryLimitBytes - used));
+  const cgroupCpuUsec = cgroup.cpuCores !== undefined ? cgroup.cpuUsageUsec() : undefined;
   return {
     at: Date.now(),
     cpu: parseProcStat(fs.readFileSync('/proc/stat', 'utf8')),
     // A child that ended between readings reappears in its parent's reaped ticks, so it is not lost.
     ticks: new Map(tree.map((e) => [e.pid, e.cpuTicks + e.reapedTicks])),
-    memAvailableBytes: parseMemAvailable(fs.readFileSync('/proc/meminfo', 'utf8')),
+    memAvailableBytes,
     serviceRssBytes: tree.reduce((sum, e) => sum + e.rssBytes, 0),
+    ...(cgroupCpuUsec !== undefined ? { cgroupCpuUsec } : {}),
   };
 }
 
@@ -156,6 +241,8 @@ export interface HostLoadOptions {
   window?: number;
   /** The process whose tree is "the service" (this process by default). */
   root?: number;
+  /** The container's limits; read from /sys/fs/cgroup by default. */
+  cgroup?: CgroupView;
 }
 
 /**
@@ -167,9 +254,14 @@ export class HostLoadMonitor {
   private readonly samples: LoadSample[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners: Array<(s: LoadSample) => void> = [];
-  readonly cores = os.availableParallelism();
+  private readonly cgroup: CgroupView;
+  readonly cores: number;
 
-  constructor(private readonly opts: HostLoadOptions = {}) {}
+  constructor(private readonly opts: HostLoadOptions = {}) {
+    this.cgroup = opts.cgroup ?? readCgroup();
+    const cpus = os.availableParallelism();
+    this.cores = this.cgroup.cpuCores !== undefined ? Math.min(cpus, this.cgroup.cpuCores) : cpus;
+  }
 
   start(): void {
     if (this.timer) return;
@@ -195,7 +287,7 @@ export class HostLoadMonitor {
         cores: this.cores,
         hostBusyCores: 0,
         serviceCores: 0,
-        memAvailableBytes: os.freemem(),
+        memAvailableBytes: Math.min(os.freemem(), this.cgroup.memoryLimitBytes ?? Infinity),
         serviceRssBytes: process.memoryUsage().rss,
       }
     );
@@ -204,7 +296,7 @@ export class HostLoadMonitor {
   private tick(): void {
     let reading: Reading;
     try {
-      reading = takeReading(this.opts.root ?? process.pid);
+      reading = takeReading(this.opts.root ?? process.pid, this.cgroup);
     } catch {
       return; // no /proc (not Linux): admission then works from slots alone
     }

@@ -118,6 +118,8 @@ const podSpec = obj({
   nodeSelector: strMap,
 }, ['containers']);
 
+const metricTarget = obj({ type: { type: 'string', enum: ['Utilization', 'AverageValue', 'Value'] }, averageUtilization: int, averageValue: quantity, value: quantity }, ['type']);
+
 const SCHEMAS: Record<string, Schema> = {
   'v1/ConfigMap': obj({ apiVersion: str, kind: str, metadata, data: { type: 'object', additionalProperties: str } }, ['apiVersion', 'kind', 'metadata']),
   'v1/Secret': obj({ apiVersion: str, kind: str, metadata, type: str, stringData: { type: 'object', additionalProperties: str }, data: strMap }, ['apiVersion', 'kind', 'metadata']),
@@ -161,7 +163,11 @@ const SCHEMAS: Record<string, Schema> = {
       scaleTargetRef: obj({ apiVersion: str, kind: str, name: str }, ['kind', 'name']),
       minReplicas: int,
       maxReplicas: int,
-      metrics: list(obj({ type: { type: 'string', enum: ['Resource', 'Pods', 'Object', 'External', 'ContainerResource'] }, resource: obj({ name: str, target: obj({ type: { type: 'string', enum: ['Utilization', 'AverageValue', 'Value'] }, averageUtilization: int, averageValue: quantity, value: quantity }, ['type']) }, ['name', 'target']) }, ['type'])),
+      metrics: list(obj({
+        type: { type: 'string', enum: ['Resource', 'Pods', 'Object', 'External', 'ContainerResource'] },
+        resource: obj({ name: str, target: metricTarget }, ['name', 'target']),
+        pods: obj({ metric: obj({ name: str, selector: labelSelector }, ['name']), target: metricTarget }, ['metric', 'target']),
+      }, ['type'])),
       behavior: { type: 'object' },
     }, ['scaleTargetRef', 'maxReplicas']),
   }, ['apiVersion', 'kind', 'metadata', 'spec']),
@@ -218,11 +224,11 @@ describe('deploy/k8s manifests', () => {
     expect(parseQuantity('1e3')).toBe(1000);
   });
 
-  it('kustomization.yaml lists existing files, and every manifest but the HPA alternative', () => {
+  it('kustomization.yaml lists existing files, and every manifest but the CPU HPA alternative', () => {
     const k = parseYaml(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as Obj;
     expect(k.kind).toBe('Kustomization');
     for (const r of k.resources) expect(fs.existsSync(path.join(dir, r))).toBe(true);
-    expect([...k.resources].sort()).toEqual(files.filter((f) => f !== 'hpa.yaml').sort());
+    expect([...k.resources].sort()).toEqual(files.filter((f) => f !== 'hpa-cpu.yaml').sort());
   });
 
   describe('the recorder Deployment', () => {
@@ -315,9 +321,22 @@ describe('deploy/k8s manifests', () => {
     }
   });
 
-  it('the HPA alternative scales the Deployment', () => {
-    const hpa = one('HorizontalPodAutoscaler');
-    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: one('Deployment').metadata.name });
-    expect(hpa.spec.minReplicas).toBeLessThanOrEqual(hpa.spec.maxReplicas);
+  it('both HPAs scale the Deployment', () => {
+    const hpas = byKind('HorizontalPodAutoscaler');
+    expect(hpas).toHaveLength(2);
+    for (const hpa of hpas) {
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: one('Deployment').metadata.name });
+      expect(hpa.spec.minReplicas).toBeLessThanOrEqual(hpa.spec.maxReplicas);
+    }
+  });
+
+  it('the listed HPA scales on the share of busy recorders, a metric the recorders export and Prometheus finds', () => {
+    const hpa = docs.find((d) => d.file === 'hpa.yaml')!.doc;
+    expect(hpa.spec.metrics).toEqual([{ type: 'Pods', pods: { metric: { name: 'jitsi_jibri_busy_ratio' }, target: { type: 'AverageValue', averageValue: '700m' } } }]);
+    expect(one('ConfigMap').data.JIBRI_ENABLE_PROMETHEUS).toBe('true');
+    const annotations = one('Deployment').spec.template.metadata.annotations;
+    expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '2222', 'prometheus.io/path': '/metrics' });
+    // The name is the one lib/status/metrics.ts registers.
+    expect(fs.readFileSync(path.join(__dirname, '../../lib/status/metrics.ts'), 'utf8')).toContain("gauge('busy_ratio'");
   });
 });
