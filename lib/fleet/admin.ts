@@ -1,0 +1,59 @@
+/**
+ * Account administration, shared by the admin HTTP API and the admin CLI: create an account, issue or
+ * rotate its key (shown once, stored as a digest; rotation kills the old key), add balance, set a
+ * domain's configuration (verified by a test login to its XMPP server and brewery).
+ */
+import { verifyDomain } from './brewery-watch';
+import { missingFields, parseDomainConfig, type DomainConfig } from './domain-config';
+import { hashKey, newApiKey } from './keys';
+import type { FleetStore } from './store';
+
+export class AdminError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export class FleetAdmin {
+  constructor(private readonly store: FleetStore, private readonly verify: (c: DomainConfig) => Promise<string | undefined> = verifyDomain) {}
+
+  createAccount(name: string): { accountId: string; apiKey: string } {
+    if (!name.trim()) throw new AdminError(400, 'name is required');
+    const account = this.store.createAccount(name.trim());
+    return { accountId: account.id, apiKey: this.rotateKey(account.id) };
+  }
+
+  rotateKey(accountId: string): string {
+    const key = newApiKey();
+    if (!this.store.setKeyHash(accountId, hashKey(key))) throw new AdminError(404, `no account ${accountId}`);
+    return key;
+  }
+
+  addBalance(accountId: string, amount: unknown, reason = 'top-up'): number {
+    const n = typeof amount === 'string' ? Number(amount) : amount;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n === 0 || Math.abs(n) > 1e9) throw new AdminError(400, 'amount must be a non-zero number');
+    if (!this.store.account(accountId)) throw new AdminError(404, `no account ${accountId}`);
+    this.store.addLedger(accountId, n, reason);
+    return this.store.balance(accountId);
+  }
+
+  /** Saves the configuration, then tries it; a deploy needs it complete and verified. */
+  async setDomain(accountId: string, domain: string, input: unknown): Promise<{ complete: boolean; missing: string[]; verified: boolean; error?: string }> {
+    if (!this.store.account(accountId)) throw new AdminError(404, `no account ${accountId}`);
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domain)) throw new AdminError(400, 'domain must be a domain name, e.g. meet.example.com');
+    const parsed = parseDomainConfig(input);
+    if (!parsed.ok) throw new AdminError(400, parsed.message);
+    this.store.setDomain(accountId, domain, parsed.config);
+    const missing = missingFields(parsed.config);
+    if (missing.length) return { complete: false, missing, verified: false };
+    const error = await this.verify(parsed.config);
+    this.store.setDomainVerification(accountId, domain, error);
+    return { complete: !error, missing, verified: !error, ...(error ? { error } : {}) };
+  }
+
+  show(accountId: string): { id: string; name: string; balance: number; ledger: unknown[] } {
+    const a = this.store.account(accountId);
+    if (!a) throw new AdminError(404, `no account ${accountId}`);
+    return { ...a, ledger: this.store.ledger(accountId) };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Recorders as containers of the jibri-ts image, through the Docker Engine API (dockerode): one
+ * container per recorder, labelled with its deployment, recorder id and expiry, so that a restarted
+ * fleet finds them by label. Host networking (each container gets its own ports) and the hardened run
+ * options of docs/DEPLOY.md: read-only root, tmpfs /tmp, no capabilities, uid 1000, an init.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import { fetchHealth, postGracefulShutdown, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { freePort } from './ports';
+
+export const LABELS = { fleet: 'jibri-ts.fleet', deployment: 'jibri-ts.deployment', recorder: 'jibri-ts.recorder', expires: 'jibri-ts.expires' } as const;
+
+interface DockerHandle {
+  containerId: string;
+  port: number;
+  internalPort: number;
+}
+
+export interface DockerBackendOptions {
+  image: string;
+  dataDir: string;
+  capacity: number;
+  docker?: Docker;
+}
+
+/** Pure: the container the Engine is asked to create. */
+export function containerSpec(image: string, spec: RecorderSpec, ports: { port: number; internalPort: number }, recordingsDir: string): Docker.ContainerCreateOptions {
+  const env = {
+    ...spec.env,
+    JIBRI_HTTP_API_EXTERNAL_HOST: '127.0.0.1',
+    JIBRI_HTTP_API_EXTERNAL_PORT: String(ports.port),
+    JIBRI_HTTP_API_INTERNAL_PORT: String(ports.internalPort),
+  };
+  return {
+    name: `jibri-ts-${spec.recorderId}`,
+    Image: image,
+    Cmd: ['serve'],
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    User: '1000:1000',
+    Labels: { [LABELS.fleet]: 'true', [LABELS.deployment]: spec.deploymentId, [LABELS.recorder]: spec.recorderId, [LABELS.expires]: spec.expiresAt },
+    HostConfig: {
+      NetworkMode: 'host',
+      ReadonlyRootfs: true,
+      Tmpfs: { '/tmp': 'exec,mode=1777' },
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      Init: true,
+      Binds: [`${recordingsDir}:/config/recordings`],
+      RestartPolicy: { Name: 'no' },
+    },
+  };
+}
+
+export class DockerBackend implements RecorderBackend {
+  readonly kind = 'docker';
+  private readonly docker: Docker;
+
+  constructor(private readonly opts: DockerBackendOptions) {
+    this.docker = opts.docker ?? new Docker();
+  }
+
+  /** The fleet's containers, found by label (after a restart too). */
+  async list(): Promise<Docker.ContainerInfo[]> {
+    return this.docker.listContainers({ all: true, filters: { label: [`${LABELS.fleet}=true`] } });
+  }
+
+  async freeCapacity(): Promise<number> {
+    const running = (await this.list()).filter((c) => c.State === 'running').length;
+    return Math.max(0, this.opts.capacity - running);
+  }
+
+  async create(spec: RecorderSpec): Promise<CreatedRecorder> {
+    const recordings = path.join(this.opts.dataDir, 'recorders', spec.recorderId, 'recordings');
+    fs.mkdirSync(recordings, { recursive: true });
+    fs.chownSync(recordings, 1000, 1000);
+    const ports = { port: await freePort(), internalPort: await freePort() };
+    const container = await this.docker.createContainer(containerSpec(this.opts.image, spec, ports, recordings));
+    await container.start();
+    const handle: DockerHandle = { containerId: container.id, ...ports };
+    return { handle: JSON.stringify(handle), ip: '127.0.0.1' };
+  }
+
+  health(handle: string): Promise<RecorderHealth | undefined> {
+    const h = JSON.parse(handle) as DockerHandle;
+    return fetchHealth(`http://127.0.0.1:${h.port}/jibri/api/v1.0/health`);
+  }
+
+  async running(handle: string): Promise<boolean> {
+    const h = JSON.parse(handle) as DockerHandle;
+    try {
+      return (await this.docker.getContainer(h.containerId).inspect()).State.Running;
+    } catch {
+      return false;
+    }
+  }
+
+  async drain(handle: string): Promise<void> {
+    const h = JSON.parse(handle) as DockerHandle;
+    await postGracefulShutdown(`http://127.0.0.1:${h.internalPort}`);
+  }
+
+  async remove(handle: string): Promise<void> {
+    const h = JSON.parse(handle) as DockerHandle;
+    const c = this.docker.getContainer(h.containerId);
+    try {
+      if ((await c.inspect()).State.Running) {
+        // SIGINT: stop and finalize whatever still records, then exit.
+        await c.kill({ signal: 'SIGINT' });
+        await Promise.race([c.wait(), new Promise((r) => setTimeout(r, 60000))]);
+      }
+      await c.remove({ force: true });
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    }
+  }
+}

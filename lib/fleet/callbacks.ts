@@ -1,0 +1,76 @@
+/**
+ * Callbacks to the customer's callback_url: the seed's bodies, signed (`X-JOD-Signature: sha256=<HMAC
+ * of the body>`), retried with doubling waits until a 2xx or JIBRI_FLEET_CALLBACK_ATTEMPTS. Each is
+ * written to the database before the first attempt, so a fleet restart resumes the ones not delivered.
+ */
+import type { Logger } from '../log';
+import { signBody } from './keys';
+import type { FleetStore } from './store';
+
+export const SIGNATURE_HEADER = 'x-jod-signature';
+
+export type CallbackBody =
+  | { it: 'worked'; message: 'deployment successful'; deployment_info: { deployment_id: string; recorders: Array<{ recorder_id: string; recorder_ip: string }> } }
+  | { it: 'failed'; message: string };
+
+/** Waits between attempts: 1 s, 2 s, 4 s... at most 5 minutes. */
+export function retryDelayMs(attempt: number, baseMs = 1000): number {
+  return Math.min(300000, baseMs * 2 ** attempt);
+}
+
+export class CallbackSender {
+  private stopped = false;
+  private readonly inFlight = new Set<number>();
+
+  constructor(
+    private readonly opts: { store: FleetStore; secret: string; attempts: number; log: Logger; baseDelayMs?: number; urlOf: (deploymentId: string) => string | undefined },
+  ) {}
+
+  send(deploymentId: string, body: CallbackBody): void {
+    const id = this.opts.store.queueCallback(deploymentId, JSON.stringify(body));
+    void this.deliver(id, deploymentId, JSON.stringify(body), 0);
+  }
+
+  /** After a restart: every callback not delivered yet. */
+  resume(): void {
+    for (const c of this.opts.store.pendingCallbacks()) if (c.attempts < this.opts.attempts) void this.deliver(c.id, c.deploymentId, c.body, c.attempts);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async deliver(id: number, deploymentId: string, body: string, attempt: number): Promise<void> {
+    if (this.inFlight.has(id)) return;
+    this.inFlight.add(id);
+    try {
+      const url = this.opts.urlOf(deploymentId);
+      if (!url) return;
+      for (let n = attempt; n < this.opts.attempts && !this.stopped; n++) {
+        let error: string | undefined;
+        try {
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(body, this.opts.secret), 'x-jod-deployment': deploymentId },
+            body,
+            signal: AbortSignal.timeout(10000),
+          });
+          await res.arrayBuffer().catch(() => undefined);
+          if (res.ok) {
+            this.opts.store.callbackAttempt(id, true);
+            this.opts.log.info(`callback for ${deploymentId} delivered (attempt ${n + 1})`, { component: 'fleet' });
+            return;
+          }
+          error = `answered ${res.status}`;
+        } catch (err) {
+          error = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+        }
+        this.opts.store.callbackAttempt(id, false, error);
+        this.opts.log.warn(`callback for ${deploymentId} failed (attempt ${n + 1} of ${this.opts.attempts}): ${error}`, { component: 'fleet' });
+        if (n + 1 < this.opts.attempts) await new Promise((r) => setTimeout(r, retryDelayMs(n, this.opts.baseDelayMs)).unref());
+      }
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * `jibri-ts fleet` serves the fleet API; `jibri-ts fleet admin <command>` administers accounts directly
+ * in the fleet's database (the same operations as the admin HTTP API).
+ */
+import * as fs from 'node:fs';
+import { environmentWithDotEnv } from '../config';
+import { createLogger } from '../log';
+import { AdminError, FleetAdmin } from './admin';
+import { loadFleetConfig } from './config';
+import { startFleetServer } from './server';
+import { FleetStore } from './store';
+
+const USAGE = `usage:
+  jibri-ts fleet                                   serve the fleet API (JIBRI_FLEET_* configure it)
+  jibri-ts fleet admin create-account <name>       prints the account id and its API key (shown once)
+  jibri-ts fleet admin rotate-key <account-id>     prints a new key; the old one stops working
+  jibri-ts fleet admin add-balance <account-id> <amount> [reason]
+  jibri-ts fleet admin set-domain <account-id> <domain> <config.json | ->
+  jibri-ts fleet admin show <account-id>
+`;
+
+export async function runFleet(argv: string[]): Promise<void> {
+  const env = environmentWithDotEnv(process.env);
+  const config = loadFleetConfig(env);
+  const log = createLogger(env.JIBRI_LOG_LEVEL ?? 'info');
+  if (argv[0] !== 'admin') {
+    const fleet = await startFleetServer(config, log);
+    const exit = (): void => void fleet.stop().then(() => process.exit(0));
+    process.once('SIGINT', exit);
+    process.once('SIGTERM', exit);
+    return;
+  }
+  const [, command, ...args] = argv;
+  const store = new FleetStore(config.databasePath);
+  const admin = new FleetAdmin(store);
+  const out = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+  try {
+    switch (command) {
+      case 'create-account':
+        return out(admin.createAccount(args.join(' ')));
+      case 'rotate-key':
+        return out({ apiKey: admin.rotateKey(args[0] ?? '') });
+      case 'add-balance':
+        return out({ balance: admin.addBalance(args[0] ?? '', args[1], args[2]) });
+      case 'set-domain': {
+        const source = args[2] === '-' || args[2] === undefined ? fs.readFileSync(0, 'utf8') : fs.readFileSync(args[2], 'utf8');
+        return out(await admin.setDomain(args[0] ?? '', args[1] ?? '', JSON.parse(source)));
+      }
+      case 'show':
+        return out(admin.show(args[0] ?? ''));
+      default:
+        process.stdout.write(USAGE);
+        if (command && command !== 'help') process.exitCode = 2;
+    }
+  } catch (err) {
+    if (err instanceof AdminError || err instanceof SyntaxError) {
+      process.stderr.write(`jibri-ts fleet admin: ${err.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  } finally {
+    store.close();
+  }
+}

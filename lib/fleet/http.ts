@@ -1,0 +1,142 @@
+/**
+ * The fleet's HTTP API: the seed's POST /deploy-recorder (form or JSON, its envelope and codes), GET
+ * /balance, GET and DELETE /deployments/:id, and the admin API under /admin with its own token.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../log';
+import { tokenMatches } from '../http/responses';
+import { AdminError, type FleetAdmin } from './admin';
+import type { FleetConfig } from './config';
+import { parseDeployRequest } from './deploy-request';
+import { FleetError, type Deployer } from './deployer';
+import { hashKey } from './keys';
+import type { Account, FleetStore } from './store';
+
+export interface FleetAppDeps {
+  config: FleetConfig;
+  store: FleetStore;
+  deployer: Deployer;
+  admin: FleetAdmin;
+  log: Logger;
+}
+
+function reply(res: Response, status: number, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).json({ it: status < 300 ? 'worked' : 'failed', message, ...extra });
+}
+
+export function createFleetApp(deps: FleetAppDeps): express.Express {
+  const { store, deployer, admin, config } = deps;
+  const log = deps.log.child({ component: 'fleet-api' });
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use(express.json({ limit: '64kb' }));
+
+  /** The key from the body (the seed's way), a query parameter, x-api-key or a bearer header. */
+  const accountOf = (req: Request): Account | undefined | null => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const key = [body.apiKey, req.query.apiKey, req.get('x-api-key'), bearer].find((k): k is string => typeof k === 'string' && k.trim() !== '');
+    if (!key) return null;
+    return store.accountByKeyHash(hashKey(key.trim()));
+  };
+
+  app.post('/deploy-recorder', (req: Request, res: Response) => {
+    if (deployer.maintenance) return reply(res, 503, 'the service is down for planned maintenance; try again later');
+    const parsed = parseDeployRequest(req.body);
+    const account = accountOf(req);
+    if (account === null) return reply(res, 401, 'missing API Key');
+    if (!account) return reply(res, 401, 'invalid API Key');
+    if (!parsed.ok) {
+      const first = parsed.errors[0]!;
+      return reply(res, 400, `${first.field} ${first.message}`, { field: first.field, errors: parsed.errors });
+    }
+    try {
+      const { deployment, balance } = deployer.deploy(account, parsed.request);
+      reply(res, 200, 'your deployment will join your jitsi soon', { balance, deployment_id: deployment.id });
+    } catch (err) {
+      if (err instanceof FleetError) return reply(res, err.status, err.message);
+      throw err;
+    }
+  });
+
+  app.get('/balance', (req: Request, res: Response) => {
+    const account = accountOf(req);
+    if (!account) return reply(res, 401, account === null ? 'missing API Key' : 'invalid API Key');
+    reply(res, 200, 'balance', { balance: account.balance, ledger: store.ledger(account.id) });
+  });
+
+  const ownDeployment = (req: Request, res: Response) => {
+    const account = accountOf(req);
+    if (!account) {
+      reply(res, 401, account === null ? 'missing API Key' : 'invalid API Key');
+      return undefined;
+    }
+    const d = store.deployment(String(req.params.id));
+    if (!d || d.accountId !== account.id) {
+      reply(res, 404, 'no such deployment');
+      return undefined;
+    }
+    return { account, d };
+  };
+
+  app.get('/deployments/:id', (req: Request, res: Response) => {
+    const found = ownDeployment(req, res);
+    if (!found) return;
+    const { d } = found;
+    reply(res, 200, d.state, {
+      deployment: {
+        deployment_id: d.id, state: d.state, domain: d.domain, location: d.location, hours: d.hours, reserved: d.reserved,
+        created_at: d.createdAt, ready_at: d.readyAt ?? null, expires_at: d.expiresAt ?? null, ended_at: d.endedAt ?? null, ...(d.message ? { note: d.message } : {}),
+        recorders: store.recorders(d.id).map((r) => ({ recorder_id: r.id, recorder_ip: r.ip ?? null, state: r.state })),
+      },
+    });
+  });
+
+  app.delete('/deployments/:id', async (req: Request, res: Response) => {
+    const found = ownDeployment(req, res);
+    if (!found) return;
+    if (found.d.state !== 'ready') return reply(res, 409, `the deployment is ${found.d.state}; only a ready one can be released`);
+    const refund = await deployer.release(found.d);
+    reply(res, 200, 'released: its recorders are draining', { refund, balance: store.balance(found.account.id) });
+  });
+
+  // ---- admin ----
+  const adminAuth = (req: Request, res: Response, next: NextFunction): void => {
+    const token = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    if (!config.adminToken || !token || !tokenMatches(token.trim(), config.adminToken)) return reply(res, 401, config.adminToken ? 'admin token required' : 'the admin API is off: set JIBRI_FLEET_ADMIN_TOKEN');
+    next();
+  };
+  const admin$ = express.Router();
+  admin$.use(adminAuth);
+  admin$.post('/accounts', (req, res) => {
+    const r = admin.createAccount(String((req.body as { name?: unknown })?.name ?? ''));
+    reply(res, 201, 'account created; the API key is shown only now', { account_id: r.accountId, apiKey: r.apiKey });
+  });
+  admin$.post('/maintenance', (req, res) => {
+    deployer.maintenance = (req.body as { on?: unknown })?.on === true;
+    reply(res, 200, deployer.maintenance ? 'maintenance: deploys get 503' : 'deploys accepted');
+  });
+  admin$.get('/accounts/:id', (req, res) => reply(res, 200, 'account', { account: admin.show(String(req.params.id)) }));
+  admin$.post('/accounts/:id/key', (req, res) => reply(res, 200, 'new API key; the old one no longer works', { apiKey: admin.rotateKey(String(req.params.id)) }));
+  admin$.post('/accounts/:id/balance', (req, res) => {
+    const b = req.body as { amount?: unknown; reason?: unknown };
+    reply(res, 200, 'balance changed', { balance: admin.addBalance(String(req.params.id), b?.amount, typeof b?.reason === 'string' ? b.reason : 'top-up') });
+  });
+  admin$.put('/accounts/:id/domains/:domain', async (req, res) => {
+    const r = await admin.setDomain(String(req.params.id), String(req.params.domain), req.body);
+    reply(res, 200, r.complete ? 'domain configuration complete' : r.missing.length ? `incomplete: set ${r.missing.join(', ')}` : `the test login failed: ${r.error}`, r);
+  });
+  app.use('/admin', admin$);
+
+  app.use((_req: Request, res: Response) => reply(res, 404, 'no such endpoint'));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof AdminError) return reply(res, err.status, err.message);
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.parse.failed') return reply(res, 400, 'the body is not valid JSON');
+    if (e.type === 'entity.too.large') return reply(res, 413, 'the body is too large');
+    log.error(`request failed: ${e.message ?? String(err)}`);
+    reply(res, 500, 'internal error; it has been logged');
+  });
+  return app;
+}
