@@ -60,14 +60,7 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 
 # --- 2. the Docker engine ----------------------------------------------------------------------------------
-if ! docker info >/dev/null 2>&1; then
-  [ "$(id -u)" = 0 ] || fail "no Docker engine answers, and starting one needs root"
-  say "starting dockerd (--iptables=false --bridge=none), log in /var/log/jibri-ts-dockerd.log"
-  # setsid: the engine outlives this script (the next run reuses it and its build cache).
-  setsid dockerd --iptables=false --bridge=none >/var/log/jibri-ts-dockerd.log 2>&1 < /dev/null &
-  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-  docker info >/dev/null 2>&1 || fail "dockerd did not come up; see /var/log/jibri-ts-dockerd.log"
-fi
+bash scripts/dockerd.sh || fail "no Docker engine"
 
 # --- 3. the base image ---------------------------------------------------------------------------------------
 if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then

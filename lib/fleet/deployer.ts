@@ -216,6 +216,14 @@ export class Deployer {
    */
   async resume(): Promise<void> {
     const { store } = this.opts;
+    // Labelled recorders no deployment knows of: their creation outran the database. They go.
+    const known = new Set(store.liveRecorders().map((r) => r.id));
+    for (const backend of Object.values(this.opts.backends)) {
+      for (const handle of (await backend?.strays?.(known).catch(() => [])) ?? []) {
+        this.log.warn(`removing a ${backend!.kind} recorder that no deployment knows of`);
+        await backend!.remove(handle).catch(() => undefined);
+      }
+    }
     for (const d of store.deploymentsIn(['deploying'])) {
       this.log.warn(`deployment ${d.id} was in flight when the fleet stopped; removing what it created and refunding`);
       await this.fail(d, 'deployment failed: the fleet restarted during the deployment', store.recorders(d.id).filter((r) => r.state !== 'removed'));

@@ -35,6 +35,11 @@ export interface RecorderBackend {
   drain(handle: string): Promise<void>;
   /** Stops it (a running recording is stopped and finalized first) and frees what it held. */
   remove(handle: string): Promise<void>;
+  /**
+   * Recorders this backend runs for the fleet that the fleet does not know (created just before a crash,
+   * before their handle was saved): found by label, removed at resume. Optional: a process has no label.
+   */
+  strays?(known: ReadonlySet<string>): Promise<string[]>;
 }
 
 /** Asks a recorder's HTTP API for its health, with a short timeout. */

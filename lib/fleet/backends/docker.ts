@@ -66,6 +66,12 @@ export class DockerBackend implements RecorderBackend {
     return this.docker.listContainers({ all: true, filters: { label: [`${LABELS.fleet}=true`] } });
   }
 
+  async strays(known: ReadonlySet<string>): Promise<string[]> {
+    return (await this.list())
+      .filter((c) => !known.has(c.Labels[LABELS.recorder] ?? ''))
+      .map((c) => JSON.stringify({ containerId: c.Id, port: 0, internalPort: 0 } satisfies DockerHandle));
+  }
+
   async freeCapacity(): Promise<number> {
     const running = (await this.list()).filter((c) => c.State === 'running').length;
     return Math.max(0, this.opts.capacity - running);

@@ -1,0 +1,120 @@
+/**
+ * The fleet's docker backend against a real Docker engine (started by scripts/dockerd.sh when none
+ * runs) and the jibri-ts image (built by scripts/container-check.sh, which `npm test` runs first):
+ * containers with the right labels, environment and hardening; found again after a fleet restart;
+ * removed at expiry. A real Prosody and a Jicofo stand-in check the container joined the brewery.
+ */
+import { execFileSync } from 'node:child_process';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Docker from 'dockerode';
+import { startDemoServer, type DemoServer } from '../../lib/demo/server';
+import { LABELS } from '../../lib/fleet/backends/docker';
+import { loadFleetConfig } from '../../lib/fleet/config';
+import { startFleetServer, type FleetServer } from '../../lib/fleet/server';
+import { createLogger } from '../../lib/log';
+import { BREWERY, FakeJicofo } from '../support/fake-jicofo';
+import { DOMAINS, startProsody, type ProsodyHandle } from '../support/prosody';
+import { ROOT, tempDir, waitFor } from '../support/service';
+
+const IMAGE = process.env.JIBRI_FLEET_DOCKER_IMAGE ?? 'jibri-ts:local';
+const PW = { jibri: 'dock-jibri-pw', focus: 'dock-focus-pw', recorder: 'dock-recorder-pw' };
+const HOUR_SECONDS = 20;
+
+describe('the fleet with the docker backend', () => {
+  const docker = new Docker();
+  let prosody: ProsodyHandle;
+  let page: DemoServer;
+  let jicofo: FakeJicofo;
+  let fleet: FleetServer;
+  let callbacks: any[] = [];
+  let cbServer: http.Server;
+  let cbUrl = '';
+  const dataDir = tempDir('jibri-ts-fleet-docker-');
+  const start = (): Promise<FleetServer> =>
+    startFleetServer(
+      loadFleetConfig({
+        JIBRI_FLEET_PORT: '0', JIBRI_FLEET_DATA_DIR: dataDir, JIBRI_FLEET_ADMIN_TOKEN: 'docker-admin', JIBRI_FLEET_CALLBACK_SECRET: 'docker-secret',
+        JIBRI_FLEET_HOUR_SECONDS: String(HOUR_SECONDS), JIBRI_FLEET_LOCATIONS: 'fra=docker', JIBRI_FLEET_DOCKER_IMAGE: IMAGE, JIBRI_FLEET_DEPLOY_TIMEOUT: '90',
+      }),
+      createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }),
+      { callbackBaseDelayMs: 200 },
+    );
+
+  beforeAll(async () => {
+    execFileSync('bash', [`${ROOT}/scripts/dockerd.sh`], { stdio: 'inherit' });
+    const images = await docker.listImages({ filters: { reference: [IMAGE] } });
+    if (!images.length) throw new Error(`the image ${IMAGE} does not exist: build it with bash scripts/container-check.sh (npm test runs it before the specs)`);
+    prosody = await startProsody();
+    prosody.register('jibri', DOMAINS.auth, PW.jibri);
+    prosody.register('focus', DOMAINS.auth, PW.focus);
+    prosody.register('recorder', DOMAINS.hidden, PW.recorder);
+    page = await startDemoServer();
+    jicofo = new FakeJicofo(prosody.port, PW.focus);
+    await jicofo.start();
+    cbServer = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d: Buffer) => (raw += d.toString()));
+      req.on('end', () => {
+        callbacks.push(JSON.parse(raw));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => cbServer.listen(0, '127.0.0.1', r));
+    cbUrl = `http://127.0.0.1:${(cbServer.address() as AddressInfo).port}/cb`;
+    fleet = await start();
+  });
+
+  afterAll(async () => {
+    for (const c of await docker.listContainers({ all: true, filters: { label: [`${LABELS.fleet}=true`] } }).catch(() => [])) {
+      await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    }
+    await fleet?.stop();
+    await jicofo?.stop();
+    await prosody?.stop();
+    await page?.close();
+    await new Promise<void>((r) => (cbServer ? cbServer.close(() => r()) : r()));
+  });
+
+  it('deploys a labelled, hardened container that joins the brewery; finds it after a restart; removes it at expiry', async () => {
+    const { account_id, apiKey } = (await (await fetch(`${fleet.url}/admin/accounts`, { method: 'POST', headers: { authorization: 'Bearer docker-admin', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'docker' }) })).json()) as any;
+    fleet.admin.addBalance(account_id, 5);
+    const set = await fleet.admin.setDomain(account_id, 'meet.test', {
+      XMPP_SERVER: `127.0.0.1:${prosody.port}`, XMPP_DOMAIN: DOMAINS.xmpp, XMPP_AUTH_DOMAIN: DOMAINS.auth, XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
+      XMPP_MUC_DOMAIN: DOMAINS.muc, XMPP_HIDDEN_DOMAIN: DOMAINS.hidden, JIBRI_BREWERY_MUC: 'jibribrewery', JIBRI_XMPP_USER: 'jibri', JIBRI_XMPP_PASSWORD: PW.jibri,
+      JIBRI_RECORDER_USER: 'recorder', JIBRI_RECORDER_PASSWORD: PW.recorder, PUBLIC_URL: page.baseUrl,
+    });
+    expect(set.complete).toBe(true);
+    const res = await fetch(`${fleet.url}/deploy-recorder`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiKey, domain: 'meet.test', recorders: 1, duration: 1, location: 'fra', callback_url: cbUrl }),
+    });
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(200);
+    const id = body.deployment_id as string;
+    const cb = await waitFor('the callback', () => callbacks.find((c) => c.deployment_info?.deployment_id === id), 120000, 500);
+    const recorderId = cb.deployment_info.recorders[0].recorder_id as string;
+    expect((await jicofo.waitFor('the container in the brewery', () => jicofo.lastPresenceOf(`${BREWERY}/${recorderId}`), 10000)).busy).toBe('idle');
+
+    const [c] = await docker.listContainers({ filters: { label: [`${LABELS.recorder}=${recorderId}`] } });
+    expect(c).toBeDefined();
+    expect(c!.Labels).toMatchObject({ [LABELS.fleet]: 'true', [LABELS.deployment]: id, [LABELS.recorder]: recorderId });
+    expect(Date.parse(c!.Labels[LABELS.expires]!)).toBeGreaterThan(Date.now());
+    const info = await docker.getContainer(c!.Id).inspect();
+    expect(info.Config.Image).toBe(IMAGE);
+    expect(info.Config.User).toBe('1000:1000');
+    expect(info.Config.Env).toEqual(expect.arrayContaining([`JIBRI_INSTANCE_ID=${recorderId}`, `XMPP_SERVER=127.0.0.1:${prosody.port}`, 'JIBRI_BREWERY_MUC=jibribrewery']));
+    expect(info.HostConfig).toMatchObject({ NetworkMode: 'host', ReadonlyRootfs: true, CapDrop: ['ALL'], Init: true });
+
+    // A restart finds the container again through the database and the engine, and keeps the expiry.
+    await fleet.stop();
+    fleet = await start();
+    expect(fleet.store.deployment(id)?.state).toBe('ready');
+    expect(fleet.store.recorders(id).map((r) => r.state)).toEqual(['ready']);
+    expect((await docker.getContainer(c!.Id).inspect()).State.Running).toBe(true);
+
+    await waitFor('the container to be removed at expiry', async () => ((await docker.listContainers({ all: true, filters: { label: [`${LABELS.recorder}=${recorderId}`] } })).length === 0 ? true : undefined), HOUR_SECONDS * 1000 + 60000, 1000);
+    await waitFor('the deployment to end', () => (fleet.store.deployment(id)?.state === 'ended' ? true : undefined), 10000, 200);
+  });
+});
