@@ -9,7 +9,7 @@ import { ConfigError } from '../config';
 export const LOCATIONS = ['nyc', 'lon', 'ams', 'fra', 'tor', 'sgp', 'blr', 'sfo'] as const;
 export type Location = (typeof LOCATIONS)[number];
 
-export type BackendKind = 'local' | 'docker';
+export type BackendKind = 'local' | 'docker' | 'kubernetes';
 
 export interface FleetConfig {
   host: string;
@@ -37,8 +37,10 @@ export interface FleetConfig {
   callbackAttempts: number;
   /** Maintenance: deploys get 503 while set. */
   maintenance: boolean;
-  /** The image the docker backend runs. */
+  /** The image the docker and kubernetes backends run. */
   dockerImage: string;
+  /** The namespace the kubernetes backend creates pods in (its kubeconfig or in-cluster account decides the cluster). */
+  kubernetesNamespace: string;
   /** The recorder program the local backend runs. */
   recorderMain: string;
 }
@@ -69,7 +71,7 @@ export function loadFleetConfig(env: Env): FleetConfig {
   for (const entry of (get('JIBRI_FLEET_LOCATIONS') ?? 'nyc=local,lon=local,ams=local,fra=local,tor=local,sgp=local,blr=local,sfo=local').split(',').map((e) => e.trim()).filter(Boolean)) {
     const [loc, backend] = entry.split('=').map((x) => x.trim());
     if (!LOCATIONS.includes(loc as Location)) problems.push(`JIBRI_FLEET_LOCATIONS: ${JSON.stringify(loc)} is not one of ${LOCATIONS.join(', ')}`);
-    else if (backend !== 'local' && backend !== 'docker') problems.push(`JIBRI_FLEET_LOCATIONS: ${loc}=${JSON.stringify(backend)}: the backend must be local or docker`);
+    else if (backend !== 'local' && backend !== 'docker' && backend !== 'kubernetes') problems.push(`JIBRI_FLEET_LOCATIONS: ${loc}=${JSON.stringify(backend)}: the backend must be local, docker or kubernetes`);
     else locations[loc as Location] = backend;
   }
   const prices: FleetConfig['prices'] = {};
@@ -101,6 +103,7 @@ export function loadFleetConfig(env: Env): FleetConfig {
     callbackAttempts: int('JIBRI_FLEET_CALLBACK_ATTEMPTS', 8, 1, 50),
     maintenance: ['1', 'true', 'yes', 'on'].includes((get('JIBRI_FLEET_MAINTENANCE') ?? '').toLowerCase()),
     dockerImage: get('JIBRI_FLEET_DOCKER_IMAGE') ?? 'jibri-ts:local',
+    kubernetesNamespace: get('JIBRI_FLEET_K8S_NAMESPACE') ?? 'jibri',
     recorderMain: path.resolve(get('JIBRI_FLEET_RECORDER_MAIN') ?? path.join(__dirname, '..', 'main.js')),
   };
   if (problems.length) throw new ConfigError(problems);

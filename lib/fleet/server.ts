@@ -9,6 +9,7 @@ import { registerSecret } from '../log';
 import { FleetAdmin } from './admin';
 import type { RecorderBackend } from './backends/backend';
 import { DockerBackend } from './backends/docker';
+import { KubernetesBackend } from './backends/kubernetes';
 import { LocalBackend } from './backends/local';
 import { CallbackSender } from './callbacks';
 import type { FleetConfig } from './config';
@@ -39,6 +40,9 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
   const backends: Partial<Record<string, RecorderBackend>> = opts.backends ?? {
     ...(used.has('local') ? { local: new LocalBackend({ recorderMain: config.recorderMain, dataDir: config.dataDir, capacity: config.localCapacity }) } : {}),
     ...(used.has('docker') ? { docker: new DockerBackend({ image: config.dockerImage, dataDir: config.dataDir, capacity: config.localCapacity }) } : {}),
+    ...(used.has('kubernetes')
+      ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, capacity: config.localCapacity, hourSeconds: config.hourSeconds, drainCapSec: config.drainCapSec }) }
+      : {}),
   };
   const callbacks = new CallbackSender({
     store,

@@ -1,0 +1,45 @@
+/**
+ * The kubernetes backend's pods, validated offline against the Kubernetes API schema subset the
+ * manifests are checked with (spec/support/k8s-schema.ts). No cluster ran here.
+ */
+import { podManifest, POD_LABELS } from '../../lib/fleet/backends/kubernetes-pod';
+import { recorderEnv } from '../../lib/fleet/deployer';
+import { SCHEMAS, validate } from '../support/k8s-schema';
+
+describe('the kubernetes backend pod', () => {
+  const spec = {
+    recorderId: '0b7f5c2e-1d2a-4c3b-8e9f-a1b2c3d4e5f6',
+    deploymentId: 'd-1',
+    expiresAt: '2026-11-23T10:00:00.000Z',
+    env: recorderEnv({ XMPP_SERVER: 'prosody.jitsi:5222', JIBRI_XMPP_PASSWORD: 'pw', PUBLIC_URL: 'https://meet.example.org' }, '0b7f5c2e-1d2a-4c3b-8e9f-a1b2c3d4e5f6'),
+  };
+  const pod = podManifest(spec, { image: 'registry.example/jibri-ts:1', namespace: 'jibri', lifetimeSec: 3600, drainCapSec: 14400 }) as any;
+
+  it('matches the API schema subset', () => {
+    const problems: string[] = [];
+    validate(pod, SCHEMAS['v1/Pod']!, 'pod', problems);
+    expect(problems).toEqual([]);
+  });
+
+  it('is labelled, bounded in time, and given time to finish a recording', () => {
+    expect(pod.metadata.labels).toMatchObject({ [POD_LABELS.fleet]: 'true', [POD_LABELS.deployment]: 'd-1', [POD_LABELS.recorder]: spec.recorderId });
+    expect(pod.spec.activeDeadlineSeconds).toBe(3600 + 14400);
+    expect(pod.spec.terminationGracePeriodSeconds).toBe(14400);
+    expect(pod.metadata.annotations['controller.kubernetes.io/pod-deletion-cost']).toBe('0');
+    const c = pod.spec.containers[0];
+    expect(c.lifecycle.preStop.exec.command).toEqual(['node', '/app/prestop.js']);
+    expect(c.env).toEqual(expect.arrayContaining([
+      { name: 'JIBRI_INSTANCE_ID', value: spec.recorderId },
+      { name: 'XMPP_SERVER', value: 'prosody.jitsi:5222' },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    ]));
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('the schema subset catches a wrong pod (self-check)', () => {
+    const problems: string[] = [];
+    validate({ ...pod, spec: { ...pod.spec, restartPolicy: 'Sometimes', activeDeadlineSeconds: '1h' } }, SCHEMAS['v1/Pod']!, 'bad', problems);
+    expect(problems.join('\n')).toMatch(/restartPolicy/);
+    expect(problems.join('\n')).toMatch(/activeDeadlineSeconds: expected an integer/);
+  });
+});

@@ -1,0 +1,78 @@
+import { loadFleetConfig, priceOf } from '../../lib/fleet/config';
+import { parseDeployRequest } from '../../lib/fleet/deploy-request';
+import { deploymentCost, proratedRefund } from '../../lib/fleet/deployer';
+import { missingFields, parseDomainConfig, redactDomainConfig } from '../../lib/fleet/domain-config';
+import { hashKey, keyMatches, newApiKey, signBody } from '../../lib/fleet/keys';
+import { retryDelayMs } from '../../lib/fleet/callbacks';
+
+describe('fleet: the deploy request', () => {
+  const seed = { apiKey: 'JOD-3c4708cf-dc4c-4166-9cc3-ba483f6b7f6b', domain: 'meet.lindeas.com', recorders: '28', duration: '3', location: 'blr', callback_url: 'https://api.mydomain/deployed-recorder' };
+
+  it("accepts the seed's axios body (numbers as strings) and JSON numbers", () => {
+    expect(parseDeployRequest(seed)).toEqual({ ok: true, request: { apiKey: seed.apiKey, domain: 'meet.lindeas.com', recorders: 28, durationHours: 3, location: 'blr', callbackUrl: seed.callback_url } });
+    expect(parseDeployRequest({ ...seed, recorders: 2, duration: 1 })).toMatchObject({ ok: true, request: { recorders: 2, durationHours: 1 } });
+  });
+
+  it.each([
+    ['recorders', 'abc'], ['recorders', '0'], ['recorders', '101'], ['recorders', '1.5'], ['duration', '-1'], ['duration', ''],
+    ['location', 'mars'], ['callback_url', 'not a url'], ['callback_url', 'file:///etc/passwd'], ['domain', 'not a domain!'],
+  ])('names %s for %j', (field, value) => {
+    const r = parseDeployRequest({ ...seed, [field]: value });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]?.field).toBe(field);
+  });
+
+  it('tells a missing key apart', () => {
+    const { apiKey: _k, ...rest } = seed;
+    expect(parseDeployRequest(rest)).toMatchObject({ ok: false, missingKey: true });
+    expect(parseDeployRequest(undefined)).toMatchObject({ ok: false, missingKey: true });
+  });
+});
+
+describe('fleet: money', () => {
+  it('prices recorders x hours, and refunds the unused share of a release', () => {
+    expect(deploymentCost(28, 3, 0.1)).toBe(8.4);
+    expect(proratedRefund(10, 0, 100, 25)).toBe(7.5);
+    expect(proratedRefund(10, 0, 100, -5)).toBe(10);
+    expect(proratedRefund(10, 0, 100, 100)).toBe(0);
+  });
+
+  it('reads locations, backends and prices, and refuses what is wrong by name', () => {
+    const c = loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'lon=local,fra=docker', JIBRI_FLEET_PRICES: 'lon=0.5', JIBRI_FLEET_PRICE: '2' });
+    expect(c.locations).toEqual({ lon: 'local', fra: 'docker' });
+    expect([priceOf(c, 'lon'), priceOf(c, 'fra')]).toEqual([0.5, 2]);
+    expect(() => loadFleetConfig({})).toThrow(/JIBRI_FLEET_CALLBACK_SECRET is required/);
+    expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'mars=local' })).toThrow(/"mars" is not one of nyc/);
+    expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'lon=cloud' })).toThrow(/must be local, docker or kubernetes/);
+    expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_PRICES: 'lon=free' })).toThrow(/"free" is not a price/);
+  });
+});
+
+describe('fleet: keys, signatures, domains', () => {
+  it('stores keys as digests and compares them', () => {
+    const key = newApiKey();
+    expect(key).toMatch(/^JOD-[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(keyMatches(key, hashKey(key))).toBe(true);
+    expect(keyMatches(`${key}x`, hashKey(key))).toBe(false);
+    expect(hashKey(key)).not.toContain(key);
+  });
+
+  it('signs callback bodies with HMAC-SHA256', () => {
+    const expected = require('node:crypto').createHmac('sha256', 'secret').update('{"it":"worked"}').digest('hex');
+    expect(signBody('{"it":"worked"}', 'secret')).toBe(`sha256=${expected}`);
+    expect(signBody('a', 'k')).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(signBody('a', 'k')).not.toBe(signBody('b', 'k'));
+  });
+
+  it('backs off callbacks, doubling to at most 5 minutes', () => {
+    expect([0, 1, 2, 3].map((n) => retryDelayMs(n))).toEqual([1000, 2000, 4000, 8000]);
+    expect(retryDelayMs(20)).toBe(300000);
+  });
+
+  it('keeps domain configurations to the known variables and hides passwords', () => {
+    expect(parseDomainConfig({ XMPP_SERVER: ' x:5222 ', PUBLIC_URL: '' })).toEqual({ ok: true, config: { XMPP_SERVER: 'x:5222' } });
+    expect(parseDomainConfig({ NOPE: 'x' })).toMatchObject({ ok: false, message: expect.stringMatching(/unknown field NOPE/) });
+    expect(missingFields({ XMPP_SERVER: 'x' })).toContain('JIBRI_RECORDER_PASSWORD');
+    expect(redactDomainConfig({ JIBRI_XMPP_PASSWORD: 'pw', XMPP_SERVER: 'x' })).toEqual({ JIBRI_XMPP_PASSWORD: '****', XMPP_SERVER: 'x' });
+  });
+});
