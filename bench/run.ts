@@ -5,7 +5,8 @@
  *     page in Chromium and the same ffmpeg command, started by hand), alternated in the same run;
  *  3. peak memory of the service process and of its whole tree;
  *  4. XMPP and A/V sync (bench/xmpp.ts, bench/av-sync.ts);
- *  5. how many simultaneous recordings the host carries, with CPU and memory per session (bench/concurrency.ts).
+ *  5. how many simultaneous recordings the host carries, with CPU and memory per session (bench/concurrency.ts);
+ *  6. the fleet server: deploy request to callback for 1 and 4 local recorders, and its memory (bench/fleet.ts).
  * Everything runs on loopback and is cleaned up, also on error.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +27,7 @@ import { median, memorySampler, treeCpuSeconds } from './proc-stats';
 import { benchXmpp, describeXmpp } from './xmpp';
 import { benchAvSync, describeAvSync } from './av-sync';
 import { benchConcurrency, describeConcurrency } from './concurrency';
+import { benchFleet, describeFleet } from './fleet';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -162,6 +164,8 @@ async function main(): Promise<void> {
     const sync = await benchAvSync(RUNS);
     process.stderr.write('simultaneous recordings:\n');
     const concurrency = await benchConcurrency(SECONDS);
+    process.stderr.write('fleet: deploying 1, then 4 local recorders...\n');
+    const fleet = await benchFleet();
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
     const overhead = (ourCpu / bareCpu - 1) * 100;
@@ -176,6 +180,7 @@ async function main(): Promise<void> {
       xmppMs: xmpp,
       avSync: sync,
       concurrency,
+      fleet,
       settings: { runs: RUNS, seconds: SECONDS, rounds: ROUNDS, resolution: `${config.encoding.width}x${config.encoding.height}`, framerate: config.encoding.framerate },
     };
     const out = path.join(os.tmpdir(), 'jibri-ts-bench.json');
@@ -189,6 +194,7 @@ async function main(): Promise<void> {
       ...describeXmpp(xmpp),
       describeAvSync(sync),
       ...describeConcurrency(concurrency),
+      describeFleet(fleet),
       `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,
       '',
       `numbers: ${out}`,
