@@ -41,6 +41,12 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     return store.accountByKeyHash(hashKey(key.trim()));
   };
 
+  // For container health checks and load balancers: the server answers and its database is readable.
+  app.get('/health', (_req: Request, res: Response) => {
+    store.deploymentsIn(['deploying']);
+    reply(res, 200, deployer.maintenance ? 'maintenance' : 'ok');
+  });
+
   app.post('/deploy-recorder', (req: Request, res: Response) => {
     if (deployer.maintenance) return reply(res, 503, 'the service is down for planned maintenance; try again later');
     const parsed = parseDeployRequest(req.body);

@@ -116,23 +116,29 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     expect(s.shm_size).toBeUndefined();
     expect(String(s.user)).toBe('1000:1000');
     expect(s.security_opt).toEqual(expect.arrayContaining([expect.stringMatching(/^no-new-privileges/)]));
-    // The recordings volume is mounted where the service writes.
-    expect(volumeTargets(s.volumes)).toContain(environmentOf(s).JIBRI_RECORDING_DIR);
-    expect(JSON.stringify(s.healthcheck.test)).toContain('/app/healthcheck.js');
+    // The data volume is mounted where the service writes (the recorder's recordings, the fleet's data).
+    const env = environmentOf(s);
+    expect(volumeTargets(s.volumes)).toContain(env.JIBRI_RECORDING_DIR ?? env.JIBRI_FLEET_DATA_DIR);
+    expect(JSON.stringify(s.healthcheck.test)).toMatch(name === 'jibri' ? /\/app\/healthcheck\.js/ : /\/health'/);
   });
 
-  it('gives jibri and jibri-fleet recordings folders of their own (leftover finalization must not cross recorders)', () => {
+  it('gives jibri and jibri-fleet folders of their own', () => {
     const sources = ['jibri', 'jibri-fleet'].map((name) => (doc.services[name].volumes as unknown[]).map((v) => (typeof v === 'string' ? v.split(':')[0] : String((v as { source?: string }).source))));
     const [a, b] = sources;
     expect((a ?? []).filter((src) => (b ?? []).includes(src))).toEqual([]);
     expect(a).toContain('/srv/jitsi-meet-cfg/jibri/recordings');
   });
 
-  it('runs jibri-fleet only in the fleet profile, with the fleet command', () => {
+  it('runs jibri-fleet only in the fleet profile, with the fleet command and its own configuration', () => {
     const fleet = doc.services['jibri-fleet'];
     expect(fleet.profiles).toEqual(['fleet']);
     expect(fleet.command).toEqual(['fleet']);
     expect(doc.services.jibri.profiles).toBeUndefined();
+    const env = environmentOf(fleet);
+    // Every JIBRI_FLEET_* name it passes is one the fleet reads.
+    const reads = fs.readFileSync(path.join(root, 'lib/fleet/config.ts'), 'utf8');
+    for (const name of Object.keys(env).filter((n) => n.startsWith('JIBRI_FLEET_'))) expect(reads).toContain(`'${name}'`);
+    expect(env.JIBRI_FLEET_DATA_DIR).toBe('/data');
   });
 });
 

@@ -76,3 +76,12 @@ describe('fleet: keys, signatures, domains', () => {
     expect(redactDomainConfig({ JIBRI_XMPP_PASSWORD: 'pw', XMPP_SERVER: 'x' })).toEqual({ JIBRI_XMPP_PASSWORD: '****', XMPP_SERVER: 'x' });
   });
 });
+
+describe('fleet: documentation', () => {
+  it('docs/FLEET.md documents exactly the variables the fleet reads', () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    const read = new Set(fs.readFileSync(`${__dirname}/../../lib/fleet/config.ts`, 'utf8').match(/JIBRI_FLEET_[A-Z_]+/g));
+    const documented = new Set(fs.readFileSync(`${__dirname}/../../docs/FLEET.md`, 'utf8').match(/JIBRI_FLEET_[A-Z_]+/g));
+    expect([...documented].sort()).toEqual([...read].sort());
+  });
+});
