@@ -6,6 +6,7 @@
  */
 import { RecorderError } from '../errors';
 import { runToEnd, startProcess } from '../proc/runner';
+import { pidAlive } from '../proc/pid';
 
 export interface AudioSink {
   readonly sinkName: string;
@@ -93,14 +94,6 @@ async function waitForReader(source: string, timeoutMs: number): Promise<void> {
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Unloads the sinks of services that are gone; returns how many. */
 export async function reapOrphanSinks(): Promise<number> {

@@ -11,20 +11,12 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import { STATE_DIR } from '../output/file-layout';
 import { finalizeRecording, HEARTBEAT_STALE_MS, PROCESS_OWNER, readStateFile, type SessionStateFile } from './finalize';
+import { pidAlive } from '../proc/pid';
 
-function alive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function waitForExit(pid: number | undefined, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  while (pidAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
 }
 
 export interface MarkerView {
@@ -74,7 +66,7 @@ export async function finalizeLeftovers(config: Config, log: Logger): Promise<st
       continue; // finalized meanwhile by its owner
     }
     const host = os.hostname();
-    if (!ownerGone({ state, touchedAt }, { host, owner: PROCESS_OWNER, now: Date.now(), alive })) continue;
+    if (!ownerGone({ state, touchedAt }, { host, owner: PROCESS_OWNER, now: Date.now(), alive: pidAlive })) continue;
     if (inProgress.has(stateFile)) continue;
     inProgress.add(stateFile);
     try {

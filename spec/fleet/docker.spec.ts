@@ -8,13 +8,14 @@ import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
-import { startDemoServer, type DemoServer } from '../../lib/demo/server';
+import type { DemoServer } from '../../lib/demo/server';
 import { LABELS } from '../../lib/fleet/backends/docker';
 import { loadFleetConfig } from '../../lib/fleet/config';
 import { startFleetServer, type FleetServer } from '../../lib/fleet/server';
 import { createLogger } from '../../lib/log';
 import { BREWERY, FakeJicofo } from '../support/fake-jicofo';
-import { DOMAINS, startProsody, type ProsodyHandle } from '../support/prosody';
+import { startBreweryStack, type BreweryStack } from '../support/brewery';
+import { DOMAINS, type ProsodyHandle } from '../support/prosody';
 import { ROOT, tempDir, waitFor } from '../support/service';
 
 const IMAGE = process.env.JIBRI_FLEET_DOCKER_IMAGE ?? 'jibri-ts:local';
@@ -26,6 +27,7 @@ describe('the fleet with the docker backend', () => {
   let prosody: ProsodyHandle;
   let page: DemoServer;
   let jicofo: FakeJicofo;
+  let stack: BreweryStack;
   let fleet: FleetServer;
   let callbacks: any[] = [];
   let cbServer: http.Server;
@@ -45,13 +47,8 @@ describe('the fleet with the docker backend', () => {
     execFileSync('bash', [`${ROOT}/scripts/dockerd.sh`], { stdio: 'inherit' });
     const images = await docker.listImages({ filters: { reference: [IMAGE] } });
     if (!images.length) throw new Error(`the image ${IMAGE} does not exist: build it with bash scripts/container-check.sh (npm test runs it before the specs)`);
-    prosody = await startProsody();
-    prosody.register('jibri', DOMAINS.auth, PW.jibri);
-    prosody.register('focus', DOMAINS.auth, PW.focus);
-    prosody.register('recorder', DOMAINS.hidden, PW.recorder);
-    page = await startDemoServer();
-    jicofo = new FakeJicofo(prosody.port, PW.focus);
-    await jicofo.start();
+    stack = await startBreweryStack(PW);
+    ({ prosody, page, jicofo } = stack);
     cbServer = http.createServer((req, res) => {
       let raw = '';
       req.on('data', (d: Buffer) => (raw += d.toString()));
@@ -70,9 +67,7 @@ describe('the fleet with the docker backend', () => {
       await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     }
     await fleet?.stop();
-    await jicofo?.stop();
-    await prosody?.stop();
-    await page?.close();
+    await stack?.stop();
     await new Promise<void>((r) => (cbServer ? cbServer.close(() => r()) : r()));
   });
 

@@ -9,12 +9,13 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { startDemoServer, type DemoServer } from '../../lib/demo/server';
+import type { DemoServer } from '../../lib/demo/server';
 import { loadFleetConfig } from '../../lib/fleet/config';
 import { startFleetServer, type FleetServer } from '../../lib/fleet/server';
 import { createLogger } from '../../lib/log';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../support/fake-jicofo';
-import { DOMAINS, startProsody, type ProsodyHandle } from '../support/prosody';
+import { startBreweryStack, type BreweryStack } from '../support/brewery';
+import { DOMAINS, type ProsodyHandle } from '../support/prosody';
 import { ROOT, tempDir, waitFor } from '../support/service';
 
 const PW = { jibri: 'fleet-jibri-pw', focus: 'fleet-focus-pw', recorder: 'fleet-recorder-pw' };
@@ -78,6 +79,7 @@ describe('the fleet with the local backend', () => {
   let prosody: ProsodyHandle;
   let page: DemoServer;
   let jicofo: FakeJicofo;
+  let stack: BreweryStack;
   let cb: Awaited<ReturnType<typeof receiver>>;
   let fleet: FleetServer;
   let apiKey = '';
@@ -113,13 +115,8 @@ describe('the fleet with the local backend', () => {
   });
 
   beforeAll(async () => {
-    prosody = await startProsody();
-    prosody.register('jibri', DOMAINS.auth, PW.jibri);
-    prosody.register('focus', DOMAINS.auth, PW.focus);
-    prosody.register('recorder', DOMAINS.hidden, PW.recorder);
-    page = await startDemoServer();
-    jicofo = new FakeJicofo(prosody.port, PW.focus);
-    await jicofo.start();
+    stack = await startBreweryStack(PW);
+    ({ prosody, page, jicofo } = stack);
     cb = await receiver();
     fleet = await start();
   });
@@ -130,10 +127,8 @@ describe('the fleet with the local backend', () => {
       for (const r of fleet.store.recorders(d.id)) if (r.handle && r.state !== 'removed') await fleet.backends.local?.remove(r.handle);
     }
     await fleet?.stop();
-    await jicofo?.stop();
-    await prosody?.stop();
+    await stack?.stop();
     await cb?.close();
-    await page?.close();
   });
 
   it('creates an account with a key shown once, adds balance, and completes the domain only after a test login', async () => {

@@ -1,6 +1,7 @@
 /**
  * Sound and picture in sync: the sync page (a beep and a growing bar at the same instant, every 1.5 s)
- * recorded through the real service, in several separate sessions.
+ * recorded through the real service, in several separate sessions, and streamed to nginx-rtmp (measured
+ * on the FLV the ingest received).
  *
  * What this asserts today: no gross desync (Jibri's command was off by ±0.6 s here; every beep must be
  * within ±GROSS_MS). The issue's bound, ±40 ms in every
@@ -12,6 +13,7 @@ import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { syncPageHtml } from '../../lib/demo/sync-page';
 import { measureSync, pairOffsets, summarize } from '../support/av-sync';
+import { startRtmpServer, type RtmpServer } from '../support/rtmp';
 import { post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../support/service';
 
 const GROSS_MS = 250;
@@ -40,13 +42,32 @@ describe('the sync decoder', () => {
 describe('recordings are in sync', () => {
   let page: DemoServer;
   let svc: TestService;
+  let rtmp: RtmpServer;
   beforeAll(async () => {
     page = await startDemoServer({ html: syncPageHtml() });
-    svc = await startTestService();
+    rtmp = await startRtmpServer();
+    // Streams never leave loopback.
+    svc = await startTestService({ JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://127\\.0\\.0\\.1(:\\d+)?/.*' });
   });
   afterAll(async () => {
     await svc?.stop();
+    await rtmp?.stop();
     await page?.close();
+  });
+
+  it('a stream, as the ingest received it: no beep grossly away from its flash', async () => {
+    const id = 'sync-stream';
+    const key = 'sync-stream-key';
+    expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, id, { sinkType: 'stream', rtmpUrl: rtmp.appUrl(), youTubeStreamKey: key }))).status).toBe(200);
+    await waitForSessionState(svc.service, id, 'recording');
+    await new Promise((r) => setTimeout(r, 10000));
+    await post(`${svc.api}/stopService`);
+    await svc.service.recorder.whenIdle();
+    const [flv] = rtmp.recordings(key);
+    const r = await measureSync(flv!);
+    process.stderr.write(`sync stream: median ${r.medianMs.toFixed(1)} ms, worst ${r.worstMs.toFixed(1)} ms over ${r.offsetsMs.length} beeps\n`);
+    expect(r.offsetsMs.length).toBeGreaterThanOrEqual(4);
+    for (const o of r.offsetsMs) expect(Math.abs(o)).toBeLessThanOrEqual(GROSS_MS);
   });
 
   it.each([1, 2, 3])('run %i: no beep grossly away from its flash', async (run) => {

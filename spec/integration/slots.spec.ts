@@ -8,7 +8,8 @@ import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../support/fake-jicofo';
 import { colourNear, decodeAudio, grabFrame, toneLevelDb } from '../support/media';
-import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../support/prosody';
+import { startBreweryStack, type BreweryStack } from '../support/brewery';
+import { DOMAINS, recorderXmppEnv, type ProsodyHandle } from '../support/prosody';
 import { health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../support/service';
 
 const PAGES = {
@@ -92,16 +93,12 @@ describe('one brewery occupant per slot', () => {
   let page: DemoServer;
   let svc: TestService;
   let jicofo: FakeJicofo;
+  let stack: BreweryStack;
   const occupant = (n: number): string => `${BREWERY}/${NICK}-${n}`;
 
   beforeAll(async () => {
-    prosody = await startProsody();
-    prosody.register('jibri', DOMAINS.auth, PASSWORDS.jibri);
-    prosody.register('focus', DOMAINS.auth, PASSWORDS.focus);
-    prosody.register('recorder', DOMAINS.hidden, PASSWORDS.recorder);
-    page = await startDemoServer();
-    jicofo = new FakeJicofo(prosody.port, PASSWORDS.focus);
-    await jicofo.start();
+    stack = await startBreweryStack(PASSWORDS);
+    ({ prosody, page, jicofo } = stack);
     svc = await startTestService({
       ...recorderXmppEnv({ servers: `127.0.0.1:${prosody.port}`, nick: NICK, jibriPassword: PASSWORDS.jibri, recorderPassword: PASSWORDS.recorder, publicUrl: page.baseUrl }),
       JIBRI_CONCURRENT_SESSIONS: '2',
@@ -110,9 +107,7 @@ describe('one brewery occupant per slot', () => {
 
   afterAll(async () => {
     await svc?.stop();
-    await jicofo?.stop();
-    await prosody?.stop();
-    await page?.close();
+    await stack?.stop();
   });
 
   it('shows both slots idle, then only the one Jicofo started busy, then idle again', async () => {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fetchHealth, postGracefulShutdown, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
 import { freePort } from './ports';
+import { pidAlive } from '../../proc/pid';
 
 interface LocalHandle {
   recorderId: string;
@@ -29,14 +30,6 @@ function isRecorder(h: LocalHandle): boolean {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface LocalBackendOptions {
   recorderMain: string;
@@ -53,7 +46,7 @@ export class LocalBackend implements RecorderBackend {
   constructor(private readonly opts: LocalBackendOptions) {}
 
   async freeCapacity(): Promise<number> {
-    for (const pid of this.live) if (!alive(pid)) this.live.delete(pid);
+    for (const pid of this.live) if (!pidAlive(pid)) this.live.delete(pid);
     return Math.max(0, this.opts.capacity - this.live.size);
   }
 
@@ -96,7 +89,7 @@ export class LocalBackend implements RecorderBackend {
 
   async running(handle: string): Promise<boolean> {
     const h = JSON.parse(handle) as LocalHandle;
-    return alive(h.pid) && isRecorder(h);
+    return pidAlive(h.pid) && isRecorder(h);
   }
 
   async drain(handle: string): Promise<void> {
@@ -106,12 +99,12 @@ export class LocalBackend implements RecorderBackend {
 
   async remove(handle: string): Promise<void> {
     const h = JSON.parse(handle) as LocalHandle;
-    if (alive(h.pid) && isRecorder(h)) {
+    if (pidAlive(h.pid) && isRecorder(h)) {
       // SIGINT: stop and finalize whatever still records, then exit.
       process.kill(h.pid, 'SIGINT');
       const until = Date.now() + 60000;
-      while (alive(h.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-      if (alive(h.pid)) process.kill(h.pid, 'SIGKILL');
+      while (pidAlive(h.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      if (pidAlive(h.pid)) process.kill(h.pid, 'SIGKILL');
     }
     this.live.delete(h.pid);
   }
