@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// Writes .env.example and prints the README's configuration table, both from lib/config.ts's SETTINGS
-// (run after the build). spec/unit/settings-docs.spec.ts checks that both stay in step.
+// Writes .env.example (the recorder's SETTINGS, then the fleet server's FLEET_SETTINGS) and prints the
+// README's configuration table of the recorder (run after the build). spec/unit/settings-docs.spec.ts
+// checks that they stay in step.
 const fs = require('node:fs');
 const path = require('node:path');
 const { SETTINGS } = require('../dist/lib/config.js');
+const { FLEET_SETTINGS } = require('../dist/lib/fleet/config.js');
 
 const root = path.resolve(__dirname, '..');
 const lines = ['# jibri-ts configuration: docker-jitsi-meet names. Uncomment and set what you need.', ''];
 let group = '';
-for (const s of SETTINGS) {
+for (const s of [...SETTINGS, ...FLEET_SETTINGS]) {
   if (s.group !== group) {
     group = s.group;
     lines.push(`# --- ${group} ---`);

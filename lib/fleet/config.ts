@@ -3,7 +3,7 @@
  * a bad value stops the start with the variable's name and what it expects.
  */
 import * as path from 'node:path';
-import { ConfigError } from '../config';
+import { ConfigError, type Setting } from '../config';
 
 /** The seed's eight locations. */
 export const LOCATIONS = ['nyc', 'lon', 'ams', 'fra', 'tor', 'sgp', 'blr', 'sfo'] as const;
@@ -44,6 +44,28 @@ export interface FleetConfig {
   /** The recorder program the local backend runs. */
   recorderMain: string;
 }
+
+/** Every variable the fleet reads, for .env.example (scripts/config-docs.js) and its checks. */
+export const FLEET_SETTINGS: readonly Setting[] = [
+  { name: 'JIBRI_FLEET_HOST', default: '127.0.0.1', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Address the fleet API binds to' },
+  { name: 'JIBRI_FLEET_PORT', default: '3000', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Port of the fleet API' },
+  { name: 'JIBRI_FLEET_DATA_DIR', default: 'fleet-data', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Folder of the database and of the local recorders' },
+  { name: 'JIBRI_FLEET_DATABASE', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'SQLite file; defaults to fleet.sqlite in the data folder' },
+  { name: 'JIBRI_FLEET_ADMIN_TOKEN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Bearer token of the admin API (unset: the admin API is off)', secret: true },
+  { name: 'JIBRI_FLEET_CALLBACK_SECRET', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Required: HMAC-SHA256 key that signs the callbacks', secret: true },
+  { name: 'JIBRI_FLEET_CALLBACK_ATTEMPTS', default: '8', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deliveries tried per callback, with doubling waits' },
+  { name: 'JIBRI_FLEET_LOCATIONS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'location=backend pairs (local, docker, kubernetes); unset: every seed location on local' },
+  { name: 'JIBRI_FLEET_PRICE', default: '1', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Price of a recorder-hour' },
+  { name: 'JIBRI_FLEET_PRICES', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Per-location prices, e.g. lon=1.5,fra=2' },
+  { name: 'JIBRI_FLEET_HOUR_SECONDS', default: '3600', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Length of a billed hour in seconds (tests shorten it)' },
+  { name: 'JIBRI_FLEET_LOCAL_CAPACITY', default: '4', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Recorders a backend runs at once' },
+  { name: 'JIBRI_FLEET_DEPLOY_TIMEOUT', default: '120', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds a deployment may take to be ready' },
+  { name: 'JIBRI_FLEET_DRAIN_CAP', default: '14400', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds an expiring busy recorder may go on recording' },
+  { name: 'JIBRI_FLEET_MAINTENANCE', default: 'false', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deploys get 503' },
+  { name: 'JIBRI_FLEET_DOCKER_IMAGE', default: 'jibri-ts:local', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Image of the docker and kubernetes backends' },
+  { name: 'JIBRI_FLEET_K8S_NAMESPACE', default: 'jibri', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Namespace of the kubernetes backend\'s pods' },
+  { name: 'JIBRI_FLEET_RECORDER_MAIN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'The recorder program the local backend runs; defaults to this install\'s dist/lib/main.js' },
+];
 
 type Env = Record<string, string | undefined>;
 

@@ -80,8 +80,8 @@ describe('fleet: keys, signatures, domains', () => {
 describe('fleet: documentation', () => {
   it('docs/FLEET.md documents exactly the variables the fleet reads', () => {
     const fs = require('node:fs') as typeof import('node:fs');
-    const read = new Set(fs.readFileSync(`${__dirname}/../../lib/fleet/config.ts`, 'utf8').match(/JIBRI_FLEET_[A-Z_]+/g));
-    const documented = new Set(fs.readFileSync(`${__dirname}/../../docs/FLEET.md`, 'utf8').match(/JIBRI_FLEET_[A-Z_]+/g));
+    const read = new Set(fs.readFileSync(`${__dirname}/../../lib/fleet/config.ts`, 'utf8').match(/JIBRI_FLEET_[A-Z0-9_]+/g));
+    const documented = new Set(fs.readFileSync(`${__dirname}/../../docs/FLEET.md`, 'utf8').match(/JIBRI_FLEET_[A-Z0-9_]+/g));
     expect([...documented].sort()).toEqual([...read].sort());
   });
 });

@@ -2,14 +2,21 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SETTINGS } from '../../lib/config';
+import { FLEET_SETTINGS } from '../../lib/fleet/config';
 
 const root = path.resolve(__dirname, '../..');
 
 describe('configuration documentation', () => {
-  it('.env.example lists exactly the variables the configuration module reads', () => {
+  it('.env.example lists exactly the variables the configuration modules read (recorder and fleet)', () => {
     const text = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
     const listed = [...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
-    expect([...listed].sort()).toEqual(SETTINGS.map((s) => s.name).sort());
+    expect([...listed].sort()).toEqual([...SETTINGS, ...FLEET_SETTINGS].map((s) => s.name).sort());
+  });
+
+  it("the fleet's settings are the variables lib/fleet/config.ts reads", () => {
+    const source = fs.readFileSync(path.join(root, 'lib/fleet/config.ts'), 'utf8');
+    const read = new Set([...source.matchAll(/(?:get|int|price)\('(JIBRI_FLEET_[A-Z0-9_]+)'/g)].map((m) => m[1]));
+    expect([...read].sort()).toEqual(FLEET_SETTINGS.map((s) => s.name).sort());
   });
   it('the README configuration table names every variable', () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
