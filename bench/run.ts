@@ -28,10 +28,13 @@ import { benchXmpp, describeXmpp } from './xmpp';
 import { benchAvSync, describeAvSync } from './av-sync';
 import { benchConcurrency, describeConcurrency } from './concurrency';
 import { benchFleet, describeFleet } from './fleet';
+import { benchAvDrift, describeAvDrift } from './av-drift';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** One long recording for A/V drift; off unless set, as it takes that many minutes. */
+const DRIFT_MINUTES = Number(process.env.BENCH_DRIFT_MINUTES ?? 0);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -166,6 +169,8 @@ async function main(): Promise<void> {
     const concurrency = await benchConcurrency(SECONDS);
     process.stderr.write('fleet: deploying 1, then 4 local recorders...\n');
     const fleet = await benchFleet();
+    if (DRIFT_MINUTES > 0) process.stderr.write(`A/V drift: one ${DRIFT_MINUTES}-minute recording...\n`);
+    const drift = DRIFT_MINUTES > 0 ? await benchAvDrift(DRIFT_MINUTES) : undefined;
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
     const overhead = (ourCpu / bareCpu - 1) * 100;
@@ -181,6 +186,7 @@ async function main(): Promise<void> {
       avSync: sync,
       concurrency,
       fleet,
+      ...(drift ? { drift } : {}),
       settings: { runs: RUNS, seconds: SECONDS, rounds: ROUNDS, resolution: `${config.encoding.width}x${config.encoding.height}`, framerate: config.encoding.framerate },
     };
     const out = path.join(os.tmpdir(), 'jibri-ts-bench.json');
@@ -195,6 +201,7 @@ async function main(): Promise<void> {
       describeAvSync(sync),
       ...describeConcurrency(concurrency),
       describeFleet(fleet),
+      ...(drift ? [describeAvDrift(drift)] : ['A/V drift: set BENCH_DRIFT_MINUTES=10 to measure it over one long recording']),
       `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,
       '',
       `numbers: ${out}`,

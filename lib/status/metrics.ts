@@ -19,7 +19,7 @@ export class RecorderMetrics {
   private readonly text = new Registry();
   private readonly open = new Registry<'application/openmetrics-text; version=1.0.0; charset=utf-8'>();
 
-  constructor(private readonly src: MetricsSources) {
+  constructor(src: MetricsSources) {
     this.open.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     const registers = [this.text, this.open];
     const counter = (name: string, help: string): Counter => new Counter({ name: `jitsi_jibri_${name}_total`, help, registers });
