@@ -41,7 +41,7 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
     ...(used.has('local') ? { local: new LocalBackend({ recorderMain: config.recorderMain, dataDir: config.dataDir, capacity: config.localCapacity }) } : {}),
     ...(used.has('docker') ? { docker: new DockerBackend({ image: config.dockerImage, dataDir: config.dataDir, capacity: config.localCapacity }) } : {}),
     ...(used.has('kubernetes')
-      ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, capacity: config.localCapacity, hourSeconds: config.hourSeconds, drainCapSec: config.drainCapSec }) }
+      ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, capacity: config.localCapacity, drainCapSec: config.drainCapSec }) }
       : {}),
   };
   const callbacks = new CallbackSender({

@@ -17,7 +17,6 @@ export interface KubernetesBackendOptions {
   image: string;
   namespace: string;
   capacity: number;
-  hourSeconds: number;
   drainCapSec: number;
 }
 
