@@ -97,7 +97,9 @@ describe('file recording through the HTTP API', () => {
     // Exactly at the corner pixel too: no window border, tab strip or scrollbar in the picture.
     expect(colourNear(frame.pixel(0, 0), tl)).toBe(true);
     expect(colourNear(frame.pixel(frame.width - 1, frame.height - 1), br)).toBe(true);
-    expect(await framesDiffer(mediaFile, 1, 2.5)).toBe(true);
+    // The box swings with a period of pi seconds, so two frames can catch it at the same place by
+    // chance; it cannot be in the same place at three unevenly spaced moments unless the page froze.
+    expect((await framesDiffer(mediaFile, 1, 1.6)) || (await framesDiffer(mediaFile, 1, 2.5))).toBe(true);
   });
 
   it('writes metadata.json and runs the finalize script with the session folder', () => {
