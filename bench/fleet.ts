@@ -5,12 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDemoServer } from '../lib/demo/server';
 import { DOMAINS, startProsody } from '../spec/support/prosody';
+import { startReceiver } from '../spec/support/receiver';
 import { freePort } from '../spec/support/service';
 
 export interface FleetBench {
@@ -28,17 +27,9 @@ export async function benchFleet(): Promise<FleetBench> {
   const page = await startDemoServer();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-fleet-'));
   const port = await freePort();
-  const callbacks: Array<{ at: number; body: any }> = [];
-  const receiver = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d: Buffer) => (raw += d.toString()));
-    req.on('end', () => {
-      callbacks.push({ at: Date.now(), body: JSON.parse(raw) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const cbUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/cb`;
+  const receiver = await startReceiver('/cb');
+  const callbacks = receiver.got;
+  const cbUrl = receiver.url;
   const fleet = spawn(process.execPath, [path.join(__dirname, '../lib/main.js'), 'fleet'], {
     env: { ...process.env, JIBRI_FLEET_PORT: String(port), JIBRI_FLEET_DATA_DIR: dataDir, JIBRI_FLEET_ADMIN_TOKEN: 'bench', JIBRI_FLEET_CALLBACK_SECRET: 'bench', JIBRI_FLEET_LOCATIONS: 'lon=local', JIBRI_FLEET_LOCAL_CAPACITY: '4', JIBRI_LOG_LEVEL: 'error' },
     stdio: 'ignore',
@@ -84,7 +75,7 @@ export async function benchFleet(): Promise<FleetBench> {
   } finally {
     fleet.kill('SIGINT');
     await new Promise((r) => (fleet.exitCode !== null ? r(undefined) : fleet.once('exit', r)));
-    receiver.close();
+    await receiver.close();
     await page.close();
     await prosody.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -5,8 +5,6 @@
  * removed at expiry. A real Prosody and a Jicofo stand-in check the container joined the brewery.
  */
 import { execFileSync } from 'node:child_process';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Docker from 'dockerode';
 import type { DemoServer } from '../../lib/demo/server';
 import { LABELS } from '../../lib/fleet/backends/docker';
@@ -16,6 +14,7 @@ import { createLogger } from '../../lib/log';
 import { BREWERY, FakeJicofo } from '../support/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
 import { DOMAINS, type ProsodyHandle } from '../support/prosody';
+import { startReceiver, type Receiver } from '../support/receiver';
 import { ROOT, tempDir, waitFor } from '../support/service';
 
 const IMAGE = process.env.JIBRI_FLEET_DOCKER_IMAGE ?? 'jibri-ts:local';
@@ -29,9 +28,7 @@ describe('the fleet with the docker backend', () => {
   let jicofo: FakeJicofo;
   let stack: BreweryStack;
   let fleet: FleetServer;
-  let callbacks: any[] = [];
-  let cbServer: http.Server;
-  let cbUrl = '';
+  let cb: Receiver;
   const dataDir = tempDir('jibri-ts-fleet-docker-');
   const start = (): Promise<FleetServer> =>
     startFleetServer(
@@ -49,16 +46,7 @@ describe('the fleet with the docker backend', () => {
     if (!images.length) throw new Error(`the image ${IMAGE} does not exist: build it with bash scripts/container-check.sh (npm test runs it before the specs)`);
     stack = await startBreweryStack(PW);
     ({ prosody, page, jicofo } = stack);
-    cbServer = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', (d: Buffer) => (raw += d.toString()));
-      req.on('end', () => {
-        callbacks.push(JSON.parse(raw));
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => cbServer.listen(0, '127.0.0.1', r));
-    cbUrl = `http://127.0.0.1:${(cbServer.address() as AddressInfo).port}/cb`;
+    cb = await startReceiver('/cb');
     fleet = await start();
   });
 
@@ -68,7 +56,7 @@ describe('the fleet with the docker backend', () => {
     }
     await fleet?.stop();
     await stack?.stop();
-    await new Promise<void>((r) => (cbServer ? cbServer.close(() => r()) : r()));
+    await cb?.close();
   });
 
   it('deploys a labelled, hardened container that joins the brewery; finds it after a restart; removes it at expiry', async () => {
@@ -83,13 +71,13 @@ describe('the fleet with the docker backend', () => {
     const res = await fetch(`${fleet.url}/deploy-recorder`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ apiKey, domain: 'meet.test', recorders: 1, duration: 1, location: 'fra', callback_url: cbUrl }),
+      body: JSON.stringify({ apiKey, domain: 'meet.test', recorders: 1, duration: 1, location: 'fra', callback_url: cb.url }),
     });
     const body = (await res.json()) as any;
     expect(res.status).toBe(200);
     const id = body.deployment_id as string;
-    const cb = await waitFor('the callback', () => callbacks.find((c) => c.deployment_info?.deployment_id === id), 120000, 500);
-    const recorderId = cb.deployment_info.recorders[0].recorder_id as string;
+    const callback = await waitFor('the callback', () => cb.got.map((g) => g.body).find((c) => c.deployment_info?.deployment_id === id), 120000, 500);
+    const recorderId = callback.deployment_info.recorders[0].recorder_id as string;
     expect((await jicofo.waitFor('the container in the brewery', () => jicofo.lastPresenceOf(`${BREWERY}/${recorderId}`), 10000)).busy).toBe('idle');
 
     const [c] = await docker.listContainers({ filters: { label: [`${LABELS.recorder}=${recorderId}`] } });

@@ -6,8 +6,6 @@
 import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { DemoServer } from '../../lib/demo/server';
 import { loadFleetConfig } from '../../lib/fleet/config';
@@ -16,6 +14,7 @@ import { createLogger } from '../../lib/log';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../support/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
 import { DOMAINS, type ProsodyHandle } from '../support/prosody';
+import { startReceiver, type Receiver } from '../support/receiver';
 import { ROOT, tempDir, waitFor } from '../support/service';
 
 const PW = { jibri: 'fleet-jibri-pw', focus: 'fleet-focus-pw', recorder: 'fleet-recorder-pw' };
@@ -23,26 +22,6 @@ const SECRET = 'fleet-callback-secret';
 const ADMIN = 'fleet-admin-token';
 const HOUR_SECONDS = 14;
 const DOMAIN = 'meet.test';
-
-interface Received {
-  body: any;
-  raw: string;
-  signature?: string;
-}
-
-async function receiver(): Promise<{ url: string; got: Received[]; close(): Promise<void> }> {
-  const got: Received[] = [];
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d: Buffer) => (raw += d.toString()));
-    req.on('end', () => {
-      got.push({ body: JSON.parse(raw), raw, ...(req.headers['x-jod-signature'] ? { signature: String(req.headers['x-jod-signature']) } : {}) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`, got, close: () => new Promise((r) => server.close(() => r())) };
-}
 
 /** The seed's curl example, verbatim but for the host and the values. */
 function seedCurl(host: string, v: Record<string, string>): Promise<{ status: number; body: any }> {
@@ -80,7 +59,7 @@ describe('the fleet with the local backend', () => {
   let page: DemoServer;
   let jicofo: FakeJicofo;
   let stack: BreweryStack;
-  let cb: Awaited<ReturnType<typeof receiver>>;
+  let cb: Receiver;
   let fleet: FleetServer;
   let apiKey = '';
   let accountId = '';
@@ -117,7 +96,7 @@ describe('the fleet with the local backend', () => {
   beforeAll(async () => {
     stack = await startBreweryStack(PW);
     ({ prosody, page, jicofo } = stack);
-    cb = await receiver();
+    cb = await startReceiver('/callback');
     fleet = await start();
   });
 
@@ -186,7 +165,7 @@ describe('the fleet with the local backend', () => {
     expect(recorders).toHaveLength(2);
     for (const r of recorders) expect(r).toEqual({ recorder_id: expect.stringMatching(/^[0-9a-f-]{36}$/), recorder_ip: '127.0.0.1' });
     const expected = `sha256=${crypto.createHmac('sha256', SECRET).update(callback.raw).digest('hex')}`;
-    expect(callback.signature).toBe(expected);
+    expect(callback.headers['x-jod-signature']).toBe(expected);
     for (const r of recorders) {
       const p = await jicofo.waitFor(`${r.recorder_id} in the brewery`, () => jicofo.lastPresenceOf(`${BREWERY}/${r.recorder_id}`), 10000);
       expect(p).toMatchObject({ busy: 'idle', health: 'healthy' });

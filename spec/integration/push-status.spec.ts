@@ -5,34 +5,12 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { WebhookClient } from '../../lib/status/webhook-client';
 import { createLogger } from '../../lib/log';
+import { startReceiver, type Receiver } from '../support/receiver';
 import { freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../support/service';
-
-interface Hook {
-  path: string;
-  authorization?: string;
-  body: any;
-  at: number;
-}
-
-async function startReceiver(): Promise<{ url: string; hooks: Hook[]; close(): Promise<void> }> {
-  const hooks: Hook[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      hooks.push({ path: req.url ?? '', ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), body: JSON.parse(body), at: Date.now() });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jibri`, hooks, close: () => new Promise((r) => server.close(() => r())) };
-}
 
 /** Reads an SSE stream into parsed events until aborted. */
 function readEvents(url: string, headers: Record<string, string>): { events: Array<{ event: string; id: number; data: any }>; stop(): void } {
@@ -80,14 +58,14 @@ function parseExposition(text: string): Map<string, number> {
 describe('push status', () => {
   let page: DemoServer;
   let svc: TestService;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
   let sse: ReturnType<typeof readEvents>;
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const started = Math.floor(Date.now() / 1000);
 
   beforeAll(async () => {
     page = await startDemoServer();
-    receiver = await startReceiver();
+    receiver = await startReceiver('/jibri');
     const keyFile = path.join(tempDir(), 'jwt.pem');
     fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const down = `http://127.0.0.1:${await freePort()}`;
@@ -122,12 +100,12 @@ describe('push status', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect((await post(`${svc.api}/stopService`, { sessionId: 'push-1' }, auth)).status).toBe(200);
     await svc.service.recorder.whenIdle();
-    await waitFor('the idle webhook', () => (receiver.hooks.filter((h) => h.path === '/jibri/v1/status').at(-1)?.body.status.busyStatus === 'IDLE' && receiver.hooks.some((h) => h.body.session?.status === 'OFF') ? true : undefined), 10000);
+    await waitFor('the idle webhook', () => (receiver.got.filter((h) => h.path === '/jibri/v1/status').at(-1)?.body.status.busyStatus === 'IDLE' && receiver.got.some((h) => h.body.session?.status === 'OFF') ? true : undefined), 10000);
     expect((await health(svc.api)).busy).toBe(false);
   });
 
   it("posts Jibri's /v1/status bodies on every change", () => {
-    const statuses = receiver.hooks.filter((h) => h.path === '/jibri/v1/status');
+    const statuses = receiver.got.filter((h) => h.path === '/jibri/v1/status');
     const seq = statuses.map((h) => h.body.status.busyStatus);
     expect(seq[0]).toBe('IDLE');
     expect(seq).toContain('BUSY');
@@ -138,7 +116,7 @@ describe('push status', () => {
   });
 
   it('posts /v1/session/status ON then OFF for the HTTP-started session', () => {
-    const sessions = receiver.hooks.filter((h) => h.path === '/jibri/v1/session/status').map((h) => h.body);
+    const sessions = receiver.got.filter((h) => h.path === '/jibri/v1/session/status').map((h) => h.body);
     expect(sessions).toEqual([
       { jibriId: 'push-test', session: { sessionId: 'push-1', status: 'ON', sipAddress: null, failure: null, shouldRetry: null } },
       { jibriId: 'push-test', session: { sessionId: 'push-1', status: 'OFF', sipAddress: null, failure: null, shouldRetry: null } },
@@ -146,9 +124,9 @@ describe('push status', () => {
   });
 
   it('signs every webhook with an RS256 token that verifies, with kid, iss, aud and exp', () => {
-    expect(receiver.hooks.length).toBeGreaterThan(3);
-    for (const h of receiver.hooks) {
-      const { header, claims } = verifyJwt(h.authorization, publicKey);
+    expect(receiver.got.length).toBeGreaterThan(3);
+    for (const h of receiver.got) {
+      const { header, claims } = verifyJwt(h.headers.authorization, publicKey);
       expect(header).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'push-kid' });
       expect(claims.iss).toBe('jibri-ts-test');
       expect(claims.aud).toEqual(['push-receiver']);
@@ -199,14 +177,14 @@ describe('push status', () => {
   });
 
   it('pushes the status every period even without a change', async () => {
-    const before = receiver.hooks.length;
+    const before = receiver.got.length;
     const client = new WebhookClient({ jibriId: 'periodic', subscribers: [receiver.url], recorder: svc.service.recorder, log: createLogger('error', { silent: true }), periodMs: 300 });
     client.start();
     try {
-      await waitFor('three periodic pushes', () => (receiver.hooks.slice(before).filter((h) => h.body.jibriId === 'periodic').length >= 3 ? true : undefined), 5000);
+      await waitFor('three periodic pushes', () => (receiver.got.slice(before).filter((h) => h.body.jibriId === 'periodic').length >= 3 ? true : undefined), 5000);
     } finally {
       client.stop();
     }
-    expect(receiver.hooks.slice(before).every((h) => h.path === '/jibri/v1/status')).toBe(true);
+    expect(receiver.got.slice(before).every((h) => h.path === '/jibri/v1/status')).toBe(true);
   });
 });
