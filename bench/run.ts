@@ -113,7 +113,7 @@ async function benchBareCpu(config: Config, page: DemoServer): Promise<CpuRun> {
     const args = [...chromiumArgs({ config: config.browser, display: display.name, sinkName, width: encoding.width, height: encoding.height }), `--user-data-dir=${userDataDir}`, `${page.baseUrl}/bench`];
     children.push(spawn(config.browser.chromiumPath, args, { env: { ...process.env, DISPLAY: display.name, PULSE_SINK: sinkName }, stdio: 'ignore' }));
     await sleep(3000);
-    const argv = toArgv(recordingSpec(encoding, { display: display.name, audioSource: `${sinkName}.monitor` }, path.join(outDir, 'bare.mp4')));
+    const argv = toArgv(recordingSpec(encoding, { display: display.name, audioSource: `${sinkName}.monitor`, originMs: Date.now() }, path.join(outDir, 'bare.mp4')));
     const ffmpeg = spawn(config.ffmpegPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(ffmpeg);
     await new Promise<void>((resolve, reject) => {

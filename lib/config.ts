@@ -187,7 +187,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_RECORDING_CONSTANT_RATE_FACTOR', default: '25', group: 'Encoding', description: 'x264 CRF (0-51, lower is better quality and larger files)' },
   { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', default: 'ultrafast', group: 'Encoding', description: 'x264 preset for file recordings' },
   { name: 'JIBRI_RECORDING_QUEUE_SIZE', default: '4096', group: 'Encoding', description: 'ffmpeg -thread_queue_size of each capture input' },
-  { name: 'JIBRI_RECORDING_AUDIO_DELAY_MS', default: '65', group: 'Encoding', description: 'Delay applied to the sound to match the picture (the display path is slower than the audio path); npm run bench measures it' },
+  { name: 'JIBRI_RECORDING_AUDIO_DELAY_MS', default: '10', group: 'Encoding', description: 'Milliseconds the sound is moved later (negative: earlier) to match the picture, whose path from page to screen is slower; npm run bench measures it' },
   { name: 'JIBRI_FFMPEG_PATH', default: 'ffmpeg', group: 'Encoding', description: 'The ffmpeg binary (a name on PATH or a path)' },
   { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_STREAMING', default: 'veryfast', group: 'Streaming', description: 'x264 preset for live streams' },
   { name: 'JIBRI_RECORDING_STREAMING_MAX_BITRATE', default: '2976k', group: 'Streaming', description: 'Highest video bitrate of a stream (x264 -maxrate; the buffer is twice this), e.g. 2976k or 4500k' },
@@ -375,7 +375,7 @@ export function loadConfig(env: Env, hostname = 'jibri'): Config {
       crf: r.int('JIBRI_RECORDING_CONSTANT_RATE_FACTOR', 25, 0, 51),
       presetRecording: r.oneOf('JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', 'ultrafast', X264_PRESETS),
       queueSize: r.int('JIBRI_RECORDING_QUEUE_SIZE', 4096, 8, 1 << 20),
-      audioDelayMs: r.int('JIBRI_RECORDING_AUDIO_DELAY_MS', 65, 0, 1000),
+      audioDelayMs: r.int('JIBRI_RECORDING_AUDIO_DELAY_MS', 10, -500, 500),
     },
     streaming: readStreaming(r),
     call: {

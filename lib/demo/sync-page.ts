@@ -4,10 +4,12 @@
  *
  * "The same instant" means the moment the beep leaves the audio output, not the moment it is scheduled:
  * the beep is scheduled on the AudioContext clock, and AudioContext.getOutputTimestamp() maps that clock
- * to performance.now(), output latency included. Each animation frame draws the bar with the width it
- * has at that frame's timestamp, so a captured frame tells, to the millisecond, how long before it the
- * bar started: onset = frame time - width / speed. That removes the frame-rate quantisation (33 ms at
- * 30 fps) from the measurement.
+ * to performance.now(), output latency included. That mapping is only settled once the output has run
+ * for a while, so the first beep comes 2 s after the context starts, each beep is scheduled at most
+ * 250 ms ahead, and every frame maps the beep's context time afresh. Each animation frame draws the bar
+ * with the width it has at that frame's timestamp, so a captured frame tells, to the millisecond, how
+ * long before it the bar started: onset = frame time - width / speed. That removes the frame-rate
+ * quantisation (33 ms at 30 fps) from the measurement.
  */
 export const SYNC = {
   periodMs: 1500,
@@ -28,7 +30,8 @@ export function syncPageHtml(): string {
 <script>
   const ctx = new AudioContext({ latencyHint: 'interactive' });
   const bar = document.getElementById('bar');
-  const onsets = [];           // performance-clock times at which beeps leave the output
+  const beeps = [];            // context times at which beeps start
+  const onsets = [];           // the same, on the performance clock, as last mapped by a frame
   window.syncState = { onsets, scheduled: 0 };
   function toPerformanceTime(contextTime) {
     const ts = ctx.getOutputTimestamp();
@@ -43,21 +46,25 @@ export function syncPageHtml(): string {
     osc.connect(gain).connect(ctx.destination);
     osc.start(at);
     osc.stop(at + ${SYNC.beepMs / 1000});
+    beeps.push(at);
     onsets.push(toPerformanceTime(at));
     window.syncState.scheduled++;
   }
   let next = 0;
   function plan() {
     if (ctx.state !== 'running') { ctx.resume(); return; }
-    if (!next) next = ctx.currentTime + 1;
-    while (next < ctx.currentTime + 1) { scheduleBeep(next); next += ${SYNC.periodMs / 1000}; }
+    if (!next) next = ctx.currentTime + 2;
+    while (next < ctx.currentTime + 0.25) { scheduleBeep(next); next += ${SYNC.periodMs / 1000}; }
   }
-  setInterval(plan, 100);
+  setInterval(plan, 50);
   function frame(now) {
     let width = 0;
-    for (let i = onsets.length - 1; i >= 0; i--) {
-      const age = now - onsets[i];
+    for (let i = beeps.length - 1; i >= 0; i--) {
+      const onset = toPerformanceTime(beeps[i]);
+      const age = now - onset;
+      if (age >= -${SYNC.periodMs / 2} && age < ${SYNC.barMs}) onsets[i] = onset;
       if (age >= 0 && age < ${SYNC.barMs}) { width = age * ${SYNC.speedPxPerSec / 1000}; break; }
+      if (age >= ${SYNC.barMs}) break;
     }
     bar.style.width = Math.round(width) + 'px';
     requestAnimationFrame(frame);

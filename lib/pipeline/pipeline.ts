@@ -67,6 +67,8 @@ export class Pipeline extends EventEmitter {
   private streamLink: StreamLinkMonitor | undefined;
   private linkTimer: NodeJS.Timeout | undefined;
   lastProgress: EncoderProgress | undefined;
+  /** The wall-clock instant (ms since the epoch) that the recording's zero stands for, once the encoder starts. */
+  originMs: number | undefined;
 
   constructor(private readonly opts: PipelineOptions) {
     super();
@@ -117,7 +119,8 @@ export class Pipeline extends EventEmitter {
 
     log.debug(`capturing display ${source.display.name} and ${source.sink.monitor}`, { component: 'pipeline' });
     const { output } = this.opts;
-    const capture = { display: source.display.name, audioSource: source.sink.monitor };
+    const capture = { display: source.display.name, audioSource: source.sink.monitor, originMs: Date.now() };
+    this.originMs = capture.originMs;
     let spec: FfmpegSpec;
     if (output.kind === 'file') spec = recordingSpec(encoding, capture, output.file);
     else spec = streamingSpec(encoding, output.encoding, capture, output.url, output.localCopy);
@@ -129,7 +132,11 @@ export class Pipeline extends EventEmitter {
     });
     this.encoder = encoder;
     if (output.kind === 'stream') this.watchStream(encoder, output.shownAs, output.retryTimeoutSec);
-    encoder.on('progress', (p) => {
+    encoder.on('progress', (raw) => {
+      // Frames keep their grab times (no -r), so ffmpeg itself never drops or duplicates one: frames the
+      // grab could not take show up as fewer frames than the recorded time holds.
+      const behind = raw.timeSec !== undefined ? Math.max(0, Math.round(raw.timeSec * encoding.framerate) - raw.frame) : 0;
+      const p = { ...raw, drop: raw.drop + behind };
       this.lastProgress = p;
       this.emit('progress', p);
     });

@@ -137,6 +137,11 @@ export class Session extends EventEmitter {
     return this.pipeline?.page;
   }
 
+  /** The wall-clock instant the recording's zero stands for (the A/V measurements compare against it). */
+  get originMs(): number | undefined {
+    return this.pipeline?.originMs;
+  }
+
   get terminal(): boolean {
     return TERMINAL.has(this.state.name);
   }

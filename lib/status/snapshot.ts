@@ -28,7 +28,7 @@ export interface SessionSummary {
   recordedSec?: number;
   /** The encoder's speed (1 = real time), as ffmpeg reports it. */
   encoderSpeed?: number;
-  /** Frames written, and how many the encoder had to drop or duplicate to keep the frame rate. */
+  /** Frames written; dropped: how many fewer than the recorded time holds (the grab fell behind). */
   frames?: { written: number; dropped: number; duplicated: number };
   /** The slot (1..JIBRI_CONCURRENT_SESSIONS) the session runs in. */
   slot?: number;

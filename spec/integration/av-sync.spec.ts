@@ -1,22 +1,29 @@
 /**
  * Sound and picture in sync: the sync page (a beep and a growing bar at the same instant, every 1.5 s)
- * recorded through the real service, in several separate sessions, and streamed to nginx-rtmp (measured
- * on the FLV the ingest received).
+ * recorded through the real service, in several separate sessions, one of them two minutes long, and
+ * streamed to nginx-rtmp (measured on the FLV the ingest received).
  *
- * What this asserts today: no gross desync (Jibri's command was off by ±0.6 s here; every beep must be
- * within ±GROSS_MS). The issue's bound, ±40 ms in every
- * run, is not met yet: most sessions land within ±20 ms, but some whole sessions sit 50-140 ms off
- * (see README, "Sound and picture in sync"). The offsets are printed for every run.
+ * BOUND_MS is the issue's correctness bound: every beep of every session within ±40 ms of its bar. The
+ * offsets are printed for every run.
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { syncPageHtml } from '../../lib/demo/sync-page';
-import { measureSync, pairOffsets, summarize } from '../support/av-sync';
+import { measureSync, pairOffsets, summarize, type SyncResult } from '../support/av-sync';
 import { startRtmpServer, type RtmpServer } from '../support/rtmp';
 import { post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../support/service';
 
-const GROSS_MS = 250;
+const BOUND_MS = 40;
+
+function report(name: string, r: SyncResult): void {
+  process.stderr.write(`sync ${name}: median ${r.medianMs.toFixed(1)} ms, worst ${r.worstMs.toFixed(1)} ms, drift ${r.driftMsPerMin.toFixed(2)} ms/min over ${r.offsetsMs.length} beeps\n`);
+}
+
+function expectInBound(r: SyncResult, minBeeps: number): void {
+  expect(r.offsetsMs.length).toBeGreaterThanOrEqual(minBeeps);
+  for (const o of r.offsetsMs) expect(Math.abs(o)).toBeLessThanOrEqual(BOUND_MS);
+}
 
 describe('the sync decoder', () => {
   it('finds a known offset in a synthetic file', async () => {
@@ -34,8 +41,14 @@ describe('the sync decoder', () => {
   });
 
   it('pairs each beep with the nearest bar', () => {
-    expect(pairOffsets([1.02, 2.5], [1.0, 2.52])).toEqual([expect.closeTo(20, 5), expect.closeTo(-20, 5)]);
-    expect(summarize([10, -30, 5]).worstMs).toBe(-30);
+    const pairs = pairOffsets([1.02, 2.5], [1.0, 2.52]);
+    expect(pairs.map((p) => p.offsetMs)).toEqual([expect.closeTo(20, 5), expect.closeTo(-20, 5)]);
+    expect(Math.abs(summarize(pairs).worstMs)).toBeCloseTo(20, 5);
+  });
+
+  it('fits the drift in ms per minute', () => {
+    const beeps = [0, 30, 60, 90, 120].map((atSec) => ({ atSec, offsetMs: 5 + atSec / 60 * 3 }));
+    expect(summarize(beeps).driftMsPerMin).toBeCloseTo(3, 6);
   });
 });
 
@@ -55,32 +68,41 @@ describe('recordings are in sync', () => {
     await page?.close();
   });
 
-  it('a stream, as the ingest received it: no beep grossly away from its flash', async () => {
+  async function recordFile(id: string, seconds: number): Promise<string> {
+    expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, id))).status).toBe(200);
+    await waitForSessionState(svc.service, id, 'recording');
+    const file = svc.service.recorder.getSession(id)!.paths.mediaFile;
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await post(`${svc.api}/stopService`);
+    await svc.service.recorder.whenIdle();
+    return file;
+  }
+
+  it('a stream, as the ingest received it: every beep within ±40 ms of its flash', async () => {
     const id = 'sync-stream';
     const key = 'sync-stream-key';
     expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, id, { sinkType: 'stream', rtmpUrl: rtmp.appUrl(), youTubeStreamKey: key }))).status).toBe(200);
     await waitForSessionState(svc.service, id, 'recording');
-    await new Promise((r) => setTimeout(r, 10000));
+    await new Promise((r) => setTimeout(r, 12000));
     await post(`${svc.api}/stopService`);
     await svc.service.recorder.whenIdle();
     const [flv] = rtmp.recordings(key);
     const r = await measureSync(flv!);
-    process.stderr.write(`sync stream: median ${r.medianMs.toFixed(1)} ms, worst ${r.worstMs.toFixed(1)} ms over ${r.offsetsMs.length} beeps\n`);
-    expect(r.offsetsMs.length).toBeGreaterThanOrEqual(4);
-    for (const o of r.offsetsMs) expect(Math.abs(o)).toBeLessThanOrEqual(GROSS_MS);
+    report('stream', r);
+    expectInBound(r, 5);
   });
 
-  it.each([1, 2, 3])('run %i: no beep grossly away from its flash', async (run) => {
-    const id = `sync-${run}`;
-    expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, id))).status).toBe(200);
-    await waitForSessionState(svc.service, id, 'recording');
-    const file = svc.service.recorder.getSession(id)!.paths.mediaFile;
-    await new Promise((r) => setTimeout(r, 10000));
-    await post(`${svc.api}/stopService`);
-    await svc.service.recorder.whenIdle();
-    const r = await measureSync(file);
-    process.stderr.write(`sync run ${run}: median ${r.medianMs.toFixed(1)} ms, worst ${r.worstMs.toFixed(1)} ms over ${r.offsetsMs.length} beeps\n`);
-    expect(r.offsetsMs.length).toBeGreaterThanOrEqual(4);
-    for (const o of r.offsetsMs) expect(Math.abs(o)).toBeLessThanOrEqual(GROSS_MS);
+  it.each([1, 2, 3])('file %i: every beep within ±40 ms of its flash', async (run) => {
+    const r = await measureSync(await recordFile(`sync-${run}`, 12));
+    report(`file ${run}`, r);
+    expectInBound(r, 5);
   });
+
+  it('two minutes: every beep within ±40 ms', async () => {
+    // Drift over 10 minutes is measured by the bench (BENCH_DRIFT_MINUTES=10): the offset is not a straight
+    // line that two minutes could be extrapolated from (see README, "Sound and picture in sync").
+    const r = await measureSync(await recordFile('sync-long', 120));
+    report('2 min', r);
+    expectInBound(r, 70);
+  }, 300000);
 });

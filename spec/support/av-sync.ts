@@ -4,17 +4,11 @@
  * width over its speed, averaged over the bar's frames), pairs them, and returns audio minus video in ms.
  * Positive: the sound comes late.
  */
-import { spawn } from 'node:child_process';
 import { SYNC } from '../../lib/demo/sync-page';
-import { runFfmpeg } from './media';
+import { runFfmpeg, runFfprobe } from './media';
 
 async function streamStarts(file: string): Promise<{ video: number; audio: number }> {
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,start_time', '-of', 'csv=p=0', file]);
-    let s = '';
-    child.stdout.on('data', (d: Buffer) => (s += d.toString()));
-    child.once('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`ffprobe failed on ${file}`))));
-  });
+  const { stdout: out } = await runFfprobe(['-v', 'error', '-show_entries', 'stream=codec_type,start_time', '-of', 'csv=p=0', file]);
   const starts: Record<string, number> = {};
   for (const line of out.trim().split('\n')) {
     const [type, start] = line.split(',');
@@ -65,23 +59,45 @@ export interface SyncResult {
   offsetsMs: number[];
   medianMs: number;
   worstMs: number;
+  /** Least-squares slope of the offset over the recording: a drift of the sound against the picture. */
+  driftMsPerMin: number;
 }
 
-export function pairOffsets(audio: number[], video: number[], maxGapSec = SYNC.periodMs / 2000): number[] {
-  const out: number[] = [];
+/** One beep: where it is in the file and how far its sound is from its picture (positive: sound late). */
+export interface BeepOffset {
+  atSec: number;
+  offsetMs: number;
+}
+
+export function pairOffsets(audio: number[], video: number[], maxGapSec = SYNC.periodMs / 2000): BeepOffset[] {
+  const out: BeepOffset[] = [];
   for (const a of audio) {
     let best: number | undefined;
     for (const v of video) if (best === undefined || Math.abs(a - v) < Math.abs(a - best)) best = v;
-    if (best !== undefined && Math.abs(a - best) < maxGapSec) out.push((a - best) * 1000);
+    if (best !== undefined && Math.abs(a - best) < maxGapSec) out.push({ atSec: a, offsetMs: (a - best) * 1000 });
   }
   return out;
 }
 
-export function summarize(offsetsMs: number[]): SyncResult {
+export function driftPerMinute(beeps: BeepOffset[]): number {
+  if (beeps.length < 2) return 0;
+  const mx = beeps.reduce((s, b) => s + b.atSec / 60, 0) / beeps.length;
+  const my = beeps.reduce((s, b) => s + b.offsetMs, 0) / beeps.length;
+  let num = 0;
+  let den = 0;
+  for (const b of beeps) {
+    num += (b.atSec / 60 - mx) * (b.offsetMs - my);
+    den += (b.atSec / 60 - mx) ** 2;
+  }
+  return den > 0 ? num / den : 0;
+}
+
+export function summarize(beeps: BeepOffset[]): SyncResult {
+  const offsetsMs = beeps.map((b) => b.offsetMs);
   const sorted = [...offsetsMs].sort((a, b) => a - b);
   const medianMs = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
   const worstMs = offsetsMs.reduce((w, o) => (Math.abs(o) > Math.abs(w) ? o : w), 0);
-  return { offsetsMs, medianMs, worstMs };
+  return { offsetsMs, medianMs, worstMs, driftMsPerMin: driftPerMinute(beeps) };
 }
 
 export async function measureSync(file: string): Promise<SyncResult> {
@@ -89,4 +105,23 @@ export async function measureSync(file: string): Promise<SyncResult> {
   // Video onsets come from pts (already on the file's timeline); decoded audio starts at its stream's start.
   const audioOnTimeline = audio.map((t) => t + starts.audio);
   return summarize(pairOffsets(audioOnTimeline, video));
+}
+
+/**
+ * Splits the offset into its two paths, each against the moment the page meant the beep: how much later
+ * the beep's sound and the bar's picture appear in the file. `originMs` is the wall-clock instant of the
+ * file's zero, `pageOnsetsMs` the page's beep moments in wall-clock ms (performance.timeOrigin + onset).
+ * Medians over the beeps; the offset is audio minus video.
+ */
+export async function pathLatencies(file: string, originMs: number, pageOnsetsMs: number[]): Promise<{ audioMs: number; videoMs: number }> {
+  const [video, audio] = await Promise.all([videoOnsets(file), audioOnsets(file)]);
+  const meant = pageOnsetsMs.map((ms) => (ms - originMs) / 1000);
+  const latency = (found: number[]): number => {
+    const each = found.map((t) => {
+      const nearest = meant.reduce((b, m) => (Math.abs(m - t) < Math.abs(b - t) ? m : b), meant[0] ?? t);
+      return (t - nearest) * 1000;
+    });
+    return [...each].sort((a, b) => a - b)[Math.floor(each.length / 2)] ?? NaN;
+  };
+  return { audioMs: latency(audio), videoMs: latency(video) };
 }

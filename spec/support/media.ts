@@ -164,3 +164,24 @@ export function toneLevelDb(samples: Float32Array, sampleRate: number, hz: numbe
   }
   return 10 * Math.log10(total / Math.max(1, blocks) + 1e-24);
 }
+
+/**
+ * Frames per second over the video's frames after the first. The first frame is shown from zero while
+ * the grab starts (see ffmpeg-args.ts), so the whole file's average understates the grab's rate.
+ */
+export async function grabRate(file: string): Promise<number> {
+  const { stdout } = await runFfprobe(['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
+  const times = stdout.split('\n').map(Number).filter((t) => Number.isFinite(t) && t > 0).sort((a, b) => a - b);
+  return times.length > 2 ? (times.length - 1) / (times.at(-1)! - times[0]!) : 0;
+}
+
+/** Runs ffprobe to completion; its stdout is what it printed. */
+export function runFfprobe(args: string[]): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ffprobe', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve({ stdout: out }) : reject(new Error(`ffprobe exited with ${code}`))));
+  });
+}

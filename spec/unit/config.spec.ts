@@ -7,7 +7,7 @@ describe('configuration', () => {
   it("has docker-jitsi-meet's defaults", () => {
     const c = loadConfig({}, 'host-a');
     expect(c.http).toEqual({ host: '127.0.0.1', port: 2222 });
-    expect(c.encoding).toEqual({ width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 });
+    expect(c.encoding).toEqual({ width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 10 });
     expect(c.browser.chromiumPath).toBe('/usr/bin/chromium');
     expect(c.recording.dir).toBe('/config/recordings');
     expect(c.instanceId).toBe('host-a');

@@ -1,9 +1,9 @@
-import { audioFilter, recordingSpec, remuxArgv, streamingSpec, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
+import { AUDIO_FILTER, VIDEO_FILTER, recordingSpec, remuxArgv, streamingSpec, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../lib/pipeline/encoder/ffmpeg-progress';
 
 describe('ffmpeg command', () => {
   const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 };
-  const argv = toArgv(recordingSpec(enc, { display: ':5', audioSource: 'sink.monitor' }, '/rec/s/room.mp4'));
+  const argv = toArgv(recordingSpec(enc, { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_123 }, '/rec/s/room.mp4'));
   const has = (...seq: string[]): boolean => argv.join('\u0000').includes(seq.join('\u0000'));
 
   it("uses Jibri's recording parameters", () => {
@@ -11,7 +11,7 @@ describe('ffmpeg command', () => {
     expect(has('-i', ':5.0+0,0')).toBe(true);
     expect(has('-f', 'pulse', '-thread_queue_size', '4096')).toBe(true);
     expect(has('-i', 'sink.monitor')).toBe(true);
-    expect(has('-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', 'aresample=async=1000,adelay=65:all=1')).toBe(true);
+    expect(has('-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', AUDIO_FILTER)).toBe(true);
     expect(has('-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '25', '-pix_fmt', 'yuv420p')).toBe(true);
     expect(argv.at(-1)).toBe('/rec/s/room.mp4');
   });
@@ -19,9 +19,17 @@ describe('ffmpeg command', () => {
     expect(has('-frag_duration', '1000000')).toBe(true);
     expect(has('-flush_packets', '1')).toBe(true);
   });
-  it('corrects drift with the resampler first, then delays the sound in its samples', () => {
-    expect(audioFilter(0)).toBe('aresample=async=1000');
-    expect(audioFilter(40)).toBe('aresample=async=1000,adelay=40:all=1');
+  it('counts both inputs from one wall-clock origin, the sound moved by the configured delay', () => {
+    expect(argv.slice(0, argv.indexOf('-f'))).toContain('-copyts');
+    expect(has('-thread_queue_size', '4096', '-itsoffset', '-1700000000.123', '-i', ':5.0+0,0')).toBe(true);
+    expect(has('-itsoffset', '-1700000000.058', '-i', 'sink.monitor')).toBe(true);
+  });
+  it('keeps the grab times of frames and starts both streams at zero', () => {
+    expect(has('-fps_mode', 'passthrough', '-vf', VIDEO_FILTER)).toBe(true);
+    expect(argv).not.toContain('-r');
+    expect(AUDIO_FILTER).toBe('aresample=async=1000:first_pts=0');
+    // One element of argv: the commas are escaped for the filter-graph parser, not for a shell.
+    expect(VIDEO_FILTER).toBe('setpts=if(eq(N\\,0)\\,0\\,PTS)');
   });
   it('remuxes by stream copy', () => {
     expect(remuxArgv('a.mp4', 'b.mp4').join(' ')).toContain('-c copy -movflags +faststart');
@@ -31,12 +39,12 @@ describe('ffmpeg command', () => {
 describe('ffmpeg command for a stream', () => {
   const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 };
   const stream = { preset: 'veryfast', maxBitrateKbps: 2976, gopSize: 60, retryWaitSec: 2 };
-  const src = { display: ':5', audioSource: 'sink.monitor' };
+  const src = { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_000 };
 
   it("uses Jibri's streaming parameters and sends FLV through a reconnecting fifo", () => {
     const argv = toArgv(streamingSpec(enc, stream, src, 'rtmp://h/live/key'));
     const line = argv.join(' ');
-    expect(line).toContain('-preset veryfast -crf 25 -pix_fmt yuv420p -r 30');
+    expect(line).toContain('-preset veryfast -crf 25 -pix_fmt yuv420p');
     expect(line).toContain('-tune zerolatency -g 60 -maxrate 2976k -bufsize 5952k');
     expect(line).toContain('-f tee');
     expect(argv.at(-1)).toBe('[f=fifo:fifo_format=flv:drop_pkts_on_overflow=1:attempt_recovery=1:recover_any_error=1:recovery_wait_time=2:restart_with_keyframe=1]rtmp://h/live/key');

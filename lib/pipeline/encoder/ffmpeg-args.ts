@@ -28,14 +28,32 @@ export interface CaptureSource {
   display: string;
   /** PulseAudio source to read, the monitor of the session's sink. */
   audioSource: string;
+  /**
+   * The wall-clock instant (ms since the epoch) that the recording's zero stands for, taken just before
+   * ffmpeg starts: both inputs' timestamps are wall-clock times, and both are counted from this one instant.
+   */
+  originMs: number;
 }
 
+/**
+ * Picture and sound stay in step because both inputs keep the wall-clock time at which each frame and
+ * each block of sound was captured (-copyts), and both are counted from the same instant (-itsoffset,
+ * the same origin for both). Without that, ffmpeg starts each input's timeline at its own first packet,
+ * and the two first packets are taken at different moments (the sound input opens after the first frame
+ * is grabbed, 10-100 ms later, more under load): whole recordings came out 40-140 ms apart.
+ */
 function captureInputs(enc: EncodingConfig, src: CaptureSource): FfmpegInput[] {
   const queue = String(enc.queueSize);
+  // The sound is moved by the measured difference between the display path and the audio path.
+  const videoOffset = -src.originMs;
+  const audioOffset = -src.originMs + enc.audioDelayMs;
   return [
     {
       format: 'x11grab',
-      options: ['-draw_mouse', '0', '-framerate', String(enc.framerate), '-video_size', `${enc.width}x${enc.height}`, '-thread_queue_size', queue],
+      options: [
+        '-draw_mouse', '0', '-framerate', String(enc.framerate), '-video_size', `${enc.width}x${enc.height}`, '-thread_queue_size', queue,
+        '-itsoffset', seconds(videoOffset),
+      ],
       source: `${src.display}.0+0,0`,
     },
     {
@@ -45,18 +63,27 @@ function captureInputs(enc: EncodingConfig, src: CaptureSource): FfmpegInput[] {
       options: [
         '-thread_queue_size', queue, '-fragment_size', '3840', '-analyzeduration', '0', '-probesize', '32',
         // Not -use_wallclock_as_timestamps: it stamps a burst of buffered packets with the time it
-        // reads them, which put whole sessions 140 ms off. The pulse input's own stamps (wall clock
-        // minus the stream's latency) do not have that problem.
+        // reads them. The pulse input's own stamps (wall clock minus the stream's latency) are right.
+        '-itsoffset', seconds(audioOffset),
       ],
       source: src.audioSource,
     },
   ];
 }
 
+/** ffmpeg's duration syntax, to the millisecond. */
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
 function codecOptions(enc: EncodingConfig, preset: string): string[] {
   return [
-    '-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', audioFilter(enc.audioDelayMs),
-    '-c:v', 'libx264', '-preset', preset, '-crf', String(enc.crf), '-pix_fmt', 'yuv420p', '-r', String(enc.framerate),
+    '-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', AUDIO_FILTER,
+    // Each frame keeps the time it was grabbed at. Resampling to a fixed rate (-r) moved frames by up to
+    // a frame period and kept that error for the rest of the session. The grab runs at the frame rate,
+    // so the output is at that rate with only the grab's jitter.
+    '-fps_mode', 'passthrough', '-vf', VIDEO_FILTER,
+    '-c:v', 'libx264', '-preset', preset, '-crf', String(enc.crf), '-pix_fmt', 'yuv420p',
     '-profile:v', 'main',
   ];
 }
@@ -66,7 +93,7 @@ const FRAGMENTED_MP4 = { movflags: '+empty_moov+default_base_moof', frag_duratio
 
 export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: string): FfmpegSpec {
   return {
-    global: ['-v', 'info', '-nostdin', '-stats_period', '0.5'],
+    global: ['-v', 'info', '-nostdin', '-stats_period', '0.5', '-copyts'],
     inputs: captureInputs(enc, src),
     output: {
       options: [
@@ -113,7 +140,7 @@ export function streamingSpec(enc: EncodingConfig, stream: StreamEncoding, src: 
   );
   const file = localCopy ? teeSlave({ f: 'mp4', ...FRAGMENTED_MP4, flush_packets: '1' }, localCopy) : undefined;
   return {
-    global: ['-v', 'verbose', '-nostdin', '-stats_period', '0.5'],
+    global: ['-v', 'verbose', '-nostdin', '-stats_period', '0.5', '-copyts'],
     inputs: captureInputs(enc, src),
     output: {
       options: [
@@ -140,19 +167,14 @@ export function teeSlave(options: Record<string, string>, target: string): strin
 }
 
 /**
- * Two corrections, in this order (measured with spec/integration/av-sync.spec.ts and the bench):
- * - Drift. The sink's sample clock and the wall clock that stamps both inputs differ by 60-80 ppm here,
- *   so over 10 minutes the sound slid 47 ms late. aresample stretches the sound onto its wall-clock
- *   timestamps; Jibri's async=1 allows one sample a second (~23 ppm at 44.1 kHz), too little, so this
- *   allows up to 1000.
- * - Display delay. Sound reaches the sink when Chromium's clock says it plays; a frame reaches the X
- *   screen (and the 30 fps grab) 55-65 ms after the moment it was drawn for. The sound is delayed by that
- *   much in its samples (adelay). It comes after aresample because it renumbers timestamps from its own
- *   sample count, which would hide the drift; -itsoffset instead would be undone by aresample.
+ * Both outputs start at the origin. Fragmented MP4 has no edit list to say that a track starts late, so
+ * a stream that starts after zero would be played from zero and moved by its late start: the sound is
+ * padded with silence from zero (first_pts), the first frame is shown from zero (setpts). After that,
+ * async=1000 keeps the sound on its timestamps by stretching it up to 1000 samples a second (Jibri's
+ * async=1 allows one, too little to follow the sink's clock).
  */
-export function audioFilter(delayMs: number): string {
-  return delayMs > 0 ? `aresample=async=1000,adelay=${delayMs}:all=1` : 'aresample=async=1000';
-}
+export const AUDIO_FILTER = 'aresample=async=1000:first_pts=0';
+export const VIDEO_FILTER = 'setpts=if(eq(N\\,0)\\,0\\,PTS)';
 
 /** The flat argv, in the order ffmpeg reads it; used for logs and to run the bare pipeline in the bench. */
 export function toArgv(spec: FfmpegSpec): string[] {
