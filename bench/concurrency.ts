@@ -17,7 +17,7 @@ import { treeCpuSeconds, treePssMb } from './proc-stats';
 
 export interface ConcurrencyRun {
   sessions: number;
-  /** Worst session's (dropped + duplicated) / written frames, in percent. */
+  /** Worst session's (missed + duplicated) / written frames, in percent; missed: frames fewer than the recorded time holds. */
   worstBadFramePercent: number;
   perSession: Array<{ frames: number; dropped: number; duplicated: number; speed?: number }>;
   cpuCoresPerSession: number;
@@ -106,10 +106,10 @@ export async function benchConcurrency(seconds: number, max = 4): Promise<Concur
 export function describeConcurrency(runs: ConcurrencyRun[]): string[] {
   const capacity = Math.max(0, ...runs.filter((r) => r.ok).map((r) => r.sessions));
   return [
-    `simultaneous recordings with < 1 % frames dropped or duplicated: ${capacity}   target ≥ 2 (Jibri: 1 per machine)   ${capacity >= 2 ? 'PASS' : 'MISS'}`,
+    `simultaneous recordings with < 1 % frames missed or duplicated: ${capacity}   target ≥ 2 (Jibri: 1 per machine)   ${capacity >= 2 ? 'PASS' : 'MISS'}`,
     ...runs.map(
       (r) =>
-        `  ${r.sessions} at once: worst session ${r.worstBadFramePercent.toFixed(2)} % bad frames (${r.perSession.map((p) => `${p.dropped}+${p.duplicated}/${p.frames}`).join(', ')} dropped+dup/frames), ` +
+        `  ${r.sessions} at once: worst session ${r.worstBadFramePercent.toFixed(2)} % bad frames (${r.perSession.map((p) => `${p.dropped}+${p.duplicated}/${p.frames}`).join(', ')} missed+dup/frames), ` +
         `${r.cpuCoresPerSession.toFixed(2)} cores and ${r.treeMbPerSession.toFixed(0)} MB (PSS) per session${r.ok ? '' : '  ← over'}`,
     ),
   ];

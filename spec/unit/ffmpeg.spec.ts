@@ -27,6 +27,7 @@ describe('ffmpeg command', () => {
   it('keeps the grab times of frames and starts both streams at zero', () => {
     expect(has('-fps_mode', 'passthrough', '-vf', VIDEO_FILTER)).toBe(true);
     expect(argv).not.toContain('-r');
+    expect(has('-bf', '0')).toBe(true);
     expect(AUDIO_FILTER).toBe('aresample=async=1000:first_pts=0');
     // One element of argv: the commas are escaped for the filter-graph parser, not for a shell.
     expect(VIDEO_FILTER).toBe('setpts=if(eq(N\\,0)\\,0\\,PTS)');

@@ -84,6 +84,9 @@ function codecOptions(enc: EncodingConfig, preset: string): string[] {
     // so the output is at that rate with only the grab's jitter.
     '-fps_mode', 'passthrough', '-vf', VIDEO_FILTER,
     '-c:v', 'libx264', '-preset', preset, '-crf', String(enc.crf), '-pix_fmt', 'yuv420p',
+    // No B-frames, whatever the preset: a fragmented MP4 has no edit list, so their reordering delay
+    // (67-300 ms with veryfast) would move the whole picture later than the sound.
+    '-bf', '0',
     '-profile:v', 'main',
   ];
 }
