@@ -28,7 +28,10 @@ export interface SessionSummary {
   recordedSec?: number;
   /** The encoder's speed (1 = real time), as ffmpeg reports it. */
   encoderSpeed?: number;
-  /** Frames written; dropped: how many fewer than the recorded time holds (the grab fell behind). */
+  /**
+   * Frames written; dropped: how many fewer than the recorded time holds (the grab fell behind), which
+   * includes the few frames' time before the first grab, shown as the first frame.
+   */
   frames?: { written: number; dropped: number; duplicated: number };
   /** The slot (1..JIBRI_CONCURRENT_SESSIONS) the session runs in. */
   slot?: number;

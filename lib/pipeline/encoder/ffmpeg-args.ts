@@ -170,8 +170,8 @@ export function teeSlave(options: Record<string, string>, target: string): strin
 }
 
 /**
- * Both outputs start at the origin. Fragmented MP4 has no edit list to say that a track starts late, so
- * a stream that starts after zero would be played from zero and moved by its late start: the sound is
+ * Both tracks start at the origin. Fragmented MP4 has no edit list to say that a track starts late, so
+ * a track that starts after zero would be played from zero, earlier than it was captured: the sound is
  * padded with silence from zero (first_pts), the first frame is shown from zero (setpts). After that,
  * async=1000 keeps the sound on its timestamps by stretching it up to 1000 samples a second (Jibri's
  * async=1 allows one, too little to follow the sink's clock).
