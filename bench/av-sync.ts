@@ -7,7 +7,7 @@ import { loadConfig } from '../lib/config';
 import { startDemoServer } from '../lib/demo/server';
 import { syncPageHtml } from '../lib/demo/sync-page';
 import { createLogger } from '../lib/log';
-import { measureSync, pathLatencies } from '../spec/support/av-sync';
+import { findOnsets, pathLatencies, syncOf } from '../spec/support/av-sync';
 import { median } from './proc-stats';
 
 export interface AvSyncReport {
@@ -38,8 +38,9 @@ export async function benchAvSync(runs: number, seconds = 12): Promise<AvSyncRep
       const originMs = session.originMs ?? NaN;
       await service.recorder.stop();
       await service.recorder.whenIdle();
-      const r = await measureSync(session.paths.mediaFile);
-      const paths = await pathLatencies(session.paths.mediaFile, originMs, meant);
+      const onsets = await findOnsets(session.paths.mediaFile);
+      const r = syncOf(onsets);
+      const paths = pathLatencies(onsets, originMs, meant);
       out.push({ offsetsMs: r.offsetsMs, medianMs: r.medianMs, worstMs: r.worstMs, audioPathMs: paths.audioMs, videoPathMs: paths.videoMs });
     }
   } finally {

@@ -100,11 +100,24 @@ export function summarize(beeps: BeepOffset[]): SyncResult {
   return { offsetsMs, medianMs, worstMs, driftMsPerMin: driftPerMinute(beeps) };
 }
 
-export async function measureSync(file: string): Promise<SyncResult> {
+/** Beep and bar onsets, both in seconds of the file's timeline. */
+export interface Onsets {
+  audio: number[];
+  video: number[];
+}
+
+export async function findOnsets(file: string): Promise<Onsets> {
   const [starts, video, audio] = await Promise.all([streamStarts(file), videoOnsets(file), audioOnsets(file)]);
   // Video onsets come from pts (already on the file's timeline); decoded audio starts at its stream's start.
-  const audioOnTimeline = audio.map((t) => t + starts.audio);
-  return summarize(pairOffsets(audioOnTimeline, video));
+  return { audio: audio.map((t) => t + starts.audio), video };
+}
+
+export function syncOf(onsets: Onsets): SyncResult {
+  return summarize(pairOffsets(onsets.audio, onsets.video));
+}
+
+export async function measureSync(file: string): Promise<SyncResult> {
+  return syncOf(await findOnsets(file));
 }
 
 /**
@@ -113,15 +126,7 @@ export async function measureSync(file: string): Promise<SyncResult> {
  * file's zero, `pageOnsetsMs` the page's beep moments in wall-clock ms (performance.timeOrigin + onset).
  * Medians over the beeps; the offset is audio minus video.
  */
-export async function pathLatencies(file: string, originMs: number, pageOnsetsMs: number[]): Promise<{ audioMs: number; videoMs: number }> {
-  const [video, audio] = await Promise.all([videoOnsets(file), audioOnsets(file)]);
+export function pathLatencies(onsets: Onsets, originMs: number, pageOnsetsMs: number[]): { audioMs: number; videoMs: number } {
   const meant = pageOnsetsMs.map((ms) => (ms - originMs) / 1000);
-  const latency = (found: number[]): number => {
-    const each = found.map((t) => {
-      const nearest = meant.reduce((b, m) => (Math.abs(m - t) < Math.abs(b - t) ? m : b), meant[0] ?? t);
-      return (t - nearest) * 1000;
-    });
-    return [...each].sort((a, b) => a - b)[Math.floor(each.length / 2)] ?? NaN;
-  };
-  return { audioMs: latency(audio), videoMs: latency(video) };
+  return { audioMs: summarize(pairOffsets(onsets.audio, meant)).medianMs, videoMs: summarize(pairOffsets(onsets.video, meant)).medianMs };
 }
