@@ -116,7 +116,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
     })());
   const lifecycle = new Lifecycle({ recorder, stopService: stop, exit: opts.exit ?? ((code) => process.exit(code)), log });
   const { internalHost, internalPort } = config.lifecycle;
-  internal = await listen(createInternalApp(lifecycle), internalHost, internalPort, 'JIBRI_HTTP_API_INTERNAL_PORT').catch(async (err: Error) => {
+  internal = await listen(createInternalApp(lifecycle, log), internalHost, internalPort, 'JIBRI_HTTP_API_INTERNAL_PORT').catch(async (err: Error) => {
     await stop();
     throw new Error(`The internal API ${err.message}`);
   });

@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';
 import type { RecorderMetrics } from '../status/metrics';
 import { jibriApiRouter } from './jibri-api';
+import { guardStateChanges } from './request-guard';
 import { API_BASE, MAX_BODY, httpStatusOf, sendError, tokenMatches } from './responses';
 
 function requireToken(token: string) {
@@ -37,8 +38,9 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Bodies are JSON whatever their Content-Type says: Jibri's clients are not all careful with it.
-  app.use(express.json({ limit: MAX_BODY, type: () => true, strict: false }));
+  // Before any body is read: cross-site browser requests and bodies that are not JSON go no further.
+  app.use(guardStateChanges(deps.log));
+  app.use(express.json({ limit: MAX_BODY, type: 'application/json', strict: false }));
   const auth = deps.config.http.token ? requireToken(deps.config.http.token) : undefined;
   app.use(API_BASE, jibriApiRouter({ ...deps, ...(auth ? { auth } : {}) }));
   const { metrics } = deps;
