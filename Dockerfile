@@ -7,8 +7,9 @@
 #   docker build --network host -t jibri-ts:local .
 # See docs/DEPLOY.md.
 #
-# Runs as uid 1000 on a read-only root file system; only /tmp (tmpfs, exec) and the recordings volume
-# need to be writable. No capabilities, devices or kernel modules are needed: audio is a user-land
+# Runs as uid 1000 on a read-only root file system; only /tmp (tmpfs, exec) and the /storage volume
+# (recordings; an older deployment's /config/recordings volume is still used when /storage is not
+# mounted) need to be writable. No capabilities, devices or kernel modules are needed: audio is a user-land
 # PulseAudio null sink, and Chromium is started with --no-sandbox and --disable-dev-shm-usage by the
 # service itself (lib/pipeline/browser/browser.ts), so the default 64 MB /dev/shm is enough.
 
@@ -34,7 +35,7 @@ RUN set -eux; \
     export DEBIAN_FRONTEND=noninteractive; \
     apt-get update; \
     apt-get install -y --no-install-recommends \
-        chromium ffmpeg pulseaudio xvfb \
+        chromium ffmpeg pulseaudio xvfb curl jq \
         fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji; \
     apt-get clean; \
     rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
@@ -42,11 +43,15 @@ RUN set -eux; \
     # Chromium's own translations: the recorder only ever shows the meeting page.
     if [ -d /usr/lib/chromium/locales ]; then find /usr/lib/chromium/locales -type f ! -name 'en-US.pak' -delete; fi; \
     useradd --uid 1000 --user-group --no-create-home --home-dir /tmp/jibri --shell /usr/sbin/nologin jibri; \
-    mkdir -p /config/recordings; \
-    chown 1000:1000 /config/recordings
+    # docker-jitsi-meet's layout: /config (read) and /storage (recordings in /storage/recordings).
+    mkdir -p /config /storage/recordings; \
+    chown 1000:1000 /storage /storage/recordings
 
 COPY --from=app /opt/node/package/bin/node /usr/local/bin/node
 COPY --from=app /app /app
+# jibri-ts's own ops scripts at Jibri's paths (graceful_shutdown.sh, wait_graceful_shutdown.sh, reload.sh,
+# shutdown.sh; they need curl and jq), for the autoscaler and for `docker exec`.
+COPY deploy/jibri/ /opt/jitsi/jibri/
 
 # HOME and XDG_RUNTIME_DIR live on the /tmp tmpfs (the entrypoint creates them): PulseAudio keeps its
 # socket and cookie there, Chromium its profile. The HTTP API listens on every address of the container;
@@ -54,13 +59,11 @@ COPY --from=app /app /app
 ENV HOME=/tmp/jibri \
     XDG_RUNTIME_DIR=/tmp/jibri/run \
     NODE_ENV=production \
-    JIBRI_RECORDING_DIR=/config/recordings \
     JIBRI_HTTP_API_EXTERNAL_HOST=0.0.0.0 \
     JIBRI_HTTP_API_EXTERNAL_PORT=2222
 
 USER 1000:1000
 WORKDIR /app
-VOLUME ["/config/recordings"]
 EXPOSE 2222
 
 # The health endpoint always answers 200 while the service runs (busy or not); a failed machine check shows

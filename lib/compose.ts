@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { createApp } from './http/app';
 import { createInternalApp } from './http/internal-api';
 import { Lifecycle } from './lifecycle';
+import { AutoscalerClient } from './status/autoscaler';
 import { RefreshingJwt, loadSigningKey } from './status/jwt';
 import { RecorderMetrics } from './status/metrics';
 import { PodDeletionCost } from './status/pod-deletion-cost';
@@ -23,8 +24,12 @@ export interface Service {
   recorder: Recorder;
   /** The bound HTTP address (the port is the real one when the config asked for 0). */
   http: { host: string; port: number; url: string };
-  /** The XMPP edge, when XMPP_SERVER is set. */
+  /** The XMPP edge, when an XMPP environment is configured. */
   xmpp?: XmppEdge;
+  /** Jibri's counters (StatsD, and /metrics when enabled). */
+  metrics: RecorderMetrics;
+  /** The built-in autoscaler sidecar, with AUTOSCALER_URL. */
+  autoscaler?: AutoscalerClient;
   /** The internal API's address (gracefulShutdown, notifyConfigChanged, shutdown). */
   internalHttp: { port: number; url: string };
   /** Drains, stops and exits on request (internal API, signals). */
@@ -55,17 +60,22 @@ function urlOf(host: string, port: number): string {
 }
 
 export async function compose(config: Config, log: Logger, opts: ComposeOptions = {}): Promise<Service> {
-  for (const s of [config.http.token, config.recorderLogin?.password, config.xmpp?.password]) registerSecret(s);
+  for (const s of [config.http.token, config.recorderLogin?.password]) registerSecret(s);
+  for (const env of config.xmppEnvironments) for (const s of [env.password, env.callLogin?.password]) registerSecret(s);
+  for (const warning of config.warnings) log.warn(warning, { component: 'config' });
+  if (config.files.length) log.info(`configuration read from ${config.files.join(' + ')} and the environment`, { component: 'config' });
   for (const url of config.webhooks.subscribers) registerSecret(new URL(url).password || undefined);
   // A bad signing key stops the start here, before anything listens.
   const jwt = config.webhooks.jwt ? new RefreshingJwt(config.webhooks.jwt, loadSigningKey(config.webhooks.jwt.signingKeyPath)) : undefined;
+  const autoscalerKey = config.autoscaler ? loadSigningKey(config.autoscaler.keyFile, 'AUTOSCALER_SIDECAR_KEY_FILE') : undefined;
   const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}) });
   await recorder.init();
 
   // Built before the HTTP app (metrics count its connections), started once the API listens.
-  const xmpp = config.xmpp ? new XmppEdge({ config, xmpp: config.xmpp, recorder, log }) : undefined;
-  const metrics = config.prometheus ? new RecorderMetrics({ recorder, ...(xmpp ? { xmpp } : {}) }) : undefined;
-  const app = createApp({ config, recorder, log, ...(metrics ? { metrics } : {}) });
+  const xmpp = config.xmppEnvironments.length ? new XmppEdge({ config, environments: config.xmppEnvironments, recorder, log }) : undefined;
+  // Counted always: StatsD (on by default, as Jibri) needs the counts even without /metrics.
+  const metrics = new RecorderMetrics({ recorder, ...(xmpp ? { xmpp } : {}), statsd: config.statsd, log });
+  const app = createApp({ config, recorder, log, ...(config.prometheus ? { metrics } : {}) });
   const server = await listen(app, config.http.host, config.http.port, 'JIBRI_HTTP_API_EXTERNAL_PORT').catch((err: Error) => {
     throw new Error(`The HTTP API ${err.message}`);
   });
@@ -87,7 +97,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   webhooks?.start();
 
   xmpp?.start();
-  if (!xmpp) log.info('XMPP_SERVER is not set: HTTP API only', { component: 'xmpp' });
+  if (!xmpp) log.info('no XMPP environment (XMPP_SERVER, or jibri.api.xmpp.environments in jibri.conf): HTTP API only', { component: 'xmpp' });
 
   const leftovers = finalizeLeftovers(config, log).catch((err: unknown) => {
     log.error(`finalizing leftover recordings failed: ${String(err)}`, { component: 'leftovers' });
@@ -100,13 +110,17 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
 
   let stopped: Promise<void> | undefined;
   let internal: Server | undefined;
+  let autoscaler: AutoscalerClient | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
       clearInterval(rescan);
       await leftovers;
       await recorder.shutdown();
       webhooks?.stop();
+      // Polling ends here; the report the exit needs (shutdown, reconfigured) still goes out after.
+      autoscaler?.stop();
       await xmpp?.stop();
+      metrics.close();
       for (const s of [server, internal]) {
         if (!s) continue;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));
@@ -115,6 +129,19 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
       }
     })());
   const lifecycle = new Lifecycle({ recorder, stopService: stop, exit: opts.exit ?? ((code) => process.exit(code)), log });
+  if (config.autoscaler && autoscalerKey) {
+    const scaler = new AutoscalerClient({
+      config: config.autoscaler,
+      jibriId: config.instanceId,
+      key: autoscalerKey,
+      recorder,
+      log,
+      onShutdown: () => lifecycle.request('gracefulShutdown'),
+      onReconfigure: () => lifecycle.request('notifyConfigChanged'),
+    });
+    lifecycle.onBeforeExit(() => scaler.beforeExit());
+    autoscaler = scaler;
+  }
   const { internalHost, internalPort } = config.lifecycle;
   internal = await listen(createInternalApp(lifecycle, log), internalHost, internalPort, 'JIBRI_HTTP_API_INTERNAL_PORT').catch(async (err: Error) => {
     await stop();
@@ -122,10 +149,13 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   });
   const iport = (internal.address() as AddressInfo).port;
   log.info(`internal API listening on ${urlOf(internalHost, iport)}/jibri/api/internal/v1.0`, { component: 'http' });
+  autoscaler?.start();
 
   return {
     recorder,
     ...(xmpp ? { xmpp } : {}),
+    metrics,
+    ...(autoscaler ? { autoscaler } : {}),
     http: { host, port, url: urlOf(host, port) },
     internalHttp: { port: iport, url: urlOf(internalHost, iport) },
     lifecycle,

@@ -1,11 +1,18 @@
 /**
- * The one place that reads the environment. Names follow docker-jitsi-meet, so its `.env` works unchanged.
- * Everything is read, validated and defaulted once; the rest of the program gets a frozen Config and never
- * touches process.env. Every variable is declared in SETTINGS, which also feeds the README table and the
- * `.env.example` check, so the three cannot drift apart.
+ * The one place that reads configuration. Names follow docker-jitsi-meet, so its `.env` works unchanged,
+ * and Jibri's own `jibri.conf` (HOCON) is read too, so a Debian user's file works unchanged. Precedence:
+ * a setting's default < jibri.conf < custom-jibri.conf < the environment.
+ *
+ * Every variable is declared once in SETTINGS with its default (the only place a default is written), the
+ * jibri.conf key that also sets it, and what it means; SETTINGS feeds the README table and `.env.example`,
+ * so they cannot drift apart. Everything is read, validated and defaulted once; the rest of the program
+ * gets a frozen Config and never touches process.env.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { DURATION_FORMS, parseDuration, type BareUnit } from './config/duration';
+import { isHoconObject, leafKeys, parseConfigFiles, valueAt, type ConfigFileTree, type HoconObject, type HoconValue } from './config/jibri-conf';
 
 export interface HttpConfig {
   host: string;
@@ -47,7 +54,7 @@ export interface CallConfig {
   noMediaTimeoutSec: number;
   iceTimeoutSec: number;
   checkIntervalSec: number;
-  /** Longest a session may run, however it was started; 0 = no limit. */
+  /** Longest an HTTP-started session may run; 0 = no limit. XMPP sessions take their environment's. */
   usageTimeoutSec: number;
 }
 
@@ -59,7 +66,12 @@ export interface RecordingConfig {
 
 export interface BrowserConfig {
   chromiumPath: string;
-  extraFlags: string[];
+  /**
+   * CHROMIUM_FLAGS (or jibri.conf's chrome.flags): when set, it replaces the recorder's own flag list, as
+   * in docker-jitsi-meet; the few flags the recorder cannot work without are still added (browser.ts).
+   */
+  flags?: string[];
+  /** Adds --ignore-certificate-errors to the recorder's own list; not applied when `flags` replaces it. */
   ignoreCertificateErrors: boolean;
   pageLoadTimeoutSec: number;
 }
@@ -68,9 +80,11 @@ export interface RecorderLogin {
   domain: string;
   username: string;
   password: string;
+  /** Jibri's randomize-username: the browser logs in as `<username>-<8 random characters>`. */
+  randomizeUsername?: boolean;
 }
 
-/** One Jicofo-facing XMPP connection per entry of XMPP_SERVER. */
+/** One XMPP server of an environment: one connection per slot. */
 export interface XmppServer {
   host: string;
   port: number;
@@ -78,13 +92,20 @@ export interface XmppServer {
   id: string;
 }
 
-export interface XmppConfig {
+/**
+ * One of Jibri's XMPP environments: a Jitsi deployment this recorder serves. docker-jitsi-meet's variables
+ * describe one; jibri.conf's `jibri.api.xmpp.environments` may list several, each with its own servers,
+ * logins, brewery, URL rules and usage timeout.
+ */
+export interface XmppEnvironment {
+  /** Jibri's environment name; with the server entry it names where a session came from. */
+  name: string;
   servers: XmppServer[];
-  /** Login of the control connection: JIBRI_XMPP_USER@XMPP_AUTH_DOMAIN. */
+  /** Control login: username@authDomain (Jibri's control-login). */
   authDomain: string;
   username: string;
   password: string;
-  /** The brewery: JIBRI_BREWERY_MUC@XMPP_INTERNAL_MUC_DOMAIN. */
+  /** The brewery (control-muc): room@domain, lower case. */
   breweryJid: string;
   nickname: string;
   /** For call URLs: the XMPP domain, the prefix stripped from room domains, and the public base URL. */
@@ -92,11 +113,16 @@ export interface XmppConfig {
   stripFromRoomDomain: string;
   publicUrl?: string;
   trustAllCerts: boolean;
+  /** The browser's login for sessions from this environment (Jibri's call-login). */
+  callLogin?: RecorderLogin;
+  /** Longest a session started from this environment may run; 0 = no limit. */
+  usageTimeoutSec: number;
 }
 
 /**
  * How many sessions run side by side, and what admission assumes one costs until it has measured its own.
- * `slots` is the number of brewery occupants; admission may still refuse a free slot.
+ * `slots` is the number of brewery occupants per environment and server; the first session is always
+ * taken, admission may refuse later ones.
  */
 export interface CapacityConfig {
   slots: number | 'auto';
@@ -119,6 +145,30 @@ export interface WebhookConfig {
   jwt?: { signingKeyPath: string; kid: string; issuer: string; audience: string; ttlSec: number };
 }
 
+/** Jibri's StatsD counters (prefix `jibri`), on by default as in Jibri. */
+export interface StatsdConfig {
+  enabled: boolean;
+  host: string;
+  port: number;
+}
+
+/** The Jitsi autoscaler, reported to as its sidecar does (lib/status/autoscaler.ts); absent without AUTOSCALER_URL. */
+export interface AutoscalerConfig {
+  url: string;
+  keyFile: string;
+  /** The ASAP token's `kid`; from AUTOSCALER_SIDECAR_KEY_ID, else the key file's name without `.pem`. */
+  keyId: string;
+  instanceId: string;
+  groupName: string;
+  region: string;
+  hostId: string;
+  environment: string;
+  privateIp: string;
+  version: string;
+  shutdownPollingSec: number;
+  statsPollingSec: number;
+}
+
 /** The pod the recorder runs in, when it runs in Kubernetes (the downward API and the service's env). */
 export interface KubernetesConfig {
   apiHost?: string;
@@ -129,8 +179,10 @@ export interface KubernetesConfig {
 
 export interface Config {
   instanceId: string;
-  /** Absent when XMPP_SERVER is not set: the service then runs HTTP-only. */
-  xmpp?: XmppConfig;
+  /** Jibri's XMPP environments; empty when none is configured: the service then runs HTTP-only. */
+  xmppEnvironments: XmppEnvironment[];
+  /** Seconds between XMPP pings on every connection (Jibri: 30 s); a ping unanswered drops the connection. */
+  xmppPingIntervalSec: number;
   http: HttpConfig;
   recording: RecordingConfig;
   encoding: EncodingConfig;
@@ -143,10 +195,16 @@ export interface Config {
   webhooks: WebhookConfig;
   /** GET /metrics (Prometheus) on the HTTP API's port. */
   prometheus: boolean;
-  /** The browser's call login when a request brings none (JIBRI_RECORDER_USER at XMPP_HIDDEN_DOMAIN). */
+  statsd: StatsdConfig;
+  autoscaler?: AutoscalerConfig;
+  /** The browser's call login for HTTP requests that bring none (JIBRI_RECORDER_USER at XMPP_HIDDEN_DOMAIN). */
   recorderLogin?: RecorderLogin;
   ffmpegPath: string;
   logLevel: string;
+  /** The configuration files that were read, in order. */
+  files: string[];
+  /** What the operator should know about the configuration, logged once at start (each a line). */
+  warnings: string[];
 }
 
 export class ConfigError extends Error {
@@ -158,59 +216,66 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-/** One environment variable: its default (as text, as a user would write it) and what it means. */
+/** One setting: its environment variable, default (as text, as a user would write it) and meaning. */
 export interface Setting {
   name: string;
   default: string;
   group: string;
   description: string;
   secret?: boolean;
+  /** The jibri.conf key(s) that set it too, when the environment does not; the first one present wins. */
+  hocon?: string | readonly string[];
 }
 
+const DURATION_NOTE = 'a duration: "90 seconds", "10 minutes", "1 hour"; a bare number is seconds';
+
 export const SETTINGS: readonly Setting[] = [
-  { name: 'JIBRI_INSTANCE_ID', default: '', group: 'Identity', description: 'Name of this recorder (brewery nickname, webhooks); defaults to the host name' },
-  { name: 'JIBRI_HTTP_API_EXTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address the HTTP API binds to' },
-  { name: 'JIBRI_HTTP_API_EXTERNAL_PORT', default: '2222', group: 'HTTP API', description: 'Port of the HTTP API' },
+  { name: 'JIBRI_CONFIG_FILE', default: '/etc/jitsi/jibri/jibri.conf', group: 'Configuration files', description: "Jibri's HOCON configuration file; read when it exists (set it to /dev/null to read none); environment variables override its keys" },
+  { name: 'JIBRI_CUSTOM_CONFIG_FILE', default: '/config/custom-jibri.conf', group: 'Configuration files', description: "docker-jitsi-meet's override file, read after JIBRI_CONFIG_FILE when it exists" },
+  { name: 'JIBRI_INSTANCE_ID', default: '', group: 'Identity', description: 'Name of this recorder (brewery nickname, webhooks); defaults to the host name', hocon: 'jibri.id' },
+  { name: 'JIBRI_HTTP_API_EXTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address the HTTP API binds to', hocon: 'jibri.api.http.external-api-host' },
+  { name: 'JIBRI_HTTP_API_EXTERNAL_PORT', default: '2222', group: 'HTTP API', description: 'Port of the HTTP API', hocon: 'jibri.api.http.external-api-port' },
   { name: 'JIBRI_HTTP_API_TOKEN', default: '', group: 'HTTP API', description: 'If set, every endpoint but health requires "Authorization: Bearer <token>"', secret: true },
-  { name: 'JIBRI_HTTP_API_INTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address of the internal API (gracefulShutdown, notifyConfigChanged, shutdown); keep it on loopback' },
-  { name: 'JIBRI_HTTP_API_INTERNAL_PORT', default: '3333', group: 'HTTP API', description: 'Port of the internal API' },
+  { name: 'JIBRI_HTTP_API_INTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address of the internal API (gracefulShutdown, notifyConfigChanged, shutdown); keep it on loopback', hocon: 'jibri.api.http.internal-api-host' },
+  { name: 'JIBRI_HTTP_API_INTERNAL_PORT', default: '3333', group: 'HTTP API', description: 'Port of the internal API', hocon: 'jibri.api.http.internal-api-port' },
   { name: 'JIBRI_CONCURRENT_SESSIONS', default: '1', group: 'Capacity', description: 'Sessions this recorder runs at once, each its own brewery occupant <JIBRI_INSTANCE_ID>-<n>; "auto" sizes it from the host' },
   { name: 'JIBRI_SESSION_CPU_ESTIMATE', default: '0.6', group: 'Capacity', description: 'CPU cores one session is assumed to take until the recorder has measured its own sessions' },
   { name: 'JIBRI_SESSION_MEMORY_ESTIMATE', default: '450', group: 'Capacity', description: 'Memory in MB one session is assumed to take until measured' },
-  { name: 'JIBRI_CPU_TARGET', default: '90', group: 'Capacity', description: 'Percent of the host CPU that other load plus this recorder\'s sessions may take; a start beyond it is refused' },
-  { name: 'JIBRI_SINGLE_USE_MODE', default: 'false', group: 'Capacity', description: 'After one session per slot the recorder is EXPIRED and takes no more (as Jibri\'s single-use-mode)' },
-  { name: 'JIBRI_RECORDING_DIR', default: '/config/recordings', group: 'Recording', description: 'Folder that holds one sub-folder per session' },
-  { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_PATH', default: '', group: 'Recording', description: 'Script run with the session folder as its only argument after each recording' },
-  { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', default: '3600', group: 'Recording', description: 'Seconds after which a finalize script that has not ended is killed (0 = never)' },
-  { name: 'JIBRI_RECORDING_RESOLUTION', default: '1280x720', group: 'Encoding', description: 'Size of the virtual screen and of the video, WIDTHxHEIGHT' },
-  { name: 'JIBRI_RECORDING_FRAMERATE', default: '30', group: 'Encoding', description: 'Frames per second captured and encoded' },
-  { name: 'JIBRI_RECORDING_CONSTANT_RATE_FACTOR', default: '25', group: 'Encoding', description: 'x264 CRF (0-51, lower is better quality and larger files)' },
-  { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', default: 'ultrafast', group: 'Encoding', description: 'x264 preset for file recordings' },
-  { name: 'JIBRI_RECORDING_QUEUE_SIZE', default: '4096', group: 'Encoding', description: 'ffmpeg -thread_queue_size of each capture input' },
+  { name: 'JIBRI_CPU_TARGET', default: '90', group: 'Capacity', description: 'Percent of the host CPU that other load plus this recorder\'s sessions may take; a second or later session beyond it is refused (the first is always taken)' },
+  { name: 'JIBRI_SINGLE_USE_MODE', default: 'false', group: 'Capacity', description: 'After one session per slot the recorder is EXPIRED and takes no more (as Jibri\'s single-use-mode)', hocon: 'jibri.single-use-mode' },
+  { name: 'JIBRI_RECORDING_DIR', default: '/storage/recordings', group: 'Recording', description: 'Folder that holds one sub-folder per session (docker-jitsi-meet\'s layout; an older /config/recordings volume is still used when it is the one mounted)', hocon: 'jibri.recording.recordings-directory' },
+  { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_PATH', default: '', group: 'Recording', description: 'Script run with the session folder as its only argument after each recording (e.g. /config/finalize.sh); one without its executable bit is run with sh', hocon: 'jibri.recording.finalize-script' },
+  { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', default: '1 hour', group: 'Recording', description: `After this a finalize script that has not ended is killed (0 = never); ${DURATION_NOTE}` },
+  { name: 'JIBRI_RECORDING_RESOLUTION', default: '1280x720', group: 'Encoding', description: 'Size of the virtual screen and of the video, WIDTHxHEIGHT', hocon: 'jibri.ffmpeg.resolution' },
+  { name: 'JIBRI_RECORDING_FRAMERATE', default: '30', group: 'Encoding', description: 'Frames per second captured and encoded', hocon: 'jibri.ffmpeg.framerate' },
+  { name: 'JIBRI_RECORDING_CONSTANT_RATE_FACTOR', default: '25', group: 'Encoding', description: 'x264 CRF (0-51, lower is better quality and larger files)', hocon: 'jibri.ffmpeg.h264-constant-rate-factor' },
+  { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', default: 'ultrafast', group: 'Encoding', description: 'x264 preset for file recordings', hocon: ['jibri.ffmpeg.video-encode-preset', 'jibri.ffmpeg.video-encode-preset-recording'] },
+  { name: 'JIBRI_RECORDING_QUEUE_SIZE', default: '4096', group: 'Encoding', description: 'ffmpeg -thread_queue_size of each capture input', hocon: 'jibri.ffmpeg.queue-size' },
   { name: 'JIBRI_RECORDING_AUDIO_DELAY_MS', default: '10', group: 'Encoding', description: 'Milliseconds the sound is moved later (negative: earlier) to match the picture, whose path from page to screen is slower; npm run bench measures it' },
-  { name: 'JIBRI_FFMPEG_PATH', default: 'ffmpeg', group: 'Encoding', description: 'The ffmpeg binary (a name on PATH or a path)' },
-  { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_STREAMING', default: 'veryfast', group: 'Streaming', description: 'x264 preset for live streams' },
-  { name: 'JIBRI_RECORDING_STREAMING_MAX_BITRATE', default: '2976k', group: 'Streaming', description: 'Highest video bitrate of a stream (x264 -maxrate; the buffer is twice this), e.g. 2976k or 4500k' },
-  { name: 'JIBRI_RECORDING_STREAMING_GOP_SIZE', default: '60', group: 'Streaming', description: 'Frames between key frames of a stream' },
-  { name: 'JIBRI_STREAMING_RTMP_ALLOW_LIST', default: '', group: 'Streaming', description: 'Comma-separated regular expressions; a stream URL must fully match one (empty = any URL)' },
-  { name: 'JIBRI_STREAMING_RETRY_TIMEOUT', default: '60', group: 'Streaming', description: 'Seconds an ingest that dropped mid-stream is retried before the session fails (0 = fail at once, as Jibri)' },
+  { name: 'JIBRI_FFMPEG_PATH', default: 'ffmpeg', group: 'Encoding', description: 'The ffmpeg binary (a name on PATH or a path)', hocon: 'jibri.ffmpeg.ffmpeg-binary' },
+  { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_STREAMING', default: 'veryfast', group: 'Streaming', description: 'x264 preset for live streams', hocon: ['jibri.ffmpeg.video-encode-preset', 'jibri.ffmpeg.video-encode-preset-streaming'] },
+  { name: 'JIBRI_RECORDING_STREAMING_MAX_BITRATE', default: '2976k', group: 'Streaming', description: 'Highest video bitrate of a stream (x264 -maxrate; the buffer is twice this), e.g. 2976k or 4500k', hocon: 'jibri.ffmpeg.streaming-max-bitrate' },
+  { name: 'JIBRI_RECORDING_STREAMING_GOP_SIZE', default: '60', group: 'Streaming', description: 'Frames between key frames of a stream', hocon: 'jibri.ffmpeg.gop-size' },
+  { name: 'JIBRI_STREAMING_RTMP_ALLOW_LIST', default: '', group: 'Streaming', description: 'Comma-separated regular expressions; a stream URL must fully match one (empty = any URL)', hocon: 'jibri.streaming.rtmp-allow-list' },
+  { name: 'JIBRI_STREAMING_RETRY_TIMEOUT', default: '60 seconds', group: 'Streaming', description: `How long an ingest that dropped mid-stream is retried before the session fails (0 = fail at once, as Jibri); ${DURATION_NOTE}` },
   { name: 'JIBRI_STREAMING_LOCAL_COPY', default: 'false', group: 'Streaming', description: 'Also record every stream to a file in JIBRI_RECORDING_DIR, from the same encode' },
   { name: 'JIBRI_CHROMIUM_PATH', default: '/usr/bin/chromium', group: 'Browser', description: 'The Chromium binary the recorder drives' },
-  { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Extra Chromium flags, comma-separated (as docker-jitsi-meet)' },
-  { name: 'IGNORE_CERTIFICATE_ERRORS', default: 'false', group: 'Browser', description: 'Let the browser accept self-signed certificates of the meeting' },
-  { name: 'JIBRI_PAGE_LOAD_TIMEOUT', default: '60', group: 'Browser', description: 'Seconds the meeting page may take to load' },
-  { name: 'JIBRI_CALL_JOIN_TIMEOUT', default: '30', group: 'Call checks', description: 'Seconds the page may take to join the conference before the start fails' },
-  { name: 'JIBRI_CALL_EMPTY_TIMEOUT', default: '30', group: 'Call checks', description: 'Seconds alone in the call (hidden participants do not count) before the session ends normally (0 = never)' },
-  { name: 'JIBRI_ALL_MUTED_TIMEOUT', default: '600', group: 'Call checks', description: 'Seconds with every participant muted before the session ends normally (0 = never)' },
-  { name: 'JIBRI_NO_MEDIA_TIMEOUT', default: '180', group: 'Call checks', description: 'Seconds without received media before the session fails (0 = never)' },
-  { name: 'JIBRI_ICE_CONNECTION_TIMEOUT', default: '30', group: 'Call checks', description: 'Seconds without an ICE connection, while others are there, before the session fails (0 = never)' },
-  { name: 'JIBRI_USAGE_TIMEOUT', default: '0', group: 'Call checks', description: 'Longest a session may run, in seconds, however it was started (0 = no limit)' },
-  { name: 'JIBRI_CALL_STATUS_CHECK_INTERVAL', default: '5', group: 'Call checks', description: 'Seconds between call-status checks (Jibri: 15; a check costs a few milliseconds)' },
+  { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Comma-separated Chromium flags that replace the recorder\'s own list (as docker-jitsi-meet); --no-sandbox, --disable-dev-shm-usage, --autoplay-policy and the window position and size are always added', hocon: 'jibri.chrome.flags' },
+  { name: 'IGNORE_CERTIFICATE_ERRORS', default: 'false', group: 'Browser', description: 'Let the browser accept self-signed certificates of the meeting (not applied when CHROMIUM_FLAGS is set, as docker-jitsi-meet)' },
+  { name: 'JIBRI_PAGE_LOAD_TIMEOUT', default: '60 seconds', group: 'Browser', description: `How long the meeting page may take to load; ${DURATION_NOTE}` },
+  { name: 'JIBRI_CALL_JOIN_TIMEOUT', default: '30 seconds', group: 'Call checks', description: `How long the page may take to join the conference before the start fails; ${DURATION_NOTE}` },
+  { name: 'JIBRI_CALL_EMPTY_TIMEOUT', default: '30 seconds', group: 'Call checks', description: `Time alone in the call (hidden participants do not count) before the session ends normally (0 = never); ${DURATION_NOTE}`, hocon: 'jibri.call-status-checks.default-call-empty-timeout' },
+  { name: 'JIBRI_ALL_MUTED_TIMEOUT', default: '10 minutes', group: 'Call checks', description: `Time with every participant muted before the session ends normally (0 = never); ${DURATION_NOTE}`, hocon: 'jibri.call-status-checks.all-muted-timeout' },
+  { name: 'JIBRI_NO_MEDIA_TIMEOUT', default: '3 minutes', group: 'Call checks', description: `Time without received media before the session fails (0 = never); ${DURATION_NOTE}`, hocon: 'jibri.call-status-checks.no-media-timeout' },
+  { name: 'JIBRI_ICE_CONNECTION_TIMEOUT', default: '30 seconds', group: 'Call checks', description: `Time without an ICE connection, while others are there, before the session fails (0 = never); ${DURATION_NOTE}`, hocon: 'jibri.call-status-checks.ice-connection-timeout' },
+  { name: 'JIBRI_USAGE_TIMEOUT', default: '0', group: 'Call checks', description: `Longest a session may run (0 = no limit), e.g. "1 hour": HTTP-started sessions and the environment the XMPP_* variables describe (jibri.conf environments have their own usage-timeout); ${DURATION_NOTE}` },
+  { name: 'JIBRI_CALL_STATUS_CHECK_INTERVAL', default: '5 seconds', group: 'Call checks', description: `Time between call-status checks (Jibri: 15 seconds; a check costs a few milliseconds); ${DURATION_NOTE}` },
   { name: 'XMPP_HIDDEN_DOMAIN', default: 'hidden.meet.jitsi', group: 'Call login', description: 'Domain of the recorder account the browser joins with (XMPP_RECORDER_DOMAIN is still read)' },
   { name: 'XMPP_RECORDER_DOMAIN', default: '', group: 'Call login', description: 'Older name of XMPP_HIDDEN_DOMAIN' },
   { name: 'JIBRI_RECORDER_USER', default: 'recorder', group: 'Call login', description: 'User name of the recorder account' },
   { name: 'JIBRI_RECORDER_PASSWORD', default: '', group: 'Call login', description: 'Password of the recorder account; without it, requests must bring their own call login', secret: true },
-  { name: 'XMPP_SERVER', default: '', group: 'XMPP', description: 'Comma-separated host[:port] list of the XMPP servers Jicofo uses; unset = HTTP API only' },
+  { name: 'XMPP_SERVER', default: '', group: 'XMPP', description: 'Comma-separated host[:port] list of the XMPP servers Jicofo uses; unset = the environments of jibri.conf, or HTTP API only' },
+  { name: 'XMPP_ENV_NAME', default: '', group: 'XMPP', description: 'Name of the environment the XMPP_* variables describe (Jibri\'s environment name; also sent to the autoscaler)' },
   { name: 'XMPP_PORT', default: '5222', group: 'XMPP', description: 'Port for XMPP_SERVER entries without one' },
   { name: 'XMPP_DOMAIN', default: 'meet.jitsi', group: 'XMPP', description: 'The Jitsi XMPP domain (call URLs are https://XMPP_DOMAIN/room unless PUBLIC_URL is set)' },
   { name: 'XMPP_AUTH_DOMAIN', default: 'auth.meet.jitsi', group: 'XMPP', description: 'Domain of the control login JIBRI_XMPP_USER' },
@@ -222,13 +287,28 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_STRIP_DOMAIN_JID', default: '', group: 'XMPP', description: 'Prefix removed from room domains to build call URLs; defaults to the first label of XMPP_MUC_DOMAIN' },
   { name: 'PUBLIC_URL', default: '', group: 'XMPP', description: 'Base of call URLs, e.g. https://meet.example.com' },
   { name: 'XMPP_TRUST_ALL_CERTS', default: 'true', group: 'XMPP', description: 'Accept self-signed XMPP server certificates' },
-  { name: 'JIBRI_WEBHOOK_SUBSCRIBERS', default: '', group: 'Status push', description: 'Comma-separated base URLs that get POST <url>/v1/status on every change and every minute, and /v1/session/status for HTTP-started sessions' },
-  { name: 'JIBRI_JWT_SIGNING_KEY_PATH', default: '', group: 'Status push', description: 'PEM private key (RSA) that signs an RS256 bearer token on webhook requests; needs the three below' },
-  { name: 'JIBRI_JWT_KID', default: '', group: 'Status push', description: 'The token\'s key id (kid header)' },
-  { name: 'JIBRI_JWT_ISSUER', default: '', group: 'Status push', description: 'The token\'s iss claim' },
-  { name: 'JIBRI_JWT_AUDIENCE', default: '', group: 'Status push', description: 'The token\'s aud claim' },
-  { name: 'JIBRI_JWT_TTL', default: '3600', group: 'Status push', description: 'Seconds a token is valid (at least 600, as Jibri); it is renewed 5 minutes before it expires' },
-  { name: 'JIBRI_ENABLE_PROMETHEUS', default: 'false', group: 'Status push', description: 'Serve GET /metrics (Jibri\'s jitsi_jibri_* metrics plus capacity) on the HTTP API port' },
+  { name: 'JIBRI_XMPP_PING_INTERVAL', default: '30 seconds', group: 'XMPP', description: `Time between pings on each XMPP connection (Jibri: 30 seconds); one unanswered within 10 seconds drops the connection, which then reconnects; ${DURATION_NOTE}` },
+  { name: 'JIBRI_WEBHOOK_SUBSCRIBERS', default: '', group: 'Status push', description: 'Comma-separated base URLs that get POST <url>/v1/status on every change and every minute, and /v1/session/status for HTTP-started sessions', hocon: 'jibri.webhook.subscribers' },
+  { name: 'JIBRI_JWT_SIGNING_KEY_PATH', default: '', group: 'Status push', description: 'PEM private key (RSA) that signs an RS256 bearer token on webhook requests; needs the three below', hocon: 'jibri.jwt-info.signing-key-path' },
+  { name: 'JIBRI_JWT_KID', default: '', group: 'Status push', description: 'The token\'s key id (kid header)', hocon: 'jibri.jwt-info.kid' },
+  { name: 'JIBRI_JWT_ISSUER', default: '', group: 'Status push', description: 'The token\'s iss claim', hocon: 'jibri.jwt-info.issuer' },
+  { name: 'JIBRI_JWT_AUDIENCE', default: '', group: 'Status push', description: 'The token\'s aud claim', hocon: 'jibri.jwt-info.audience' },
+  { name: 'JIBRI_JWT_TTL', default: '1 hour', group: 'Status push', description: `How long a token is valid (at least 10 minutes, as Jibri); it is renewed 5 minutes before it expires; ${DURATION_NOTE}`, hocon: 'jibri.jwt-info.ttl' },
+  { name: 'JIBRI_ENABLE_PROMETHEUS', default: 'false', group: 'Status push', description: 'Serve GET /metrics (Jibri\'s jitsi_jibri_* metrics plus capacity) on the HTTP API port', hocon: 'jibri.stats.prometheus.enabled' },
+  { name: 'ENABLE_STATS_D', default: 'true', group: 'Status push', description: 'Send Jibri\'s StatsD counters (prefix jibri) to JIBRI_STATSD_HOST:JIBRI_STATSD_PORT over UDP', hocon: 'jibri.stats.enable-stats-d' },
+  { name: 'JIBRI_STATSD_HOST', default: 'localhost', group: 'Status push', description: 'StatsD host', hocon: 'jibri.stats.host' },
+  { name: 'JIBRI_STATSD_PORT', default: '8125', group: 'Status push', description: 'StatsD port (UDP)', hocon: 'jibri.stats.port' },
+  { name: 'AUTOSCALER_URL', default: '', group: 'Autoscaler', description: 'The Jitsi autoscaler\'s base URL; when set, the recorder reports to it as its sidecar does (/sidecar/poll, /sidecar/status, /sidecar/stats, /sidecar/shutdown) and obeys its shutdown and reconfigure commands' },
+  { name: 'AUTOSCALER_SIDECAR_KEY_FILE', default: '/etc/jitsi/autoscaler-sidecar/asap.pem', group: 'Autoscaler', description: 'PEM RSA private key that signs the ASAP (RS256) token of each request' },
+  { name: 'AUTOSCALER_SIDECAR_KEY_ID', default: '', group: 'Autoscaler', description: 'The token\'s kid; defaults to the key file\'s name without .pem (symbolic links followed)' },
+  { name: 'AUTOSCALER_SIDECAR_INSTANCE_ID', default: '', group: 'Autoscaler', description: 'instanceId reported to the autoscaler; defaults to JIBRI_INSTANCE_ID' },
+  { name: 'AUTOSCALER_SIDECAR_GROUP_NAME', default: 'docker-jibri', group: 'Autoscaler', description: 'The autoscaler group this recorder belongs to' },
+  { name: 'AUTOSCALER_SIDECAR_REGION', default: 'docker', group: 'Autoscaler', description: 'Region reported to the autoscaler' },
+  { name: 'AUTOSCALER_SIDECAR_HOST_ID', default: '', group: 'Autoscaler', description: 'hostId reported to the autoscaler' },
+  { name: 'AUTOSCALER_SIDECAR_SHUTDOWN_POLLING_INTERVAL', default: '60 seconds', group: 'Autoscaler', description: `Time between polls for commands (and status reports); ${DURATION_NOTE}` },
+  { name: 'AUTOSCALER_SIDECAR_STATS_POLLING_INTERVAL', default: '30 seconds', group: 'Autoscaler', description: `Time between refreshes of the stats sent with each poll; ${DURATION_NOTE}` },
+  { name: 'LOCAL_ADDRESS', default: '', group: 'Autoscaler', description: 'privateIp reported to the autoscaler; defaults to the first non-loopback IPv4 address' },
+  { name: 'JIBRI_VERSION', default: '', group: 'Autoscaler', description: 'version reported to the autoscaler; defaults to jibri-ts\'s own' },
   { name: 'POD_NAME', default: '', group: 'Kubernetes', description: 'This pod\'s name (downward API); with POD_NAMESPACE, the recorder keeps its pod-deletion-cost equal to its running sessions' },
   { name: 'POD_NAMESPACE', default: '', group: 'Kubernetes', description: 'This pod\'s namespace (downward API)' },
   { name: 'KUBERNETES_SERVICE_HOST', default: '', group: 'Kubernetes', description: 'The API server; set by Kubernetes in every pod' },
@@ -236,87 +316,219 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_LOG_LEVEL', default: 'info', group: 'Logging', description: 'error, warn, info or debug' },
 ];
 
+const SETTING_BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));
+
+/** jibri.conf keys jibri-ts knows but does not act on, with why; named in the start-up warning when set. */
+const UNSUPPORTED_KEYS: ReadonlyArray<[RegExp, string]> = [
+  [/^jibri\.sip\./, 'no SIP gateway'],
+  [/^jibri\.selenium\./, 'the browser is driven through Playwright'],
+  [/^jibri\.ffmpeg\.(ffmpeg|input-linux|input-mac|audio-params|video-params|video-params-recording|video-params-streaming|command-[a-z-]+)$/, 'the ffmpeg command is built by jibri-ts'],
+  [/^jibri\.ffmpeg\.(audio-source|audio-device)$/, 'audio comes from a PulseAudio sink per session'],
+  [/^jibri\.ffmpeg\.(streaming-buf-size|streaming-format|recording-format|recording-extension)$/, 'fixed: FLV streams with a buffer of twice the max bitrate, MP4 files'],
+];
+
+/** Jibri's reference.conf placeholder for the finalize script: the same as none. */
+const JIBRI_PLACEHOLDER_FINALIZE = '/path/to/finalize';
+
+/** A value as found: the environment's text, or a jibri.conf value with its key. */
+type Found = { from: 'env'; text: string } | { from: 'file'; value: HoconValue; key: string } | { from: 'default'; text: string };
+
 /** A missing variable and an empty one mean the same, as in docker-jitsi-meet's templates. */
 function read(env: Env, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
+function shownValue(v: HoconValue): string {
+  return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+}
+
 class Reader {
   readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
+  /** jibri.conf keys some setting read (the others are named in the warning). */
+  readonly usedKeys = new Set<string>();
 
-  text(name: string, fallback: string): string {
-    return read(this.env, name) ?? fallback;
+  constructor(private readonly env: Env, private readonly file: HoconObject | undefined) {}
+
+  private setting(name: string): Setting {
+    const s = SETTING_BY_NAME.get(name);
+    // A programming error: every variable must be declared in SETTINGS.
+    if (!s) throw new Error(`${name} is not declared in SETTINGS`);
+    return s;
   }
 
+  /** The value the setting has: the environment, else jibri.conf, else the default. */
+  find(name: string): Found {
+    const s = this.setting(name);
+    const fromEnv = read(this.env, name);
+    if (fromEnv !== undefined) return { from: 'env', text: fromEnv };
+    const keys = s.hocon === undefined ? [] : typeof s.hocon === 'string' ? [s.hocon] : s.hocon;
+    for (const key of keys) if (this.file) this.usedKeys.add(key);
+    for (const key of keys) {
+      const value = this.file ? valueAt(this.file, key) : undefined;
+      if (value !== undefined && value !== null && value !== '') return { from: 'file', value, key };
+    }
+    return { from: 'default', text: s.default };
+  }
+
+  /** Whether the environment or jibri.conf set the variable (not just its default). */
+  isSet(name: string): boolean {
+    return this.find(name).from !== 'default';
+  }
+
+  private problem(name: string, f: Found, expected: string): void {
+    if (f.from === 'default') throw new Error(`the default of ${name} (${JSON.stringify(f.text)}) is invalid: ${expected}`);
+    this.problems.push(f.from === 'env' ? `${name}=${JSON.stringify(f.text)}: ${expected}` : `jibri.conf ${f.key} = ${shownValue(f.value)}: ${expected} (or set ${name})`);
+  }
+
+  /** The value as text; a list or object in jibri.conf is a problem. */
+  private scalar(name: string, f: Found): string | undefined {
+    if (f.from !== 'file') return f.text;
+    if (typeof f.value === 'string' || typeof f.value === 'number' || typeof f.value === 'boolean') return String(f.value);
+    this.problem(name, f, 'expected a single value');
+    return undefined;
+  }
+
+  text(name: string): string {
+    return this.scalar(name, this.find(name)) ?? this.setting(name).default;
+  }
+
+  /** The value when the environment or jibri.conf sets one (the default is not looked at). */
   optional(name: string): string | undefined {
-    return read(this.env, name);
+    const f = this.find(name);
+    if (f.from === 'default') return undefined;
+    const v = this.scalar(name, f)?.trim();
+    return v ? v : undefined;
   }
 
-  int(name: string, fallback: number, min: number, max: number): number {
-    const raw = read(this.env, name);
-    if (raw === undefined) return fallback;
-    if (!/^-?\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
-      return fallback;
+  private fallback<T>(name: string, parse: (f: Found) => T | undefined): T {
+    const f = this.find(name);
+    const v = parse(f);
+    if (v !== undefined) return v;
+    const d = parse({ from: 'default', text: this.setting(name).default });
+    if (d === undefined) throw new Error(`the default of ${name} is invalid`);
+    return d;
+  }
+
+  int(name: string, min: number, max: number): number {
+    return this.fallback(name, (f) => {
+      const raw = this.scalar(name, f);
+      if (raw === undefined) return undefined;
+      if (!/^-?\d+$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+        this.problem(name, f, `expected a whole number from ${min} to ${max}`);
+        return undefined;
+      }
+      return Number(raw);
+    });
+  }
+
+  decimal(name: string, min: number, max: number): number {
+    return this.fallback(name, (f) => {
+      const raw = this.scalar(name, f);
+      if (raw === undefined) return undefined;
+      if (!/^\d+(\.\d+)?$/.test(raw.trim()) || Number(raw) < min || Number(raw) > max) {
+        this.problem(name, f, `expected a number from ${min} to ${max}`);
+        return undefined;
+      }
+      return Number(raw);
+    });
+  }
+
+  bool(name: string): boolean {
+    return this.fallback(name, (f) => {
+      const raw = this.scalar(name, f);
+      if (raw === undefined) return undefined;
+      const v = parseBool(raw);
+      if (v === undefined) this.problem(name, f, 'expected true or false');
+      return v;
+    });
+  }
+
+  /**
+   * Seconds. jibri.conf's bare numbers are milliseconds (HOCON, as Jibri reads them); the environment's are
+   * seconds, as jibri-ts has always documented them.
+   */
+  duration(name: string, minSec: number, maxSec: number): number {
+    return this.fallback(name, (f) => {
+      const bare: BareUnit = f.from === 'file' ? 'ms' : 's';
+      const raw = f.from === 'file' && typeof f.value === 'number' ? f.value : this.scalar(name, f);
+      if (raw === undefined) return undefined;
+      const r = parseDuration(raw, bare);
+      if (!r.ok) {
+        this.problem(name, f, r.error);
+        return undefined;
+      }
+      const sec = r.ms / 1000;
+      if (sec < minSec || sec > maxSec) {
+        this.problem(name, f, `expected a duration from ${minSec} to ${maxSec} seconds`);
+        return undefined;
+      }
+      return sec;
+    });
+  }
+
+  /** The environment's comma-separated list, or jibri.conf's list of strings. */
+  list(name: string): string[] {
+    const f = this.find(name);
+    if (f.from === 'file' && Array.isArray(f.value)) {
+      const items = f.value.map((v) => (typeof v === 'string' || typeof v === 'number' ? String(v).trim() : undefined));
+      if (items.some((v) => v === undefined)) {
+        this.problem(name, f, 'expected a list of strings');
+        return [];
+      }
+      return (items as string[]).filter(Boolean);
     }
-    return Number(raw);
+    const raw = this.scalar(name, f) ?? '';
+    return raw.split(',').map((p) => p.trim()).filter(Boolean);
   }
 
-  bool(name: string, fallback: boolean): boolean {
-    const raw = read(this.env, name);
-    if (raw === undefined) return fallback;
-    const v = raw.toLowerCase();
-    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-    if (['0', 'false', 'no', 'off'].includes(v)) return false;
-    this.problems.push(`${name}=${JSON.stringify(raw)}: expected true or false`);
-    return fallback;
-  }
-
-  resolution(name: string, fallback: string): { width: number; height: number } {
-    const raw = read(this.env, name) ?? fallback;
-    const m = /^(\d{2,5})x(\d{2,5})$/.exec(raw);
-    const width = Number(m?.[1]);
-    const height = Number(m?.[2]);
-    // x264 with yuv420p needs even dimensions.
-    if (!m || width % 2 || height % 2 || width > 7680 || height > 4320) {
-      this.problems.push(`${name}=${JSON.stringify(raw)}: expected WIDTHxHEIGHT with even numbers, e.g. 1280x720`);
-      return { width: 1280, height: 720 };
-    }
-    return { width, height };
-  }
-
-  decimal(name: string, fallback: number, min: number, max: number): number {
-    const raw = read(this.env, name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a number from ${min} to ${max}`);
-      return fallback;
-    }
-    return Number(raw);
+  resolution(name: string): { width: number; height: number } {
+    return this.fallback(name, (f) => {
+      const raw = this.scalar(name, f);
+      if (raw === undefined) return undefined;
+      const m = /^(\d{2,5})x(\d{2,5})$/.exec(raw.trim());
+      const width = Number(m?.[1]);
+      const height = Number(m?.[2]);
+      // x264 with yuv420p needs even dimensions.
+      if (!m || width % 2 || height % 2 || width > 7680 || height > 4320) {
+        this.problem(name, f, 'expected WIDTHxHEIGHT with even numbers, e.g. 1280x720');
+        return undefined;
+      }
+      return { width, height };
+    });
   }
 
   slots(name: string): number | 'auto' {
-    const raw = read(this.env, name);
-    if (raw === undefined) return 1;
-    if (raw.toLowerCase() === 'auto') return 'auto';
-    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) {
-      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from 1 to 64, or auto`);
-      return 1;
-    }
-    return Number(raw);
+    return this.fallback<number | 'auto'>(name, (f) => {
+      const raw = this.scalar(name, f)?.trim();
+      if (raw === undefined) return undefined;
+      if (raw.toLowerCase() === 'auto') return 'auto';
+      if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 64) {
+        this.problem(name, f, 'expected a whole number from 1 to 64, or auto');
+        return undefined;
+      }
+      return Number(raw);
+    });
   }
 
-  oneOf(name: string, fallback: string, allowed: readonly string[]): string {
-    const raw = read(this.env, name);
-    if (raw === undefined) return fallback;
-    if (!allowed.includes(raw)) {
-      this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
-      return fallback;
-    }
-    return raw;
+  oneOf(name: string, allowed: readonly string[]): string {
+    return this.fallback(name, (f) => {
+      const raw = this.scalar(name, f)?.trim();
+      if (raw === undefined) return undefined;
+      if (!allowed.includes(raw)) {
+        this.problem(name, f, `expected one of ${allowed.join(', ')}`);
+        return undefined;
+      }
+      return raw;
+    });
   }
+}
+
+function parseBool(raw: string): boolean | undefined {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return undefined;
 }
 
 const X264_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'] as const;
@@ -345,81 +557,229 @@ export function environmentWithDotEnv(env: Env, dotEnvPath = path.resolve('.env'
   return { ...parseDotEnv(fs.readFileSync(dotEnvPath, 'utf8')), ...env };
 }
 
-export function loadConfig(env: Env, hostname = 'jibri'): Config {
-  const r = new Reader(env);
-  const { width, height } = r.resolution('JIBRI_RECORDING_RESOLUTION', '1280x720');
-  const hiddenDomain = r.optional('XMPP_HIDDEN_DOMAIN') ?? r.optional('XMPP_RECORDER_DOMAIN') ?? 'hidden.meet.jitsi';
+/** What the configuration needs to know about the machine; the real file system by default. */
+export interface ConfigContext {
+  /** The parsed jibri.conf (and custom-jibri.conf); none by default. */
+  file?: ConfigFileTree;
+  /** Whether the service could write into this folder (it, or the nearest folder above it that exists). */
+  writable?: (dir: string) => boolean;
+  /** Whether this path is a folder. */
+  isDirectory?: (dir: string) => boolean;
+  /** The machine's addresses, for the autoscaler's privateIp. */
+  localAddress?: () => string;
+  /** A key file's name after following symbolic links, for the autoscaler's default kid. */
+  realpath?: (file: string) => string;
+}
+
+function writableFolder(dir: string): boolean {
+  let d = path.resolve(dir);
+  for (;;) {
+    try {
+      fs.accessSync(d, fs.constants.W_OK);
+      return fs.statSync(d).isDirectory();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+      const up = path.dirname(d);
+      if (up === d) return false;
+      d = up;
+    }
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The first non-internal IPv4 address, as docker-jitsi-meet's `ip route get 1` would pick on most hosts. */
+function firstLocalAddress(): string {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+/** docker-jitsi-meet's recordings folder, and the one its older compose file mounted. */
+export const LEGACY_RECORDING_DIR = '/config/recordings';
+
+/**
+ * JIBRI_RECORDING_DIR when set; else docker-jitsi-meet's /storage/recordings, unless the service cannot
+ * write there while an older deployment's /config/recordings is a folder it can write to (a compose file
+ * from before docker-jitsi-meet's move mounts only that one).
+ */
+export function chooseRecordingDir(configured: string | undefined, fallback: string, probe: { writable: (d: string) => boolean; isDirectory: (d: string) => boolean }): { dir: string; legacy: boolean } {
+  if (configured) return { dir: path.resolve(configured), legacy: false };
+  if (!probe.writable(fallback) && probe.isDirectory(LEGACY_RECORDING_DIR) && probe.writable(LEGACY_RECORDING_DIR)) return { dir: LEGACY_RECORDING_DIR, legacy: true };
+  return { dir: path.resolve(fallback), legacy: false };
+}
+
+/** The configuration files to read: a file named in the environment must exist; a default one is read when it does. */
+function configFilesFor(env: Env): string[] {
+  const files: string[] = [];
+  for (const name of ['JIBRI_CONFIG_FILE', 'JIBRI_CUSTOM_CONFIG_FILE']) {
+    const given = read(env, name);
+    const file = given ?? SETTING_BY_NAME.get(name)?.default ?? '';
+    if (given !== undefined || fs.existsSync(file)) files.push(file);
+  }
+  return files;
+}
+
+/** Pure: the configuration from the environment (and, when given, the parsed jibri.conf). */
+export function loadConfig(env: Env, hostname = 'jibri', ctx: ConfigContext = {}): Config {
+  const r = new Reader(env, ctx.file?.tree);
+  const warnings: string[] = [];
+  const { width, height } = r.resolution('JIBRI_RECORDING_RESOLUTION');
   const recorderPassword = r.optional('JIBRI_RECORDER_PASSWORD');
   const finalizeScript = r.optional('JIBRI_FINALIZE_RECORDING_SCRIPT_PATH');
   const token = r.optional('JIBRI_HTTP_API_TOKEN');
+  const recorderLogin: RecorderLogin | undefined = recorderPassword
+    ? { domain: r.optional('XMPP_HIDDEN_DOMAIN') ?? r.optional('XMPP_RECORDER_DOMAIN') ?? r.text('XMPP_HIDDEN_DOMAIN'), username: r.text('JIBRI_RECORDER_USER'), password: recorderPassword }
+    : undefined;
 
-  const instanceId = r.text('JIBRI_INSTANCE_ID', hostname);
-  const xmpp = readXmpp(r, instanceId);
+  const instanceId = r.optional('JIBRI_INSTANCE_ID') ?? hostname;
+  const usageTimeoutSec = r.duration('JIBRI_USAGE_TIMEOUT', 0, 30 * 24 * 3600);
+  // Every jibri.conf key no setting reads, named together in one warning at the end.
+  const ignored: string[] = [];
+  const xmppEnvironments = readEnvironments(r, ctx.file, { instanceId, usageTimeoutSec, recorderLogin }, warnings, ignored);
+  const recording = chooseRecordingDir(r.optional('JIBRI_RECORDING_DIR'), r.text('JIBRI_RECORDING_DIR'), { writable: ctx.writable ?? writableFolder, isDirectory: ctx.isDirectory ?? isDirectory });
+  if (recording.legacy) warnings.push(`recordings go to ${LEGACY_RECORDING_DIR} (an older docker-jitsi-meet layout): mount the recordings at /storage/recordings, as docker-jitsi-meet does now, or set JIBRI_RECORDING_DIR`);
+  const browser = readBrowser(r, warnings);
   const config: Config = {
     instanceId,
-    ...(xmpp ? { xmpp } : {}),
+    xmppEnvironments,
+    xmppPingIntervalSec: r.duration('JIBRI_XMPP_PING_INTERVAL', 1, 3600),
     http: {
-      host: r.text('JIBRI_HTTP_API_EXTERNAL_HOST', '127.0.0.1'),
-      port: r.int('JIBRI_HTTP_API_EXTERNAL_PORT', 2222, 0, 65535),
+      host: r.text('JIBRI_HTTP_API_EXTERNAL_HOST'),
+      port: r.int('JIBRI_HTTP_API_EXTERNAL_PORT', 0, 65535),
       ...(token ? { token } : {}),
     },
     recording: {
-      dir: path.resolve(r.text('JIBRI_RECORDING_DIR', '/config/recordings')),
-      ...(finalizeScript ? { finalizeScript } : {}),
-      finalizeTimeoutSec: r.int('JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', 3600, 0, 7 * 24 * 3600),
+      dir: recording.dir,
+      ...(finalizeScript && finalizeScript !== JIBRI_PLACEHOLDER_FINALIZE ? { finalizeScript } : {}),
+      finalizeTimeoutSec: r.duration('JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', 0, 7 * 24 * 3600),
     },
     encoding: {
       width,
       height,
-      framerate: r.int('JIBRI_RECORDING_FRAMERATE', 30, 1, 60),
-      crf: r.int('JIBRI_RECORDING_CONSTANT_RATE_FACTOR', 25, 0, 51),
-      presetRecording: r.oneOf('JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', 'ultrafast', X264_PRESETS),
-      queueSize: r.int('JIBRI_RECORDING_QUEUE_SIZE', 4096, 8, 1 << 20),
-      audioDelayMs: r.int('JIBRI_RECORDING_AUDIO_DELAY_MS', 10, -500, 500),
+      framerate: r.int('JIBRI_RECORDING_FRAMERATE', 1, 60),
+      crf: r.int('JIBRI_RECORDING_CONSTANT_RATE_FACTOR', 0, 51),
+      presetRecording: r.oneOf('JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', X264_PRESETS),
+      queueSize: r.int('JIBRI_RECORDING_QUEUE_SIZE', 8, 1 << 20),
+      audioDelayMs: r.int('JIBRI_RECORDING_AUDIO_DELAY_MS', -500, 500),
     },
     streaming: readStreaming(r),
     call: {
-      joinTimeoutSec: r.int('JIBRI_CALL_JOIN_TIMEOUT', 30, 1, 600),
-      emptyTimeoutSec: r.int('JIBRI_CALL_EMPTY_TIMEOUT', 30, 0, 24 * 3600),
-      allMutedTimeoutSec: r.int('JIBRI_ALL_MUTED_TIMEOUT', 600, 0, 24 * 3600),
-      noMediaTimeoutSec: r.int('JIBRI_NO_MEDIA_TIMEOUT', 180, 0, 24 * 3600),
-      iceTimeoutSec: r.int('JIBRI_ICE_CONNECTION_TIMEOUT', 30, 0, 24 * 3600),
-      checkIntervalSec: r.int('JIBRI_CALL_STATUS_CHECK_INTERVAL', 5, 1, 300),
-      usageTimeoutSec: r.int('JIBRI_USAGE_TIMEOUT', 0, 0, 30 * 24 * 3600),
+      joinTimeoutSec: r.duration('JIBRI_CALL_JOIN_TIMEOUT', 1, 600),
+      emptyTimeoutSec: r.duration('JIBRI_CALL_EMPTY_TIMEOUT', 0, 24 * 3600),
+      allMutedTimeoutSec: r.duration('JIBRI_ALL_MUTED_TIMEOUT', 0, 24 * 3600),
+      noMediaTimeoutSec: r.duration('JIBRI_NO_MEDIA_TIMEOUT', 0, 24 * 3600),
+      iceTimeoutSec: r.duration('JIBRI_ICE_CONNECTION_TIMEOUT', 0, 24 * 3600),
+      checkIntervalSec: r.duration('JIBRI_CALL_STATUS_CHECK_INTERVAL', 1, 300),
+      usageTimeoutSec,
     },
-    browser: {
-      chromiumPath: r.text('JIBRI_CHROMIUM_PATH', '/usr/bin/chromium'),
-      extraFlags: (r.optional('CHROMIUM_FLAGS') ?? '').split(',').map((f) => f.trim()).filter(Boolean),
-      ignoreCertificateErrors: r.bool('IGNORE_CERTIFICATE_ERRORS', false),
-      pageLoadTimeoutSec: r.int('JIBRI_PAGE_LOAD_TIMEOUT', 60, 1, 600),
-    },
+    browser,
     capacity: {
       slots: r.slots('JIBRI_CONCURRENT_SESSIONS'),
-      sessionCpuCores: r.decimal('JIBRI_SESSION_CPU_ESTIMATE', 0.6, 0.05, 64),
-      sessionMemoryBytes: r.int('JIBRI_SESSION_MEMORY_ESTIMATE', 450, 50, 65536) * 1024 * 1024,
-      cpuTarget: r.int('JIBRI_CPU_TARGET', 90, 10, 100) / 100,
+      sessionCpuCores: r.decimal('JIBRI_SESSION_CPU_ESTIMATE', 0.05, 64),
+      sessionMemoryBytes: r.int('JIBRI_SESSION_MEMORY_ESTIMATE', 50, 65536) * 1024 * 1024,
+      cpuTarget: r.int('JIBRI_CPU_TARGET', 10, 100) / 100,
     },
     kubernetes: readKubernetes(r),
     webhooks: readWebhooks(r),
-    prometheus: r.bool('JIBRI_ENABLE_PROMETHEUS', false),
+    prometheus: r.bool('JIBRI_ENABLE_PROMETHEUS'),
+    statsd: { enabled: r.bool('ENABLE_STATS_D'), host: r.text('JIBRI_STATSD_HOST'), port: r.int('JIBRI_STATSD_PORT', 1, 65535) },
+    ...optionalField('autoscaler', readAutoscaler(r, instanceId, ctx)),
     lifecycle: {
-      internalHost: r.text('JIBRI_HTTP_API_INTERNAL_HOST', '127.0.0.1'),
-      internalPort: r.int('JIBRI_HTTP_API_INTERNAL_PORT', 3333, 0, 65535),
-      singleUse: r.bool('JIBRI_SINGLE_USE_MODE', false),
+      internalHost: r.text('JIBRI_HTTP_API_INTERNAL_HOST'),
+      internalPort: r.int('JIBRI_HTTP_API_INTERNAL_PORT', 0, 65535),
+      singleUse: r.bool('JIBRI_SINGLE_USE_MODE'),
     },
-    ...(recorderPassword
-      ? { recorderLogin: { domain: hiddenDomain, username: r.text('JIBRI_RECORDER_USER', 'recorder'), password: recorderPassword } }
-      : {}),
-    ffmpegPath: r.text('JIBRI_FFMPEG_PATH', 'ffmpeg'),
-    logLevel: r.oneOf('JIBRI_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug']),
+    ...optionalField('recorderLogin', recorderLogin),
+    ffmpegPath: r.text('JIBRI_FFMPEG_PATH'),
+    logLevel: r.oneOf('JIBRI_LOG_LEVEL', ['error', 'warn', 'info', 'debug']),
+    files: ctx.file?.files ?? [],
+    warnings,
   };
+  if (ctx.file) {
+    ignored.unshift(...ignoredKeys(ctx.file.tree, r.usedKeys));
+    if (ignored.length) warnings.unshift(`${ctx.file.files.join(' + ')}: ignored ${ignored.length} key(s): ${ignored.join('; ')}`);
+  }
   if (r.problems.length) throw new ConfigError(r.problems);
   return deepFreeze(config);
 }
 
+/**
+ * Reads the configuration files (JIBRI_CONFIG_FILE, else /etc/jitsi/jibri/jibri.conf when it exists; then
+ * the custom override when it exists) and then the configuration: what main and the demo use.
+ */
+export async function loadServiceConfig(env: Env, hostname: string, ctx: Omit<ConfigContext, 'file'> = {}): Promise<Config> {
+  let file: ConfigFileTree | undefined;
+  try {
+    file = await parseConfigFiles(configFilesFor(env));
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
+  return loadConfig(env, hostname, { ...ctx, ...(file ? { file } : {}) });
+}
+
+/**
+ * The value a setting has after the environment, jibri.conf and its default, as text: what
+ * `jibri-ts config get NAME` prints for the ops scripts (they need the API ports, wherever they are set).
+ */
+export async function settingValue(name: string, env: Env): Promise<string> {
+  if (!SETTING_BY_NAME.has(name)) throw new ConfigError([`${name} is not a jibri-ts setting; see .env.example`]);
+  const files = configFilesFor(env);
+  let file: ConfigFileTree | undefined;
+  try {
+    file = await parseConfigFiles(files);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
+  const r = new Reader(env, file?.tree);
+  const f = r.find(name);
+  if (f.from !== 'file') return f.text;
+  return Array.isArray(f.value) ? f.value.map(String).join(',') : String(f.value);
+}
+
+/** jibri.conf's leaf keys no setting reads, each with why. */
+function ignoredKeys(tree: HoconObject, used: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const key of leafKeys(tree)) {
+    if (used.has(key) || key === ENVIRONMENTS_KEY) continue;
+    const unsupported = UNSUPPORTED_KEYS.find(([re]) => re.test(key));
+    out.push(unsupported ? `${key} (not supported: ${unsupported[1]})` : `${key} (unknown)`);
+  }
+  return out;
+}
+
+function optionalField<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/**
+ * CHROMIUM_FLAGS replaces the recorder's flag list, as it replaces Jibri's in docker-jitsi-meet; then
+ * IGNORE_CERTIFICATE_ERRORS no longer applies (docker-jitsi-meet's template drops it too).
+ */
+function readBrowser(r: Reader, warnings: string[]): BrowserConfig {
+  const flags = r.isSet('CHROMIUM_FLAGS') ? r.list('CHROMIUM_FLAGS') : undefined;
+  const ignoreCertificateErrors = r.bool('IGNORE_CERTIFICATE_ERRORS');
+  if (flags && ignoreCertificateErrors && !flags.includes('--ignore-certificate-errors')) {
+    warnings.push('IGNORE_CERTIFICATE_ERRORS does not apply: CHROMIUM_FLAGS replaces the flag list (add --ignore-certificate-errors to it), as in docker-jitsi-meet');
+  }
+  return {
+    chromiumPath: r.text('JIBRI_CHROMIUM_PATH'),
+    ...(flags ? { flags } : {}),
+    ignoreCertificateErrors,
+    pageLoadTimeoutSec: r.duration('JIBRI_PAGE_LOAD_TIMEOUT', 1, 600),
+  };
+}
+
 function readWebhooks(r: Reader): WebhookConfig {
   const subscribers: string[] = [];
-  for (const raw of (r.optional('JIBRI_WEBHOOK_SUBSCRIBERS') ?? '').split(',').map((u) => u.trim()).filter(Boolean)) {
+  for (const raw of r.list('JIBRI_WEBHOOK_SUBSCRIBERS')) {
     let url: URL | undefined;
     try {
       url = new URL(raw);
@@ -430,7 +790,7 @@ function readWebhooks(r: Reader): WebhookConfig {
     else subscribers.push(raw.replace(/\/+$/, ''));
   }
   const signingKeyPath = r.optional('JIBRI_JWT_SIGNING_KEY_PATH');
-  const ttlSec = r.int('JIBRI_JWT_TTL', 3600, 600, 30 * 24 * 3600);
+  const ttlSec = r.duration('JIBRI_JWT_TTL', 600, 30 * 24 * 3600);
   if (!signingKeyPath) return { subscribers };
   const [kid, issuer, audience] = ['JIBRI_JWT_KID', 'JIBRI_JWT_ISSUER', 'JIBRI_JWT_AUDIENCE'].map((name) => {
     const v = r.optional(name);
@@ -446,17 +806,18 @@ function readKubernetes(r: Reader): KubernetesConfig {
   const podNamespace = r.optional('POD_NAMESPACE');
   return {
     ...(apiHost ? { apiHost } : {}),
-    apiPort: r.int('KUBERNETES_SERVICE_PORT', 443, 1, 65535),
+    apiPort: r.int('KUBERNETES_SERVICE_PORT', 1, 65535),
     ...(podName ? { podName } : {}),
     ...(podNamespace ? { podNamespace } : {}),
   };
 }
 
 function readStreaming(r: Reader): StreamingConfig {
-  const rawRate = r.text('JIBRI_RECORDING_STREAMING_MAX_BITRATE', '2976k');
+  const rawRate = r.text('JIBRI_RECORDING_STREAMING_MAX_BITRATE');
   const rate = /^(\d{2,6})k?$/i.exec(rawRate);
   if (!rate) r.problems.push(`JIBRI_RECORDING_STREAMING_MAX_BITRATE=${JSON.stringify(rawRate)}: expected kbit/s such as 2976k`);
-  const allowList = (r.optional('JIBRI_STREAMING_RTMP_ALLOW_LIST') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  // Jibri's default allow-list is [".*"]: every URL, the same as an empty list here.
+  const allowList = r.list('JIBRI_STREAMING_RTMP_ALLOW_LIST').filter((p) => p !== '.*');
   for (const p of allowList) {
     try {
       new RegExp(p);
@@ -465,19 +826,67 @@ function readStreaming(r: Reader): StreamingConfig {
     }
   }
   return {
-    preset: r.oneOf('JIBRI_RECORDING_VIDEO_ENCODE_PRESET_STREAMING', 'veryfast', X264_PRESETS),
+    preset: r.oneOf('JIBRI_RECORDING_VIDEO_ENCODE_PRESET_STREAMING', X264_PRESETS),
     maxBitrateKbps: rate ? Number(rate[1]) : 2976,
-    gopSize: r.int('JIBRI_RECORDING_STREAMING_GOP_SIZE', 60, 1, 600),
+    gopSize: r.int('JIBRI_RECORDING_STREAMING_GOP_SIZE', 1, 600),
     allowList,
-    retryTimeoutSec: r.int('JIBRI_STREAMING_RETRY_TIMEOUT', 60, 0, 24 * 3600),
-    localCopy: r.bool('JIBRI_STREAMING_LOCAL_COPY', false),
+    retryTimeoutSec: r.duration('JIBRI_STREAMING_RETRY_TIMEOUT', 0, 24 * 3600),
+    localCopy: r.bool('JIBRI_STREAMING_LOCAL_COPY'),
   };
 }
 
-/** `host`, `host:port` or `[v6]:port`; the port falls back to XMPP_PORT. */
-export function parseXmppServers(raw: string, defaultPort: number): XmppServer[] | string {
+function readAutoscaler(r: Reader, instanceId: string, ctx: ConfigContext): AutoscalerConfig | undefined {
+  const url = r.optional('AUTOSCALER_URL')?.replace(/\/+$/, '');
+  const shutdownPollingSec = r.duration('AUTOSCALER_SIDECAR_SHUTDOWN_POLLING_INTERVAL', 1, 3600);
+  const statsPollingSec = r.duration('AUTOSCALER_SIDECAR_STATS_POLLING_INTERVAL', 1, 3600);
+  if (!url) return undefined;
+  if (!/^https?:\/\/[^/\s]+/.test(url)) {
+    r.problems.push(`AUTOSCALER_URL=${JSON.stringify(url.slice(0, 100))}: expected the autoscaler's http(s) base URL, e.g. https://autoscaler.example.com`);
+    return undefined;
+  }
+  const keyFile = r.text('AUTOSCALER_SIDECAR_KEY_FILE');
+  // docker-jitsi-meet's default: the key id is the key file's real name without `.pem`.
+  const realpath = ctx.realpath ?? ((f: string): string => {
+    try {
+      return fs.realpathSync(f);
+    } catch {
+      return f;
+    }
+  });
+  const keyId = r.optional('AUTOSCALER_SIDECAR_KEY_ID') ?? path.basename(realpath(keyFile)).replace(/\.pem$/, '');
+  return {
+    url,
+    keyFile,
+    keyId,
+    instanceId: r.optional('AUTOSCALER_SIDECAR_INSTANCE_ID') ?? instanceId,
+    groupName: r.text('AUTOSCALER_SIDECAR_GROUP_NAME'),
+    region: r.text('AUTOSCALER_SIDECAR_REGION'),
+    hostId: r.text('AUTOSCALER_SIDECAR_HOST_ID'),
+    environment: r.text('XMPP_ENV_NAME'),
+    privateIp: r.optional('LOCAL_ADDRESS') ?? (ctx.localAddress ?? firstLocalAddress)(),
+    version: r.optional('JIBRI_VERSION') ?? packageVersion(),
+    shutdownPollingSec,
+    statsPollingSec,
+  };
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version?: string }).version ?? '0';
+  } catch {
+    try {
+      return (JSON.parse(fs.readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version?: string }).version ?? '0';
+    } catch {
+      return '0';
+    }
+  }
+}
+
+/** `host`, `host:port` or `[v6]:port`; the port falls back to `defaultPort`. */
+export function parseXmppServers(raw: string | readonly string[], defaultPort: number): XmppServer[] | string {
   const servers: XmppServer[] = [];
-  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+  const entries = typeof raw === 'string' ? raw.split(',') : raw;
+  for (const entry of entries.map((e) => e.trim()).filter(Boolean)) {
     const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(entry);
     const port = m?.[2] ? Number(m[2]) : defaultPort;
     if (!m?.[1] || port < 1 || port > 65535) return `"${entry}" is not host or host:port`;
@@ -486,10 +895,43 @@ export function parseXmppServers(raw: string, defaultPort: number): XmppServer[]
   return servers.length ? servers : 'no server listed';
 }
 
-function readXmpp(r: Reader, nickname: string): XmppConfig | undefined {
+const ENVIRONMENTS_KEY = 'jibri.api.xmpp.environments';
+
+interface EnvironmentDefaults {
+  instanceId: string;
+  usageTimeoutSec: number;
+  recorderLogin: RecorderLogin | undefined;
+}
+
+/**
+ * The XMPP environments: the one docker-jitsi-meet's variables describe when XMPP_SERVER is set, else
+ * jibri.conf's list. Both at once would be two sources for the same thing; the environment wins, as
+ * everywhere, and the file's list is named in a warning.
+ */
+function readEnvironments(r: Reader, file: ConfigFileTree | undefined, d: EnvironmentDefaults, warnings: string[], ignored: string[]): XmppEnvironment[] {
+  const listed = file ? valueAt(file.tree, ENVIRONMENTS_KEY) : undefined;
+  const fromEnv = readEnvEnvironment(r, d);
+  const haveFileList = Array.isArray(listed) && listed.length > 0;
+  if (fromEnv) {
+    if (haveFileList) warnings.push(`${ENVIRONMENTS_KEY} in ${file?.files.join(' + ')} is not used: XMPP_SERVER is set, so the XMPP_* variables describe the one environment`);
+    return [fromEnv];
+  }
+  if (listed === undefined || listed === null) return [];
+  if (!Array.isArray(listed)) {
+    r.problems.push(`jibri.conf ${ENVIRONMENTS_KEY}: expected a list of environments`);
+    return [];
+  }
+  const environments = listed.map((item, i) => readFileEnvironment(r, item, i, ignored)).filter((e): e is XmppEnvironment => e !== undefined);
+  const names = environments.map((e) => e.name);
+  for (const dup of names.filter((n, i) => names.indexOf(n) !== i)) r.problems.push(`jibri.conf ${ENVIRONMENTS_KEY}: the name ${JSON.stringify(dup)} is used twice`);
+  return environments;
+}
+
+/** docker-jitsi-meet's variables: one environment, with one connection per XMPP_SERVER entry. */
+function readEnvEnvironment(r: Reader, d: EnvironmentDefaults): XmppEnvironment | undefined {
   const raw = r.optional('XMPP_SERVER');
-  const defaultPort = r.int('XMPP_PORT', 5222, 1, 65535);
-  const trustAllCerts = r.bool('XMPP_TRUST_ALL_CERTS', true);
+  const defaultPort = r.int('XMPP_PORT', 1, 65535);
+  const trustAllCerts = r.bool('XMPP_TRUST_ALL_CERTS');
   if (raw === undefined) return undefined;
   const servers = parseXmppServers(raw, defaultPort);
   if (typeof servers === 'string') {
@@ -498,22 +940,144 @@ function readXmpp(r: Reader, nickname: string): XmppConfig | undefined {
   }
   const password = r.optional('JIBRI_XMPP_PASSWORD');
   if (!password) r.problems.push('JIBRI_XMPP_PASSWORD is not set: with XMPP_SERVER, the control login needs its password');
-  const mucDomain = r.text('XMPP_MUC_DOMAIN', 'muc.meet.jitsi');
+  const mucDomain = r.text('XMPP_MUC_DOMAIN');
   // docker-jitsi-meet writes strip-from-room-domain = "<JIBRI_STRIP_DOMAIN_JID>.".
   const strip = r.optional('JIBRI_STRIP_DOMAIN_JID') ?? mucDomain.split('.')[0] ?? '';
   const publicUrl = r.optional('PUBLIC_URL')?.replace(/\/+$/, '');
   if (publicUrl && !/^https?:\/\/[^/\s#?]+/.test(publicUrl)) r.problems.push(`PUBLIC_URL=${JSON.stringify(publicUrl)}: expected an http(s) URL such as https://meet.example.com`);
   return {
+    name: r.text('XMPP_ENV_NAME'),
     servers,
-    authDomain: r.text('XMPP_AUTH_DOMAIN', 'auth.meet.jitsi'),
-    username: r.text('JIBRI_XMPP_USER', 'jibri'),
+    authDomain: r.text('XMPP_AUTH_DOMAIN'),
+    username: r.text('JIBRI_XMPP_USER'),
     password: password ?? '',
-    breweryJid: `${r.text('JIBRI_BREWERY_MUC', 'jibribrewery')}@${r.text('XMPP_INTERNAL_MUC_DOMAIN', 'internal-muc.meet.jitsi')}`.toLowerCase(),
-    nickname,
-    xmppDomain: r.text('XMPP_DOMAIN', 'meet.jitsi'),
+    breweryJid: `${r.text('JIBRI_BREWERY_MUC')}@${r.text('XMPP_INTERNAL_MUC_DOMAIN')}`.toLowerCase(),
+    nickname: d.instanceId,
+    xmppDomain: r.text('XMPP_DOMAIN'),
     stripFromRoomDomain: strip ? `${strip}.` : '',
     ...(publicUrl ? { publicUrl } : {}),
     trustAllCerts,
+    ...optionalField('callLogin', d.recorderLogin),
+    usageTimeoutSec: d.usageTimeoutSec,
+  };
+}
+
+/** Keys of Jibri's environment object that jibri-ts reads; the others are named in the warning. */
+const ENVIRONMENT_KEYS = new Set(['name', 'xmpp-server-hosts', 'xmpp-domain', 'base-url', 'control-login', 'control-muc', 'call-login', 'strip-from-room-domain', 'usage-timeout', 'trust-all-xmpp-certs']);
+const LOGIN_KEYS = new Set(['domain', 'username', 'password', 'port', 'randomize-username']);
+const UNSUPPORTED_ENVIRONMENT_KEYS: Record<string, string> = {
+  'sip-control-muc': 'no SIP gateway',
+  'security-mode': 'STARTTLS is used whenever the server offers it',
+};
+
+/** One object of jibri.conf's environment list, with Jibri's required keys. */
+function readFileEnvironment(r: Reader, item: HoconValue, index: number, ignored: string[]): XmppEnvironment | undefined {
+  const where = `jibri.conf ${ENVIRONMENTS_KEY}[${index}]`;
+  if (!isHoconObject(item)) {
+    r.problems.push(`${where}: expected an object`);
+    return undefined;
+  }
+  const before = r.problems.length;
+  const missing = (key: string): void => void r.problems.push(`${where}.${key} is missing (Jibri requires it)`);
+  const str = (obj: HoconObject, key: string, prefix: string, required = true): string | undefined => {
+    const v = obj[key];
+    if (v === undefined || v === null) {
+      if (required) missing(`${prefix}${key}`);
+      return undefined;
+    }
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      r.problems.push(`${where}.${prefix}${key}: expected a string`);
+      return undefined;
+    }
+    return String(v);
+  };
+  const obj = (key: string): HoconObject | undefined => {
+    const v = item[key];
+    if (v === undefined || v === null) {
+      missing(key);
+      return undefined;
+    }
+    if (!isHoconObject(v)) {
+      r.problems.push(`${where}.${key}: expected an object`);
+      return undefined;
+    }
+    return v;
+  };
+  for (const key of Object.keys(item)) {
+    if (ENVIRONMENT_KEYS.has(key)) continue;
+    ignored.push(`${where}.${key} (${UNSUPPORTED_ENVIRONMENT_KEYS[key] ? `not supported: ${UNSUPPORTED_ENVIRONMENT_KEYS[key]}` : 'unknown'})`);
+  }
+
+  const name = str(item, 'name', '');
+  const hosts = item['xmpp-server-hosts'];
+  const controlLogin = obj('control-login');
+  const controlMuc = obj('control-muc');
+  const callLogin = obj('call-login');
+  for (const [key, login] of [['control-login', controlLogin], ['call-login', callLogin]] as const) {
+    for (const k of Object.keys(login ?? {})) if (!LOGIN_KEYS.has(k)) ignored.push(`${where}.${key}.${k} (unknown)`);
+  }
+  const portText = controlLogin ? str(controlLogin, 'port', 'control-login.', false) : undefined;
+  const port = portText === undefined ? 5222 : Number(portText);
+  if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) r.problems.push(`${where}.control-login.port = ${JSON.stringify(portText)}: expected a port from 1 to 65535`);
+  let servers: XmppServer[] = [];
+  if (hosts === undefined || hosts === null) missing('xmpp-server-hosts');
+  else if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string')) r.problems.push(`${where}.xmpp-server-hosts: expected a list of "host" or "host:port"`);
+  else {
+    const parsed = parseXmppServers(hosts as string[], port);
+    if (typeof parsed === 'string') r.problems.push(`${where}.xmpp-server-hosts: ${parsed}`);
+    else servers = parsed;
+  }
+  const xmppDomain = str(item, 'xmpp-domain', '');
+  const baseUrl = str(item, 'base-url', '', false)?.replace(/\/+$/, '');
+  if (baseUrl && !/^https?:\/\/[^/\s#?]+/.test(baseUrl)) r.problems.push(`${where}.base-url = ${JSON.stringify(baseUrl)}: expected an http(s) URL`);
+  const strip = str(item, 'strip-from-room-domain', '');
+  let usageTimeoutSec = 0;
+  const usage = item['usage-timeout'];
+  if (usage === undefined || usage === null) missing('usage-timeout');
+  else {
+    const parsed = typeof usage === 'string' || typeof usage === 'number' ? parseDuration(usage, 'ms') : { ok: false as const, error: `expected ${DURATION_FORMS}` };
+    if (!parsed.ok) r.problems.push(`${where}.usage-timeout = ${shownValue(usage)}: ${parsed.error}`);
+    else usageTimeoutSec = parsed.ms / 1000;
+  }
+  let trustAllCerts = false;
+  const trust = item['trust-all-xmpp-certs'];
+  if (trust === undefined || trust === null) missing('trust-all-xmpp-certs');
+  else {
+    const b = typeof trust === 'boolean' ? trust : parseBool(String(trust));
+    if (b === undefined) r.problems.push(`${where}.trust-all-xmpp-certs = ${shownValue(trust)}: expected true or false`);
+    else trustAllCerts = b;
+  }
+  const login = (o: HoconObject | undefined, key: string): RecorderLogin | undefined => {
+    if (!o) return undefined;
+    const domain = str(o, 'domain', `${key}.`);
+    const username = str(o, 'username', `${key}.`);
+    const password = str(o, 'password', `${key}.`);
+    const randomize = o['randomize-username'];
+    const randomizeUsername = randomize === undefined ? false : typeof randomize === 'boolean' ? randomize : parseBool(String(randomize));
+    if (randomizeUsername === undefined) r.problems.push(`${where}.${key}.randomize-username: expected true or false`);
+    return domain && username && password !== undefined ? { domain, username, password, ...(randomizeUsername ? { randomizeUsername } : {}) } : undefined;
+  };
+  const control = login(controlLogin, 'control-login');
+  const call = login(callLogin, 'call-login');
+  const mucDomain = controlMuc ? str(controlMuc, 'domain', 'control-muc.') : undefined;
+  const roomName = controlMuc ? str(controlMuc, 'room-name', 'control-muc.') : undefined;
+  const nickname = controlMuc ? str(controlMuc, 'nickname', 'control-muc.') : undefined;
+  for (const k of Object.keys(controlMuc ?? {})) if (!['domain', 'room-name', 'nickname'].includes(k)) ignored.push(`${where}.control-muc.${k} (unknown)`);
+  if (r.problems.length > before || !name || !xmppDomain || strip === undefined || !control || !mucDomain || !roomName || !nickname) return undefined;
+  return {
+    name,
+    servers,
+    authDomain: control.domain,
+    username: control.username,
+    password: control.password,
+    breweryJid: `${roomName}@${mucDomain}`.toLowerCase(),
+    nickname,
+    xmppDomain,
+    stripFromRoomDomain: strip,
+    ...(baseUrl ? { publicUrl: baseUrl } : {}),
+    trustAllCerts,
+    ...optionalField('callLogin', call),
+    usageTimeoutSec,
   };
 }
 

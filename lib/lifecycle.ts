@@ -34,6 +34,7 @@ export interface LifecycleDeps {
 export class Lifecycle {
   private code: number | undefined;
   private exiting: Promise<void> | undefined;
+  private readonly beforeExitHooks: Array<() => Promise<void>> = [];
   private readonly log: Logger;
 
   constructor(private readonly deps: LifecycleDeps) {
@@ -57,6 +58,11 @@ export class Lifecycle {
     if (first) this.exiting = this.exitWhenIdle();
   }
 
+  /** Runs once the sessions have ended and the service stopped, just before the exit (autoscaler reports). */
+  onBeforeExit(hook: () => Promise<void>): void {
+    this.beforeExitHooks.push(hook);
+  }
+
   /** Settles once the process is about to exit (for specs, where exit does not end the process). */
   whenExited(): Promise<void> {
     return this.exiting ?? new Promise(() => undefined);
@@ -65,6 +71,7 @@ export class Lifecycle {
   private async exitWhenIdle(): Promise<void> {
     await this.deps.recorder.whenIdle();
     await this.deps.stopService().catch((err: unknown) => this.log.error(`stopping the service failed: ${String(err)}`));
+    for (const hook of this.beforeExitHooks) await hook().catch((err: unknown) => this.log.error(`before exit: ${String(err)}`));
     this.log.info(`exiting with code ${this.code}`);
     this.deps.exit(this.code ?? 0);
   }

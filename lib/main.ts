@@ -2,17 +2,18 @@
 /**
  * Entry point: `jibri-ts [serve]` runs the recorder service; `jibri-ts demo` records the bundled meeting
  * page for a few seconds through the HTTP API and prints what it made; `jibri-ts fleet` runs the
- * on-demand fleet server (lib/fleet). Nothing else lives here.
+ * on-demand fleet server (lib/fleet); `jibri-ts config get NAME` prints a setting's value for the ops
+ * scripts. Nothing else lives here.
  */
 import * as os from 'node:os';
-import { ConfigError, environmentWithDotEnv, loadConfig } from './config';
+import { ConfigError, environmentWithDotEnv, loadServiceConfig, settingValue } from './config';
 import { compose } from './compose';
 import { runDemo } from './demo/run';
 import { runFleet } from './fleet/cli';
 import { createLogger } from './log';
 
 async function serve(): Promise<void> {
-  const config = loadConfig(environmentWithDotEnv(process.env), os.hostname());
+  const config = await loadServiceConfig(environmentWithDotEnv(process.env), os.hostname());
   const log = createLogger(config.logLevel);
   const service = await compose(config, log);
   // SIGTERM drains (platforms send it to retire a recorder); SIGINT stops now. See lib/lifecycle.ts.
@@ -25,11 +26,16 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve();
   if (command === 'demo') return runDemo({ seconds: Number(argv[1] ?? 10) });
   if (command === 'fleet') return runFleet(argv.slice(1));
-  if (command === '--help' || command === 'help') {
-    process.stdout.write('usage: jibri-ts [serve | demo [seconds] | fleet [admin ...]]\n');
+  if (command === 'config' && argv[1] === 'get' && argv[2]) {
+    // For the ops scripts (deploy/jibri): the value the service would use, wherever it is set.
+    process.stdout.write(`${await settingValue(argv[2], environmentWithDotEnv(process.env))}\n`);
     return;
   }
-  throw new Error(`unknown command "${command}": use serve, demo or fleet`);
+  if (command === '--help' || command === 'help') {
+    process.stdout.write('usage: jibri-ts [serve | demo [seconds] | fleet [admin ...] | config get NAME]\n');
+    return;
+  }
+  throw new Error(`unknown command "${command}": use serve, demo, fleet or config get NAME`);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes .env.example (the recorder's SETTINGS, then the fleet server's FLEET_SETTINGS) and prints the
-// README's configuration table of the recorder (run after the build). spec/unit/settings-docs.spec.ts
+// README's configuration table of the recorder, with each setting's jibri.conf key (run after the build). spec/unit/settings-docs.spec.ts
 // checks that they stay in step.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -8,7 +8,7 @@ const { SETTINGS } = require('../dist/lib/config.js');
 const { FLEET_SETTINGS } = require('../dist/lib/fleet/config.js');
 
 const root = path.resolve(__dirname, '..');
-const lines = ['# jibri-ts configuration: docker-jitsi-meet names. Uncomment and set what you need.', ''];
+const lines = ['# jibri-ts configuration: docker-jitsi-meet names. Uncomment and set what you need.', '# They override the keys of jibri.conf (JIBRI_CONFIG_FILE), where one is read.', ''];
 let group = '';
 for (const s of [...SETTINGS, ...FLEET_SETTINGS]) {
   if (s.group !== group) {
@@ -19,4 +19,6 @@ for (const s of [...SETTINGS, ...FLEET_SETTINGS]) {
   lines.push(`#${s.name}=${s.secret ? '' : s.default}`);
 }
 fs.writeFileSync(path.join(root, '.env.example'), `${lines.join('\n')}\n`);
-for (const s of SETTINGS) process.stdout.write(`| \`${s.name}\` | ${s.default ? `\`${s.default}\`` : '(unset)'} | ${s.description} |\n`);
+const hocon = (s) => (s.hocon === undefined ? '' : (typeof s.hocon === 'string' ? [s.hocon] : s.hocon).map((k) => `\`${k.replace(/^jibri\./, '')}\``).join(', '));
+process.stdout.write('| Variable | Default | jibri.conf key (under `jibri.`) | Meaning |\n|---|---|---|---|\n');
+for (const s of SETTINGS) process.stdout.write(`| \`${s.name}\` | ${s.default ? `\`${s.default}\`` : '(unset)'} | ${hocon(s)} | ${s.description} |\n`);

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what jibri-ts needs, only what is missing, so that it is quick when nothing is:
-# Debian packages (ffmpeg, Xvfb, PulseAudio, Chromium, Prosody, nginx-rtmp), npm dependencies, the build.
+# Debian packages (ffmpeg, Xvfb, PulseAudio, Chromium, Prosody, nginx-rtmp; curl and jq for the ops
+# scripts, Prometheus for promtool), npm dependencies, the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(ffmpeg xvfb pulseaudio chromium fonts-dejavu-core prosody nginx-light libnginx-mod-rtmp libnginx-mod-stream openssl util-linux)
+PACKAGES=(ffmpeg xvfb pulseaudio chromium fonts-dejavu-core prosody nginx-light libnginx-mod-rtmp libnginx-mod-stream openssl util-linux curl jq prometheus)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -19,8 +20,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The packaged Prosody and nginx start system services we do not use; the tests start their own.
-  for s in prosody nginx; do
+  # The packaged Prosody, nginx and Prometheus start system services we do not use; the tests start their
+  # own servers (and only need Prometheus' promtool).
+  for s in prosody nginx prometheus; do
     if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$s" >/dev/null 2>&1 || true; fi
     service "$s" stop >/dev/null 2>&1 || true
   done

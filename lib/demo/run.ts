@@ -15,13 +15,15 @@ import { startDemoServer } from './server';
 
 export async function runDemo(opts: { seconds: number }): Promise<void> {
   const env = environmentWithDotEnv(process.env);
-  // The demo must not disturb a real service: its own port, and a recordings folder under the project.
+  // The demo must not disturb a real service: its own port, and a recordings folder under the project
+  // (where it can write one; in the image, the service's own folder).
+  const local = path.resolve('recordings');
   const config = loadConfig(
     {
       ...env,
       JIBRI_HTTP_API_EXTERNAL_PORT: '0',
       JIBRI_HTTP_API_INTERNAL_PORT: '0',
-      JIBRI_RECORDING_DIR: env.JIBRI_RECORDING_DIR ?? path.resolve('recordings'),
+      ...(env.JIBRI_RECORDING_DIR || !canWrite(path.dirname(local)) ? {} : { JIBRI_RECORDING_DIR: local }),
     },
     os.hostname(),
   );
@@ -53,5 +55,14 @@ export async function runDemo(opts: { seconds: number }): Promise<void> {
   } finally {
     await service.stop();
     await page.close();
+  }
+}
+
+function canWrite(dir: string): boolean {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

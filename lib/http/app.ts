@@ -45,8 +45,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(API_BASE, jibriApiRouter({ ...deps, ...(auth ? { auth } : {}) }));
   const { metrics } = deps;
   if (metrics) {
-    app.get('/metrics', async (req: Request, res: Response) => {
-      const out = await metrics.render(req.get('accept'));
+    app.get('/metrics', (req: Request, res: Response) => {
+      const out = metrics.render(req.get('accept'));
       if (!out) return sendError(res, 406, 'NOT_ACCEPTABLE', 'Ask for application/openmetrics-text, text/plain or application/json');
       res.type(out.contentType).send(out.body);
     });

@@ -2,10 +2,14 @@
  * Whether this host takes one more session, and what a session costs here. Pure: the recorder feeds it
  * the load monitor's samples and its own counts, so the rules are tested without a loaded machine.
  *
- * The plan is made in cores: load that is not ours (the host's busy CPU minus this service's tree) plus
- * what our running sessions cost plus one more session must fit under JIBRI_CPU_TARGET of the host.
- * Running sessions count at their learned cost rather than their current use, so that a session that is
- * just launching Chromium (a CPU spike) or is briefly quiet does not open or close the host.
+ * As Jibri, a recorder with a free slot and nothing running takes the session, whatever the host's
+ * load: a Jibri is one recording per host, and it never refuses its first. Only a second and later
+ * session is planned: load that is not ours (the host's busy CPU minus this service's tree) plus what
+ * our running sessions cost plus one more must fit under JIBRI_CPU_TARGET of the host. Running sessions
+ * count at their learned cost rather than their current use, so that a session that is just launching
+ * Chromium (a CPU spike) or is briefly quiet does not open or close the host. Once load closed the host
+ * to further sessions, it opens again only with a margin and after a while (AvailabilityGate), so that
+ * what slots show does not flap.
  */
 import type { CapacityConfig } from '../config';
 import type { LoadSample } from '../system/host-load';
@@ -14,6 +18,12 @@ import type { LoadSample } from '../system/host-load';
 export const MEMORY_RESERVE_BYTES = 256 * 1024 * 1024;
 /** An encoder below this speed (1 = real time) is falling behind; its host takes no new session. */
 export const SLOW_ENCODER_SPEED = 0.95;
+/** Once closed by load, the host opens again only with this share of one session's cost to spare... */
+export const REOPEN_MARGIN = 0.5;
+/** ...and an encoder this much above the slow mark... */
+export const REOPEN_ENCODER_MARGIN = 0.03;
+/** ...continuously for this long. */
+export const REOPEN_AFTER_MS = 20000;
 
 export interface AdmissionInput {
   load: LoadSample;
@@ -26,11 +36,17 @@ export interface AdmissionInput {
   slowestEncoderSpeed?: number;
   draining: boolean;
   expired: boolean;
+  /** Ask with the margins a closed host needs to open again (AvailabilityGate). */
+  withMargin?: boolean;
 }
 
 export interface AdmissionResult {
   accept: boolean;
   refusal?: string;
+  /** The refusal is about load (CPU, memory, a slow encoder): what the AvailabilityGate smooths. */
+  forLoad?: boolean;
+  /** Taken as the first session, which no load refuses. */
+  first?: boolean;
   /** Share of the host's CPU that is free now (0..1). */
   cpuHeadroom: number;
   memoryHeadroomBytes: number;
@@ -40,24 +56,82 @@ export function admit(i: AdmissionInput): AdmissionResult {
   const { load } = i;
   const cpuHeadroom = clamp01((load.cores - load.hostBusyCores) / load.cores);
   const memoryHeadroomBytes = Math.max(0, load.memAvailableBytes - MEMORY_RESERVE_BYTES);
-  const result = (refusal?: string): AdmissionResult => ({ accept: !refusal, ...(refusal ? { refusal } : {}), cpuHeadroom, memoryHeadroomBytes });
+  const result = (refusal?: string, forLoad = false, first = false): AdmissionResult => ({
+    accept: !refusal,
+    ...(refusal ? { refusal } : {}),
+    ...(forLoad ? { forLoad } : {}),
+    ...(first ? { first } : {}),
+    cpuHeadroom,
+    memoryHeadroomBytes,
+  });
 
   if (i.expired) return result('single-use mode: this recorder has been used');
   if (i.draining) return result('shutting down: running sessions are finishing');
   if (i.freeSlots <= 0) return result('every slot is busy');
-  if (i.slowestEncoderSpeed !== undefined && i.slowestEncoderSpeed < SLOW_ENCODER_SPEED) {
-    return result(`an encoder is not keeping real time (speed ${i.slowestEncoderSpeed.toFixed(2)}x)`);
+  // The first session is always taken, as Jibri takes its only one.
+  if (i.running === 0) return result(undefined, false, true);
+  const encoderFloor = SLOW_ENCODER_SPEED + (i.withMargin ? REOPEN_ENCODER_MARGIN : 0);
+  if (i.slowestEncoderSpeed !== undefined && i.slowestEncoderSpeed < encoderFloor) {
+    return result(`an encoder is not keeping real time (speed ${i.slowestEncoderSpeed.toFixed(2)}x)`, true);
   }
   const background = Math.max(0, load.hostBusyCores - load.serviceCores);
-  const planned = background + (i.running + 1) * i.cost.cpuCores;
+  const margin = i.withMargin ? REOPEN_MARGIN : 0;
+  const planned = background + (i.running + 1 + margin) * i.cost.cpuCores;
   const budget = load.cores * i.cpuTarget;
   if (planned > budget) {
-    return result(`not enough CPU for one more session (${fmt(background)} cores of other load + ${i.running + 1} x ${fmt(i.cost.cpuCores)} > ${fmt(budget)} of ${load.cores})`);
+    return result(`not enough CPU for one more session (${fmt(background)} cores of other load + ${i.running + 1} x ${fmt(i.cost.cpuCores)}${margin ? ' + a margin' : ''} > ${fmt(budget)} of ${load.cores})`, true);
   }
-  if (memoryHeadroomBytes < i.cost.memoryBytes) {
-    return result(`not enough memory for one more session (${mb(memoryHeadroomBytes)} MB free, one session takes ${mb(i.cost.memoryBytes)} MB)`);
+  if (memoryHeadroomBytes < i.cost.memoryBytes * (1 + margin)) {
+    return result(`not enough memory for one more session (${mb(memoryHeadroomBytes)} MB free, one session takes ${mb(i.cost.memoryBytes)} MB${margin ? ' + a margin' : ''})`, true);
   }
   return result();
+}
+
+/**
+ * Hysteresis for load refusals: the host closes to further sessions as soon as load refuses one, and
+ * opens again only once admission with margins (REOPEN_*) has accepted continuously for REOPEN_AFTER_MS.
+ * Pure apart from the time it is given.
+ */
+export class AvailabilityGate {
+  private closedSince: number | undefined;
+  private okSince: number | undefined;
+  private lastRefusal = '';
+
+  constructor(private readonly reopenAfterMs = REOPEN_AFTER_MS) {}
+
+  get isClosed(): boolean {
+    return this.closedSince !== undefined;
+  }
+
+  /**
+   * @param plain admission as asked now
+   * @param withMargin admission with the margins a closed host needs
+   * @returns the decision to act on
+   */
+  decide(plain: AdmissionResult, withMargin: () => AdmissionResult, now: number): AdmissionResult {
+    if ((!plain.accept && !plain.forLoad) || plain.first) return plain;
+    if (this.closedSince === undefined) {
+      if (plain.accept) return plain;
+      this.closedSince = now;
+      this.okSince = undefined;
+      this.lastRefusal = plain.refusal ?? '';
+      return plain;
+    }
+    const margined = withMargin();
+    if (!margined.accept) {
+      this.okSince = undefined;
+      if (margined.refusal) this.lastRefusal = margined.refusal;
+      return margined.forLoad ? margined : plain;
+    }
+    this.okSince ??= now;
+    if (now - this.okSince >= this.reopenAfterMs) {
+      this.closedSince = undefined;
+      this.okSince = undefined;
+      return plain;
+    }
+    const waitSec = Math.ceil((this.reopenAfterMs - (now - this.okSince)) / 1000);
+    return { ...plain, accept: false, forLoad: true, refusal: `${this.lastRefusal}; load is lower now, open again in ${waitSec} s if it stays so` };
+  }
 }
 
 /** How many slots `JIBRI_CONCURRENT_SESSIONS=auto` gives this host, from its size and current load. */

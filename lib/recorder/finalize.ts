@@ -83,10 +83,28 @@ export function writeMetadata(file: string, meetingUrl: string, participants: un
   }
 }
 
+/**
+ * How to start the script: as it is, or through sh when it has no executable bit (docker-jitsi-meet makes
+ * a finalize script under /config executable itself; a read-only /config cannot be changed here).
+ */
+export function finalizeCommand(script: string, sessionDir: string, executable: (file: string) => boolean): { command: string; args: string[] } {
+  return executable(script) ? { command: script, args: [sessionDir] } : { command: '/bin/sh', args: [script, sessionDir] };
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs the finalize script; never throws: its failures are logged and the service goes on. */
 export async function runFinalizeScript(script: string, sessionDir: string, timeoutSec: number, log: Logger): Promise<void> {
-  log.info(`running finalize script ${script} ${sessionDir}`, { component: 'finalize' });
-  const child = startProcess('finalize', script, [sessionDir], { parentDeathSignal: 'TERM' });
+  const { command, args } = finalizeCommand(script, sessionDir, (f) => !fs.existsSync(f) || isExecutable(f));
+  log.info(`running finalize script ${command === script ? '' : `${command} `}${script} ${sessionDir}`, { component: 'finalize' });
+  const child = startProcess('finalize', command, args, { parentDeathSignal: 'TERM' });
   child.on('line', (line: string) => log.info(`finalize: ${line}`, { component: 'finalize' }));
   child.on('spawn-error', (err: Error) => log.error(`finalize script could not start: ${err.message}`, { component: 'finalize' }));
   let timedOut = false;

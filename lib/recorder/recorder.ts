@@ -3,9 +3,10 @@
  * and read snapshot(); status goes out only through the 'status' and 'session' events.
  *
  * The recorder has JIBRI_CONCURRENT_SESSIONS slots. Each session takes one and owns its own display,
- * audio sink, browser and encoder, so sessions share nothing but the host. A free slot is offered (idle
- * in its brewery presence) only while admission says the host has room for one more session; with one
- * slot and an unloaded host this is exactly Jibri.
+ * audio sink, browser and encoder, so sessions share nothing but the host. As Jibri, a recorder with
+ * nothing running is idle and takes a session whatever the host's load; a further free slot is offered
+ * (idle in its brewery presence) only while admission says the host has room for one more session, with
+ * hysteresis so that it does not flap. With one slot this is exactly Jibri.
  */
 import { EventEmitter } from 'node:events';
 import type { Config } from '../config';
@@ -16,7 +17,7 @@ import { SpareSource } from '../pipeline/source';
 import { runHealthChecks, type CheckResult } from '../system/health';
 import { HostLoadMonitor, type LoadSample } from '../system/host-load';
 import type { BusyStatus, Capacity, HealthStatus, SessionSummary, SlotStatus, StatusSnapshot } from '../status/snapshot';
-import { admit, autoSlots, CostModel, type AdmissionResult } from './admission';
+import { admit, autoSlots, AvailabilityGate, CostModel, type AdmissionResult } from './admission';
 import type { StartRequest } from './requests';
 import { Session } from './session';
 import type { SessionState } from './session-machine';
@@ -69,6 +70,7 @@ export class Recorder extends EventEmitter {
   private readonly spare: SpareSource;
   private readonly load: LoadSource;
   private readonly cost: CostModel;
+  private readonly gate = new AvailabilityGate();
 
   constructor(private readonly opts: RecorderOptions) {
     super();
@@ -119,8 +121,14 @@ export class Recorder extends EventEmitter {
     this.prepareSpare();
   }
 
+  /**
+   * Jibri's busy status: IDLE while a session would be taken, BUSY while none would. A draining recorder
+   * is BUSY only while something still runs: an idle drain never shows BUSY (Jibri's
+   * wait_graceful_shutdown.sh waits while it does).
+   */
   get busyStatus(): BusyStatus {
     if (this.expired) return 'EXPIRED';
+    if (this.draining) return this.sessions.size ? 'BUSY' : 'IDLE';
     return this.admission().accept ? 'IDLE' : 'BUSY';
   }
 
@@ -145,7 +153,7 @@ export class Recorder extends EventEmitter {
     const free = this.freeSlots();
     const steady = this.steadySessions();
     const speeds = steady.map((s) => s.summary().encoderSpeed).filter((v): v is number => v !== undefined);
-    return admit({
+    const input = {
       load: this.load.current(),
       cpuTarget: this.opts.config.capacity.cpuTarget,
       running: this.sessions.size,
@@ -154,7 +162,8 @@ export class Recorder extends EventEmitter {
       ...(speeds.length ? { slowestEncoderSpeed: Math.min(...speeds) } : {}),
       draining: this.draining,
       expired: this.opts.config.lifecycle.singleUse && this.used.every(Boolean),
-    });
+    };
+    return this.gate.decide(admit(input), () => admit({ ...input, withMargin: true }), Date.now());
   }
 
   private steadySessions(): Session[] {
@@ -267,11 +276,17 @@ export class Recorder extends EventEmitter {
     return this.sessions.get(id);
   }
 
-  /** What each slot's brewery presence says. */
+  /**
+   * What each slot's brewery presence says. A free slot of a draining recorder shows busy while sessions
+   * still run (Jicofo stops picking it); in an idle drain nothing changes until the recorder leaves the
+   * brewery, a moment later.
+   */
   slotStatus(slot: number): SlotStatus {
     const session = this.slots[slot - 1];
     if (session) return { slot, busy: true, sessionId: session.id };
-    return { slot, busy: Boolean(this.used[slot - 1]) || !this.admission(slot).accept };
+    if (this.used[slot - 1]) return { slot, busy: true };
+    if (this.draining) return { slot, busy: this.sessions.size > 0 };
+    return { slot, busy: !this.admission(slot).accept };
   }
 
   capacity(): Capacity {

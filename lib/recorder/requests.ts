@@ -30,7 +30,7 @@ export type SinkRequest =
       password?: string;
     };
 
-/** Which edge a session came from; XMPP sessions carry the connection they arrived on. */
+/** Which edge a session came from; XMPP sessions carry Jibri's environment context name (`<environment>-<server>`). */
 export type Origin = { kind: 'http' } | { kind: 'xmpp'; environment: string };
 
 export interface StartRequest {
@@ -41,4 +41,6 @@ export interface StartRequest {
   /** `file_recording_metadata` from the IQ's app_data; written at the top level of metadata.json. */
   metadata: Record<string, unknown>;
   origin: Origin;
+  /** Longest the session may run (0 = no limit): its XMPP environment's; absent, JIBRI_USAGE_TIMEOUT. */
+  usageTimeoutSec?: number;
 }

@@ -73,12 +73,17 @@ export class Session extends EventEmitter {
     this.log = deps.log.child({ sessionId: this.id });
   }
 
+  /** Longest this session may run (0 = no limit): its environment's usage timeout, else JIBRI_USAGE_TIMEOUT. */
+  get usageTimeoutSec(): number {
+    return this.request.usageTimeoutSec ?? this.deps.config.call.usageTimeoutSec;
+  }
+
   /** Drives the whole life of the session; resolves once it is finished or failed, never rejects. */
   async run(): Promise<void> {
     const { sink } = this.request;
     const what = sink.type === 'file' ? 'recording' : `stream to ${redactStreamUrl(sink.rtmpUrl)}${this.mediaFile ? ' with a local copy' : ''}`;
     this.log.info(`session starting: ${what} of ${this.meetingUrl}`, { component: 'session' });
-    const { usageTimeoutSec } = this.deps.config.call;
+    const { usageTimeoutSec } = this;
     if (usageTimeoutSec > 0) {
       this.usageTimer = setTimeout(() => {
         this.log.info(`usage timeout of ${usageTimeoutSec} s reached; stopping`, { component: 'session' });
@@ -127,6 +132,7 @@ export class Session extends EventEmitter {
       ...(progress?.speed !== undefined ? { encoderSpeed: progress.speed } : {}),
       ...(progress?.frame !== undefined ? { frames: { written: progress.frame, dropped: progress.drop ?? 0, duplicated: progress.dup ?? 0 } } : {}),
       ...(this.deps.slot !== undefined ? { slot: this.deps.slot } : {}),
+      ...(this.usageTimeoutSec > 0 ? { usageTimeoutSec: this.usageTimeoutSec } : {}),
       ...(this.endReason ? { endReason: this.endReason } : {}),
       ...(this.state.error ? { error: this.state.error.toJSON() } : {}),
     };

@@ -20,8 +20,8 @@ function base64url(input: Buffer | string): string {
   return Buffer.from(input).toString('base64url');
 }
 
-/** Pure: header.claims.signature. */
-export function signJwt(claims: JwtClaims, key: crypto.KeyObject, kid: string): string {
+/** Pure: header.claims.signature (RS256). */
+export function signJwt(claims: object, key: crypto.KeyObject, kid: string): string {
   const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid }));
   const payload = base64url(JSON.stringify(claims));
   const signature = crypto.sign('sha256', Buffer.from(`${header}.${payload}`), key);
@@ -37,20 +37,20 @@ export interface JwtSettings {
 }
 
 /** Reads the key once; a key that is missing or not an RSA private key stops the service with what to do. */
-export function loadSigningKey(path: string): crypto.KeyObject {
+export function loadSigningKey(path: string, variable = 'JIBRI_JWT_SIGNING_KEY_PATH'): crypto.KeyObject {
   let pem: string;
   try {
     pem = fs.readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`JIBRI_JWT_SIGNING_KEY_PATH=${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at a PEM RSA private key readable by the service`);
+    throw new Error(`${variable}=${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at a PEM RSA private key readable by the service`);
   }
   let key: crypto.KeyObject;
   try {
     key = crypto.createPrivateKey(pem);
   } catch {
-    throw new Error(`JIBRI_JWT_SIGNING_KEY_PATH=${path}: not a PEM private key; make one with: openssl genrsa -out jibri-jwt.pem 2048`);
+    throw new Error(`${variable}=${path}: not a PEM private key; make one with: openssl genrsa -out jibri-jwt.pem 2048`);
   }
-  if (key.asymmetricKeyType !== 'rsa') throw new Error(`JIBRI_JWT_SIGNING_KEY_PATH=${path}: RS256 needs an RSA key, this one is ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'rsa') throw new Error(`${variable}=${path}: RS256 needs an RSA key, this one is ${key.asymmetricKeyType}`);
   return key;
 }
 

@@ -1,96 +1,151 @@
 /**
- * GET /metrics: Jibri's Prometheus metrics under their names (namespace jitsi_jibri: session and XMPP
- * counters, the healthy and recording gauges) plus what a fleet needs to scale on: slots, how many are
- * busy, whether a start would be taken now, CPU and memory headroom, the session cost and each
- * recording slot's encoder speed. Gauges are read from the recorder at scrape time, counters follow its
- * events. Each service has its own registries (several services share a process in the specs).
- * As Jibri: OpenMetrics unless the client asks for text/plain (Prometheus 0.0.4) or application/json.
+ * Jibri's metrics, counted from the recorder's and the XMPP edge's events, and sent where Jibri sends
+ * them: StatsD counters (prefix `jibri`, on by default, as Jibri's JibriMetrics) and, with
+ * JIBRI_ENABLE_PROMETHEUS, GET /metrics in Jibri's formats (lib/status/exposition.ts). /metrics also
+ * carries what a fleet needs to scale on: slots, how many are busy, whether a start would be taken now,
+ * CPU and memory headroom, the session cost and each recording slot's encoder speed; those gauges are
+ * read from the recorder at scrape time.
+ *
+ * Each service has its own instance (several services share a process in the specs).
  */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { StatsD } from 'hot-shots';
+import type { StatsdConfig } from '../config';
+import type { Logger } from '../log';
 import type { Recorder, SessionChange } from '../recorder/recorder';
+import type { ConnectionLoss } from '../xmpp/connection';
 import type { XmppEdge } from '../xmpp/xmpp-edge';
+import { CONTENT_TYPES, negotiate, renderJson, renderOpenMetrics, renderText, type MetricFamily } from './exposition';
+
+export const NAMESPACE = 'jitsi_jibri';
+
+/** Jibri's counters: the Prometheus name (without namespace and `_total`), its StatsD aspect, its help. */
+const COUNTERS = {
+  sessionsStarted: { name: 'sessions_started', aspect: 'start', help: 'Sessions this recorder accepted and started.' },
+  sessionsStopped: { name: 'sessions_stopped', aspect: 'stop', help: 'Sessions that ended, normally or with an error.' },
+  errors: { name: 'errors', aspect: 'error', help: 'Sessions that ended with an error.' },
+  busy: { name: 'busy', aspect: 'busy', help: 'Start requests refused because the recorder was busy.' },
+  xmppConnected: { name: 'xmpp_connected', aspect: 'xmpp-connected', help: 'XMPP connections that logged in.' },
+  xmppReconnecting: { name: 'xmpp_reconnecting', aspect: 'xmpp-reconnecting', help: 'XMPP reconnection attempts scheduled.' },
+  xmppReconnectionFailed: { name: 'xmpp_reconnection_failed', aspect: 'xmpp-reconnection-failed', help: 'XMPP logins or reconnections that failed.' },
+  xmppPingFailed: { name: 'xmpp_ping_failed', aspect: 'xmpp-ping-failed', help: 'XMPP pings that went unanswered (the connection is then dropped and made again).' },
+  xmppClosed: { name: 'xmpp_closed', aspect: 'xmpp-closed', help: 'XMPP connections this recorder closed itself (after an unanswered ping).' },
+  xmppClosedOnError: { name: 'xmpp_closed_on_error', aspect: 'xmpp-closed-on-error', help: 'XMPP connections lost through an error: the server went away, a stream error, a broken socket.' },
+  stoppedOnXmppClosed: { name: 'stopped_on_xmpp_closed', aspect: 'stopped-on-xmpp-closed', help: 'Sessions stopped because the XMPP connection that started them was lost.' },
+} as const;
+
+type CounterKey = keyof typeof COUNTERS;
+
+/** Jibri's StatsD tags for the kind of session: recording or live_stream (no SIP gateway here). */
+function sessionTag(sinkType: 'file' | 'stream'): string {
+  return sinkType === 'file' ? 'recording' : 'live_stream';
+}
 
 export interface MetricsSources {
   recorder: Recorder;
   xmpp?: XmppEdge;
+  statsd?: StatsdConfig;
+  log?: Logger;
+  /** Seconds since the epoch, for the counters' `_created`; the real clock by default. */
+  nowSec?: () => number;
 }
 
 export class RecorderMetrics {
-  private readonly text = new Registry();
-  private readonly open = new Registry<'application/openmetrics-text; version=1.0.0; charset=utf-8'>();
+  private readonly counts = new Map<CounterKey, number>();
+  private readonly createdSec: number;
+  private readonly statsd: StatsD | undefined;
+  private statsdFailed = false;
 
-  constructor(src: MetricsSources) {
-    this.open.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-    const registers = [this.text, this.open];
-    const counter = (name: string, help: string): Counter => new Counter({ name: `jitsi_jibri_${name}_total`, help, registers });
-    const gauge = (name: string, help: string, read: () => number): Gauge =>
-      new Gauge({
-        name: `jitsi_jibri_${name}`,
-        help,
-        registers,
-        collect() {
-          this.set(read());
+  constructor(private readonly src: MetricsSources) {
+    this.createdSec = (src.nowSec ?? (() => Date.now() / 1000))();
+    for (const key of Object.keys(COUNTERS) as CounterKey[]) this.counts.set(key, 0);
+    const log = src.log?.child({ component: 'metrics' });
+    if (src.statsd?.enabled) {
+      this.statsd = new StatsD({
+        host: src.statsd.host,
+        port: src.statsd.port,
+        prefix: 'jibri.',
+        // UDP to a StatsD that is not there must never disturb a recording: said once, then quiet.
+        errorHandler: (err: Error) => {
+          if (this.statsdFailed) return;
+          this.statsdFailed = true;
+          log?.warn(`StatsD ${src.statsd?.host}:${src.statsd?.port}: ${err.message} (ENABLE_STATS_D=false turns it off)`);
         },
       });
-
-    const started = counter('sessions_started', 'Sessions started');
-    const stopped = counter('sessions_stopped', 'Sessions that ended');
-    const errors = counter('errors', 'Sessions that ended with an error');
-    const busy = counter('busy', 'Starts refused because the recorder was busy');
-    src.recorder.on('session', (c: SessionChange) => {
-      if (c.state.name === 'recording' && c.previous.name === 'starting') started.inc();
-      if (c.state.name === 'finished' || c.state.name === 'failed') stopped.inc();
-      if (c.state.name === 'failed') errors.inc();
-    });
-    src.recorder.on('refused', () => busy.inc());
-
-    const xmpp = {
-      connected: counter('xmpp_connected', 'XMPP logins that succeeded'),
-      reconnecting: counter('xmpp_reconnecting', 'XMPP reconnect attempts scheduled'),
-      reconnectionFailed: counter('xmpp_reconnection_failed', 'XMPP logins that failed'),
-      closed: counter('xmpp_closed', 'XMPP connections lost'),
-      stoppedOnClosed: counter('stopped_on_xmpp_closed', 'Sessions stopped because the XMPP connection that started them was lost'),
-    };
-    for (const c of src.xmpp?.connections ?? []) {
-      c.on('online', () => xmpp.connected.inc());
-      c.on('offline', () => xmpp.closed.inc());
-      c.on('reconnecting', () => xmpp.reconnecting.inc());
-      c.on('login-failed', () => xmpp.reconnectionFailed.inc());
     }
-    src.xmpp?.on('stopped-on-close', () => xmpp.stoppedOnClosed.inc());
 
-    const snap = () => src.recorder.snapshot();
-    gauge('healthy', '1 when every machine check passes', () => (snap().healthStatus === 'HEALTHY' ? 1 : 0));
-    gauge('recording', '1 when the recorder is busy (Jibri: busy status BUSY)', () => (snap().busyStatus === 'BUSY' ? 1 : 0));
-    gauge('slots_total', 'Sessions this recorder may run at once (JIBRI_CONCURRENT_SESSIONS)', () => snap().capacity.slotsTotal);
-    gauge('slots_busy', 'Slots holding a session', () => snap().capacity.slotsBusy);
-    gauge('busy_ratio', 'Share of slots that show busy in presence (holding a session, or closed by admission): scale on this', () => {
-      const slots = snap().slots;
-      return slots.length ? slots.filter((s) => s.busy).length / slots.length : 1;
+    src.recorder.on('session', (c: SessionChange) => {
+      const tag = sessionTag(c.session.sinkType);
+      if (c.previous.name === 'starting' && c.state.name !== 'starting') this.count('sessionsStarted', tag);
+      if (c.state.name === 'finished' || c.state.name === 'failed') this.count('sessionsStopped', tag);
+      if (c.state.name === 'failed') this.count('errors', tag);
     });
-    gauge('accepting_sessions', '1 when a start would be taken now', () => (snap().capacity.acceptingNow ? 1 : 0));
-    gauge('cpu_headroom_ratio', 'Share of the host CPU that is free', () => snap().capacity.cpuHeadroom);
-    gauge('memory_headroom_bytes', 'Memory available for new sessions, beyond a reserve', () => snap().capacity.memoryHeadroomBytes);
-    gauge('session_cpu_cores', 'What one session costs here in CPU cores (learned)', () => snap().capacity.sessionCost.cpuCores);
-    gauge('session_memory_bytes', 'What one session costs here in memory (learned)', () => snap().capacity.sessionCost.memoryBytes);
-    new Gauge({
-      name: 'jitsi_jibri_encoder_speed_ratio',
-      help: 'Encoder speed of each recording slot (1 = real time; below 0.95 the host takes no new session)',
-      labelNames: ['slot'],
-      registers,
-      collect() {
-        this.reset();
-        for (const s of snap().sessions) if (s.encoderSpeed !== undefined) this.set({ slot: String(s.slot ?? 1) }, s.encoderSpeed);
+    src.recorder.on('refused', () => this.count('busy', 'recording'));
+
+    for (const c of src.xmpp?.connections ?? []) {
+      const tag = `xmpp_server_host:${c.id}`;
+      c.on('online', () => this.count('xmppConnected', tag));
+      c.on('reconnecting', () => this.count('xmppReconnecting', tag));
+      c.on('login-failed', () => this.count('xmppReconnectionFailed', tag));
+      c.on('ping-failed', () => this.count('xmppPingFailed', tag));
+      c.on('offline', (loss: ConnectionLoss) => this.count(loss.onError ? 'xmppClosedOnError' : 'xmppClosed', tag));
+    }
+    src.xmpp?.on('stopped-on-close', (_id: string, host?: string) => this.count('stoppedOnXmppClosed', `xmpp_server_host:${host ?? ''}`));
+  }
+
+  private count(key: CounterKey, tag: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.statsd?.increment(COUNTERS[key].aspect, 1, [tag]);
+  }
+
+  /** A counter's value (for the specs and the JSON form). */
+  value(key: CounterKey): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  /** Every family, Jibri's first (in Jibri's order), then capacity; gauges read now. */
+  families(): MetricFamily[] {
+    const counters: MetricFamily[] = (Object.keys(COUNTERS) as CounterKey[]).map((key) => ({
+      name: `${NAMESPACE}_${COUNTERS[key].name}`,
+      help: COUNTERS[key].help,
+      type: 'counter',
+      samples: [{ value: this.value(key) }],
+      createdSec: this.createdSec,
+    }));
+    const snap = this.src.recorder.snapshot();
+    const { capacity } = snap;
+    const gauge = (name: string, help: string, value: number, boolean = false): MetricFamily => ({ name: `${NAMESPACE}_${name}`, help, type: 'gauge', samples: [{ value }], ...(boolean ? { boolean } : {}) });
+    const busySlots = snap.slots.filter((s) => s.busy).length;
+    return [
+      ...counters,
+      gauge('healthy', 'Whether the recorder is healthy (every machine check passes).', snap.healthStatus === 'HEALTHY' ? 1 : 0, true),
+      gauge('recording', 'Whether the recorder is in use (busy status BUSY).', snap.busyStatus === 'BUSY' ? 1 : 0, true),
+      gauge('slots', 'Sessions this recorder may run at once (JIBRI_CONCURRENT_SESSIONS).', capacity.slotsTotal),
+      gauge('slots_busy', 'Slots holding a session.', capacity.slotsBusy),
+      gauge('busy_ratio', 'Share of slots that show busy in presence (holding a session, or closed by admission); scale on this.', snap.slots.length ? busySlots / snap.slots.length : 1),
+      gauge('accepting_sessions', 'Whether a start would be taken now.', capacity.acceptingNow ? 1 : 0),
+      gauge('cpu_headroom_ratio', 'Share of the host CPU that is free.', capacity.cpuHeadroom),
+      gauge('memory_headroom_bytes', 'Memory available for new sessions, beyond a reserve.', capacity.memoryHeadroomBytes),
+      gauge('session_cpu_cores', 'CPU cores one session costs here (learned).', capacity.sessionCost.cpuCores),
+      gauge('session_memory_bytes', 'Memory one session costs here (learned).', capacity.sessionCost.memoryBytes),
+      {
+        name: `${NAMESPACE}_encoder_speed_ratio`,
+        help: 'Encoder speed of each recording slot (1 = real time; below 0.95 the host takes no further session).',
+        type: 'gauge',
+        samples: snap.sessions.filter((s) => s.encoderSpeed !== undefined).map((s) => ({ labels: { slot: String(s.slot ?? 1) }, value: s.encoderSpeed ?? 0 })),
       },
-    });
+    ];
   }
 
   /** The body and content type for a request's Accept header; undefined when it accepts none of them. */
-  async render(accept: string | undefined): Promise<{ contentType: string; body: string } | undefined> {
-    const a = (accept ?? '').toLowerCase();
-    if (!a || a.includes('application/openmetrics-text') || a.includes('*/*')) return { contentType: this.open.contentType, body: await this.open.metrics() };
-    if (a.includes('text/plain')) return { contentType: this.text.contentType, body: await this.text.metrics() };
-    if (a.includes('application/json')) return { contentType: 'application/json', body: JSON.stringify(await this.text.getMetricsAsJSON()) };
-    return undefined;
+  render(accept: string | undefined): { contentType: string; body: string } | undefined {
+    const format = negotiate(accept);
+    if (!format) return undefined;
+    const families = this.families();
+    const body = format === 'openMetrics' ? renderOpenMetrics(families) : format === 'text' ? renderText(families) : JSON.stringify(renderJson(families, NAMESPACE));
+    return { contentType: CONTENT_TYPES[format], body };
+  }
+
+  close(): void {
+    this.statsd?.close();
   }
 }

@@ -35,6 +35,8 @@ export interface SessionSummary {
   frames?: { written: number; dropped: number; duplicated: number };
   /** The slot (1..JIBRI_CONCURRENT_SESSIONS) the session runs in. */
   slot?: number;
+  /** Longest the session may run, in seconds, when it has a limit (its environment's usage timeout). */
+  usageTimeoutSec?: number;
   /** Why a session ended by itself without an error: call-empty, all-muted, usage-timeout. */
   endReason?: string;
   error?: { code: ErrorCode; scope: ErrorScope; retryable: boolean; message: string; hint?: string };

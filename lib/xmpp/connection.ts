@@ -1,13 +1,14 @@
 /**
- * One control connection to one XMPP server (an entry of XMPP_SERVER) for one slot: logs in as
- * JIBRI_XMPP_USER@XMPP_AUTH_DOMAIN, joins the brewery with the instance nickname, keeps the brewery
- * presence equal to the recorder's status, and hands `<jibri>` IQs to the edge. It reconnects with
- * backoff after a drop or a server restart, then rejoins and publishes the current status again.
+ * One control connection to one XMPP server of one environment, for one slot: logs in with the
+ * environment's control login, joins its brewery with the slot's nickname, keeps the brewery presence
+ * equal to the slot's status, and hands `<jibri>` IQs to the edge. It pings the server as Jibri does
+ * (every 30 s): an unanswered ping drops the connection. It reconnects with backoff after a drop or a
+ * server restart, then rejoins and publishes the current status again.
  */
 import { EventEmitter } from 'node:events';
 import { client, type Client } from '@xmpp/client';
 import xml, { type Element } from '@xmpp/xml';
-import type { XmppConfig, XmppServer } from '../config';
+import type { XmppEnvironment, XmppServer } from '../config';
 import type { Logger } from '../log';
 import { trustAllCertsFor } from './tls-trust';
 
@@ -15,6 +16,9 @@ import { NS_JIBRI } from './jibri-iq';
 import { jibriStatus, type BreweryStatus } from './presence';
 
 const NS_MUC = 'http://jabber.org/protocol/muc';
+const NS_PING = 'urn:xmpp:ping';
+/** How long a ping may go unanswered, at most (less when pings come more often). */
+const PING_TIMEOUT_MS = 10000;
 
 /** What the IQ handler needs to know about where an IQ came from and how to answer later. */
 export interface IqContext {
@@ -31,9 +35,17 @@ export function reconnectDelay(attempt: number): number {
   return Math.min(30000, 1000 * 2 ** Math.max(0, attempt));
 }
 
+/** Why a connection that was online went away: `onError` unless this side closed it (a failed ping). */
+export interface ConnectionLoss {
+  reason: string;
+  onError: boolean;
+}
+
 export interface ConnectionOptions {
   server: XmppServer;
-  config: XmppConfig;
+  config: XmppEnvironment;
+  /** Milliseconds between pings; 0 turns them off. */
+  pingIntervalMs?: number;
   /** The recorder slot this occupant offers (1 when there is one slot). */
   slot: number;
   /** Brewery nickname: JIBRI_INSTANCE_ID, or <JIBRI_INSTANCE_ID>-<slot> with several slots. */
@@ -43,9 +55,16 @@ export interface ConnectionOptions {
   onJibriIq: JibriIqHandler;
 }
 
+/**
+ * Events: 'online'; 'offline' (ConnectionLoss) when a connection that was online is lost; 'reconnecting';
+ * 'login-failed'; 'ping-failed'.
+ */
 export class XmppConnection extends EventEmitter {
-  /** The XMPP_SERVER entry: the environment a session came from. */
+  /** The server entry as written (e.g. "xmpp.meet.jitsi:5222"). */
   readonly id: string;
+  /** Jibri's environment context name for sessions from here: `<environment name>-<server entry>`. */
+  readonly environment: string;
+  readonly config: XmppEnvironment;
   readonly slot: number;
   readonly occupantJid: string;
   private xmpp: Client | undefined;
@@ -54,14 +73,19 @@ export class XmppConnection extends EventEmitter {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private lastPresence = '';
+  private pingTimer: NodeJS.Timeout | undefined;
+  /** Set while this side drops the connection on purpose (a failed ping): that loss is not "on error". */
+  private droppingOnPurpose = false;
   private readonly log: Logger;
 
   constructor(private readonly opts: ConnectionOptions) {
     super();
     this.id = opts.server.id;
+    this.config = opts.config;
+    this.environment = opts.config.name ? `${opts.config.name}-${opts.server.id}` : opts.server.id;
     this.slot = opts.slot;
     this.occupantJid = `${opts.config.breweryJid}/${opts.nickname}`;
-    this.log = opts.log.child({ component: `xmpp ${opts.server.id} ${opts.nickname}` });
+    this.log = opts.log.child({ component: `xmpp ${opts.config.name ? `${opts.config.name} ` : ''}${opts.server.id} ${opts.nickname}` });
     if (opts.config.trustAllCerts) trustAllCertsFor(opts.config.authDomain);
   }
 
@@ -82,11 +106,13 @@ export class XmppConnection extends EventEmitter {
     this.xmpp = xmpp;
     // Our own backoff replaces xmpp.js's fixed one-second reconnect, so a restart storm cannot hammer Prosody.
     xmpp.reconnect.stop();
-    xmpp.on('error', (err: Error) => this.log.warn(`XMPP error: ${err.message}`));
-    xmpp.on('offline', () => this.onDown('offline'));
-    xmpp.on('disconnect', () => this.onDown('disconnected'));
-    xmpp.on('stanza', (stanza: Element) => this.onStanza(stanza));
-    xmpp.on('online', () => void this.onOnline());
+    // A client that was replaced (after a drop) may still report its own end: only the current one counts.
+    const current = (): boolean => this.xmpp === xmpp;
+    xmpp.on('error', (err: Error) => current() && this.log.warn(`XMPP error: ${err.message}`));
+    xmpp.on('offline', () => current() && this.onDown('offline'));
+    xmpp.on('disconnect', () => current() && this.onDown('disconnected'));
+    xmpp.on('stanza', (stanza: Element) => current() && this.onStanza(stanza));
+    xmpp.on('online', () => current() && void this.onOnline());
     // xmpp.js's iqCallee builds the result around what the handler returns (to/from swapped, same id).
     const handle = (ctx: unknown): Promise<Element> => {
       const { element, stanza } = ctx as { element: Element; stanza: Element };
@@ -95,6 +121,7 @@ export class XmppConnection extends EventEmitter {
     xmpp.iqCallee.set(NS_JIBRI, 'jibri', handle);
     xmpp.iqCallee.get(NS_JIBRI, 'jibri', handle);
     xmpp.start().catch((err: Error) => {
+      if (!current()) return;
       this.log.warn(`cannot log in to ${server.host}:${server.port} as ${config.username}@${config.authDomain}: ${err.message}`);
       this.emit('login-failed');
       this.onDown('login failed');
@@ -108,27 +135,63 @@ export class XmppConnection extends EventEmitter {
     await this.sendPresence(true);
     this.online = true;
     this.emit('online');
+    this.schedulePing();
+  }
+
+  private schedulePing(): void {
+    const every = this.opts.pingIntervalMs ?? 30000;
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pingTimer = undefined;
+    if (!every || this.stopped || !this.online) return;
+    this.pingTimer = setTimeout(() => void this.ping(), every);
+    this.pingTimer.unref();
+  }
+
+  /** XEP-0199 to the server; any answer, even an error, proves the connection lives. */
+  private async ping(): Promise<void> {
+    const xmpp = this.xmpp;
+    if (!xmpp || !this.online) return;
+    const timeout = Math.min(PING_TIMEOUT_MS, this.opts.pingIntervalMs ?? 30000);
+    try {
+      await xmpp.iqCaller.get(xml('ping', { xmlns: NS_PING }), this.opts.config.authDomain, timeout);
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError' && this.xmpp === xmpp && this.online) {
+        this.log.warn(`ping unanswered after ${timeout} ms; dropping the connection to reconnect`);
+        this.emit('ping-failed');
+        this.droppingOnPurpose = true;
+        this.onDown('ping timeout');
+        this.droppingOnPurpose = false;
+        return;
+      }
+    }
+    if (this.xmpp === xmpp) this.schedulePing();
   }
 
   private onStanza(stanza: Element): void {
     // Prosody answers a join with a presence error when the nickname is taken or the room refuses us.
     if (stanza.is('presence') && stanza.attrs.type === 'error' && String(stanza.attrs.from).toLowerCase() === this.occupantJid.toLowerCase()) {
       const condition = stanza.getChild('error')?.children.find((c) => typeof c !== 'string') as Element | undefined;
-      this.log.error(`could not join the brewery ${this.opts.config.breweryJid}: ${condition?.name ?? 'error'}; check JIBRI_BREWERY_MUC, XMPP_INTERNAL_MUC_DOMAIN and JIBRI_INSTANCE_ID (must be unique)`);
+      this.log.error(`could not join the brewery ${this.opts.config.breweryJid}: ${condition?.name ?? 'error'}; check JIBRI_BREWERY_MUC, XMPP_INTERNAL_MUC_DOMAIN and JIBRI_INSTANCE_ID (or control-muc in jibri.conf; the nickname must be unique)`);
     }
   }
 
   private onDown(why: string): void {
     const wasOnline = this.online;
     this.online = false;
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pingTimer = undefined;
     if (wasOnline) {
       this.log.warn(`connection lost (${why})`);
-      this.emit('offline');
+      this.emit('offline', { reason: why, onError: !this.droppingOnPurpose } satisfies ConnectionLoss);
     }
     if (this.stopped || this.retryTimer) return;
     const xmpp = this.xmpp;
     this.xmpp = undefined;
-    void xmpp?.stop().catch(() => undefined);
+    // A server that stopped answering may never close its side: the socket is destroyed after the try.
+    void xmpp
+      ?.stop()
+      .catch(() => undefined)
+      .finally(() => (xmpp as unknown as { socket?: { destroy(): void } }).socket?.destroy());
     const delay = reconnectDelay(this.attempt++);
     this.log.info(`reconnecting in ${delay} ms`);
     this.emit('reconnecting');
@@ -162,6 +225,8 @@ export class XmppConnection extends EventEmitter {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pingTimer = undefined;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     const xmpp = this.xmpp;

@@ -1,12 +1,15 @@
 /**
- * What Jicofo sees: one connection per XMPP server, each in the brewery with the recorder's status in
- * presence, and `<jibri>` IQs answered as Jibri answers them. A start is answered `pending` as soon as
+ * What Jicofo sees: for each XMPP environment (a Jitsi deployment), one connection per server and slot,
+ * each in that environment's brewery with the slot's status in presence, and `<jibri>` IQs answered as
+ * Jibri answers them. A session started from an environment uses that environment's call login, URL
+ * rules and usage timeout. A start is answered `pending` as soon as
  * the recorder admitted it (the browser starts afterwards); the requester then gets `on` when frames
  * are written and `off` (with failure_reason and should_retry on error) when the file is closed.
  */
+import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import xml, { type Element } from '@xmpp/xml';
-import type { Config, XmppConfig } from '../config';
+import type { Config, RecorderLogin, XmppEnvironment } from '../config';
 import { RecorderError } from '../errors';
 import { registerSecret, type Logger } from '../log';
 import type { Recorder, SessionChange } from '../recorder/recorder';
@@ -29,7 +32,7 @@ interface Requester {
 
 export interface XmppEdgeOptions {
   config: Config;
-  xmpp: XmppConfig;
+  environments: readonly XmppEnvironment[];
   recorder: Recorder;
   log: Logger;
 }
@@ -42,13 +45,22 @@ export function slotNickname(nickname: string, slot: number, slots: number): str
   return slots === 1 ? nickname : `${nickname}-${slot}`;
 }
 
+const RANDOM_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Jibri's randomize-username: `<username>-<8 characters [a-z0-9]>`, new for each session. */
+export function sessionCallLogin(login: RecorderLogin): RecorderLogin {
+  if (!login.randomizeUsername) return login;
+  const suffix = Array.from({ length: 8 }, () => RANDOM_CHARS[randomInt(RANDOM_CHARS.length)]).join('');
+  return { domain: login.domain, username: `${login.username}-${suffix}`, password: login.password };
+}
+
 /** What each failure tells Jicofo: only an unusable request (no other recorder would do better) is final. */
 export function failureFor(err: RecorderError): Failure {
   if (err.code === 'BUSY') return { reason: 'busy', shouldRetry: true };
   return { reason: 'error', shouldRetry: err.retryable };
 }
 
-/** Emits 'stopped-on-close' for each session it stops because its connection was lost. */
+/** Emits 'stopped-on-close' (session id, server entry) for each session it stops because its connection was lost. */
 export class XmppEdge extends EventEmitter {
   readonly connections: XmppConnection[];
   private readonly requesters = new Map<string, Requester>();
@@ -57,19 +69,25 @@ export class XmppEdge extends EventEmitter {
   constructor(private readonly opts: XmppEdgeOptions) {
     super();
     this.log = opts.log.child({ component: 'xmpp' });
-    registerSecret(opts.xmpp.password);
+    for (const env of opts.environments) {
+      registerSecret(env.password);
+      registerSecret(env.callLogin?.password);
+    }
     // EXPIRED is never on the wire: an expired slot stays busy for Jicofo.
     const status = (slot: number) => (): { busy: boolean; healthy: boolean } => ({
       busy: opts.recorder.slotStatus(slot).busy,
       healthy: opts.recorder.healthStatus === 'HEALTHY',
     });
     const slots = opts.recorder.slotCount;
-    this.connections = opts.xmpp.servers.flatMap((server) =>
-      Array.from({ length: slots }, (_, i) => {
-        const slot = i + 1;
-        const nickname = slotNickname(opts.xmpp.nickname, slot, slots);
-        return new XmppConnection({ server, config: opts.xmpp, slot, nickname, log: opts.log, status: status(slot), onJibriIq: (el, ctx) => this.onIq(el, ctx) });
-      }),
+    const pingIntervalMs = opts.config.xmppPingIntervalSec * 1000;
+    this.connections = opts.environments.flatMap((env) =>
+      env.servers.flatMap((server) =>
+        Array.from({ length: slots }, (_, i) => {
+          const slot = i + 1;
+          const nickname = slotNickname(env.nickname, slot, slots);
+          return new XmppConnection({ server, config: env, pingIntervalMs, slot, nickname, log: opts.log, status: status(slot), onJibriIq: (el, ctx) => this.onIq(el, ctx) });
+        }),
+      ),
     );
     for (const c of this.connections) c.on('offline', () => this.onConnectionLost(c));
     opts.recorder.on('status', () => {
@@ -89,7 +107,7 @@ export class XmppEdge extends EventEmitter {
   private async onIq(el: Element, ctx: IqContext): Promise<Element> {
     // Only the brewery may drive us (Jicofo's IQs come from its occupant JID there).
     const fromBare = ctx.from.split('/')[0]?.toLowerCase();
-    if (fromBare !== this.opts.xmpp.breweryJid) {
+    if (fromBare !== ctx.connection.config.breweryJid) {
       this.log.warn(`refused a jibri IQ from ${ctx.from.slice(0, 200)}: not from the brewery`);
       return stanzaError('auth', 'forbidden');
     }
@@ -124,13 +142,13 @@ export class XmppEdge extends EventEmitter {
     } else return refuse({ reason: 'error', shouldRetry: false }, 'no supported recording_mode');
     const sessionId = iq.sessionId;
     if (!sessionId || sessionId.length > 256) return refuse({ reason: 'error', shouldRetry: true }, 'missing or oversized session_id');
-    const { xmpp } = this.opts;
-    const target = callTargetFromRoomJid(iq.room, { stripFromRoomDomain: xmpp.stripFromRoomDomain, xmppDomain: xmpp.xmppDomain, ...(xmpp.publicUrl ? { baseUrl: xmpp.publicUrl } : {}) });
+    const env = ctx.connection.config;
+    const target = callTargetFromRoomJid(iq.room, { stripFromRoomDomain: env.stripFromRoomDomain, xmppDomain: env.xmppDomain, ...(env.publicUrl ? { baseUrl: env.publicUrl } : {}) });
     if (!target.ok) return refuse({ reason: 'error', shouldRetry: true }, target.error);
     const appData = parseAppData(iq.appData);
     if (!appData.ok) return refuse({ reason: 'error', shouldRetry: true }, appData.error);
-    const callLogin = this.opts.config.recorderLogin;
-    if (!callLogin) return refuse({ reason: 'error', shouldRetry: true }, 'no call login: set JIBRI_RECORDER_PASSWORD (and JIBRI_RECORDER_USER, XMPP_HIDDEN_DOMAIN)');
+    if (!env.callLogin) return refuse({ reason: 'error', shouldRetry: true }, 'no call login: set JIBRI_RECORDER_PASSWORD (and JIBRI_RECORDER_USER, XMPP_HIDDEN_DOMAIN), or call-login in jibri.conf');
+    const callLogin = sessionCallLogin(env.callLogin);
     const request: StartRequest = {
       sessionId,
       call: {
@@ -141,7 +159,8 @@ export class XmppEdge extends EventEmitter {
       callLogin,
       sink,
       metadata: appData.metadata,
-      origin: { kind: 'xmpp', environment: ctx.connection.id },
+      origin: { kind: 'xmpp', environment: ctx.connection.environment },
+      usageTimeoutSec: env.usageTimeoutSec,
     };
     // Registered before start(): the recorder's first status events must already find their requester.
     this.requesters.set(sessionId, { connection: ctx.connection, jid: ctx.from, ...sip, answered: false });
@@ -192,7 +211,7 @@ export class XmppEdge extends EventEmitter {
       if (r.connection !== connection) continue;
       this.log.warn(`the XMPP connection that started ${id} was lost; stopping it (Jicofo restarts it on another recorder)`);
       r.answered = true;
-      this.emit('stopped-on-close', id);
+      this.emit('stopped-on-close', id, connection.id);
       void this.opts.recorder.stop(id);
     }
   }

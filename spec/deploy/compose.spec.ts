@@ -13,6 +13,8 @@ import { interpolate, parseYaml } from './yaml';
 
 const root = path.resolve(__dirname, '../..');
 const composeFile = path.join(root, 'docker-compose.yml');
+// docker-jitsi-meet's own compose file comes first in a real deployment; this stands for it (jicofo, the network).
+const baseFile = path.join(root, 'deploy/compose/docker-jitsi-meet-base.yml');
 const envFile = path.join(root, 'deploy/compose/docker-jitsi-meet.env');
 const sampleEnv = parseDotEnv(fs.readFileSync(envFile, 'utf8'));
 
@@ -29,7 +31,7 @@ function composeCli(): string[] | undefined {
 
 function resolvedByCli(cli: string[]): Doc {
   // Run outside the project folder: a developer's own .env there must not leak into the check.
-  const r = spawnSync(cli[0] ?? '', [...cli.slice(1), '--env-file', envFile, '-f', composeFile, '--profile', 'fleet', 'config'], {
+  const r = spawnSync(cli[0] ?? '', [...cli.slice(1), '--env-file', envFile, '-f', baseFile, '-f', composeFile, '--profile', 'fleet', 'config'], {
     encoding: 'utf8',
     timeout: 60000,
     cwd: path.dirname(envFile),
@@ -83,7 +85,7 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     for (const s of SETTINGS.filter((x) => x.group !== 'Kubernetes')) expect(Object.keys(env)).toContain(s.name);
     for (const name of ['XMPP_SERVER', 'XMPP_DOMAIN', 'XMPP_AUTH_DOMAIN', 'XMPP_INTERNAL_MUC_DOMAIN', 'XMPP_MUC_DOMAIN', 'XMPP_HIDDEN_DOMAIN',
       'XMPP_RECORDER_DOMAIN', 'JIBRI_BREWERY_MUC', 'JIBRI_XMPP_USER', 'JIBRI_XMPP_PASSWORD', 'JIBRI_RECORDER_USER', 'JIBRI_RECORDER_PASSWORD',
-      'JIBRI_RECORDING_DIR', 'JIBRI_STRIP_DOMAIN_JID', 'PUBLIC_URL', 'TZ']) {
+      'JIBRI_STRIP_DOMAIN_JID', 'PUBLIC_URL', 'AUTOSCALER_URL', 'ENABLE_STATS_D', 'TZ']) {
       expect([name, env[name]]).toEqual([name, sampleEnv[name]]);
     }
   });
@@ -97,12 +99,22 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
   });
 
   it('is accepted by the service\'s configuration loader, with XMPP on', () => {
-    const config = loadConfig(environmentOf(doc.services.jibri), 'jibri');
-    expect(config.xmpp?.servers.map((s) => `${s.host}:${s.port}`)).toEqual(['xmpp.meet.jitsi:5222']);
-    expect(config.xmpp?.breweryJid).toBe('jibribrewery@internal-muc.meet.jitsi');
+    // The key file is mounted in a real deployment; here the loader only needs to know where it is.
+    const config = loadConfig(environmentOf(doc.services.jibri), 'jibri', { writable: (d) => d.startsWith('/storage'), isDirectory: () => true });
+    const [env] = config.xmppEnvironments;
+    expect(env?.servers.map((s) => `${s.host}:${s.port}`)).toEqual(['xmpp.meet.jitsi:5222']);
+    expect(env?.breweryJid).toBe('jibribrewery@internal-muc.meet.jitsi');
     expect(config.recorderLogin?.domain).toBe('hidden.meet.jitsi');
     expect(config.http).toEqual({ host: '0.0.0.0', port: 2222 });
-    expect(config.recording.dir).toBe('/config/recordings');
+    expect(config.recording.dir).toBe('/storage/recordings');
+    expect(config.autoscaler).toMatchObject({ url: 'http://autoscaler.meet.jitsi:3000', groupName: 'docker-jibri' });
+  });
+
+  it("mounts docker-jitsi-meet's /config and /storage and waits for jicofo, as its jibri.yml", () => {
+    const jibri = doc.services.jibri;
+    expect(volumeTargets(jibri.volumes)).toEqual(expect.arrayContaining(['/config', '/storage']));
+    const deps = Array.isArray(jibri.depends_on) ? jibri.depends_on : Object.keys(jibri.depends_on ?? {});
+    expect(deps).toContain('jicofo');
   });
 
   it.each(['jibri', 'jibri-fleet'])('%s is locked down: read-only root, tmpfs /tmp, no capabilities, no devices', (name) => {
@@ -118,7 +130,8 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     expect(s.security_opt).toEqual(expect.arrayContaining([expect.stringMatching(/^no-new-privileges/)]));
     // The data volume is mounted where the service writes (the recorder's recordings, the fleet's data).
     const env = environmentOf(s);
-    expect(volumeTargets(s.volumes)).toContain(env.JIBRI_RECORDING_DIR ?? env.JIBRI_FLEET_DATA_DIR);
+    const dataDir = name === 'jibri' ? env.JIBRI_RECORDING_DIR || '/storage/recordings' : env.JIBRI_FLEET_DATA_DIR ?? '';
+    expect(volumeTargets(s.volumes).some((t) => dataDir === t || dataDir.startsWith(`${t}/`))).toBe(true);
     expect(JSON.stringify(s.healthcheck.test)).toMatch(name === 'jibri' ? /\/app\/healthcheck\.js/ : /\/health'/);
   });
 
@@ -126,7 +139,7 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     const sources = ['jibri', 'jibri-fleet'].map((name) => (doc.services[name].volumes as unknown[]).map((v) => (typeof v === 'string' ? v.split(':')[0] : String((v as { source?: string }).source))));
     const [a, b] = sources;
     expect((a ?? []).filter((src) => (b ?? []).includes(src))).toEqual([]);
-    expect(a).toContain('/srv/jitsi-meet-cfg/jibri/recordings');
+    expect(a).toContain('/srv/jitsi-meet-cfg/storage/jibri');
   });
 
   it('runs jibri-fleet only in the fleet profile, with the fleet command and its own configuration', () => {

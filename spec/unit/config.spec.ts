@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, environmentWithDotEnv, loadConfig, parseDotEnv, parseXmppServers } from '../../lib/config';
+import { chooseRecordingDir, ConfigError, environmentWithDotEnv, LEGACY_RECORDING_DIR, loadConfig, parseDotEnv, parseXmppServers, SETTINGS } from '../../lib/config';
+import { formatSeconds, parseDuration } from '../../lib/config/duration';
 
 describe('configuration', () => {
   it("has docker-jitsi-meet's defaults", () => {
@@ -9,10 +10,14 @@ describe('configuration', () => {
     expect(c.http).toEqual({ host: '127.0.0.1', port: 2222 });
     expect(c.encoding).toEqual({ width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 10 });
     expect(c.browser.chromiumPath).toBe('/usr/bin/chromium');
-    expect(c.recording.dir).toBe('/config/recordings');
     expect(c.instanceId).toBe('host-a');
     expect(c.recorderLogin).toBeUndefined();
-    expect(c.xmpp).toBeUndefined();
+    expect(c.xmppEnvironments).toEqual([]);
+    expect(c.statsd).toEqual({ enabled: true, host: 'localhost', port: 8125 });
+    expect(c.call).toEqual({ joinTimeoutSec: 30, emptyTimeoutSec: 30, allMutedTimeoutSec: 600, noMediaTimeoutSec: 180, iceTimeoutSec: 30, checkIntervalSec: 5, usageTimeoutSec: 0 });
+    expect(c.recording.finalizeTimeoutSec).toBe(3600);
+    expect(c.browser.flags).toBeUndefined();
+    expect(c.autoscaler).toBeUndefined();
     expect(Object.isFrozen(c) && Object.isFrozen(c.encoding)).toBe(true);
   });
 
@@ -45,9 +50,13 @@ describe('configuration', () => {
   });
 
   it('reads the XMPP side with docker-jitsi-meet names', () => {
-    const c = loadConfig({ XMPP_SERVER: 'xmpp.meet.jitsi, other:6222', JIBRI_XMPP_PASSWORD: 'pw', JIBRI_INSTANCE_ID: 'rec-1', PUBLIC_URL: 'https://meet.example.com/' });
-    expect(c.xmpp).toEqual(
+    const c = loadConfig({ XMPP_SERVER: 'xmpp.meet.jitsi, other:6222', JIBRI_XMPP_PASSWORD: 'pw', JIBRI_INSTANCE_ID: 'rec-1', PUBLIC_URL: 'https://meet.example.com/', JIBRI_RECORDER_PASSWORD: 'rp', JIBRI_USAGE_TIMEOUT: '90 minutes' });
+    expect(c.xmppEnvironments).toHaveLength(1);
+    expect(c.xmppEnvironments[0]).toEqual(
       expect.objectContaining({
+        name: '',
+        callLogin: { domain: 'hidden.meet.jitsi', username: 'recorder', password: 'rp' },
+        usageTimeoutSec: 5400,
         servers: [
           { host: 'xmpp.meet.jitsi', port: 5222, id: 'xmpp.meet.jitsi' },
           { host: 'other', port: 6222, id: 'other:6222' },
@@ -86,5 +95,87 @@ describe('configuration', () => {
     fs.writeFileSync(file, 'JIBRI_RECORDING_FRAMERATE=25\nJIBRI_RECORDING_CONSTANT_RATE_FACTOR=30\n');
     const env = environmentWithDotEnv({ JIBRI_RECORDING_FRAMERATE: '15' }, file);
     expect(loadConfig(env).encoding).toEqual(expect.objectContaining({ framerate: 15, crf: 30 }));
+  });
+
+  it('writes each default once: SETTINGS holds them, and an empty environment gives exactly them', () => {
+    const names = SETTINGS.map((x) => x.name);
+    expect(new Set(names).size).toBe(names.length);
+    const source = fs.readFileSync(path.join(__dirname, '../../lib/config.ts'), 'utf8');
+    const reader = source.slice(source.indexOf('export function loadConfig'));
+    // Reader calls name a setting and its bounds, never a default: r.int('NAME', min, max).
+    expect(reader).not.toMatch(/r\.(text|int|bool|duration|oneOf)\('[A-Z_]+', '/);
+    const c = loadConfig({}, 'h');
+    expect(c.http.port).toBe(Number(SETTINGS.find((x) => x.name === 'JIBRI_HTTP_API_EXTERNAL_PORT')?.default));
+  });
+
+  it.each([
+    ['JIBRI_USAGE_TIMEOUT', '1 hour', 3600],
+    ['JIBRI_USAGE_TIMEOUT', '90 minutes', 5400],
+    ['JIBRI_USAGE_TIMEOUT', '3600', 3600],
+    ['JIBRI_USAGE_TIMEOUT', '0', 0],
+    ['JIBRI_USAGE_TIMEOUT', '30s', 30],
+    ['JIBRI_USAGE_TIMEOUT', '2 h', 7200],
+  ])('reads %s=%s as Jibri (and bare numbers as seconds, as documented before)', (name, value, sec) => {
+    expect(loadConfig({ [name]: value }).call.usageTimeoutSec).toBe(sec);
+  });
+
+  it('quotes the accepted forms when a duration is bad', () => {
+    expect(() => loadConfig({ JIBRI_USAGE_TIMEOUT: 'an hour' })).toThrow(/JIBRI_USAGE_TIMEOUT="an hour": expected a number with a unit \(e\.g\. "1 hour", "90 minutes", "30 seconds", "500 ms".*or a whole number of seconds/);
+    expect(() => loadConfig({ JIBRI_CALL_EMPTY_TIMEOUT: '3 fortnights' })).toThrow(/JIBRI_CALL_EMPTY_TIMEOUT.*"1 hour"/);
+    expect(() => loadConfig({ JIBRI_JWT_TTL: '5 minutes', JIBRI_JWT_SIGNING_KEY_PATH: '/k', JIBRI_JWT_KID: 'k', JIBRI_JWT_ISSUER: 'i', JIBRI_JWT_AUDIENCE: 'a' })).toThrow(/JIBRI_JWT_TTL.*from 600 to/);
+  });
+
+  it('parses HOCON durations, bare numbers by their source', () => {
+    expect(parseDuration('500 ms', 's')).toEqual({ ok: true, ms: 500 });
+    expect(parseDuration('500', 'ms')).toEqual({ ok: true, ms: 500 });
+    expect(parseDuration(500, 'ms')).toEqual({ ok: true, ms: 500 });
+    expect(parseDuration('500', 's')).toEqual({ ok: true, ms: 500000 });
+    expect(parseDuration('1.5 hours', 's')).toEqual({ ok: true, ms: 5400000 });
+    expect(parseDuration('10 days', 's')).toEqual({ ok: true, ms: 864000000 });
+    expect(parseDuration('-1 s', 's').ok).toBe(false);
+    expect(parseDuration('1 Hour', 's').ok).toBe(false);
+    expect(parseDuration('1 hour 5 minutes', 's').ok).toBe(false);
+    expect(formatSeconds(3600)).toBe('1 hour');
+    expect(formatSeconds(90)).toBe('90 seconds');
+    expect(formatSeconds(600)).toBe('10 minutes');
+  });
+
+  it('lets CHROMIUM_FLAGS replace the flag list; IGNORE_CERTIFICATE_ERRORS then no longer applies and says so', () => {
+    const c = loadConfig({ CHROMIUM_FLAGS: '--kiosk, --lang=de', IGNORE_CERTIFICATE_ERRORS: 'true' });
+    expect(c.browser.flags).toEqual(['--kiosk', '--lang=de']);
+    expect(c.warnings.join('\n')).toMatch(/IGNORE_CERTIFICATE_ERRORS does not apply: CHROMIUM_FLAGS replaces the flag list/);
+    expect(loadConfig({ IGNORE_CERTIFICATE_ERRORS: 'true' }).warnings).toEqual([]);
+  });
+
+  it("uses docker-jitsi-meet's /storage/recordings, an older /config/recordings volume when only that one is usable, and JIBRI_RECORDING_DIR above both", () => {
+    const probe = (writable: string[], dirs: string[]) => ({ writable: (d: string) => writable.includes(d), isDirectory: (d: string) => dirs.includes(d) });
+    expect(chooseRecordingDir(undefined, '/storage/recordings', probe(['/storage/recordings'], []))).toEqual({ dir: '/storage/recordings', legacy: false });
+    expect(chooseRecordingDir(undefined, '/storage/recordings', probe([LEGACY_RECORDING_DIR], [LEGACY_RECORDING_DIR]))).toEqual({ dir: LEGACY_RECORDING_DIR, legacy: true });
+    expect(chooseRecordingDir(undefined, '/storage/recordings', probe(['/storage/recordings', LEGACY_RECORDING_DIR], [LEGACY_RECORDING_DIR]))).toEqual({ dir: '/storage/recordings', legacy: false });
+    expect(chooseRecordingDir('/data/rec', '/storage/recordings', probe([LEGACY_RECORDING_DIR], [LEGACY_RECORDING_DIR]))).toEqual({ dir: '/data/rec', legacy: false });
+    const legacy = loadConfig({}, 'h', { writable: (d) => d === LEGACY_RECORDING_DIR, isDirectory: (d) => d === LEGACY_RECORDING_DIR });
+    expect(legacy.recording.dir).toBe(LEGACY_RECORDING_DIR);
+    expect(legacy.warnings.join('\n')).toMatch(/mount the recordings at \/storage\/recordings/);
+  });
+
+  it("reads the autoscaler with docker-jitsi-meet's variables and defaults", () => {
+    const c = loadConfig({ AUTOSCALER_URL: 'https://scaler.example.com/', JIBRI_INSTANCE_ID: 'rec-9', XMPP_ENV_NAME: 'prod' }, 'h', { realpath: () => '/etc/keys/jitsi-2024.pem', localAddress: () => '10.1.2.3' });
+    expect(c.autoscaler).toEqual({
+      url: 'https://scaler.example.com',
+      keyFile: '/etc/jitsi/autoscaler-sidecar/asap.pem',
+      keyId: 'jitsi-2024',
+      instanceId: 'rec-9',
+      groupName: 'docker-jibri',
+      region: 'docker',
+      hostId: '',
+      environment: 'prod',
+      privateIp: '10.1.2.3',
+      version: expect.any(String),
+      shutdownPollingSec: 60,
+      statsPollingSec: 30,
+    });
+    const d = loadConfig({ AUTOSCALER_URL: 'http://a', AUTOSCALER_SIDECAR_KEY_ID: 'kid-1', AUTOSCALER_SIDECAR_INSTANCE_ID: 'i-1', LOCAL_ADDRESS: '192.0.2.7', AUTOSCALER_SIDECAR_SHUTDOWN_POLLING_INTERVAL: '5', AUTOSCALER_SIDECAR_STATS_POLLING_INTERVAL: '2 seconds' });
+    expect(d.autoscaler).toMatchObject({ keyId: 'kid-1', instanceId: 'i-1', privateIp: '192.0.2.7', shutdownPollingSec: 5, statsPollingSec: 2 });
+    expect(() => loadConfig({ AUTOSCALER_URL: 'ftp://x' })).toThrow(/AUTOSCALER_URL/);
   });
 });

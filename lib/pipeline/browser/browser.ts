@@ -27,37 +27,57 @@ export interface SessionBrowser {
   close(): Promise<void>;
 }
 
-export function chromiumArgs(opts: BrowserOptions): string[] {
+/**
+ * The flags the recorder cannot work without, kept whatever CHROMIUM_FLAGS says: the window must cover
+ * the session's screen exactly (the capture is that screen), sound must play without a click, and in a
+ * container Chromium needs no sandbox (docker-jitsi-meet's template keeps --no-sandbox too) and no
+ * large /dev/shm.
+ */
+export function requiredChromiumArgs(opts: Pick<BrowserOptions, 'width' | 'height'>): string[] {
   return [
-    '--kiosk',
-    '--start-fullscreen',
     `--window-position=0,0`,
     // Without a window manager, a "full screen" Chromium window comes out one pixel short on each axis,
     // leaving a black line at the right and bottom of the picture; one pixel more fills the screen.
     `--window-size=${opts.width + 1},${opts.height + 1}`,
     '--autoplay-policy=no-user-gesture-required',
-    '--use-fake-ui-for-media-stream',
-    '--no-first-run',
-    '--no-default-browser-check',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-default-apps',
-    '--disable-extensions',
-    '--disable-infobars',
-    '--disable-session-crashed-bubble',
-    '--disable-features=Translate,MediaRouter,GlobalMediaControls',
-    '--hide-scrollbars',
-    '--noerrdialogs',
-    '--password-store=basic',
     // Chromium's sandbox needs user namespaces that containers rarely grant; the recorder only opens
     // the meeting it was asked to record.
     '--no-sandbox',
     // /dev/shm is 64 MB in a default container; Chromium then uses /tmp instead of crashing.
     '--disable-dev-shm-usage',
-    ...(opts.config.ignoreCertificateErrors ? ['--ignore-certificate-errors'] : []),
-    ...opts.config.extraFlags,
   ];
+}
+
+/** The recorder's own list, which CHROMIUM_FLAGS replaces (as it replaces Jibri's in docker-jitsi-meet). */
+export const DEFAULT_CHROMIUM_FLAGS: readonly string[] = [
+  '--kiosk',
+  '--start-fullscreen',
+  '--use-fake-ui-for-media-stream',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-default-apps',
+  '--disable-extensions',
+  '--disable-infobars',
+  '--disable-session-crashed-bubble',
+  '--disable-features=Translate,MediaRouter,GlobalMediaControls',
+  '--hide-scrollbars',
+  '--noerrdialogs',
+  '--password-store=basic',
+];
+
+function switchName(flag: string): string {
+  return flag.split('=')[0] ?? flag;
+}
+
+export function chromiumArgs(opts: BrowserOptions): string[] {
+  const required = requiredChromiumArgs(opts);
+  const chosen = opts.config.flags ?? [...DEFAULT_CHROMIUM_FLAGS, ...(opts.config.ignoreCertificateErrors ? ['--ignore-certificate-errors'] : [])];
+  // A required switch given with another value (e.g. --window-size) would fight ours; ours stays.
+  const requiredSwitches = new Set(required.map(switchName));
+  return [...chosen.filter((f) => !requiredSwitches.has(switchName(f))), ...required];
 }
 
 export async function launchBrowser(opts: BrowserOptions): Promise<SessionBrowser> {

@@ -1,4 +1,4 @@
-import { admit, autoSlots, CostModel, MEMORY_RESERVE_BYTES, type AdmissionInput } from '../../../lib/recorder/admission';
+import { admit, autoSlots, AvailabilityGate, CostModel, MEMORY_RESERVE_BYTES, REOPEN_AFTER_MS, type AdmissionInput } from '../../../lib/recorder/admission';
 import type { LoadSample } from '../../../lib/system/host-load';
 
 const GB = 1024 ** 3;
@@ -26,25 +26,31 @@ describe('admission', () => {
     expect(third.refusal).toMatch(/not enough CPU/);
   });
 
-  it('counts load that is not ours against the host, however busy our own sessions are', () => {
-    const loaded = admit(input({ load: load({ hostBusyCores: 1.9, serviceCores: 0.05 }) }));
-    expect(loaded).toMatchObject({ accept: false });
+  it('always takes the first session, whatever the load, as Jibri takes its only one', () => {
+    const loaded = load({ hostBusyCores: 2, serviceCores: 0, memAvailableBytes: 100 * MB });
+    expect(admit(input({ load: loaded, slowestEncoderSpeed: 0.5 }))).toMatchObject({ accept: true, first: true });
+    expect(admit(input({ load: loaded, freeSlots: 3 }))).toMatchObject({ accept: true });
+  });
+
+  it('counts load that is not ours against a further session, however busy our own sessions are', () => {
+    const loaded = admit(input({ running: 1, load: load({ hostBusyCores: 1.9, serviceCores: 0.05 }) }));
+    expect(loaded).toMatchObject({ accept: false, forLoad: true });
     expect(loaded.refusal).toMatch(/1\.85 cores of other load/);
     expect(loaded.cpuHeadroom).toBeCloseTo(0.05, 5);
-    // The same busy CPU, but it is our own starting session: planned at its cost, not at its spike.
-    expect(admit(input({ running: 0, load: load({ hostBusyCores: 1.9, serviceCores: 1.85 }) })).accept).toBe(true);
+    // The same busy CPU, but it is our own session: planned at its cost, not at its spike.
+    expect(admit(input({ running: 1, load: load({ hostBusyCores: 1.9, serviceCores: 1.85 }) })).accept).toBe(true);
   });
 
   it('refuses when no slot is free, while draining, when expired, or when an encoder falls behind', () => {
     expect(admit(input({ freeSlots: 0 })).refusal).toBe('every slot is busy');
     expect(admit(input({ draining: true })).refusal).toMatch(/shutting down/);
     expect(admit(input({ expired: true })).refusal).toMatch(/single-use/);
-    expect(admit(input({ slowestEncoderSpeed: 0.9 })).refusal).toMatch(/not keeping real time \(speed 0\.90x\)/);
-    expect(admit(input({ slowestEncoderSpeed: 0.99 })).accept).toBe(true);
+    expect(admit(input({ running: 1, slowestEncoderSpeed: 0.9 })).refusal).toMatch(/not keeping real time \(speed 0\.90x\)/);
+    expect(admit(input({ running: 1, slowestEncoderSpeed: 0.99 })).accept).toBe(true);
   });
 
   it('keeps a memory reserve beyond one session', () => {
-    const tight = admit(input({ load: load({ memAvailableBytes: MEMORY_RESERVE_BYTES + 400 * MB }) }));
+    const tight = admit(input({ running: 1, load: load({ memAvailableBytes: MEMORY_RESERVE_BYTES + 400 * MB }) }));
     expect(tight.accept).toBe(false);
     expect(tight.refusal).toMatch(/not enough memory .*400 MB free, one session takes 450 MB/);
   });
@@ -54,6 +60,58 @@ describe('admission', () => {
     expect(autoSlots(load(), capacity)).toBe(2); // (1.8 - 0.05) / 0.6
     expect(autoSlots(load({ cores: 16, hostBusyCores: 0, serviceCores: 0 }), capacity)).toBe(17); // memory: (8 GB - 256 MB) / 450 MB
     expect(autoSlots(load({ hostBusyCores: 2, serviceCores: 0 }), capacity)).toBe(1);
+  });
+});
+
+describe('availability hysteresis', () => {
+  // One session runs; the question is always a second one.
+  const ask = (otherLoad: number) => (withMargin = false) => admit(input({ running: 1, withMargin, load: load({ hostBusyCores: otherLoad + 0.6, serviceCores: 0.6 }) }));
+
+  it('closes at once when load refuses, and opens again only with a margin held for a while', () => {
+    const gate = new AvailabilityGate();
+    let t = 0;
+    const decide = (other: number) => gate.decide(ask(other)(), () => ask(other)(true), t);
+    expect(decide(0.2).accept).toBe(true);
+    // 0.65 other + 2 x 0.6 = 1.85 > 1.8: closed.
+    expect(decide(0.65).accept).toBe(false);
+    expect(gate.isClosed).toBe(true);
+    // Just under the budget again (1.75), but without the half-session margin: stays closed.
+    t += 60000;
+    expect(decide(0.55).accept).toBe(false);
+    // With the margin (0.2 + 2.5 x 0.6 = 1.7), for less than the hold time: still closed, and it says when.
+    t += 1000;
+    const waiting = decide(0.2);
+    expect(waiting.accept).toBe(false);
+    expect(waiting.refusal).toMatch(/open again in \d+ s if it stays so/);
+    t += REOPEN_AFTER_MS - 1000;
+    expect(decide(0.2).accept).toBe(false);
+    t += 1000;
+    expect(decide(0.2).accept).toBe(true);
+    expect(gate.isClosed).toBe(false);
+  });
+
+  it('does not flap when load hovers around the limit', () => {
+    const gate = new AvailabilityGate();
+    let flips = 0;
+    let last = true;
+    // Load that swings across the limit every 3 s sample for five minutes.
+    for (let t = 0; t < 300000; t += 3000) {
+      const other = (t / 3000) % 2 ? 0.65 : 0.55;
+      const d = gate.decide(ask(other)(), () => ask(other)(true), t);
+      if (d.accept !== last) flips++;
+      last = d.accept;
+    }
+    expect(flips).toBe(1);
+  });
+
+  it('never holds back the first session or a non-load refusal', () => {
+    const gate = new AvailabilityGate();
+    gate.decide(ask(1.5)(), () => ask(1.5)(true), 0);
+    expect(gate.isClosed).toBe(true);
+    const first = admit(input({ load: load({ hostBusyCores: 2 }) }));
+    expect(gate.decide(first, () => first, 1000).accept).toBe(true);
+    const full = admit(input({ running: 1, freeSlots: 0 }));
+    expect(gate.decide(full, () => full, 1000).refusal).toBe('every slot is busy');
   });
 });
 

@@ -1,0 +1,8 @@
+#!/bin/bash
+# jibri-ts's own script, at the path and with the behaviour of Jibri's: stops the running sessions now,
+# finalizes them, and exits 255 (not restarted). Exits with curl's code.
+. "$(dirname "$0")/jibri-ts-settings.sh"
+
+PORT=$(setting JIBRI_HTTP_API_INTERNAL_PORT 3333)
+
+curl -sX POST "http://127.0.0.1:$PORT/jibri/api/internal/v1.0/shutdown"
