@@ -7,12 +7,15 @@
 #   5. builds the project when dist/ or node_modules/ is missing (scripts/setup.sh);
 #   6. docker build --network host of the Dockerfile, unchanged (quick when cached);
 #   7. runs `jibri-ts demo` in the container as uid 1000 with a read-only root, a tmpfs /tmp, no
-#      capabilities and a mounted recordings folder, and checks the file with ffprobe (H.264 + AAC);
-#   8. starts a Prosody on loopback, runs the service in the container against it and waits until a
-#      Jicofo stand-in sees it idle and healthy in the brewery; checks the image's HEALTHCHECK and that
-#      SIGTERM during a recording drains: the recording goes on, and once it is stopped the file is
-#      finalized and the service exits 255;
-#   9. prints the image size.
+#      capabilities and a mounted /storage (docker-jitsi-meet's layout), and checks the file with ffprobe
+#      (H.264 + AAC);
+#   8. starts a Prosody on loopback, runs the service in the container against it (with the older
+#      /config/recordings mount, which it must still use) and waits until a Jicofo stand-in sees it idle
+#      and healthy in the brewery; checks the image's HEALTHCHECK and that SIGTERM during a recording
+#      drains: the recording goes on, and once it is stopped the file is finalized and the service exits 255;
+#   9. runs Jibri's wait_graceful_shutdown.sh (jibri-ts's own, at /opt/jitsi/jibri) inside an idle
+#      container: it returns at once and the service exits 255;
+#  10. prints the image size.
 # Environment: IMAGE (jibri-ts:local), NODE_VERSION (20.20.2), DEMO_SECONDS (10), KEEP_WORK=1 keeps the
 # work folder, DEBIAN_MIRROR (the first deb.debian.org-style URI apt uses here).
 set -euo pipefail
@@ -127,15 +130,16 @@ HARDENED=(--network host --read-only --tmpfs /tmp:exec,mode=1777 --cap-drop ALL 
 
 # --- 7. a recording of the bundled demo page ---------------------------------------------------------------------
 say "recording the demo page in the container (${DEMO_SECONDS} s)"
-rec=$WORK/recordings
-mkdir -p "$rec" && chown 1000:1000 "$rec"
+storage=$WORK/storage
+mkdir -p "$storage" && chown 1000:1000 "$storage"
 name=jibri-ts-check-demo-$$
 CONTAINERS+=("$name")
-docker run --name "$name" "${HARDENED[@]}" -v "$rec:/config/recordings" "$IMAGE" demo "$DEMO_SECONDS" \
+docker run --name "$name" "${HARDENED[@]}" -v "$storage:/storage" "$IMAGE" demo "$DEMO_SECONDS" \
   >"$WORK/demo.out" 2>"$WORK/demo.err" || { cat "$WORK/demo.err" "$WORK/demo.out" >&2; fail "the demo run in the container"; }
 cat "$WORK/demo.out" >&2
 inner=$(head -1 "$WORK/demo.out")
-file=$rec/${inner#/config/recordings/}
+case "$inner" in /storage/recordings/*) ;; *) fail "the demo recorded to $inner, not under /storage/recordings";; esac
+file=$storage/${inner#/storage/}
 [ -f "$file" ] || fail "the demo printed $inner, but $file does not exist"
 probe=$(ffprobe -v error -show_entries stream=codec_type,codec_name,width,height,r_frame_rate,sample_rate,channels -show_entries format=duration -of json "$file")
 summary=$(node -e '
@@ -154,6 +158,9 @@ docker rm "$name" >/dev/null
 
 # --- 8. the service against a Prosody on loopback ------------------------------------------------------------------
 say "the service in the container, logging in to a Prosody on the host"
+# The older docker-jitsi-meet layout: only /config/recordings is mounted; the service must record there.
+rec=$WORK/recordings
+mkdir -p "$rec" && chown 1000:1000 "$rec"
 pdir=$WORK/prosody
 mkdir -p "$pdir/data"
 xport=$(free_port)
@@ -211,6 +218,7 @@ docker run -d --name "$name" "${HARDENED[@]}" -v "$rec:/config/recordings" \
 node scripts/container-check-brewery.js "$xport" auth.meet.check "$focus_pw" jibribrewery@internal-muc.meet.check container-check 60 >&2 \
   || { docker logs "$name" >&2; fail "the recorder in the container did not show up in the brewery"; }
 docker logs "$name" 2>&1 | grep -m1 'joining the brewery' >&2 || fail "no 'joining the brewery' line in the container's log"
+docker logs "$name" 2>&1 | grep -m1 'older docker-jitsi-meet layout' >&2 || fail "no warning about the older /config/recordings layout in the container's log"
 health=$(node -e 'fetch(process.argv[1]).then(async (r) => { const b = await r.json(); const c = b.status.health.details.capacity; console.log(r.status, JSON.stringify({ busy: b.busy, health: b.status.health.healthStatus, cores: c.hostCores, memoryHeadroomMb: Math.round(c.memoryHeadroomBytes / 1048576) })); })' \
   "http://127.0.0.1:$hport/jibri/api/v1.0/health")
 echo "GET /jibri/api/v1.0/health: $health" >&2
@@ -270,7 +278,34 @@ sigterm_summary=$(ffprobe -v error -show_entries stream=codec_name -show_entries
 echo "recording finished during the drain: $(basename "$stopped") + metadata.json; ffprobe: $sigterm_summary" >&2
 case "$sigterm_summary" in *h264*aac*|*aac*h264*) ;; *) fail "the recording finished during the drain is not H.264 + AAC";; esac
 
-# --- 9. the image size ----------------------------------------------------------------------------------------------
+# --- 9. Jibri's wait_graceful_shutdown.sh inside the image -----------------------------------------------------------
+say "wait_graceful_shutdown.sh in an idle container"
+name=jibri-ts-check-scripts-$$
+CONTAINERS+=("$name")
+hport=$(free_port)
+iport=$(free_port)
+docker run -d --name "$name" "${HARDENED[@]}" -v "$storage:/storage" \
+  -e JIBRI_HTTP_API_EXTERNAL_HOST=127.0.0.1 -e JIBRI_HTTP_API_EXTERNAL_PORT="$hport" -e JIBRI_HTTP_API_INTERNAL_PORT="$iport" \
+  -e ENABLE_STATS_D=false "$IMAGE" >/dev/null
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$hport/jibri/api/v1.0/health" >/dev/null 2>&1 && break
+  sleep 0.3
+done
+t0=$(date +%s.%N)
+# The container ends with the service (exit 255), and the script with it unless it saw the exit first:
+# either way it must have sent the shutdown and never have seen BUSY.
+rc=0
+docker exec "$name" /opt/jitsi/jibri/wait_graceful_shutdown.sh >"$WORK/wait.out" 2>&1 || rc=$?
+script_seconds=$(elapsed "$t0")
+cat "$WORK/wait.out" >&2
+if [ "$rc" != 0 ] && [ "$rc" -lt 126 ]; then docker logs "$name" 2>&1 | tail -20 >&2; fail "wait_graceful_shutdown.sh in the container exited $rc"; fi
+grep -q 'Graceful shutdown signal...sent' "$WORK/wait.out" || fail "wait_graceful_shutdown.sh did not send the graceful shutdown"
+grep -q 'recording is in progress' "$WORK/wait.out" && fail "an idle recorder showed BUSY during its graceful shutdown"
+code=$(timeout 60 docker wait "$name") || fail "the service did not exit after wait_graceful_shutdown.sh"
+printf 'wait_graceful_shutdown.sh: %.1f s (exit %s), the service exited %s\n' "$script_seconds" "$rc" "$code" >&2
+[ "$code" = 255 ] || fail "the service exited $code after the graceful shutdown, not 255"
+
+# --- 10. the image size ---------------------------------------------------------------------------------------------
 size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
 say "container-check: OK"
 printf 'image %s: %.0f MB (%s bytes); build %.1f s; recording: %s\n' "$IMAGE" "$(awk -v s="$size" 'BEGIN { print s / 1e6 }')" "$size" "$build_seconds" "$summary"

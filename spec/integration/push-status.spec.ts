@@ -1,9 +1,12 @@
 /**
  * Status pushed out of the real service during a real recording: Jibri's webhooks to local receivers
- * (with an RS256 token that verifies against the public key), the Server-Sent Events stream, and the
- * Prometheus endpoint. A subscriber that is down changes nothing.
+ * (with an RS256 token that verifies against the public key), the Server-Sent Events stream, the
+ * Prometheus endpoint (checked by Prometheus' own promtool) and Jibri's StatsD counters (received by a
+ * UDP listener). A subscriber that is down changes nothing.
  */
+import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
+import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
@@ -55,10 +58,19 @@ function parseExposition(text: string): Map<string, number> {
   return out;
 }
 
+/** `promtool check metrics` (Debian's prometheus package) on an exposition: its complaints, or [] when clean. */
+function promtool(text: string): string[] {
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30000 });
+  if (r.error) throw new Error(`promtool could not run (scripts/setup.sh installs the prometheus package): ${r.error.message}`);
+  return r.status === 0 ? [] : `${r.stdout}${r.stderr}`.trim().split('\n');
+}
+
 describe('push status', () => {
   let page: DemoServer;
   let svc: TestService;
   let receiver: Receiver;
+  let statsd: dgram.Socket;
+  const datagrams: string[] = [];
   let sse: ReturnType<typeof readEvents>;
   const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const started = Math.floor(Date.now() / 1000);
@@ -69,7 +81,13 @@ describe('push status', () => {
     const keyFile = path.join(tempDir(), 'jwt.pem');
     fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const down = `http://127.0.0.1:${await freePort()}`;
+    statsd = dgram.createSocket('udp4');
+    statsd.on('message', (m) => datagrams.push(...m.toString().split('\n')));
+    await new Promise<void>((r) => statsd.bind(0, '127.0.0.1', r));
     svc = await startTestService({
+      ENABLE_STATS_D: 'true',
+      JIBRI_STATSD_HOST: '127.0.0.1',
+      JIBRI_STATSD_PORT: String(statsd.address().port),
       JIBRI_INSTANCE_ID: 'push-test',
       JIBRI_WEBHOOK_SUBSCRIBERS: `${receiver.url},${down}`,
       JIBRI_JWT_SIGNING_KEY_PATH: keyFile,
@@ -87,6 +105,7 @@ describe('push status', () => {
     await svc?.stop();
     await receiver?.close();
     await page?.close();
+    statsd?.close();
   });
 
   it('records while the events stream needs the token like start and stop', async () => {
@@ -151,14 +170,28 @@ describe('push status', () => {
   it("serves /metrics with Jibri's names and the capacity gauges, as OpenMetrics, text and JSON", async () => {
     const text = await fetch(`${svc.service.http.url}/metrics`, { headers: { accept: 'text/plain' } });
     expect(text.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    const m = parseExposition(await text.text());
+    const body = await text.text();
+    // promtool reads the Prometheus text format (its 2.42 parser takes OpenMetrics' `<name>_total`
+    // samples for families of their own, so OpenMetrics is compared line by line in the unit spec).
+    expect(promtool(body)).toEqual([]);
+    const m = parseExposition(body);
+    expect(m.get('jitsi_jibri_sessions_started_created')).toBeGreaterThan(1.7e9);
+    // Jibri's two counters that jibri-ts lacked; they count for real in xmpp.spec.ts.
+    expect(m.get('jitsi_jibri_xmpp_ping_failed_total')).toBe(0);
+    expect(m.get('jitsi_jibri_xmpp_closed_on_error_total')).toBe(0);
+    for (const line of body.split('\n').filter((l) => l.startsWith('# TYPE '))) {
+      const [, , name, type] = line.split(' ');
+      expect([name, body.includes(`# HELP ${name} `)]).toEqual([name, true]);
+      if (type === 'gauge') expect(name).not.toMatch(/_total$/);
+      if (type === 'counter') expect(name).toMatch(/_total$/);
+    }
     expect(m.get('jitsi_jibri_sessions_started_total')).toBe(1);
     expect(m.get('jitsi_jibri_sessions_stopped_total')).toBe(1);
     expect(m.get('jitsi_jibri_errors_total')).toBe(0);
     expect(m.get('jitsi_jibri_busy_total')).toBe(0);
     expect(m.get('jitsi_jibri_healthy')).toBe(1);
     expect(m.get('jitsi_jibri_recording')).toBe(0);
-    expect(m.get('jitsi_jibri_slots_total')).toBe(1);
+    expect(m.get('jitsi_jibri_slots')).toBe(1);
     expect(m.get('jitsi_jibri_slots_busy')).toBe(0);
     expect(m.get('jitsi_jibri_accepting_sessions')).toBe(1);
     expect(m.get('jitsi_jibri_busy_ratio')).toBe(0);
@@ -170,10 +203,20 @@ describe('push status', () => {
 
     const open = await fetch(`${svc.service.http.url}/metrics`);
     expect(open.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
-    expect((await open.text()).trimEnd().endsWith('# EOF')).toBe(true);
-    const json = (await (await fetch(`${svc.service.http.url}/metrics`, { headers: { accept: 'application/json' } })).json()) as Array<{ name: string }>;
-    expect(json.map((x) => x.name)).toContain('jitsi_jibri_slots_total');
+    const om = await open.text();
+    expect(om.trimEnd().endsWith('# EOF')).toBe(true);
+    expect(om).toContain('# TYPE jitsi_jibri_sessions_started counter\n# HELP jitsi_jibri_sessions_started ');
+    expect(om).toMatch(/\njitsi_jibri_sessions_started_total 1\.0\njitsi_jibri_sessions_started_created \S+\n/);
+    // Jibri's flat JSON object.
+    const json = (await (await fetch(`${svc.service.http.url}/metrics`, { headers: { accept: 'application/json' } })).json()) as Record<string, unknown>;
+    expect(json).toMatchObject({ sessions_started_total: 1, sessions_stopped_total: 1, errors_total: 0, busy_total: 0, xmpp_ping_failed_total: 0, xmpp_closed_on_error_total: 0, healthy: true, recording: false, slots: 1 });
     expect((await fetch(`${svc.service.http.url}/metrics`, { headers: { accept: 'image/png' } })).status).toBe(406);
+  });
+
+  it("sends Jibri's StatsD counters (prefix jibri, the session's tag) over UDP", async () => {
+    await waitFor('the stop counter', () => (datagrams.includes('jibri.stop:1|c|#recording') ? true : undefined), 5000);
+    expect(datagrams).toEqual(expect.arrayContaining(['jibri.start:1|c|#recording', 'jibri.stop:1|c|#recording']));
+    expect(datagrams.filter((d) => d.startsWith('jibri.start:'))).toHaveLength(1);
   });
 
   it('pushes the status every period even without a change', async () => {

@@ -59,6 +59,8 @@ describe('Jicofo drives jibri-ts over XMPP', () => {
       ...recorderXmppEnv({ servers: `127.0.0.1:${prosody.port}`, nick: NICK, jibriPassword: PASSWORDS.jibri, recorderPassword: PASSWORDS.recorder, publicUrl: page.baseUrl }),
       // Streams never leave loopback, whatever a test sends by mistake.
       JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmps?://127\\.0\\.0\\.1(:\\d+)?/.*',
+      // Pings often enough for the paused-server test below to be quick (Jibri: every 30 s).
+      JIBRI_XMPP_PING_INTERVAL: '2 seconds',
     });
   });
 
@@ -251,6 +253,9 @@ describe('Jicofo drives jibri-ts over XMPP', () => {
     await jicofo.start();
     const p = await jicofo.waitFor('the recorder back in the brewery', () => jicofo.lastPresenceOf(OCCUPANT), 30000);
     expect(p).toEqual(expect.objectContaining({ busy: 'idle', health: 'healthy' }));
+    // Prosody ends its streams with a system-shutdown stream error: Jibri's closed-on-error counter.
+    expect(svc.service.metrics.value('xmppClosedOnError')).toBeGreaterThanOrEqual(1);
+    expect(svc.service.metrics.value('xmppReconnecting')).toBeGreaterThanOrEqual(1);
   });
 
   it('stops and keeps the recording when the connection that started it is lost; comes back idle', async () => {
@@ -274,6 +279,30 @@ describe('Jicofo drives jibri-ts over XMPP', () => {
       const q = jicofo.lastPresenceOf(OCCUPANT);
       return q?.busy === 'idle' ? q : undefined;
     }, 30000);
+    expect(p.health).toBe('healthy');
+    expect(svc.service.metrics.value('stoppedOnXmppClosed')).toBe(1);
+  });
+
+  it('counts a ping the server leaves unanswered, drops that connection and joins again once it answers', async () => {
+    const closedBefore = svc.service.metrics.value('xmppClosed');
+    prosody.pause();
+    try {
+      await waitFor('a failed ping', () => (svc.service.metrics.value('xmppPingFailed') >= 1 ? true : undefined), 20000, 100);
+    } finally {
+      prosody.resume();
+    }
+    const resumedAt = Date.now();
+    // The recorder closed that connection itself (not on error), as Jibri after a failed ping.
+    expect(svc.service.metrics.value('xmppClosed')).toBe(closedBefore + 1);
+    const json = JSON.parse(svc.service.metrics.render('application/json')!.body) as Record<string, number>;
+    expect(json.xmpp_ping_failed_total).toBeGreaterThanOrEqual(1);
+    await jicofo.stop();
+    jicofo = new FakeJicofo(prosody.port, PASSWORDS.focus);
+    await jicofo.start();
+    const p = await jicofo.waitFor('the recorder back after the pause', () => {
+      const q = jicofo.lastPresenceOf(OCCUPANT);
+      return q && q.at >= resumedAt && q.busy === 'idle' ? q : undefined;
+    }, 40000);
     expect(p.health).toBe('healthy');
   });
 });

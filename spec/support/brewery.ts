@@ -5,7 +5,7 @@
  */
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { FakeJicofo } from './fake-jicofo';
-import { DOMAINS, startProsody, type ProsodyHandle } from './prosody';
+import { DOMAINS, startProsody, type Domains, type ProsodyHandle } from './prosody';
 
 export interface BreweryPasswords {
   jibri: string;
@@ -20,13 +20,21 @@ export interface BreweryStack {
   stop(): Promise<void>;
 }
 
-export async function startBreweryStack(pw: BreweryPasswords, page?: Parameters<typeof startDemoServer>[0]): Promise<BreweryStack> {
-  const prosody = await startProsody();
-  prosody.register('jibri', DOMAINS.auth, pw.jibri);
-  prosody.register('focus', DOMAINS.auth, pw.focus);
-  prosody.register('recorder', DOMAINS.hidden, pw.recorder);
+export interface BreweryOptions {
+  /** Another deployment's domains (DOMAINS by default). */
+  domains?: Domains;
+  /** The control and call login names (jibri and recorder by default). */
+  users?: { jibri?: string; recorder?: string };
+}
+
+export async function startBreweryStack(pw: BreweryPasswords, page?: Parameters<typeof startDemoServer>[0], opts: BreweryOptions = {}): Promise<BreweryStack> {
+  const domains = opts.domains ?? DOMAINS;
+  const prosody = await startProsody({ domains });
+  prosody.register(opts.users?.jibri ?? 'jibri', domains.auth, pw.jibri);
+  prosody.register('focus', domains.auth, pw.focus);
+  prosody.register(opts.users?.recorder ?? 'recorder', domains.hidden, pw.recorder);
   const demo = await startDemoServer(page);
-  const jicofo = new FakeJicofo(prosody.port, pw.focus);
+  const jicofo = new FakeJicofo(prosody.port, pw.focus, 'focus', domains);
   await jicofo.start();
   return {
     prosody,

@@ -5,7 +5,7 @@
  */
 import { client, type Client } from '@xmpp/client';
 import xml, { Parser, type Element } from '@xmpp/xml';
-import { DOMAINS } from './prosody';
+import { DOMAINS, type Domains } from './prosody';
 
 export const NS_JIBRI = 'http://jitsi.org/protocol/jibri';
 export const BREWERY = `jibribrewery@${DOMAINS.internalMuc}`;
@@ -32,10 +32,17 @@ export class FakeJicofo {
   private xmpp: Client | undefined;
   private idCounter = 0;
 
-  constructor(private readonly port: number, private readonly password: string, private readonly nick = 'focus') {}
+  private readonly domains: Domains;
+  /** The brewery this Jicofo watches (jibribrewery@<internal MUC domain>). */
+  readonly brewery: string;
+
+  constructor(private readonly port: number, private readonly password: string, private readonly nick = 'focus', domains: Domains = DOMAINS) {
+    this.domains = domains;
+    this.brewery = `jibribrewery@${domains.internalMuc}`;
+  }
 
   async start(): Promise<void> {
-    const xmpp = client({ service: `xmpp://127.0.0.1:${this.port}`, domain: DOMAINS.auth, username: 'focus', password: this.password });
+    const xmpp = client({ service: `xmpp://127.0.0.1:${this.port}`, domain: this.domains.auth, username: 'focus', password: this.password });
     this.xmpp = xmpp;
     xmpp.on('error', () => undefined);
     xmpp.on('stanza', (s: Element) => {
@@ -56,7 +63,7 @@ export class FakeJicofo {
       return true as unknown as Element;
     });
     await xmpp.start();
-    await xmpp.send(xml('presence', { to: `${BREWERY}/${this.nick}` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
+    await xmpp.send(xml('presence', { to: `${this.brewery}/${this.nick}` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
   }
 
   /** Sends raw IQ markup (as in jicofo-protocol.md section 8) and resolves with the reply stanza. */

@@ -1,8 +1,9 @@
 /**
  * A real Prosody for the tests, on a free loopback port in a temp folder, laid out like a Jitsi
  * deployment: auth.meet.test (control logins), recorder.meet.test (the hidden domain), the brewery's
- * MUC internal.auth.meet.test and the conferences' conference.meet.test. It can be restarted on the
- * same port with the same accounts, as a server restart would.
+ * MUC internal.auth.meet.test and the conferences' conference.meet.test (or the same layout under
+ * another base domain, for a second deployment). It can be restarted on the same port with the same
+ * accounts, as a server restart would, and paused (SIGSTOP), as a server that stops answering.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,13 +11,20 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { freePort, tempDir } from './service';
 
-export const DOMAINS = {
-  auth: 'auth.meet.test',
-  hidden: 'recorder.meet.test',
-  internalMuc: 'internal.auth.meet.test',
-  muc: 'conference.meet.test',
-  xmpp: 'meet.test',
-} as const;
+export interface Domains {
+  auth: string;
+  hidden: string;
+  internalMuc: string;
+  muc: string;
+  xmpp: string;
+}
+
+/** A Jitsi deployment's domains under one base domain. */
+export function domainsFor(base: string): Domains {
+  return { auth: `auth.${base}`, hidden: `recorder.${base}`, internalMuc: `internal.auth.${base}`, muc: `conference.${base}`, xmpp: base };
+}
+
+export const DOMAINS: Readonly<Domains> = domainsFor('meet.test');
 
 /** The service's environment for the test domains: docker-jitsi-meet's names, as a deployment sets them. */
 export function recorderXmppEnv(opts: { servers: string; nick: string; jibriPassword: string; recorderPassword: string; publicUrl: string }): Record<string, string> {
@@ -37,27 +45,34 @@ export function recorderXmppEnv(opts: { servers: string; nick: string; jibriPass
 export interface ProsodyHandle {
   port: number;
   dir: string;
+  domains: Domains;
   register(user: string, host: string, password: string): void;
   stop(): Promise<void>;
   start(): Promise<void>;
   restart(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections but answers nothing, until resume(). */
+  pause(): void;
+  resume(): void;
 }
 
 export interface ProsodyOptions {
   /** Require STARTTLS with a self-signed certificate for the auth domain, as a real deployment has. */
   tls?: boolean;
+  /** The deployment's domains; DOMAINS by default. */
+  domains?: Domains;
 }
 
-function selfSignedCert(dir: string): { key: string; cert: string } {
+function selfSignedCert(dir: string, domains: Domains): { key: string; cert: string } {
   const key = path.join(dir, 'auth.key');
   const cert = path.join(dir, 'auth.crt');
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${DOMAINS.auth}`, '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${domains.auth}`, '-keyout', key, '-out', cert], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`openssl could not make a test certificate: ${r.stderr}`);
   return { key, cert };
 }
 
 function config(dir: string, port: number, opts: ProsodyOptions): string {
-  const tls = opts.tls ? selfSignedCert(dir) : undefined;
+  const domains = opts.domains ?? DOMAINS;
+  const tls = opts.tls ? selfSignedCert(dir, domains) : undefined;
   return `
 run_as_root = true
 interfaces = { "127.0.0.1" }
@@ -74,13 +89,13 @@ allow_unencrypted_plain_auth = true
 authentication = "internal_hashed"
 modules_enabled = { "roster"; "saslauth"; "disco"; "ping"; ${tls ? '"tls";' : ''} }
 ${tls ? '' : 'modules_disabled = { "tls" }'}
-VirtualHost "${DOMAINS.auth}"
+VirtualHost "${domains.auth}"
 ${tls ? `  ssl = { key = "${tls.key}"; certificate = "${tls.cert}"; }` : ''}
-VirtualHost "${DOMAINS.hidden}"
-Component "${DOMAINS.internalMuc}" "muc"
+VirtualHost "${domains.hidden}"
+Component "${domains.internalMuc}" "muc"
   muc_room_locking = false
   muc_room_default_public_jids = true
-Component "${DOMAINS.muc}" "muc"
+Component "${domains.muc}" "muc"
   muc_room_locking = false
 `;
 }
@@ -112,6 +127,7 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<ProsodyHa
   const handle: ProsodyHandle = {
     port,
     dir,
+    domains: opts.domains ?? DOMAINS,
     register(user, host, password) {
       const r = spawnSync('prosodyctl', ['--config', cfg, 'register', user, host, password], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`prosodyctl register ${user}@${host} failed: ${r.stderr || r.stdout}`);
@@ -128,10 +144,17 @@ export async function startProsody(opts: ProsodyOptions = {}): Promise<ProsodyHa
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async stop() {
       const c = child;
       child = undefined;
       if (!c || c.exitCode !== null) return;
+      c.kill('SIGCONT');
       const exited = new Promise((r) => c.once('exit', r));
       c.kill('SIGTERM');
       const timer = setTimeout(() => c.kill('SIGKILL'), 5000);

@@ -1,6 +1,7 @@
 /**
- * A local HTTP receiver for what the project sends out (webhooks, fleet callbacks): it answers 200 and
- * keeps every JSON request it got, with its path, headers and raw body (signatures are over the raw body).
+ * A local HTTP receiver for what the project sends out (webhooks, fleet callbacks, the autoscaler's
+ * requests): it answers 200 (or what `answer` says) and keeps every JSON request it got, with its path,
+ * headers and raw body (signatures are over the raw body).
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,14 +21,20 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(basePath = '/hooks'): Promise<Receiver> {
+/** What to answer a request with: a status and a JSON body. */
+export type Answer = (r: Received) => { status?: number; body?: unknown };
+
+export async function startReceiver(basePath = '/hooks', answer?: Answer): Promise<Receiver> {
   const got: Received[] = [];
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (d: Buffer) => (raw += d.toString()));
     req.on('end', () => {
-      got.push({ path: req.url ?? '', headers: req.headers, raw, body: JSON.parse(raw), at: Date.now() });
-      res.writeHead(200).end();
+      const r: Received = { path: req.url ?? '', headers: req.headers, raw, body: JSON.parse(raw), at: Date.now() };
+      got.push(r);
+      const a = answer?.(r);
+      if (a?.body === undefined) res.writeHead(a?.status ?? 200).end();
+      else res.writeHead(a.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

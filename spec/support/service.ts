@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compose, type Service } from '../../lib/compose';
-import { loadConfig } from '../../lib/config';
+import { loadServiceConfig } from '../../lib/config';
 import { createLogger, type Logger } from '../../lib/log';
 import type { SessionStateName } from '../../lib/recorder/session-machine';
 
@@ -29,9 +29,15 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
+/**
+ * The machine's own /etc/jitsi/jibri/jibri.conf or /config/custom-jibri.conf must not leak into a spec:
+ * no configuration file unless the spec names one. StatsD is off unless a spec listens for it.
+ */
+const TEST_DEFAULTS = { JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', ENABLE_STATS_D: 'false' };
+
 export async function startTestService(env: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<TestService> {
   const recordingsDir = env.JIBRI_RECORDING_DIR ?? tempDir('jibri-ts-rec-');
-  const config = loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordingsDir, ...env }, 'test-recorder');
+  const config = await loadServiceConfig({ ...TEST_DEFAULTS, JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordingsDir, ...env }, 'test-recorder');
   // Quiet unless asked: the error paths under test log errors on purpose.
   const log = opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL });
   const exits: number[] = [];
@@ -117,14 +123,18 @@ export interface ServiceProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs `node dist/lib/main.js serve` (built by scripts/setup.sh) and waits until its API answers. */
-export async function spawnServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
-  const port = await freePort();
-  const internalPort = env.JIBRI_HTTP_API_INTERNAL_PORT ?? String(await freePort());
+/**
+ * Runs `node dist/lib/main.js serve` (built by scripts/setup.sh) and waits until its API answers. With
+ * `ports`, the ports are set elsewhere (a jibri.conf) and only named here.
+ */
+export async function spawnServiceProcess(env: Record<string, string>, opts: { ports?: { external: number; internal: number } } = {}): Promise<ServiceProcess> {
+  const port = opts.ports?.external ?? (await freePort());
+  const internalPort = opts.ports ? String(opts.ports.internal) : (env.JIBRI_HTTP_API_INTERNAL_PORT ?? String(await freePort()));
+  const ports = opts.ports ? {} : { JIBRI_HTTP_API_EXTERNAL_PORT: String(port), JIBRI_HTTP_API_INTERNAL_PORT: internalPort };
   let output = '';
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/lib/main.js'), 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, JIBRI_HTTP_API_EXTERNAL_PORT: String(port), JIBRI_HTTP_API_INTERNAL_PORT: internalPort, ...env },
+    env: { ...process.env, ...TEST_DEFAULTS, ...ports, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
