@@ -245,9 +245,13 @@ export class Deployer {
   }
 }
 
-/** What a recorder of this domain is started with: the domain's configuration and its own nickname. */
+/**
+ * What a recorder of this domain is started with: the domain's configuration and its own nickname. The
+ * host's own jibri.conf and StatsD are not the customer's: a host finalize script, webhook subscriber or
+ * counter must never see another customer's recordings.
+ */
 export function recorderEnv(domain: DomainConfig, recorderId: string): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', ENABLE_STATS_D: 'false' };
   for (const [k, v] of Object.entries(domain)) if (v) env[k] = v;
   env.JIBRI_INSTANCE_ID = recorderId;
   return env;

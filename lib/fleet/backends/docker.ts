@@ -32,6 +32,8 @@ export function containerSpec(image: string, spec: RecorderSpec, ports: { port: 
     JIBRI_HTTP_API_EXTERNAL_HOST: '127.0.0.1',
     JIBRI_HTTP_API_EXTERNAL_PORT: String(ports.port),
     JIBRI_HTTP_API_INTERNAL_PORT: String(ports.internalPort),
+    // Where the bind below puts the recordings (the image's default is docker-jitsi-meet's /storage/recordings).
+    JIBRI_RECORDING_DIR: '/config/recordings',
   };
   return {
     name: `jibri-ts-${spec.recorderId}`,
