@@ -1,8 +1,11 @@
 /**
  * Errors are values with a scope and a retry flag, as in Jibri: a SESSION error ends one recording, a
  * SYSTEM error says the machine cannot record (and turns health UNHEALTHY while it lasts). `retryable`
- * becomes Jicofo's should_retry. Messages carry a hint for the user and never a secret.
+ * becomes Jicofo's should_retry. Messages carry a hint for the user and never a secret: they are
+ * redacted when made and again when shown (a secret may be registered in between).
  */
+import { redact } from './redact';
+
 export type ErrorScope = 'session' | 'system';
 
 export type ErrorCode =
@@ -50,21 +53,21 @@ export class RecorderError extends Error {
   readonly hint?: string;
 
   constructor(init: RecorderErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(redact(init.message), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'RecorderError';
     this.code = init.code;
     this.scope = init.scope ?? 'session';
     this.retryable = init.retryable ?? true;
-    if (init.hint !== undefined) this.hint = init.hint;
+    if (init.hint !== undefined) this.hint = redact(init.hint);
   }
 
   /** What a user reads: the message and, when there is one, what to do about it. */
   describe(): string {
-    return this.hint ? `${this.message}. ${this.hint}` : this.message;
+    return redact(this.hint ? `${this.message}. ${this.hint}` : this.message);
   }
 
   toJSON(): { code: ErrorCode; scope: ErrorScope; retryable: boolean; message: string; hint?: string } {
-    return { code: this.code, scope: this.scope, retryable: this.retryable, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
+    return { code: this.code, scope: this.scope, retryable: this.retryable, message: redact(this.message), ...(this.hint ? { hint: redact(this.hint) } : {}) };
   }
 }
 

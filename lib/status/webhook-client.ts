@@ -6,6 +6,7 @@
  * `Authorization: Bearer <RS256 JWT>`.
  */
 import type { Logger } from '../log';
+import { redactDeep } from '../redact';
 import type { Recorder, SessionChange } from '../recorder/recorder';
 import type { RefreshingJwt } from './jwt';
 import { sessionWebhookBody, statusWebhookBody } from './webhook-bodies';
@@ -69,7 +70,8 @@ export class WebhookClient {
   private async post(path: string, body: unknown): Promise<void> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.opts.jwt) headers.authorization = `Bearer ${this.opts.jwt.token()}`;
-    const json = JSON.stringify(body);
+    // The one redaction function, as for logs and health: an error in a status may quote a URL.
+    const json = JSON.stringify(redactDeep(body));
     await Promise.all(
       this.opts.subscribers.map(async (base) => {
         const url = `${base}${path}`;
