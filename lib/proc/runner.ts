@@ -3,11 +3,14 @@
  * Playwright, but with the same parent-death wrapper). Children are started through `setpriv
  * --pdeathsig` so that when the service dies, even by SIGKILL, its children get a signal instead of
  * running on as orphans: ffmpeg gets SIGINT and closes its file cleanly, Xvfb and scripts get SIGTERM.
+ * Every child gets the allow-listed environment of lib/proc/child-env.ts unless it is given its own.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { childEnv } from './child-env';
 
 export interface SpawnOptions {
+  /** The child's whole environment (build it with childEnv); childEnv() when absent. */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** The signal the child gets when this process dies. */
@@ -27,7 +30,7 @@ let setprivAvailable: boolean | undefined;
 
 function hasSetpriv(): boolean {
   if (setprivAvailable === undefined) {
-    setprivAvailable = spawnSync('setpriv', ['--help'], { stdio: 'ignore' }).status === 0;
+    setprivAvailable = spawnSync('setpriv', ['--help'], { stdio: 'ignore', env: childEnv() }).status === 0;
   }
   return setprivAvailable;
 }
@@ -101,7 +104,7 @@ export class ChildHandle extends EventEmitter {
 export function startProcess(name: string, command: string, args: string[], opts: SpawnOptions = {}): ChildHandle {
   const [cmd, argv] = opts.parentDeathSignal ? withParentDeathSignal(command, args, opts.parentDeathSignal) : [command, args];
   const child = spawn(cmd, argv, {
-    env: opts.env ?? process.env,
+    env: opts.env ?? childEnv(),
     cwd: opts.cwd,
     stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe', ...(opts.extraFds ?? [])],
   });
@@ -118,7 +121,7 @@ export function runToEnd(
     let stdout = '';
     let stderr = '';
     let settled = false;
-    const child = spawn(command, args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: opts.env ?? childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 10000);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

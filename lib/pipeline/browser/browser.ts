@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright';
 import type { BrowserConfig } from '../../config';
 import { RecorderError } from '../../errors';
+import { childEnv } from '../../proc/child-env';
 
 export interface BrowserOptions {
   config: BrowserConfig;
@@ -103,7 +104,8 @@ export async function launchBrowser(opts: BrowserOptions): Promise<SessionBrowse
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,
-      env: { ...process.env, DISPLAY: opts.display, PULSE_SINK: opts.sinkName },
+      // The allow-listed environment: Chromium and every page process it starts never see the service's secrets.
+      env: childEnv({ DISPLAY: opts.display, PULSE_SINK: opts.sinkName }),
       timeout: 30000,
     });
   } catch (err) {

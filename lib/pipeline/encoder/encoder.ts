@@ -10,7 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import { RecorderError } from '../../errors';
-import { redact, type Logger } from '../../log';
+import type { Logger } from '../../log';
+import { childEnv } from '../../proc/child-env';
+import { redact } from '../../redact';
 import { toArgv, type FfmpegSpec } from './ffmpeg-args';
 import { parseFfmpegLine } from './ffmpeg-progress';
 
@@ -39,6 +41,25 @@ export interface Encoder {
 
 let wrapperPath: string | undefined;
 
+type SpawnFfmpeg = (this: unknown, args: string[], options: unknown, ...callbacks: unknown[]) => void;
+
+/**
+ * fluent-ffmpeg has no option for the child's environment: it spawns ffmpeg with whatever options it
+ * builds itself, so the service's own environment (its passwords) would be inherited. Its one spawn
+ * point for ffmpeg, `_spawnFfmpeg`, hands those options to child_process.spawn as they are; this adds
+ * the allow-listed environment there, for every ffmpeg a command runs (encodes, format listings).
+ */
+export function withChildEnv(cmd: ffmpeg.FfmpegCommand): ffmpeg.FfmpegCommand {
+  const c = cmd as unknown as { _spawnFfmpeg: SpawnFfmpeg };
+  const original = c._spawnFfmpeg;
+  c._spawnFfmpeg = function (this: unknown, args: string[], options: unknown, ...callbacks: unknown[]): void {
+    // fluent-ffmpeg lets callers leave the options out.
+    if (typeof options === 'function') return original.call(this, args, { env: childEnv() }, options, ...callbacks);
+    return original.call(this, args, { ...(options as object), env: childEnv() }, ...callbacks);
+  };
+  return cmd;
+}
+
 /**
  * fluent-ffmpeg spawns the binary itself, so the parent-death signal is set by a tiny wrapper that
  * execs ffmpeg through setpriv. It is written once per process into the temp folder, which stays
@@ -65,7 +86,7 @@ export function ffmpegWrapper(ffmpegBinary: string): string {
  */
 export function warmEncoder(ffmpegBinary: string): Promise<void> {
   return new Promise((resolve) => {
-    ffmpeg().setFfmpegPath(ffmpegWrapper(ffmpegBinary)).availableFormats(() => resolve());
+    withChildEnv(ffmpeg().setFfmpegPath(ffmpegWrapper(ffmpegBinary))).availableFormats(() => resolve());
   });
 }
 
@@ -92,7 +113,7 @@ class FfmpegEncoder extends EventEmitter implements Encoder {
     super();
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     const { spec } = opts;
-    let cmd = ffmpeg({ stdoutLines: 0 }).setFfmpegPath(ffmpegWrapper(opts.ffmpegBinary));
+    let cmd = withChildEnv(ffmpeg({ stdoutLines: 0 }).setFfmpegPath(ffmpegWrapper(opts.ffmpegBinary)));
     for (const input of spec.inputs) cmd = cmd.input(input.source).inputFormat(input.format).inputOptions(input.options);
     // ffmpeg reads global options anywhere on its command line; fluent-ffmpeg has no slot for them.
     cmd = cmd.output(spec.output.target).outputOptions([...spec.global, ...spec.output.options]);
