@@ -3,17 +3,18 @@
  * import time, so specs and the benchmark compose a service in-process exactly as main does.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import { createApp } from './http/app';
 import { createInternalApp } from './http/internal-api';
+import { boundPort, listen } from './http/server';
 import { Lifecycle } from './lifecycle';
 import { AutoscalerClient } from './status/autoscaler';
 import { RefreshingJwt, loadSigningKey } from './status/jwt';
 import { RecorderMetrics } from './status/metrics';
 import { PodDeletionCost } from './status/pod-deletion-cost';
 import { WebhookClient } from './status/webhook-client';
-import { registerSecret, type Logger } from './log';
+import type { Logger } from './log';
+import { registerSecret } from './redact';
 import { finalizeLeftovers } from './recorder/leftovers';
 import { Recorder, type RecorderOptions } from './recorder/recorder';
 import { XmppEdge } from './xmpp/xmpp-edge';
@@ -46,13 +47,14 @@ export interface ComposeOptions {
   exit?: (code: number) => void;
 }
 
-function listen(app: { listen: (port: number, host: string, cb: () => void) => Server }, host: string, port: number, variable: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const s = app.listen(port, host, () => resolve(s));
-    s.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(`cannot listen on ${host}:${port} (${err.code ?? err.message}): set ${variable} to a free port`)),
-    );
-  });
+/** A URL's password as written by a person (the redaction finds its encoded forms too). */
+function urlPassword(url: string): string | undefined {
+  const raw = new URL(url).password;
+  try {
+    return decodeURIComponent(raw) || undefined;
+  } catch {
+    return raw || undefined;
+  }
 }
 
 function urlOf(host: string, port: number): string {
@@ -60,11 +62,11 @@ function urlOf(host: string, port: number): string {
 }
 
 export async function compose(config: Config, log: Logger, opts: ComposeOptions = {}): Promise<Service> {
-  for (const s of [config.http.token, config.recorderLogin?.password]) registerSecret(s);
-  for (const env of config.xmppEnvironments) for (const s of [env.password, env.callLogin?.password]) registerSecret(s);
+  for (const s of [config.http.token, config.recorderLogin?.password]) registerSecret(s, { pinned: true });
+  for (const env of config.xmppEnvironments) for (const s of [env.password, env.callLogin?.password]) registerSecret(s, { pinned: true });
   for (const warning of config.warnings) log.warn(warning, { component: 'config' });
   if (config.files.length) log.info(`configuration read from ${config.files.join(' + ')} and the environment`, { component: 'config' });
-  for (const url of config.webhooks.subscribers) registerSecret(new URL(url).password || undefined);
+  for (const url of config.webhooks.subscribers) registerSecret(urlPassword(url), { pinned: true });
   // A bad signing key stops the start here, before anything listens.
   const jwt = config.webhooks.jwt ? new RefreshingJwt(config.webhooks.jwt, loadSigningKey(config.webhooks.jwt.signingKeyPath)) : undefined;
   const autoscalerKey = config.autoscaler ? loadSigningKey(config.autoscaler.keyFile, 'AUTOSCALER_SIDECAR_KEY_FILE') : undefined;
@@ -79,7 +81,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   const server = await listen(app, config.http.host, config.http.port, 'JIBRI_HTTP_API_EXTERNAL_PORT').catch((err: Error) => {
     throw new Error(`The HTTP API ${err.message}`);
   });
-  const { port } = server.address() as AddressInfo;
+  const port = boundPort(server);
   const host = config.http.host;
   log.info(`HTTP API listening on http://${host}:${port}/jibri/api/v1.0`, { component: 'http' });
 
@@ -147,7 +149,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
     await stop();
     throw new Error(`The internal API ${err.message}`);
   });
-  const iport = (internal.address() as AddressInfo).port;
+  const iport = boundPort(internal);
   log.info(`internal API listening on ${urlOf(internalHost, iport)}/jibri/api/internal/v1.0`, { component: 'http' });
   autoscaler?.start();
 

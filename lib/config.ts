@@ -17,8 +17,12 @@ import { isHoconObject, leafKeys, parseConfigFiles, valueAt, type ConfigFileTree
 export interface HttpConfig {
   host: string;
   port: number;
-  /** When set, every endpoint but health needs `Authorization: Bearer <token>`. */
+  /** When set, every endpoint but health needs `Authorization: Bearer <token>`, and health's details need it too. */
   token?: string;
+  /** The operator's explicit choice of an API without a token on a non-loopback address. */
+  allowOpen: boolean;
+  /** Server-Sent Events streams open at once; one more is answered 503. */
+  maxEventStreams: number;
 }
 
 export interface EncodingConfig {
@@ -62,6 +66,8 @@ export interface RecordingConfig {
   dir: string;
   finalizeScript?: string;
   finalizeTimeoutSec: number;
+  /** Names of further environment variables the finalize script gets (e.g. its upload credentials). */
+  finalizeScriptEnv: string[];
 }
 
 export interface BrowserConfig {
@@ -183,6 +189,8 @@ export interface Config {
   xmppEnvironments: XmppEnvironment[];
   /** Seconds between XMPP pings on every connection (Jibri: 30 s); a ping unanswered drops the connection. */
   xmppPingIntervalSec: number;
+  /** How long an XMPP server may stay unreachable (or refuse the login) before health says UNHEALTHY. */
+  xmppUnreachableGraceSec: number;
   http: HttpConfig;
   recording: RecordingConfig;
   encoding: EncodingConfig;
@@ -199,6 +207,11 @@ export interface Config {
   autoscaler?: AutoscalerConfig;
   /** The browser's call login for HTTP requests that bring none (JIBRI_RECORDER_USER at XMPP_HIDDEN_DOMAIN). */
   recorderLogin?: RecorderLogin;
+  /**
+   * The operator's own meeting origins (PUBLIC_URL, https://XMPP_DOMAIN, each environment's base URL and
+   * domain, JIBRI_CALL_LOGIN_ALLOWED_ORIGINS): the only ones recorderLogin is handed to.
+   */
+  recorderLoginOrigins: string[];
   ffmpegPath: string;
   logLevel: string;
   /** The configuration files that were read, in order. */
@@ -235,7 +248,9 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_INSTANCE_ID', default: '', group: 'Identity', description: 'Name of this recorder (brewery nickname, webhooks); defaults to the host name', hocon: 'jibri.id' },
   { name: 'JIBRI_HTTP_API_EXTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address the HTTP API binds to', hocon: 'jibri.api.http.external-api-host' },
   { name: 'JIBRI_HTTP_API_EXTERNAL_PORT', default: '2222', group: 'HTTP API', description: 'Port of the HTTP API', hocon: 'jibri.api.http.external-api-port' },
-  { name: 'JIBRI_HTTP_API_TOKEN', default: '', group: 'HTTP API', description: 'If set, every endpoint but health requires "Authorization: Bearer <token>"', secret: true },
+  { name: 'JIBRI_HTTP_API_TOKEN', default: '', group: 'HTTP API', description: 'If set, every endpoint but health requires "Authorization: Bearer <token>", and so do health\'s session details; required when the API is not on loopback', secret: true },
+  { name: 'JIBRI_HTTP_API_ALLOW_OPEN', default: 'false', group: 'HTTP API', description: 'Start even with the API on a non-loopback address and no JIBRI_HTTP_API_TOKEN (anyone who reaches it can start and stop recordings)' },
+  { name: 'JIBRI_HTTP_API_MAX_EVENT_STREAMS', default: '16', group: 'HTTP API', description: 'Event streams (GET /events) open at once; one more is answered 503' },
   { name: 'JIBRI_HTTP_API_INTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address of the internal API (gracefulShutdown, notifyConfigChanged, shutdown); keep it on loopback', hocon: 'jibri.api.http.internal-api-host' },
   { name: 'JIBRI_HTTP_API_INTERNAL_PORT', default: '3333', group: 'HTTP API', description: 'Port of the internal API', hocon: 'jibri.api.http.internal-api-port' },
   { name: 'JIBRI_CONCURRENT_SESSIONS', default: '1', group: 'Capacity', description: 'Sessions this recorder runs at once, each its own brewery occupant <JIBRI_INSTANCE_ID>-<n>; "auto" sizes it from the host' },
@@ -246,6 +261,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_RECORDING_DIR', default: '/storage/recordings', group: 'Recording', description: 'Folder that holds one sub-folder per session (docker-jitsi-meet\'s layout; an older /config/recordings volume is still used when it is the one mounted)', hocon: 'jibri.recording.recordings-directory' },
   { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_PATH', default: '', group: 'Recording', description: 'Script run with the session folder as its only argument after each recording (e.g. /config/finalize.sh); one without its executable bit is run with sh', hocon: 'jibri.recording.finalize-script' },
   { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', default: '1 hour', group: 'Recording', description: `After this a finalize script that has not ended is killed (0 = never); ${DURATION_NOTE}` },
+  { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_ENV', default: '', group: 'Recording', description: 'Comma-separated names of further environment variables the finalize script gets, e.g. its upload credentials (it gets PATH, HOME, LANG, TZ and the like, never the service\'s own secrets)' },
   { name: 'JIBRI_RECORDING_RESOLUTION', default: '1280x720', group: 'Encoding', description: 'Size of the virtual screen and of the video, WIDTHxHEIGHT', hocon: 'jibri.ffmpeg.resolution' },
   { name: 'JIBRI_RECORDING_FRAMERATE', default: '30', group: 'Encoding', description: 'Frames per second captured and encoded', hocon: 'jibri.ffmpeg.framerate' },
   { name: 'JIBRI_RECORDING_CONSTANT_RATE_FACTOR', default: '25', group: 'Encoding', description: 'x264 CRF (0-51, lower is better quality and larger files)', hocon: 'jibri.ffmpeg.h264-constant-rate-factor' },
@@ -273,7 +289,8 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'XMPP_HIDDEN_DOMAIN', default: 'hidden.meet.jitsi', group: 'Call login', description: 'Domain of the recorder account the browser joins with (XMPP_RECORDER_DOMAIN is still read)' },
   { name: 'XMPP_RECORDER_DOMAIN', default: '', group: 'Call login', description: 'Older name of XMPP_HIDDEN_DOMAIN' },
   { name: 'JIBRI_RECORDER_USER', default: 'recorder', group: 'Call login', description: 'User name of the recorder account' },
-  { name: 'JIBRI_RECORDER_PASSWORD', default: '', group: 'Call login', description: 'Password of the recorder account; without it, requests must bring their own call login', secret: true },
+  { name: 'JIBRI_RECORDER_PASSWORD', default: '', group: 'Call login', description: 'Password of the recorder account, used for meetings on PUBLIC_URL, https://XMPP_DOMAIN or JIBRI_CALL_LOGIN_ALLOWED_ORIGINS; other meetings need the request\'s own call login', secret: true },
+  { name: 'JIBRI_CALL_LOGIN_ALLOWED_ORIGINS', default: '', group: 'Call login', description: 'Comma-separated further origins (https://host[:port]) of meetings the recorder account may log in to' },
   { name: 'XMPP_SERVER', default: '', group: 'XMPP', description: 'Comma-separated host[:port] list of the XMPP servers Jicofo uses; unset = the environments of jibri.conf, or HTTP API only' },
   { name: 'XMPP_ENV_NAME', default: '', group: 'XMPP', description: 'Name of the environment the XMPP_* variables describe (Jibri\'s environment name; also sent to the autoscaler)' },
   { name: 'XMPP_PORT', default: '5222', group: 'XMPP', description: 'Port for XMPP_SERVER entries without one' },
@@ -287,6 +304,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_STRIP_DOMAIN_JID', default: '', group: 'XMPP', description: 'Prefix removed from room domains to build call URLs; defaults to the first label of XMPP_MUC_DOMAIN' },
   { name: 'PUBLIC_URL', default: '', group: 'XMPP', description: 'Base of call URLs, e.g. https://meet.example.com' },
   { name: 'XMPP_TRUST_ALL_CERTS', default: 'true', group: 'XMPP', description: 'Accept self-signed XMPP server certificates' },
+  { name: 'JIBRI_XMPP_UNREACHABLE_GRACE', default: '60 seconds', group: 'XMPP', description: `How long an XMPP server may stay unreachable (or refuse the login) before health is UNHEALTHY; longer than a Prosody restart takes; ${DURATION_NOTE}` },
   { name: 'JIBRI_XMPP_PING_INTERVAL', default: '30 seconds', group: 'XMPP', description: `Time between pings on each XMPP connection (Jibri: 30 seconds); one unanswered within 10 seconds drops the connection, which then reconnects; ${DURATION_NOTE}` },
   { name: 'JIBRI_WEBHOOK_SUBSCRIBERS', default: '', group: 'Status push', description: 'Comma-separated base URLs that get POST <url>/v1/status on every change and every minute, and /v1/session/status for HTTP-started sessions', hocon: 'jibri.webhook.subscribers' },
   { name: 'JIBRI_JWT_SIGNING_KEY_PATH', default: '', group: 'Status push', description: 'PEM private key (RSA) that signs an RS256 bearer token on webhook requests; needs the three below', hocon: 'jibri.jwt-info.signing-key-path' },
@@ -651,15 +669,13 @@ export function loadConfig(env: Env, hostname = 'jibri', ctx: ConfigContext = {}
     instanceId,
     xmppEnvironments,
     xmppPingIntervalSec: r.duration('JIBRI_XMPP_PING_INTERVAL', 1, 3600),
-    http: {
-      host: r.text('JIBRI_HTTP_API_EXTERNAL_HOST'),
-      port: r.int('JIBRI_HTTP_API_EXTERNAL_PORT', 0, 65535),
-      ...(token ? { token } : {}),
-    },
+    xmppUnreachableGraceSec: r.duration('JIBRI_XMPP_UNREACHABLE_GRACE', 1, 24 * 3600),
+    http: readHttp(r, token),
     recording: {
       dir: recording.dir,
       ...(finalizeScript && finalizeScript !== JIBRI_PLACEHOLDER_FINALIZE ? { finalizeScript } : {}),
       finalizeTimeoutSec: r.duration('JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', 0, 7 * 24 * 3600),
+      finalizeScriptEnv: readFinalizeScriptEnv(r),
     },
     encoding: {
       width,
@@ -698,6 +714,7 @@ export function loadConfig(env: Env, hostname = 'jibri', ctx: ConfigContext = {}
       singleUse: r.bool('JIBRI_SINGLE_USE_MODE'),
     },
     ...optionalField('recorderLogin', recorderLogin),
+    recorderLoginOrigins: readLoginOrigins(r, xmppEnvironments),
     ffmpegPath: r.text('JIBRI_FFMPEG_PATH'),
     logLevel: r.oneOf('JIBRI_LOG_LEVEL', ['error', 'warn', 'info', 'debug']),
     files: ctx.file?.files ?? [],
@@ -757,6 +774,83 @@ function ignoredKeys(tree: HoconObject, used: ReadonlySet<string>): string[] {
 
 function optionalField<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/** Loopback addresses and names: an API bound there is reachable from this host only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+function readHttp(r: Reader, token: string | undefined): HttpConfig {
+  const host = r.text('JIBRI_HTTP_API_EXTERNAL_HOST');
+  const allowOpen = r.bool('JIBRI_HTTP_API_ALLOW_OPEN');
+  if (!token && !allowOpen && !isLoopbackHost(host)) {
+    r.problems.push(
+      `JIBRI_HTTP_API_EXTERNAL_HOST=${JSON.stringify(host)} is not a loopback address and JIBRI_HTTP_API_TOKEN is not set: anyone who reaches the API ` +
+        'could start and stop recordings. Set JIBRI_HTTP_API_TOKEN to a long random value (e.g. the output of `openssl rand -hex 32`) and send it as ' +
+        '"Authorization: Bearer <token>"; or bind the API to 127.0.0.1; or, if it really must be open, set JIBRI_HTTP_API_ALLOW_OPEN=true',
+    );
+  }
+  return {
+    host,
+    port: r.int('JIBRI_HTTP_API_EXTERNAL_PORT', 0, 65535),
+    ...(token ? { token } : {}),
+    allowOpen,
+    maxEventStreams: r.int('JIBRI_HTTP_API_MAX_EVENT_STREAMS', 1, 1000),
+  };
+}
+
+/** The origin (`scheme://host[:port]`) of an http(s) URL, or undefined. */
+function originOf(raw: string): string | undefined {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The operator's own origins: PUBLIC_URL and https://XMPP_DOMAIN (read even without XMPP_SERVER, for an
+ * HTTP-only recorder), each XMPP environment's base URL and domain, and JIBRI_CALL_LOGIN_ALLOWED_ORIGINS.
+ * A PUBLIC_URL that is no URL adds nothing here (the XMPP environment reports it).
+ */
+function readLoginOrigins(r: Reader, environments: readonly XmppEnvironment[]): string[] {
+  const origins = new Set<string>();
+  const add = (raw: string | undefined): void => {
+    const origin = raw ? originOf(raw) : undefined;
+    if (origin) origins.add(origin);
+  };
+  add(r.optional('PUBLIC_URL'));
+  add(`https://${r.text('XMPP_DOMAIN')}`);
+  for (const env of environments) {
+    add(env.publicUrl);
+    add(`https://${env.xmppDomain}`);
+  }
+  for (const raw of r.list('JIBRI_CALL_LOGIN_ALLOWED_ORIGINS')) {
+    let bare = false;
+    try {
+      const url = new URL(raw);
+      bare = (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password;
+    } catch {
+      bare = false;
+    }
+    const origin = bare ? originOf(raw) : undefined;
+    if (!origin) r.problems.push(`JIBRI_CALL_LOGIN_ALLOWED_ORIGINS: ${JSON.stringify(raw.slice(0, 100))} is not an origin such as https://meet.example.com (scheme, host and port only)`);
+    else origins.add(origin);
+  }
+  return [...origins];
+}
+
+function readFinalizeScriptEnv(r: Reader): string[] {
+  const names = r.list('JIBRI_FINALIZE_RECORDING_SCRIPT_ENV');
+  const own = new Set(SETTINGS.filter((s) => s.secret).map((s) => s.name));
+  for (const name of names) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) r.problems.push(`JIBRI_FINALIZE_RECORDING_SCRIPT_ENV: ${JSON.stringify(name.slice(0, 100))} is not a variable name`);
+    else if (own.has(name)) r.problems.push(`JIBRI_FINALIZE_RECORDING_SCRIPT_ENV: ${name} is one of the service's own secrets and is never passed to the finalize script`);
+  }
+  return names;
 }
 
 /**

@@ -15,12 +15,14 @@ import { startDemoServer } from './server';
 
 export async function runDemo(opts: { seconds: number }): Promise<void> {
   const env = environmentWithDotEnv(process.env);
-  // The demo must not disturb a real service: its own port, and a recordings folder under the project
+  // The demo must not disturb a real service: its own ports, and a recordings folder under the project
   // (where it can write one; in the image, the service's own folder).
   const local = path.resolve('recordings');
   const config = loadConfig(
     {
       ...env,
+      // Loopback whatever the .env says: the demo drives its own service from this host only.
+      JIBRI_HTTP_API_EXTERNAL_HOST: '127.0.0.1',
       JIBRI_HTTP_API_EXTERNAL_PORT: '0',
       JIBRI_HTTP_API_INTERNAL_PORT: '0',
       ...(env.JIBRI_RECORDING_DIR || !canWrite(path.dirname(local)) ? {} : { JIBRI_RECORDING_DIR: local }),

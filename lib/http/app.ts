@@ -11,20 +11,8 @@ import type { Recorder } from '../recorder/recorder';
 import type { RecorderMetrics } from '../status/metrics';
 import { jibriApiRouter } from './jibri-api';
 import { guardStateChanges } from './request-guard';
-import { API_BASE, MAX_BODY, httpStatusOf, sendError, tokenMatches } from './responses';
-
-function requireToken(token: string) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const header = req.get('authorization') ?? '';
-    const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m?.[1] || !tokenMatches(m[1].trim(), token)) {
-      res.set('WWW-Authenticate', 'Bearer');
-      sendError(res, 401, 'UNAUTHORIZED', 'A valid "Authorization: Bearer <token>" header is required (JIBRI_HTTP_API_TOKEN)');
-      return;
-    }
-    next();
-  };
-}
+import { requireToken } from './auth';
+import { API_BASE, MAX_BODY, httpStatusOf, sendError } from './responses';
 
 export interface AppDeps {
   config: Config;

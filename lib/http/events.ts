@@ -2,12 +2,14 @@
  * GET /jibri/api/v1.0/events: the recorder's status and session changes as Server-Sent Events, so a
  * client need not poll health. The current status comes first; then `status` events (the health body)
  * and `session` events (the session's summary and the state it left). A comment line every 15 s keeps
- * proxies from closing an idle stream.
+ * proxies from closing an idle stream. At most JIBRI_HTTP_API_MAX_EVENT_STREAMS streams are open at
+ * once: each holds a connection and two recorder listeners, so one more is answered 503.
  */
 import type { Request, Response } from 'express';
 import type { Recorder, SessionChange } from '../recorder/recorder';
+import { redactDeep } from '../redact';
 import type { StatusSnapshot } from '../status/snapshot';
-import { healthBody } from './responses';
+import { healthBody, sendError, type HealthView } from './responses';
 
 export const HEARTBEAT_MS = 15000;
 
@@ -16,21 +18,39 @@ export function sseEvent(event: string, id: number, data: unknown): string {
   return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
-export function eventsHandler(recorder: Recorder) {
+export interface EventsOptions {
+  maxStreams: number;
+  /** Which health view a request gets; session events go only to those who may read the full one. */
+  view: (req: Request) => HealthView;
+}
+
+export function eventsHandler(recorder: Recorder, opts: EventsOptions) {
+  let open = 0;
+  // Every stream adds two listeners; the edges and status pushers add a few more.
+  recorder.setMaxListeners(Math.max(recorder.getMaxListeners(), opts.maxStreams + 16));
   return (req: Request, res: Response): void => {
+    if (open >= opts.maxStreams) {
+      res.set('Retry-After', '30');
+      return sendError(res, 503, 'TOO_MANY_STREAMS', `${opts.maxStreams} event streams are open, the most this recorder serves at once`, {
+        hint: 'Close one, poll /health instead, or raise JIBRI_HTTP_API_MAX_EVENT_STREAMS',
+      });
+    }
+    open++;
+    const view = opts.view(req);
     res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.flushHeaders();
     let id = 0;
     const send = (event: string, data: unknown): void => void res.write(sseEvent(event, ++id, data));
-    const onStatus = (s: StatusSnapshot): void => send('status', healthBody(s));
-    const onSession = (c: SessionChange): void => send('session', { ...c.session, previousState: c.previous.name });
+    const onStatus = (s: StatusSnapshot): void => send('status', healthBody(s, view));
+    const onSession = (c: SessionChange): void => send('session', redactDeep({ ...c.session, previousState: c.previous.name }));
     res.write('retry: 3000\n\n');
-    send('status', healthBody(recorder.snapshot()));
+    send('status', healthBody(recorder.snapshot(), view));
     recorder.on('status', onStatus);
-    recorder.on('session', onSession);
+    if (view === 'full') recorder.on('session', onSession);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     req.on('close', () => {
+      open--;
       clearInterval(heartbeat);
       recorder.off('status', onStatus);
       recorder.off('session', onSession);

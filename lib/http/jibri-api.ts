@@ -1,14 +1,16 @@
 /**
- * Jibri's external HTTP API: health, startService, stopService. Health stays open (probes, autoscalers);
- * the others need the token when one is configured. The health body carries both the seed's `busy`
- * and Jibri's current `status` shape, so old and new clients read it.
+ * Jibri's external HTTP API: health, startService, stopService. Health stays open (probes, autoscalers),
+ * its session details do not; the others need the token when one is configured. The health body
+ * carries both the seed's `busy` and Jibri's current `status` shape, so old and new clients read it.
  */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';
-import { healthBody, httpStatusOf, sendError } from './responses';
+import { recorderLoginAllowed } from '../meeting/call-url';
+import { detailsAllowed } from './auth';
+import { healthBody, httpStatusOf, sendError, type HealthView } from './responses';
 import { parseStartBody } from './bodies';
 import { eventsHandler } from './events';
 
@@ -24,11 +26,15 @@ export function jibriApiRouter(deps: RouterDeps): Router {
   const guarded = deps.auth ? [deps.auth] : [];
   const log = deps.log.child({ component: 'http' });
 
-  router.get('/health', (_req, res) => {
-    res.json(healthBody(deps.recorder.snapshot()));
+  const mayReadDetails = detailsAllowed(deps.config.http);
+  const view = (req: Request): HealthView => (mayReadDetails(req) ? 'full' : 'public');
+
+  // Open to all (probes, autoscalers read busy and healthStatus); session details need the token.
+  router.get('/health', (req, res) => {
+    res.json(healthBody(deps.recorder.snapshot(), view(req)));
   });
 
-  router.get('/events', ...guarded, eventsHandler(deps.recorder));
+  router.get('/events', ...guarded, eventsHandler(deps.recorder, { maxStreams: deps.config.http.maxEventStreams, view }));
 
   router.post('/startService', ...guarded, (req, res) => {
     const parsed = parseStartBody(req.body);
@@ -37,11 +43,16 @@ export function jibriApiRouter(deps: RouterDeps): Router {
       log.warn(`startService refused: ${parsed.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
       return sendError(res, 400, 'BAD_REQUEST', first ? `${first.field} ${first.message}` : 'Invalid body', { field: first?.field, errors: parsed.errors });
     }
-    const callLogin = parsed.request.callLogin ?? deps.config.recorderLogin;
+    const { config } = deps;
+    const ownLogin = config.recorderLogin && recorderLoginAllowed(parsed.request.call.baseUrl, config.recorderLoginOrigins) ? config.recorderLogin : undefined;
+    const callLogin = parsed.request.callLogin ?? ownLogin;
     if (!callLogin) {
-      log.warn(`startService refused for ${parsed.request.sessionId}: no call login`);
+      const why = config.recorderLogin ? `the meeting is not on ${config.recorderLoginOrigins.join(', ')}` : 'no recorder login is configured';
+      log.warn(`startService refused for ${parsed.request.sessionId}: no call login (${why})`);
       return sendError(res, 412, 'CALL_LOGIN_MISSING', 'Call login params missing', {
-        hint: 'Send callLoginParams, or set JIBRI_RECORDER_USER and JIBRI_RECORDER_PASSWORD',
+        hint: config.recorderLogin
+          ? 'Send callLoginParams: the configured recorder login is used only for meetings on PUBLIC_URL, https://XMPP_DOMAIN or JIBRI_CALL_LOGIN_ALLOWED_ORIGINS'
+          : 'Send callLoginParams, or set JIBRI_RECORDER_USER and JIBRI_RECORDER_PASSWORD',
       });
     }
     try {

@@ -2,6 +2,7 @@
 import * as crypto from 'node:crypto';
 import type { Response } from 'express';
 import type { ErrorCode, RecorderError } from '../errors';
+import { redactDeep } from '../redact';
 import type { StatusSnapshot } from '../status/snapshot';
 
 export const API_BASE = '/jibri/api/v1.0';
@@ -20,12 +21,33 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
 
 export interface HealthBody {
   busy: boolean;
-  status: { busyStatus: string; health: { healthStatus: string; details: StatusSnapshot['details'] } };
+  status: { busyStatus: string; health: { healthStatus: string; details: Record<string, Record<string, unknown>> } };
 }
 
-/** The health endpoint's body: the seed's `busy` and Jibri's `status`, so old and new clients read it. */
-export function healthBody(s: StatusSnapshot): HealthBody {
-  return { busy: s.busyStatus !== 'IDLE', status: { busyStatus: s.busyStatus, health: { healthStatus: s.healthStatus, details: s.details } } };
+/** `full`: everything, for token holders; `public`: what anyone may read (see publicDetails). */
+export type HealthView = 'full' | 'public';
+
+/**
+ * Pure: the details a caller without the token sees: each check's name and status, and for a check that
+ * fails, its hint (what is wrong and what to do). No session entries, no meeting URLs, files or errors:
+ * a room name is enough to join a meeting.
+ */
+export function publicDetails(details: StatusSnapshot['details']): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, d] of Object.entries(details)) {
+    if (name.startsWith('session:') || name === 'lastSession') continue;
+    out[name] = { healthStatus: d.healthStatus, ...(d.healthStatus !== 'HEALTHY' ? { detail: d.detail } : {}) };
+  }
+  return out;
+}
+
+/**
+ * The health endpoint's body: the seed's `busy` and Jibri's `status`, so old and new clients read it.
+ * Every string in it is redacted (an error may quote a URL).
+ */
+export function healthBody(s: StatusSnapshot, view: HealthView = 'full'): HealthBody {
+  const details = view === 'full' ? s.details : publicDetails(s.details);
+  return redactDeep({ busy: s.busyStatus !== 'IDLE', status: { busyStatus: s.busyStatus, health: { healthStatus: s.healthStatus, details } } });
 }
 
 export function httpStatusOf(err: RecorderError): number {
@@ -33,7 +55,7 @@ export function httpStatusOf(err: RecorderError): number {
 }
 
 export function sendError(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).json({ error: { code, message, ...extra } });
+  res.status(status).json({ error: redactDeep({ code, message, ...extra }) });
 }
 
 /** Compares digests so that neither the token's content nor its length leaks through timing. */

@@ -50,6 +50,39 @@ export function encodeLocalStorageContent(entries: Array<[string, string]>): str
   return encodeLikeJibri(outer);
 }
 
+/** Longest call name accepted, from either edge. */
+export const MAX_CALL_NAME = 1024;
+
+/**
+ * Pure: what is wrong with a call name (the HTTP `callName`, or the local part of a room JID), or
+ * undefined. The same rules for both edges: the name becomes the URL's last path segment and the start
+ * of the file name, so `#`, `?` and spaces (which would move the rest into the hash or the query) and
+ * control characters are refused rather than passed on.
+ */
+export function callNameProblem(name: string): string | undefined {
+  if (!name.trim()) return 'must not be empty';
+  if (name.length > MAX_CALL_NAME) return `must be at most ${MAX_CALL_NAME} characters`;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'must not contain control characters';
+  if (/[#?\s]/.test(name)) return 'must not contain spaces, "#" or "?"';
+  return undefined;
+}
+
+/**
+ * Whether the recorder's own (configured) login may be handed to the meeting at `baseUrl`: only when the
+ * meeting is on one of the operator's origins. The login goes into the page's hash and localStorage, so
+ * any other page, on a host or port a caller chose, would receive the password.
+ */
+export function recorderLoginAllowed(baseUrl: string, origins: readonly string[]): boolean {
+  let origin: string;
+  try {
+    origin = new URL(baseUrl).origin;
+  } catch {
+    return false;
+  }
+  return origins.includes(origin);
+}
+
 /** The meeting URL without any hash: what metadata.json and the logs show. */
 export function meetingUrl(call: Pick<CallTarget, 'baseUrl' | 'callName'>): string {
   return `${call.baseUrl}/${call.callName}`;

@@ -1,4 +1,4 @@
-import { callUrlWithLogin, hashParams, meetingUrl, RECORDING_URL_OPTIONS } from '../../lib/meeting/call-url';
+import { callNameProblem, callUrlWithLogin, hashParams, meetingUrl, recorderLoginAllowed, RECORDING_URL_OPTIONS } from '../../lib/meeting/call-url';
 
 describe('call URL', () => {
   const call = { baseUrl: 'https://meet.example.com', callName: 'myroom', extraUrlParams: [] };
@@ -34,5 +34,21 @@ describe('call URL', () => {
 
   it('shows the meeting URL without the hash', () => {
     expect(meetingUrl(call)).toBe('https://meet.example.com/myroom');
+  });
+
+  it('hands the configured login only to meetings on the operator\'s origins', () => {
+    const origins = ['https://meet.example.com', 'http://127.0.0.1:8000'];
+    expect(recorderLoginAllowed('https://meet.example.com', origins)).toBe(true);
+    expect(recorderLoginAllowed('https://meet.example.com/tenant', origins)).toBe(true);
+    expect(recorderLoginAllowed('https://MEET.example.com:443', origins)).toBe(true);
+    expect(recorderLoginAllowed('http://127.0.0.1:8000', origins)).toBe(true);
+    for (const other of ['http://meet.example.com', 'https://meet.example.com:8443', 'https://meet.example.com.evil.test', 'http://127.0.0.1:8001', 'not a url']) {
+      expect([other, recorderLoginAllowed(other, origins)]).toEqual([other, false]);
+    }
+  });
+
+  it('has one set of call-name rules for both edges', () => {
+    for (const ok of ['room', 'Room_1-x', 'a%20b', 'münchen', 'a.b']) expect([ok, callNameProblem(ok)]).toEqual([ok, undefined]);
+    for (const bad of ['a?b', 'a#b', 'a b', '', ' ', 'a\u0000b', 'x'.repeat(1025)]) expect([bad, typeof callNameProblem(bad)]).toEqual([bad, 'string']);
   });
 });

@@ -7,7 +7,9 @@ import { formatSeconds, parseDuration } from '../../lib/config/duration';
 describe('configuration', () => {
   it("has docker-jitsi-meet's defaults", () => {
     const c = loadConfig({}, 'host-a');
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 2222 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 2222, allowOpen: false, maxEventStreams: 16 });
+    expect(c.recorderLoginOrigins).toEqual(['https://meet.jitsi']);
+    expect(c.recording.finalizeScriptEnv).toEqual([]);
     expect(c.encoding).toEqual({ width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 10 });
     expect(c.browser.chromiumPath).toBe('/usr/bin/chromium');
     expect(c.instanceId).toBe('host-a');
@@ -34,6 +36,12 @@ describe('configuration', () => {
     ['JIBRI_CONCURRENT_SESSIONS', '0', /JIBRI_CONCURRENT_SESSIONS/],
     ['JIBRI_SESSION_CPU_ESTIMATE', '-1', /JIBRI_SESSION_CPU_ESTIMATE.*number from 0.05/],
     ['JIBRI_SINGLE_USE_MODE', 'sometimes', /JIBRI_SINGLE_USE_MODE.*true or false/],
+    ['JIBRI_CALL_LOGIN_ALLOWED_ORIGINS', 'https://meet.example.com/room', /JIBRI_CALL_LOGIN_ALLOWED_ORIGINS.*not an origin/],
+    ['JIBRI_CALL_LOGIN_ALLOWED_ORIGINS', 'meet.example.com', /JIBRI_CALL_LOGIN_ALLOWED_ORIGINS.*not an origin/],
+    ['JIBRI_FINALIZE_RECORDING_SCRIPT_ENV', 'AWS_KEY,JIBRI_XMPP_PASSWORD', /JIBRI_XMPP_PASSWORD is one of the service's own secrets/],
+    ['JIBRI_FINALIZE_RECORDING_SCRIPT_ENV', 'NOT A NAME', /not a variable name/],
+    ['JIBRI_HTTP_API_MAX_EVENT_STREAMS', '0', /JIBRI_HTTP_API_MAX_EVENT_STREAMS.*1 to 1000/],
+    ['JIBRI_XMPP_UNREACHABLE_GRACE', '0', /JIBRI_XMPP_UNREACHABLE_GRACE/],
   ])('%s=%s is refused with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value, JIBRI_XMPP_PASSWORD: 'x' })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value, JIBRI_XMPP_PASSWORD: 'x' })).toThrow(message);
@@ -177,5 +185,20 @@ describe('configuration', () => {
     const d = loadConfig({ AUTOSCALER_URL: 'http://a', AUTOSCALER_SIDECAR_KEY_ID: 'kid-1', AUTOSCALER_SIDECAR_INSTANCE_ID: 'i-1', LOCAL_ADDRESS: '192.0.2.7', AUTOSCALER_SIDECAR_SHUTDOWN_POLLING_INTERVAL: '5', AUTOSCALER_SIDECAR_STATS_POLLING_INTERVAL: '2 seconds' });
     expect(d.autoscaler).toMatchObject({ keyId: 'kid-1', instanceId: 'i-1', privateIp: '192.0.2.7', shutdownPollingSec: 5, statsPollingSec: 2 });
     expect(() => loadConfig({ AUTOSCALER_URL: 'ftp://x' })).toThrow(/AUTOSCALER_URL/);
+  });
+
+  it('refuses an HTTP API beyond loopback without a token, saying how to set one', () => {
+    for (const host of ['0.0.0.0', '::', '10.1.2.3', 'jibri.example.com']) {
+      expect(() => loadConfig({ JIBRI_HTTP_API_EXTERNAL_HOST: host })).toThrow(/is not a loopback address and JIBRI_HTTP_API_TOKEN is not set.*openssl rand -hex 32.*JIBRI_HTTP_API_ALLOW_OPEN=true/s);
+    }
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost']) expect(loadConfig({ JIBRI_HTTP_API_EXTERNAL_HOST: host }).http.host).toBe(host);
+    expect(loadConfig({ JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_TOKEN: 'secret-token' }).http.token).toBe('secret-token');
+    expect(loadConfig({ JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_ALLOW_OPEN: 'true' }).http).toMatchObject({ host: '0.0.0.0', allowOpen: true });
+  });
+
+  it('hands the recorder login only to the operator\'s own origins', () => {
+    const c = loadConfig({ PUBLIC_URL: 'https://meet.example.com/', XMPP_DOMAIN: 'meet.internal', JIBRI_CALL_LOGIN_ALLOWED_ORIGINS: 'https://other.example.org:8443, HTTP://LOCALHOST:8000/' });
+    expect(c.recorderLoginOrigins).toEqual(['https://meet.example.com', 'https://meet.internal', 'https://other.example.org:8443', 'http://localhost:8000']);
+    expect(loadConfig({ XMPP_SERVER: 'x', JIBRI_XMPP_PASSWORD: 'pw', JIBRI_XMPP_UNREACHABLE_GRACE: '5 seconds' }).xmppUnreachableGraceSec).toBe(5);
   });
 });
