@@ -2,6 +2,7 @@
  * Pure: a startService body → a StartRequest, or the list of what is wrong with it, field by field.
  * Accepts Jibri's full StartServiceParams (unknown fields are ignored, as Jackson does there).
  */
+import { callNameProblem, MAX_CALL_NAME } from '../meeting/call-url';
 import { checkStreamUrl, streamUrlFromHttp } from '../output/stream-target';
 import type { CallLogin, SinkRequest, StartRequest } from '../recorder/requests';
 
@@ -115,9 +116,10 @@ export function parseStartBody(body: unknown): ParsedStart {
       if (parsed.ok) baseUrl = parsed.url;
       else errors.push({ field: 'callParams.callUrlInfo.baseUrl', message: parsed.message });
     }
-    callName = text(urlInfo.callName, 'callParams.callUrlInfo.callName', errors);
-    if (callName !== undefined && /[#?\s]/.test(callName)) {
-      errors.push({ field: 'callParams.callUrlInfo.callName', message: 'must not contain spaces, "#" or "?"' });
+    callName = text(urlInfo.callName, 'callParams.callUrlInfo.callName', errors, { max: MAX_CALL_NAME });
+    const problem = callName === undefined ? undefined : callNameProblem(callName);
+    if (problem) {
+      errors.push({ field: 'callParams.callUrlInfo.callName', message: problem });
       callName = undefined;
     }
   }

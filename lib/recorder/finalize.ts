@@ -2,6 +2,8 @@
  * Finalizing a recording, the same way for a session that just ended and for a leftover found at start:
  * rewrite the crash-safe fragmented MP4 as an ordinary one, write metadata.json, run the finalize script
  * with the session folder as its only argument (killed after a timeout), then drop the state marker.
+ * When metadata.json cannot be written (a full disk), the script is not run and the marker stays: the
+ * recording is finalized again once the folder takes writes (by the recorder, or at the next start).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -9,6 +11,7 @@ import * as path from 'node:path';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import { remuxArgv } from '../pipeline/encoder/ffmpeg-args';
+import { childEnv } from '../proc/child-env';
 import { runToEnd, startProcess } from '../proc/runner';
 
 /** What a session writes beside its recording while it runs; a leftover is found by this file. */
@@ -68,11 +71,32 @@ export async function remuxInPlace(ffmpegBinary: string, mediaFile: string, log:
   return true;
 }
 
+/**
+ * Writes the file whole or not at all: into a temporary file beside it, flushed, then renamed over it.
+ * A full disk leaves no metadata.json rather than an empty or cut one.
+ */
+export function writeFileAtomically(file: string, text: string): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
+  try {
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeFileSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 export function writeMetadata(file: string, meetingUrl: string, participants: unknown[], extra: Record<string, unknown>): void {
   // The request's metadata goes at the top level, as Jibri's; the recorder's own keys win a clash.
   const body = { ...extra, meeting_url: meetingUrl, participants };
   try {
-    fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`);
+    writeFileAtomically(file, `${JSON.stringify(body, null, 2)}\n`);
   } catch (err) {
     throw new RecorderError({
       code: (err as NodeJS.ErrnoException).code === 'ENOSPC' ? 'DISK_FULL' : 'METADATA_WRITE_FAILED',
@@ -100,11 +124,15 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** Runs the finalize script; never throws: its failures are logged and the service goes on. */
-export async function runFinalizeScript(script: string, sessionDir: string, timeoutSec: number, log: Logger): Promise<void> {
+/**
+ * Runs the finalize script; never throws: its failures are logged and the service goes on. It gets what
+ * Jibri gives it, the session folder as its only argument, and an environment without the service's
+ * secrets: the allow-list of lib/proc/child-env.ts plus the variables the operator named for it.
+ */
+export async function runFinalizeScript(script: string, sessionDir: string, timeoutSec: number, log: Logger, envNames: readonly string[] = []): Promise<void> {
   const { command, args } = finalizeCommand(script, sessionDir, (f) => !fs.existsSync(f) || isExecutable(f));
   log.info(`running finalize script ${command === script ? '' : `${command} `}${script} ${sessionDir}`, { component: 'finalize' });
-  const child = startProcess('finalize', command, args, { parentDeathSignal: 'TERM' });
+  const child = startProcess('finalize', command, args, { parentDeathSignal: 'TERM', env: childEnv({}, envNames) });
   child.on('line', (line: string) => log.info(`finalize: ${line}`, { component: 'finalize' }));
   child.on('spawn-error', (err: Error) => log.error(`finalize script could not start: ${err.message}`, { component: 'finalize' }));
   let timedOut = false;
@@ -132,12 +160,15 @@ export interface FinalizeInput {
   ffmpegBinary: string;
   finalizeScript?: string;
   finalizeTimeoutSec: number;
+  /** JIBRI_FINALIZE_RECORDING_SCRIPT_ENV: further variables the script gets. */
+  finalizeScriptEnv?: readonly string[];
   log: Logger;
 }
 
 /**
- * Returns an error only for a metadata write failure; the recording itself is never deleted, except an
- * empty session folder when no media was made at all (as Jibri does).
+ * Returns an error only for a metadata write failure: then the finalize script is not run and the state
+ * marker stays, so the recording is finalized again later. The recording itself is never deleted, except
+ * an empty session folder when no media was made at all (as Jibri does).
  */
 export async function finalizeRecording(input: FinalizeInput): Promise<RecorderError | undefined> {
   const { log } = input;
@@ -154,15 +185,15 @@ export async function finalizeRecording(input: FinalizeInput): Promise<RecorderE
     return undefined;
   }
   await remuxInPlace(input.ffmpegBinary, input.mediaFile, log);
-  let error: RecorderError | undefined;
   try {
     writeMetadata(input.metadataFile, input.meetingUrl, input.participants, input.metadata);
   } catch (err) {
-    error = err as RecorderError;
-    log.error(error.message, { component: 'finalize' });
+    const error = err as RecorderError;
+    log.error(`${error.message}; the finalize script is not run until metadata.json is written`, { component: 'finalize' });
+    return error;
   }
-  if (input.finalizeScript) await runFinalizeScript(input.finalizeScript, input.sessionDir, input.finalizeTimeoutSec, log);
+  if (input.finalizeScript) await runFinalizeScript(input.finalizeScript, input.sessionDir, input.finalizeTimeoutSec, log, input.finalizeScriptEnv);
   // Last, so that a service that dies during the script runs it again at its next start.
   fs.rmSync(input.stateFile, { force: true });
-  return error;
+  return undefined;
 }

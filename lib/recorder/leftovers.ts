@@ -12,6 +12,7 @@ import type { Logger } from '../log';
 import { STATE_DIR } from '../output/file-layout';
 import { finalizeRecording, HEARTBEAT_STALE_MS, PROCESS_OWNER, readStateFile, type SessionStateFile } from './finalize';
 import { pidAlive } from '../proc/pid';
+import { checkRecordingsDir } from '../system/health';
 
 
 async function waitForExit(pid: number | undefined, timeoutMs: number): Promise<void> {
@@ -51,6 +52,11 @@ export async function finalizeLeftovers(config: Config, log: Logger): Promise<st
   } catch {
     return [];
   }
+  // A folder that takes no writes (a full disk) would fail every finalize again; the next rescan retries.
+  if (names.length && checkRecordingsDir(config.recording.dir).healthStatus !== 'HEALTHY') {
+    log.debug(`leaving ${names.length} leftover(s) for later: the recordings folder cannot take writes now`, { component: 'leftovers' });
+    return [];
+  }
   const done: string[] = [];
   for (const name of names) {
     const stateFile = path.join(stateDir, name);
@@ -72,7 +78,8 @@ export async function finalizeLeftovers(config: Config, log: Logger): Promise<st
     try {
       // An encoder that outlived its service got SIGINT and may still be closing the file.
       if ((state.host ?? host) === host) await waitForExit(state.encoderPid, 15000);
-      done.push(await finalizeLeftover(config, log, state, stateFile));
+      const dir = await finalizeLeftover(config, log, state, stateFile);
+      if (dir) done.push(dir);
     } finally {
       inProgress.delete(stateFile);
     }
@@ -80,11 +87,12 @@ export async function finalizeLeftovers(config: Config, log: Logger): Promise<st
   return done;
 }
 
-async function finalizeLeftover(config: Config, log: Logger, state: SessionStateFile, stateFile: string): Promise<string> {
+/** The session folder once finalized; undefined when its files could not be written (retried later). */
+async function finalizeLeftover(config: Config, log: Logger, state: SessionStateFile, stateFile: string): Promise<string | undefined> {
   const sessionDir = path.dirname(state.mediaFile);
   const slog = log.child({ sessionId: state.sessionId });
   slog.info(`finalizing a recording left by a service that stopped unexpectedly: ${state.mediaFile}`, { component: 'leftovers' });
-  await finalizeRecording({
+  const error = await finalizeRecording({
     sessionDir,
     mediaFile: state.mediaFile,
     metadataFile: path.join(sessionDir, 'metadata.json'),
@@ -95,7 +103,8 @@ async function finalizeLeftover(config: Config, log: Logger, state: SessionState
     ffmpegBinary: config.ffmpegPath,
     ...(config.recording.finalizeScript ? { finalizeScript: config.recording.finalizeScript } : {}),
     finalizeTimeoutSec: config.recording.finalizeTimeoutSec,
+    finalizeScriptEnv: config.recording.finalizeScriptEnv,
     log: slog,
   });
-  return sessionDir;
+  return error ? undefined : sessionDir;
 }

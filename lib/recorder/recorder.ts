@@ -61,12 +61,16 @@ export class Recorder extends EventEmitter {
   private used: boolean[] = [];
   private draining = false;
   private checks: Record<string, CheckResult> = {};
+  private links: Record<string, CheckResult> = {};
   private lastSession: SessionSummary | undefined;
   private lastPublished = '';
   private healthTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
   private readonly runChecks: () => Promise<Record<string, CheckResult>>;
   private idleWaiters: Array<() => void> = [];
+  /** Ended sessions whose files could not be written: their finalize script waits until they can be. */
+  private readonly unfinalized = new Map<string, Session>();
+  private retryingFinalize: Promise<void> | undefined;
   private readonly spare: SpareSource;
   private readonly load: LoadSource;
   private readonly cost: CostModel;
@@ -109,6 +113,9 @@ export class Recorder extends EventEmitter {
 
   async refreshHealth(): Promise<void> {
     const checks = await this.runChecks();
+    if (this.unfinalized.size && checks.recordings?.healthStatus === 'HEALTHY') this.retryFinalize();
+    const finalize = this.finalizeCheck();
+    if (finalize) checks.finalize = finalize;
     for (const [name, r] of Object.entries(checks)) {
       const before = this.checks[name];
       if (before?.healthStatus !== r.healthStatus) {
@@ -132,8 +139,33 @@ export class Recorder extends EventEmitter {
     return this.admission().accept ? 'IDLE' : 'BUSY';
   }
 
+  /** What health reports: the machine checks and the links (an XMPP server out of reach for too long). */
   get healthStatus(): HealthStatus {
-    return Object.values(this.checks).every((c) => c.healthStatus === 'HEALTHY') ? 'HEALTHY' : 'UNHEALTHY';
+    return this.canRecord && Object.values(this.links).every((c) => c.healthStatus === 'HEALTHY') ? 'HEALTHY' : 'UNHEALTHY';
+  }
+
+  /**
+   * Whether the machine can record: its checks pass. Admission and the brewery presence follow this, not
+   * the links: an XMPP server that is down keeps nobody else (another server's Jicofo, the HTTP API) from
+   * using the recorder.
+   */
+  get canRecord(): boolean {
+    return Object.values(this.checks).every((c) => c.healthStatus === 'HEALTHY');
+  }
+
+  /**
+   * The state of one of the recorder's links, kept by its edge (the XMPP edge, per server); undefined
+   * removes it. Shown in health with the machine checks.
+   */
+  setLinkCheck(name: string, result: CheckResult | undefined): void {
+    const before = this.links[name];
+    if (before?.healthStatus === result?.healthStatus && before?.detail === result?.detail) return;
+    if (result) this.links[name] = result;
+    else delete this.links[name];
+    if (result && before?.healthStatus !== result.healthStatus) {
+      this.log.log(result.healthStatus === 'HEALTHY' ? 'info' : 'error', `health check ${name}: ${result.healthStatus}${result.healthStatus === 'HEALTHY' ? '' : ` (${result.detail})`}`);
+    }
+    this.publish();
   }
 
   /** Single-use mode, once every slot has had its session and none is running. */
@@ -183,7 +215,7 @@ export class Recorder extends EventEmitter {
     if (wanted !== undefined && (wanted < 1 || wanted > this.slots.length)) {
       throw new RecorderError({ code: 'BUSY', message: `There is no slot ${wanted}`, retryable: true });
     }
-    if (this.healthStatus !== 'HEALTHY') {
+    if (!this.canRecord) {
       const problems = Object.entries(this.checks).filter(([, c]) => c.healthStatus !== 'HEALTHY').map(([n, c]) => `${n}: ${c.detail}`);
       throw new RecorderError({ code: 'UNHEALTHY', scope: 'system', message: `This recorder cannot record now (${problems.join('; ')})`, retryable: true });
     }
@@ -296,8 +328,8 @@ export class Recorder extends EventEmitter {
     return {
       slotsTotal: this.slots.length,
       slotsBusy: this.slots.filter(Boolean).length,
-      acceptingNow: decision.accept && this.healthStatus === 'HEALTHY',
-      ...(decision.refusal ? { refusal: decision.refusal } : this.healthStatus !== 'HEALTHY' ? { refusal: 'unhealthy' } : {}),
+      acceptingNow: decision.accept && this.canRecord,
+      ...(decision.refusal ? { refusal: decision.refusal } : !this.canRecord ? { refusal: 'unhealthy' } : {}),
       cpuHeadroom: decision.cpuHeadroom,
       memoryHeadroomBytes: decision.memoryHeadroomBytes,
       ...(speeds.length ? { encoderSpeed: Math.min(...speeds) } : {}),
@@ -309,7 +341,7 @@ export class Recorder extends EventEmitter {
 
   snapshot(): StatusSnapshot {
     const sessions = [...this.sessions.values()].map((s) => s.summary());
-    const details: StatusSnapshot['details'] = { ...this.checks };
+    const details: StatusSnapshot['details'] = { ...this.checks, ...this.links };
     const capacity = this.capacity();
     details.capacity = { healthStatus: 'HEALTHY', detail: capacity.acceptingNow ? 'accepting' : `not accepting: ${capacity.refusal ?? ''}`, ...capacity };
     for (const s of sessions) {
@@ -338,7 +370,51 @@ export class Recorder extends EventEmitter {
     if (state.name === 'recording') this.prepareSpare();
   }
 
+  /**
+   * Sessions whose files could not be written are finalized again once the folder takes writes. In the
+   * background: a finalize script may run for an hour, and health must not wait for it.
+   */
+  private retryFinalize(): void {
+    if (this.retryingFinalize) return;
+    this.retryingFinalize = (async () => {
+      for (const [id, session] of [...this.unfinalized]) {
+        if (await session.retryFinalize()) continue;
+        this.unfinalized.delete(id);
+        this.log.info(`the recording of session ${id} is finalized now that its files could be written`);
+      }
+    })()
+      .catch((err: unknown) => void this.log.error(`finalizing again failed: ${String(err)}`))
+      .finally(() => {
+        this.retryingFinalize = undefined;
+        this.updateFinalizeCheck();
+      });
+  }
+
+  private updateFinalizeCheck(): void {
+    const { finalize: _old, ...rest } = this.checks;
+    const finalize = this.finalizeCheck();
+    this.checks = finalize ? { ...rest, finalize } : rest;
+    this.publish();
+  }
+
+  /** The health entry that says why recordings wait for their finalize script, while any does. */
+  private finalizeCheck(): CheckResult | undefined {
+    const waiting = [...this.unfinalized.values()];
+    const first = waiting[0]?.unfinalizedError;
+    if (!first) return undefined;
+    return {
+      healthStatus: 'UNHEALTHY',
+      detail:
+        `${waiting.length} recording(s) could not be finalized (${first.code === 'DISK_FULL' ? 'the disk is full' : 'metadata.json could not be written'}), ` +
+        'so their finalize script has not run: free space in JIBRI_RECORDING_DIR (or fix its permissions); they are finalized again once it takes writes',
+    };
+  }
+
   private onSessionDone(session: Session, slot: number): void {
+    if (session.unfinalizedError) {
+      this.unfinalized.set(session.id, session);
+      this.updateFinalizeCheck();
+    }
     this.lastSession = session.summary();
     this.sessions.delete(session.id);
     if (this.slots[slot - 1] === session) this.slots[slot - 1] = undefined;
@@ -350,7 +426,7 @@ export class Recorder extends EventEmitter {
 
   /** A warm source only when the next start could use it: healthy, accepting, and nothing still starting. */
   private prepareSpare(): void {
-    if (this.healthStatus !== 'HEALTHY' || this.draining || !this.admission().accept) return;
+    if (!this.canRecord || this.draining || !this.admission().accept) return;
     if ([...this.sessions.values()].some((s) => s.state.name === 'starting')) return;
     this.spare.prepare();
   }

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Config } from '../config';
 import { RecorderError, asRecorderError } from '../errors';
-import { registerSecret, type Logger } from '../log';
+import type { Logger } from '../log';
+import { registerSecret } from '../redact';
 import { callUrlWithLogin, localStorageEntries, meetingUrl } from '../meeting/call-url';
 import type { CallEndEvent } from '../meeting/call-status';
 import { Meeting, errorOfCallEnd } from '../meeting/meeting';
@@ -58,6 +59,8 @@ export class Session extends EventEmitter {
   private readonly captureClosedWaiters: Array<() => void> = [];
   private usageTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private participants: unknown[] = [];
+  private finalizeError: RecorderError | undefined;
   private readonly log: Logger;
 
   constructor(readonly request: StartRequest, private readonly deps: SessionDeps) {
@@ -268,20 +271,44 @@ export class Session extends EventEmitter {
       this.apply({ type: 'finalized' });
       return;
     }
+    this.participants = participants;
+    const error = await this.finalizeFiles();
+    if (error) this.apply({ type: 'error', error });
+    this.apply({ type: 'finalized' });
+  }
+
+  /**
+   * Set when the session's files could not be written (metadata.json on a full disk): its finalize
+   * script has not run, and its marker is kept alive until retryFinalize() succeeds.
+   */
+  get unfinalizedError(): RecorderError | undefined {
+    return this.finalizeError;
+  }
+
+  /** Finalizes again a session whose files could not be written; resolves with the error if it still fails. */
+  async retryFinalize(): Promise<RecorderError | undefined> {
+    if (!this.finalizeError) return undefined;
+    this.log.info('finalizing again: its files could not be written before', { component: 'session' });
+    return this.finalizeFiles();
+  }
+
+  private async finalizeFiles(): Promise<RecorderError | undefined> {
     const { config } = this.deps;
     const error = await finalizeRecording({
       ...this.paths,
       meetingUrl: this.meetingUrl,
-      participants,
+      participants: this.participants,
       metadata: this.request.metadata,
       ffmpegBinary: config.ffmpegPath,
       ...(config.recording.finalizeScript ? { finalizeScript: config.recording.finalizeScript } : {}),
       finalizeTimeoutSec: config.recording.finalizeTimeoutSec,
+      finalizeScriptEnv: config.recording.finalizeScriptEnv,
       log: this.log,
     }).catch((err: unknown) => asRecorderError(err));
-    this.stopHeartbeat();
-    if (error) this.apply({ type: 'error', error });
-    this.apply({ type: 'finalized' });
+    this.finalizeError = error;
+    // The marker stays touched while the recording waits, so no recorder sharing the folder takes it over.
+    if (!error) this.stopHeartbeat();
+    return error;
   }
 
   /**

@@ -117,7 +117,7 @@ export class RecorderMetrics {
     const busySlots = snap.slots.filter((s) => s.busy).length;
     return [
       ...counters,
-      gauge('healthy', 'Whether the recorder is healthy (every machine check passes).', snap.healthStatus === 'HEALTHY' ? 1 : 0, true),
+      gauge('healthy', 'Whether the recorder is healthy: every machine check passes and every XMPP server is reachable.', snap.healthStatus === 'HEALTHY' ? 1 : 0, true),
       gauge('recording', 'Whether the recorder is in use (busy status BUSY).', snap.busyStatus === 'BUSY' ? 1 : 0, true),
       gauge('slots', 'Sessions this recorder may run at once (JIBRI_CONCURRENT_SESSIONS).', capacity.slotsTotal),
       gauge('slots_busy', 'Slots holding a session.', capacity.slotsBusy),

@@ -76,6 +76,10 @@ export class XmppConnection extends EventEmitter {
   private pingTimer: NodeJS.Timeout | undefined;
   /** Set while this side drops the connection on purpose (a failed ping): that loss is not "on error". */
   private droppingOnPurpose = false;
+  /** Since when this connection has not been in the brewery (its start, or its last drop). */
+  private notOnlineSince = Date.now();
+  /** Why the last attempt failed, in words for health (never a password: the redaction masks it anyway). */
+  private problem: string | undefined;
   private readonly log: Logger;
 
   constructor(private readonly opts: ConnectionOptions) {
@@ -93,9 +97,20 @@ export class XmppConnection extends EventEmitter {
     return this.online;
   }
 
+  /** When it last left the brewery (or started), while it is not in it; undefined while online. */
+  get offlineSince(): number | undefined {
+    return this.online ? undefined : this.notOnlineSince;
+  }
+
+  /** Why the last connection attempt failed, if one did. */
+  get lastProblem(): string | undefined {
+    return this.problem;
+  }
+
   /** Starts connecting; never rejects: a server that is down is retried with backoff. */
   start(): void {
     this.stopped = false;
+    if (!this.online) this.notOnlineSince = Date.now();
     this.connect();
   }
 
@@ -108,7 +123,11 @@ export class XmppConnection extends EventEmitter {
     xmpp.reconnect.stop();
     // A client that was replaced (after a drop) may still report its own end: only the current one counts.
     const current = (): boolean => this.xmpp === xmpp;
-    xmpp.on('error', (err: Error) => current() && this.log.warn(`XMPP error: ${err.message}`));
+    xmpp.on('error', (err: Error) => {
+      if (!current()) return;
+      this.problem = `${server.host}:${server.port}: ${(err as NodeJS.ErrnoException).code ?? err.message}`;
+      this.log.warn(`XMPP error: ${err.message}`);
+    });
     xmpp.on('offline', () => current() && this.onDown('offline'));
     xmpp.on('disconnect', () => current() && this.onDown('disconnected'));
     xmpp.on('stanza', (stanza: Element) => current() && this.onStanza(stanza));
@@ -122,6 +141,11 @@ export class XmppConnection extends EventEmitter {
     xmpp.iqCallee.get(NS_JIBRI, 'jibri', handle);
     xmpp.start().catch((err: Error) => {
       if (!current()) return;
+      const code = (err as NodeJS.ErrnoException).code;
+      // A refused or unreachable server has an errno code; anything else is the login or the stream.
+      this.problem = code
+        ? `cannot reach ${server.host}:${server.port} (${code}): check XMPP_SERVER and XMPP_PORT (or xmpp-server-hosts in jibri.conf), and that the XMPP server runs`
+        : `${server.host}:${server.port} refused the login of ${config.username}@${config.authDomain} (${err.message}): check JIBRI_XMPP_USER, JIBRI_XMPP_PASSWORD and XMPP_AUTH_DOMAIN (or control-login in jibri.conf)`;
       this.log.warn(`cannot log in to ${server.host}:${server.port} as ${config.username}@${config.authDomain}: ${err.message}`);
       this.emit('login-failed');
       this.onDown('login failed');
@@ -130,6 +154,7 @@ export class XmppConnection extends EventEmitter {
 
   private async onOnline(): Promise<void> {
     this.attempt = 0;
+    this.problem = undefined;
     this.lastPresence = '';
     this.log.info(`logged in; joining the brewery as ${this.occupantJid}`);
     await this.sendPresence(true);
@@ -181,6 +206,8 @@ export class XmppConnection extends EventEmitter {
     if (this.pingTimer) clearTimeout(this.pingTimer);
     this.pingTimer = undefined;
     if (wasOnline) {
+      this.notOnlineSince = Date.now();
+      this.problem ??= `the connection to ${this.opts.server.host}:${this.opts.server.port} was lost (${why})`;
       this.log.warn(`connection lost (${why})`);
       this.emit('offline', { reason: why, onError: !this.droppingOnPurpose } satisfies ConnectionLoss);
     }

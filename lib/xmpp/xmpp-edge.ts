@@ -11,8 +11,10 @@ import { EventEmitter } from 'node:events';
 import xml, { type Element } from '@xmpp/xml';
 import type { Config, RecorderLogin, XmppEnvironment } from '../config';
 import { RecorderError } from '../errors';
-import { registerSecret, type Logger } from '../log';
+import type { Logger } from '../log';
+import { registerSecret } from '../redact';
 import type { Recorder, SessionChange } from '../recorder/recorder';
+import type { HealthDetail as CheckResult } from '../status/snapshot';
 import { streamUrlFromIq, viewingUrlFromIq } from '../output/stream-target';
 import type { SinkRequest, StartRequest } from '../recorder/requests';
 import { XmppConnection, type IqContext } from './connection';
@@ -60,23 +62,43 @@ export function failureFor(err: RecorderError): Failure {
   return { reason: 'error', shouldRetry: err.retryable };
 }
 
+/** How often the links' health is looked at: the grace is in seconds, so a second is precise enough. */
+const LINK_CHECK_MS = 1000;
+
+/**
+ * Pure: the health of one XMPP server from its connections (one per slot). HEALTHY while all are in the
+ * brewery, or none has been out of it for longer than the grace; then UNHEALTHY with what went wrong.
+ */
+export function serverLinkCheck(server: string, connections: Array<{ offlineSince: number | undefined; lastProblem: string | undefined }>, graceSec: number, now: number): CheckResult {
+  const down = connections.filter((c) => c.offlineSince !== undefined);
+  const since = Math.min(...down.map((c) => c.offlineSince!));
+  if (!down.length || now - since <= graceSec * 1000) return { healthStatus: 'HEALTHY', detail: down.length ? `connecting to ${server}` : `in the brewery on ${server}` };
+  const why = down.find((c) => c.lastProblem)?.lastProblem ?? `cannot reach ${server}`;
+  return {
+    healthStatus: 'UNHEALTHY',
+    detail: `not in the brewery on ${server} for ${Math.round((now - since) / 1000)} s, so Jicofo there cannot pick this recorder: ${why}`,
+  };
+}
+
 /** Emits 'stopped-on-close' (session id, server entry) for each session it stops because its connection was lost. */
 export class XmppEdge extends EventEmitter {
   readonly connections: XmppConnection[];
   private readonly requesters = new Map<string, Requester>();
+  private linkTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
   constructor(private readonly opts: XmppEdgeOptions) {
     super();
     this.log = opts.log.child({ component: 'xmpp' });
     for (const env of opts.environments) {
-      registerSecret(env.password);
-      registerSecret(env.callLogin?.password);
+      registerSecret(env.password, { pinned: true });
+      registerSecret(env.callLogin?.password, { pinned: true });
     }
     // EXPIRED is never on the wire: an expired slot stays busy for Jicofo.
     const status = (slot: number) => (): { busy: boolean; healthy: boolean } => ({
       busy: opts.recorder.slotStatus(slot).busy,
-      healthy: opts.recorder.healthStatus === 'HEALTHY',
+      // The machine's health: this server's Jicofo need not know that another server is out of reach.
+      healthy: opts.recorder.canRecord,
     });
     const slots = opts.recorder.slotCount;
     const pingIntervalMs = opts.config.xmppPingIntervalSec * 1000;
@@ -98,10 +120,25 @@ export class XmppEdge extends EventEmitter {
 
   start(): void {
     for (const c of this.connections) c.start();
+    this.checkLinks();
+    this.linkTimer = setInterval(() => this.checkLinks(), LINK_CHECK_MS);
+    this.linkTimer.unref();
   }
 
   async stop(): Promise<void> {
+    if (this.linkTimer) clearInterval(this.linkTimer);
     await Promise.all(this.connections.map((c) => c.stop()));
+  }
+
+  /**
+   * Health shows each configured XMPP server (of each environment) as a link: UNHEALTHY once out of
+   * reach past JIBRI_XMPP_UNREACHABLE_GRACE. Named as sessions name where they came from.
+   */
+  private checkLinks(): void {
+    const now = Date.now();
+    const byServer = new Map<string, XmppConnection[]>();
+    for (const c of this.connections) byServer.set(c.environment, [...(byServer.get(c.environment) ?? []), c]);
+    for (const [name, conns] of byServer) this.opts.recorder.setLinkCheck(`xmpp:${name}`, serverLinkCheck(name, conns, this.opts.config.xmppUnreachableGraceSec, now));
   }
 
   private async onIq(el: Element, ctx: IqContext): Promise<Element> {
@@ -144,6 +181,11 @@ export class XmppEdge extends EventEmitter {
     if (!sessionId || sessionId.length > 256) return refuse({ reason: 'error', shouldRetry: true }, 'missing or oversized session_id');
     const env = ctx.connection.config;
     const target = callTargetFromRoomJid(iq.room, { stripFromRoomDomain: env.stripFromRoomDomain, xmppDomain: env.xmppDomain, ...(env.publicUrl ? { baseUrl: env.publicUrl } : {}) });
+    if (!target.ok && target.badName) {
+      // Not a status answer: a request no recorder can serve, said in words Jicofo logs.
+      this.log.warn(`start ${sessionId} refused: ${target.error}`);
+      return stanzaError('modify', 'bad-request', `The room JID cannot be recorded: ${target.error}`);
+    }
     if (!target.ok) return refuse({ reason: 'error', shouldRetry: true }, target.error);
     const appData = parseAppData(iq.appData);
     if (!appData.ok) return refuse({ reason: 'error', shouldRetry: true }, appData.error);
@@ -162,6 +204,9 @@ export class XmppEdge extends EventEmitter {
       origin: { kind: 'xmpp', environment: ctx.connection.environment },
       usageTimeoutSec: env.usageTimeoutSec,
     };
+    // A second start for a running session id is refused and leaves the first requester in place: it
+    // still gets its `off` when that session ends.
+    if (this.requesters.has(sessionId)) return refuse({ reason: 'error', shouldRetry: false }, `a session with the id ${sessionId} is already running`);
     // Registered before start(): the recorder's first status events must already find their requester.
     this.requesters.set(sessionId, { connection: ctx.connection, jid: ctx.from, ...sip, answered: false });
     try {
@@ -217,6 +262,6 @@ export class XmppEdge extends EventEmitter {
   }
 }
 
-function stanzaError(type: string, condition: string): Element {
-  return xml('error', { type }, xml(condition, { xmlns: NS_STANZAS }));
+function stanzaError(type: string, condition: string, text?: string): Element {
+  return xml('error', { type }, xml(condition, { xmlns: NS_STANZAS }), ...(text ? [xml('text', { xmlns: NS_STANZAS }, text)] : []));
 }

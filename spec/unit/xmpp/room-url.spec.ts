@@ -22,4 +22,8 @@ describe("room JID → call URL (Jibri's getCallUrlInfoFromJid)", () => {
     const r = callTargetFromRoomJid(room, { stripFromRoomDomain: 'conference.', xmppDomain: 'example.com' });
     expect(r.ok).toBe(false);
   });
+  it.each([['a?b@conference.example.com'], ['a#b@conference.example.com'], ['x?config.p2p.enabled=true@conference.example.com']])('refuses %j by the call-name rules, as a bad name', (room) => {
+    const r = callTargetFromRoomJid(room, { stripFromRoomDomain: 'conference.', xmppDomain: 'example.com' });
+    expect(r).toEqual({ ok: false, badName: true, error: expect.stringMatching(/must not contain spaces, "#" or "\?"/) });
+  });
 });
