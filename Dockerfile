@@ -54,12 +54,14 @@ COPY --from=app /app /app
 COPY deploy/jibri/ /opt/jitsi/jibri/
 
 # HOME and XDG_RUNTIME_DIR live on the /tmp tmpfs (the entrypoint creates them): PulseAudio keeps its
-# socket and cookie there, Chromium its profile. The HTTP API listens on every address of the container;
-# publish nothing, and set JIBRI_HTTP_API_TOKEN if other services than Jicofo's network can reach it.
+# socket and cookie there, Chromium its profile. The HTTP API listens on the container's loopback (the
+# health check and preStop hook use it there); to reach it from elsewhere set
+# JIBRI_HTTP_API_EXTERNAL_HOST=0.0.0.0 together with JIBRI_HTTP_API_TOKEN: without a token the service
+# refuses to start on a non-loopback address. No token is built in.
 ENV HOME=/tmp/jibri \
     XDG_RUNTIME_DIR=/tmp/jibri/run \
     NODE_ENV=production \
-    JIBRI_HTTP_API_EXTERNAL_HOST=0.0.0.0 \
+    JIBRI_HTTP_API_EXTERNAL_HOST=127.0.0.1 \
     JIBRI_HTTP_API_EXTERNAL_PORT=2222
 
 USER 1000:1000

@@ -156,6 +156,20 @@ echo "ffprobe of the container's recording: $summary" >&2
 ls -l "$file" >&2
 docker rm "$name" >/dev/null
 
+# --- 7b. no open API by mistake -----------------------------------------------------------------------------------------
+say "the image refuses an HTTP API beyond loopback without a token"
+name=jibri-ts-check-open-$$
+CONTAINERS+=("$name")
+set +e
+docker run --name "$name" "${HARDENED[@]}" -e JIBRI_HTTP_API_EXTERNAL_HOST=0.0.0.0 -e JIBRI_HTTP_API_EXTERNAL_PORT="$(free_port)" \
+  "$IMAGE" serve >"$WORK/open.out" 2>&1
+open_code=$?
+set -e
+head -3 "$WORK/open.out" >&2
+[ "$open_code" = 1 ] || fail "the service started (exit code $open_code) with its API on 0.0.0.0 and no JIBRI_HTTP_API_TOKEN"
+grep -q 'JIBRI_HTTP_API_TOKEN is not set' "$WORK/open.out" || fail "the refusal does not say how to set JIBRI_HTTP_API_TOKEN"
+docker rm "$name" >/dev/null
+
 # --- 8. the service against a Prosody on loopback ------------------------------------------------------------------
 say "the service in the container, logging in to a Prosody on the host"
 # The older docker-jitsi-meet layout: only /config/recordings is mounted; the service must record there.
@@ -243,7 +257,9 @@ node -e '
   const [api, sid, page] = process.argv.slice(1);
   (async () => {
     const r = await fetch(`${api}/startService`, { method: "POST", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ sessionId: sid, callParams: { callUrlInfo: { baseUrl: page, callName: "sigterm" } }, sinkType: "file" }) });
+      // The page is not on the operator origin (PUBLIC_URL): the request brings its own call login.
+      body: JSON.stringify({ sessionId: sid, callParams: { callUrlInfo: { baseUrl: page, callName: "sigterm" } },
+        callLoginParams: { domain: "recorder.meet.check", username: "recorder", password: "recorder-check-pw" }, sinkType: "file" }) });
     if (r.status !== 200) throw new Error(`startService answered ${r.status}: ${await r.text()}`);
     for (let i = 0; i < 200; i++) {
       const h = await (await fetch(`${api}/health`)).json();

@@ -90,12 +90,16 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     }
   });
 
-  it('serves the HTTP API where docker-jitsi-meet has Jibri\'s: port 2222 on every address of the container', () => {
+  it('serves the HTTP API on port 2222 of the container\'s loopback, with no shipped token; on the network only with a token', () => {
     const env = environmentOf(doc.services.jibri);
-    expect(env.JIBRI_HTTP_API_EXTERNAL_HOST).toBe('0.0.0.0');
+    expect(env.JIBRI_HTTP_API_EXTERNAL_HOST).toBe('127.0.0.1');
     expect(env.JIBRI_HTTP_API_EXTERNAL_PORT).toBe('2222');
+    expect(env.JIBRI_HTTP_API_TOKEN).toBe('');
     expect((doc.services.jibri.expose ?? []).map(String)).toContain('2222');
     expect(doc.services.jibri.ports).toBeUndefined();
+    // Opened to the network without a token, the service refuses to start and says how to set one.
+    expect(() => loadConfig({ ...env, JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0' }, 'jibri')).toThrow(/JIBRI_HTTP_API_TOKEN.*openssl rand.*JIBRI_HTTP_API_ALLOW_OPEN=true/s);
+    expect(loadConfig({ ...env, JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_TOKEN: 'a-long-random-token' }, 'jibri').http.host).toBe('0.0.0.0');
   });
 
   it('is accepted by the service\'s configuration loader, with XMPP on', () => {
@@ -105,7 +109,7 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     expect(env?.servers.map((s) => `${s.host}:${s.port}`)).toEqual(['xmpp.meet.jitsi:5222']);
     expect(env?.breweryJid).toBe('jibribrewery@internal-muc.meet.jitsi');
     expect(config.recorderLogin?.domain).toBe('hidden.meet.jitsi');
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 2222 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 2222, allowOpen: false, maxEventStreams: 16 });
     expect(config.recording.dir).toBe('/storage/recordings');
     expect(config.autoscaler).toMatchObject({ url: 'http://autoscaler.meet.jitsi:3000', groupName: 'docker-jibri' });
   });

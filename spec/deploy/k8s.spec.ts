@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SETTINGS } from '../../lib/config';
+import { SETTINGS, loadConfig } from '../../lib/config';
 import { parseQuantity, SCHEMAS, validate, type Schema } from '../support/k8s-schema';
 import { parseYaml, parseYamlAll } from './yaml';
 
@@ -131,16 +131,25 @@ describe('deploy/k8s manifests', () => {
       expect(role.rules).toContainEqual(expect.objectContaining({ apiGroups: [''], resources: ['pods'], verbs: expect.arrayContaining(['patch']) }));
     });
 
-    it('takes its environment from the ConfigMap and Secret, with names the service reads', () => {
-      const secret = one('Secret');
+    it('takes its environment from the ConfigMap and the operator\'s Secret, with names the service reads', () => {
       const refs = c.envFrom.map((e: Obj) => e.configMapRef?.name ?? e.secretRef?.name);
-      expect(refs).toEqual(expect.arrayContaining([configMap.metadata.name, secret.metadata.name]));
+      expect(refs).toEqual(expect.arrayContaining([configMap.metadata.name, 'jibri-ts-secrets']));
+      // No Secret ships (a placeholder password or token would end up in clusters); the kustomization
+      // says how to create it, with every secret the service reads on this address.
+      expect(byKind('Secret')).toEqual([]);
+      const kustomization = fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8');
+      expect(kustomization).toContain('create secret generic jibri-ts-secrets');
+      for (const name of ['JIBRI_XMPP_PASSWORD', 'JIBRI_RECORDER_PASSWORD', 'JIBRI_HTTP_API_TOKEN']) expect(kustomization).toContain(`--from-literal=${name}=`);
+      expect(c.envFrom.find((e: Obj) => e.secretRef)?.secretRef.optional).toBeFalsy();
       const known = new Set([...SETTINGS.map((s) => s.name), 'TZ', 'POD_NAME', 'POD_NAMESPACE']);
-      const names = [...Object.keys(configMap.data), ...Object.keys(secret.stringData ?? {}), ...c.env.map((e: Obj) => e.name)];
+      const names = [...Object.keys(configMap.data), ...c.env.map((e: Obj) => e.name)];
       expect(names.filter((n) => !known.has(n))).toEqual([]);
       // Passwords go in the Secret, never in the ConfigMap.
       for (const s of SETTINGS.filter((x) => x.secret)) expect(Object.keys(configMap.data)).not.toContain(s.name);
       expect(configMap.data.JIBRI_HTTP_API_EXTERNAL_HOST).toBe('0.0.0.0');
+      // On that address the service starts only with the Secret's token.
+      expect(() => loadConfig({ ...configMap.data, JIBRI_XMPP_PASSWORD: 'x' }, 'pod')).toThrow(/JIBRI_HTTP_API_TOKEN is not set/);
+      expect(loadConfig({ ...configMap.data, JIBRI_XMPP_PASSWORD: 'x', JIBRI_HTTP_API_TOKEN: 'a-long-random-token' }, 'pod').http.host).toBe('0.0.0.0');
       // Each recorder needs its own brewery nickname.
       expect(c.env).toContainEqual({ name: 'JIBRI_INSTANCE_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
     });

@@ -3,6 +3,7 @@
  * manifests are checked with (spec/support/k8s-schema.ts). No cluster ran here.
  */
 import { podManifest, POD_LABELS } from '../../lib/fleet/backends/kubernetes-pod';
+import { loadConfig } from '../../lib/config';
 import { recorderEnv } from '../../lib/fleet/deployer';
 import { SCHEMAS, validate } from '../support/k8s-schema';
 
@@ -13,7 +14,7 @@ describe('the kubernetes backend pod', () => {
     expiresAt: '2026-11-23T10:00:00.000Z',
     env: recorderEnv({ XMPP_SERVER: 'prosody.jitsi:5222', JIBRI_XMPP_PASSWORD: 'pw', PUBLIC_URL: 'https://meet.example.org' }, '0b7f5c2e-1d2a-4c3b-8e9f-a1b2c3d4e5f6'),
   };
-  const pod = podManifest(spec, { image: 'registry.example/jibri-ts:1', namespace: 'jibri', lifetimeSec: 3600, drainCapSec: 14400 }) as any;
+  const pod = podManifest(spec, { image: 'registry.example/jibri-ts:1', namespace: 'jibri', lifetimeSec: 3600, drainCapSec: 14400, apiToken: 'random-per-pod-token' }) as any;
 
   it('matches the API schema subset', () => {
     const problems: string[] = [];
@@ -34,6 +35,12 @@ describe('the kubernetes backend pod', () => {
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     ]));
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('is a configuration the recorder starts with: its API on the pod\'s address, with a token', () => {
+    const env = Object.fromEntries(pod.spec.containers[0].env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env).toMatchObject({ JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_TOKEN: 'random-per-pod-token' });
+    expect(loadConfig(env, 'pod').http).toMatchObject({ host: '0.0.0.0', token: 'random-per-pod-token' });
   });
 
   it('the schema subset catches a wrong pod (self-check)', () => {

@@ -14,10 +14,16 @@ export interface PodOptions {
   /** Seconds from creation until the deployment expires. */
   lifetimeSec: number;
   drainCapSec: number;
+  /**
+   * The recorder's JIBRI_HTTP_API_TOKEN. Its API listens on the pod's address (probes, the fleet's
+   * health checks, which need no token), where the recorder does not start without one; nobody needs
+   * it, since the brewery starts and stops the sessions, so it is random per pod.
+   */
+  apiToken: string;
 }
 
 export function podManifest(spec: RecorderSpec, o: PodOptions): Record<string, unknown> {
-  const env = { ...spec.env, JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_EXTERNAL_PORT: '2222', JIBRI_RECORDING_DIR: '/config/recordings' };
+  const env = { ...spec.env, JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_EXTERNAL_PORT: '2222', JIBRI_HTTP_API_TOKEN: o.apiToken, JIBRI_RECORDING_DIR: '/config/recordings' };
   const probe = { httpGet: { path: '/jibri/api/v1.0/health', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
   return {
     apiVersion: 'v1',

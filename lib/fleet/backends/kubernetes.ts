@@ -5,6 +5,7 @@
  * while busy) lets a recording finish within the grace period. No cluster ran here: the pods this
  * builds are validated offline against the API schema (spec/fleet/kubernetes.spec.ts).
  */
+import * as crypto from 'node:crypto';
 import { fetchHealth, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
 import { POD_LABELS, podManifest } from './kubernetes-pod';
 
@@ -49,7 +50,8 @@ export class KubernetesBackend implements RecorderBackend {
 
   async create(spec: RecorderSpec): Promise<CreatedRecorder> {
     const lifetimeSec = Math.ceil((Date.parse(spec.expiresAt) - Date.now()) / 1000);
-    const body = podManifest(spec, { image: this.opts.image, namespace: this.opts.namespace, lifetimeSec, drainCapSec: this.opts.drainCapSec });
+    const apiToken = crypto.randomBytes(32).toString('hex');
+    const body = podManifest(spec, { image: this.opts.image, namespace: this.opts.namespace, lifetimeSec, drainCapSec: this.opts.drainCapSec, apiToken });
     await (await this.core()).createNamespacedPod({ namespace: this.opts.namespace, body });
     const handle: PodHandle = { name: `jibri-ts-${spec.recorderId}`, namespace: this.opts.namespace };
     return { handle: JSON.stringify(handle), ip: '' };
