@@ -134,6 +134,35 @@ describe('Jicofo drives jibri-ts over XMPP', () => {
     await jicofo.waitFor('idle', () => (jicofo.lastPresenceOf(OCCUPANT)?.busy === 'idle' ? true : undefined));
   });
 
+  it.each([['a?b'], ['a#b'], ['room?config.p2p.enabled=true']])('refuses the room name %j by the callName rules with a bad-request IQ error, and starts nothing', async (name) => {
+    const sessionId = `bad-room-${name.length}`;
+    const { reply } = await jicofo.sendIq(e1(`t-bad-room-${Math.random()}`, sessionId, `${name}@${DOMAINS.muc}`));
+    expect(reply.attrs.type).toBe('error');
+    const error = reply.getChild('error');
+    expect(error?.attrs.type).toBe('modify');
+    expect(error?.getChild('bad-request')).toBeDefined();
+    expect(error?.getChildText('text')).toMatch(/room name .* must not contain spaces, "#" or "\?"/);
+    expect(svc.service.recorder.snapshot().sessions).toEqual([]);
+    expect(fs.existsSync(path.join(svc.recordingsDir, sessionId))).toBe(false);
+  });
+
+  it('a second start with a running session_id is refused and keeps the first requester: Jicofo gets its off', async () => {
+    const sessionId = 'duplicate-session-id';
+    const sentAt = Date.now();
+    expect(jibriOf((await jicofo.sendIq(e1('t-dup-1', sessionId))).reply)).toEqual({ status: 'pending' });
+    await jicofo.waitFor('status on', () => jicofo.statusIqs.find((i) => i.jibri.attrs.status === 'on' && i.at > sentAt));
+    const again = await jicofo.sendIq(e1('t-dup-2', sessionId));
+    expect(jibriOf(again.reply)).toEqual({ status: 'off', failure_reason: 'error', should_retry: 'false' });
+    expect(svc.service.recorder.getSession(sessionId)?.state.name).toBe('recording');
+    // The session ends without a stop IQ (here: stopService over HTTP): its requester is told.
+    const stoppedAt = Date.now();
+    expect((await fetch(`${svc.api}/stopService`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sessionId }) })).status).toBe(200);
+    const off = await jicofo.waitFor('the unsolicited off', () => jicofo.statusIqs.find((i) => i.jibri.attrs.status === 'off' && i.at >= stoppedAt), 20000);
+    expect(off.from).toBe(OCCUPANT);
+    expect(off.jibri.attrs.failure_reason).toBeUndefined();
+    await svc.service.recorder.whenIdle();
+  });
+
   it.each([
     ['no recording_mode', `<jibri xmlns="${NS_JIBRI}" action="start" room="r@${DOMAINS.muc}" session_id="s1"/>`, { status: 'off', failure_reason: 'error', should_retry: 'false' }],
     ['SIP (sipaddress wins over recording_mode)', `<jibri xmlns="${NS_JIBRI}" action="start" recording_mode="file" room="r@${DOMAINS.muc}" sipaddress="sip:a@b.test" session_id="s2"/>`, { status: 'off', failure_reason: 'error', should_retry: 'false', sipaddress: 'sip:a@b.test' }],
