@@ -43,6 +43,8 @@ describe('the HTTP API keeps its secrets', () => {
 
   async function record(baseUrl: string, sessionId: string, extra: Record<string, unknown>, page: ReportingPage): Promise<PageReport> {
     const before = page.reports.length;
+    // As a client would: only once the recorder takes a session (the last one's processes may still weigh on the CPU).
+    await waitFor('the recorder to take a session', () => (svc.service.recorder.snapshot().busyStatus === 'IDLE' ? true : undefined), 60000, 200);
     const r = await post(`${svc.api}/startService`, { ...startBody(baseUrl, sessionId), ...extra }, auth);
     expect([r.status, r.text]).toEqual([200, '']);
     await waitForSessionState(svc.service, sessionId, 'recording');

@@ -142,6 +142,7 @@ describe('the service process and its secrets', () => {
   it('an encoded stream password never shows at debug level, in errors or in health', async () => {
     const sessionId = 'encoded-password';
     const ingest = await freePort(); // nothing listens: the stream fails, and ffmpeg says why
+    await waitFor('the recorder to take a session', async () => ((await (await fetch(`${proc.api}/health`)).json()).busy === false ? true : undefined), 60000, 250);
     const body = { ...startBody(page.baseUrl, sessionId), sinkType: 'stream', rtmpUrl: `rtmp://127.0.0.1:${ingest}/live`, youTubeStreamKey: STREAM_KEY, username: 'streamer', password: STREAM_PASSWORD };
     expect((await post(`${proc.api}/startService`, body, auth)).status).toBe(200);
     const last = await waitFor('the stream to fail', async () => {
@@ -164,7 +165,10 @@ describe('the service process and its secrets', () => {
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    // A service that does start is stopped again (and the test fails): nothing may be left running.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(timer);
     expect(code).toBe(1);
     expect(output).toMatch(/JIBRI_HTTP_API_EXTERNAL_HOST="0\.0\.0\.0" is not a loopback address and JIBRI_HTTP_API_TOKEN is not set/);
     expect(output).toMatch(/openssl rand -hex 32/);
