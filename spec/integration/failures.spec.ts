@@ -1,14 +1,32 @@
 /**
- * Failures users meet: the browser will not start, the page does not load, the disk fills up, the
- * folder is not writable. Each ends the session with a clear error in health, keeps what was recorded,
- * and leaves the service ready for the next start.
+ * Failures users meet: the browser will not start, the page does not load, the disk fills up (a real,
+ * small tmpfs filled while ffmpeg writes), the folder is not writable. Each ends the session with a clear
+ * error in health, keeps what was recorded, and leaves the service ready for the next start.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
+import { STATE_DIR } from '../../lib/output/file-layout';
 import { probeMedia } from '../../lib/output/probe';
-import { freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState } from '../support/service';
+import { finalizeRecorder, freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState } from '../support/service';
+
+/** Writes zeros until the file system says ENOSPC: then not even a small file fits. */
+function fill(file: string): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (const size of [1 << 20, 1 << 12, 1]) {
+      const chunk = Buffer.alloc(size);
+      try {
+        for (;;) fs.writeSync(fd, chunk);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 
 describe('failures', () => {
   let page: DemoServer;
@@ -115,19 +133,29 @@ describe('failures', () => {
       }
     });
 
-    it('ends the session with DISK_FULL, keeps a playable file, and records again once there is room', async () => {
+    it('ends the session with DISK_FULL, keeps a playable file, writes no empty metadata.json, holds the finalize script back (health says why) and runs it once there is room, and records again', async () => {
       const dir = path.join(mountPoint, 'recordings');
-      const svc = await startTestService({ JIBRI_RECORDING_DIR: dir });
+      const finalize = finalizeRecorder(tempDir());
+      const svc = await startTestService({ JIBRI_RECORDING_DIR: dir, JIBRI_FINALIZE_RECORDING_SCRIPT_PATH: finalize.script });
       try {
         expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'disk-full'))).status).toBe(200);
         await waitForSessionState(svc.service, 'disk-full', 'recording');
         const file = svc.service.recorder.getSession('disk-full')!.paths.mediaFile;
         await new Promise((r) => setTimeout(r, 3000));
         const filler = path.join(mountPoint, 'filler');
-        const st = fs.statfsSync(mountPoint);
-        execFileSync('fallocate', ['-l', String(st.bavail * st.bsize - 64 * 1024), filler]);
+        fill(filler);
         await waitForSessionState(svc.service, 'disk-full', 'failed', 60000);
         const h = await health(svc.api);
+        // Nothing could be written while finalizing: no metadata.json at all (not an empty one), no
+        // finalize script (an upload would miss the metadata), the marker kept, and health says why.
+        const sessionDir = path.dirname(file);
+        expect(fs.readdirSync(sessionDir).filter((f) => f.includes('metadata'))).toEqual([]);
+        expect(finalize.calls()).toEqual([]);
+        expect(fs.readdirSync(path.join(dir, STATE_DIR)).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+        expect(h.status.health.details.finalize).toEqual({
+          healthStatus: 'UNHEALTHY',
+          detail: expect.stringMatching(/1 recording\(s\) could not be finalized \(the disk is full\), so their finalize script has not run: free space in JIBRI_RECORDING_DIR/),
+        });
         expect(h.status.health.details.lastSession.error.code).toBe('DISK_FULL');
         expect(h.status.health.details.lastSession.detail).toMatch(/disk is full.*JIBRI_RECORDING_DIR/);
         const m = await probeMedia(file);
@@ -138,7 +166,13 @@ describe('failures', () => {
 
         fs.rmSync(filler);
         await svc.service.recorder.refreshHealth();
+        // Room again: the recording is finalized (metadata, then the script, then the marker goes).
+        await waitFor('the finalize script', () => (finalize.calls().length ? true : undefined), 30000);
+        expect(finalize.calls()).toEqual([['1', sessionDir]]);
+        expect(JSON.parse(fs.readFileSync(path.join(sessionDir, 'metadata.json'), 'utf8')).meeting_url).toBe(`${page.baseUrl}/testroom`);
+        await waitFor('the marker to go', () => (fs.readdirSync(path.join(dir, STATE_DIR)).some((f) => f.endsWith('.json')) ? undefined : true), 10000);
         await waitFor('health to recover', async () => ((await health(svc.api)).status.health.healthStatus === 'HEALTHY') || undefined, 10000);
+        expect((await health(svc.api)).status.health.details.finalize).toBeUndefined();
         expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'room-again'))).status).toBe(200);
         await waitForSessionState(svc.service, 'room-again', 'recording');
         await post(`${svc.api}/stopService`);
