@@ -30,9 +30,17 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci" >&2
-  # npm 11 refuses `npm ci` when the lock omits platform-specific optional packages of other platforms
-  # (jest's resolver has some); `npm install` then installs the same locked versions.
-  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
+  # Only `npm ci`: it installs exactly the lock and never writes it. When npm refuses the lock, the lock in
+  # the repository is what needs fixing, so setup stops here instead of rewriting a tracked file.
+  if ! npm ci --no-audit --no-fund --loglevel=error; then
+    cat >&2 <<EOF
+setup: npm ci refused package-lock.json (npm $(npm --version)); setup never rewrites tracked files.
+  The lock must list every package npm asks for, those of other platforms included. Regenerate it with
+  npm 11 (npx -y npm@11 install --package-lock-only --ignore-scripts), check it with
+  bash scripts/lock-check.sh, and commit package-lock.json.
+EOF
+    exit 1
+  fi
 fi
 
 stamp=dist/.build-stamp
