@@ -11,6 +11,7 @@ import { startDemoServer } from '../lib/demo/server';
 import { DOMAINS, startProsody } from '../spec/support/prosody';
 import { startReceiver } from '../spec/support/receiver';
 import { freePort } from '../spec/support/service';
+import type { Json } from '../spec/support/json';
 
 export interface FleetBench {
   deployToCallbackMs: Record<string, number>;
@@ -35,7 +36,7 @@ export async function benchFleet(): Promise<FleetBench> {
     stdio: 'ignore',
   });
   const api = `http://127.0.0.1:${port}`;
-  const admin = async (method: string, p: string, body?: unknown): Promise<any> =>
+  const admin = async (method: string, p: string, body?: unknown): Promise<Json> =>
     (await fetch(`${api}/admin${p}`, { method, headers: { authorization: 'Bearer bench', 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) })).json();
   try {
     for (let i = 0; i < 100; i++) {
@@ -52,9 +53,9 @@ export async function benchFleet(): Promise<FleetBench> {
     const out: FleetBench = { deployToCallbackMs: {}, fleetRssMb: 0 };
     for (const n of [1, 4]) {
       const t0 = Date.now();
-      const res = (await (await fetch(`${api}/deploy-recorder`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ apiKey, domain: 'meet.test', recorders: String(n), duration: '1', location: 'lon', callback_url: cbUrl }) })).json()) as any;
+      const res = await (await fetch(`${api}/deploy-recorder`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ apiKey, domain: 'meet.test', recorders: String(n), duration: '1', location: 'lon', callback_url: cbUrl }) })).json();
       if (res.it !== 'worked') throw new Error(`deploy failed: ${res.message}`);
-      let cb: { at: number; body: any } | undefined;
+      let cb: { at: number; body: Json } | undefined;
       for (let i = 0; i < 1200 && !cb; i++) {
         cb = callbacks.find((c) => c.body.deployment_info?.deployment_id === res.deployment_id || (c.body.it === 'failed' && c.at >= t0));
         if (!cb) await sleep(100);
@@ -66,7 +67,7 @@ export async function benchFleet(): Promise<FleetBench> {
       const released = await fetch(`${api}/deployments/${res.deployment_id}`, { method: 'DELETE', headers: { 'x-api-key': apiKey } });
       if (!released.ok) throw new Error(`release failed: ${released.status}`);
       for (let i = 0; i < 300; i++) {
-        const d = (await (await fetch(`${api}/deployments/${res.deployment_id}`, { headers: { 'x-api-key': apiKey } })).json()) as any;
+        const d = await (await fetch(`${api}/deployments/${res.deployment_id}`, { headers: { 'x-api-key': apiKey } })).json();
         if (d.deployment?.state === 'ended') break;
         await sleep(100);
       }

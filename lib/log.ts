@@ -20,7 +20,7 @@ const redactFormat = winston.format((info) => {
 export function createLogger(level = 'info', opts: { json?: boolean; silent?: boolean } = {}): Logger {
   const line = winston.format.printf((info) => {
     const { level: lvl, message, timestamp, sessionId, component, ...rest } = info as Record<string, unknown>;
-    const where = [component, sessionId ? `session=${String(sessionId)}` : ''].filter(Boolean).join(' ');
+    const where = [component, sessionId ? `session=${String(sessionId as string | number)}` : ''].filter(Boolean).join(' ');
     const extra = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
     return `${String(timestamp)} ${String(lvl)} ${where ? `[${where}] ` : ''}${String(message)}${extra}`;
   });

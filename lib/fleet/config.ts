@@ -71,7 +71,7 @@ type Env = Record<string, string | undefined>;
 
 export function loadFleetConfig(env: Env): FleetConfig {
   const problems: string[] = [];
-  const get = (name: string): string | undefined => (env[name]?.trim() ? env[name]!.trim() : undefined);
+  const get = (name: string): string | undefined => (env[name]?.trim() ? env[name].trim() : undefined);
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = get(name);
     if (raw === undefined) return fallback;

@@ -116,7 +116,8 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
   const admin$ = express.Router();
   admin$.use(adminAuth);
   admin$.post('/accounts', (req, res) => {
-    const r = admin.createAccount(String((req.body as { name?: unknown })?.name ?? ''));
+    const name = (req.body as { name?: unknown } | undefined)?.name;
+    const r = admin.createAccount(typeof name === 'string' ? name : '');
     reply(res, 201, 'account created; the API key is shown only now', { account_id: r.accountId, apiKey: r.apiKey });
   });
   admin$.post('/maintenance', (req, res) => {

@@ -191,22 +191,22 @@ export class FleetStore {
   }
 
   updateRecorder(id: string, fields: Partial<Pick<RecorderRow, 'state' | 'handle' | 'ip'>>): void {
-    const entries = Object.entries(fields) as Array<[string, string]>;
+    const entries = Object.entries<string>(fields as Record<string, string>);
     if (!entries.length) return;
     const removed = fields.state === 'removed' ? ', removed_at = ?' : '';
     this.db.prepare(`UPDATE recorders SET ${entries.map(([k]) => `${k} = ?`).join(', ')}${removed} WHERE id = ?`).run(...entries.map(([, v]) => v), ...(removed ? [now()] : []), id);
   }
 
   recorders(deploymentId: string): RecorderRow[] {
-    return (this.db.prepare('SELECT id, deployment_id AS deploymentId, backend, handle, ip, state FROM recorders WHERE deployment_id = ? ORDER BY created_at, id').all(deploymentId) as Array<Record<string, unknown>>).map(
-      (r) => ({ id: String(r.id), deploymentId: String(r.deploymentId), backend: String(r.backend), state: r.state as RecorderState, ...(r.handle ? { handle: String(r.handle) } : {}), ...(r.ip ? { ip: String(r.ip) } : {}) }),
+    return (this.db.prepare('SELECT id, deployment_id AS deploymentId, backend, handle, ip, state FROM recorders WHERE deployment_id = ? ORDER BY created_at, id').all(deploymentId) as RecorderDbRow[]).map(
+      (r) => ({ id: r.id, deploymentId: r.deploymentId, backend: r.backend, state: r.state as RecorderState, ...(r.handle ? { handle: r.handle } : {}), ...(r.ip ? { ip: r.ip } : {}) }),
     );
   }
 
   /** Recorders of every backend that are not removed: what the fleet must find again after a restart. */
   liveRecorders(): RecorderRow[] {
-    return (this.db.prepare("SELECT id, deployment_id AS deploymentId, backend, handle, ip, state FROM recorders WHERE state NOT IN ('removed', 'failed')").all() as Array<Record<string, unknown>>).map(
-      (r) => ({ id: String(r.id), deploymentId: String(r.deploymentId), backend: String(r.backend), state: r.state as RecorderState, ...(r.handle ? { handle: String(r.handle) } : {}), ...(r.ip ? { ip: String(r.ip) } : {}) }),
+    return (this.db.prepare("SELECT id, deployment_id AS deploymentId, backend, handle, ip, state FROM recorders WHERE state NOT IN ('removed', 'failed')").all() as RecorderDbRow[]).map(
+      (r) => ({ id: r.id, deploymentId: r.deploymentId, backend: r.backend, state: r.state as RecorderState, ...(r.handle ? { handle: r.handle } : {}), ...(r.ip ? { ip: r.ip } : {}) }),
     );
   }
 
@@ -223,8 +223,14 @@ export class FleetStore {
   }
 }
 
+/** A recorders row as the SELECTs above name its columns. */
+interface RecorderDbRow { id: string; deploymentId: string; backend: string; handle: string | null; ip: string | null; state: string }
+
 function rowToDeployment(r: Record<string, unknown>): Deployment {
-  const opt = (k: string): string | undefined => (r[k] === null || r[k] === undefined ? undefined : String(r[k]));
+  const opt = (k: string): string | undefined => {
+    const v = r[k] as string | number | null | undefined; // SQLite TEXT, INTEGER or NULL
+    return v === null || v === undefined ? undefined : String(v);
+  };
   return {
     id: String(r.id),
     accountId: String(r.account_id),

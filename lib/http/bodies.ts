@@ -39,7 +39,7 @@ function text(v: unknown, field: string, errors: FieldError[], opts: { max?: num
     errors.push({ field, message: `must be at most ${opts.max ?? MAX_TEXT} characters` });
     return undefined;
   }
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(v)) {
     errors.push({ field, message: 'must not contain control characters' });
     return undefined;

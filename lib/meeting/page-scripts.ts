@@ -15,7 +15,9 @@
  * whose `room` is the XMPP ChatRoom (members, addListener for `xmpp.*` events, addOrReplaceInPresence,
  * sendPresence).
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return --
+   These functions run inside the meeting page, on Jitsi Meet's untyped `APP` global: every value they read is
+   checked at run time (typeof, Number.isFinite, optional calls) before it leaves the page. */
 import type { CallSample, ScriptError } from './call-status';
 
 /** `samplePage()`'s result: a call sample plus the hidden participants, for the logs. */

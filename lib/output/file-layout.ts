@@ -26,6 +26,7 @@ export function fileTimestamp(d: Date): string {
  */
 export function recordingFileName(callName: string, startedAt: Date, extension = 'mp4'): string {
   const suffix = `_${fileTimestamp(startedAt)}.${extension}`;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a file name must not keep
   const safe = callName.replace(/[/\\\0-\x1f\x7f]/g, '_').replace(/^\.+/, '_') || 'recording';
   return `${safe.slice(0, MAX_FILE_NAME - suffix.length)}${suffix}`;
 }

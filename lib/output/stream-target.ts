@@ -46,7 +46,7 @@ export function viewingUrlFromIq(broadcastId: string): string {
  * with the application and the stream name. Credentials belong in username/password, not in the URL.
  */
 export function checkStreamUrl(raw: string): UrlResult {
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\s\u0000-\u001f\u007f]/.test(raw)) return { ok: false, message: 'must not contain spaces or control characters' };
   if (raw.length > 2048) return { ok: false, message: 'must be at most 2048 characters' };
   let url: URL;

@@ -37,8 +37,8 @@ export async function startSource(opts: SourceOptions): Promise<CaptureSource> {
   const [display, sink] = await Promise.allSettled([startDisplay(encoding.width, encoding.height), createSink()]);
   if (display.status === 'rejected' || sink.status === 'rejected') {
     await closeAll(log, [
-      ['audio sink', sink.status === 'fulfilled' ? sink.value.close : undefined],
-      ['display', display.status === 'fulfilled' ? display.value.close : undefined],
+      ['audio sink', sink.status === 'fulfilled' ? () => sink.value.close() : undefined],
+      ['display', display.status === 'fulfilled' ? () => display.value.close() : undefined],
     ]);
     throw asRecorderError(display.status === 'rejected' ? display.reason : (sink as PromiseRejectedResult).reason);
   }
@@ -46,7 +46,7 @@ export async function startSource(opts: SourceOptions): Promise<CaptureSource> {
   try {
     browser = await launchBrowser({ config: opts.browser, display: display.value.name, sinkName: sink.value.sinkName, width: encoding.width, height: encoding.height });
   } catch (err) {
-    await closeAll(log, [['audio sink', sink.value.close], ['display', display.value.close]]);
+    await closeAll(log, [['audio sink', () => sink.value.close()], ['display', () => display.value.close()]]);
     throw err;
   }
   let closed: Promise<void> | undefined;
@@ -56,9 +56,9 @@ export async function startSource(opts: SourceOptions): Promise<CaptureSource> {
     browser,
     close: () =>
       (closed ??= closeAll(log, [
-        ['browser', browser.close],
-        ['audio sink', sink.value.close],
-        ['display', display.value.close],
+        ['browser', () => browser.close()],
+        ['audio sink', () => sink.value.close()],
+        ['display', () => display.value.close()],
       ])),
   };
 }

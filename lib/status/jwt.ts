@@ -42,7 +42,7 @@ export function loadSigningKey(path: string, variable = 'JIBRI_JWT_SIGNING_KEY_P
   try {
     pem = fs.readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`${variable}=${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at a PEM RSA private key readable by the service`);
+    throw new Error(`${variable}=${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at a PEM RSA private key readable by the service`, { cause: err });
   }
   let key: crypto.KeyObject;
   try {

@@ -195,7 +195,7 @@ export class XmppConnection extends EventEmitter {
   private onStanza(stanza: Element): void {
     // Prosody answers a join with a presence error when the nickname is taken or the room refuses us.
     if (stanza.is('presence') && stanza.attrs.type === 'error' && String(stanza.attrs.from).toLowerCase() === this.occupantJid.toLowerCase()) {
-      const condition = stanza.getChild('error')?.children.find((c) => typeof c !== 'string') as Element | undefined;
+      const condition = stanza.getChild('error')?.children.find((c) => typeof c !== 'string');
       this.log.error(`could not join the brewery ${this.opts.config.breweryJid}: ${condition?.name ?? 'error'}; check JIBRI_BREWERY_MUC, XMPP_INTERNAL_MUC_DOMAIN and JIBRI_INSTANCE_ID (or control-muc in jibri.conf; the nickname must be unique)`);
     }
   }

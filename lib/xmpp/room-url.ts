@@ -17,6 +17,7 @@ export interface RoomUrlOptions {
 export type RoomTarget = { ok: true; baseUrl: string; callName: string; tenant: string } | { ok: false; error: string; badName?: true };
 
 // Localpart and domain as RFC 7622 allows in practice: no whitespace, no control characters, no "/" or "@".
+// eslint-disable-next-line no-control-regex -- a JID must not contain control characters; the class excludes them
 const BARE_JID = /^([^\s@/"&'<>:\u0000-\u001f\u007f]{1,1023})@([A-Za-z0-9.-]{1,1023})$/;
 
 export function callTargetFromRoomJid(room: string | undefined, opts: RoomUrlOptions): RoomTarget {

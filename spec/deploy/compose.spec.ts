@@ -18,7 +18,7 @@ const baseFile = path.join(root, 'deploy/compose/docker-jitsi-meet-base.yml');
 const envFile = path.join(root, 'deploy/compose/docker-jitsi-meet.env');
 const sampleEnv = parseDotEnv(fs.readFileSync(envFile, 'utf8'));
 
-type Doc = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Doc = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML; the checks below read it field by field
 
 /** The first compose CLI that answers: the v2 plugin, else the Debian package's docker-compose. */
 function composeCli(): string[] | undefined {
@@ -58,7 +58,7 @@ function environmentOf(service: Doc): Record<string, string> {
   if (Array.isArray(env)) {
     return Object.fromEntries(env.map((e: string) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
   }
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v == null ? '' : String(v)]));
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v == null ? '' : String(v as string | number | boolean)]));
 }
 
 const cli = composeCli();

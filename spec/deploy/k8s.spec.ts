@@ -17,7 +17,7 @@ const root = path.resolve(__dirname, '../..');
 const dir = path.join(root, 'deploy/k8s');
 const HEALTH_PATH = '/jibri/api/v1.0/health';
 
-type Obj = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML; the checks below read it field by field
 
 // ---- a JSON-schema subset: type, required, properties, additionalProperties, items, enum, pattern ----
 // ---- the manifests ----

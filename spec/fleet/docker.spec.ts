@@ -60,7 +60,7 @@ describe('the fleet with the docker backend', () => {
   });
 
   it('deploys a labelled, hardened container that joins the brewery; finds it after a restart; removes it at expiry', async () => {
-    const { account_id, apiKey } = (await (await fetch(`${fleet.url}/admin/accounts`, { method: 'POST', headers: { authorization: 'Bearer docker-admin', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'docker' }) })).json()) as any;
+    const { account_id, apiKey } = await (await fetch(`${fleet.url}/admin/accounts`, { method: 'POST', headers: { authorization: 'Bearer docker-admin', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'docker' }) })).json();
     fleet.admin.addBalance(account_id, 5);
     const set = await fleet.admin.setDomain(account_id, 'meet.test', {
       XMPP_SERVER: `127.0.0.1:${prosody.port}`, XMPP_DOMAIN: DOMAINS.xmpp, XMPP_AUTH_DOMAIN: DOMAINS.auth, XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
@@ -73,7 +73,7 @@ describe('the fleet with the docker backend', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ apiKey, domain: 'meet.test', recorders: 1, duration: 1, location: 'fra', callback_url: cb.url }),
     });
-    const body = (await res.json()) as any;
+    const body = await res.json();
     expect(res.status).toBe(200);
     const id = body.deployment_id as string;
     const callback = await waitFor('the callback', () => cb.got.map((g) => g.body).find((c) => c.deployment_info?.deployment_id === id), 120000, 500);

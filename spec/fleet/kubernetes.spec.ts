@@ -6,6 +6,7 @@ import { podManifest, POD_LABELS } from '../../lib/fleet/backends/kubernetes-pod
 import { loadConfig } from '../../lib/config';
 import { recorderEnv } from '../../lib/fleet/deployer';
 import { SCHEMAS, validate } from '../support/k8s-schema';
+import type { Json } from '../support/json';
 
 describe('the kubernetes backend pod', () => {
   const spec = {
@@ -14,7 +15,7 @@ describe('the kubernetes backend pod', () => {
     expiresAt: '2026-11-23T10:00:00.000Z',
     env: recorderEnv({ XMPP_SERVER: 'prosody.jitsi:5222', JIBRI_XMPP_PASSWORD: 'pw', PUBLIC_URL: 'https://meet.example.org' }, '0b7f5c2e-1d2a-4c3b-8e9f-a1b2c3d4e5f6'),
   };
-  const pod = podManifest(spec, { image: 'registry.example/jibri-ts:1', namespace: 'jibri', lifetimeSec: 3600, drainCapSec: 14400, apiToken: 'random-per-pod-token' }) as any;
+  const pod = podManifest(spec, { image: 'registry.example/jibri-ts:1', namespace: 'jibri', lifetimeSec: 3600, drainCapSec: 14400, apiToken: 'random-per-pod-token' }) as Json;
 
   it('matches the API schema subset', () => {
     const problems: string[] = [];

@@ -16,6 +16,7 @@ import { startBreweryStack, type BreweryStack } from '../support/brewery';
 import { DOMAINS, type ProsodyHandle } from '../support/prosody';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { ROOT, tempDir, waitFor } from '../support/service';
+import type { Json } from '../support/json';
 
 const PW = { jibri: 'fleet-jibri-pw', focus: 'fleet-focus-pw', recorder: 'fleet-recorder-pw' };
 const SECRET = 'fleet-callback-secret';
@@ -24,14 +25,14 @@ const HOUR_SECONDS = 14;
 const DOMAIN = 'meet.test';
 
 /** The seed's curl example, verbatim but for the host and the values. */
-function seedCurl(host: string, v: Record<string, string>): Promise<{ status: number; body: any }> {
+function seedCurl(host: string, v: Record<string, string>): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
     execFile(
       'curl',
       ['-s', '-w', '\n%{http_code}', '--location', '--request', 'POST', `${host}/deploy-recorder`, '--header', 'Content-Type: application/x-www-form-urlencoded',
         ...Object.entries(v).flatMap(([k, val]) => ['--data-urlencode', `${k}=${val}`])],
       (err, stdout) => {
-        if (err) return reject(err);
+        if (err) return reject(new Error(`curl: ${err.message}`, { cause: err }));
         const lines = stdout.trim().split('\n');
         const status = Number(lines.pop());
         resolve({ status, body: JSON.parse(lines.join('\n')) });
@@ -40,7 +41,7 @@ function seedCurl(host: string, v: Record<string, string>): Promise<{ status: nu
   });
 }
 
-async function adminCall(fleet: FleetServer, method: string, p: string, body?: unknown): Promise<any> {
+async function adminCall(fleet: FleetServer, method: string, p: string, body?: unknown): Promise<Json> {
   const res = await fetch(`${fleet.url}/admin${p}`, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
   return { status: res.status, ...((await res.json()) as object) };
 }
@@ -170,9 +171,9 @@ describe('the fleet with the local backend', () => {
       const p = await jicofo.waitFor(`${r.recorder_id} in the brewery`, () => jicofo.lastPresenceOf(`${BREWERY}/${r.recorder_id}`), 10000);
       expect(p).toMatchObject({ busy: 'idle', health: 'healthy' });
     }
-    const d = (await (await fetch(`${fleet.url}/deployments/${deploymentId}`, { headers: { 'x-api-key': apiKey } })).json()) as any;
+    const d = await (await fetch(`${fleet.url}/deployments/${deploymentId}`, { headers: { 'x-api-key': apiKey } })).json();
     expect(d.deployment).toMatchObject({ state: 'ready', domain: DOMAIN, location: 'lon' });
-    expect(d.deployment.recorders.map((r: any) => r.state)).toEqual(['ready', 'ready']);
+    expect(d.deployment.recorders.map((r: Json) => r.state)).toEqual(['ready', 'ready']);
     expect((await fetch(`${fleet.url}/deployments/${deploymentId}`)).status).toBe(401);
   });
 

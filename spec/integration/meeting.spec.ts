@@ -12,6 +12,7 @@ import { startStandIn, type StandIn, type StandInState } from '../support/jitsi-
 import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../support/prosody';
 import { startRtmpServer, type RtmpServer } from '../support/rtmp';
 import { health, post, startBody, startTestService, waitForSessionState, type TestService } from '../support/service';
+import type { Json } from '../support/json';
 
 const TIMEOUT_SEC = 3;
 const INTERVAL_SEC = 1;
@@ -55,7 +56,7 @@ describe('inside the meeting (stand-in Jitsi Meet)', () => {
     return { session, recordingAt, leftRecordingAt };
   }
 
-  async function lastSession(): Promise<any> {
+  async function lastSession(): Promise<Json> {
     await svc.service.recorder.whenIdle();
     return (await health(svc.api)).status.health.details.lastSession;
   }

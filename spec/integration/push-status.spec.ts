@@ -14,10 +14,11 @@ import { WebhookClient } from '../../lib/status/webhook-client';
 import { createLogger } from '../../lib/log';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../support/service';
+import type { Json } from '../support/json';
 
 /** Reads an SSE stream into parsed events until aborted. */
-function readEvents(url: string, headers: Record<string, string>): { events: Array<{ event: string; id: number; data: any }>; stop(): void } {
-  const events: Array<{ event: string; id: number; data: any }> = [];
+function readEvents(url: string, headers: Record<string, string>): { events: Array<{ event: string; id: number; data: Json }>; stop(): void } {
+  const events: Array<{ event: string; id: number; data: Json }> = [];
   const abort = new AbortController();
   void (async () => {
     const res = await fetch(url, { headers, signal: abort.signal });
@@ -38,7 +39,7 @@ function readEvents(url: string, headers: Record<string, string>): { events: Arr
   return { events, stop: () => abort.abort() };
 }
 
-function verifyJwt(authorization: string | undefined, key: crypto.KeyObject): { header: any; claims: any } {
+function verifyJwt(authorization: string | undefined, key: crypto.KeyObject): { header: Json; claims: Json } {
   const m = /^Bearer (.+)\.(.+)\.(.+)$/.exec(authorization ?? '');
   if (!m) throw new Error(`no bearer token in ${authorization}`);
   const [, h, c, s] = m as unknown as [string, string, string, string];

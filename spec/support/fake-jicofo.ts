@@ -60,7 +60,7 @@ export class FakeJicofo {
     xmpp.iqCallee.set(NS_JIBRI, 'jibri', (ctx: unknown) => {
       const { element, stanza } = ctx as { element: Element; stanza: Element };
       this.statusIqs.push({ from: String(stanza.attrs.from), jibri: element, at: Date.now() });
-      return true as unknown as Element;
+      return true;
     });
     await xmpp.start();
     await xmpp.send(xml('presence', { to: `${this.brewery}/${this.nick}` }, xml('x', { xmlns: 'http://jabber.org/protocol/muc' })));
@@ -130,8 +130,8 @@ export function parseMarkup(markup: string): Element {
   parser.on('error', (err: Error) => (error = err));
   parser.write(`<stream>${markup.replace(/>\s+</g, '><').trim()}</stream>`);
   if (error) throw error;
-  const first = (root?.children ?? []).find((c) => typeof c !== 'string') as Element | undefined;
+  const first = (root?.children ?? []).find((c): c is Element => typeof c !== 'string');
   if (!first) throw new Error(`no element in ${markup}`);
-  first.parent = null as unknown as Element;
+  first.parent = null;
   return first;
 }

@@ -5,12 +5,13 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Json } from './json';
 
 export interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;
   raw: string;
-  body: any;
+  body: Json;
   at: number;
 }
 

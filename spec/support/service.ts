@@ -11,6 +11,7 @@ import { compose, type Service } from '../../lib/compose';
 import { loadServiceConfig } from '../../lib/config';
 import { createLogger, type Logger } from '../../lib/log';
 import type { SessionStateName } from '../../lib/recorder/session-machine';
+import type { Json } from './json';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -62,7 +63,7 @@ export function startBody(baseUrl: string, sessionId: string, extra: Record<stri
   };
 }
 
-export async function post(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; text: string }> {
+export async function post(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json; text: string }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -78,7 +79,7 @@ export async function post(url: string, body?: unknown, headers: Record<string, 
   return { status: res.status, json, text };
 }
 
-export async function health(api: string): Promise<any> {
+export async function health(api: string): Promise<Json> {
   return (await fetch(`${api}/health`)).json();
 }
 

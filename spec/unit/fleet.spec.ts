@@ -1,3 +1,5 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import { loadFleetConfig, priceOf } from '../../lib/fleet/config';
 import { parseDeployRequest } from '../../lib/fleet/deploy-request';
 import { deploymentCost, proratedRefund } from '../../lib/fleet/deployer';
@@ -58,7 +60,7 @@ describe('fleet: keys, signatures, domains', () => {
   });
 
   it('signs callback bodies with HMAC-SHA256', () => {
-    const expected = require('node:crypto').createHmac('sha256', 'secret').update('{"it":"worked"}').digest('hex');
+    const expected = crypto.createHmac('sha256', 'secret').update('{"it":"worked"}').digest('hex');
     expect(signBody('{"it":"worked"}', 'secret')).toBe(`sha256=${expected}`);
     expect(signBody('a', 'k')).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(signBody('a', 'k')).not.toBe(signBody('b', 'k'));
@@ -79,7 +81,6 @@ describe('fleet: keys, signatures, domains', () => {
 
 describe('fleet: documentation', () => {
   it('docs/FLEET.md documents exactly the variables the fleet reads', () => {
-    const fs = require('node:fs') as typeof import('node:fs');
     const read = new Set(fs.readFileSync(`${__dirname}/../../lib/fleet/config.ts`, 'utf8').match(/JIBRI_FLEET_[A-Z0-9_]+/g));
     const documented = new Set(fs.readFileSync(`${__dirname}/../../docs/FLEET.md`, 'utf8').match(/JIBRI_FLEET_[A-Z0-9_]+/g));
     expect([...documented].sort()).toEqual([...read].sort());

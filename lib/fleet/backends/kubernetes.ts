@@ -38,7 +38,7 @@ export class KubernetesBackend implements RecorderBackend {
     this.api ??= import('@kubernetes/client-node').then((k8s) => {
       const kc = new k8s.KubeConfig();
       kc.loadFromDefault();
-      return kc.makeApiClient(k8s.CoreV1Api) as unknown as CoreApi;
+      return kc.makeApiClient(k8s.CoreV1Api);
     });
     return this.api;
   }

@@ -8,8 +8,9 @@ import { sseEvent } from '../../../lib/http/events';
 import type { SessionChange } from '../../../lib/recorder/recorder';
 import { loadSigningKey, RefreshingJwt, RENEW_BEFORE_SEC, signJwt } from '../../../lib/status/jwt';
 import { sessionWebhookBody } from '../../../lib/status/webhook-bodies';
+import type { Json } from '../../support/json';
 
-function decode(token: string): { header: any; claims: any; valid: (key: crypto.KeyObject) => boolean } {
+function decode(token: string): { header: Json; claims: Json; valid: (key: crypto.KeyObject) => boolean } {
   const [h, c, sig] = token.split('.') as [string, string, string];
   return {
     header: JSON.parse(Buffer.from(h, 'base64url').toString()),
