@@ -1,23 +1,50 @@
 #!/bin/sh
 # Used by the Dockerfile's `prod-deps` stage on the production node_modules: removes what Node never loads
 # at run time. Type declarations, source maps and TypeScript sources; READMEs and changelogs (licences
-# stay); the C/C++ sources and object files that native packages (better-sqlite3, cpu-features) leave
-# beside their compiled .node module. Prints the size before and after.
+# stay); the C/C++ sources and build leftovers that node-gyp packages (better-sqlite3, cpu-features) keep
+# beside their compiled .node module. Fails when a package whose entry point resolved before no longer
+# does. Prints the size before and after.
 set -eu
 dir=${1:?usage: slim-node-modules.sh <node_modules>}
-before=$(du -sk "$dir" | cut -f1)
+cd "$(dirname "$dir")"
+dir=$(basename "$dir")
+
+# The packages whose entry point (main / exports / index.js) resolves, one a line.
+resolvable() {
+  node -e '
+    const fs = require("node:fs"); const path = require("node:path"); const root = path.resolve(process.argv[1]);
+    const names = fs.readdirSync(root).filter((d) => !d.startsWith("."))
+      .flatMap((d) => (d.startsWith("@") ? fs.readdirSync(path.join(root, d)).map((s) => `${d}/${s}`) : [d]));
+    for (const name of names) {
+      try { require.resolve(name, { paths: [path.dirname(root)] }); console.log(name); } catch { /* not loadable as a whole */ }
+    }' "$dir"
+}
+
+before_kb=$(du -sk "$dir" | cut -f1)
+resolvable >/tmp/slim-before.txt
 find "$dir" -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \
   -o \( -name '*.ts' ! -name '*.d.ts' \) -o -iname 'readme' -o -iname 'readme.md' -o -iname 'readme.markdown' \
   -o -iname 'readme.txt' -o -iname 'changelog.md' -o -iname 'history.md' \) -delete
-for native in "$dir"/*/build "$dir"/@*/*/build; do
-  [ -d "$native" ] || continue
-  pkg=$(dirname "$native")
-  # Only the compiled modules under build/Release are loaded (bindings / node-gyp-build find them there).
-  find "$native" -mindepth 1 -maxdepth 1 ! -name Release -exec rm -rf {} +
-  find "$native/Release" -mindepth 1 ! -name '*.node' -exec rm -rf {} + 2>/dev/null || true
-  rm -f "$native/Release/test_extension.node"
-  rm -rf "$pkg/deps" "$pkg/src" "$pkg/binding.gyp"
+for gyp in "$dir"/*/binding.gyp "$dir"/@*/*/binding.gyp; do
+  [ -f "$gyp" ] || continue
+  pkg=$(dirname "$gyp")
+  # A node-gyp package loads only the compiled modules under build/Release (bindings, node-gyp-build).
+  [ -d "$pkg/build/Release" ] || continue
+  find "$pkg/build" -mindepth 1 -maxdepth 1 ! -name Release -exec rm -rf {} +
+  find "$pkg/build/Release" -mindepth 1 ! -name '*.node' -exec rm -rf {} + 2>/dev/null || true
+  rm -f "$pkg/build/Release/test_extension.node"
+  # Its C/C++ sources, unless the package keeps JavaScript there too.
+  for d in "$pkg/deps" "$pkg/src"; do
+    if [ -d "$d" ] && [ -z "$(find "$d" -name '*.js' -print -quit)" ]; then rm -rf "$d"; fi
+  done
 done
 rm -rf "$dir/.bin" "$dir/.cache"
-after=$(du -sk "$dir" | cut -f1)
-echo "slim-node-modules: $dir $((before / 1024)) MB -> $((after / 1024)) MB" >&2
+resolvable >/tmp/slim-after.txt
+if ! cmp -s /tmp/slim-before.txt /tmp/slim-after.txt; then
+  echo "slim-node-modules: FAILED: these packages no longer resolve:" >&2
+  comm -23 /tmp/slim-before.txt /tmp/slim-after.txt >&2
+  exit 1
+fi
+after_kb=$(du -sk "$dir" | cut -f1)
+echo "slim-node-modules: $dir $((before_kb / 1024)) MB -> $((after_kb / 1024)) MB; $(wc -l </tmp/slim-after.txt) packages still resolve their entry point" >&2
+rm -f /tmp/slim-before.txt /tmp/slim-after.txt
