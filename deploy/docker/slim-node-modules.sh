@@ -1,8 +1,9 @@
 #!/bin/sh
 # Used by the Dockerfile's `prod-deps` stage on the production node_modules: removes what Node never loads
 # at run time. Type declarations, source maps and TypeScript sources; READMEs and changelogs (licences
-# stay); the C/C++ sources and build leftovers that node-gyp packages (better-sqlite3, cpu-features) keep
-# beside their compiled .node module. Fails when a package whose entry point resolved before no longer
+# stay); C/C++ sources, object files and build leftovers that node-gyp packages (better-sqlite3,
+# cpu-features) keep beside their compiled .node module; published coverage reports; other platforms'
+# prebuilt binaries. Fails when a package whose entry point resolved before no longer
 # does. Prints the size before and after.
 set -eu
 dir=${1:?usage: slim-node-modules.sh <node_modules>}
@@ -24,7 +25,17 @@ before_kb=$(du -sk "$dir" | cut -f1)
 resolvable >/tmp/slim-before.txt
 find "$dir" -type f \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' \
   -o \( -name '*.ts' ! -name '*.d.ts' \) -o -iname 'readme' -o -iname 'readme.md' -o -iname 'readme.markdown' \
-  -o -iname 'readme.txt' -o -iname 'changelog.md' -o -iname 'history.md' \) -delete
+  -o -iname 'readme.txt' -o -iname 'changelog.md' -o -iname 'history.md' \
+  -o -name '*.c' -o -name '*.cc' -o -name '*.cpp' -o -name '*.h' -o -name '*.hpp' -o -name '*.o' -o -name '*.a' \
+  -o -name '*.gyp' -o -name '*.gypi' \) -delete
+# Test coverage reports and CI folders that some packages publish by mistake (fluent-ffmpeg: 11 MB).
+find "$dir" -mindepth 2 -maxdepth 3 -type d \( -name coverage -o -name .nyc_output -o -name .github \) -prune -exec rm -rf {} +
+# Prebuilt binaries of other platforms (node-gyp-build loads prebuilds/<platform>-<arch> only).
+platform=$(node -p 'process.platform + "-" + process.arch')
+for pre in $(find "$dir" -type d -name prebuilds); do
+  [ -d "$pre/$platform" ] || continue
+  find "$pre" -mindepth 1 -maxdepth 1 -type d ! -name "$platform" ! -name "$platform-*" -exec rm -rf {} +
+done
 for gyp in "$dir"/*/binding.gyp "$dir"/@*/*/binding.gyp; do
   [ -f "$gyp" ] || continue
   pkg=$(dirname "$gyp")
