@@ -35,7 +35,7 @@ function hostilePage(api: string, internalApi: string, baseUrl: string): string 
 /** curl itself, as Jibri's scripts call it; its status code. (Asynchronous: the service runs in this process.) */
 function curl(...args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    execFile('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', ...args], (err, stdout) => (err ? reject(err) : resolve(Number(stdout))));
+    execFile('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', ...args], (err, stdout) => (err ? reject(new Error(`curl: ${err.message}`, { cause: err })) : resolve(Number(stdout))));
   });
 }
 
