@@ -1117,7 +1117,7 @@ function readFileEnvironment(r: Reader, item: HoconValue, index: number, ignored
   if (hosts === undefined || hosts === null) missing('xmpp-server-hosts');
   else if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'string')) r.problems.push(`${where}.xmpp-server-hosts: expected a list of "host" or "host:port"`);
   else {
-    const parsed = parseXmppServers(hosts as string[], port);
+    const parsed = parseXmppServers(hosts, port);
     if (typeof parsed === 'string') r.problems.push(`${where}.xmpp-server-hosts: ${parsed}`);
     else servers = parsed;
   }

@@ -28,7 +28,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   done
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci again whenever the lock's content differs from the one installed (times are not enough: a rebase or
+# checkout can leave an older lock file newer than node_modules, or the reverse).
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f node_modules/.package-lock.json ] || [ "$(cat node_modules/.jibri-ts-lock.sha256 2>/dev/null)" != "$lock_sum" ]; then
   echo "setup: npm ci" >&2
   # Only `npm ci`: it installs exactly the lock and never writes it. When npm refuses the lock, the lock in
   # the repository is what needs fixing, so setup stops here instead of rewriting a tracked file.
@@ -41,6 +44,7 @@ setup: npm ci refused package-lock.json (npm $(npm --version)); setup never rewr
 EOF
     exit 1
   fi
+  echo "$lock_sum" >node_modules/.jibri-ts-lock.sha256
 fi
 
 stamp=dist/.build-stamp

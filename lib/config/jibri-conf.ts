@@ -59,7 +59,7 @@ export async function parseConfigFiles(files: readonly string[]): Promise<Config
     throw new ConfigFileError(`${files.join(' + ')} is not valid HOCON: ${(err as Error).message}`);
   }
   if (parsed !== undefined && parsed !== null && !isObject(parsed)) throw new ConfigFileError(`${files.join(' + ')}: expected an object at the top level`);
-  return { files: [...files], tree: (parsed ?? {}) as HoconObject };
+  return { files: [...files], tree: (parsed ?? {}) };
 }
 
 /** Pure: the value at a dotted path (`jibri.api.http.external-api-port`), if the tree has one. */

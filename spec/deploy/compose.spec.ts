@@ -76,7 +76,8 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     const stages = [...fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8').matchAll(/^FROM \S+ AS (\S+)\s*$/gm)].map((m) => m[1]);
     for (const name of ['jibri', 'jibri-fleet']) {
       const { build, image } = doc.services[name];
-      expect(path.resolve(root, String(build.context))).toBe(root);
+      // Relative to the first compose file's folder, as compose resolves it (the .env names the checkout).
+      expect(path.resolve(path.dirname(baseFile), String(build.context))).toBe(root);
       expect(stages).toContain(build.target);
       expect(build.target).toBe('recorder');
       expect(image).toBe('jibri-ts:local');
