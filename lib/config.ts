@@ -829,7 +829,7 @@ function readLoginOrigins(r: Reader, environments: readonly XmppEnvironment[]): 
     add(`https://${env.xmppDomain}`);
   }
   for (const raw of r.list('JIBRI_CALL_LOGIN_ALLOWED_ORIGINS')) {
-    let bare = false;
+    let bare: boolean;
     try {
       const url = new URL(raw);
       bare = (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash && !url.username && !url.password;

@@ -49,7 +49,11 @@ function descendants(root: number): number[] {
   }
   const out: number[] = [];
   const walk = (pid: number): void => {
-    for (const [child, ppid] of parent) if (ppid === pid) (out.push(child), walk(child));
+    for (const [child, ppid] of parent) {
+      if (ppid !== pid) continue;
+      out.push(child);
+      walk(child);
+    }
   };
   walk(root);
   return out;
@@ -159,7 +163,7 @@ describe('the service process and its secrets', () => {
   });
 
   it('does not start with its HTTP API beyond loopback and no token, and says how to set one', async () => {
-    const env: Record<string, string> = { ...process.env, JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_EXTERNAL_PORT: String(await freePort()), JIBRI_RECORDING_DIR: tempDir() } as Record<string, string>;
+    const env: Record<string, string> = { ...process.env, JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_EXTERNAL_PORT: String(await freePort()), JIBRI_RECORDING_DIR: tempDir() };
     delete env.JIBRI_HTTP_API_TOKEN;
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/lib/main.js'), 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
