@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
+import { REOPEN_AFTER_MS } from '../../lib/recorder/admission';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../support/fake-jicofo';
 import { colourNear, decodeAudio, grabFrame, toneLevelDb } from '../support/media';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
@@ -57,8 +58,10 @@ describe('two sessions at once', () => {
     await new Promise((r) => setTimeout(r, 6000));
     expect((await post(`${svc.api}/stopService`, { sessionId: 'slot-a' })).status).toBe(200);
     expect(svc.service.recorder.getSession('slot-b')?.state.name).toBe('recording');
-    // One slot is free again: a start would be taken, so the recorder shows idle.
-    await waitFor('slot 1 to be offered again', async () => ((await health(svc.api)).busy === false ? true : undefined), 30000);
+    // One slot is free again: a start would be taken, so the recorder shows idle. A slot that load closed
+    // opens again only after the admission's hold (REOPEN_AFTER_MS), counted once the stopped session's
+    // finalizing has stopped loading the host: allow for both.
+    await waitFor('slot 1 to be offered again', async () => ((await health(svc.api)).busy === false ? true : undefined), 30000 + REOPEN_AFTER_MS);
     await new Promise((r) => setTimeout(r, 2000));
     expect((await post(`${svc.api}/stopService`)).status).toBe(200);
     await svc.service.recorder.whenIdle();
