@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: a report, not a test. On this machine it measures
- *  1. start latency: startService request sent → first encoded frame, over several runs (median);
+ *  1. start latency: startService request sent → first encoded frame, over several runs (median), and for a
+ *     live stream also → the ingest's first video frame (bench/stream-latency.ts);
  *  2. CPU of the whole process tree per recorded second, the service against the bare pipeline (the same
  *     page in Chromium and the same ffmpeg command, started by hand), alternated in the same run;
  *  3. peak memory of the service process and of its whole tree;
@@ -8,7 +9,7 @@
  *  5. how many simultaneous recordings the host carries, with CPU and memory per session (bench/concurrency.ts);
  *  6. the fleet server: deploy request to callback for 1 and 4 local recorders, and its memory (bench/fleet.ts);
  *  7. the container image's size, when Docker and the image are there (bench/image.ts).
- * Everything runs on loopback and is cleaned up, also on error.
+ * Everything runs on loopback and is cleaned up, also on error. BENCH_ONLY=latency runs part 1 alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -31,12 +32,15 @@ import { benchConcurrency, describeConcurrency } from './concurrency';
 import { benchFleet, describeFleet } from './fleet';
 import { benchAvDrift, describeAvDrift } from './av-drift';
 import { benchImage, describeImage } from './image';
+import { benchStreamLatency, describeStreamLatency } from './stream-latency';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** One long recording for A/V drift; off unless set, as it takes that many minutes. */
 const DRIFT_MINUTES = Number(process.env.BENCH_DRIFT_MINUTES ?? 0);
+/** `latency`: only the start latencies (file and stream), for before/after comparisons of a change. */
+const ONLY = process.env.BENCH_ONLY;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -150,12 +154,24 @@ function fmt(n: number, digits = 2): string {
 
 async function main(): Promise<void> {
   const recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-'));
-  const config = loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordings }, 'bench');
+  const config = loadConfig(
+    // Streams go to the bench's own ingest on loopback only.
+    { JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordings, JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://127\\.0\\.0\\.1:\\d+/.*' },
+    'bench',
+  );
   const page = await startDemoServer();
   const service = await compose(config, createLogger('error'));
   try {
     process.stderr.write(`start latency: ${RUNS} runs...\n`);
     const latencies = await benchStartLatency(service, page);
+    process.stderr.write(`stream start latency: ${RUNS} runs...\n`);
+    const streamLatency = await benchStreamLatency(service, page, RUNS);
+    if (ONLY === 'latency') {
+      const m = median(latencies);
+      process.stdout.write(`${JSON.stringify({ startLatencyMs: latencies, streamLatency }, null, 2)}\n`);
+      process.stdout.write(`start latency (request → first encoded frame), median of ${RUNS}: ${fmt(m / 1000)} s\n${describeStreamLatency(streamLatency)}\n`);
+      return;
+    }
     const bare: CpuRun[] = [];
     const ours: CpuRun[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -183,6 +199,7 @@ async function main(): Promise<void> {
     const report = {
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', node: process.version },
       startLatencyMs: { median: latency, min: Math.min(...latencies), max: Math.max(...latencies), runs: latencies },
+      streamLatency,
       cpuSecondsPerRecordedSecond: { service: ourCpu, bare: bareCpu, overheadPercent: overhead, rounds: { service: ours.map((r) => r.cpuPerSec), bare: bare.map((r) => r.cpuPerSec) } },
       peakMemoryMb: { serviceProcess: serviceMb, wholeTree: treeMb },
       xmppMs: xmpp,
@@ -200,6 +217,7 @@ async function main(): Promise<void> {
       `jibri-ts benchmark — ${report.machine.cpus} × ${report.machine.model}, Node ${process.version}, ${report.settings.resolution} at ${report.settings.framerate} fps`,
       '',
       `start latency (request → first encoded frame), median of ${RUNS}: ${fmt(latency / 1000)} s  (min ${fmt(report.startLatencyMs.min / 1000)}, max ${fmt(report.startLatencyMs.max / 1000)})   target ≤ 1.50 s   ${verdict(latency <= 1500)}`,
+      describeStreamLatency(streamLatency),
       `CPU per recorded second, median of ${ROUNDS} rounds: service ${fmt(ourCpu, 3)} s/s, bare pipeline ${fmt(bareCpu, 3)} s/s → ${overhead >= 0 ? '+' : ''}${fmt(overhead, 1)} %   target ≤ +5 %   ${verdict(overhead <= 5)}`,
       ...describeXmpp(xmpp),
       describeAvSync(sync),

@@ -48,6 +48,8 @@ export interface StreamingConfig {
   retryTimeoutSec: number;
   /** Also keep a local file of every stream, from the same encode. */
   localCopy: boolean;
+  /** PEM text of extra certificate authorities trusted for rtmps:// ingests (JIBRI_STREAMING_RTMPS_CA_FILE). */
+  rtmpsExtraCa?: string;
 }
 
 /** Joining the conference and Jibri's call-status checks, in seconds (0 turns a check off). */
@@ -275,6 +277,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_STREAMING_RTMP_ALLOW_LIST', default: '', group: 'Streaming', description: 'Comma-separated regular expressions; a stream URL must fully match one (empty = any URL)', hocon: 'jibri.streaming.rtmp-allow-list' },
   { name: 'JIBRI_STREAMING_RETRY_TIMEOUT', default: '60 seconds', group: 'Streaming', description: `How long an ingest that dropped mid-stream is retried before the session fails (0 = fail at once, as Jibri); ${DURATION_NOTE}` },
   { name: 'JIBRI_STREAMING_LOCAL_COPY', default: 'false', group: 'Streaming', description: 'Also record every stream to a file in JIBRI_RECORDING_DIR, from the same encode' },
+  { name: 'JIBRI_STREAMING_RTMPS_CA_FILE', default: '', group: 'Streaming', description: "PEM file of certificate authorities trusted for rtmps:// ingests besides the system's (a private CA); certificates are always verified" },
   { name: 'JIBRI_CHROMIUM_PATH', default: '/usr/bin/chromium', group: 'Browser', description: 'The Chromium binary the recorder drives' },
   { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Comma-separated Chromium flags that replace the recorder\'s own list (as docker-jitsi-meet); --no-sandbox, --disable-dev-shm-usage, --autoplay-policy and the window position and size are always added', hocon: 'jibri.chrome.flags' },
   { name: 'IGNORE_CERTIFICATE_ERRORS', default: 'false', group: 'Browser', description: 'Let the browser accept self-signed certificates of the meeting (not applied when CHROMIUM_FLAGS is set, as docker-jitsi-meet)' },
@@ -926,7 +929,25 @@ function readStreaming(r: Reader): StreamingConfig {
     allowList,
     retryTimeoutSec: r.duration('JIBRI_STREAMING_RETRY_TIMEOUT', 0, 24 * 3600),
     localCopy: r.bool('JIBRI_STREAMING_LOCAL_COPY'),
+    ...readRtmpsCa(r),
   };
+}
+
+function readRtmpsCa(r: Reader): { rtmpsExtraCa?: string } {
+  const file = r.optional('JIBRI_STREAMING_RTMPS_CA_FILE');
+  if (!file) return {};
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    r.problems.push(`JIBRI_STREAMING_RTMPS_CA_FILE=${JSON.stringify(file)}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    return {};
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    r.problems.push(`JIBRI_STREAMING_RTMPS_CA_FILE=${JSON.stringify(file)}: holds no PEM certificate`);
+    return {};
+  }
+  return { rtmpsExtraCa: pem };
 }
 
 function readAutoscaler(r: Reader, instanceId: string, ctx: ConfigContext): AutoscalerConfig | undefined {

@@ -4,6 +4,8 @@
  * errors) shows only `redactStreamUrl`'s form: the key and any credentials are secrets.
  */
 
+import { parseRtmpUrl } from './rtmp/url';
+
 export const YOUTUBE_RTMP = 'rtmp://a.rtmp.youtube.com/live2';
 
 export type UrlResult = { ok: true; url: string } | { ok: false; message: string };
@@ -59,6 +61,9 @@ export function checkStreamUrl(raw: string): UrlResult {
   if (!url.hostname) return { ok: false, message: 'must name a host' };
   if (url.username || url.password) return { ok: false, message: 'must not carry credentials; pass username and password instead' };
   if (url.pathname.split('/').filter(Boolean).length < 2) return { ok: false, message: 'must name the application and the stream key, as rtmp://host/app/key' };
+  // What the publisher will make of it: an application and a stream name it can publish.
+  const endpoint = parseRtmpUrl(raw);
+  if (!endpoint.ok) return { ok: false, message: endpoint.message };
   return { ok: true, url: raw };
 }
 
@@ -91,16 +96,4 @@ export function streamSecrets(raw: string, username?: string, password?: string)
     // checkStreamUrl refuses such URLs before anything is started.
   }
   return out;
-}
-
-/**
- * The URL ffmpeg connects to: credentials go in the authority, where ffmpeg's RTMP client takes them
- * for the ingest's authentication challenge.
- */
-export function withCredentials(raw: string, username?: string, password?: string): string {
-  if (!username && !password) return raw;
-  const url = new URL(raw);
-  url.username = encodeURIComponent(username ?? '');
-  url.password = encodeURIComponent(password ?? '');
-  return url.toString();
 }

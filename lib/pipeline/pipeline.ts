@@ -8,7 +8,9 @@ import { EventEmitter } from 'node:events';
 import type { BrowserConfig, EncodingConfig } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
-import { StreamLinkMonitor, parseStreamLine, type StreamLinkStatus } from '../output/stream-link';
+import type { Credentials } from '../output/rtmp/auth';
+import type { StreamLinkStatus } from '../output/stream-link';
+import { StreamOutput } from '../output/stream-output';
 import { recordingSpec, streamingSpec, type FfmpegSpec, type StreamEncoding } from './encoder/ffmpeg-args';
 import { startEncoder, type Encoder, type EncoderEnd, type EncoderProgress } from './encoder/encoder';
 import type { CaptureSource } from './source';
@@ -18,13 +20,16 @@ export type PipelineOutput =
   | { kind: 'file'; file: string }
   | {
       kind: 'stream';
-      /** The URL ffmpeg connects to, credentials included: a secret. */
+      /** The ingest's URL, key included: a secret that stays in this process (never in ffmpeg's argv). */
       url: string;
-      /** The same, as people may see it (no key, no credentials). */
+      /** The same, as people may see it (no key). */
       shownAs: string;
+      credentials?: Credentials;
       localCopy?: string;
       encoding: StreamEncoding;
       retryTimeoutSec: number;
+      /** PEM certificates trusted for rtmps:// besides the system's. */
+      extraCa?: string;
     };
 
 export interface PipelineOptions {
@@ -64,8 +69,7 @@ export class Pipeline extends EventEmitter {
   private closed = false;
   private aborted = false;
   private failed = false;
-  private streamLink: StreamLinkMonitor | undefined;
-  private linkTimer: NodeJS.Timeout | undefined;
+  private stream: StreamOutput | undefined;
   lastProgress: EncoderProgress | undefined;
   /** The wall-clock instant (ms since the epoch) that the recording's zero stands for, once the encoder starts. */
   originMs: number | undefined;
@@ -123,15 +127,20 @@ export class Pipeline extends EventEmitter {
     this.originMs = capture.originMs;
     let spec: FfmpegSpec;
     if (output.kind === 'file') spec = recordingSpec(encoding, capture, output.file);
-    else spec = streamingSpec(encoding, output.encoding, capture, output.url, output.localCopy);
-    const encoder = startEncoder({
-      spec,
-      ffmpegBinary: this.opts.ffmpegBinary,
-      log,
-      ...(output.kind === 'stream' ? { describeTarget: `${output.shownAs}${output.localCopy ? ` and ${output.localCopy}` : ''}` } : {}),
-    });
+    else {
+      // The publishers start connecting now, while ffmpeg opens its inputs.
+      const stream = await StreamOutput.open({
+        destinations: [{ id: 'stream', url: output.url, shownAs: output.shownAs, ...(output.credentials ? { credentials: output.credentials } : {}) }],
+        retryTimeoutSec: output.retryTimeoutSec,
+        ...(output.extraCa ? { extraCa: output.extraCa } : {}),
+        log,
+      });
+      this.stream = stream;
+      stream.on('failure', (error) => this.fail(error));
+      spec = streamingSpec(encoding, output.encoding, capture, stream.encoderTarget, output.localCopy);
+    }
+    const encoder = startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, log });
     this.encoder = encoder;
-    if (output.kind === 'stream') this.watchStream(encoder, output.shownAs, output.retryTimeoutSec);
     encoder.on('progress', (raw) => {
       // Frames keep their grab times (no -r), so ffmpeg itself never drops or duplicates one: frames the
       // grab could not take show up as fewer frames than the recorded time holds.
@@ -146,6 +155,8 @@ export class Pipeline extends EventEmitter {
         if (!end.ok) reject(end.error);
         else reject(new RecorderError({ code: 'ENCODER_EXITED', message: 'ffmpeg exited before the first frame' }));
       });
+      // An ingest that refuses the stream ends the start at once, without waiting for the first frame.
+      this.once('failure', (error: RecorderError) => reject(error));
     });
     this.timings.firstFrame = Date.now() - t0;
     void source.sink.releaseKeeper();
@@ -156,38 +167,8 @@ export class Pipeline extends EventEmitter {
     });
   }
 
-  /**
-   * ffmpeg keeps encoding while the link to the ingest is down; the monitor decides when that ends the
-   * session. Its clock ticks every second so that a link that stays down fails without further output.
-   */
-  private watchStream(encoder: Encoder, shownAs: string, retryTimeoutSec: number): void {
-    const link = new StreamLinkMonitor({ retryTimeoutMs: retryTimeoutSec * 1000, target: shownAs }, Date.now());
-    this.streamLink = link;
-    const { log } = this.opts;
-    encoder.on('line', (line) => {
-      const event = parseStreamLine(line);
-      if (!event) return;
-      const before = link.current.state;
-      const error = link.observe(event, Date.now());
-      const after = link.current.state;
-      if (after !== before && after !== 'failed') {
-        const level = after === 'reconnecting' ? 'warn' : 'info';
-        log.log(level, `stream to ${shownAs}: ${before} -> ${after}${after === 'reconnecting' ? `; retrying for up to ${retryTimeoutSec} s` : ''}`, { component: 'stream' });
-      }
-      if (error) this.fail(error);
-    });
-    this.linkTimer = setInterval(() => {
-      const before = link.current.state;
-      const error = link.tick(Date.now());
-      if (before === 'connecting' && link.current.state === 'live') log.info(`stream to ${shownAs}: live`, { component: 'stream' });
-      if (error) this.fail(error);
-    }, 1000);
-    this.linkTimer.unref();
-    void encoder.ended.then(() => clearInterval(this.linkTimer));
-  }
-
   get streamStatus(): Readonly<StreamLinkStatus> | undefined {
-    return this.streamLink?.current;
+    return this.stream?.status;
   }
 
   get encoderPid(): number | undefined {
@@ -201,7 +182,11 @@ export class Pipeline extends EventEmitter {
   /** Stops the encoder; once this resolves the media file is closed on disk. */
   async stopCapture(): Promise<EncoderEnd | undefined> {
     this.aborted = true;
-    return this.encoder?.stop();
+    this.stream?.expectEnd();
+    const end = await this.encoder?.stop();
+    // The stream's last seconds reach the ingests before the session goes on.
+    await this.stream?.finish();
+    return end;
   }
 
   /** The pipeline starts no further stage; close() then releases what was started. */
@@ -212,9 +197,10 @@ export class Pipeline extends EventEmitter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.linkTimer);
     this.aborted = true;
+    this.stream?.expectEnd();
     await this.encoder?.stop().catch(() => undefined);
+    await this.stream?.finish();
     await this.source?.close();
   }
 

@@ -13,20 +13,13 @@ import { callUrlWithLogin, localStorageEntries, meetingUrl } from '../meeting/ca
 import type { CallEndEvent } from '../meeting/call-status';
 import { Meeting, errorOfCallEnd } from '../meeting/meeting';
 import { recordingPaths, type RecordingPaths } from '../output/file-layout';
-import { redactStreamUrl, streamSecrets, withCredentials } from '../output/stream-target';
+import { redactStreamUrl, streamSecrets } from '../output/stream-target';
 import { Pipeline, type PipelineOutput, type StartTimings } from '../pipeline/pipeline';
 import type { CaptureSource } from '../pipeline/source';
 import type { SessionSummary } from '../status/snapshot';
 import { finalizeRecording, HEARTBEAT_MS, PROCESS_OWNER, writeStateFile } from './finalize';
 import type { StartRequest } from './requests';
 import { nextState, TERMINAL, type SessionEvent, type SessionState } from './session-machine';
-
-/**
- * Seconds between two attempts to reach a dropped ingest. Fixed rather than growing: the attempts are
- * bounded by JIBRI_STREAMING_RETRY_TIMEOUT anyway, and a viewer waits at most this long after the
- * ingest is back.
- */
-const STREAM_RETRY_WAIT_SEC = 2;
 
 export interface SessionDeps {
   config: Config;
@@ -227,11 +220,13 @@ export class Session extends EventEmitter {
     const { streaming } = this.deps.config;
     return {
       kind: 'stream',
-      url: withCredentials(sink.rtmpUrl, sink.username, sink.password),
+      url: sink.rtmpUrl,
       shownAs: redactStreamUrl(sink.rtmpUrl),
+      ...(sink.username || sink.password ? { credentials: { username: sink.username ?? '', password: sink.password ?? '' } } : {}),
       ...(this.mediaFile ? { localCopy: this.mediaFile } : {}),
-      encoding: { preset: streaming.preset, maxBitrateKbps: streaming.maxBitrateKbps, gopSize: streaming.gopSize, retryWaitSec: STREAM_RETRY_WAIT_SEC },
+      encoding: { preset: streaming.preset, maxBitrateKbps: streaming.maxBitrateKbps, gopSize: streaming.gopSize },
       retryTimeoutSec: streaming.retryTimeoutSec,
+      ...(streaming.rtmpsExtraCa ? { extraCa: streaming.rtmpsExtraCa } : {}),
     };
   }
 

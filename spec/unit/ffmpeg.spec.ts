@@ -39,23 +39,25 @@ describe('ffmpeg command', () => {
 
 describe('ffmpeg command for a stream', () => {
   const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 };
-  const stream = { preset: 'veryfast', maxBitrateKbps: 2976, gopSize: 60, retryWaitSec: 2 };
+  const stream = { preset: 'veryfast', maxBitrateKbps: 2976, gopSize: 60 };
+  const channel = 'unix:/tmp/jibri-ts-flv-x/encoder.sock';
   const src = { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_000 };
 
-  it("uses Jibri's streaming parameters and sends FLV through a reconnecting fifo", () => {
-    const argv = toArgv(streamingSpec(enc, stream, src, 'rtmp://h/live/key'));
+  it("uses Jibri's streaming parameters and writes the FLV to the service's channel, never to an ingest", () => {
+    const argv = toArgv(streamingSpec(enc, stream, src, channel));
     const line = argv.join(' ');
     expect(line).toContain('-preset veryfast -crf 25 -pix_fmt yuv420p');
     expect(line).toContain('-tune zerolatency -g 60 -maxrate 2976k -bufsize 5952k');
     expect(line).toContain('-f tee');
-    expect(argv.at(-1)).toBe('[f=fifo:fifo_format=flv:drop_pkts_on_overflow=1:attempt_recovery=1:recover_any_error=1:recovery_wait_time=2:restart_with_keyframe=1]rtmp://h/live/key');
+    expect(argv.at(-1)).toBe('[f=flv:flvflags=no_duration_filesize:flush_packets=1]unix:/tmp/jibri-ts-flv-x/encoder.sock');
     expect(line).not.toContain('-f mp4');
+    expect(line).not.toMatch(/rtmps?:/);
   });
 
-  it('adds the local copy as a second output of the same encode', () => {
-    const argv = toArgv(streamingSpec(enc, stream, src, 'rtmp://h/live/key', '/rec/s/a|b.mp4'));
-    const [fifo, file] = argv.at(-1)!.split(/(?<!\\)\|/);
-    expect(fifo).toContain('rtmp://h/live/key');
+  it('adds the local copy as a second output of the same encode, which a broken channel does not stop', () => {
+    const argv = toArgv(streamingSpec(enc, stream, src, channel, '/rec/s/a|b.mp4'));
+    const [flv, file] = argv.at(-1)!.split(/(?<!\\)\|/);
+    expect(flv).toBe('[f=flv:flvflags=no_duration_filesize:flush_packets=1:onfail=ignore]unix:/tmp/jibri-ts-flv-x/encoder.sock');
     expect(file).toBe('[f=mp4:movflags=+empty_moov+default_base_moof:frag_duration=1000000:flush_packets=1]/rec/s/a\\|b.mp4');
     expect(argv.filter((a) => a === '-i')).toHaveLength(2);
   });

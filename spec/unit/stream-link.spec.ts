@@ -1,65 +1,70 @@
-import { LIVE_AFTER_MS, StreamLinkMonitor, parseStreamLine } from '../../lib/output/stream-link';
+import { StreamLink } from '../../lib/output/stream-link';
 
-describe('parseStreamLine', () => {
-  it('reads the fifo muxer lines and drops the URL', () => {
-    expect(parseStreamLine('[fifo @ 0x55] Error opening rtmp://h/live/KEY: Connection refused')).toEqual({ kind: 'open-failed', reason: 'Connection refused' });
-    expect(parseStreamLine('[fifo @ 0x55] Error opening rtmp://h:1935/live/KEY: Input/output error')).toEqual({ kind: 'open-failed', reason: 'Input/output error' });
-    expect(parseStreamLine('[fifo @ 0x55] Recovery attempt #3')).toEqual({ kind: 'retrying', attempt: 3 });
-    expect(parseStreamLine('[fifo @ 0x55] Recovery failed: Connection refused')).toEqual({ kind: 'retry-failed', reason: 'Connection refused' });
-    expect(parseStreamLine('[fifo @ 0x55] Recovery successful')).toEqual({ kind: 'recovered' });
-    expect(parseStreamLine('[fifo @ 0x55] FIFO queue full')).toEqual({ kind: 'queue-full' });
-    expect(parseStreamLine('[flv @ 0x55] Failed to update header with correct filesize.')).toBeUndefined();
-    expect(parseStreamLine('frame=  10 fps=30')).toBeUndefined();
-  });
-});
-
-describe('StreamLinkMonitor', () => {
+describe('StreamLink', () => {
   const target = 'rtmp://h/live/****';
-  it('a refusing ingest ends the start at once; an I/O error is a bad URL (no retry)', () => {
-    const m = new StreamLinkMonitor({ retryTimeoutMs: 60000, target }, 0);
-    const err = m.observe({ kind: 'open-failed', reason: 'Input/output error' }, 500);
-    expect(err?.code).toBe('STREAM_REFUSED');
-    expect(err?.retryable).toBe(false);
-    expect(m.current.state).toBe('failed');
-    const m2 = new StreamLinkMonitor({ retryTimeoutMs: 60000, target }, 0);
-    const err2 = m2.observe({ kind: 'open-failed', reason: 'Connection refused' }, 500);
-    expect(err2?.code).toBe('STREAM_UNREACHABLE');
-    expect(err2?.retryable).toBe(true);
-    expect(err2?.message).toContain(target);
+  const link = (retryTimeoutMs = 10000): StreamLink => new StreamLink({ retryTimeoutMs, retryWaitMs: 2000, target });
+
+  it('is live once the ingest accepts the publish', () => {
+    const l = link();
+    expect(l.current.state).toBe('connecting');
+    l.attemptStarted(0);
+    l.published();
+    expect(l.current).toEqual({ state: 'live', reconnects: 0 });
   });
 
-  it('an ingest that accepts but never takes the stream fails while connecting', () => {
-    const m = new StreamLinkMonitor({ retryTimeoutMs: 60000, target }, 0);
-    expect(m.observe({ kind: 'queue-full' }, 2000)?.code).toBe('STREAM_UNREACHABLE');
+  it.each([
+    ['refused', 'STREAM_REFUSED', false, 'Check the RTMP URL and the stream key'],
+    ['auth', 'STREAM_REFUSED', false, 'Check the username and password given with the stream'],
+    ['untrusted', 'STREAM_UNTRUSTED', false, 'JIBRI_STREAMING_RTMPS_CA_FILE'],
+    ['unreachable', 'STREAM_UNREACHABLE', true, 'reachable from this recorder'],
+    ['not-rtmp', 'STREAM_UNREACHABLE', true, 'rtmps:// for TLS ingests'],
+  ] as const)('a first attempt that fails as %s ends the link at once: %s, retryable %s', (kind, code, retryable, hint) => {
+    const l = link();
+    l.attemptStarted(0);
+    const err = l.attemptFailed(kind, 'why', 300);
+    expect(err?.code).toBe(code);
+    expect(err?.retryable).toBe(retryable);
+    expect(err?.hint).toContain(hint);
+    expect(err?.message).toContain(target);
+    expect(l.current.state).toBe('failed');
   });
 
-  it('becomes live, survives a drop that recovers within the retry time, and counts it', () => {
-    const m = new StreamLinkMonitor({ retryTimeoutMs: 10000, target }, 0);
-    expect(m.tick(LIVE_AFTER_MS)).toBeUndefined();
-    expect(m.current.state).toBe('live');
-    expect(m.observe({ kind: 'retrying', attempt: 1 }, 5000)).toBeUndefined();
-    expect(m.current.state).toBe('reconnecting');
-    expect(m.observe({ kind: 'retry-failed', reason: 'Connection refused' }, 7000)).toBeUndefined();
-    expect(m.observe({ kind: 'open-failed', reason: 'Connection refused' }, 9000)).toBeUndefined();
-    expect(m.tick(15000)).toBeUndefined();
-    expect(m.observe({ kind: 'recovered' }, 15000)).toBeUndefined();
-    expect(m.current).toMatchObject({ state: 'live', reconnects: 1 });
+  it('reconnects after a drop: the first attempt at once, then every 2 s, and counts the recovery', () => {
+    const l = link();
+    l.published();
+    expect(l.dropped('the ingest closed the connection', 5000)).toBeUndefined();
+    expect(l.current).toMatchObject({ state: 'reconnecting', downSince: 5000, reconnects: 0 });
+    expect(l.nextAttemptAt()).toBeLessThanOrEqual(5000);
+    l.attemptStarted(5000);
+    expect(l.attemptFailed('unreachable', 'ECONNREFUSED', 5001)).toBeUndefined();
+    expect(l.nextAttemptAt()).toBe(7000);
+    l.attemptStarted(7000);
+    // While reconnecting, even a refusal is retried: the ingest may be restarting.
+    expect(l.attemptFailed('refused', 'closed during connect', 7002)).toBeUndefined();
+    expect(l.tick(14000)).toBeUndefined();
+    l.attemptStarted(14000);
+    l.published();
+    expect(l.current).toMatchObject({ state: 'live', reconnects: 1 });
+    expect(l.nextAttemptAt()).toBeUndefined();
   });
 
-  it('fails once the link has been down for longer than the retry time', () => {
-    const m = new StreamLinkMonitor({ retryTimeoutMs: 10000, target }, 0);
-    m.tick(4000);
-    m.observe({ kind: 'retrying', attempt: 1 }, 5000);
-    expect(m.tick(15000)).toBeUndefined();
-    const err = m.tick(15001);
+  it('fails once the link has been down for longer than the retry time, saying the last reason', () => {
+    const l = link(10000);
+    l.published();
+    l.dropped('the ingest closed the connection', 1000);
+    l.attemptStarted(1000);
+    expect(l.attemptFailed('unreachable', 'ECONNREFUSED', 1001)).toBeUndefined();
+    expect(l.tick(11000)).toBeUndefined();
+    const err = l.tick(11001);
     expect(err?.code).toBe('STREAM_LOST');
-    expect(err?.message).toContain('10 s');
-    expect(m.tick(20000)).toBeUndefined();
+    expect(err?.message).toContain('within 10 s (ECONNREFUSED)');
+    expect(l.current.state).toBe('failed');
+    expect(l.tick(20000)).toBeUndefined();
   });
 
-  it('with no retry time, the first drop fails (Jibri)', () => {
-    const m = new StreamLinkMonitor({ retryTimeoutMs: 0, target }, 0);
-    m.tick(4000);
-    expect(m.observe({ kind: 'retrying', attempt: 1 }, 5000)?.code).toBe('STREAM_LOST');
+  it('with a retry time of 0, fails at the first drop (Jibri)', () => {
+    const l = link(0);
+    l.published();
+    expect(l.dropped('gone', 1)?.code).toBe('STREAM_LOST');
   });
 });

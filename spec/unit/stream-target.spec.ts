@@ -6,7 +6,6 @@ import {
   streamUrlFromHttp,
   streamUrlFromIq,
   viewingUrlFromIq,
-  withCredentials,
 } from '../../lib/output/stream-target';
 
 describe('stream URLs', () => {
@@ -51,10 +50,5 @@ describe('stream URLs', () => {
     expect(redactStreamUrl('rtmps://host:443/app/k?token=x')).toBe('rtmps://host:443/app/****');
     expect(redactStreamUrl('garbage')).toBe('rtmp://****');
     expect(streamSecrets('rtmp://h/app/KEY-1?x=SECRET', 'user', 'pw')).toEqual(expect.arrayContaining(['rtmp://h/app/KEY-1?x=SECRET', 'KEY-1', 'x=SECRET', 'user', 'pw']));
-  });
-
-  it('puts credentials in the authority, encoded', () => {
-    expect(withCredentials('rtmp://h/app/k')).toBe('rtmp://h/app/k');
-    expect(withCredentials('rtmp://h:1935/app/k', 'me', 'p@ss:w/rd')).toBe('rtmp://me:p%40ss%3Aw%2Frd@h:1935/app/k');
   });
 });

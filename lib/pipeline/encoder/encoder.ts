@@ -31,8 +31,6 @@ export interface Encoder {
   on(event: 'running', listener: () => void): this;
   on(event: 'progress', listener: (p: EncoderProgress) => void): this;
   on(event: 'ended', listener: (end: EncoderEnd) => void): this;
-  /** Every line ffmpeg writes, for readers of their own (the stream link monitor). */
-  on(event: 'line', listener: (line: string) => void): this;
   readonly pid: number | undefined;
   /** Resolves once ffmpeg has exited and the output is closed. */
   stop(graceMs?: number): Promise<EncoderEnd>;
@@ -94,8 +92,6 @@ export interface EncoderOptions {
   spec: FfmpegSpec;
   ffmpegBinary: string;
   log: Logger;
-  /** Redacts the output target in logs (stream URLs carry keys). */
-  describeTarget?: string;
 }
 
 class FfmpegEncoder extends EventEmitter implements Encoder {
@@ -119,8 +115,7 @@ class FfmpegEncoder extends EventEmitter implements Encoder {
     cmd = cmd.output(spec.output.target).outputOptions([...spec.global, ...spec.output.options]);
     this.command = cmd;
     cmd.on('start', () => {
-      const argv = toArgv(spec).map((a) => (a === spec.output.target && opts.describeTarget ? opts.describeTarget : a));
-      opts.log.info(`ffmpeg started: ffmpeg ${argv.join(' ')}`, { component: 'encoder' });
+      opts.log.info(`ffmpeg started: ffmpeg ${toArgv(spec).join(' ')}`, { component: 'encoder' });
     });
     cmd.on('stderr', (line: string) => this.onLine(line));
     cmd.on('error', (err: Error) => this.onExit(err));
@@ -133,7 +128,6 @@ class FfmpegEncoder extends EventEmitter implements Encoder {
   }
 
   private onLine(line: string): void {
-    this.emit('line', line);
     this.lastLines.push(line);
     if (this.lastLines.length > 20) this.lastLines.shift();
     const parsed = parseFfmpegLine(line);

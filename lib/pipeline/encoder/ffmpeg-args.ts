@@ -115,35 +115,26 @@ export interface StreamEncoding {
   preset: string;
   maxBitrateKbps: number;
   gopSize: number;
-  /** Seconds between two attempts to reach an ingest that dropped. */
-  retryWaitSec: number;
 }
 
 /**
  * A live stream with Jibri's streaming encode (zerolatency, fixed GOP, capped bitrate, FLV), optionally
- * also written to a local file from the same encode. The outputs go through the tee muxer, and the
- * stream through a fifo: its muxer runs on its own thread, so a slow or dropped ingest never stalls
- * the encoder or the local file, and the fifo reconnects by itself (attempt_recovery) and resumes at
- * the next key frame. Log level verbose because the fifo reports its recovery attempts and successes
- * only there; the session reads them to tell a reconnecting stream from a live one.
+ * also written to a local file from the same encode. ffmpeg never talks to the ingest: it writes the
+ * stream's FLV to `flvTarget`, the service's private channel (`unix:<path>`), and the service publishes
+ * it (lib/output/stream-output.ts), so no stream URL, key or password is ever in ffmpeg's argv. Both
+ * outputs go through the tee muxer; each packet is flushed at once (the stream's latency, the file's
+ * crash safety). With a local copy, a broken stream channel leaves the file going (onfail=ignore).
  */
-export function streamingSpec(enc: EncodingConfig, stream: StreamEncoding, src: CaptureSource, rtmpUrl: string, localCopy?: string): FfmpegSpec {
+export function streamingSpec(enc: EncodingConfig, stream: StreamEncoding, src: CaptureSource, flvTarget: string, localCopy?: string): FfmpegSpec {
   const rate = stream.maxBitrateKbps;
-  const fifo = teeSlave(
-    {
-      f: 'fifo',
-      fifo_format: 'flv',
-      drop_pkts_on_overflow: '1',
-      attempt_recovery: '1',
-      recover_any_error: '1',
-      recovery_wait_time: String(stream.retryWaitSec),
-      restart_with_keyframe: '1',
-    },
-    rtmpUrl,
+  const flv = teeSlave(
+    // The channel cannot seek back: duration and size are never written (no placeholders to fix up).
+    { f: 'flv', flvflags: 'no_duration_filesize', flush_packets: '1', ...(localCopy ? { onfail: 'ignore' } : {}) },
+    flvTarget,
   );
   const file = localCopy ? teeSlave({ f: 'mp4', ...FRAGMENTED_MP4, flush_packets: '1' }, localCopy) : undefined;
   return {
-    global: ['-v', 'verbose', '-nostdin', '-stats_period', '0.5', '-copyts'],
+    global: ['-v', 'info', '-nostdin', '-stats_period', '0.5', '-copyts'],
     inputs: captureInputs(enc, src),
     output: {
       options: [
@@ -154,7 +145,7 @@ export function streamingSpec(enc: EncodingConfig, stream: StreamEncoding, src: 
         '-flags', '+global_header',
         '-f', 'tee',
       ],
-      target: file ? `${fifo}|${file}` : fifo,
+      target: file ? `${flv}|${file}` : flv,
     },
   };
 }

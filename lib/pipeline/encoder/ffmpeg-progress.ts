@@ -26,8 +26,8 @@ function timeField(line: string): number | undefined {
   return m[1] ? -sec : sec;
 }
 
-/** The stream's own muxer chain: its failures are the link monitor's to judge, as ffmpeg recovers from them. */
-const STREAM_CHAIN = /^\[(?:fifo|flv|rtmps?|tcp|tls|AVIOContext) @ /;
+/** The stream's channel to the service (FLV over a unix socket): its end is the stream output's to judge. */
+const STREAM_CHAIN = /^\[(?:flv|unix) @ /;
 
 export function parseFfmpegLine(line: string): FfmpegLine {
   if (STREAM_CHAIN.test(line)) return { kind: 'other', line };

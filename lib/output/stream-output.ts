@@ -1,0 +1,151 @@
+/**
+ * One session's live stream: the encoder writes the stream's FLV into a private channel, the relay reads
+ * it once, and RTMP(S) publishers written here send it to the ingests. ffmpeg never sees a URL, a key or
+ * a password (they would be in its argv, readable by every user of the host).
+ *
+ * Jibri has one destination per session, and a destination that fails fails the session: the
+ * destinations this output was opened with are required. Destinations added later (issue 21) are not.
+ */
+import { EventEmitter } from 'node:events';
+import { RecorderError } from '../errors';
+import type { Logger } from '../log';
+import type { Credentials } from './rtmp/auth';
+import { publishRtmp } from './rtmp/publisher';
+import { openEncoderChannel, type EncoderChannel } from './relay/encoder-channel';
+import { Destination, type DestinationStatus } from './relay/destination';
+import { StreamRelay } from './relay/relay';
+import type { StreamLinkStatus } from './stream-link';
+
+export interface RtmpDestinationSpec {
+  id: string;
+  /** rtmp(s)://host[:port]/app[/instance]/key: a secret. */
+  url: string;
+  /** The same, as people may see it (no key). */
+  shownAs: string;
+  credentials?: Credentials;
+}
+
+export interface StreamOutputOptions {
+  destinations: RtmpDestinationSpec[];
+  retryTimeoutSec: number;
+  /** PEM certificates trusted for rtmps:// besides the system's. */
+  extraCa?: string;
+  log: Logger;
+}
+
+/** Connecting to an ingest, TCP to publish accepted; a start that takes longer fails. */
+const CONNECT_TIMEOUT_MS = 10000;
+/** How long a stop waits for the destinations to send what they hold. */
+const DRAIN_MS = 3000;
+
+export interface StreamOutput {
+  /** A required destination failed, or the encoder's stream broke: the session cannot go on. */
+  on(event: 'failure', listener: (error: RecorderError) => void): this;
+}
+
+export class StreamOutput extends EventEmitter {
+  private readonly relay = new StreamRelay();
+  private channel: EncoderChannel | undefined;
+  private readonly required = new Set<string>();
+  private endExpected = false;
+  private finished: Promise<void> | undefined;
+
+  private constructor(private readonly opts: StreamOutputOptions) {
+    super();
+  }
+
+  /** Opens the channel and starts connecting to every destination, in parallel with the encoder's start. */
+  static async open(opts: StreamOutputOptions): Promise<StreamOutput> {
+    const out = new StreamOutput(opts);
+    out.channel = await openEncoderChannel((bytes) => out.relay.push(bytes));
+    out.watch();
+    for (const d of opts.destinations) {
+      out.required.add(d.id);
+      out.add(d);
+    }
+    void out.channel.ended.then(() => {
+      // When the encoder itself ended, its own error (a full disk, a crash) is the one to report; it
+      // arrives within moments, so this one waits.
+      setTimeout(() => {
+        if (!out.endExpected) out.emit('failure', new RecorderError({ code: 'ENCODER_EXITED', message: "The encoder's stream output closed while the stream was running" }));
+      }, 2000).unref();
+    });
+    return out;
+  }
+
+  /** What ffmpeg writes the stream's FLV to. */
+  get encoderTarget(): string {
+    return this.channel!.target;
+  }
+
+  add(spec: RtmpDestinationSpec): void {
+    const { opts } = this;
+    this.relay.add(
+      new Destination({
+        id: spec.id,
+        shownAs: spec.shownAs,
+        retryTimeoutMs: opts.retryTimeoutSec * 1000,
+        connect: (signal) =>
+          publishRtmp({
+            url: spec.url,
+            ...(spec.credentials ? { credentials: spec.credentials } : {}),
+            ...(opts.extraCa ? { extraCa: opts.extraCa } : {}),
+            timeoutMs: CONNECT_TIMEOUT_MS,
+            signal,
+          }),
+      }),
+    );
+  }
+
+  remove(id: string): Promise<boolean> {
+    this.required.delete(id);
+    return this.relay.remove(id);
+  }
+
+  /** The link of the first destination (the session's stream, as Jibri has one). */
+  get status(): Readonly<StreamLinkStatus> | undefined {
+    const first = this.opts.destinations[0];
+    return first ? this.relay.get(first.id) : undefined;
+  }
+
+  get destinations(): DestinationStatus[] {
+    return this.relay.status();
+  }
+
+  /** Before the encoder is stopped: its stream ending is then no failure. */
+  expectEnd(): void {
+    this.endExpected = true;
+  }
+
+  /** After the encoder stopped: the destinations send what they hold, unpublish and close. */
+  finish(): Promise<void> {
+    this.endExpected = true;
+    this.finished ??= (async () => {
+      // The encoder has exited: its last bytes are in flight, if it ever connected.
+      if (this.channel?.connected) await Promise.race([this.channel.ended, new Promise((r) => setTimeout(r, DRAIN_MS).unref())]);
+      await this.relay.end(DRAIN_MS);
+      await this.channel?.close();
+    })();
+    return this.finished;
+  }
+
+  private watch(): void {
+    const { log } = this.opts;
+    const shown = (id: string): string => this.relay.get(id)?.url ?? id;
+    this.relay.on('state', (id, status, before) => {
+      if (status.state === before || status.state === 'failed') return;
+      const retry = status.state === 'reconnecting' ? `; retrying every 2 s for up to ${this.opts.retryTimeoutSec} s` : '';
+      const why = status.state === 'reconnecting' && status.lastError ? ` (${status.lastError})` : '';
+      log.log(status.state === 'reconnecting' ? 'warn' : 'info', `stream to ${status.url}: ${before} -> ${status.state}${why}${retry}`, { component: 'stream' });
+    });
+    this.relay.on('attempt-failed', (id, reason) => log.debug(`stream to ${shown(id)}: attempt failed (${reason})`, { component: 'stream' }));
+    this.relay.on('behind', (id, dropped) => log.warn(`stream to ${shown(id)} fell behind the encoder; skipped ${dropped} frames to the next key frame`, { component: 'stream' }));
+    this.relay.on('failed', (id, error) => {
+      log.warn(`stream to ${shown(id)}: failed: ${error.describe()}`, { component: 'stream' });
+      if (this.required.has(id)) this.emit('failure', error);
+    });
+    this.relay.on('input-error', (err) => {
+      this.emit('failure', new RecorderError({ code: 'INTERNAL', message: `The encoder's stream output is not FLV: ${err.message}` }));
+    });
+  }
+}
