@@ -1,18 +1,22 @@
 /**
  * A real RTMP ingest for the tests: nginx with Debian's RTMP module on a loopback port, recording every
  * published stream to `<key>-<time>.flv` in its own folder, and the same ingest over TLS (RTMPS) through
- * nginx's stream module with a self-signed certificate. It can be stopped and started again on the same
- * ports, as an ingest that drops and comes back.
+ * nginx's stream module, with a certificate from the test run's CA (spec/support/test-ca.ts, which the
+ * test services trust) and, on a third port, with a self-signed one nobody trusts. It can be stopped and
+ * started again on the same ports, as an ingest that drops and comes back.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { freePort, tempDir, waitFor } from './service';
+import { issueServerCertificate, selfSignedCertificate } from './test-ca';
 
 export interface RtmpServer {
   port: number;
   tlsPort: number;
+  /** RTMPS with a self-signed certificate: what a publisher that verifies must refuse. */
+  untrustedTlsPort: number;
   dir: string;
   /** `rtmp://127.0.0.1:<port>/<app>` (or rtmps:// on the TLS port); the key goes after it. */
   appUrl(app?: string, tls?: boolean): string;
@@ -27,13 +31,17 @@ export interface RtmpServer {
 const MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
 const STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
-export async function startRtmpServer(): Promise<RtmpServer> {
+/** `apps`: the RTMP applications the ingest serves (each records what is published to it). */
+export async function startRtmpServer(opts: { apps?: string[] } = {}): Promise<RtmpServer> {
   if (!fs.existsSync(MODULE)) throw new Error(`${MODULE} is missing: apt-get install nginx-light libnginx-mod-rtmp (scripts/setup.sh does)`);
   if (!fs.existsSync(STREAM_MODULE)) throw new Error(`${STREAM_MODULE} is missing: apt-get install libnginx-mod-stream (scripts/setup.sh does)`);
   const port = await freePort();
   const tlsPort = await freePort();
+  const untrustedTlsPort = await freePort();
   const dir = tempDir('jibri-ts-rtmp-');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'ignore' });
+  const trusted = issueServerCertificate(dir);
+  const untrusted = selfSignedCertificate(dir);
+  const apps = opts.apps ?? ['live'];
   const conf = path.join(dir, 'nginx.conf');
   fs.writeFileSync(
     conf,
@@ -44,9 +52,12 @@ export async function startRtmpServer(): Promise<RtmpServer> {
       'user root;',
       `daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log info;`,
       'events {}',
-      `rtmp { server { listen 127.0.0.1:${port}; application live { live on; record all; record_path ${dir}; record_unique on; } } }`,
-      // RTMPS as ingests offer it: TLS in front of the same RTMP application.
-      `stream { server { listen 127.0.0.1:${tlsPort} ssl; ssl_certificate ${dir}/cert.pem; ssl_certificate_key ${dir}/key.pem; proxy_pass 127.0.0.1:${port}; } }`,
+      `rtmp { server { listen 127.0.0.1:${port}; ${apps.map((a) => `application ${a} { live on; record all; record_path ${dir}; record_unique on; }`).join(' ')} } }`,
+      // RTMPS as ingests offer it: TLS in front of the same RTMP applications.
+      'stream {',
+      `  server { listen 127.0.0.1:${tlsPort} ssl; ssl_certificate ${trusted.cert}; ssl_certificate_key ${trusted.key}; proxy_pass 127.0.0.1:${port}; }`,
+      `  server { listen 127.0.0.1:${untrustedTlsPort} ssl; ssl_certificate ${untrusted.cert}; ssl_certificate_key ${untrusted.key}; proxy_pass 127.0.0.1:${port}; }`,
+      '}',
       '',
     ].join('\n'),
   );
@@ -62,6 +73,7 @@ export async function startRtmpServer(): Promise<RtmpServer> {
   const server: RtmpServer = {
     port,
     tlsPort,
+    untrustedTlsPort,
     dir,
     appUrl: (app = 'live', tls = false) => (tls ? `rtmps://127.0.0.1:${tlsPort}/${app}` : `rtmp://127.0.0.1:${port}/${app}`),
     publishes: () => {

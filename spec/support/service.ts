@@ -12,6 +12,7 @@ import { loadServiceConfig } from '../../lib/config';
 import { createLogger, type Logger } from '../../lib/log';
 import type { SessionStateName } from '../../lib/recorder/session-machine';
 import type { Json } from './json';
+import { testCaFile } from './test-ca';
 
 export const ROOT = path.resolve(__dirname, '../..');
 
@@ -38,7 +39,11 @@ const TEST_DEFAULTS = { JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE
 
 export async function startTestService(env: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<TestService> {
   const recordingsDir = env.JIBRI_RECORDING_DIR ?? tempDir('jibri-ts-rec-');
-  const config = await loadServiceConfig({ ...TEST_DEFAULTS, JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordingsDir, ...env }, 'test-recorder');
+  const config = await loadServiceConfig(
+    // RTMPS ingests of the specs have certificates from the test run's CA (spec/support/rtmp.ts).
+    { ...TEST_DEFAULTS, JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordingsDir, JIBRI_STREAMING_RTMPS_CA_FILE: testCaFile(), ...env },
+    'test-recorder',
+  );
   // Quiet unless asked: the error paths under test log errors on purpose.
   const log = opts.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL });
   const exits: number[] = [];
