@@ -70,6 +70,8 @@ interface QueuedTag {
   timestamp: number;
   body: Buffer;
   picture: boolean;
+  /** Metadata or a sequence header: without them the ingest cannot decode what follows. */
+  header: boolean;
 }
 
 function mediaKind(tag: FlvTag): MediaKind {
@@ -101,6 +103,8 @@ export class Destination extends EventEmitter {
   private base: number | undefined;
   private waitingForKey = false;
   private stalledSince: number | undefined;
+  /** Set when falling behind dropped headers that never went out: they go again before the next key frame. */
+  private headersLost = false;
   private droppedFrames = 0;
   private ended = false;
   private readonly onDrain = (): void => {
@@ -142,6 +146,12 @@ export class Destination extends EventEmitter {
     }
     this.enqueue(entry);
     this.pump();
+  }
+
+  private pushHeaders(start: StartPoint, timestamp: number): void {
+    for (const header of [start.metadata, start.videoHeader, start.audioHeader]) {
+      if (header) this.push({ kind: mediaKind(header), timestamp, body: header.data, picture: false, header: true });
+    }
   }
 
   /** The stream ended: sends what is queued (for at most graceMs), unpublishes and closes. */
@@ -224,9 +234,8 @@ export class Destination extends EventEmitter {
     const first = start.gop[0];
     if (!first) return;
     this.base = first.tag.timestamp;
-    for (const header of [start.metadata, start.videoHeader, start.audioHeader]) {
-      if (header) this.push({ kind: mediaKind(header), timestamp: 0, body: header.data, picture: false });
-    }
+    this.headersLost = false;
+    this.pushHeaders(start, 0);
     for (const entry of start.gop) this.enqueue(entry);
   }
 
@@ -243,7 +252,12 @@ export class Destination extends EventEmitter {
       if (entry.kind !== 'key-frame') return;
       this.waitingForKey = false;
     }
-    this.push({ kind: mediaKind(entry.tag), timestamp, body: entry.tag.data, picture });
+    if (entry.kind === 'key-frame' && this.headersLost) {
+      this.headersLost = false;
+      this.pushHeaders(this.source(), timestamp);
+    }
+    const header = entry.kind === 'metadata' || entry.kind === 'video-header' || entry.kind === 'audio-header';
+    this.push({ kind: mediaKind(entry.tag), timestamp, body: entry.tag.data, picture, header });
   }
 
   private push(item: QueuedTag): void {
@@ -253,6 +267,7 @@ export class Destination extends EventEmitter {
 
   private fallBehind(): void {
     const dropped = this.queue.filter((q) => q.picture).length;
+    if (this.queue.some((q) => q.header)) this.headersLost = true;
     this.droppedFrames += dropped;
     this.queue = [];
     this.queuedBytes = 0;

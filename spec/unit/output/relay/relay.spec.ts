@@ -157,6 +157,19 @@ describe('the relay', () => {
     expect(resumed[0]![0]).toBe('key');
   });
 
+  it('sends the headers again when falling behind dropped them before they went out', async () => {
+    const { relay, add, feed } = setup({ maxLagMs: 1500 });
+    const pub = await add('a').accept();
+    pub.blocked = true;
+    feed([metadata, videoHeader, audioHeader, ...media(0, 4000)]);
+    expect(pub.sent).toHaveLength(0);
+    expect(relay.get('a')!.droppedFrames).toBeGreaterThan(0);
+    pub.unblock();
+    expect(pub.seen().slice(0, 4).map(([k]) => k)).toEqual(['metadata', 'video-header', 'audio-header', 'key']);
+    // The timestamps go on from the first start (no new base while connected).
+    expect(pub.seen()[3]![1]).toBeGreaterThan(1900);
+  });
+
   it('drops and reconnects an ingest that takes nothing for the stall time', async () => {
     const { relay, clock, add, feed } = setup({ stallMs: 10000 });
     const ingest = add('a');
