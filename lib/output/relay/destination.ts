@@ -148,12 +148,6 @@ export class Destination extends EventEmitter {
     this.pump();
   }
 
-  private pushHeaders(start: StartPoint, timestamp: number): void {
-    for (const header of [start.metadata, start.videoHeader, start.audioHeader]) {
-      if (header) this.push({ kind: mediaKind(header), timestamp, body: header.data, picture: false, header: true });
-    }
-  }
-
   /** The stream ended: sends what is queued (for at most graceMs), unpublishes and closes. */
   async finish(graceMs: number): Promise<void> {
     if (this.ended) return;
@@ -237,6 +231,12 @@ export class Destination extends EventEmitter {
     this.headersLost = false;
     this.pushHeaders(start, 0);
     for (const entry of start.gop) this.enqueue(entry);
+  }
+
+  private pushHeaders(start: StartPoint, timestamp: number): void {
+    for (const header of [start.metadata, start.videoHeader, start.audioHeader]) {
+      if (header) this.push({ kind: mediaKind(header), timestamp, body: header.data, picture: false, header: true });
+    }
   }
 
   private enqueue(entry: RelayTag): void {

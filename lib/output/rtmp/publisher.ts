@@ -134,7 +134,6 @@ class Connection extends EventEmitter implements Publication {
   private acknowledged = 0;
   private window = DEFAULT_WINDOW;
   private peerBandwidth = 0;
-  private failOpen: ((err: Error) => void) | undefined;
   private lostReported = false;
 
   constructor(
@@ -148,21 +147,20 @@ class Connection extends EventEmitter implements Publication {
   open(authParams: string, deadline: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const { endpoint, opts } = this;
+      if (opts.signal?.aborted) return reject(new PublishError('aborted', 'the publish was cancelled'));
       let settled = false;
+      let timer: NodeJS.Timeout | undefined;
       const finish = (err?: Error): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
-        this.failOpen = undefined;
         if (err) reject(err);
         else resolve();
       };
-      this.failOpen = finish;
       const onAbort = (): void => finish(new PublishError('aborted', 'the publish was cancelled'));
-      if (opts.signal?.aborted) return onAbort();
       opts.signal?.addEventListener('abort', onAbort);
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         const secs = Math.round(opts.timeoutMs / 1000);
         if (this.phase === 'tcp') finish(new PublishError('unreachable', `no connection within ${secs} s`));
         else if (this.phase === 'tls') finish(new PublishError('not-rtmp', `the TLS handshake did not complete within ${secs} s: the port may not speak TLS`));
@@ -224,7 +222,7 @@ class Connection extends EventEmitter implements Publication {
     if (this.phase === 'tcp' || this.phase === 'tls') {
       // TLS verification fails before secureConnect, with OpenSSL's codes.
       if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|HOSTNAME/.test(code)) return new PublishError('untrusted', `its TLS certificate is not trusted (${code})`);
-      if (/^ERR_SSL|EPROTO/.test(code)) return new PublishError('not-rtmp', `TLS failed (${code}): the port may not speak TLS`);
+      if (this.phase === 'tls' || /^ERR_SSL|EPROTO/.test(code)) return new PublishError('not-rtmp', `TLS failed (${code || err.message}): the port may not speak TLS`);
       return new PublishError('unreachable', code || err.message);
     }
     return new PublishError(this.phase === 'handshake' ? 'not-rtmp' : 'refused', `connection error during ${this.phase} (${code || err.message})`);
@@ -404,7 +402,6 @@ class Connection extends EventEmitter implements Publication {
   }
 
   destroy(): void {
-    this.failOpen = undefined;
     this.socket?.destroy();
   }
 }
