@@ -14,6 +14,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { nextAuthStep, type Credentials } from './auth';
 import { ChunkReader, ChunkWriter, type RtmpMessage } from './chunk';
+import { ControlState } from './control';
 import { clientAck, clientHello, SERVER_HANDSHAKE_BYTES, HANDSHAKE_SIZE } from './handshake';
 import * as m from './messages';
 import { parseRtmpUrl, type RtmpEndpoint } from './url';
@@ -59,7 +60,6 @@ export interface Publication {
 }
 
 const CHUNK_SIZE = 4096;
-const DEFAULT_WINDOW = 2_500_000;
 /** What ffmpeg and OBS say: some ingests only take publishers that present themselves as FMLE. */
 const FLASH_VER = 'FMLE/3.0 (compatible; jibri-ts)';
 const MAX_AUTH_CONNECTS = 3;
@@ -130,10 +130,7 @@ class Connection extends EventEmitter implements Publication {
   private readonly waiting = new Map<number, (cmd: m.Command) => void>();
   private onPublishStatus: ((info: m.StatusInfo) => void) | undefined;
   private streamId = 0;
-  private received = 0;
-  private acknowledged = 0;
-  private window = DEFAULT_WINDOW;
-  private peerBandwidth = 0;
+  private readonly control = new ControlState();
   private lostReported = false;
 
   constructor(
@@ -229,7 +226,7 @@ class Connection extends EventEmitter implements Publication {
   }
 
   private onData(data: Buffer, authParams: string, finish: (err?: Error) => void): void {
-    this.received += data.length;
+    const ack = this.control.bytesReceived(data.length);
     if (this.phase === 'handshake') {
       this.handshakeBytes.push(data);
       this.handshakeLength += data.length;
@@ -248,10 +245,7 @@ class Connection extends EventEmitter implements Publication {
       if (!data.length) return;
     }
     for (const msg of this.reader.push(data)) this.onMessage(msg);
-    if (this.received - this.acknowledged >= this.window && this.phase !== 'closed') {
-      this.acknowledged = this.received;
-      this.sendControl(m.acknowledgement(this.received));
-    }
+    if (ack) this.sendControl(ack);
   }
 
   private startConnect(authParams: string, finish: (err?: Error) => void): void {
@@ -303,45 +297,22 @@ class Connection extends EventEmitter implements Publication {
   }
 
   private onMessage(msg: RtmpMessage): void {
-    switch (msg.type) {
-      case m.MSG_WINDOW_ACK_SIZE:
-        if (msg.payload.length >= 4) this.window = Math.max(1, msg.payload.readUInt32BE(0));
-        break;
-      case m.MSG_SET_PEER_BANDWIDTH:
-        // The peer's window for what we send; answered with our window size when it changes.
-        if (msg.payload.length >= 4) {
-          const size = msg.payload.readUInt32BE(0);
-          if (size !== this.peerBandwidth) {
-            this.peerBandwidth = size;
-            this.sendControl(m.windowAckSize(size));
-          }
-        }
-        break;
-      case m.MSG_USER_CONTROL: {
-        const uc = m.readUserControl(msg.payload);
-        if (uc?.event === m.UC_PING_REQUEST) this.sendControl(m.pingResponse(uc.value));
-        break;
+    for (const answer of this.control.answer(msg)) this.sendControl(answer);
+    // Besides control messages, only commands need handling (acknowledgements of what we sent need nothing).
+    if (msg.type !== m.MSG_COMMAND_AMF0) return;
+    const cmd = m.readCommand(msg.payload);
+    if (!cmd) return;
+    if (cmd.name === '_result' || cmd.name === '_error') {
+      const waiter = this.waiting.get(cmd.transactionId);
+      this.waiting.delete(cmd.transactionId);
+      waiter?.(cmd);
+    } else if (cmd.name === 'onStatus') {
+      const info = m.statusInfo(cmd.args[0] ?? cmd.commandObject);
+      if (this.onPublishStatus) this.onPublishStatus(info);
+      else if (this.phase === 'live' && info.level === 'error') {
+        this.lose(`the ingest ended the stream (${cleanServerText([info.code, info.description].filter(Boolean).join(': '), this.secrets)})`);
+        this.destroy();
       }
-      case m.MSG_COMMAND_AMF0: {
-        const cmd = m.readCommand(msg.payload);
-        if (!cmd) break;
-        if (cmd.name === '_result' || cmd.name === '_error') {
-          const waiter = this.waiting.get(cmd.transactionId);
-          this.waiting.delete(cmd.transactionId);
-          waiter?.(cmd);
-        } else if (cmd.name === 'onStatus') {
-          const info = m.statusInfo(cmd.args[0] ?? cmd.commandObject);
-          if (this.onPublishStatus) this.onPublishStatus(info);
-          else if (this.phase === 'live' && info.level === 'error') {
-            this.lose(`the ingest ended the stream (${cleanServerText([info.code, info.description].filter(Boolean).join(': '), this.secrets)})`);
-            this.destroy();
-          }
-        }
-        break;
-      }
-      default:
-        // Acknowledgements of what we sent, stream-begin and the like need no answer.
-        break;
     }
   }
 

@@ -1,5 +1,7 @@
 /** The handshake and the control and command messages a publisher exchanges. */
 import { encodeAmf0 } from '../../../../lib/output/rtmp/amf0';
+import type { RtmpMessage } from '../../../../lib/output/rtmp/chunk';
+import { ControlState } from '../../../../lib/output/rtmp/control';
 import { clientAck, clientHello, HandshakeError, HANDSHAKE_SIZE } from '../../../../lib/output/rtmp/handshake';
 import * as m from '../../../../lib/output/rtmp/messages';
 import { cleanServerText } from '../../../../lib/output/rtmp/publisher';
@@ -60,5 +62,30 @@ describe('messages', () => {
   it("masks secrets in an ingest's own words and keeps them short", () => {
     expect(cleanServerText('NetStream.Publish.BadName: stream KEY-123 is\nalready publishing', ['KEY-123'])).toBe('NetStream.Publish.BadName: stream **** is already publishing');
     expect(cleanServerText('x'.repeat(500), []).length).toBeLessThanOrEqual(201);
+  });
+});
+
+describe('answers to the ingest', () => {
+  const control = (type: number, hex: string): RtmpMessage => ({ type, streamId: 0, timestamp: 0, payload: Buffer.from(hex, 'hex') });
+
+  it('answers a ping request with a ping response carrying its timestamp', () => {
+    expect(new ControlState().answer(control(4, '0006000004d2'))).toEqual([m.pingResponse(1234)]);
+    // Stream begin and other events need no answer.
+    expect(new ControlState().answer(control(4, '000000000001'))).toEqual([]);
+  });
+
+  it('answers a new peer bandwidth with that window size, once', () => {
+    const c = new ControlState();
+    expect(c.answer(control(6, '004c4b4002'))).toEqual([m.windowAckSize(5000000)]);
+    expect(c.answer(control(6, '004c4b4002'))).toEqual([]);
+  });
+
+  it("acknowledges received bytes each time the ingest's window is crossed", () => {
+    const c = new ControlState();
+    expect(c.answer(control(5, '000003e8'))).toEqual([]);
+    expect(c.bytesReceived(600)).toBeUndefined();
+    expect(c.bytesReceived(600)).toEqual(m.acknowledgement(1200));
+    expect(c.bytesReceived(999)).toBeUndefined();
+    expect(c.bytesReceived(1)).toEqual(m.acknowledgement(2200));
   });
 });
