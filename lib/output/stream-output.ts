@@ -12,7 +12,7 @@ import type { Logger } from '../log';
 import type { Credentials } from './rtmp/auth';
 import { publishRtmp } from './rtmp/publisher';
 import { openEncoderChannel, type EncoderChannel } from './relay/encoder-channel';
-import { Destination, type DestinationStatus } from './relay/destination';
+import { Destination, RETRY_WAIT_MS, type DestinationStatus } from './relay/destination';
 import { StreamRelay } from './relay/relay';
 import type { StreamLinkStatus } from './stream-link';
 
@@ -134,7 +134,7 @@ export class StreamOutput extends EventEmitter {
     const shown = (id: string): string => this.relay.get(id)?.url ?? id;
     this.relay.on('state', (id, status, before) => {
       if (status.state === before || status.state === 'failed') return;
-      const retry = status.state === 'reconnecting' ? `; retrying every 2 s for up to ${this.opts.retryTimeoutSec} s` : '';
+      const retry = status.state === 'reconnecting' ? `; retrying every ${RETRY_WAIT_MS / 1000} s for up to ${this.opts.retryTimeoutSec} s` : '';
       const why = status.state === 'reconnecting' && status.lastError ? ` (${status.lastError})` : '';
       log.log(status.state === 'reconnecting' ? 'warn' : 'info', `stream to ${status.url}: ${before} -> ${status.state}${why}${retry}`, { component: 'stream' });
     });
