@@ -48,7 +48,7 @@ async function oneRun(service: Service, rtmp: RtmpServer, baseUrl: string, i: nu
     rtmpUrl: rtmp.appUrl(),
     youTubeStreamKey: key,
   });
-  let t0 = 0;
+  let t0: number;
   for (let tries = 0; ; tries++) {
     t0 = Date.now();
     const res = await fetch(`${service.http.url}/jibri/api/v1.0/startService`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

@@ -38,12 +38,12 @@ const CONNECT_TIMEOUT_MS = 10000;
 /** How long a stop waits for the destinations to send what they hold. */
 const DRAIN_MS = 3000;
 
-export interface StreamOutput {
+interface StreamOutputEvents {
   /** A required destination failed, or the encoder's stream broke: the session cannot go on. */
-  on(event: 'failure', listener: (error: RecorderError) => void): this;
+  failure: [error: RecorderError];
 }
 
-export class StreamOutput extends EventEmitter {
+export class StreamOutput extends EventEmitter<StreamOutputEvents> {
   private readonly relay = new StreamRelay();
   private channel: EncoderChannel | undefined;
   private readonly required = new Set<string>();

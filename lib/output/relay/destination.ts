@@ -78,17 +78,17 @@ function mediaKind(tag: FlvTag): MediaKind {
   return tag.type === TAG_AUDIO ? 'audio' : tag.type === TAG_VIDEO ? 'video' : 'metadata';
 }
 
-export interface Destination {
-  on(event: 'state', listener: (status: DestinationStatus, before: StreamLinkState) => void): this;
+interface DestinationEvents {
+  state: [status: DestinationStatus, before: StreamLinkState];
   /** The destination failed for good (a start the ingest refused, or a link down past the retry time). */
-  on(event: 'failed', listener: (error: RecorderError) => void): this;
+  failed: [error: RecorderError];
   /** An attempt to (re)connect failed; another follows unless the link failed. */
-  on(event: 'attempt-failed', listener: (reason: string) => void): this;
+  'attempt-failed': [reason: string];
   /** The destination fell behind and skipped to the next key frame. */
-  on(event: 'behind', listener: (droppedFrames: number) => void): this;
+  behind: [droppedFrames: number];
 }
 
-export class Destination extends EventEmitter {
+export class Destination extends EventEmitter<DestinationEvents> {
   readonly id: string;
   private readonly link: StreamLink;
   private readonly clock: Clock;

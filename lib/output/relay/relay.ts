@@ -15,16 +15,16 @@ import type { Destination, DestinationStatus, RelayTag, StartPoint } from './des
 const MAX_GOP_MS = 4000;
 const MAX_GOP_BYTES = 8 * 1024 * 1024;
 
-export interface StreamRelay {
-  on(event: 'state', listener: (id: string, status: DestinationStatus, before: StreamLinkState) => void): this;
-  on(event: 'failed', listener: (id: string, error: RecorderError) => void): this;
-  on(event: 'attempt-failed', listener: (id: string, reason: string) => void): this;
-  on(event: 'behind', listener: (id: string, droppedFrames: number) => void): this;
+interface RelayEvents {
+  state: [id: string, status: DestinationStatus, before: StreamLinkState];
+  failed: [id: string, error: RecorderError];
+  'attempt-failed': [id: string, reason: string];
+  behind: [id: string, droppedFrames: number];
   /** The encoder's bytes are not FLV: nothing more can be relayed. */
-  on(event: 'input-error', listener: (error: Error) => void): this;
+  'input-error': [error: Error];
 }
 
-export class StreamRelay extends EventEmitter {
+export class StreamRelay extends EventEmitter<RelayEvents> {
   private readonly reader = new FlvReader();
   private readonly destinations = new Map<string, Destination>();
   private metadata: FlvTag | undefined;
@@ -97,10 +97,10 @@ export class StreamRelay extends EventEmitter {
     if (this.ended) throw new Error('the stream has ended');
     if (this.destinations.has(destination.id)) throw new Error(`a destination ${destination.id} exists already`);
     this.destinations.set(destination.id, destination);
-    destination.on('state', (status: DestinationStatus, before: StreamLinkState) => this.emit('state', destination.id, status, before));
-    destination.on('failed', (error: RecorderError) => this.emit('failed', destination.id, error));
-    destination.on('attempt-failed', (reason: string) => this.emit('attempt-failed', destination.id, reason));
-    destination.on('behind', (dropped: number) => this.emit('behind', destination.id, dropped));
+    destination.on('state', (status, before) => this.emit('state', destination.id, status, before));
+    destination.on('failed', (error) => this.emit('failed', destination.id, error));
+    destination.on('attempt-failed', (reason) => this.emit('attempt-failed', destination.id, reason));
+    destination.on('behind', (dropped) => this.emit('behind', destination.id, dropped));
     destination.start(() => this.startPoint());
   }
 
