@@ -8,6 +8,9 @@ module.exports = {
   // recordings from dropping frames because of each other.
   maxWorkers: 1,
   testTimeout: 120000,
+  // One S3 server (Ceph RGW) per run, shared by the specs that upload; started on first use.
+  globalSetup: '<rootDir>/spec/support/global-setup.ts',
+  globalTeardown: '<rootDir>/spec/support/global-teardown.ts',
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
     // xmpp.js ships ES modules only; Node 20 loads them with require(), jest's runtime needs them as CommonJS.

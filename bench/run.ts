@@ -8,8 +8,10 @@
  *  4. XMPP and A/V sync (bench/xmpp.ts, bench/av-sync.ts);
  *  5. how many simultaneous recordings the host carries, with CPU and memory per session (bench/concurrency.ts);
  *  6. the fleet server: deploy request to callback for 1 and 4 local recorders, and its memory (bench/fleet.ts);
- *  7. the container image's size, when Docker and the image are there (bench/image.ts).
- * Everything runs on loopback and is cleaned up, also on error. BENCH_ONLY=latency runs part 1 alone.
+ *  7. delivery to a real S3 server: upload throughput and stop → "recording ready" (bench/delivery.ts);
+ *  8. the container image's size, when Docker and the image are there (bench/image.ts).
+ * Everything runs on loopback and is cleaned up, also on error. BENCH_ONLY=latency runs part 1 alone,
+ * BENCH_ONLY=delivery part 7.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,14 +35,17 @@ import { benchFleet, describeFleet } from './fleet';
 import { benchAvDrift, describeAvDrift } from './av-drift';
 import { benchImage, describeImage } from './image';
 import { benchStreamLatency, describeStreamLatency } from './stream-latency';
+import { benchDelivery, describeDelivery } from './delivery';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** One long recording for A/V drift; off unless set, as it takes that many minutes. */
 const DRIFT_MINUTES = Number(process.env.BENCH_DRIFT_MINUTES ?? 0);
-/** `latency`: only the start latencies (file and stream), for before/after comparisons of a change. */
+/** `latency`: only the start latencies (file and stream), for before/after comparisons of a change; `delivery`: only part 7. */
 const ONLY = process.env.BENCH_ONLY;
+/** Length of the synthesized recording whose delivery is measured. */
+const DELIVERY_MINUTES = Number(process.env.BENCH_DELIVERY_MINUTES ?? 10);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -153,6 +158,13 @@ function fmt(n: number, digits = 2): string {
 }
 
 async function main(): Promise<void> {
+  if (ONLY === 'delivery') {
+    process.stderr.write(`delivery: a ${DELIVERY_MINUTES}-minute file and a ${SECONDS}-second recording to Ceph RGW...\n`);
+    const d = await benchDelivery(DELIVERY_MINUTES, SECONDS);
+    fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-delivery.json'), JSON.stringify(d, null, 2));
+    process.stdout.write(`${describeDelivery(d).join('\n')}\n`);
+    return;
+  }
   const recordings = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-'));
   const config = loadConfig(
     // Streams go to the bench's own ingest on loopback only.
@@ -189,6 +201,8 @@ async function main(): Promise<void> {
     const fleet = await benchFleet();
     if (DRIFT_MINUTES > 0) process.stderr.write(`A/V drift: one ${DRIFT_MINUTES}-minute recording...\n`);
     const drift = DRIFT_MINUTES > 0 ? await benchAvDrift(DRIFT_MINUTES) : undefined;
+    process.stderr.write(`delivery: a ${DELIVERY_MINUTES}-minute file and a ${SECONDS}-second recording to Ceph RGW...\n`);
+    const delivery = await benchDelivery(DELIVERY_MINUTES, SECONDS);
     const image = await benchImage();
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
@@ -206,6 +220,7 @@ async function main(): Promise<void> {
       avSync: sync,
       concurrency,
       fleet,
+      delivery,
       ...(drift ? { drift } : {}),
       image,
       settings: { runs: RUNS, seconds: SECONDS, rounds: ROUNDS, resolution: `${config.encoding.width}x${config.encoding.height}`, framerate: config.encoding.framerate },
@@ -223,6 +238,7 @@ async function main(): Promise<void> {
       describeAvSync(sync),
       ...describeConcurrency(concurrency),
       describeFleet(fleet),
+      ...describeDelivery(delivery),
       ...(drift ? [describeAvDrift(drift)] : ['A/V drift: set BENCH_DRIFT_MINUTES=10 to measure it over one long recording']),
       describeImage(image),
       `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,

@@ -2,6 +2,7 @@
  * The only wiring: builds every part from a Config and returns a running service. No work happens at
  * import time, so specs and the benchmark compose a service in-process exactly as main does.
  */
+import * as fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { Config } from './config';
 import { createApp } from './http/app';
@@ -13,8 +14,11 @@ import { RefreshingJwt, loadSigningKey } from './status/jwt';
 import { RecorderMetrics } from './status/metrics';
 import { PodDeletionCost } from './status/pod-deletion-cost';
 import { WebhookClient } from './status/webhook-client';
+import { Delivery } from './delivery/delivery';
+import { S3ObjectStore } from './delivery/object-store';
 import type { Logger } from './log';
 import { registerSecret } from './redact';
+import type { SessionStateFile } from './recorder/finalize';
 import { finalizeLeftovers } from './recorder/leftovers';
 import { Recorder, type RecorderOptions } from './recorder/recorder';
 import { XmppEdge } from './xmpp/xmpp-edge';
@@ -35,6 +39,8 @@ export interface Service {
   internalHttp: { port: number; url: string };
   /** Drains, stops and exits on request (internal API, signals). */
   lifecycle: Lifecycle;
+  /** Uploads finished recordings (or describes them, without a store) and sends "recording ready". */
+  delivery: Delivery;
   /** Settles once recordings left by an earlier, crashed run are finalized. */
   leftovers: Promise<string[]>;
   /** Stops every session, finalizes, closes the HTTP server. */
@@ -57,6 +63,14 @@ function urlPassword(url: string): string | undefined {
   }
 }
 
+function modifiedAt(file: string): string {
+  try {
+    return fs.statSync(file).mtime.toISOString();
+  } catch {
+    return new Date().toISOString();
+  }
+}
+
 function urlOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
@@ -67,17 +81,24 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   for (const warning of config.warnings) log.warn(warning, { component: 'config' });
   if (config.files.length) log.info(`configuration read from ${config.files.join(' + ')} and the environment`, { component: 'config' });
   for (const url of config.webhooks.subscribers) registerSecret(urlPassword(url), { pinned: true });
+  registerSecret(config.upload.s3?.secretAccessKey, { pinned: true });
   // A bad signing key stops the start here, before anything listens.
   const jwt = config.webhooks.jwt ? new RefreshingJwt(config.webhooks.jwt, loadSigningKey(config.webhooks.jwt.signingKeyPath)) : undefined;
   const autoscalerKey = config.autoscaler ? loadSigningKey(config.autoscaler.keyFile, 'AUTOSCALER_SIDECAR_KEY_FILE') : undefined;
   const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}) });
   await recorder.init();
+  // After the recorder's own steps for a session (finalize script included), on the session events only.
+  const { s3 } = config.upload;
+  const store = s3 ? new S3ObjectStore({ s3, requestTimeoutMs: config.upload.stallTimeoutSec * 1000 }) : undefined;
+  const delivery = new Delivery({ config, log, ...(store ? { store } : {}) });
+  delivery.follow(recorder);
+  recorder.addReport('upload', () => delivery.healthDetail());
 
   // Built before the HTTP app (metrics count its connections), started once the API listens.
   const xmpp = config.xmppEnvironments.length ? new XmppEdge({ config, environments: config.xmppEnvironments, recorder, log }) : undefined;
   // Counted always: StatsD (on by default, as Jibri) needs the counts even without /metrics.
-  const metrics = new RecorderMetrics({ recorder, ...(xmpp ? { xmpp } : {}), statsd: config.statsd, log });
-  const app = createApp({ config, recorder, log, ...(config.prometheus ? { metrics } : {}) });
+  const metrics = new RecorderMetrics({ recorder, delivery, ...(xmpp ? { xmpp } : {}), statsd: config.statsd, log });
+  const app = createApp({ config, recorder, log, recordings: delivery, ...(config.prometheus ? { metrics } : {}) });
   const server = await listen(app, config.http.host, config.http.port, 'JIBRI_HTTP_API_EXTERNAL_PORT').catch((err: Error) => {
     throw new Error(`The HTTP API ${err.message}`);
   });
@@ -94,20 +115,32 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   }
 
   const webhooks = config.webhooks.subscribers.length
-    ? new WebhookClient({ jibriId: config.instanceId, subscribers: config.webhooks.subscribers, recorder, log, ...(jwt ? { jwt } : {}) })
+    ? new WebhookClient({ jibriId: config.instanceId, subscribers: config.webhooks.subscribers, recorder, recordings: delivery, log, ...(jwt ? { jwt } : {}) })
     : undefined;
   webhooks?.start();
 
   xmpp?.start();
   if (!xmpp) log.info('no XMPP environment (XMPP_SERVER, or jibri.api.xmpp.environments in jibri.conf): HTTP API only', { component: 'xmpp' });
 
-  const leftovers = finalizeLeftovers(config, log).catch((err: unknown) => {
+  // A leftover, once finalized, is delivered like any recording.
+  const leftoverFinalized = (state: SessionStateFile): void =>
+    delivery.recordingFinalized({
+      sessionId: state.sessionId,
+      meetingUrl: state.meetingUrl,
+      sinkType: state.sinkType ?? 'file',
+      mediaFile: state.mediaFile,
+      startedAt: state.startedAt,
+      endedAt: modifiedAt(state.mediaFile),
+    });
+  delivery.start();
+  const leftovers = finalizeLeftovers(config, log, leftoverFinalized).catch((err: unknown) => {
     log.error(`finalizing leftover recordings failed: ${String(err)}`, { component: 'leftovers' });
     return [] as string[];
   });
+  void leftovers.then(() => delivery.leftoversDone());
 
   // Recorders sharing the folder (containers on one volume) pick up each other's leftovers.
-  const rescan = setInterval(() => void leftovers.then(() => finalizeLeftovers(config, log)).catch(() => undefined), LEFTOVER_RESCAN_MS);
+  const rescan = setInterval(() => void leftovers.then(() => finalizeLeftovers(config, log, leftoverFinalized)).catch(() => undefined), LEFTOVER_RESCAN_MS);
   rescan.unref();
 
   let stopped: Promise<void> | undefined;
@@ -118,6 +151,8 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
       clearInterval(rescan);
       await leftovers;
       await recorder.shutdown();
+      // Uploads in progress are abandoned here and resume from the journal at the next start.
+      await delivery.stop();
       webhooks?.stop();
       // Polling ends here; the report the exit needs (shutdown, reconfigured) still goes out after.
       autoscaler?.stop();
@@ -161,6 +196,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
     http: { host, port, url: urlOf(host, port) },
     internalHttp: { port: iport, url: urlOf(internalHost, iport) },
     lifecycle,
+    delivery,
     leftovers,
     stop,
   };

@@ -70,6 +70,37 @@ export interface RecordingConfig {
   finalizeTimeoutSec: number;
   /** Names of further environment variables the finalize script gets (e.g. its upload credentials). */
   finalizeScriptEnv: string[];
+  /** Disk space kept for each running session and the next one; admission refuses a further start below it. */
+  sessionDiskBytes: number;
+}
+
+/**
+ * Where finished recordings go (lib/delivery): an S3-compatible bucket when `s3` is set, else they stay
+ * local; either way a "recording ready" event follows. Durations in seconds.
+ */
+export interface UploadConfig {
+  s3?: {
+    bucket: string;
+    region: string;
+    /** Any S3-compatible server; AWS when absent. */
+    endpoint?: string;
+    /** Both or neither; without them the SDK's usual credential chain applies. */
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    /** Put in front of every object key, e.g. "recordings/". */
+    prefix: string;
+    forcePathStyle: boolean;
+  };
+  /** How long a pre-signed GET link in the "recording ready" event stays valid. */
+  linkTtlSec: number;
+  /** Keep the local copy once the objects are verified (retention may still remove it later). */
+  keepLocal: boolean;
+  /** Uploaded local copies older than this are removed; 0 keeps them. */
+  retentionSec: number;
+  /** First wait after a failed attempt; it doubles up to 15 minutes. */
+  retryDelaySec: number;
+  /** An attempt that makes no progress for this long is abandoned and retried. */
+  stallTimeoutSec: number;
 }
 
 export interface BrowserConfig {
@@ -203,6 +234,7 @@ export interface Config {
   lifecycle: LifecycleConfig;
   kubernetes: KubernetesConfig;
   webhooks: WebhookConfig;
+  upload: UploadConfig;
   /** GET /metrics (Prometheus) on the HTTP API's port. */
   prometheus: boolean;
   statsd: StatsdConfig;
@@ -264,6 +296,19 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_PATH', default: '', group: 'Recording', description: 'Script run with the session folder as its only argument after each recording (e.g. /config/finalize.sh); one without its executable bit is run with sh', hocon: 'jibri.recording.finalize-script' },
   { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', default: '1 hour', group: 'Recording', description: `After this a finalize script that has not ended is killed (0 = never); ${DURATION_NOTE}` },
   { name: 'JIBRI_FINALIZE_RECORDING_SCRIPT_ENV', default: '', group: 'Recording', description: 'Comma-separated names of further environment variables the finalize script gets, e.g. its upload credentials (it gets PATH, HOME, LANG, TZ and the like, never the service\'s own secrets)' },
+  { name: 'JIBRI_SESSION_DISK_ESTIMATE', default: '2048', group: 'Recording', description: 'Disk space in MB kept free for each running session and for the next one: while a session runs, a further start that would leave less is refused, so a full disk stops new sessions before it breaks a running one' },
+  { name: 'JIBRI_UPLOAD_S3_BUCKET', default: '', group: 'Upload', description: 'Bucket that every finished recording is uploaded to (S3 or any S3-compatible store); empty = recordings stay local' },
+  { name: 'JIBRI_UPLOAD_S3_REGION', default: 'us-east-1', group: 'Upload', description: 'Region of the bucket' },
+  { name: 'JIBRI_UPLOAD_S3_ENDPOINT', default: '', group: 'Upload', description: 'URL of an S3-compatible server (Ceph RGW, MinIO, ...); empty = AWS' },
+  { name: 'JIBRI_UPLOAD_S3_ACCESS_KEY_ID', default: '', group: 'Upload', description: 'Access key; empty = the AWS SDK\'s usual chain (AWS_* variables, profile, instance or pod role)' },
+  { name: 'JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY', default: '', group: 'Upload', description: 'Secret key that goes with JIBRI_UPLOAD_S3_ACCESS_KEY_ID', secret: true },
+  { name: 'JIBRI_UPLOAD_S3_PREFIX', default: '', group: 'Upload', description: 'Put in front of every object key: <prefix><session folder>/<file name>' },
+  { name: 'JIBRI_UPLOAD_S3_FORCE_PATH_STYLE', default: 'false', group: 'Upload', description: 'Address the bucket as <endpoint>/<bucket> instead of <bucket>.<endpoint> (most self-hosted servers need true)' },
+  { name: 'JIBRI_UPLOAD_LINK_TTL', default: '24 hours', group: 'Upload', description: `How long the pre-signed GET links of the "recording ready" event stay valid (at most 7 days, S3's limit); ${DURATION_NOTE}` },
+  { name: 'JIBRI_UPLOAD_KEEP_LOCAL', default: 'true', group: 'Upload', description: 'Keep the local copy once its objects are verified; false removes it then' },
+  { name: 'JIBRI_RECORDINGS_RETENTION', default: '0', group: 'Upload', description: `Uploaded local copies older than this are removed, e.g. "7 days"; a copy that is not uploaded is never removed; 0 = keep; ${DURATION_NOTE}` },
+  { name: 'JIBRI_UPLOAD_RETRY_DELAY', default: '5 seconds', group: 'Upload', description: `Wait before the first retry of a failed upload; it doubles up to 15 minutes, and an upload is retried as long as its file exists; ${DURATION_NOTE}` },
+  { name: 'JIBRI_UPLOAD_STALL_TIMEOUT', default: '60 seconds', group: 'Upload', description: `An upload that makes no progress for this long is abandoned and retried (a store that hangs); ${DURATION_NOTE}` },
   { name: 'JIBRI_RECORDING_RESOLUTION', default: '1280x720', group: 'Encoding', description: 'Size of the virtual screen and of the video, WIDTHxHEIGHT', hocon: 'jibri.ffmpeg.resolution' },
   { name: 'JIBRI_RECORDING_FRAMERATE', default: '30', group: 'Encoding', description: 'Frames per second captured and encoded', hocon: 'jibri.ffmpeg.framerate' },
   { name: 'JIBRI_RECORDING_CONSTANT_RATE_FACTOR', default: '25', group: 'Encoding', description: 'x264 CRF (0-51, lower is better quality and larger files)', hocon: 'jibri.ffmpeg.h264-constant-rate-factor' },
@@ -679,6 +724,7 @@ export function loadConfig(env: Env, hostname = 'jibri', ctx: ConfigContext = {}
       ...(finalizeScript && finalizeScript !== JIBRI_PLACEHOLDER_FINALIZE ? { finalizeScript } : {}),
       finalizeTimeoutSec: r.duration('JIBRI_FINALIZE_RECORDING_SCRIPT_TIMEOUT', 0, 7 * 24 * 3600),
       finalizeScriptEnv: readFinalizeScriptEnv(r),
+      sessionDiskBytes: r.int('JIBRI_SESSION_DISK_ESTIMATE', 0, 1 << 24) * 1024 * 1024,
     },
     encoding: {
       width,
@@ -708,6 +754,7 @@ export function loadConfig(env: Env, hostname = 'jibri', ctx: ConfigContext = {}
     },
     kubernetes: readKubernetes(r),
     webhooks: readWebhooks(r),
+    upload: readUpload(r),
     prometheus: r.bool('JIBRI_ENABLE_PROMETHEUS'),
     statsd: { enabled: r.bool('ENABLE_STATS_D'), host: r.text('JIBRI_STATSD_HOST'), port: r.int('JIBRI_STATSD_PORT', 1, 65535) },
     ...optionalField('autoscaler', readAutoscaler(r, instanceId, ctx)),
@@ -895,6 +942,45 @@ function readWebhooks(r: Reader): WebhookConfig {
     return v ?? '';
   }) as [string, string, string];
   return { subscribers, jwt: { signingKeyPath, kid, issuer, audience, ttlSec } };
+}
+
+/** S3's own rule for bucket names (the DNS-compatible one every S3-compatible server accepts). */
+const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function readUpload(r: Reader): UploadConfig {
+  const common = {
+    linkTtlSec: r.duration('JIBRI_UPLOAD_LINK_TTL', 1, 7 * 24 * 3600),
+    keepLocal: r.bool('JIBRI_UPLOAD_KEEP_LOCAL'),
+    retentionSec: r.duration('JIBRI_RECORDINGS_RETENTION', 0, 100 * 365 * 24 * 3600),
+    retryDelaySec: r.duration('JIBRI_UPLOAD_RETRY_DELAY', 0.1, 3600),
+    stallTimeoutSec: r.duration('JIBRI_UPLOAD_STALL_TIMEOUT', 1, 3600),
+  };
+  const bucket = r.optional('JIBRI_UPLOAD_S3_BUCKET');
+  const region = r.text('JIBRI_UPLOAD_S3_REGION');
+  const endpoint = r.optional('JIBRI_UPLOAD_S3_ENDPOINT')?.replace(/\/+$/, '');
+  const accessKeyId = r.optional('JIBRI_UPLOAD_S3_ACCESS_KEY_ID');
+  const secretAccessKey = r.optional('JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY');
+  const forcePathStyle = r.bool('JIBRI_UPLOAD_S3_FORCE_PATH_STYLE');
+  const prefix = r.text('JIBRI_UPLOAD_S3_PREFIX').replace(/^\/+/, '');
+  if (!bucket) {
+    if (endpoint || accessKeyId || secretAccessKey) r.problems.push('JIBRI_UPLOAD_S3_BUCKET is not set, but other JIBRI_UPLOAD_S3_* variables are: set the bucket to upload, or remove them');
+    return common;
+  }
+  if (!BUCKET_NAME.test(bucket)) r.problems.push(`JIBRI_UPLOAD_S3_BUCKET=${JSON.stringify(bucket.slice(0, 80))}: expected an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)`);
+  if (endpoint && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(endpoint)) r.problems.push(`JIBRI_UPLOAD_S3_ENDPOINT=${JSON.stringify(endpoint.slice(0, 100))}: expected an http(s) URL such as https://s3.example.com`);
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) r.problems.push('JIBRI_UPLOAD_S3_ACCESS_KEY_ID and JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS SDK\'s credential chain');
+  if (prefix.length > 512) r.problems.push('JIBRI_UPLOAD_S3_PREFIX is longer than 512 characters');
+  return {
+    ...common,
+    s3: {
+      bucket,
+      region,
+      ...(endpoint ? { endpoint } : {}),
+      ...(accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : {}),
+      prefix,
+      forcePathStyle,
+    },
+  };
 }
 
 function readKubernetes(r: Reader): KubernetesConfig {

@@ -9,6 +9,7 @@ import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';
 import type { RecorderMetrics } from '../status/metrics';
+import type { RecordingEventSource } from './events';
 import { jibriApiRouter } from './jibri-api';
 import { guardStateChanges } from './request-guard';
 import { requireToken } from './auth';
@@ -20,6 +21,8 @@ export interface AppDeps {
   log: Logger;
   /** Present with JIBRI_ENABLE_PROMETHEUS: GET /metrics, open like health (scrapers carry no token). */
   metrics?: RecorderMetrics;
+  /** The delivery worker's ready events, for the SSE stream's `event: recording`. */
+  recordings?: RecordingEventSource;
 }
 
 export function createApp(deps: AppDeps): express.Express {

@@ -1,13 +1,18 @@
 /**
  * GET /jibri/api/v1.0/events: the recorder's status and session changes as Server-Sent Events, so a
  * client need not poll health. The current status comes first; then `status` events (the health body)
- * and `session` events (the session's summary and the state it left). A comment line every 15 s keeps
- * proxies from closing an idle stream. At most JIBRI_HTTP_API_MAX_EVENT_STREAMS streams are open at
- * once: each holds a connection and two recorder listeners, so one more is answered 503.
+ * and `session` events (the session's summary and the state it left), and `recording` once a
+ * recording is delivered (the same body as the recording-ready webhook). Session and recording events
+ * carry meeting URLs and download links, so they go only to requests that may read health's full view;
+ * every event passes through the one redaction function. A comment line every 15 s keeps proxies from
+ * closing an idle stream. At most JIBRI_HTTP_API_MAX_EVENT_STREAMS streams are open at once: each holds
+ * a connection and up to three listeners, so one more is answered 503.
  */
 import type { Request, Response } from 'express';
+import type { RecordingReadyEvent } from '../delivery/links';
 import type { Recorder, SessionChange } from '../recorder/recorder';
 import { redactDeep } from '../redact';
+import type { RecordingEvents } from '../status/webhook-client';
 import type { StatusSnapshot } from '../status/snapshot';
 import { healthBody, sendError, type HealthView } from './responses';
 
@@ -18,16 +23,23 @@ export function sseEvent(event: string, id: number, data: unknown): string {
   return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** The delivery worker as the event stream sees it: its events, and room for one listener per stream. */
+export type RecordingEventSource = RecordingEvents & { getMaxListeners(): number; setMaxListeners(n: number): unknown };
+
 export interface EventsOptions {
   maxStreams: number;
   /** Which health view a request gets; session events go only to those who may read the full one. */
   view: (req: Request) => HealthView;
+  /** Where "recording ready" events come from (the delivery worker). */
+  recordings?: RecordingEventSource;
 }
 
 export function eventsHandler(recorder: Recorder, opts: EventsOptions) {
   let open = 0;
+  const { recordings } = opts;
   // Every stream adds two listeners; the edges and status pushers add a few more.
   recorder.setMaxListeners(Math.max(recorder.getMaxListeners(), opts.maxStreams + 16));
+  recordings?.setMaxListeners(Math.max(recordings.getMaxListeners(), opts.maxStreams + 16));
   return (req: Request, res: Response): void => {
     if (open >= opts.maxStreams) {
       res.set('Retry-After', '30');
@@ -43,10 +55,14 @@ export function eventsHandler(recorder: Recorder, opts: EventsOptions) {
     const send = (event: string, data: unknown): void => void res.write(sseEvent(event, ++id, data));
     const onStatus = (s: StatusSnapshot): void => send('status', healthBody(s, view));
     const onSession = (c: SessionChange): void => send('session', redactDeep({ ...c.session, previousState: c.previous.name }));
+    const onRecording = (e: RecordingReadyEvent): void => send('recording', redactDeep(e));
     res.write('retry: 3000\n\n');
     send('status', healthBody(recorder.snapshot(), view));
     recorder.on('status', onStatus);
-    if (view === 'full') recorder.on('session', onSession);
+    if (view === 'full') {
+      recorder.on('session', onSession);
+      recordings?.on('recording', onRecording);
+    }
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     req.on('close', () => {
@@ -54,6 +70,7 @@ export function eventsHandler(recorder: Recorder, opts: EventsOptions) {
       clearInterval(heartbeat);
       recorder.off('status', onStatus);
       recorder.off('session', onSession);
+      recordings?.off('recording', onRecording);
     });
   };
 }

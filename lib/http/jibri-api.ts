@@ -12,13 +12,14 @@ import { recorderLoginAllowed } from '../meeting/call-url';
 import { detailsAllowed } from './auth';
 import { healthBody, httpStatusOf, sendError, type HealthView } from './responses';
 import { parseStartBody } from './bodies';
-import { eventsHandler } from './events';
+import { eventsHandler, type RecordingEventSource } from './events';
 
 interface RouterDeps {
   config: Config;
   recorder: Recorder;
   log: Logger;
   auth?: (req: Request, res: Response, next: NextFunction) => void;
+  recordings?: RecordingEventSource;
 }
 
 export function jibriApiRouter(deps: RouterDeps): Router {
@@ -34,7 +35,7 @@ export function jibriApiRouter(deps: RouterDeps): Router {
     res.json(healthBody(deps.recorder.snapshot(), view(req)));
   });
 
-  router.get('/events', ...guarded, eventsHandler(deps.recorder, { maxStreams: deps.config.http.maxEventStreams, view }));
+  router.get('/events', ...guarded, eventsHandler(deps.recorder, { maxStreams: deps.config.http.maxEventStreams, view, ...(deps.recordings ? { recordings: deps.recordings } : {}) }));
 
   router.post('/startService', ...guarded, (req, res) => {
     const parsed = parseStartBody(req.body);

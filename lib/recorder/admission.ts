@@ -38,6 +38,11 @@ export interface AdmissionInput {
   expired: boolean;
   /** Ask with the margins a closed host needs to open again (AvailabilityGate). */
   withMargin?: boolean;
+  /**
+   * Free space where recordings go, and what one session may still write there: while sessions run, they
+   * and the new one must fit, so that a full disk stops new sessions before it breaks a running one.
+   */
+  disk?: { freeBytes: number; perSessionBytes: number };
 }
 
 export interface AdmissionResult {
@@ -70,6 +75,13 @@ export function admit(i: AdmissionInput): AdmissionResult {
   if (i.freeSlots <= 0) return result('every slot is busy');
   // The first session is always taken, as Jibri takes its only one.
   if (i.running === 0) return result(undefined, false, true);
+  // Room on disk for every running session and the new one: a further session must not be what fills the
+  // disk under a running one. (A first session needs only the recordings health check's minimum.)
+  if (i.disk && i.disk.perSessionBytes > 0 && i.disk.freeBytes < (i.running + 1) * i.disk.perSessionBytes) {
+    return result(
+      `not enough disk for one more session (${mb(i.disk.freeBytes)} MB free for recordings, ${i.running + 1} x ${mb(i.disk.perSessionBytes)} MB needed: free space, let uploads finish, or lower JIBRI_SESSION_DISK_ESTIMATE)`,
+    );
+  }
   const encoderFloor = SLOW_ENCODER_SPEED + (i.withMargin ? REOPEN_ENCODER_MARGIN : 0);
   if (i.slowestEncoderSpeed !== undefined && i.slowestEncoderSpeed < encoderFloor) {
     return result(`an encoder is not keeping real time (speed ${i.slowestEncoderSpeed.toFixed(2)}x)`, true);

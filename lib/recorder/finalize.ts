@@ -21,6 +21,8 @@ export interface SessionStateFile {
   mediaFile: string;
   metadata: Record<string, unknown>;
   startedAt: string;
+  /** A stream's local copy or a file recording (absent in markers of older versions: a file). */
+  sinkType?: 'file' | 'stream';
   /** The service that owns the session; a leftover is one whose owner is gone. */
   pid: number;
   /**

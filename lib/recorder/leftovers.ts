@@ -44,7 +44,7 @@ const inProgress = new Set<string>();
  * Finalizes every leftover whose owning service is gone; returns the session folders it finalized.
  * Safe to call again while a call runs (a periodic rescan): a marker is handled by one call at a time.
  */
-export async function finalizeLeftovers(config: Config, log: Logger): Promise<string[]> {
+export async function finalizeLeftovers(config: Config, log: Logger, onFinalized?: (state: SessionStateFile) => void): Promise<string[]> {
   const stateDir = path.join(config.recording.dir, STATE_DIR);
   let names: string[];
   try {
@@ -79,7 +79,9 @@ export async function finalizeLeftovers(config: Config, log: Logger): Promise<st
       // An encoder that outlived its service got SIGINT and may still be closing the file.
       if ((state.host ?? host) === host) await waitForExit(state.encoderPid, 15000);
       const dir = await finalizeLeftover(config, log, state, stateFile);
-      if (dir) done.push(dir);
+      if (!dir) continue;
+      done.push(dir);
+      onFinalized?.(state);
     } finally {
       inProgress.delete(stateFile);
     }

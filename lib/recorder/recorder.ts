@@ -9,6 +9,8 @@
  * hysteresis so that it does not flap. With one slot this is exactly Jibri.
  */
 import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Config } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
@@ -16,7 +18,7 @@ import { checkStreamUrl, isAllowed } from '../output/stream-target';
 import { SpareSource } from '../pipeline/source';
 import { runHealthChecks, type CheckResult } from '../system/health';
 import { HostLoadMonitor, type LoadSample } from '../system/host-load';
-import type { BusyStatus, Capacity, HealthStatus, SessionSummary, SlotStatus, StatusSnapshot } from '../status/snapshot';
+import type { BusyStatus, Capacity, HealthDetail, HealthStatus, SessionSummary, SlotStatus, StatusSnapshot } from '../status/snapshot';
 import { admit, autoSlots, AvailabilityGate, CostModel, type AdmissionResult } from './admission';
 import type { StartRequest } from './requests';
 import { Session } from './session';
@@ -75,6 +77,9 @@ export class Recorder extends EventEmitter {
   private readonly load: LoadSource;
   private readonly cost: CostModel;
   private readonly gate = new AvailabilityGate();
+  private readonly reports = new Map<string, () => HealthDetail & Record<string, unknown>>();
+  /** Free bytes in the recordings folder, read with each load sample. */
+  private diskFreeBytes: number | undefined;
 
   constructor(private readonly opts: RecorderOptions) {
     super();
@@ -89,6 +94,7 @@ export class Recorder extends EventEmitter {
 
   /** Sizes the slots (for `auto`, from the host's first load sample), runs the machine checks once and then every minute. */
   async init(): Promise<void> {
+    this.readDiskFree();
     this.load.onSample((sample) => this.onLoadSample(sample));
     this.load.start();
     if (this.opts.config.capacity.slots === 'auto') {
@@ -105,6 +111,14 @@ export class Recorder extends EventEmitter {
   private setSlots(n: number): void {
     this.slots = new Array<Session | undefined>(n).fill(undefined);
     this.used = new Array<boolean>(n).fill(false);
+  }
+
+  /**
+   * A part beside the recorder (uploads) shows its own entry in health details. It informs, it does not
+   * change the recorder's health: a store that is down must not stop recordings, which are kept locally.
+   */
+  addReport(name: string, read: () => HealthDetail & Record<string, unknown>): void {
+    this.reports.set(name, read);
   }
 
   get slotCount(): number {
@@ -194,6 +208,7 @@ export class Recorder extends EventEmitter {
       ...(speeds.length ? { slowestEncoderSpeed: Math.min(...speeds) } : {}),
       draining: this.draining,
       expired: this.opts.config.lifecycle.singleUse && this.used.every(Boolean),
+      ...(this.diskFreeBytes !== undefined ? { disk: { freeBytes: this.diskFreeBytes, perSessionBytes: this.opts.config.recording.sessionDiskBytes } } : {}),
     };
     return this.gate.decide(admit(input), () => admit({ ...input, withMargin: true }), Date.now());
   }
@@ -336,6 +351,7 @@ export class Recorder extends EventEmitter {
       sessionCost: { ...this.cost.current, measured: this.cost.samples > 0 },
       hostCores: load.cores,
       hostBusyCores: load.hostBusyCores,
+      ...(this.diskFreeBytes !== undefined ? { diskFreeBytes: this.diskFreeBytes } : {}),
     };
   }
 
@@ -344,6 +360,7 @@ export class Recorder extends EventEmitter {
     const details: StatusSnapshot['details'] = { ...this.checks, ...this.links };
     const capacity = this.capacity();
     details.capacity = { healthStatus: 'HEALTHY', detail: capacity.acceptingNow ? 'accepting' : `not accepting: ${capacity.refusal ?? ''}`, ...capacity };
+    for (const [name, read] of this.reports) details[name] = read();
     for (const s of sessions) {
       details[`session:${s.sessionId}`] = { healthStatus: 'HEALTHY', detail: s.error ? `${s.state}: ${s.error.message}` : s.state, ...s };
     }
@@ -431,7 +448,21 @@ export class Recorder extends EventEmitter {
     this.spare.prepare();
   }
 
+  private readDiskFree(): void {
+    try {
+      // The folder may not exist yet (the health check creates it): its nearest existing parent is the same disk.
+      let dir = this.opts.config.recording.dir;
+      while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+      const st = fs.statfsSync(dir);
+      this.diskFreeBytes = st.bavail * st.bsize;
+    } catch {
+      // No folder yet: the recordings health check says so.
+      this.diskFreeBytes = undefined;
+    }
+  }
+
   private onLoadSample(sample: LoadSample): void {
+    this.readDiskFree();
     const steady = this.steadySessions().length;
     this.cost.observe(sample, steady, this.sessions.size);
     this.publish();

@@ -157,6 +157,7 @@ export class Session extends EventEmitter {
           mediaFile: this.mediaFile,
           metadata: this.request.metadata,
           startedAt: this.startedAt.toISOString(),
+          sinkType: this.request.sink.type,
           pid: process.pid,
           host: os.hostname(),
           owner: PROCESS_OWNER,

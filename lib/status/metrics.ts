@@ -13,6 +13,7 @@ import type { StatsdConfig } from '../config';
 import type { Logger } from '../log';
 import type { Recorder, SessionChange } from '../recorder/recorder';
 import type { ConnectionLoss } from '../xmpp/connection';
+import type { Delivery } from '../delivery/delivery';
 import type { XmppEdge } from '../xmpp/xmpp-edge';
 import { CONTENT_TYPES, negotiate, renderJson, renderOpenMetrics, renderText, type MetricFamily } from './exposition';
 
@@ -43,6 +44,8 @@ function sessionTag(sinkType: 'file' | 'stream'): string {
 export interface MetricsSources {
   recorder: Recorder;
   xmpp?: XmppEdge;
+  /** Uploads: pending and failing recordings, what was uploaded. */
+  delivery?: Delivery;
   statsd?: StatsdConfig;
   log?: Logger;
   /** Seconds since the epoch, for the counters' `_created`; the real clock by default. */
@@ -127,12 +130,30 @@ export class RecorderMetrics {
       gauge('memory_headroom_bytes', 'Memory available for new sessions, beyond a reserve.', capacity.memoryHeadroomBytes),
       gauge('session_cpu_cores', 'CPU cores one session costs here (learned).', capacity.sessionCost.cpuCores),
       gauge('session_memory_bytes', 'Memory one session costs here (learned).', capacity.sessionCost.memoryBytes),
+      gauge('disk_free_bytes', 'Free space in the recordings folder.', capacity.diskFreeBytes ?? 0),
+      ...this.deliveryFamilies(gauge),
       {
         name: `${NAMESPACE}_encoder_speed_ratio`,
         help: 'Encoder speed of each recording slot (1 = real time; below 0.95 the host takes no further session).',
         type: 'gauge',
         samples: snap.sessions.filter((s) => s.encoderSpeed !== undefined).map((s) => ({ labels: { slot: String(s.slot ?? 1) }, value: s.encoderSpeed ?? 0 })),
       },
+    ];
+  }
+
+  private deliveryFamilies(gauge: (name: string, help: string, value: number, boolean?: boolean) => MetricFamily): MetricFamily[] {
+    const { delivery } = this.src;
+    if (!delivery) return [];
+    const d = delivery.status();
+    const counter = (name: string, help: string, value: number): MetricFamily => ({ name: `${NAMESPACE}_${name}`, help, type: 'counter', samples: [{ value }], createdSec: this.createdSec });
+    return [
+      gauge('uploads_pending', 'Recordings not yet verified in the store (finalizing, queued, uploading or waiting to retry).', d.pending),
+      gauge('uploads_failed', 'Pending recordings whose last upload attempt failed (they are retried).', d.failed),
+      gauge('uploads_pending_bytes', 'Bytes of local recordings waiting for upload.', d.pendingBytes),
+      gauge('upload_store_healthy', 'Whether the upload store accepts the credentials and answers.', d.healthStatus === 'HEALTHY' ? 1 : 0, true),
+      counter('uploads', 'Recordings uploaded and verified.', d.uploadedTotal),
+      counter('upload_bytes', 'Bytes uploaded and verified.', d.uploadedBytesTotal),
+      counter('recordings_ready', 'Recording-ready events sent.', d.readyTotal),
     ];
   }
 

@@ -65,6 +65,8 @@ export interface Capacity {
   hostCores: number;
   /** Cores' worth of CPU the host uses now, averaged over the last seconds. */
   hostBusyCores: number;
+  /** Free space in the recordings folder (admission keeps JIBRI_SESSION_DISK_ESTIMATE per session). */
+  diskFreeBytes?: number;
 }
 
 export interface SlotStatus {

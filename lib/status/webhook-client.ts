@@ -4,7 +4,12 @@
  * subscribers go out in parallel with a 2 s timeout each, as Jibri's; a failure is logged and dropped
  * (a subscriber that is down must never touch a recording). With a signing key, each request carries
  * `Authorization: Bearer <RS256 JWT>`.
+ *
+ * "Recording ready" (`<subscriber>/v1/recording/ready`, the delivery's event) is different: it is the
+ * only news that a recording can be fetched, so each subscriber gets it until it answers 2xx, retried a
+ * few times over about a quarter of an hour. Its `eventId` lets a receiver drop a repeat.
  */
+import type { RecordingReadyEvent } from '../delivery/links';
 import type { Logger } from '../log';
 import { redactDeep } from '../redact';
 import type { Recorder, SessionChange } from '../recorder/recorder';
@@ -24,6 +29,15 @@ function shown(url: string): string {
   }
 }
 export const STATUS_PERIOD_MS = 60000;
+/** Waits between attempts of a ready event; the last wait is followed by a last attempt. */
+export const READY_RETRY_MS = [2000, 10000, 60000, 300000, 600000];
+const READY_TIMEOUT_MS = 10000;
+
+/** Where ready events come from (the delivery worker). */
+export interface RecordingEvents {
+  on(event: 'recording', listener: (e: RecordingReadyEvent) => void): unknown;
+  off(event: 'recording', listener: (e: RecordingReadyEvent) => void): unknown;
+}
 
 export interface WebhookClientOptions {
   jibriId: string;
@@ -32,6 +46,9 @@ export interface WebhookClientOptions {
   log: Logger;
   jwt?: RefreshingJwt;
   periodMs?: number;
+  recordings?: RecordingEvents;
+  /** Replaces READY_RETRY_MS (specs). */
+  readyRetryMs?: number[];
 }
 
 export class WebhookClient {
@@ -43,6 +60,9 @@ export class WebhookClient {
     if (body) void this.post('/v1/session/status', body);
   };
 
+  private readonly onRecording = (e: RecordingReadyEvent): void => void this.sendReady(e);
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+
   constructor(private readonly opts: WebhookClientOptions) {
     this.log = opts.log.child({ component: 'webhooks' });
   }
@@ -50,6 +70,7 @@ export class WebhookClient {
   start(): void {
     this.opts.recorder.on('status', this.onStatus);
     this.opts.recorder.on('session', this.onSession);
+    this.opts.recordings?.on('recording', this.onRecording);
     this.timer = setInterval(this.onStatus, this.opts.periodMs ?? STATUS_PERIOD_MS);
     this.timer.unref();
     void this.sendStatus();
@@ -61,10 +82,62 @@ export class WebhookClient {
     this.timer = undefined;
     this.opts.recorder.off('status', this.onStatus);
     this.opts.recorder.off('session', this.onSession);
+    this.opts.recordings?.off('recording', this.onRecording);
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
+  }
+
+  /** POSTs the ready event to every subscriber, each until it answers 2xx or the retries are used up. */
+  sendReady(event: RecordingReadyEvent): Promise<void> {
+    const waits = this.opts.readyRetryMs ?? READY_RETRY_MS;
+    // The one redaction function, as for the status webhooks: a meeting URL or a path may hold a secret.
+    const json = JSON.stringify(redactDeep(event));
+    const log = this.log.child({ sessionId: event.sessionId });
+    return Promise.all(
+      this.opts.subscribers.map(
+        (base) =>
+          new Promise<void>((resolve) => {
+            const attempt = async (n: number): Promise<void> => {
+              const ok = await this.postOne(`${base}/v1/recording/ready`, json, READY_TIMEOUT_MS);
+              if (ok) {
+                if (n > 0) log.info(`${shown(base)} took the recording-ready event at attempt ${n + 1}`);
+                return resolve();
+              }
+              const wait = waits[n];
+              if (wait === undefined) {
+                log.error(`${shown(base)} did not take the recording-ready event after ${n + 1} attempts; it is in the recorder's log and the SSE stream only`);
+                return resolve();
+              }
+              const t = setTimeout(() => {
+                this.retryTimers.delete(t);
+                void attempt(n + 1);
+              }, wait);
+              t.unref();
+              this.retryTimers.add(t);
+            };
+            void attempt(0);
+          }),
+      ),
+    ).then(() => undefined);
   }
 
   sendStatus(): Promise<void> {
     return this.post('/v1/status', statusWebhookBody(this.opts.jibriId, this.opts.recorder.snapshot()));
+  }
+
+  private async postOne(url: string, json: string, timeoutMs: number): Promise<boolean> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (this.opts.jwt) headers.authorization = `Bearer ${this.opts.jwt.token()}`;
+    try {
+      const res = await fetch(url, { method: 'POST', headers, body: json, signal: AbortSignal.timeout(timeoutMs) });
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) this.log.warn(`${shown(url)} answered ${res.status}`);
+      return res.ok;
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      this.log.warn(`${shown(url)} failed: ${e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message)}`);
+      return false;
+    }
   }
 
   private async post(path: string, body: unknown): Promise<void> {

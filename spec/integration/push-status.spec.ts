@@ -12,40 +12,10 @@ import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { WebhookClient } from '../../lib/status/webhook-client';
 import { createLogger } from '../../lib/log';
+import { readEvents, verifyJwt } from '../support/events';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../support/service';
 import type { Json } from '../support/json';
-
-/** Reads an SSE stream into parsed events until aborted. */
-function readEvents(url: string, headers: Record<string, string>): { events: Array<{ event: string; id: number; data: Json }>; stop(): void } {
-  const events: Array<{ event: string; id: number; data: Json }> = [];
-  const abort = new AbortController();
-  void (async () => {
-    const res = await fetch(url, { headers, signal: abort.signal });
-    const decoder = new TextDecoder();
-    let buf = '';
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      buf += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buf.indexOf('\n\n')) >= 0) {
-        const block = buf.slice(0, end);
-        buf = buf.slice(end + 2);
-        const field = (name: string): string | undefined => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
-        const data = field('data');
-        if (data !== undefined) events.push({ event: field('event') ?? 'message', id: Number(field('id')), data: JSON.parse(data) });
-      }
-    }
-  })().catch(() => undefined);
-  return { events, stop: () => abort.abort() };
-}
-
-function verifyJwt(authorization: string | undefined, key: crypto.KeyObject): { header: Json; claims: Json } {
-  const m = /^Bearer (.+)\.(.+)\.(.+)$/.exec(authorization ?? '');
-  if (!m) throw new Error(`no bearer token in ${authorization}`);
-  const [, h, c, s] = m as unknown as [string, string, string, string];
-  if (!crypto.verify('sha256', Buffer.from(`${h}.${c}`), key, Buffer.from(s, 'base64url'))) throw new Error('the token does not verify');
-  return { header: JSON.parse(Buffer.from(h, 'base64url').toString()), claims: JSON.parse(Buffer.from(c, 'base64url').toString()) };
-}
 
 /** The Prometheus text format, enough to read samples back: name{labels} value. */
 function parseExposition(text: string): Map<string, number> {

@@ -134,4 +134,27 @@ describe('session cost model', () => {
     expect(model.current.cpuCores).toBe(0.6);
     expect(model.samples).toBe(0);
   });
+
+  describe('disk', () => {
+    const disk = (freeBytes: number) => ({ freeBytes, perSessionBytes: 2048 * MB });
+
+    it('takes a session while every running one and the new one have their share of the disk', () => {
+      expect(admit(input({ disk: disk(5 * GB) })).accept).toBe(true);
+      expect(admit(input({ running: 1, freeSlots: 1, load: load({ hostBusyCores: 0.7, serviceCores: 0.65 }), disk: disk(5 * GB) })).accept).toBe(true);
+    });
+
+    it('refuses a start that would leave a running session without room, and says what to do', () => {
+      const r = admit(input({ running: 1, freeSlots: 1, load: load({ hostBusyCores: 0.7, serviceCores: 0.65 }), disk: disk(3 * GB) }));
+      expect(r.accept).toBe(false);
+      expect(r.refusal).toMatch(/not enough disk for one more session \(3072 MB free for recordings, 2 x 2048 MB needed/);
+      expect(r.refusal).toMatch(/JIBRI_SESSION_DISK_ESTIMATE/);
+      // A first session is taken whatever the estimate says: nothing runs that it could break, and the
+      // recordings health check refuses below its own minimum.
+      expect(admit(input({ disk: disk(100 * MB) })).accept).toBe(true);
+    });
+
+    it('does not check the disk when the estimate is 0', () => {
+      expect(admit(input({ disk: { freeBytes: 0, perSessionBytes: 0 } })).accept).toBe(true);
+    });
+  });
 });

@@ -1,0 +1,535 @@
+/**
+ * Delivers every finished recording: describes it (manifest.json), uploads it when a store is configured,
+ * proves the objects by reading them back (size and SHA-256), then announces it ("recording ready") and
+ * applies retention. It reacts to the recorder's session events only: a job is written to the disk
+ * journal when a session's capture closes (state `finalizing`) and becomes due once the session is
+ * finished or failed, that is after Jibri's finalize steps and script. Order on disk and in the store:
+ *
+ *   capture closed → MP4 rewritten → metadata.json → finalize script → manifest.json → upload media,
+ *   metadata.json, manifest.json (last) → read back and compare → ready event → local copy per retention
+ *
+ * One job at a time, in the background: the recorder's slots never wait for a store, and a store that is
+ * slow or down only makes the queue longer. A failed attempt is retried with a doubling wait for as long
+ * as the local file exists; the local file is never removed before its objects are verified.
+ */
+import { EventEmitter } from 'node:events';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import { METADATA_FILE, STATE_DIR } from '../output/file-layout';
+import { probeMedia, type MediaSummary } from '../output/probe';
+import type { SessionChange } from '../recorder/recorder';
+import type { HealthDetail } from '../status/snapshot';
+import {
+  announced,
+  attemptFailed,
+  counts,
+  finalized,
+  newJob,
+  nextDue,
+  nextWake,
+  objectKey,
+  verified,
+  type FinishedRecording,
+  type JobFile,
+  type QueueCounts,
+  type UploadJob,
+} from './job';
+import { UploadJournal } from './journal';
+import { readyEvent, type RecordingReadyEvent } from './links';
+import { buildManifest, MANIFEST_FILE, participantsOf } from './manifest';
+import { StoreError, type ObjectStore } from './object-store';
+import { localCopyDue, removeLocalCopy } from './retention';
+
+/** How often local copies are checked against the retention policy, and an unhealthy store again. */
+const SWEEP_MS = 10 * 60 * 1000;
+const RECHECK_MS = 60 * 1000;
+
+/** Where the recorder's session events come from (the Recorder, or a stand-in in unit specs). */
+export interface SessionEvents {
+  on(event: 'session', listener: (change: SessionChange) => void): unknown;
+  off(event: 'session', listener: (change: SessionChange) => void): unknown;
+}
+
+export interface DeliveryOptions {
+  config: Config;
+  log: Logger;
+  /** Absent: recordings stay local, and the ready event carries their paths. */
+  store?: ObjectStore;
+  now?: () => number;
+}
+
+export interface DeliveryStatus extends QueueCounts {
+  target: string;
+  healthStatus: HealthDetail['healthStatus'];
+  detail: string;
+  /** The transfer in progress. */
+  uploading?: { sessionId: string; file: string; bytes: number; size: number };
+  lastError?: string;
+  uploadedTotal: number;
+  uploadedBytesTotal: number;
+  failedAttemptsTotal: number;
+  readyTotal: number;
+}
+
+/** Events: 'recording' (RecordingReadyEvent), 'upload-started' ({ sessionId, key, file }), 'uploaded' ({ sessionId, bytes, seconds }). */
+export class Delivery extends EventEmitter {
+  private readonly jobs = new Map<string, UploadJob>();
+  private readonly journal: UploadJournal;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private working: Promise<void> | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private current: AbortController | undefined;
+  private uploading: DeliveryStatus['uploading'];
+  private stopped = false;
+  private storeProblem: string | undefined;
+  private storeChecked = false;
+  private totals = { uploaded: 0, bytes: 0, failedAttempts: 0, ready: 0 };
+  private followed: SessionEvents | undefined;
+  private readonly onSession = (change: SessionChange): void => this.sessionChanged(change);
+
+  constructor(private readonly opts: DeliveryOptions) {
+    super();
+    this.journal = new UploadJournal(opts.config.recording.dir);
+    this.log = opts.log.child({ component: 'delivery' });
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Loads the journal (jobs of an earlier run resume), checks the store, starts the sweeper. */
+  start(): void {
+    const { jobs, unreadable } = this.journal.load();
+    for (const name of unreadable) this.log.error(`cannot read the upload journal entry ${path.join(this.journal.dir, name)}; it is left as it is`);
+    // Every job in the folder, whoever queued it: a recorder whose host name changed (a new container)
+    // must still deliver what its predecessor recorded.
+    // A restart is often the fix (credentials, endpoint): what waited for a retry is tried at once.
+    // Not yet verified: it goes where this run's configuration says (a store added or removed since).
+    for (const j of jobs) this.jobs.set(j.id, j.state === 'queued' || j.state === 'finalizing' ? { ...j, target: this.target, nextAttemptAt: this.now() } : j);
+    const c = counts(jobs);
+    const s3 = this.opts.config.upload.s3;
+    this.log.info(
+      `${this.opts.store ? `uploading recordings to ${this.opts.store.where}${s3?.prefix ? ` under ${s3.prefix}` : ''}` : 'no upload store (JIBRI_UPLOAD_S3_BUCKET): recordings stay local'}` +
+        `${jobs.length ? `; ${c.pending} recording(s) from an earlier run wait for upload, ${c.verified} for their ready event` : ''}`,
+    );
+    if (this.opts.store) void this.checkStore();
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweepTimer.unref();
+    this.sweep();
+    this.kick();
+  }
+
+  /** Follows a recorder's session events: a job per recording that leaves a file. */
+  follow(sessions: SessionEvents): void {
+    this.followed = sessions;
+    sessions.on('session', this.onSession);
+  }
+
+  /**
+   * Jobs still `finalizing` from an earlier run whose leftover finalize has run (or was not needed):
+   * called once the recorder's leftover scan is done.
+   */
+  leftoversDone(): void {
+    for (const job of [...this.jobs.values()]) {
+      if (job.state !== 'finalizing') continue;
+      const media = job.files.find((f) => f.role === 'media');
+      // Its session marker still there: a recorder sharing the folder is finalizing it, or a later scan will.
+      if (media && fs.existsSync(markerOf(this.opts.config.recording.dir, job.sessionDir, media.name))) continue;
+      if (media && fs.existsSync(media.path)) this.update(finalized(job, this.now()));
+      else this.drop(job);
+    }
+    this.kick();
+  }
+
+  /** A recording is finalized (by its session, or as a leftover of a crashed run): it becomes due. */
+  recordingFinalized(rec: FinishedRecording): void {
+    const fresh = newJob(rec, { instanceId: this.opts.config.instanceId, target: this.target, state: 'queued', now: this.now() });
+    const known = this.jobs.get(fresh.id);
+    const job = known ? finalized({ ...known, instanceId: this.opts.config.instanceId }, this.now()) : fresh;
+    if (!fs.existsSync(rec.mediaFile) || fs.statSync(rec.mediaFile).size === 0) {
+      if (known) this.drop(known);
+      this.log.info(`no recording to deliver at ${rec.mediaFile}: no media was recorded, or the finalize script moved it away`, { sessionId: rec.sessionId });
+      return;
+    }
+    this.update(job);
+    this.log.info(`recording queued for ${this.opts.store ? 'upload' : 'its ready event'}: ${rec.mediaFile}`, { sessionId: rec.sessionId });
+    this.kick();
+  }
+
+  status(): DeliveryStatus {
+    const c = counts(this.jobs.values());
+    const failing = [...this.jobs.values()].filter((j) => j.lastError && (j.state === 'queued' || j.state === 'finalizing'));
+    const lastError = this.storeProblem ?? failing.sort((a, b) => b.attempts - a.attempts)[0]?.lastError;
+    const healthy = !this.storeProblem && c.failed === 0;
+    const target = this.opts.store?.where ?? 'local (no JIBRI_UPLOAD_S3_BUCKET)';
+    const summary = `${c.pending} pending (${c.failed} failing)${this.opts.store ? `, ${c.done} uploaded and kept locally` : ''}`;
+    return {
+      ...c,
+      target,
+      healthStatus: healthy ? 'HEALTHY' : 'UNHEALTHY',
+      detail: healthy ? `${target}: ${summary}` : `${lastError ?? 'uploads are failing'}; ${summary}`,
+      ...(this.uploading ? { uploading: { ...this.uploading } } : {}),
+      ...(lastError ? { lastError } : {}),
+      uploadedTotal: this.totals.uploaded,
+      uploadedBytesTotal: this.totals.bytes,
+      failedAttemptsTotal: this.totals.failedAttempts,
+      readyTotal: this.totals.ready,
+    };
+  }
+
+  /** The health entry `upload`: it reports, it never makes the recorder unhealthy (recordings go on locally). */
+  healthDetail(): HealthDetail & Record<string, unknown> {
+    return { ...this.status() };
+  }
+
+  /** Stops the worker; an upload in progress is abandoned and resumes at the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.followed?.off('session', this.onSession);
+    for (const t of [this.wakeTimer, this.sweepTimer, this.recheckTimer]) if (t) clearTimeout(t);
+    this.current?.abort();
+    await this.working;
+    this.opts.store?.close();
+  }
+
+  private get target(): 'store' | 'local' {
+    return this.opts.store ? 'store' : 'local';
+  }
+
+  private sessionChanged(change: SessionChange): void {
+    const { session, state, previous } = change;
+    if (!session.mediaFile || this.stopped) return;
+    const rec: FinishedRecording = {
+      sessionId: session.sessionId,
+      meetingUrl: session.meetingUrl,
+      sinkType: session.sinkType,
+      mediaFile: session.mediaFile,
+      startedAt: session.startedAt,
+      endedAt: new Date(this.now()).toISOString(),
+    };
+    if (state.name === 'finalizing' && previous.name !== 'finalizing') {
+      // On disk from the moment the file is closed: a crash during finalizing still finds the job.
+      const job = newJob(rec, { instanceId: this.opts.config.instanceId, target: this.target, state: 'finalizing', now: this.now() });
+      if (!this.jobs.has(job.id)) this.update(job);
+    } else if ((state.name === 'finished' || state.name === 'failed') && previous.name !== state.name) {
+      const known = this.jobs.get(newJob(rec, { instanceId: '', target: this.target, state: 'queued', now: 0 }).id);
+      this.recordingFinalized(known ? { ...rec, endedAt: known.endedAt } : rec);
+    }
+  }
+
+  private update(job: UploadJob): void {
+    this.jobs.set(job.id, job);
+    try {
+      this.journal.save(job);
+    } catch (err) {
+      // The job stays in memory and is written again at its next change.
+      this.log.error(`cannot write the upload journal (${(err as NodeJS.ErrnoException).code ?? String(err)}): free space in JIBRI_RECORDING_DIR`, { sessionId: job.sessionId });
+    }
+  }
+
+  private drop(job: UploadJob): void {
+    this.jobs.delete(job.id);
+    this.journal.remove(job.id);
+  }
+
+  private kick(): void {
+    if (this.stopped || this.working) return;
+    this.working = this.work().finally(() => {
+      this.working = undefined;
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    const at = nextWake(this.jobs.values());
+    if (at === undefined) return;
+    this.wakeTimer = setTimeout(() => this.kick(), Math.max(0, at - this.now()) + 10);
+    this.wakeTimer.unref();
+  }
+
+  private async work(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const due = nextDue(this.jobs.values(), this.now());
+      if (!due) return;
+      const job = this.claim(due);
+      if (!job) continue;
+      const touch = setInterval(() => this.journal.touch(job.id), 30000);
+      try {
+        if (job.state === 'verified') await this.announce(job);
+        else await this.attempt(job);
+      } catch (err) {
+        // Only the announcement can end up here (attempts catch their own errors): try it again later.
+        this.log.error(`announcing the recording failed: ${(err as Error).message ?? String(err)}; it is tried again in a minute`, { sessionId: job.sessionId });
+        this.jobs.set(job.id, { ...(this.jobs.get(job.id) ?? job), nextAttemptAt: this.now() + 60000 });
+      } finally {
+        clearInterval(touch);
+        this.journal.release(job.id);
+      }
+    }
+  }
+
+  /**
+   * The job, claimed, as the journal has it now; undefined when another recorder sharing the folder
+   * works on it (looked at again later) or has finished it.
+   */
+  private claim(job: UploadJob): UploadJob | undefined {
+    let claimed: boolean;
+    try {
+      claimed = this.journal.claim(job.id, this.now());
+    } catch (err) {
+      this.log.error(`cannot claim ${job.id} in the upload journal (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { sessionId: job.sessionId });
+      claimed = true;
+    }
+    if (!claimed) {
+      this.jobs.set(job.id, { ...job, nextAttemptAt: this.now() + 60000 });
+      return undefined;
+    }
+    const onDisk = this.journal.read(job.id);
+    if (onDisk && onDisk.state === 'announced' && job.state !== 'announced') {
+      // Another recorder delivered it meanwhile.
+      this.jobs.set(job.id, onDisk);
+      this.journal.release(job.id);
+      return undefined;
+    }
+    return job;
+  }
+
+  private async attempt(job: UploadJob): Promise<void> {
+    const log = this.log.child({ sessionId: job.sessionId });
+    const media = job.files.find((f) => f.role === 'media');
+    if (!media || !fs.existsSync(media.path)) {
+      log.error(`the recording ${media?.path ?? job.id} is gone before it was ${this.opts.store ? 'uploaded' : 'announced'} (removed or moved by the finalize script?); it is dropped from the queue`);
+      this.drop(job);
+      return;
+    }
+    const started = this.now();
+    try {
+      let current = this.describe(job, await this.prepare(job));
+      this.update(current);
+      if (this.opts.store) {
+        for (const f of current.files) {
+          if (f.verified) continue;
+          await this.transfer(this.opts.store, current, f, log);
+          current = { ...current, files: current.files.map((g) => (g.name === f.name ? { ...g, verified: true } : g)) };
+          this.update(current);
+        }
+        const bytes = current.files.reduce((n, f) => n + (f.size ?? 0), 0);
+        const seconds = (this.now() - started) / 1000;
+        this.totals.uploaded++;
+        this.totals.bytes += bytes;
+        this.setStoreProblem(undefined);
+        log.info(`uploaded and verified ${current.files.length} objects (${mb(bytes)} MB) in ${seconds.toFixed(1)} s${job.attempts ? ` after ${job.attempts} failed attempt(s)` : ''}`);
+        this.emit('uploaded', { sessionId: job.sessionId, bytes, seconds });
+      }
+      current = verified(current, this.now());
+      this.update(current);
+      await this.announce(current);
+    } catch (err) {
+      const e = err instanceof StoreError ? err : new StoreError('other', (err as Error).message ?? String(err));
+      if (this.stopped) {
+        log.info('upload interrupted by the service stopping; it resumes at the next start');
+        return;
+      }
+      this.totals.failedAttempts++;
+      const failed = attemptFailed(this.jobs.get(job.id) ?? job, e.message, this.now(), this.opts.config.upload.retryDelaySec);
+      this.update(failed);
+      if (e.kind === 'credentials' || e.kind === 'bucket' || e.kind === 'unreachable') this.setStoreProblem(e.message);
+      log.warn(`upload attempt ${failed.attempts} failed: ${e.message}; next attempt in ${Math.round((failed.nextAttemptAt - this.now()) / 1000)} s, the local file is kept`);
+    } finally {
+      this.uploading = undefined;
+    }
+  }
+
+  /** Sizes, SHA-256 and probes of the files, and manifest.json written beside them. */
+  private async prepare(job: UploadJob): Promise<{ files: Array<JobFile & { size: number; sha256: string }>; probes: Record<string, MediaSummary | undefined>; participants: unknown[] }> {
+    const media = job.files.find((f) => f.role === 'media')!;
+    const metadataPath = path.join(job.sessionDir, METADATA_FILE);
+    const prefix = this.opts.config.upload.s3?.prefix ?? '';
+    const keyed = (f: JobFile): JobFile => (this.opts.store ? { ...f, key: objectKey(prefix, job.sessionDir, f.name) } : f);
+    const described: Array<JobFile & { size: number; sha256: string }> = [];
+    const known = (name: string): JobFile | undefined => job.files.find((f) => f.name === name);
+    for (const f of [media, ...(fs.existsSync(metadataPath) ? [{ role: 'metadata' as const, name: METADATA_FILE, path: metadataPath }] : [])]) {
+      const digest = await fileDigest(f.path);
+      const before = known(f.name);
+      // A file verified earlier stays verified only while it is the same file.
+      const still = before?.verified && before.sha256 === digest.sha256 && before.size === digest.size;
+      described.push({ ...keyed(f), ...digest, ...(still ? { verified: true } : {}) });
+    }
+    const probe = await probeMedia(media.path).catch(() => undefined);
+    if (probe) described[0]!.durationSec = Math.round(probe.durationSec * 1000) / 1000;
+    let metadataJson: string | undefined;
+    try {
+      metadataJson = fs.readFileSync(metadataPath, 'utf8');
+    } catch {
+      metadataJson = undefined;
+    }
+    return { files: described, probes: { [media.name]: probe }, participants: participantsOf(metadataJson) };
+  }
+
+  private describe(job: UploadJob, p: Awaited<ReturnType<Delivery['prepare']>>): UploadJob {
+    const manifest = buildManifest(job, p.files, p.probes, p.participants);
+    const manifestPath = path.join(job.sessionDir, MANIFEST_FILE);
+    const text = `${JSON.stringify(manifest, null, 2)}\n`;
+    const tmp = `${manifestPath}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, manifestPath);
+    const sha256 = crypto.createHash('sha256').update(text).digest('hex');
+    const before = job.files.find((f) => f.name === MANIFEST_FILE);
+    const prefix = this.opts.config.upload.s3?.prefix ?? '';
+    const entry: JobFile = {
+      role: 'manifest',
+      name: MANIFEST_FILE,
+      path: manifestPath,
+      size: Buffer.byteLength(text),
+      sha256,
+      ...(this.opts.store ? { key: objectKey(prefix, job.sessionDir, MANIFEST_FILE) } : {}),
+      ...(before?.verified && before.sha256 === sha256 ? { verified: true } : {}),
+    };
+    return { ...job, files: [...p.files, entry] };
+  }
+
+  /** One file into the store, unless an earlier attempt already put these bytes there; then read back. */
+  private async transfer(store: ObjectStore, job: UploadJob, f: JobFile, log: Logger): Promise<void> {
+    const key = f.key!;
+    const size = f.size ?? 0;
+    const sha256 = f.sha256 ?? '';
+    this.uploading = { sessionId: job.sessionId, file: f.name, bytes: 0, size };
+    const existing = await this.guarded((signal) => store.head(key, signal));
+    if (existing && existing.size === size && existing.sha256 === sha256) {
+      log.info(`${key} is already in the store (an earlier attempt put it there); verifying it`);
+    } else {
+      log.info(`uploading ${f.name} (${mb(size)} MB) to ${key}`);
+      this.emit('upload-started', { sessionId: job.sessionId, key, file: f.path });
+      const contentType = f.name.endsWith('.json') ? 'application/json' : f.name.endsWith('.mp4') ? 'video/mp4' : 'application/octet-stream';
+      await this.guarded((signal, alive) =>
+        store.put(key, f.path, {
+          size,
+          sha256,
+          contentType,
+          signal,
+          onProgress: (bytes) => {
+            alive();
+            if (this.uploading) this.uploading.bytes = bytes;
+          },
+        }),
+      );
+    }
+    const back = await this.guarded((signal, alive) => store.readBack(key, { signal, onProgress: () => alive() }));
+    if (back.size !== size || back.sha256 !== sha256) {
+      throw new StoreError('other', `${key} in ${store.where} does not match the local file (${back.size} bytes, SHA-256 ${back.sha256.slice(0, 12)}… instead of ${size} bytes, ${sha256.slice(0, 12)}…); it is uploaded again`);
+    }
+  }
+
+  /** Runs one store call that is abandoned when it makes no progress for JIBRI_UPLOAD_STALL_TIMEOUT. */
+  private async guarded<T>(run: (signal: AbortSignal, alive: () => void) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.current = controller;
+    const stallMs = this.opts.config.upload.stallTimeoutSec * 1000;
+    let stalled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const alive = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        controller.abort();
+      }, stallMs);
+    };
+    alive();
+    try {
+      return await run(controller.signal, alive);
+    } catch (err) {
+      if (stalled) throw new StoreError('unreachable', `${this.opts.store?.where ?? 'the store'} made no progress for ${this.opts.config.upload.stallTimeoutSec} s (JIBRI_UPLOAD_STALL_TIMEOUT): it is down or too slow; uploads are retried`);
+      throw err;
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (this.current === controller) this.current = undefined;
+    }
+  }
+
+  private async announce(job: UploadJob): Promise<void> {
+    const s3 = this.opts.config.upload.s3;
+    const store = this.opts.store;
+    const event: RecordingReadyEvent = await readyEvent(job, {
+      jibriId: this.opts.config.instanceId,
+      ttlSec: this.opts.config.upload.linkTtlSec,
+      now: this.now(),
+      ...(store && s3 ? { bucket: s3.bucket, sign: (key: string, ttl: number) => store.presign(key, ttl) } : {}),
+    });
+    // Marked before the listeners run, so that nothing a listener does can announce it twice.
+    const done = announced(job, this.now());
+    this.update(done);
+    this.totals.ready++;
+    this.emit('recording', event);
+    this.log.info(`recording ready: ${event.files.length} file(s) ${event.storage.type === 's3' ? `in ${store?.where ?? 'the store'}, links valid for ${this.opts.config.upload.linkTtlSec} s` : 'on local disk'}`, { sessionId: job.sessionId });
+    // Kept locally without a store: nothing is left to do for it, and retention never touches it.
+    if (done.target === 'local') this.drop(done);
+    else this.applyRetention(done);
+  }
+
+  private applyRetention(job: UploadJob): void {
+    const { keepLocal, retentionSec } = this.opts.config.upload;
+    if (!localCopyDue(job, this.now(), { keepLocal, retentionSec })) return;
+    const removed = removeLocalCopy(job);
+    this.drop(job);
+    this.log.info(`removed the local copy (${removed.map((p) => path.basename(p)).join(', ')}): ${keepLocal ? `older than JIBRI_RECORDINGS_RETENTION (${retentionSec} s)` : 'verified in the store and JIBRI_UPLOAD_KEEP_LOCAL=false'}`, { sessionId: job.sessionId });
+  }
+
+  /** Retention over every announced job. */
+  sweep(): void {
+    for (const job of [...this.jobs.values()]) if (job.state === 'announced') this.applyRetention(job);
+  }
+
+  private async checkStore(): Promise<void> {
+    const store = this.opts.store;
+    if (!store || this.stopped) return;
+    try {
+      await store.check(AbortSignal.timeout(15000));
+      if (!this.storeChecked || this.storeProblem) this.log.info(`${store.where} accepts the credentials`);
+      this.setStoreProblem(undefined);
+    } catch (err) {
+      const e = err instanceof StoreError ? err : new StoreError('other', String(err));
+      this.setStoreProblem(e.kind === 'aborted' ? `${store.where} did not answer within 15 s: check JIBRI_UPLOAD_S3_ENDPOINT and that the store is up` : e.message);
+    }
+    this.storeChecked = true;
+  }
+
+  private setStoreProblem(problem: string | undefined): void {
+    if (problem === this.storeProblem) return;
+    if (problem) this.log.error(`upload store problem: ${problem}; recordings are kept locally and queued`);
+    else if (this.storeProblem) this.log.info('the upload store works again');
+    this.storeProblem = problem;
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
+    this.recheckTimer = undefined;
+    if (problem && !this.stopped) {
+      // Health turns healthy again by itself once the store is fixed, even with nothing queued.
+      this.recheckTimer = setInterval(() => void this.checkStore(), RECHECK_MS);
+      this.recheckTimer.unref();
+    }
+  }
+}
+
+export async function fileDigest(file: string): Promise<{ size: number; sha256: string }> {
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { size, sha256: hash.digest('hex') };
+}
+
+/** The session marker of a recording (lib/output/file-layout.ts): the folder name and the file's time stamp. */
+function markerOf(recordingsDir: string, sessionDir: string, mediaName: string): string {
+  const stamp = /(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})\.[^.]+$/.exec(mediaName)?.[1] ?? '';
+  return path.join(recordingsDir, STATE_DIR, `${path.basename(sessionDir)}_${stamp}.json`);
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1048576).toFixed(1);
+}
