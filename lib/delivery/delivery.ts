@@ -46,6 +46,8 @@ import { localCopyDue, removeLocalCopy } from './retention';
 /** How often local copies are checked against the retention policy, and an unhealthy store again. */
 const SWEEP_MS = 10 * 60 * 1000;
 const RECHECK_MS = 60 * 1000;
+/** How often a session that ended without being finalized (a full disk) is looked at again. */
+const FINALIZE_POLL_MS = 5000;
 
 /** Where the recorder's session events come from (the Recorder, or a stand-in in unit specs). */
 export interface SessionEvents {
@@ -84,6 +86,13 @@ export class Delivery extends EventEmitter {
   private wakeTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private recheckTimer: NodeJS.Timeout | undefined;
+  private finalizeTimer: NodeJS.Timeout | undefined;
+  /**
+   * Sessions of this run that ended while their session marker stayed: metadata.json could not be
+   * written, so the recorder has not run the finalize script yet and finalizes them again once the
+   * folder takes writes (lib/recorder/recorder.ts). They are delivered once the marker is gone.
+   */
+  private readonly awaitingFinalize = new Map<string, FinishedRecording>();
   private current: AbortController | undefined;
   private uploading: DeliveryStatus['uploading'];
   private stopped = false;
@@ -148,6 +157,9 @@ export class Delivery extends EventEmitter {
   recordingFinalized(rec: FinishedRecording): void {
     const fresh = newJob(rec, { instanceId: this.opts.config.instanceId, target: this.target, state: 'queued', now: this.now() });
     const known = this.jobs.get(fresh.id);
+    this.awaitingFinalize.delete(fresh.id);
+    // Already on its way (a second report of the same finalize): queued once, logged once.
+    if (known && known.state !== 'finalizing') return;
     const job = known ? finalized({ ...known, instanceId: this.opts.config.instanceId }, this.now()) : fresh;
     if (!fs.existsSync(rec.mediaFile) || fs.statSync(rec.mediaFile).size === 0) {
       if (known) this.drop(known);
@@ -189,7 +201,7 @@ export class Delivery extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     this.followed?.off('session', this.onSession);
-    for (const t of [this.wakeTimer, this.sweepTimer, this.recheckTimer]) if (t) clearTimeout(t);
+    for (const t of [this.wakeTimer, this.sweepTimer, this.recheckTimer, this.finalizeTimer]) if (t) clearTimeout(t);
     this.current?.abort();
     await this.working;
     this.opts.store?.close();
@@ -215,9 +227,33 @@ export class Delivery extends EventEmitter {
       const job = newJob(rec, { instanceId: this.opts.config.instanceId, target: this.target, state: 'finalizing', now: this.now() });
       if (!this.jobs.has(job.id)) this.update(job);
     } else if ((state.name === 'finished' || state.name === 'failed') && previous.name !== state.name) {
-      const known = this.jobs.get(newJob(rec, { instanceId: '', target: this.target, state: 'queued', now: 0 }).id);
-      this.recordingFinalized(known ? { ...rec, endedAt: known.endedAt } : rec);
+      const id = newJob(rec, { instanceId: '', target: this.target, state: 'queued', now: 0 }).id;
+      const known = this.jobs.get(id);
+      const ended = known ? { ...rec, endedAt: known.endedAt } : rec;
+      if (fs.existsSync(markerOf(this.opts.config.recording.dir, path.dirname(rec.mediaFile), path.basename(rec.mediaFile)))) {
+        // Ended, but not finalized: its files could not be written, and its finalize script has not run.
+        this.awaitingFinalize.set(id, ended);
+        this.log.warn(`the recording waits for its finalize (metadata.json could not be written) before it is ${this.opts.store ? 'uploaded' : 'announced'}: ${rec.mediaFile}`, { sessionId: rec.sessionId });
+        this.pollFinalize();
+        return;
+      }
+      this.recordingFinalized(ended);
     }
+  }
+
+  /** Delivers the waiting recordings whose marker is gone, that is, which the recorder has finalized since. */
+  private pollFinalize(): void {
+    if (this.finalizeTimer || this.stopped) return;
+    this.finalizeTimer = setInterval(() => {
+      for (const rec of [...this.awaitingFinalize.values()]) {
+        if (!fs.existsSync(markerOf(this.opts.config.recording.dir, path.dirname(rec.mediaFile), path.basename(rec.mediaFile)))) this.recordingFinalized(rec);
+      }
+      if (!this.awaitingFinalize.size && this.finalizeTimer) {
+        clearInterval(this.finalizeTimer);
+        this.finalizeTimer = undefined;
+      }
+    }, FINALIZE_POLL_MS);
+    this.finalizeTimer.unref();
   }
 
   private update(job: UploadJob): void {

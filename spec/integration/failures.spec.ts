@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
+import type { RecordingReadyEvent } from '../../lib/delivery/links';
 import { STATE_DIR } from '../../lib/output/file-layout';
 import { probeMedia } from '../../lib/output/probe';
 import { finalizeRecorder, freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState } from '../support/service';
@@ -137,6 +138,9 @@ describe('failures', () => {
       const dir = path.join(mountPoint, 'recordings');
       const finalize = finalizeRecorder(tempDir());
       const svc = await startTestService({ JIBRI_RECORDING_DIR: dir, JIBRI_FINALIZE_RECORDING_SCRIPT_PATH: finalize.script });
+      // The "recording ready" event (no bucket: local paths) and how often the finalize script had run by then.
+      const ready: Array<{ event: RecordingReadyEvent; scriptRuns: number }> = [];
+      svc.service.delivery.on('recording', (event: RecordingReadyEvent) => ready.push({ event, scriptRuns: finalize.calls().length }));
       try {
         expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'disk-full'))).status).toBe(200);
         await waitForSessionState(svc.service, 'disk-full', 'recording');
@@ -163,6 +167,8 @@ describe('failures', () => {
         expect(m.durationSec).toBeGreaterThan(2);
         expect(h.status.health.details.recordings.healthStatus).toBe('UNHEALTHY');
         expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'still-full'))).status).toBe(503);
+        // Nor is the recording delivered before it is finalized.
+        expect(ready).toEqual([]);
 
         fs.rmSync(filler);
         await svc.service.recorder.refreshHealth();
@@ -173,6 +179,12 @@ describe('failures', () => {
         await waitFor('the marker to go', () => (fs.readdirSync(path.join(dir, STATE_DIR)).some((f) => f.endsWith('.json')) ? undefined : true), 10000);
         await waitFor('health to recover', async () => ((await health(svc.api)).status.health.healthStatus === 'HEALTHY') || undefined, 10000);
         expect((await health(svc.api)).status.health.details.finalize).toBeUndefined();
+        // Delivered once, after its finalize script, with the metadata.json written then.
+        await waitFor('the ready event', () => ready[0], 30000);
+        expect(ready).toHaveLength(1);
+        expect(ready[0]!.scriptRuns).toBe(1);
+        expect(ready[0]!.event.sessionId).toBe('disk-full');
+        expect(ready[0]!.event.files.map((f) => f.name).sort()).toEqual([path.basename(file), 'manifest.json', 'metadata.json'].sort());
         expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'room-again'))).status).toBe(200);
         await waitForSessionState(svc.service, 'room-again', 'recording');
         await post(`${svc.api}/stopService`);
