@@ -89,7 +89,8 @@ describe('the HTTP API keeps its secrets', () => {
     expect(open.busy).toBe(true);
     expect(open.status.busyStatus).toBe('BUSY');
     expect(open.status.health.healthStatus).toBe('HEALTHY');
-    expect(Object.keys(open.status.health.details).sort()).toEqual(['audio', 'capacity', 'chromium', 'display', 'ffmpeg', 'recordings']);
+    // `upload`: the delivery worker's entry (recordings stay local here: no bucket).
+    expect(Object.keys(open.status.health.details).sort()).toEqual(['audio', 'capacity', 'chromium', 'display', 'ffmpeg', 'recordings', 'upload']);
     for (const d of Object.values(open.status.health.details)) expect(d).toEqual({ healthStatus: 'HEALTHY' });
     for (const leak of [otherPage.baseUrl.replace('http://', ''), 'testroom', '.mp4', svc.recordingsDir, sessionId]) expect(text).not.toContain(leak);
     const wrong = await (await fetch(`${svc.api}/health`, { headers: { authorization: 'Bearer wrong' } })).json();
