@@ -147,8 +147,13 @@ export class Delivery extends EventEmitter {
       const media = job.files.find((f) => f.role === 'media');
       // Its session marker still there: a recorder sharing the folder is finalizing it, or a later scan will.
       if (media && fs.existsSync(markerOf(this.opts.config.recording.dir, job.sessionDir, media.name))) continue;
-      if (media && fs.existsSync(media.path)) this.update(finalized(job, this.now()));
-      else this.drop(job);
+      if (media && fs.existsSync(media.path)) {
+        this.update(finalized(job, this.now()));
+        this.log.info(`recording of an earlier run queued for ${this.opts.store ? 'upload' : 'its ready event'}: ${media.path}`, { sessionId: job.sessionId });
+      } else {
+        this.drop(job);
+        this.log.warn(`the recording ${media?.path ?? job.id} of an earlier run is gone (removed or moved by the finalize script?); it is dropped from the queue`, { sessionId: job.sessionId });
+      }
     }
     this.kick();
   }
