@@ -340,7 +340,7 @@ describe('recordings delivered to S3 (Ceph RGW)', () => {
     const env = { ...baseEnv({ JIBRI_RECORDING_DIR: dir }), JIBRI_LOG_LEVEL: 'info' };
     const first = await spawnServiceProcess(env);
     let local = '';
-    let paused = 0;
+    let paused: number | undefined;
     try {
       const start = await post(`${first.api}/startService`, startBody(stack.page.baseUrl, 'deliver-restart'));
       expect(start.status).toBe(200);
@@ -356,10 +356,11 @@ describe('recordings delivered to S3 (Ceph RGW)', () => {
     } finally {
       first.child.kill('SIGKILL');
       await first.exited;
+      // The store comes back once the service is gone (also when a check above failed: later specs need it).
+      if (paused) process.kill(paused, 'SIGCONT');
     }
     const sha = sha256File(local);
     expect(fs.readdirSync(path.join(dir, JOURNAL_DIR)).filter((n) => n.endsWith('.json'))).toHaveLength(1);
-    process.kill(paused, 'SIGCONT');
 
     const second = await spawnServiceProcess({ ...env, JIBRI_UPLOAD_KEEP_LOCAL: 'false' });
     try {

@@ -15,7 +15,6 @@ import { createLogger } from '../../lib/log';
 import { readEvents, verifyJwt } from '../support/events';
 import { startReceiver, type Receiver } from '../support/receiver';
 import { freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../support/service';
-import type { Json } from '../support/json';
 
 /** The Prometheus text format, enough to read samples back: name{labels} value. */
 function parseExposition(text: string): Map<string, number> {
