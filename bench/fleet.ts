@@ -4,6 +4,7 @@
  * server's memory (RSS) while it runs them.
  */
 import { spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -26,13 +27,31 @@ export async function benchFleet(): Promise<FleetBench> {
   prosody.register('jibri', DOMAINS.auth, pw.jibri);
   prosody.register('recorder', DOMAINS.hidden, pw.recorder);
   const page = await startDemoServer();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-fleet-'));
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-fleet-'));
+  // Recorders may run under their own uids (a root fleet): they pass through the base folder.
+  fs.chmodSync(base, 0o711);
+  const dataDir = path.join(base, 'data');
+  const recordersDir = path.join(base, 'recorders');
   const port = await freePort();
   const receiver = await startReceiver('/cb');
   const callbacks = receiver.got;
   const cbUrl = receiver.url;
   const fleet = spawn(process.execPath, [path.join(__dirname, '../lib/main.js'), 'fleet'], {
-    env: { ...process.env, JIBRI_FLEET_PORT: String(port), JIBRI_FLEET_DATA_DIR: dataDir, JIBRI_FLEET_ADMIN_TOKEN: 'bench', JIBRI_FLEET_CALLBACK_SECRET: 'bench', JIBRI_FLEET_LOCATIONS: 'lon=local', JIBRI_FLEET_LOCAL_CAPACITY: '4', JIBRI_LOG_LEVEL: 'error' },
+    env: {
+      ...process.env,
+      JIBRI_FLEET_PORT: String(port),
+      JIBRI_FLEET_DATA_DIR: dataDir,
+      JIBRI_FLEET_RECORDERS_DIR: recordersDir,
+      JIBRI_FLEET_ADMIN_TOKEN: 'bench',
+      JIBRI_FLEET_CALLBACK_SECRET: 'bench',
+      JIBRI_FLEET_SECRET_KEY: crypto.randomBytes(32).toString('base64'),
+      // The bench's receiver and Prosody are on loopback, which the fleet refuses unless allowed.
+      JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+      JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
+      JIBRI_FLEET_LOCATIONS: 'lon=local',
+      JIBRI_FLEET_LOCAL_CAPACITY: '4',
+      JIBRI_LOG_LEVEL: 'error',
+    },
     stdio: 'ignore',
   });
   const api = `http://127.0.0.1:${port}`;
@@ -79,7 +98,7 @@ export async function benchFleet(): Promise<FleetBench> {
     await receiver.close();
     await page.close();
     await prosody.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(base, { recursive: true, force: true });
   }
 }
 

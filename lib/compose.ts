@@ -179,8 +179,8 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
     lifecycle.onBeforeExit(() => scaler.beforeExit());
     autoscaler = scaler;
   }
-  const { internalHost, internalPort } = config.lifecycle;
-  internal = await listen(createInternalApp(lifecycle, log), internalHost, internalPort, 'JIBRI_HTTP_API_INTERNAL_PORT').catch(async (err: Error) => {
+  const { internalHost, internalPort, internalToken } = config.lifecycle;
+  internal = await listen(createInternalApp(lifecycle, log, internalToken), internalHost, internalPort, 'JIBRI_HTTP_API_INTERNAL_PORT').catch(async (err: Error) => {
     await stop();
     throw new Error(`The internal API ${err.message}`);
   });

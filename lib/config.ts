@@ -6,7 +6,9 @@
  * Every variable is declared once in SETTINGS with its default (the only place a default is written), the
  * jibri.conf key that also sets it, and what it means; SETTINGS feeds the README table and `.env.example`,
  * so they cannot drift apart. Everything is read, validated and defaulted once; the rest of the program
- * gets a frozen Config and never touches process.env.
+ * gets a frozen Config and never touches process.env. Every secret setting may instead be given as a
+ * file, NAME_FILE (the docker-secrets convention), read once here: a secret then never sits in the
+ * environment, where children and /proc/<pid>/environ would see it.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -175,6 +177,8 @@ export interface CapacityConfig {
 export interface LifecycleConfig {
   internalHost: string;
   internalPort: number;
+  /** The internal API takes the HTTP API's token too (JIBRI_HTTP_API_INTERNAL_AUTH; off, as Jibri, by default). */
+  internalToken?: string;
   singleUse: boolean;
 }
 
@@ -272,11 +276,48 @@ export interface Setting {
   secret?: boolean;
   /** The jibri.conf key(s) that set it too, when the environment does not; the first one present wins. */
   hocon?: string | readonly string[];
+  /** This is `<fileOf>_FILE`: the path of a file that holds the secret setting `fileOf`. */
+  fileOf?: string;
+}
+
+/** Pure: after each secret setting, its NAME_FILE twin (docker secrets). */
+export function withSecretFiles(settings: readonly Setting[]): Setting[] {
+  return settings.flatMap((s) =>
+    s.secret ? [s, { name: `${s.name}_FILE`, default: '', group: s.group, description: `File that holds ${s.name} (docker secrets), read once at start; not together with ${s.name}`, fileOf: s.name }] : [s],
+  );
+}
+
+/**
+ * The secret settings given as files, read once: NAME_FILE's content becomes NAME (one trailing newline
+ * dropped). An unreadable or empty file, or NAME and NAME_FILE both set, is a problem that names them.
+ */
+export function readSecretFiles(env: Env, settings: readonly Setting[], problems: string[], readFile: (file: string) => string = (f) => fs.readFileSync(f, 'utf8')): Env {
+  const out: Env = { ...env };
+  for (const s of settings) {
+    if (!s.fileOf) continue;
+    const file = read(env, s.name);
+    if (file === undefined) continue;
+    delete out[s.name];
+    if (read(env, s.fileOf) !== undefined) {
+      problems.push(`${s.fileOf} and ${s.name} are both set: set one of them`);
+      continue;
+    }
+    let content: string;
+    try {
+      content = readFile(file).replace(/\r?\n$/, '');
+    } catch (err) {
+      problems.push(`${s.name}=${JSON.stringify(file)}: the file cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it must exist and be readable by this process`);
+      continue;
+    }
+    if (!content.trim()) problems.push(`${s.name}=${JSON.stringify(file)}: the file is empty; it must hold ${s.fileOf}`);
+    else out[s.fileOf] = content;
+  }
+  return out;
 }
 
 const DURATION_NOTE = 'a duration: "90 seconds", "10 minutes", "1 hour"; a bare number is seconds';
 
-export const SETTINGS: readonly Setting[] = [
+export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_CONFIG_FILE', default: '/etc/jitsi/jibri/jibri.conf', group: 'Configuration files', description: "Jibri's HOCON configuration file; read when it exists (set it to /dev/null to read none); environment variables override its keys" },
   { name: 'JIBRI_CUSTOM_CONFIG_FILE', default: '/config/custom-jibri.conf', group: 'Configuration files', description: "docker-jitsi-meet's override file, read after JIBRI_CONFIG_FILE when it exists" },
   { name: 'JIBRI_INSTANCE_ID', default: '', group: 'Identity', description: 'Name of this recorder (brewery nickname, webhooks); defaults to the host name', hocon: 'jibri.id' },
@@ -287,6 +328,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_HTTP_API_MAX_EVENT_STREAMS', default: '16', group: 'HTTP API', description: 'Event streams (GET /events) open at once; one more is answered 503' },
   { name: 'JIBRI_HTTP_API_INTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address of the internal API (gracefulShutdown, notifyConfigChanged, shutdown); keep it on loopback', hocon: 'jibri.api.http.internal-api-host' },
   { name: 'JIBRI_HTTP_API_INTERNAL_PORT', default: '3333', group: 'HTTP API', description: 'Port of the internal API', hocon: 'jibri.api.http.internal-api-port' },
+  { name: 'JIBRI_HTTP_API_INTERNAL_AUTH', default: 'false', group: 'HTTP API', description: 'The internal API requires JIBRI_HTTP_API_TOKEN too (off by default: Jibri\'s scripts call it with plain curl; the fleet turns it on)' },
   { name: 'JIBRI_CONCURRENT_SESSIONS', default: '1', group: 'Capacity', description: 'Sessions this recorder runs at once, each its own brewery occupant <JIBRI_INSTANCE_ID>-<n>; "auto" sizes it from the host' },
   { name: 'JIBRI_SESSION_CPU_ESTIMATE', default: '0.6', group: 'Capacity', description: 'CPU cores one session is assumed to take until the recorder has measured its own sessions' },
   { name: 'JIBRI_SESSION_MEMORY_ESTIMATE', default: '450', group: 'Capacity', description: 'Memory in MB one session is assumed to take until measured' },
@@ -380,7 +422,7 @@ export const SETTINGS: readonly Setting[] = [
   { name: 'KUBERNETES_SERVICE_HOST', default: '', group: 'Kubernetes', description: 'The API server; set by Kubernetes in every pod' },
   { name: 'KUBERNETES_SERVICE_PORT', default: '443', group: 'Kubernetes', description: 'The API server\'s port; set by Kubernetes in every pod' },
   { name: 'JIBRI_LOG_LEVEL', default: 'info', group: 'Logging', description: 'error, warn, info or debug' },
-];
+]);
 
 const SETTING_BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));
 
@@ -635,6 +677,8 @@ export interface ConfigContext {
   localAddress?: () => string;
   /** A key file's name after following symbolic links, for the autoscaler's default kid. */
   realpath?: (file: string) => string;
+  /** Reads a NAME_FILE secret (fs by default). */
+  readSecretFile?: (file: string) => string;
 }
 
 function writableFolder(dir: string): boolean {
@@ -693,14 +737,19 @@ function configFilesFor(env: Env): string[] {
   return files;
 }
 
-/** Pure: the configuration from the environment (and, when given, the parsed jibri.conf). */
-export function loadConfig(env: Env, hostname = 'jibri', ctx: ConfigContext = {}): Config {
+/** Pure: the configuration from the environment (and, when given, the parsed jibri.conf and the NAME_FILE secrets). */
+export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext = {}): Config {
+  const fileProblems: string[] = [];
+  const env = readSecretFiles(rawEnv, SETTINGS, fileProblems, ctx.readSecretFile);
   const r = new Reader(env, ctx.file?.tree);
+  r.problems.push(...fileProblems);
   const warnings: string[] = [];
   const { width, height } = r.resolution('JIBRI_RECORDING_RESOLUTION');
   const recorderPassword = r.optional('JIBRI_RECORDER_PASSWORD');
   const finalizeScript = r.optional('JIBRI_FINALIZE_RECORDING_SCRIPT_PATH');
   const token = r.optional('JIBRI_HTTP_API_TOKEN');
+  const internalAuth = r.bool('JIBRI_HTTP_API_INTERNAL_AUTH');
+  if (internalAuth && !token) r.problems.push('JIBRI_HTTP_API_INTERNAL_AUTH=true needs JIBRI_HTTP_API_TOKEN (or JIBRI_HTTP_API_TOKEN_FILE): the internal API would take that token');
   const recorderLogin: RecorderLogin | undefined = recorderPassword
     ? { domain: r.optional('XMPP_HIDDEN_DOMAIN') ?? r.optional('XMPP_RECORDER_DOMAIN') ?? r.text('XMPP_HIDDEN_DOMAIN'), username: r.text('JIBRI_RECORDER_USER'), password: recorderPassword }
     : undefined;
@@ -761,6 +810,7 @@ export function loadConfig(env: Env, hostname = 'jibri', ctx: ConfigContext = {}
     lifecycle: {
       internalHost: r.text('JIBRI_HTTP_API_INTERNAL_HOST'),
       internalPort: r.int('JIBRI_HTTP_API_INTERNAL_PORT', 0, 65535),
+      ...(internalAuth && token ? { internalToken: token } : {}),
       singleUse: r.bool('JIBRI_SINGLE_USE_MODE'),
     },
     ...optionalField('recorderLogin', recorderLogin),

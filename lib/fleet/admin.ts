@@ -3,7 +3,6 @@
  * rotate its key (shown once, stored as a digest; rotation kills the old key), add balance, set a
  * domain's configuration (verified by a test login to its XMPP server and brewery).
  */
-import { verifyDomain } from './brewery-watch';
 import { missingFields, parseDomainConfig, type DomainConfig } from './domain-config';
 import { hashKey, newApiKey } from './keys';
 import type { FleetStore } from './store';
@@ -15,7 +14,8 @@ export class AdminError extends Error {
 }
 
 export class FleetAdmin {
-  constructor(private readonly store: FleetStore, private readonly verify: (c: DomainConfig) => Promise<string | undefined> = verifyDomain) {}
+  /** `verify` runs the test login (verifyDomain with the operator's allowed XMPP hosts). */
+  constructor(private readonly store: FleetStore, private readonly verify: (c: DomainConfig) => Promise<string | undefined>) {}
 
   createAccount(name: string): { accountId: string; apiKey: string } {
     if (!name.trim()) throw new AdminError(400, 'name is required');
@@ -33,7 +33,7 @@ export class FleetAdmin {
     const n = typeof amount === 'string' ? Number(amount) : amount;
     if (typeof n !== 'number' || !Number.isFinite(n) || n === 0 || Math.abs(n) > 1e9) throw new AdminError(400, 'amount must be a non-zero number');
     if (!this.store.account(accountId)) throw new AdminError(404, `no account ${accountId}`);
-    this.store.addLedger(accountId, n, reason);
+    this.store.adjustBalance(accountId, n, reason);
     return this.store.balance(accountId);
   }
 

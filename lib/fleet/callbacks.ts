@@ -2,9 +2,12 @@
  * Callbacks to the customer's callback_url: the seed's bodies, signed (`X-JOD-Signature: sha256=<HMAC
  * of the body>`), retried with doubling waits until a 2xx or JIBRI_FLEET_CALLBACK_ATTEMPTS. Each is
  * written to the database before the first attempt, so a fleet restart resumes the ones not delivered.
+ * Every attempt goes through the outbound guard (resolved and checked again, connected to the checked
+ * address, no redirect followed: a 3xx is a failed attempt); a destination the guard refuses is given up.
  */
 import type { Logger } from '../log';
 import { signBody } from './keys';
+import { guardedPost, OutboundRefused, type AllowedHost } from './outbound-guard';
 import type { FleetStore } from './store';
 
 export const SIGNATURE_HEADER = 'x-jod-signature';
@@ -23,7 +26,15 @@ export class CallbackSender {
   private readonly inFlight = new Set<number>();
 
   constructor(
-    private readonly opts: { store: FleetStore; secret: string; attempts: number; log: Logger; baseDelayMs?: number; urlOf: (deploymentId: string) => string | undefined },
+    private readonly opts: {
+      store: FleetStore;
+      secret: string;
+      attempts: number;
+      log: Logger;
+      allowedHosts: readonly AllowedHost[];
+      baseDelayMs?: number;
+      urlOf: (deploymentId: string) => string | undefined;
+    },
   ) {}
 
   send(deploymentId: string, body: CallbackBody): void {
@@ -49,21 +60,21 @@ export class CallbackSender {
       for (let n = attempt; n < this.opts.attempts && !this.stopped; n++) {
         let error: string | undefined;
         try {
-          const res = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(body, this.opts.secret), 'x-jod-deployment': deploymentId },
-            body,
-            signal: AbortSignal.timeout(10000),
-          });
-          await res.arrayBuffer().catch(() => undefined);
-          if (res.ok) {
+          const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(body, this.opts.secret), 'x-jod-deployment': deploymentId };
+          const res = await guardedPost('callback_url', url, body, headers, this.opts.allowedHosts);
+          if (res.status >= 200 && res.status < 300) {
             this.opts.store.callbackAttempt(id, true);
             this.opts.log.info(`callback for ${deploymentId} delivered (attempt ${n + 1})`, { component: 'fleet' });
             return;
           }
-          error = `answered ${res.status}`;
+          error = res.status >= 300 && res.status < 400 ? `answered ${res.status} (redirects are not followed)` : `answered ${res.status}`;
         } catch (err) {
-          error = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+          if (err instanceof OutboundRefused) {
+            this.opts.store.callbackAbandoned(id, err.message);
+            this.opts.log.warn(`callback for ${deploymentId} given up: ${err.message}`, { component: 'fleet' });
+            return;
+          }
+          error = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
         }
         this.opts.store.callbackAttempt(id, false, error);
         this.opts.log.warn(`callback for ${deploymentId} failed (attempt ${n + 1} of ${this.opts.attempts}): ${error}`, { component: 'fleet' });

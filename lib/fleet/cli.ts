@@ -6,8 +6,10 @@ import * as fs from 'node:fs';
 import { environmentWithDotEnv } from '../config';
 import { createLogger } from '../log';
 import { AdminError, FleetAdmin } from './admin';
+import { verifyDomain } from './brewery-watch';
 import { loadFleetConfig } from './config';
-import { startFleetServer } from './server';
+import { SecretBox } from './secret-box';
+import { prepareDataDir, startFleetServer } from './server';
 import { FleetStore } from './store';
 
 const USAGE = `usage:
@@ -31,8 +33,9 @@ export async function runFleet(argv: string[]): Promise<void> {
     return;
   }
   const [, command, ...args] = argv;
-  const store = new FleetStore(config.databasePath);
-  const admin = new FleetAdmin(store);
+  prepareDataDir(config.dataDir);
+  const store = new FleetStore(config.databasePath, new SecretBox(config.secretKey));
+  const admin = new FleetAdmin(store, (c) => verifyDomain(c, config.xmppAllowedHosts));
   const out = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
   try {
     switch (command) {

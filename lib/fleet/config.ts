@@ -3,7 +3,10 @@
  * a bad value stops the start with the variable's name and what it expects.
  */
 import * as path from 'node:path';
-import { ConfigError, type Setting } from '../config';
+import ipaddr from 'ipaddr.js';
+import { ConfigError, readSecretFiles, withSecretFiles, type Setting } from '../config';
+import { parseAllowedHosts, type AllowedHost } from './outbound-guard';
+import { parseSecretKey } from './secret-box';
 
 /** The seed's eight locations. */
 export const LOCATIONS = ['nyc', 'lon', 'ams', 'fra', 'tor', 'sgp', 'blr', 'sfo'] as const;
@@ -11,13 +14,23 @@ export type Location = (typeof LOCATIONS)[number];
 
 export type BackendKind = 'local' | 'docker' | 'kubernetes';
 
+/** A range of uids, first to last, both included. */
+export interface UidRange {
+  first: number;
+  last: number;
+}
+
 export interface FleetConfig {
   host: string;
   port: number;
   /** The SQLite file that holds accounts, the ledger, domains and deployments. */
   databasePath: string;
-  /** Where local recorders keep their recordings, one folder per recorder. */
+  /** The fleet's own folder (the database, its lock): 0700. */
   dataDir: string;
+  /** Where local and docker recorders get their folders (recordings, logs, secrets), one per recorder. */
+  recordersDir: string;
+  /** Local recorders each under a uid of this range; undefined: under the fleet's uid. */
+  localUids?: UidRange;
   adminToken?: string;
   /** Which backend serves a location; a location not listed is "not available". */
   locations: Partial<Record<Location, BackendKind>>;
@@ -43,13 +56,29 @@ export interface FleetConfig {
   kubernetesNamespace: string;
   /** The recorder program the local backend runs. */
   recorderMain: string;
+  /** AES-256-GCM key that seals customers' passwords and recorder tokens in the database. */
+  secretKey: Buffer;
+  /** Hosts callbacks may reach although they resolve to loopback or private addresses (the operator's exceptions). */
+  callbackAllowedHosts: AllowedHost[];
+  /** Likewise for customers' XMPP servers. */
+  xmppAllowedHosts: AllowedHost[];
+  /** Requests per minute from one client address to the public endpoints. */
+  addressRateLimit: number;
+  /** Requests per minute with one API key. */
+  keyRateLimit: number;
+  /** Deployments of one account that may fail per hour before its deploys get 429. */
+  failedDeployLimit: number;
+  /** Express's `trust proxy`: false, a number of hops, or addresses/CIDRs of the proxies in front. */
+  trustProxy: boolean | number | string;
 }
 
-/** Every variable the fleet reads, for .env.example (scripts/config-docs.js) and its checks. */
-export const FLEET_SETTINGS: readonly Setting[] = [
+/** Every variable the fleet reads, for .env.example (scripts/config-docs.js) and its checks; each secret also as NAME_FILE. */
+export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_HOST', default: '127.0.0.1', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Address the fleet API binds to' },
   { name: 'JIBRI_FLEET_PORT', default: '3000', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Port of the fleet API' },
-  { name: 'JIBRI_FLEET_DATA_DIR', default: 'fleet-data', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Folder of the database and of the local recorders' },
+  { name: 'JIBRI_FLEET_DATA_DIR', default: 'fleet-data', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'The fleet\'s own folder (0700): the database and its lock' },
+  { name: 'JIBRI_FLEET_RECORDERS_DIR', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Folder of the local and docker recorders (recordings, logs), one sub-folder each; defaults to <data dir>-recorders' },
+  { name: 'JIBRI_FLEET_LOCAL_UIDS', default: 'auto', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'first-last uid range: each local recorder runs under its own uid (needs root); auto = 1900000000-1900000999 when root, off = the fleet\'s uid' },
   { name: 'JIBRI_FLEET_DATABASE', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'SQLite file; defaults to fleet.sqlite in the data folder' },
   { name: 'JIBRI_FLEET_ADMIN_TOKEN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Bearer token of the admin API (unset: the admin API is off)', secret: true },
   { name: 'JIBRI_FLEET_CALLBACK_SECRET', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Required: HMAC-SHA256 key that signs the callbacks', secret: true },
@@ -65,12 +94,24 @@ export const FLEET_SETTINGS: readonly Setting[] = [
   { name: 'JIBRI_FLEET_DOCKER_IMAGE', default: 'jibri-ts:local', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Image of the docker and kubernetes backends' },
   { name: 'JIBRI_FLEET_K8S_NAMESPACE', default: 'jibri', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Namespace of the kubernetes backend\'s pods' },
   { name: 'JIBRI_FLEET_RECORDER_MAIN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'The recorder program the local backend runs; defaults to this install\'s dist/lib/main.js' },
-];
+  { name: 'JIBRI_FLEET_SECRET_KEY', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Required: 32 bytes, base64 or hex, that encrypt customers\' passwords and recorder tokens in the database (make one: openssl rand -base64 32)', secret: true },
+  { name: 'JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list that callbacks may reach although it is loopback or private (callbacks never reach such addresses otherwise)' },
+  { name: 'JIBRI_FLEET_XMPP_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list of customers\' XMPP servers allowed although loopback or private' },
+  { name: 'JIBRI_FLEET_ADDRESS_RATE_LIMIT', default: '120', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Requests per minute from one client address to the API (then 429)' },
+  { name: 'JIBRI_FLEET_KEY_RATE_LIMIT', default: '60', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Requests per minute with one API key (then 429)' },
+  { name: 'JIBRI_FLEET_FAILED_DEPLOY_LIMIT', default: '10', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deployments of one account that may fail within an hour before its deploys get 429' },
+  { name: 'JIBRI_FLEET_TRUST_PROXY', default: 'false', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Proxies whose X-Forwarded-For names the client (for the per-address limit): false, a hop count, or addresses/CIDRs' },
+]);
 
 type Env = Record<string, string | undefined>;
 
-export function loadFleetConfig(env: Env): FleetConfig {
+/** The uids local recorders get by default when the fleet runs as root: far above any user's or container's. */
+export const DEFAULT_LOCAL_UIDS: UidRange = { first: 1900000000, last: 1900000999 };
+
+export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoot: process.getuid?.() === 0 }): FleetConfig {
   const problems: string[] = [];
+  // Secret settings may come from files (NAME_FILE, docker secrets), read once here.
+  const env = readSecretFiles(rawEnv, FLEET_SETTINGS, problems);
   const get = (name: string): string | undefined => (env[name]?.trim() ? env[name].trim() : undefined);
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = get(name);
@@ -106,13 +147,27 @@ export function loadFleetConfig(env: Env): FleetConfig {
     }
   }
   const dataDir = path.resolve(get('JIBRI_FLEET_DATA_DIR') ?? 'fleet-data');
+  const localUids = parseUidRange(get('JIBRI_FLEET_LOCAL_UIDS') ?? 'auto', host.isRoot, problems);
   const callbackSecret = get('JIBRI_FLEET_CALLBACK_SECRET');
   if (!callbackSecret) problems.push('JIBRI_FLEET_CALLBACK_SECRET is required: callbacks are signed with it (HMAC-SHA256), so receivers can check them');
+  const secretKeyRaw = get('JIBRI_FLEET_SECRET_KEY');
+  const secretKey = secretKeyRaw ? parseSecretKey(secretKeyRaw) : undefined;
+  if (!secretKeyRaw) {
+    problems.push("JIBRI_FLEET_SECRET_KEY is required: it encrypts customers' XMPP passwords and recorder tokens in the database (AES-256-GCM). Make one with: openssl rand -base64 32 (keep it: the database cannot be read without it)");
+  } else if (!secretKey) problems.push('JIBRI_FLEET_SECRET_KEY: expected 32 bytes as base64 (44 characters) or hex (64); make one with: openssl rand -base64 32');
+  const hosts = (name: string): AllowedHost[] => {
+    const parsed = parseAllowedHosts(get(name) ?? '');
+    if (parsed.ok) return parsed.hosts;
+    problems.push(`${name}: ${JSON.stringify(parsed.entry)} is not host or host:port`);
+    return [];
+  };
   const config: FleetConfig = {
     host: get('JIBRI_FLEET_HOST') ?? '127.0.0.1',
     port: int('JIBRI_FLEET_PORT', 3000, 0, 65535),
     databasePath: path.resolve(get('JIBRI_FLEET_DATABASE') ?? path.join(dataDir, 'fleet.sqlite')),
     dataDir,
+    recordersDir: path.resolve(get('JIBRI_FLEET_RECORDERS_DIR') ?? `${dataDir}-recorders`),
+    ...(localUids ? { localUids } : {}),
     ...(get('JIBRI_FLEET_ADMIN_TOKEN') ? { adminToken: get('JIBRI_FLEET_ADMIN_TOKEN')! } : {}),
     locations,
     prices,
@@ -127,9 +182,57 @@ export function loadFleetConfig(env: Env): FleetConfig {
     dockerImage: get('JIBRI_FLEET_DOCKER_IMAGE') ?? 'jibri-ts:local',
     kubernetesNamespace: get('JIBRI_FLEET_K8S_NAMESPACE') ?? 'jibri',
     recorderMain: path.resolve(get('JIBRI_FLEET_RECORDER_MAIN') ?? path.join(__dirname, '..', 'main.js')),
+    secretKey: secretKey ?? Buffer.alloc(32),
+    callbackAllowedHosts: hosts('JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS'),
+    xmppAllowedHosts: hosts('JIBRI_FLEET_XMPP_ALLOWED_HOSTS'),
+    addressRateLimit: int('JIBRI_FLEET_ADDRESS_RATE_LIMIT', 120, 1, 1000000),
+    keyRateLimit: int('JIBRI_FLEET_KEY_RATE_LIMIT', 60, 1, 1000000),
+    failedDeployLimit: int('JIBRI_FLEET_FAILED_DEPLOY_LIMIT', 10, 1, 100000),
+    trustProxy: parseTrustProxy(get('JIBRI_FLEET_TRUST_PROXY'), problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** Pure: `auto` (the default range when root), `off`, or `first-last` (root only). */
+export function parseUidRange(raw: string, isRoot: boolean, problems: string[]): UidRange | undefined {
+  const v = raw.toLowerCase();
+  if (v === 'off') return undefined;
+  if (v === 'auto') return isRoot ? DEFAULT_LOCAL_UIDS : undefined;
+  const m = /^(\d{1,10})-(\d{1,10})$/.exec(v);
+  const [first, last] = [Number(m?.[1]), Number(m?.[2])];
+  if (!m || first < 1000 || last < first || last > 4294967294) {
+    problems.push(`JIBRI_FLEET_LOCAL_UIDS=${JSON.stringify(raw)}: expected auto, off, or a uid range first-last above 999, e.g. 1900000000-1900000999`);
+    return undefined;
+  }
+  if (!isRoot) {
+    problems.push('JIBRI_FLEET_LOCAL_UIDS: running recorders under their own uids needs the fleet to run as root; set it to off (or auto) otherwise');
+    return undefined;
+  }
+  return { first, last };
+}
+
+/** Pure: `false`/`true`, a hop count, or a list of addresses, CIDRs and proxy-addr's names (loopback, linklocal, uniquelocal). */
+export function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | number | string {
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  if (raw.toLowerCase() === 'true') return true;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.find((e) => !['loopback', 'linklocal', 'uniquelocal'].includes(e) && !ipaddr.isValid(e) && !isCidr(e));
+  if (bad !== undefined || !entries.length) {
+    problems.push(`JIBRI_FLEET_TRUST_PROXY: ${JSON.stringify(bad ?? raw)} is not false, a hop count, an address, a CIDR, loopback, linklocal or uniquelocal`);
+    return false;
+  }
+  return entries.join(',');
+}
+
+function isCidr(v: string): boolean {
+  try {
+    ipaddr.parseCIDR(v);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function priceOf(config: FleetConfig, location: Location): number {

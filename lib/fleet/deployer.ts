@@ -1,19 +1,25 @@
 /**
- * A deployment's life: reserve its cost, create its recorders on the location's backend, wait until
- * each answers its health check and shows idle and healthy in the domain's brewery, call back; at expiry
- * drain each recorder (a busy one finishes its recording, up to the drain cap) and remove it. A deploy
- * that fails, times out, or was in flight when the fleet died is cleaned up and refunded, never retried
- * (so nothing is ever deployed twice); recorders that could not be deployed are refunded.
+ * A deployment's life: reserve its cost and its capacity, create its recorders on the location's
+ * backend, wait until each answers its health check and shows idle and healthy in the domain's brewery,
+ * call back; at expiry drain each recorder (a busy one finishes its recording, up to the drain cap) and
+ * remove it. A deploy that fails, times out, or was in flight when the fleet died is cleaned up and
+ * refunded, never retried (so nothing is ever deployed twice); recorders that could not be deployed are
+ * refunded. Every change of money or capacity is one store transaction with the change of state that
+ * causes it (store.ts); this class does the work around them.
  */
 import * as crypto from 'node:crypto';
 import type { Logger } from '../log';
+import { registerSecret } from '../log';
 import type { RecorderBackend } from './backends/backend';
-import { BreweryWatch } from './brewery-watch';
+import { BreweryWatch, pinnedXmppServers } from './brewery-watch';
 import type { CallbackSender } from './callbacks';
 import { priceOf, type FleetConfig } from './config';
 import type { DeployRequest } from './deploy-request';
-import { missingFields, type DomainConfig } from './domain-config';
+import { missingFields, SECRET_FIELDS, trustsAllCerts, type DomainConfig } from './domain-config';
+import { deploymentCost } from './money';
 import { InsufficientBalance, type Account, type Deployment, type FleetStore, type RecorderRow } from './store';
+
+export { deploymentCost, proratedRefund } from './money';
 
 export class FleetError extends Error {
   constructor(readonly status: number, message: string) {
@@ -23,24 +29,17 @@ export class FleetError extends Error {
 
 export const NOT_AVAILABLE = 'recorders not available in specified location';
 
-/** Pure: the cost of recorders × hours at a price, rounded to cents. */
-export function deploymentCost(recorders: number, hours: number, price: number): number {
-  return Math.round(recorders * hours * price * 100) / 100;
-}
-
-/** Pure: what an early release gives back, in proportion to the time not used. */
-export function proratedRefund(reserved: number, readyAt: number, expiresAt: number, now: number): number {
-  if (now >= expiresAt) return 0;
-  const share = Math.min(1, (expiresAt - Math.max(now, readyAt)) / (expiresAt - readyAt));
-  return Math.floor(reserved * share * 100) / 100;
-}
-
 export interface DeployerOptions {
   store: FleetStore;
   config: FleetConfig;
   backends: Partial<Record<string, RecorderBackend>>;
   callbacks: CallbackSender;
   log: Logger;
+}
+
+/** A fresh API token for one recorder: 256 random bits. */
+export function newRecorderToken(): string {
+  return crypto.randomBytes(32).toString('base64url');
 }
 
 export class Deployer {
@@ -55,7 +54,10 @@ export class Deployer {
     this.maintenance = opts.config.maintenance;
   }
 
-  /** Checks and reserves; the recorders are created in the background. Throws FleetError (402, 406). */
+  /**
+   * Checks and reserves; the recorders are created in the background. Throws FleetError (402, 406, 429).
+   * A location without the capacity gets the seed's failure callback, and costs nothing.
+   */
   deploy(account: Account, req: DeployRequest): { deployment: Deployment; balance: number } {
     const { store, config } = this.opts;
     const domain = store.domain(account.id, req.domain);
@@ -63,58 +65,83 @@ export class Deployer {
     const missing = missingFields(domain.config);
     if (missing.length) throw new FleetError(406, `the configuration of ${req.domain} is incomplete: set ${missing.join(', ')}`);
     if (!domain.verifiedAt) throw new FleetError(406, `the configuration of ${req.domain} has not passed its test login${domain.verifyError ? ` (${domain.verifyError})` : ''}; verify it again`);
+    // A deploy that fails costs the customer nothing but may still call back: past a few an hour, no more deploys.
+    const failed = store.failedDeploymentsSince(account.id, new Date(Date.now() - 3600_000).toISOString());
+    if (failed >= config.failedDeployLimit) {
+      throw new FleetError(429, `${failed} deployments of this account failed in the last hour; see GET /deployments/:id for why, fix that, and deploy again later`);
+    }
     const price = priceOf(config, req.location);
+    const backend = config.locations[req.location] ?? 'none';
     let deployment: Deployment;
     try {
-      deployment = store.reserveDeployment({
-        id: crypto.randomUUID(),
-        accountId: account.id,
-        domain: req.domain.toLowerCase(),
-        location: req.location,
-        backend: config.locations[req.location] ?? 'none',
-        recorders: req.recorders,
-        hours: req.durationHours,
-        price,
-        reserved: deploymentCost(req.recorders, req.durationHours, price),
-        callbackUrl: req.callbackUrl,
-      });
+      deployment = store.reserveDeployment(
+        {
+          id: crypto.randomUUID(),
+          accountId: account.id,
+          domain: req.domain.toLowerCase(),
+          location: req.location,
+          backend,
+          recorders: req.recorders,
+          hours: req.durationHours,
+          price,
+          reserved: deploymentCost(req.recorders, req.durationHours, price),
+          callbackUrl: req.callbackUrl,
+        },
+        this.opts.backends[backend] ? config.localCapacity : 0,
+        NOT_AVAILABLE,
+      );
     } catch (err) {
       if (err instanceof InsufficientBalance) throw new FleetError(402, err.message);
       throw err;
     }
+    const balance = store.balance(account.id);
+    if (deployment.state === 'failed') {
+      this.log.warn(`deployment ${deployment.id}: ${req.recorders} recorder(s) in ${req.location}: ${NOT_AVAILABLE}; nothing debited`);
+      this.opts.callbacks.send(deployment.id, { it: 'failed', message: NOT_AVAILABLE });
+      return { deployment, balance };
+    }
     this.log.info(`deployment ${deployment.id}: ${req.recorders} recorder(s) for ${req.domain} in ${req.location} for ${req.durationHours} h, ${deployment.reserved} reserved`);
     // The answer carries the balance after the reservation; the work starts after the answer is built.
-    const balance = store.balance(account.id);
     setImmediate(() => void this.run(deployment, domain.config).catch((err: unknown) => this.log.error(`deployment ${deployment.id} failed unexpectedly: ${String(err)}`)));
     return { deployment, balance };
   }
 
   private async run(d: Deployment, domain: DomainConfig): Promise<void> {
     const backend = this.opts.backends[d.backend];
-    if (!backend || (await backend.freeCapacity()) < d.recorders) {
-      return this.fail(d, NOT_AVAILABLE, []);
-    }
-    const expiresAt = new Date(Date.now() + (d.hours * this.opts.config.hourSeconds + this.opts.config.deployTimeoutSec) * 1000).toISOString();
+    const { store, config } = this.opts;
+    if (!backend) return this.fail(d, NOT_AVAILABLE, []);
+    const expiresAt = new Date(Date.now() + (d.hours * config.hourSeconds + config.deployTimeoutSec) * 1000).toISOString();
     const rows: RecorderRow[] = [];
-    const watch = new BreweryWatch(domain);
+    const tokens = new Map<string, string>();
+    const watch = new BreweryWatch(domain, config.xmppAllowedHosts);
     try {
       await watch.start();
       for (let i = 0; i < d.recorders; i++) {
+        if (this.stopped || store.deployment(d.id)?.state !== 'deploying') return;
         const row: RecorderRow = { id: crypto.randomUUID(), deploymentId: d.id, backend: backend.kind, state: 'creating' };
+        const token = newRecorderToken();
+        registerSecret(token);
         // Written before it exists: a fleet that dies now still knows to look for it.
-        this.opts.store.addRecorder(row);
+        store.addRecorder(row, token);
         rows.push(row);
-        const created = await backend.create({ recorderId: row.id, deploymentId: d.id, expiresAt, env: recorderEnv(domain, row.id) });
+        tokens.set(row.id, token);
+        const created = await backend.create({
+          recorderId: row.id,
+          deploymentId: d.id,
+          expiresAt,
+          env: recorderEnv(domain, row.id, pinnedXmppServers(watch.servers)),
+          secrets: recorderSecrets(domain, token),
+        });
         row.handle = created.handle;
         row.ip = created.ip;
-        this.opts.store.updateRecorder(row.id, { handle: created.handle, ip: created.ip });
+        store.setRecorderHandle(row.id, created.handle, created.ip);
       }
-      const until = Date.now() + this.opts.config.deployTimeoutSec * 1000;
+      const until = Date.now() + config.deployTimeoutSec * 1000;
       const ready = new Set<string>();
       while (Date.now() < until && ready.size < rows.length && !this.stopped) {
         for (const r of rows) {
           if (ready.has(r.id) || !r.handle) continue;
-          const health = await backend.health(r.handle);
+          const health = await backend.health(r.handle, tokens.get(r.id)!);
           const seen = watch.status(r.id);
           if (health && !health.busy && health.healthy && seen?.present && !seen.busy && seen.healthy) ready.add(r.id);
         }
@@ -123,16 +150,13 @@ export class Deployer {
       if (this.stopped) return;
       const good = rows.filter((r) => ready.has(r.id));
       const bad = rows.filter((r) => !ready.has(r.id));
-      if (!good.length) return this.fail(d, `deployment failed: no recorder became healthy and idle in the brewery of ${d.domain} within ${this.opts.config.deployTimeoutSec} s`, rows);
-      for (const r of bad) await this.removeRecorder(r, 'failed');
-      for (const r of good) this.opts.store.updateRecorder(r.id, { state: 'ready' });
+      if (!good.length) return this.fail(d, `deployment failed: no recorder became healthy and idle in the brewery of ${d.domain} within ${config.deployTimeoutSec} s`, rows);
+      for (const r of bad) await this.removeFromBackend(r);
       const readyAt = new Date();
-      const expires = new Date(readyAt.getTime() + d.hours * this.opts.config.hourSeconds * 1000);
-      this.opts.store.db.transaction(() => {
-        if (bad.length) this.opts.store.addLedger(d.accountId, deploymentCost(bad.length, d.hours, d.price), `refund: ${bad.length} recorder(s) could not be deployed`, d.id);
-        this.opts.store.updateDeployment(d.id, { state: 'ready', readyAt: readyAt.toISOString(), expiresAt: expires.toISOString(), ...(bad.length ? { message: `${bad.length} recorder(s) refunded` } : {}) });
-      })();
-      this.log.info(`deployment ${d.id}: ${good.length} recorder(s) ready in the brewery, until ${expires.toISOString()}`);
+      const expires = new Date(readyAt.getTime() + d.hours * config.hourSeconds * 1000);
+      const refunded = store.settleReady(d.id, good.map((r) => r.id), bad.map((r) => r.id), readyAt, expires);
+      if (refunded === undefined) return;
+      this.log.info(`deployment ${d.id}: ${good.length} recorder(s) ready in the brewery, until ${expires.toISOString()}${bad.length ? `; ${bad.length} could not be deployed, ${refunded} refunded` : ''}`);
       this.opts.callbacks.send(d.id, {
         it: 'worked',
         message: 'deployment successful',
@@ -146,25 +170,18 @@ export class Deployer {
     }
   }
 
-  /** Removes what was created, refunds everything, calls back with the seed's failure body. */
+  /** Removes what was created, refunds what is left of the debit, calls back with the seed's failure body. */
   private async fail(d: Deployment, message: string, rows: RecorderRow[]): Promise<void> {
-    for (const r of rows) await this.removeRecorder(r, 'failed');
-    const refunded = this.opts.store.db.transaction((): boolean => {
-      const current = this.opts.store.deployment(d.id);
-      if (!current || current.state !== 'deploying') return false;
-      this.opts.store.addLedger(d.accountId, d.reserved, `refund: ${message}`, d.id);
-      this.opts.store.updateDeployment(d.id, { state: 'failed', message, endedAt: new Date().toISOString() });
-      return true;
-    })();
-    if (!refunded) return;
-    this.log.warn(`deployment ${d.id}: ${message}; ${d.reserved} refunded`);
+    for (const r of rows) await this.removeFromBackend(r);
+    const refunded = this.opts.store.failDeployment(d.id, message);
+    if (refunded === undefined) return;
+    this.log.warn(`deployment ${d.id}: ${message}; ${refunded} refunded`);
     this.opts.callbacks.send(d.id, { it: 'failed', message });
   }
 
-  private async removeRecorder(r: RecorderRow, state: 'removed' | 'failed'): Promise<void> {
+  private async removeFromBackend(r: RecorderRow): Promise<void> {
     const backend = this.opts.backends[r.backend];
     if (r.handle && backend) await backend.remove(r.handle).catch((err: unknown) => this.log.warn(`removing recorder ${r.id}: ${String(err)}`));
-    this.opts.store.updateRecorder(r.id, { state });
   }
 
   private scheduleExpiry(id: string, at: number): void {
@@ -176,43 +193,44 @@ export class Deployer {
   /** Drains every recorder: an idle one exits at once, a busy one after its recording (capped), then it is removed. */
   async expire(id: string): Promise<void> {
     this.timers.delete(id);
-    const d = this.opts.store.deployment(id);
+    const { store } = this.opts;
+    const d = store.deployment(id);
     if (!d || (d.state !== 'ready' && d.state !== 'expiring')) return;
-    this.opts.store.updateDeployment(id, { state: 'expiring' });
+    store.markExpiring(id);
     this.log.info(`deployment ${id}: expired; draining its recorders`);
     const cap = Date.now() + this.opts.config.drainCapSec * 1000;
     await Promise.all(
-      this.opts.store.recorders(id).filter((r) => r.state === 'ready' || r.state === 'draining').map(async (r) => {
+      store.recorders(id).filter((r) => r.state === 'ready' || r.state === 'draining').map(async (r) => {
         const backend = this.opts.backends[r.backend];
-        if (!backend || !r.handle) return this.opts.store.updateRecorder(r.id, { state: 'removed' });
-        this.opts.store.updateRecorder(r.id, { state: 'draining' });
-        await backend.drain(r.handle);
+        if (!backend || !r.handle) return store.recorderGone(r.id, 'removed');
+        store.setRecorderDraining(r.id);
+        await backend.drain(r.handle, store.recorderToken(r.id) ?? '');
         while (Date.now() < cap && !this.stopped && (await backend.running(r.handle))) await new Promise((res) => setTimeout(res, 500));
         if (this.stopped) return;
-        await this.removeRecorder(r, 'removed');
+        await this.removeFromBackend(r);
+        store.recorderGone(r.id, 'removed');
         this.log.info(`recorder ${r.id} of ${id}: removed`);
       }),
     );
     if (this.stopped) return;
-    this.opts.store.updateDeployment(id, { state: 'ended', endedAt: new Date().toISOString() });
+    store.endDeployment(id);
   }
 
-  /** DELETE /deployments/:id: refunds the unused share and expires it now. */
-  async release(d: Deployment): Promise<number> {
-    let refund = 0;
-    if (d.state === 'ready' && d.readyAt && d.expiresAt) {
-      refund = proratedRefund(d.reserved, Date.parse(d.readyAt), Date.parse(d.expiresAt), Date.now());
-      if (refund > 0) this.opts.store.addLedger(d.accountId, refund, 'refund: released early', d.id);
-      const t = this.timers.get(d.id);
-      if (t) clearTimeout(t);
-      void this.expire(d.id);
-    }
+  /** DELETE /deployments/:id: refunds the unused share of what is still paid and expires it now. */
+  async release(d: Deployment): Promise<number | undefined> {
+    const refund = this.opts.store.releaseDeployment(d.id);
+    if (refund === undefined) return undefined;
+    const t = this.timers.get(d.id);
+    if (t) clearTimeout(t);
+    this.log.info(`deployment ${d.id}: released early; ${refund} refunded`);
+    void this.expire(d.id);
     return refund;
   }
 
   /**
    * After a restart: a deploy that was in flight is cleaned up and refunded (never redone); ready ones
-   * get their expiry back; expiring ones go on draining. Recorders that are gone are marked so.
+   * get their expiry back; expiring ones go on draining. Recorders that are gone are marked so, and
+   * their places go back.
    */
   async resume(): Promise<void> {
     const { store } = this.opts;
@@ -226,12 +244,12 @@ export class Deployer {
     }
     for (const d of store.deploymentsIn(['deploying'])) {
       this.log.warn(`deployment ${d.id} was in flight when the fleet stopped; removing what it created and refunding`);
-      await this.fail(d, 'deployment failed: the fleet restarted during the deployment', store.recorders(d.id).filter((r) => r.state !== 'removed'));
+      await this.fail(d, 'deployment failed: the fleet restarted during the deployment', store.recorders(d.id).filter((r) => r.state !== 'removed' && r.state !== 'failed'));
     }
     for (const d of store.deploymentsIn(['ready', 'expiring'])) {
       for (const r of store.recorders(d.id)) {
         const backend = this.opts.backends[r.backend];
-        if ((r.state === 'ready' || r.state === 'draining') && (!backend || !r.handle || !(await backend.running(r.handle)))) store.updateRecorder(r.id, { state: 'removed' });
+        if ((r.state === 'ready' || r.state === 'draining') && (!backend || !r.handle || !(await backend.running(r.handle)))) store.recorderGone(r.id, 'removed');
       }
       if (d.state === 'expiring') void this.expire(d.id);
       else this.scheduleExpiry(d.id, Date.parse(d.expiresAt ?? new Date().toISOString()));
@@ -246,13 +264,25 @@ export class Deployer {
 }
 
 /**
- * What a recorder of this domain is started with: the domain's configuration and its own nickname. The
- * host's own jibri.conf and StatsD are not the customer's: a host finalize script, webhook subscriber or
- * counter must never see another customer's recordings.
+ * Pure: the environment of a recorder of this domain: the domain's configuration without its
+ * passwords, its own nickname, the XMPP servers as the fleet checked them, certificate checks unless the
+ * domain opted out, and the internal API behind its token. The host's own jibri.conf and StatsD are not
+ * the customer's: a host finalize script, webhook subscriber or counter must never see another
+ * customer's recordings.
  */
-export function recorderEnv(domain: DomainConfig, recorderId: string): Record<string, string> {
+export function recorderEnv(domain: DomainConfig, recorderId: string, xmppServers?: string): Record<string, string> {
   const env: Record<string, string> = { JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', ENABLE_STATS_D: 'false' };
-  for (const [k, v] of Object.entries(domain)) if (v) env[k] = v;
+  for (const [k, v] of Object.entries(domain)) if (v && !(SECRET_FIELDS as readonly string[]).includes(k)) env[k] = v;
+  if (xmppServers) env.XMPP_SERVER = xmppServers;
+  env.XMPP_TRUST_ALL_CERTS = trustsAllCerts(domain) ? 'true' : 'false';
   env.JIBRI_INSTANCE_ID = recorderId;
+  env.JIBRI_HTTP_API_INTERNAL_AUTH = 'true';
   return env;
+}
+
+/** Pure: what a recorder gets as secret files: the domain's two passwords and its own API token. */
+export function recorderSecrets(domain: DomainConfig, token: string): Record<string, string> {
+  const secrets: Record<string, string> = { JIBRI_HTTP_API_TOKEN: token };
+  for (const f of SECRET_FIELDS) if (domain[f]) secrets[f] = domain[f]!;
+  return secrets;
 }

@@ -1,8 +1,11 @@
 /**
  * The fleet's HTTP API: the seed's POST /deploy-recorder (form or JSON, its envelope and codes), GET
- * /balance, GET and DELETE /deployments/:id, and the admin API under /admin with its own token.
+ * /balance, GET and DELETE /deployments/:id, and the admin API under /admin with its own token. Every
+ * endpoint but /health is rate limited per client address, the customer endpoints per API key too (429
+ * in the seed's envelope). A callback_url the outbound guard refuses is a 400 before anything happens.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Logger } from '../log';
 import { tokenMatches } from '../http/responses';
 import { AdminError, type FleetAdmin } from './admin';
@@ -10,6 +13,7 @@ import type { FleetConfig } from './config';
 import { parseDeployRequest } from './deploy-request';
 import { FleetError, type Deployer } from './deployer';
 import { hashKey } from './keys';
+import { OutboundRefused, OutboundUnresolved, resolveChecked } from './outbound-guard';
 import type { Account, FleetStore } from './store';
 
 export interface FleetAppDeps {
@@ -29,17 +33,7 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
   const log = deps.log.child({ component: 'fleet-api' });
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
-  app.use(express.json({ limit: '64kb' }));
-
-  /** The key from the body (the seed's way), a query parameter, x-api-key or a bearer header. */
-  const accountOf = (req: Request): Account | undefined | null => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    const key = [body.apiKey, req.query.apiKey, req.get('x-api-key'), bearer].find((k): k is string => typeof k === 'string' && k.trim() !== '');
-    if (!key) return null;
-    return store.accountByKeyHash(hashKey(key.trim()));
-  };
+  app.set('trust proxy', config.trustProxy);
 
   // For container health checks and load balancers: the server answers and its database is readable.
   app.get('/health', (_req: Request, res: Response) => {
@@ -47,15 +41,60 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     reply(res, 200, deployer.maintenance ? 'maintenance' : 'ok');
   });
 
-  app.post('/deploy-recorder', (req: Request, res: Response) => {
+  const minute = 60_000;
+  const retryIn = (req: Request): number => Math.max(1, Math.ceil(((req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime?.getTime() ?? Date.now() + minute) - Date.now()) / 1000);
+  app.use(
+    rateLimit({
+      windowMs: minute,
+      limit: config.addressRateLimit,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
+      handler: (req, res) => reply(res, 429, `too many requests from this address: at most ${config.addressRateLimit} a minute; retry in ${retryIn(req)} s`),
+    }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  app.use(express.json({ limit: '64kb' }));
+
+  /** The key from the body (the seed's way), a query parameter, x-api-key or a bearer header. */
+  const keyOf = (req: Request): string | undefined => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    return [body.apiKey, req.query.apiKey, req.get('x-api-key'), bearer].find((k): k is string => typeof k === 'string' && k.trim() !== '')?.trim();
+  };
+  const accountOf = (req: Request): Account | undefined | null => {
+    const key = keyOf(req);
+    if (!key) return null;
+    return store.accountByKeyHash(hashKey(key));
+  };
+  // Per key, whether the key is valid or not: a stolen key cannot be used to hammer the API either. Keyed by its digest.
+  const perKey = rateLimit({
+    windowMs: minute,
+    limit: config.keyRateLimit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skip: (req) => !keyOf(req),
+    keyGenerator: (req) => hashKey(keyOf(req) ?? ''),
+    handler: (req, res) => reply(res, 429, `too many requests for this API key: at most ${config.keyRateLimit} a minute; retry in ${retryIn(req)} s`),
+  });
+
+  app.post('/deploy-recorder', perKey, async (req: Request, res: Response) => {
     if (deployer.maintenance) return reply(res, 503, 'the service is down for planned maintenance; try again later');
-    const parsed = parseDeployRequest(req.body);
     const account = accountOf(req);
     if (account === null) return reply(res, 401, 'missing API Key');
     if (!account) return reply(res, 401, 'invalid API Key');
+    const parsed = parseDeployRequest({ ...((req.body ?? {}) as object), apiKey: keyOf(req) });
     if (!parsed.ok) {
       const first = parsed.errors[0]!;
       return reply(res, 400, `${first.field} ${first.message}`, { field: first.field, errors: parsed.errors });
+    }
+    // The callback goes where the customer says only if the outbound guard lets it: checked now, and again at each delivery.
+    const callback = new URL(parsed.request.callbackUrl);
+    try {
+      await resolveChecked('callback_url', callback.hostname, Number(callback.port || (callback.protocol === 'https:' ? 443 : 80)), config.callbackAllowedHosts);
+    } catch (err) {
+      if (err instanceof OutboundRefused || err instanceof OutboundUnresolved) return reply(res, 400, err.message, { field: 'callback_url' });
+      throw err;
     }
     try {
       const { deployment, balance } = deployer.deploy(account, parsed.request);
@@ -66,7 +105,7 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     }
   });
 
-  app.get('/balance', (req: Request, res: Response) => {
+  app.get('/balance', perKey, (req: Request, res: Response) => {
     const account = accountOf(req);
     if (!account) return reply(res, 401, account === null ? 'missing API Key' : 'invalid API Key');
     reply(res, 200, 'balance', { balance: account.balance, ledger: store.ledger(account.id) });
@@ -86,24 +125,24 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     return { account, d };
   };
 
-  app.get('/deployments/:id', (req: Request, res: Response) => {
+  app.get('/deployments/:id', perKey, (req: Request, res: Response) => {
     const found = ownDeployment(req, res);
     if (!found) return;
     const { d } = found;
     reply(res, 200, d.state, {
       deployment: {
         deployment_id: d.id, state: d.state, domain: d.domain, location: d.location, hours: d.hours, reserved: d.reserved,
-        created_at: d.createdAt, ready_at: d.readyAt ?? null, expires_at: d.expiresAt ?? null, ended_at: d.endedAt ?? null, ...(d.message ? { note: d.message } : {}),
+        refunded: d.refunded, created_at: d.createdAt, ready_at: d.readyAt ?? null, expires_at: d.expiresAt ?? null, ended_at: d.endedAt ?? null, ...(d.message ? { note: d.message } : {}),
         recorders: store.recorders(d.id).map((r) => ({ recorder_id: r.id, recorder_ip: r.ip ?? null, state: r.state })),
       },
     });
   });
 
-  app.delete('/deployments/:id', async (req: Request, res: Response) => {
+  app.delete('/deployments/:id', perKey, async (req: Request, res: Response) => {
     const found = ownDeployment(req, res);
     if (!found) return;
-    if (found.d.state !== 'ready') return reply(res, 409, `the deployment is ${found.d.state}; only a ready one can be released`);
-    const refund = await deployer.release(found.d);
+    const refund = found.d.state === 'ready' ? await deployer.release(found.d) : undefined;
+    if (refund === undefined) return reply(res, 409, `the deployment is ${store.deployment(found.d.id)?.state ?? found.d.state}; only a ready one can be released`);
     reply(res, 200, 'released: its recorders are draining', { refund, balance: store.balance(found.account.id) });
   });
 

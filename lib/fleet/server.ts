@@ -1,8 +1,11 @@
 /**
- * Wires the fleet server: store, backends, callback sender, deployer, HTTP API; resumes after a restart
- * (pending callbacks, deployments in flight, expiries) before it listens.
+ * Wires the fleet server, in an order that keeps a mistaken second start harmless: it binds its port
+ * first (a busy port is an error before anything else is touched), then takes the database's lock
+ * (another fleet on the same database is an error before any recovery runs), then opens the store,
+ * resumes after a restart (pending callbacks, deployments in flight, expiries) and serves.
  */
-import type { Server } from 'node:http';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log';
 import { registerSecret } from '../log';
@@ -11,10 +14,13 @@ import type { RecorderBackend } from './backends/backend';
 import { DockerBackend } from './backends/docker';
 import { KubernetesBackend } from './backends/kubernetes';
 import { LocalBackend } from './backends/local';
+import { verifyDomain } from './brewery-watch';
 import { CallbackSender } from './callbacks';
 import type { FleetConfig } from './config';
 import { Deployer } from './deployer';
 import { createFleetApp } from './http';
+import { lockDatabase, type InstanceLock } from './instance-lock';
+import { SecretBox } from './secret-box';
 import { FleetStore } from './store';
 
 export interface FleetServer {
@@ -33,49 +39,85 @@ export interface FleetServerOptions {
   callbackBaseDelayMs?: number;
 }
 
+/** The data folder is the fleet's alone: 0700, made so if an older fleet left it open. */
+export function prepareDataDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { mode, uid } = fs.statSync(dir);
+  if ((mode & 0o077) === 0) return;
+  try {
+    fs.chmodSync(dir, 0o700);
+  } catch (err) {
+    throw new Error(`JIBRI_FLEET_DATA_DIR: ${dir} is open to other users (mode ${(mode & 0o777).toString(8)}) and this process (uid ${process.getuid?.()}) cannot close it (${(err as NodeJS.ErrnoException).code}; it belongs to uid ${uid}): make it 0700 and owned by the fleet's user, or choose another folder`, { cause: err });
+  }
+}
+
+function listen(config: FleetConfig, handler: http.RequestListener): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    const s = http.createServer(handler);
+    s.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`the fleet API cannot listen on ${config.host}:${config.port} (${err.code}): set JIBRI_FLEET_PORT to a free port`, { cause: err })));
+    s.listen(config.port, config.host, () => resolve(s));
+  });
+}
+
 export async function startFleetServer(config: FleetConfig, log: Logger, opts: FleetServerOptions = {}): Promise<FleetServer> {
   for (const s of [config.adminToken, config.callbackSecret]) registerSecret(s);
-  const store = new FleetStore(config.databasePath);
-  const used = new Set(Object.values(config.locations));
-  const backends: Partial<Record<string, RecorderBackend>> = opts.backends ?? {
-    ...(used.has('local') ? { local: new LocalBackend({ recorderMain: config.recorderMain, dataDir: config.dataDir, capacity: config.localCapacity }) } : {}),
-    ...(used.has('docker') ? { docker: new DockerBackend({ image: config.dockerImage, dataDir: config.dataDir, capacity: config.localCapacity }) } : {}),
-    ...(used.has('kubernetes')
-      ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, capacity: config.localCapacity, drainCapSec: config.drainCapSec }) }
-      : {}),
+  let serve: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ it: 'failed', message: 'the fleet is starting; try again in a moment' }));
   };
-  const callbacks = new CallbackSender({
-    store,
-    secret: config.callbackSecret,
-    attempts: config.callbackAttempts,
-    log,
-    ...(opts.callbackBaseDelayMs ? { baseDelayMs: opts.callbackBaseDelayMs } : {}),
-    urlOf: (id) => store.deployment(id)?.callbackUrl,
-  });
-  const deployer = new Deployer({ store, config, backends, callbacks, log });
-  const admin = new FleetAdmin(store);
-  await deployer.resume();
-  callbacks.resume();
-  const app = createFleetApp({ config, store, deployer, admin, log });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`the fleet API cannot listen on ${config.host}:${config.port} (${err.code}): set JIBRI_FLEET_PORT to a free port`)));
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host}:${port}`;
-  log.info(`fleet API listening on ${url}`, { component: 'fleet' });
-  return {
-    url,
-    store,
-    deployer,
-    admin,
-    backends,
-    stop: async () => {
-      deployer.stop();
-      callbacks.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      store.close();
-    },
-  };
+  const server = await listen(config, (req, res) => serve(req, res));
+  let lock: InstanceLock | undefined;
+  let store: FleetStore | undefined;
+  try {
+    prepareDataDir(config.dataDir);
+    lock = lockDatabase(config.databasePath);
+    store = new FleetStore(config.databasePath, new SecretBox(config.secretKey));
+    if (store.sealedAtStart) log.warn(`sealed ${store.sealedAtStart} password(s) an older fleet had stored in clear`, { component: 'fleet' });
+    const db = store;
+    const used = new Set(Object.values(config.locations));
+    const backends: Partial<Record<string, RecorderBackend>> = opts.backends ?? {
+      ...(used.has('local') ? { local: new LocalBackend({ recorderMain: config.recorderMain, dir: config.recordersDir, ...(config.localUids ? { uids: config.localUids } : {}) }) } : {}),
+      ...(used.has('docker') ? { docker: new DockerBackend({ image: config.dockerImage, dir: config.recordersDir }) } : {}),
+      ...(used.has('kubernetes') ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, drainCapSec: config.drainCapSec }) } : {}),
+    };
+    const callbacks = new CallbackSender({
+      store: db,
+      secret: config.callbackSecret,
+      attempts: config.callbackAttempts,
+      log,
+      allowedHosts: config.callbackAllowedHosts,
+      ...(opts.callbackBaseDelayMs ? { baseDelayMs: opts.callbackBaseDelayMs } : {}),
+      urlOf: (id) => db.deployment(id)?.callbackUrl,
+    });
+    const deployer = new Deployer({ store: db, config, backends, callbacks, log });
+    const admin = new FleetAdmin(db, (c) => verifyDomain(c, config.xmppAllowedHosts));
+    await deployer.resume();
+    callbacks.resume();
+    const app = createFleetApp({ config, store: db, deployer, admin, log });
+    serve = app;
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host}:${port}`;
+    log.info(`fleet API listening on ${url}`, { component: 'fleet' });
+    const held = lock;
+    return {
+      url,
+      store: db,
+      deployer,
+      admin,
+      backends,
+      stop: async () => {
+        deployer.stop();
+        callbacks.stop();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        db.close();
+        held.release();
+      },
+    };
+  } catch (err) {
+    store?.close();
+    lock?.release();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  }
 }

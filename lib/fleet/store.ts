@@ -1,15 +1,24 @@
 /**
  * The fleet's state in SQLite: accounts and their key digests, the balance ledger, domain
- * configurations, deployments and their recorders. better-sqlite3 is synchronous, so a transaction is
- * a plain function call: two deploys can never both spend the same balance (SQLite serializes writers,
- * and the balance check and the debit are one transaction). Schema changes are numbered migrations.
+ * configurations, deployments and their recorders, callbacks. better-sqlite3 is synchronous, so a
+ * transaction is a plain function call, and every change of money is made in the same transaction as
+ * the change of state that causes it:
+ *   - a reservation checks the balance and the location's capacity, debits, and takes the capacity
+ *     (`slots`) in one IMMEDIATE transaction, so concurrent deploys can neither overspend nor over-commit;
+ *   - every refund is cut to what is left of the deployment's debit (`refunded` is kept beside it), so
+ *     whatever the order of partial failure, release, expiry and restart, refunds never exceed the debit;
+ *   - slots go back as recorders are removed, and all at once when a deployment fails or ends.
+ * Secrets (customers' XMPP passwords, recorder tokens) are sealed with the operator's key (secret-box);
+ * the file is 0600 in a 0700 folder. Schema changes are numbered migrations.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Location } from './config';
-import type { DomainConfig } from './domain-config';
+import { SECRET_FIELDS, type DomainConfig } from './domain-config';
+import { cappedRefund, deploymentCost, proratedRefund, toCents } from './money';
+import { SecretBox } from './secret-box';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT, created_at TEXT NOT NULL);
@@ -26,10 +35,24 @@ const MIGRATIONS: string[] = [
      handle TEXT, ip TEXT, state TEXT NOT NULL, created_at TEXT NOT NULL, removed_at TEXT);
    CREATE TABLE callbacks (id INTEGER PRIMARY KEY AUTOINCREMENT, deployment_id TEXT NOT NULL, body TEXT NOT NULL,
      attempts INTEGER NOT NULL DEFAULT 0, delivered_at TEXT, last_error TEXT);`,
+  // Issue 15: what was refunded and what capacity is held, beside each deployment; recorder tokens; key check.
+  `ALTER TABLE deployments ADD COLUMN refunded REAL NOT NULL DEFAULT 0;
+   ALTER TABLE deployments ADD COLUMN slots INTEGER NOT NULL DEFAULT 0;
+   UPDATE deployments SET refunded = COALESCE((SELECT SUM(delta) FROM ledger l WHERE l.deployment_id = deployments.id AND l.delta > 0), 0);
+   UPDATE deployments SET slots = CASE
+     WHEN state = 'deploying' THEN recorders
+     WHEN state IN ('ready', 'expiring') THEN (SELECT COUNT(*) FROM recorders r WHERE r.deployment_id = deployments.id AND r.state IN ('creating', 'ready', 'draining'))
+     ELSE 0 END;
+   CREATE INDEX deployments_state ON deployments(state);
+   CREATE INDEX deployments_account ON deployments(account_id, state, ended_at);
+   ALTER TABLE recorders ADD COLUMN token TEXT;
+   ALTER TABLE callbacks ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 export type DeploymentState = 'deploying' | 'ready' | 'failed' | 'expiring' | 'ended';
 export type RecorderState = 'creating' | 'ready' | 'draining' | 'removed' | 'failed';
+const LIVE_RECORDER: readonly RecorderState[] = ['creating', 'ready', 'draining'];
 
 export interface Account {
   id: string;
@@ -46,7 +69,12 @@ export interface Deployment {
   recorders: number;
   hours: number;
   price: number;
+  /** What was debited (0 for a deployment that was never served). */
   reserved: number;
+  /** What of it was refunded so far; never more than `reserved`. */
+  refunded: number;
+  /** Recorder places of its backend it holds. */
+  slots: number;
   state: DeploymentState;
   callbackUrl: string;
   message?: string;
@@ -70,17 +98,39 @@ export class InsufficientBalance extends Error {}
 
 const now = (): string => new Date().toISOString();
 
+const KEY_CHECK = 'jibri-ts fleet key check';
+
+/** Creates the folder 0700 and the file 0600 before SQLite opens it; tightens ones an older fleet left open. */
+function prepareFile(file: string): void {
+  const dir = path.dirname(file);
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  // SQLite gives the -wal and -shm files the database's own mode when it creates them.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+}
+
 export class FleetStore {
   readonly db: Database.Database;
+  /** How many plaintext secrets of an older fleet were sealed at this start. */
+  readonly sealedAtStart: number;
 
-  constructor(file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+  constructor(file: string, private readonly box: SecretBox) {
+    prepareFile(file);
     this.db = new Database(file);
-    // WAL: readers never wait for the writer, and a killed process loses no committed transaction.
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    try {
+      // WAL: readers never wait for the writer, and a killed process loses no committed transaction.
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      // Deleted and overwritten content is zeroed, so a sealed password leaves no plaintext behind in free pages.
+      this.db.pragma('secure_delete = ON');
+      this.migrate();
+      this.checkKey(file);
+      this.sealedAtStart = this.sealPlaintextSecrets();
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
   }
 
   private migrate(): void {
@@ -96,9 +146,56 @@ export class FleetStore {
     }
   }
 
+  /** The first start seals a known text; later starts must open it, or the key is not this database's. */
+  private checkKey(file: string): void {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'key_check'").get() as { value: string } | undefined;
+    if (!row) {
+      this.db.prepare("INSERT INTO meta (key, value) VALUES ('key_check', ?)").run(this.box.seal(KEY_CHECK, 'meta:key_check'));
+      return;
+    }
+    let opened: string | undefined;
+    try {
+      opened = this.box.open(row.value, 'meta:key_check');
+    } catch {
+      opened = undefined;
+    }
+    if (opened !== KEY_CHECK) throw new Error(`JIBRI_FLEET_SECRET_KEY is not the key ${file} was written with: start the fleet with the key it was created with`);
+  }
+
+  /**
+   * An older fleet stored domain passwords in clear: they are sealed now, in one transaction, and the
+   * file is rewritten (checkpoint, VACUUM) so that no page keeps the clear text.
+   */
+  private sealPlaintextSecrets(): number {
+    let sealed = 0;
+    this.db.transaction(() => {
+      for (const row of this.db.prepare('SELECT account_id, domain, config FROM domains').all() as Array<{ account_id: string; domain: string; config: string }>) {
+        const config = JSON.parse(row.config) as Record<string, string>;
+        let changed = false;
+        for (const f of SECRET_FIELDS) {
+          const v = config[f];
+          if (v && !SecretBox.isSealed(v)) {
+            config[f] = this.box.seal(v, secretContext(row.account_id, row.domain, f));
+            changed = true;
+            sealed++;
+          }
+        }
+        if (changed) this.db.prepare('UPDATE domains SET config = ? WHERE account_id = ? AND domain = ?').run(JSON.stringify(config), row.account_id, row.domain);
+      }
+    })();
+    if (sealed) {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.db.exec('VACUUM');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    }
+    return sealed;
+  }
+
   close(): void {
     this.db.close();
   }
+
+  // ---- accounts and money ----
 
   createAccount(name: string): Account {
     const id = crypto.randomUUID();
@@ -123,10 +220,15 @@ export class FleetStore {
 
   balance(accountId: string): number {
     const row = this.db.prepare('SELECT COALESCE(SUM(delta), 0) AS b FROM ledger WHERE account_id = ?').get(accountId) as { b: number };
-    return Math.round(row.b * 1e6) / 1e6;
+    return toCents(row.b) / 100;
   }
 
-  addLedger(accountId: string, delta: number, reason: string, deploymentId?: string): void {
+  /** A top-up or an operator's correction: not tied to a deployment. */
+  adjustBalance(accountId: string, delta: number, reason: string): void {
+    this.ledgerEntry(accountId, delta, reason);
+  }
+
+  private ledgerEntry(accountId: string, delta: number, reason: string, deploymentId?: string): void {
     this.db.prepare('INSERT INTO ledger (account_id, delta, reason, deployment_id, at) VALUES (?, ?, ?, ?, ?)').run(accountId, delta, reason, deploymentId ?? null, now());
   }
 
@@ -134,40 +236,131 @@ export class FleetStore {
     return this.db.prepare('SELECT delta, reason, deployment_id AS deploymentId, at FROM ledger WHERE account_id = ? ORDER BY id').all(accountId) as never;
   }
 
+  // ---- domains ----
+
   setDomain(accountId: string, domain: string, config: DomainConfig): void {
+    const d = domain.toLowerCase();
+    const stored: Record<string, string | undefined> = { ...config };
+    for (const f of SECRET_FIELDS) {
+      const v = stored[f];
+      if (v) stored[f] = this.box.seal(v, secretContext(accountId, d, f));
+    }
     this.db
       .prepare('INSERT INTO domains (account_id, domain, config) VALUES (?, ?, ?) ON CONFLICT (account_id, domain) DO UPDATE SET config = excluded.config, verified_at = NULL, verify_error = NULL')
-      .run(accountId, domain.toLowerCase(), JSON.stringify(config));
+      .run(accountId, d, JSON.stringify(stored));
   }
 
   domain(accountId: string, domain: string): { config: DomainConfig; verifiedAt?: string; verifyError?: string } | undefined {
-    const row = this.db.prepare('SELECT config, verified_at, verify_error FROM domains WHERE account_id = ? AND domain = ?').get(accountId, domain.toLowerCase()) as
+    const d = domain.toLowerCase();
+    const row = this.db.prepare('SELECT config, verified_at, verify_error FROM domains WHERE account_id = ? AND domain = ?').get(accountId, d) as
       | { config: string; verified_at: string | null; verify_error: string | null }
       | undefined;
     if (!row) return undefined;
-    return { config: JSON.parse(row.config) as DomainConfig, ...(row.verified_at ? { verifiedAt: row.verified_at } : {}), ...(row.verify_error ? { verifyError: row.verify_error } : {}) };
+    const config = JSON.parse(row.config) as DomainConfig;
+    for (const f of SECRET_FIELDS) {
+      const v = config[f];
+      if (v) config[f] = this.box.open(v, secretContext(accountId, d, f));
+    }
+    return { config, ...(row.verified_at ? { verifiedAt: row.verified_at } : {}), ...(row.verify_error ? { verifyError: row.verify_error } : {}) };
   }
 
   setDomainVerification(accountId: string, domain: string, error: string | undefined): void {
     this.db.prepare('UPDATE domains SET verified_at = ?, verify_error = ? WHERE account_id = ? AND domain = ?').run(error ? null : now(), error ?? null, accountId, domain.toLowerCase());
   }
 
+  // ---- deployments: every change of money and capacity with the change of state that causes it ----
+
   /**
-   * Creates the deployment and debits its cost in one transaction, or throws InsufficientBalance and
-   * writes nothing. IMMEDIATE takes the write lock before the balance is read.
+   * Debits the cost and takes `d.recorders` places of the backend's `capacity`, in one IMMEDIATE
+   * transaction (the write lock is taken before anything is read). Not enough balance: throws
+   * InsufficientBalance and writes nothing. Not enough capacity: the deployment is written as failed
+   * with `notAvailable` as its message, and nothing is debited.
    */
-  reserveDeployment(d: Omit<Deployment, 'state' | 'createdAt'>): Deployment {
+  reserveDeployment(d: Omit<Deployment, 'state' | 'createdAt' | 'refunded' | 'slots'>, capacity: number, notAvailable: string): Deployment {
     const run = this.db.transaction((): Deployment => {
       const balance = this.balance(d.accountId);
-      if (balance + 1e-9 < d.reserved) throw new InsufficientBalance(`not enough balance: ${d.reserved} needed, ${balance} available`);
+      if (toCents(balance) < toCents(d.reserved)) throw new InsufficientBalance(`not enough balance: ${d.reserved} needed, ${balance} available`);
+      const used = (this.db.prepare('SELECT COALESCE(SUM(slots), 0) AS n FROM deployments WHERE backend = ?').get(d.backend) as { n: number }).n;
       const created = now();
-      this.db
-        .prepare('INSERT INTO deployments (id, account_id, domain, location, backend, recorders, hours, price, reserved, state, callback_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(d.id, d.accountId, d.domain, d.location, d.backend, d.recorders, d.hours, d.price, d.reserved, 'deploying', d.callbackUrl, created);
-      this.addLedger(d.accountId, -d.reserved, `deploy ${d.recorders} recorder(s) x ${d.hours} h in ${d.location}`, d.id);
-      return { ...d, state: 'deploying', createdAt: created };
+      const insert = this.db.prepare(
+        'INSERT INTO deployments (id, account_id, domain, location, backend, recorders, hours, price, reserved, refunded, slots, state, callback_url, message, created_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)',
+      );
+      if (used + d.recorders > capacity) {
+        insert.run(d.id, d.accountId, d.domain, d.location, d.backend, d.recorders, d.hours, d.price, 0, 0, 'failed', d.callbackUrl, notAvailable, created, created);
+        return { ...d, reserved: 0, refunded: 0, slots: 0, state: 'failed', message: notAvailable, createdAt: created, endedAt: created };
+      }
+      insert.run(d.id, d.accountId, d.domain, d.location, d.backend, d.recorders, d.hours, d.price, d.reserved, d.recorders, 'deploying', d.callbackUrl, null, created, null);
+      this.ledgerEntry(d.accountId, -d.reserved, `deploy ${d.recorders} recorder(s) x ${d.hours} h in ${d.location}`, d.id);
+      return { ...d, refunded: 0, slots: d.recorders, state: 'deploying', createdAt: created };
     });
     return run.immediate();
+  }
+
+  /** Deployments of an account that failed since `sinceIso` (a deploy that fails costs the fleet, not the customer). */
+  failedDeploymentsSince(accountId: string, sinceIso: string): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM deployments WHERE account_id = ? AND state = 'failed' AND ended_at >= ?").get(accountId, sinceIso) as { n: number }).n;
+  }
+
+  /** A refund of at most what is left of the debit, with the change of state that causes it (inside a transaction). */
+  private refund(d: Deployment, wanted: number, reason: string): number {
+    const amount = cappedRefund(wanted, d.reserved, d.refunded);
+    if (amount > 0) {
+      this.ledgerEntry(d.accountId, amount, reason, d.id);
+      this.db.prepare('UPDATE deployments SET refunded = refunded + ? WHERE id = ?').run(amount, d.id);
+    }
+    return amount;
+  }
+
+  /**
+   * The deployment is ready with `good`; `bad` could not be deployed and are refunded, and their
+   * places go back. Only from `deploying`: undefined when another change came first.
+   */
+  settleReady(id: string, good: readonly string[], bad: readonly string[], readyAt: Date, expiresAt: Date): number | undefined {
+    return this.db.transaction((): number | undefined => {
+      const d = this.deployment(id);
+      if (!d || d.state !== 'deploying') return undefined;
+      const refunded = bad.length ? this.refund(d, deploymentCost(bad.length, d.hours, d.price), `refund: ${bad.length} recorder(s) could not be deployed`) : 0;
+      for (const r of good) this.db.prepare("UPDATE recorders SET state = 'ready' WHERE id = ? AND deployment_id = ?").run(r, id);
+      for (const r of bad) this.db.prepare("UPDATE recorders SET state = 'failed', removed_at = ? WHERE id = ? AND deployment_id = ?").run(now(), r, id);
+      this.db
+        .prepare("UPDATE deployments SET state = 'ready', slots = ?, ready_at = ?, expires_at = ?, message = ? WHERE id = ?")
+        .run(good.length, readyAt.toISOString(), expiresAt.toISOString(), bad.length ? `${bad.length} recorder(s) refunded` : null, id);
+      return refunded;
+    }).immediate();
+  }
+
+  /** A deployment that could not be served: all that is left of its debit back, its places free. Only from `deploying`. */
+  failDeployment(id: string, message: string): number | undefined {
+    return this.db.transaction((): number | undefined => {
+      const d = this.deployment(id);
+      if (!d || d.state !== 'deploying') return undefined;
+      const refunded = this.refund(d, d.reserved, `refund: ${message}`);
+      this.db.prepare("UPDATE recorders SET state = 'failed', removed_at = ? WHERE deployment_id = ? AND state IN ('creating', 'ready', 'draining')").run(now(), id);
+      this.db.prepare("UPDATE deployments SET state = 'failed', slots = 0, message = ?, ended_at = ? WHERE id = ?").run(message, now(), id);
+      return refunded;
+    }).immediate();
+  }
+
+  /** DELETE /deployments/:id: the unused share of what is still paid goes back, and it starts expiring. Only from `ready`. */
+  releaseDeployment(id: string, nowMs = Date.now()): number | undefined {
+    return this.db.transaction((): number | undefined => {
+      const d = this.deployment(id);
+      if (!d || d.state !== 'ready' || !d.readyAt || !d.expiresAt) return undefined;
+      const paid = d.reserved - d.refunded;
+      const refunded = this.refund(d, proratedRefund(paid, Date.parse(d.readyAt), Date.parse(d.expiresAt), nowMs), 'refund: released early');
+      this.db.prepare("UPDATE deployments SET state = 'expiring' WHERE id = ?").run(id);
+      return refunded;
+    }).immediate();
+  }
+
+  /** At expiry: no money changes hands. */
+  markExpiring(id: string): boolean {
+    return this.db.prepare("UPDATE deployments SET state = 'expiring' WHERE id = ? AND state = 'ready'").run(id).changes === 1;
+  }
+
+  /** Every recorder is gone: the deployment ends and holds no place. */
+  endDeployment(id: string): boolean {
+    return this.db.prepare("UPDATE deployments SET state = 'ended', slots = 0, ended_at = ? WHERE id = ? AND state = 'expiring'").run(now(), id).changes === 1;
   }
 
   deployment(id: string): Deployment | undefined {
@@ -179,48 +372,74 @@ export class FleetStore {
     return (this.db.prepare(`SELECT * FROM deployments WHERE state IN (${states.map(() => '?').join(',')})`).all(...states) as Array<Record<string, unknown>>).map(rowToDeployment);
   }
 
-  updateDeployment(id: string, fields: Partial<Pick<Deployment, 'state' | 'message' | 'readyAt' | 'expiresAt' | 'endedAt'>>): void {
-    const cols = { state: 'state', message: 'message', readyAt: 'ready_at', expiresAt: 'expires_at', endedAt: 'ended_at' } as const;
-    const entries = Object.entries(fields) as Array<[keyof typeof cols, string]>;
-    if (!entries.length) return;
-    this.db.prepare(`UPDATE deployments SET ${entries.map(([k]) => `${cols[k]} = ?`).join(', ')} WHERE id = ?`).run(...entries.map(([, v]) => v), id);
+  // ---- recorders ----
+
+  /** Written before the recorder exists, with its API token sealed. */
+  addRecorder(r: RecorderRow, token: string): void {
+    this.db
+      .prepare('INSERT INTO recorders (id, deployment_id, backend, handle, ip, state, created_at, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(r.id, r.deploymentId, r.backend, r.handle ?? null, r.ip ?? null, r.state, now(), this.box.seal(token, `recorder:${r.id}`));
   }
 
-  addRecorder(r: RecorderRow): void {
-    this.db.prepare('INSERT INTO recorders (id, deployment_id, backend, handle, ip, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(r.id, r.deploymentId, r.backend, r.handle ?? null, r.ip ?? null, r.state, now());
+  recorderToken(id: string): string | undefined {
+    const row = this.db.prepare('SELECT token FROM recorders WHERE id = ?').get(id) as { token: string | null } | undefined;
+    return row?.token ? this.box.open(row.token, `recorder:${id}`) : undefined;
   }
 
-  updateRecorder(id: string, fields: Partial<Pick<RecorderRow, 'state' | 'handle' | 'ip'>>): void {
-    const entries = Object.entries<string>(fields as Record<string, string>);
-    if (!entries.length) return;
-    const removed = fields.state === 'removed' ? ', removed_at = ?' : '';
-    this.db.prepare(`UPDATE recorders SET ${entries.map(([k]) => `${k} = ?`).join(', ')}${removed} WHERE id = ?`).run(...entries.map(([, v]) => v), ...(removed ? [now()] : []), id);
+  setRecorderHandle(id: string, handle: string, ip: string): void {
+    this.db.prepare('UPDATE recorders SET handle = ?, ip = ? WHERE id = ?').run(handle, ip, id);
+  }
+
+  setRecorderDraining(id: string): void {
+    this.db.prepare("UPDATE recorders SET state = 'draining' WHERE id = ? AND state = 'ready'").run(id);
+  }
+
+  /** A recorder is gone: its place goes back (once) if its deployment holds one for it. */
+  recorderGone(id: string, state: 'removed' | 'failed'): void {
+    this.db.transaction(() => {
+      const row = this.db.prepare('SELECT deployment_id AS deploymentId, state FROM recorders WHERE id = ?').get(id) as { deploymentId: string; state: RecorderState } | undefined;
+      if (!row || !LIVE_RECORDER.includes(row.state)) return;
+      this.db.prepare('UPDATE recorders SET state = ?, removed_at = ? WHERE id = ?').run(state, now(), id);
+      this.db.prepare("UPDATE deployments SET slots = slots - 1 WHERE id = ? AND slots > 0 AND state IN ('ready', 'expiring')").run(row.deploymentId);
+    }).immediate();
   }
 
   recorders(deploymentId: string): RecorderRow[] {
-    return (this.db.prepare('SELECT id, deployment_id AS deploymentId, backend, handle, ip, state FROM recorders WHERE deployment_id = ? ORDER BY created_at, id').all(deploymentId) as RecorderDbRow[]).map(
-      (r) => ({ id: r.id, deploymentId: r.deploymentId, backend: r.backend, state: r.state as RecorderState, ...(r.handle ? { handle: r.handle } : {}), ...(r.ip ? { ip: r.ip } : {}) }),
-    );
+    return (this.db.prepare('SELECT id, deployment_id AS deploymentId, backend, handle, ip, state FROM recorders WHERE deployment_id = ? ORDER BY created_at, id').all(deploymentId) as RecorderDbRow[]).map(rowToRecorder);
   }
 
-  /** Recorders of every backend that are not removed: what the fleet must find again after a restart. */
+  /** Recorders of every backend that are not gone: what the fleet must find again after a restart. */
   liveRecorders(): RecorderRow[] {
-    return (this.db.prepare("SELECT id, deployment_id AS deploymentId, backend, handle, ip, state FROM recorders WHERE state NOT IN ('removed', 'failed')").all() as RecorderDbRow[]).map(
-      (r) => ({ id: r.id, deploymentId: r.deploymentId, backend: r.backend, state: r.state as RecorderState, ...(r.handle ? { handle: r.handle } : {}), ...(r.ip ? { ip: r.ip } : {}) }),
-    );
+    return (this.db.prepare("SELECT id, deployment_id AS deploymentId, backend, handle, ip, state FROM recorders WHERE state NOT IN ('removed', 'failed')").all() as RecorderDbRow[]).map(rowToRecorder);
   }
+
+  // ---- callbacks ----
 
   queueCallback(deploymentId: string, body: string): number {
     return Number(this.db.prepare('INSERT INTO callbacks (deployment_id, body) VALUES (?, ?)').run(deploymentId, body).lastInsertRowid);
   }
 
   pendingCallbacks(): Array<{ id: number; deploymentId: string; body: string; attempts: number }> {
-    return this.db.prepare('SELECT id, deployment_id AS deploymentId, body, attempts FROM callbacks WHERE delivered_at IS NULL').all() as never;
+    return this.db.prepare('SELECT id, deployment_id AS deploymentId, body, attempts FROM callbacks WHERE delivered_at IS NULL AND abandoned = 0').all() as never;
   }
 
   callbackAttempt(id: number, delivered: boolean, error?: string): void {
     this.db.prepare('UPDATE callbacks SET attempts = attempts + 1, delivered_at = ?, last_error = ? WHERE id = ?').run(delivered ? now() : null, error ?? null, id);
   }
+
+  /** The destination was refused: no more attempts, now or after a restart. */
+  callbackAbandoned(id: number, error: string): void {
+    this.db.prepare('UPDATE callbacks SET abandoned = 1, last_error = ? WHERE id = ?').run(error, id);
+  }
+}
+
+/** Where a sealed domain secret belongs: it opens there and nowhere else. */
+function secretContext(accountId: string, domain: string, field: string): string {
+  return `domain:${accountId}:${domain}:${field}`;
+}
+
+function rowToRecorder(r: RecorderDbRow): RecorderRow {
+  return { id: r.id, deploymentId: r.deploymentId, backend: r.backend, state: r.state as RecorderState, ...(r.handle ? { handle: r.handle } : {}), ...(r.ip ? { ip: r.ip } : {}) };
 }
 
 /** A recorders row as the SELECTs above name its columns. */
@@ -241,6 +460,8 @@ function rowToDeployment(r: Record<string, unknown>): Deployment {
     hours: Number(r.hours),
     price: Number(r.price),
     reserved: Number(r.reserved),
+    refunded: Number(r.refunded),
+    slots: Number(r.slots),
     state: r.state as DeploymentState,
     callbackUrl: String(r.callback_url),
     createdAt: String(r.created_at),

@@ -10,6 +10,7 @@ import { client, type Client } from '@xmpp/client';
 import xml, { type Element } from '@xmpp/xml';
 import type { XmppEnvironment, XmppServer } from '../config';
 import type { Logger } from '../log';
+import { stayOnService } from './stay-on-service';
 import { trustAllCertsFor } from './tls-trust';
 
 import { NS_JIBRI } from './jibri-iq';
@@ -117,7 +118,9 @@ export class XmppConnection extends EventEmitter {
   private connect(): void {
     if (this.stopped) return;
     const { server, config } = this.opts;
-    const xmpp = client({ service: `xmpp://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`, domain: config.authDomain, username: config.username, password: config.password });
+    const service = `xmpp://${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
+    const xmpp = client({ service, domain: config.authDomain, username: config.username, password: config.password });
+    stayOnService(xmpp, service);
     this.xmpp = xmpp;
     // Our own backoff replaces xmpp.js's fixed one-second reconnect, so a restart storm cannot hammer Prosody.
     xmpp.reconnect.stop();

@@ -5,6 +5,8 @@
  * removed at expiry. A real Prosody and a Jicofo stand-in check the container joined the brewery.
  */
 import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
 import Docker from 'dockerode';
 import type { DemoServer } from '../../lib/demo/server';
 import { LABELS } from '../../lib/fleet/backends/docker';
@@ -20,6 +22,7 @@ import { ROOT, tempDir, waitFor } from '../support/service';
 const IMAGE = process.env.JIBRI_FLEET_DOCKER_IMAGE ?? 'jibri-ts:local';
 const PW = { jibri: 'dock-jibri-pw', focus: 'dock-focus-pw', recorder: 'dock-recorder-pw' };
 const HOUR_SECONDS = 20;
+const SECRET_KEY = crypto.randomBytes(32).toString('base64');
 
 describe('the fleet with the docker backend', () => {
   const docker = new Docker();
@@ -29,12 +32,13 @@ describe('the fleet with the docker backend', () => {
   let stack: BreweryStack;
   let fleet: FleetServer;
   let cb: Receiver;
-  const dataDir = tempDir('jibri-ts-fleet-docker-');
+  const dataDir = path.join(tempDir('jibri-ts-fleet-docker-'), 'data');
   const start = (): Promise<FleetServer> =>
     startFleetServer(
       loadFleetConfig({
         JIBRI_FLEET_PORT: '0', JIBRI_FLEET_DATA_DIR: dataDir, JIBRI_FLEET_ADMIN_TOKEN: 'docker-admin', JIBRI_FLEET_CALLBACK_SECRET: 'docker-secret',
         JIBRI_FLEET_HOUR_SECONDS: String(HOUR_SECONDS), JIBRI_FLEET_LOCATIONS: 'fra=docker', JIBRI_FLEET_DOCKER_IMAGE: IMAGE, JIBRI_FLEET_DEPLOY_TIMEOUT: '90',
+        JIBRI_FLEET_SECRET_KEY: SECRET_KEY, JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`, JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
       }),
       createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }),
       { callbackBaseDelayMs: 200 },
@@ -89,6 +93,11 @@ describe('the fleet with the docker backend', () => {
     expect(info.Config.User).toBe('1000:1000');
     expect(info.Config.Env).toEqual(expect.arrayContaining([`JIBRI_INSTANCE_ID=${recorderId}`, `XMPP_SERVER=127.0.0.1:${prosody.port}`, 'JIBRI_BREWERY_MUC=jibribrewery']));
     expect(info.HostConfig).toMatchObject({ NetworkMode: 'host', ReadonlyRootfs: true, CapDrop: ['ALL'], Init: true });
+    // Its secrets are read-only files, named by NAME_FILE: neither its environment nor `docker inspect` shows them.
+    expect(info.Config.Env).toEqual(expect.arrayContaining(['JIBRI_XMPP_PASSWORD_FILE=/run/secrets/jibri/JIBRI_XMPP_PASSWORD', 'JIBRI_HTTP_API_TOKEN_FILE=/run/secrets/jibri/JIBRI_HTTP_API_TOKEN', 'JIBRI_HTTP_API_INTERNAL_AUTH=true']));
+    expect(JSON.stringify(info)).not.toContain(PW.jibri);
+    expect(JSON.stringify(info)).not.toContain(PW.recorder);
+    expect(info.HostConfig.Binds).toEqual(expect.arrayContaining([expect.stringMatching(/secrets:\/run\/secrets\/jibri:ro$/)]));
 
     // A restart finds the container again through the database and the engine, and keeps the expiry.
     await fleet.stop();

@@ -2,9 +2,10 @@
  * The kubernetes backend's pods, validated offline against the Kubernetes API schema subset the
  * manifests are checked with (spec/support/k8s-schema.ts). No cluster ran here.
  */
-import { podManifest, POD_LABELS } from '../../lib/fleet/backends/kubernetes-pod';
+import * as path from 'node:path';
+import { podManifest, POD_LABELS, secretManifest } from '../../lib/fleet/backends/kubernetes-pod';
 import { loadConfig } from '../../lib/config';
-import { recorderEnv } from '../../lib/fleet/deployer';
+import { recorderEnv, recorderSecrets } from '../../lib/fleet/deployer';
 import { SCHEMAS, validate } from '../support/k8s-schema';
 import type { Json } from '../support/json';
 
@@ -14,8 +15,9 @@ describe('the kubernetes backend pod', () => {
     deploymentId: 'd-1',
     expiresAt: '2026-11-23T10:00:00.000Z',
     env: recorderEnv({ XMPP_SERVER: 'prosody.jitsi:5222', JIBRI_XMPP_PASSWORD: 'pw', PUBLIC_URL: 'https://meet.example.org' }, '0b7f5c2e-1d2a-4c3b-8e9f-a1b2c3d4e5f6'),
+    secrets: recorderSecrets({ JIBRI_XMPP_PASSWORD: 'pw', JIBRI_RECORDER_PASSWORD: 'rpw' }, 'the-recorder-token'),
   };
-  const pod = podManifest(spec, { image: 'registry.example/jibri-ts:1', namespace: 'jibri', lifetimeSec: 3600, drainCapSec: 14400, apiToken: 'random-per-pod-token' }) as Json;
+  const pod = podManifest(spec, { image: 'registry.example/jibri-ts:1', namespace: 'jibri', lifetimeSec: 3600, drainCapSec: 14400 }) as Json;
 
   it('matches the API schema subset', () => {
     const problems: string[] = [];
@@ -38,10 +40,33 @@ describe('the kubernetes backend pod', () => {
     expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
   });
 
-  it('is a configuration the recorder starts with: its API on the pod\'s address, with a token', () => {
+  it("is a configuration the recorder starts with: its API on the pod's address, its token and passwords read from the Secret's files", () => {
     const env = Object.fromEntries(pod.spec.containers[0].env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
-    expect(env).toMatchObject({ JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_TOKEN: 'random-per-pod-token' });
-    expect(loadConfig(env, 'pod').http).toMatchObject({ host: '0.0.0.0', token: 'random-per-pod-token' });
+    expect(env).toMatchObject({ JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_TOKEN_FILE: '/run/secrets/jibri/JIBRI_HTTP_API_TOKEN' });
+    const files = (secretManifest(spec, 'jibri') as Json).stringData as Record<string, string>;
+    const config = loadConfig(env, 'pod', { readSecretFile: (f) => files[path.basename(f)] ?? '' });
+    expect(config.http).toMatchObject({ host: '0.0.0.0', token: 'the-recorder-token' });
+    expect(config.lifecycle.internalToken).toBe('the-recorder-token');
+  });
+
+  it('gets its secrets as files from a Secret of its own, owned by the pod; no secret value is in the pod', () => {
+    const secret = secretManifest(spec, 'jibri', { name: pod.metadata.name, uid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' }) as Json;
+    const problems: string[] = [];
+    validate(secret, SCHEMAS['v1/Secret']!, 'secret', problems);
+    expect(problems).toEqual([]);
+    expect(secret.metadata.ownerReferences).toEqual([{ apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' }]);
+    expect(secret.stringData).toEqual({ JIBRI_HTTP_API_TOKEN: 'the-recorder-token', JIBRI_XMPP_PASSWORD: 'pw', JIBRI_RECORDER_PASSWORD: 'rpw' });
+    const c = pod.spec.containers[0];
+    expect(pod.spec.volumes).toContainEqual({ name: 'secrets', secret: { secretName: secret.metadata.name, defaultMode: 0o400 } });
+    expect(c.volumeMounts).toContainEqual({ name: 'secrets', mountPath: '/run/secrets/jibri', readOnly: true });
+    expect(c.env).toEqual(expect.arrayContaining([
+      { name: 'JIBRI_HTTP_API_TOKEN_FILE', value: '/run/secrets/jibri/JIBRI_HTTP_API_TOKEN' },
+      { name: 'JIBRI_XMPP_PASSWORD_FILE', value: '/run/secrets/jibri/JIBRI_XMPP_PASSWORD' },
+      { name: 'JIBRI_HTTP_API_INTERNAL_AUTH', value: 'true' },
+      { name: 'XMPP_TRUST_ALL_CERTS', value: 'false' },
+    ]));
+    const text = JSON.stringify(pod);
+    for (const secretValue of ['the-recorder-token', '"pw"', 'rpw']) expect(text).not.toContain(secretValue);
   });
 
   it('the schema subset catches a wrong pod (self-check)', () => {

@@ -49,7 +49,8 @@ const obj = (properties: Record<string, Schema>, required: string[] = [], additi
 const list = (items: Schema): Schema => ({ type: 'array', items });
 const strMap: Schema = { type: 'object', additionalProperties: str };
 
-const metadata = obj({ name: { type: 'string', pattern: DNS_SUBDOMAIN }, namespace: str, labels: strMap, annotations: strMap }, ['name']);
+const ownerReference = obj({ apiVersion: str, kind: str, name: str, uid: str, controller: bool, blockOwnerDeletion: bool }, ['apiVersion', 'kind', 'name', 'uid']);
+const metadata = obj({ name: { type: 'string', pattern: DNS_SUBDOMAIN }, namespace: str, labels: strMap, annotations: strMap, ownerReferences: list(ownerReference) }, ['name']);
 const templateMetadata = obj({ labels: strMap, annotations: strMap, name: str });
 const labelSelector = obj({ matchLabels: strMap }, ['matchLabels']);
 const quantity: Schema = { type: 'string', pattern: QUANTITY };

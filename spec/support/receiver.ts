@@ -18,12 +18,13 @@ export interface Received {
 export interface Receiver {
   /** The base URL to hand out, ending in `basePath`. */
   url: string;
+  port: number;
   got: Received[];
   close(): Promise<void>;
 }
 
-/** What to answer a request with: a status and a JSON body. */
-export type Answer = (r: Received) => { status?: number; body?: unknown };
+/** What to answer a request with: a status, headers (e.g. a redirect's location) and a JSON body. */
+export type Answer = (r: Received) => { status?: number; headers?: Record<string, string>; body?: unknown };
 
 export async function startReceiver(basePath = '/hooks', answer?: Answer): Promise<Receiver> {
   const got: Received[] = [];
@@ -34,10 +35,11 @@ export async function startReceiver(basePath = '/hooks', answer?: Answer): Promi
       const r: Received = { path: req.url ?? '', headers: req.headers, raw, body: JSON.parse(raw), at: Date.now() };
       got.push(r);
       const a = answer?.(r);
-      if (a?.body === undefined) res.writeHead(a?.status ?? 200).end();
-      else res.writeHead(a.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
+      if (a?.body === undefined) res.writeHead(a?.status ?? 200, a?.headers ?? {}).end();
+      else res.writeHead(a.status ?? 200, { ...a.headers, 'content-type': 'application/json' }).end(JSON.stringify(a.body));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${basePath}`, got, close: () => new Promise((r) => server.close(() => r())) };
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}${basePath}`, port, got, close: () => new Promise((r) => server.close(() => r())) };
 }

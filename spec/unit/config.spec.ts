@@ -47,6 +47,43 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value, JIBRI_XMPP_PASSWORD: 'x' })).toThrow(message);
   });
 
+  describe('secrets from files (NAME_FILE, docker secrets)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-secret-files-'));
+    const file = (name: string, content: string, mode = 0o400): string => {
+      const f = path.join(dir, name);
+      fs.writeFileSync(f, content, { mode });
+      return f;
+    };
+    const xmpp = { XMPP_SERVER: 'xmpp.example' };
+
+    it('every secret setting has its _FILE twin, and nothing else has one', () => {
+      const names = new Set(SETTINGS.map((s) => s.name));
+      for (const s of SETTINGS.filter((x) => x.secret)) expect(names.has(`${s.name}_FILE`)).toBe(true);
+      expect(SETTINGS.filter((s) => s.fileOf).map((s) => s.fileOf).sort()).toEqual(SETTINGS.filter((s) => s.secret).map((s) => s.name).sort());
+    });
+
+    it('reads each secret once from its file, without the trailing newline', () => {
+      const c = loadConfig({
+        ...xmpp,
+        JIBRI_XMPP_PASSWORD_FILE: file('xmpp', 'x-pw\n'),
+        JIBRI_RECORDER_PASSWORD_FILE: file('rec', 'r-pw'),
+        JIBRI_HTTP_API_TOKEN_FILE: file('token', 'tok\r\n'),
+        JIBRI_HTTP_API_INTERNAL_AUTH: 'true',
+      });
+      expect(c.xmppEnvironments[0]?.password).toBe('x-pw');
+      expect(c.recorderLogin?.password).toBe('r-pw');
+      expect(c.http.token).toBe('tok');
+      expect(c.lifecycle.internalToken).toBe('tok');
+    });
+
+    it('refuses an unreadable or empty file, and a secret given both ways, naming the variables', () => {
+      expect(() => loadConfig({ ...xmpp, JIBRI_XMPP_PASSWORD_FILE: path.join(dir, 'nope') })).toThrow(/JIBRI_XMPP_PASSWORD_FILE=".*nope": the file cannot be read \(ENOENT\)/);
+      expect(() => loadConfig({ ...xmpp, JIBRI_XMPP_PASSWORD_FILE: file('empty', '\n') })).toThrow(/JIBRI_XMPP_PASSWORD_FILE=.*the file is empty/);
+      expect(() => loadConfig({ ...xmpp, JIBRI_XMPP_PASSWORD: 'a', JIBRI_XMPP_PASSWORD_FILE: file('both', 'b') })).toThrow(/JIBRI_XMPP_PASSWORD and JIBRI_XMPP_PASSWORD_FILE are both set/);
+      expect(() => loadConfig({ JIBRI_HTTP_API_INTERNAL_AUTH: 'true' })).toThrow(/JIBRI_HTTP_API_INTERNAL_AUTH=true needs JIBRI_HTTP_API_TOKEN/);
+    });
+  });
+
   it('treats an empty value as unset, as docker-jitsi-meet templates do', () => {
     expect(loadConfig({ JIBRI_HTTP_API_EXTERNAL_PORT: '', JIBRI_RECORDER_PASSWORD: ' ' }).http.port).toBe(2222);
   });

@@ -1,8 +1,9 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { loadFleetConfig, priceOf } from '../../lib/fleet/config';
 import { parseDeployRequest } from '../../lib/fleet/deploy-request';
-import { deploymentCost, proratedRefund } from '../../lib/fleet/deployer';
+import { deploymentCost, proratedRefund } from '../../lib/fleet/money';
 import { missingFields, parseDomainConfig, redactDomainConfig } from '../../lib/fleet/domain-config';
 import { hashKey, keyMatches, newApiKey, signBody } from '../../lib/fleet/keys';
 import { retryDelayMs } from '../../lib/fleet/callbacks';
@@ -32,6 +33,7 @@ describe('fleet: the deploy request', () => {
 });
 
 describe('fleet: money', () => {
+  const key = { JIBRI_FLEET_SECRET_KEY: Buffer.alloc(32, 3).toString('base64') };
   it('prices recorders x hours, and refunds the unused share of a release', () => {
     expect(deploymentCost(28, 3, 0.1)).toBe(8.4);
     expect(proratedRefund(10, 0, 100, 25)).toBe(7.5);
@@ -40,13 +42,26 @@ describe('fleet: money', () => {
   });
 
   it('reads locations, backends and prices, and refuses what is wrong by name', () => {
-    const c = loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'lon=local,fra=docker', JIBRI_FLEET_PRICES: 'lon=0.5', JIBRI_FLEET_PRICE: '2' });
+    const c = loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'lon=local,fra=docker', JIBRI_FLEET_PRICES: 'lon=0.5', JIBRI_FLEET_PRICE: '2' });
     expect(c.locations).toEqual({ lon: 'local', fra: 'docker' });
     expect([priceOf(c, 'lon'), priceOf(c, 'fra')]).toEqual([0.5, 2]);
     expect(() => loadFleetConfig({})).toThrow(/JIBRI_FLEET_CALLBACK_SECRET is required/);
-    expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'mars=local' })).toThrow(/"mars" is not one of nyc/);
-    expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'lon=cloud' })).toThrow(/must be local, docker or kubernetes/);
-    expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_PRICES: 'lon=free' })).toThrow(/"free" is not a price/);
+    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'mars=local' })).toThrow(/"mars" is not one of nyc/);
+    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'lon=cloud' })).toThrow(/must be local, docker or kubernetes/);
+    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_PRICES: 'lon=free' })).toThrow(/"free" is not a price/);
+  });
+
+  it('needs a secret key, says how to make one, and reads secrets from files (NAME_FILE)', () => {
+    expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's' })).toThrow(/JIBRI_FLEET_SECRET_KEY is required.*openssl rand -base64 32/s);
+    expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_SECRET_KEY: 'short' })).toThrow(/JIBRI_FLEET_SECRET_KEY: expected 32 bytes/);
+    const dir = fs.mkdtempSync(`${os.tmpdir()}/fleet-key-`);
+    fs.writeFileSync(`${dir}/key`, `${Buffer.alloc(32, 9).toString('base64')}\n`);
+    const c = loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_SECRET_KEY_FILE: `${dir}/key` });
+    expect(c.secretKey).toEqual(Buffer.alloc(32, 9));
+    expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_SECRET_KEY_FILE: `${dir}/missing` })).toThrow(/JIBRI_FLEET_SECRET_KEY_FILE=.*cannot be read \(ENOENT\)/);
+    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: 'http://x' })).toThrow(/JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: "http:\/\/x" is not host or host:port/);
+    expect(loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback,10.0.0.0/8');
+    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_TRUST_PROXY: 'everyone' })).toThrow(/JIBRI_FLEET_TRUST_PROXY/);
   });
 });
 

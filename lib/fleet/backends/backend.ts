@@ -1,14 +1,25 @@
 /**
  * Where recorders run. Every backend creates one recorder per call, configured for a domain by
- * environment (docker-jitsi-meet's names), finds it again from its handle after a fleet restart, asks it
- * to drain (Jibri's internal gracefulShutdown) and removes it.
+ * environment (docker-jitsi-meet's names) and by secret files, finds it again from its handle after a
+ * fleet restart, asks it to drain (Jibri's internal gracefulShutdown, with the recorder's own token) and
+ * removes it. The fleet's capacity is its own reservation in the database, not the backends' count.
  */
 export interface RecorderSpec {
   recorderId: string;
   deploymentId: string;
   expiresAt: string;
-  /** The recorder's environment: the domain's configuration and its brewery nickname. */
+  /** The recorder's environment: the domain's non-secret configuration and its brewery nickname. */
   env: Record<string, string>;
+  /**
+   * Secret settings by name (JIBRI_XMPP_PASSWORD, JIBRI_RECORDER_PASSWORD, JIBRI_HTTP_API_TOKEN): each
+   * reaches the recorder as a file only it can read, named by NAME_FILE in its environment, never as a value.
+   */
+  secrets: Record<string, string>;
+}
+
+/** Where a recorder finds its secret files: the folder mounted or written for it. */
+export function secretFileEnv(secrets: Record<string, string>, dir: string): Record<string, string> {
+  return Object.fromEntries(Object.keys(secrets).map((name) => [`${name}_FILE`, `${dir}/${name}`]));
 }
 
 export interface CreatedRecorder {
@@ -24,15 +35,13 @@ export interface RecorderHealth {
 
 export interface RecorderBackend {
   readonly kind: string;
-  /** How many more recorders it can start now. */
-  freeCapacity(): Promise<number>;
   create(spec: RecorderSpec): Promise<CreatedRecorder>;
-  /** The recorder's health endpoint, or undefined when it does not answer. */
-  health(handle: string): Promise<RecorderHealth | undefined>;
+  /** The recorder's health endpoint (asked with its token), or undefined when it does not answer. */
+  health(handle: string, token: string): Promise<RecorderHealth | undefined>;
   /** Whether it still runs (for a restart: a recorder that is gone is not waited for). */
   running(handle: string): Promise<boolean>;
   /** No new sessions; the recorder exits once its session is finalized. */
-  drain(handle: string): Promise<void>;
+  drain(handle: string, token: string): Promise<void>;
   /** Stops it (a running recording is stopped and finalized first) and frees what it held. */
   remove(handle: string): Promise<void>;
   /**
@@ -42,10 +51,10 @@ export interface RecorderBackend {
   strays?(known: ReadonlySet<string>): Promise<string[]>;
 }
 
-/** Asks a recorder's HTTP API for its health, with a short timeout. */
-export async function fetchHealth(url: string): Promise<RecorderHealth | undefined> {
+/** Asks a recorder's HTTP API for its health, with its token and a short timeout. */
+export async function fetchHealth(url: string, token: string): Promise<RecorderHealth | undefined> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) });
     if (!res.ok) return undefined;
     const body = (await res.json()) as { busy?: boolean; status?: { health?: { healthStatus?: string } } };
     return { busy: body.busy === true, healthy: body.status?.health?.healthStatus === 'HEALTHY' };
@@ -54,9 +63,10 @@ export async function fetchHealth(url: string): Promise<RecorderHealth | undefin
   }
 }
 
-export async function postGracefulShutdown(internalUrl: string): Promise<boolean> {
+/** Jibri's internal gracefulShutdown; the fleet's recorders take it only with their token (JIBRI_HTTP_API_INTERNAL_AUTH). */
+export async function postGracefulShutdown(internalUrl: string, token: string): Promise<boolean> {
   try {
-    const res = await fetch(`${internalUrl}/jibri/api/internal/v1.0/gracefulShutdown`, { method: 'POST', signal: AbortSignal.timeout(3000) });
+    const res = await fetch(`${internalUrl}/jibri/api/internal/v1.0/gracefulShutdown`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) });
     return res.ok;
   } catch {
     return false;

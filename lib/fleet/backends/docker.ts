@@ -2,13 +2,18 @@
  * Recorders as containers of the jibri-ts image, through the Docker Engine API (dockerode): one
  * container per recorder, labelled with its deployment, recorder id and expiry, so that a restarted
  * fleet finds them by label. Host networking (each container gets its own ports) and the hardened run
- * options of docs/DEPLOY.md: read-only root, tmpfs /tmp, no capabilities, uid 1000, an init.
+ * options of docs/DEPLOY.md: read-only root, tmpfs /tmp, no capabilities, uid 1000, an init. Its
+ * secrets are files (0400, uid 1000) in a folder bind-mounted read-only at /run/secrets/jibri, named by
+ * NAME_FILE: neither `docker inspect` nor the container's environment shows them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { fetchHealth, postGracefulShutdown, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { fetchHealth, postGracefulShutdown, secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
 import { freePort } from './ports';
+
+/** Where a container finds its secret files. */
+export const SECRETS_MOUNT = '/run/secrets/jibri';
 
 export const LABELS = { fleet: 'jibri-ts.fleet', deployment: 'jibri-ts.deployment', recorder: 'jibri-ts.recorder', expires: 'jibri-ts.expires' } as const;
 
@@ -16,19 +21,22 @@ interface DockerHandle {
   containerId: string;
   port: number;
   internalPort: number;
+  /** The recorder's folder on this host (recordings, secrets); absent for strays. */
+  dir?: string;
 }
 
 export interface DockerBackendOptions {
   image: string;
-  dataDir: string;
-  capacity: number;
+  /** Where each recorder gets its folder (recordings, secrets) on this host. */
+  dir: string;
   docker?: Docker;
 }
 
 /** Pure: the container the Engine is asked to create. */
-export function containerSpec(image: string, spec: RecorderSpec, ports: { port: number; internalPort: number }, recordingsDir: string): Docker.ContainerCreateOptions {
+export function containerSpec(image: string, spec: RecorderSpec, ports: { port: number; internalPort: number }, dirs: { recordings: string; secrets: string }): Docker.ContainerCreateOptions {
   const env = {
     ...spec.env,
+    ...secretFileEnv(spec.secrets, SECRETS_MOUNT),
     JIBRI_HTTP_API_EXTERNAL_HOST: '127.0.0.1',
     JIBRI_HTTP_API_EXTERNAL_PORT: String(ports.port),
     JIBRI_HTTP_API_INTERNAL_PORT: String(ports.internalPort),
@@ -49,7 +57,7 @@ export function containerSpec(image: string, spec: RecorderSpec, ports: { port: 
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       Init: true,
-      Binds: [`${recordingsDir}:/config/recordings`],
+      Binds: [`${dirs.recordings}:/config/recordings`, `${dirs.secrets}:${SECRETS_MOUNT}:ro`],
       RestartPolicy: { Name: 'no' },
     },
   };
@@ -74,25 +82,28 @@ export class DockerBackend implements RecorderBackend {
       .map((c) => JSON.stringify({ containerId: c.Id, port: 0, internalPort: 0 } satisfies DockerHandle));
   }
 
-  async freeCapacity(): Promise<number> {
-    const running = (await this.list()).filter((c) => c.State === 'running').length;
-    return Math.max(0, this.opts.capacity - running);
-  }
-
   async create(spec: RecorderSpec): Promise<CreatedRecorder> {
-    const recordings = path.join(this.opts.dataDir, 'recorders', spec.recorderId, 'recordings');
-    fs.mkdirSync(recordings, { recursive: true });
+    const dir = path.join(this.opts.dir, spec.recorderId);
+    const recordings = path.join(dir, 'recordings');
+    fs.mkdirSync(recordings, { recursive: true, mode: 0o700 });
     fs.chownSync(recordings, 1000, 1000);
+    const secrets = path.join(dir, 'secrets');
+    fs.mkdirSync(secrets, { mode: 0o700 });
+    for (const [name, value] of Object.entries(spec.secrets)) {
+      fs.writeFileSync(path.join(secrets, name), value, { mode: 0o400, flag: 'wx' });
+      fs.chownSync(path.join(secrets, name), 1000, 1000);
+    }
+    fs.chownSync(secrets, 1000, 1000);
     const ports = { port: await freePort(), internalPort: await freePort() };
-    const container = await this.docker.createContainer(containerSpec(this.opts.image, spec, ports, recordings));
+    const container = await this.docker.createContainer(containerSpec(this.opts.image, spec, ports, { recordings, secrets }));
     await container.start();
-    const handle: DockerHandle = { containerId: container.id, ...ports };
+    const handle: DockerHandle = { containerId: container.id, ...ports, dir };
     return { handle: JSON.stringify(handle), ip: '127.0.0.1' };
   }
 
-  health(handle: string): Promise<RecorderHealth | undefined> {
+  health(handle: string, token: string): Promise<RecorderHealth | undefined> {
     const h = JSON.parse(handle) as DockerHandle;
-    return fetchHealth(`http://127.0.0.1:${h.port}/jibri/api/v1.0/health`);
+    return fetchHealth(`http://127.0.0.1:${h.port}/jibri/api/v1.0/health`, token);
   }
 
   async running(handle: string): Promise<boolean> {
@@ -104,9 +115,9 @@ export class DockerBackend implements RecorderBackend {
     }
   }
 
-  async drain(handle: string): Promise<void> {
+  async drain(handle: string, token: string): Promise<void> {
     const h = JSON.parse(handle) as DockerHandle;
-    await postGracefulShutdown(`http://127.0.0.1:${h.internalPort}`);
+    await postGracefulShutdown(`http://127.0.0.1:${h.internalPort}`, token);
   }
 
   async remove(handle: string): Promise<void> {
@@ -122,5 +133,6 @@ export class DockerBackend implements RecorderBackend {
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode !== 404) throw err;
     }
+    if (h.dir) fs.rmSync(path.join(h.dir, 'secrets'), { recursive: true, force: true });
   }
 }

@@ -2,9 +2,34 @@
  * Pure: the pod the kubernetes backend creates for one recorder. The same hardening and probes as
  * deploy/k8s/deployment.yaml, labels that find it again, `activeDeadlineSeconds` so a pod never outlives
  * its deployment by more than the drain cap even if the fleet is gone, and a termination grace period
- * that lets a busy recorder finish its recording after deletion (its preStop hook drains it).
+ * that lets a busy recorder finish its recording after deletion (its preStop hook drains it). Its
+ * secrets are a Secret of its own, mounted read-only at /run/secrets/jibri and named by NAME_FILE: the
+ * pod's spec and environment carry no secret value.
  */
-import type { RecorderSpec } from './backend';
+import { secretFileEnv, type RecorderSpec } from './backend';
+
+export const POD_SECRETS_MOUNT = '/run/secrets/jibri';
+
+/** The Secret's name for a recorder (the pod's name: one Secret per pod, removed with it). */
+export function secretName(recorderId: string): string {
+  return `jibri-ts-${recorderId}`;
+}
+
+/** Pure: the recorder's Secret; owned by its pod once that exists, so Kubernetes deletes both together. */
+export function secretManifest(spec: RecorderSpec, namespace: string, owner?: { name: string; uid: string }): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: secretName(spec.recorderId),
+      namespace,
+      labels: { [POD_LABELS.fleet]: 'true', [POD_LABELS.recorder]: spec.recorderId },
+      ...(owner ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: owner.name, uid: owner.uid }] } : {}),
+    },
+    type: 'Opaque',
+    stringData: { ...spec.secrets },
+  };
+}
 
 export const POD_LABELS = { app: 'app.kubernetes.io/name', fleet: 'jibri-ts.fleet', deployment: 'jibri-ts.deployment', recorder: 'jibri-ts.recorder' } as const;
 
@@ -14,16 +39,10 @@ export interface PodOptions {
   /** Seconds from creation until the deployment expires. */
   lifetimeSec: number;
   drainCapSec: number;
-  /**
-   * The recorder's JIBRI_HTTP_API_TOKEN. Its API listens on the pod's address (probes, the fleet's
-   * health checks, which need no token), where the recorder does not start without one; nobody needs
-   * it, since the brewery starts and stops the sessions, so it is random per pod.
-   */
-  apiToken: string;
 }
 
 export function podManifest(spec: RecorderSpec, o: PodOptions): Record<string, unknown> {
-  const env = { ...spec.env, JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_EXTERNAL_PORT: '2222', JIBRI_HTTP_API_TOKEN: o.apiToken, JIBRI_RECORDING_DIR: '/config/recordings' };
+  const env = { ...spec.env, ...secretFileEnv(spec.secrets, POD_SECRETS_MOUNT), JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_EXTERNAL_PORT: '2222', JIBRI_RECORDING_DIR: '/config/recordings' };
   const probe = { httpGet: { path: '/jibri/api/v1.0/health', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
   return {
     apiVersion: 'v1',
@@ -59,12 +78,15 @@ export function podManifest(spec: RecorderSpec, o: PodOptions): Record<string, u
           volumeMounts: [
             { name: 'tmp', mountPath: '/tmp' },
             { name: 'recordings', mountPath: '/config/recordings' },
+            { name: 'secrets', mountPath: POD_SECRETS_MOUNT, readOnly: true },
           ],
         },
       ],
       volumes: [
         { name: 'tmp', emptyDir: { sizeLimit: '2Gi' } },
         { name: 'recordings', emptyDir: { sizeLimit: '20Gi' } },
+        // 0400: only the recorder's user (1000) reads its secrets.
+        { name: 'secrets', secret: { secretName: secretName(spec.recorderId), defaultMode: 0o400 } },
       ],
     },
   };

@@ -5,9 +5,8 @@
  * while busy) lets a recording finish within the grace period. No cluster ran here: the pods this
  * builds are validated offline against the API schema (spec/fleet/kubernetes.spec.ts).
  */
-import * as crypto from 'node:crypto';
 import { fetchHealth, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
-import { POD_LABELS, podManifest } from './kubernetes-pod';
+import { podManifest, secretManifest } from './kubernetes-pod';
 
 interface PodHandle {
   name: string;
@@ -17,15 +16,14 @@ interface PodHandle {
 export interface KubernetesBackendOptions {
   image: string;
   namespace: string;
-  capacity: number;
   drainCapSec: number;
 }
 
 type CoreApi = {
-  createNamespacedPod(a: { namespace: string; body: unknown }): Promise<{ status?: { podIP?: string } }>;
+  createNamespacedPod(a: { namespace: string; body: unknown }): Promise<{ metadata?: { name?: string; uid?: string }; status?: { podIP?: string } }>;
+  createNamespacedSecret(a: { namespace: string; body: unknown }): Promise<unknown>;
   readNamespacedPod(a: { name: string; namespace: string }): Promise<{ status?: { phase?: string; podIP?: string } }>;
   deleteNamespacedPod(a: { name: string; namespace: string; gracePeriodSeconds?: number }): Promise<unknown>;
-  listNamespacedPod(a: { namespace: string; labelSelector?: string }): Promise<{ items: Array<{ metadata?: { name?: string; labels?: Record<string, string> }; status?: { phase?: string } }> }>;
 };
 
 export class KubernetesBackend implements RecorderBackend {
@@ -43,16 +41,14 @@ export class KubernetesBackend implements RecorderBackend {
     return this.api;
   }
 
-  async freeCapacity(): Promise<number> {
-    const pods = await (await this.core()).listNamespacedPod({ namespace: this.opts.namespace, labelSelector: `${POD_LABELS.fleet}=true` });
-    return Math.max(0, this.opts.capacity - pods.items.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length);
-  }
-
   async create(spec: RecorderSpec): Promise<CreatedRecorder> {
     const lifetimeSec = Math.ceil((Date.parse(spec.expiresAt) - Date.now()) / 1000);
-    const apiToken = crypto.randomBytes(32).toString('hex');
-    const body = podManifest(spec, { image: this.opts.image, namespace: this.opts.namespace, lifetimeSec, drainCapSec: this.opts.drainCapSec, apiToken });
-    await (await this.core()).createNamespacedPod({ namespace: this.opts.namespace, body });
+    const body = podManifest(spec, { image: this.opts.image, namespace: this.opts.namespace, lifetimeSec, drainCapSec: this.opts.drainCapSec });
+    const core = await this.core();
+    // The pod first (it waits for its secret volume), then the Secret owned by it: deleting the pod deletes the Secret.
+    const pod = await core.createNamespacedPod({ namespace: this.opts.namespace, body });
+    const owner = pod.metadata?.name && pod.metadata.uid ? { name: pod.metadata.name, uid: pod.metadata.uid } : undefined;
+    await core.createNamespacedSecret({ namespace: this.opts.namespace, body: secretManifest(spec, this.opts.namespace, owner) });
     const handle: PodHandle = { name: `jibri-ts-${spec.recorderId}`, namespace: this.opts.namespace };
     return { handle: JSON.stringify(handle), ip: '' };
   }
@@ -67,9 +63,9 @@ export class KubernetesBackend implements RecorderBackend {
     }
   }
 
-  async health(handle: string): Promise<RecorderHealth | undefined> {
+  async health(handle: string, token: string): Promise<RecorderHealth | undefined> {
     const p = await this.pod(handle);
-    return p?.ip ? fetchHealth(`http://${p.ip}:2222/jibri/api/v1.0/health`) : undefined;
+    return p?.ip ? fetchHealth(`http://${p.ip}:2222/jibri/api/v1.0/health`, token) : undefined;
   }
 
   async running(handle: string): Promise<boolean> {

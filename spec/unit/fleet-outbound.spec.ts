@@ -1,0 +1,115 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { closedAncestor } from '../../lib/fleet/backends/local';
+import { canonicalHost, classifyAddress, isAllowedHost, parseAllowedHosts, pinnedLookup, resolveChecked } from '../../lib/fleet/outbound-guard';
+import { parseSecretKey, SecretBox } from '../../lib/fleet/secret-box';
+
+describe('fleet: the outbound guard classifies addresses', () => {
+  it.each([
+    ['127.0.0.1', 'loopback'], ['127.255.255.254', 'loopback'], ['::1', 'loopback'],
+    ['10.0.0.1', 'private'], ['172.16.5.4', 'private'], ['192.168.1.1', 'private'],
+    ['169.254.169.254', 'linkLocal'], ['fe80::1', 'linkLocal'],
+    ['100.64.0.1', 'carrierGradeNat'], ['fd00::1', 'uniqueLocal'], ['fc00::abcd', 'uniqueLocal'],
+    ['224.0.0.1', 'multicast'], ['ff02::1', 'multicast'], ['0.0.0.0', 'unspecified'], ['::', 'unspecified'],
+    ['255.255.255.255', 'broadcast'], ['192.0.2.1', 'reserved'], ['240.0.0.1', 'reserved'],
+    // IPv4 dressed as IPv6: judged as the IPv4 address a socket would reach.
+    ['::ffff:127.0.0.1', 'loopback'], ['::ffff:7f00:1', 'loopback'], ['::ffff:10.0.0.1', 'private'],
+    // ipaddr.js reads the dotted compatible form as mapped; URLs write it ::7f00:1. Refused either way.
+    ['::127.0.0.1', 'loopback'], ['::7f00:1', 'ipv4Compatible'], ['64:ff9b::7f00:1', 'rfc6052'], ['2002:7f00:1::', '6to4'], ['2001::1', 'teredo'],
+  ])('refuses %s (%s)', (address, range) => {
+    expect(classifyAddress(address)).toMatchObject({ ok: false, range });
+  });
+
+  it.each([['8.8.8.8'], ['93.184.216.34'], ['2001:4860:4860::8888'], ['::ffff:8.8.8.8']])('lets %s through', (address) => {
+    expect(classifyAddress(address).ok).toBe(true);
+  });
+
+  it('reads numeric spellings as the address they spell', () => {
+    for (const spelling of ['2130706433', '127.1', '0x7f.1', '0x7f000001', '0177.0.0.1', '127.0.1', '[::ffff:127.0.0.1]']) expect(canonicalHost(spelling)).toBe('127.0.0.1');
+    expect(canonicalHost('[::1]')).toBe('::1');
+    expect(canonicalHost('Example.COM.')).toBe('example.com');
+  });
+});
+
+describe('fleet: the outbound guard resolves once and connects there', () => {
+  const resolver = (answers: Record<string, string[]>) => async (host: string) => (answers[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+
+  it('refuses a name when any of its addresses is not public, naming the field', async () => {
+    const r = resolver({ 'rebind.example': ['93.184.216.34', '127.0.0.1'], 'ok.example': ['93.184.216.34'] });
+    await expect(resolveChecked('callback_url', 'rebind.example', 80, [], r)).rejects.toThrow(/^callback_url: rebind\.example resolves to 127\.0\.0\.1 \(loopback\)/);
+    await expect(resolveChecked('callback_url', '2130706433', 80, [], r)).rejects.toThrow(/^callback_url: 127\.0\.0\.1 is 127\.0\.0\.1 \(loopback\)/);
+    await expect(resolveChecked('callback_url', 'nowhere.example', 80, [], r)).rejects.toThrow(/cannot resolve|has no address/);
+    expect(await resolveChecked('callback_url', 'ok.example', 80, [], r)).toEqual({ address: '93.184.216.34', family: 4, allowedByOperator: false });
+  });
+
+  it("lets the operator's exceptions through, on their port only", async () => {
+    const allowed = parseAllowedHosts('127.0.0.1:8080, prosody.internal, [::1]:5222') as { ok: true; hosts: never[] };
+    expect(allowed.ok).toBe(true);
+    const r = resolver({ 'prosody.internal': ['10.0.0.5'] });
+    expect(await resolveChecked('XMPP_SERVER', '127.0.0.1', 8080, allowed.hosts, r)).toMatchObject({ address: '127.0.0.1', allowedByOperator: true });
+    // The same address spelled otherwise is the same host.
+    expect(await resolveChecked('XMPP_SERVER', '127.1', 8080, allowed.hosts, r)).toMatchObject({ allowedByOperator: true });
+    await expect(resolveChecked('XMPP_SERVER', '127.0.0.1', 8081, allowed.hosts, r)).rejects.toThrow(/loopback/);
+    expect(await resolveChecked('XMPP_SERVER', 'prosody.internal', 5222, allowed.hosts, r)).toMatchObject({ address: '10.0.0.5', allowedByOperator: true });
+    expect(isAllowedHost(allowed.hosts, '[::1]', 5222)).toBe(true);
+    expect(isAllowedHost(allowed.hosts, '::1', 5280)).toBe(false);
+  });
+
+  it('pins the lookup to the checked address, for both lookup shapes', () => {
+    const lookup = pinnedLookup({ address: '93.184.216.34', family: 4, allowedByOperator: false });
+    const one: unknown[] = [];
+    lookup('anything.example', {}, (...args) => one.push(...args));
+    expect(one).toEqual([null, '93.184.216.34', 4]);
+    const all: unknown[] = [];
+    lookup('anything.example', { all: true }, (...args) => all.push(...args));
+    expect(all).toEqual([null, [{ address: '93.184.216.34', family: 4 }]]);
+  });
+});
+
+describe('fleet: allowed hosts', () => {
+  it('parses host, host:port, [v6]:port and bare IPv6, canonicalized', () => {
+    expect(parseAllowedHosts(' a.example , b.example:8443,[::1]:5222, fd00::1,127.1:80 ')).toEqual({
+      ok: true,
+      hosts: [{ host: 'a.example' }, { host: 'b.example', port: 8443 }, { host: '::1', port: 5222 }, { host: 'fd00::1' }, { host: '127.0.0.1', port: 80 }],
+    });
+    expect(parseAllowedHosts('')).toEqual({ ok: true, hosts: [] });
+  });
+
+  it.each([['http://a.example'], ['a.example:0'], ['a.example:70000'], ['a b'], ['a.example:x'], ['[::1]:']])('refuses %j', (raw) => {
+    expect(parseAllowedHosts(raw)).toEqual({ ok: false, entry: raw });
+  });
+});
+
+describe('fleet: sealed secrets', () => {
+  const key = parseSecretKey(Buffer.alloc(32, 7).toString('base64'))!;
+
+  it('reads the key as base64 or hex, 32 bytes only', () => {
+    expect(parseSecretKey(Buffer.alloc(32, 1).toString('hex'))).toEqual(Buffer.alloc(32, 1));
+    expect(parseSecretKey(Buffer.alloc(32, 1).toString('base64url'))).toEqual(Buffer.alloc(32, 1));
+    expect(parseSecretKey(Buffer.alloc(16, 1).toString('base64'))).toBeUndefined();
+    expect(parseSecretKey('change-me')).toBeUndefined();
+  });
+
+  it('seals with a fresh nonce, opens only with the key and in the place it was sealed for', () => {
+    const box = new SecretBox(key);
+    const a = box.seal('pw', 'domain:1:meet.example:JIBRI_XMPP_PASSWORD');
+    expect(a).toMatch(/^enc:v1:/);
+    expect(a).not.toContain('pw');
+    expect(box.seal('pw', 'x')).not.toBe(box.seal('pw', 'x'));
+    expect(box.open(a, 'domain:1:meet.example:JIBRI_XMPP_PASSWORD')).toBe('pw');
+    expect(() => box.open(a, 'domain:2:meet.example:JIBRI_XMPP_PASSWORD')).toThrow();
+    expect(() => new SecretBox(Buffer.alloc(32, 8)).open(a, 'domain:1:meet.example:JIBRI_XMPP_PASSWORD')).toThrow();
+  });
+});
+
+describe('fleet: local recorders under their own uids', () => {
+  it('finds the first folder on the way that other users cannot pass through', () => {
+    const base = fs.mkdtempSync(`${os.tmpdir()}/fleet-uids-`);
+    fs.mkdirSync(`${base}/open/inner`, { recursive: true });
+    fs.chmodSync(base, 0o700);
+    fs.chmodSync(`${base}/open`, 0o711);
+    expect(closedAncestor(`${base}/open/inner/recorders`)).toBe(base);
+    fs.chmodSync(base, 0o711);
+    expect(closedAncestor(`${base}/open/inner/recorders`)).toBeUndefined();
+  });
+});
