@@ -31,7 +31,7 @@ export async function benchAvDrift(minutes: number): Promise<DriftReport> {
     await new Promise((r) => setTimeout(r, 3000));
     const session = service.recorder.start({
       sessionId: 'drift', call: { baseUrl: page.baseUrl, callName: 'drift', extraUrlParams: [] },
-      callLogin: { domain: 'recorder.bench.local', username: 'recorder', password: 'bench' }, sink: { type: 'file' }, metadata: {}, origin: { kind: 'http' },
+      callLogin: { domain: 'recorder.bench.local', username: 'recorder', password: 'bench' }, outputs: [{ kind: 'file' }], metadata: {}, origin: { kind: 'http' },
     });
     await new Promise((r) => setTimeout(r, minutes * 60000));
     await service.recorder.stop();

@@ -27,7 +27,7 @@ export async function benchAvSync(runs: number, seconds = 12): Promise<AvSyncRep
       await new Promise((r) => setTimeout(r, 3000));
       const session = service.recorder.start({
         sessionId: `sync-${i}`, call: { baseUrl: page.baseUrl, callName: 'sync', extraUrlParams: [] },
-        callLogin: { domain: 'recorder.bench.local', username: 'recorder', password: 'bench' }, sink: { type: 'file' },
+        callLogin: { domain: 'recorder.bench.local', username: 'recorder', password: 'bench' }, outputs: [{ kind: 'file' }],
         metadata: {}, origin: { kind: 'http' },
       });
       await new Promise((r) => setTimeout(r, seconds * 1000));

@@ -104,7 +104,7 @@ export async function benchDelivery(minutes: number, realSeconds: number): Promi
       sessionDir,
       mediaFile: media,
       metadataFile: path.join(sessionDir, 'metadata.json'),
-      stateFile: path.join(work, 'no-marker.json'),
+      markerFile: path.join(work, 'no-marker.json'),
       meetingUrl: 'https://meet.example.com/bench',
       participants: [],
       metadata: {},

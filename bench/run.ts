@@ -25,7 +25,8 @@ import { createLogger } from '../lib/log';
 import { runToEnd } from '../lib/proc/runner';
 import { chromiumArgs } from '../lib/pipeline/browser/browser';
 import { startDisplay } from '../lib/pipeline/display';
-import { recordingSpec, toArgv } from '../lib/pipeline/encoder/ffmpeg-args';
+import { fileMuxer } from '../lib/output/file/file-output';
+import { encodeSpec, toArgv } from '../lib/pipeline/encoder/ffmpeg-args';
 import type { SessionChange } from '../lib/recorder/recorder';
 import { median, memorySampler, treeCpuSeconds } from './proc-stats';
 import { benchXmpp, describeXmpp } from './xmpp';
@@ -124,7 +125,7 @@ async function benchBareCpu(config: Config, page: DemoServer): Promise<CpuRun> {
     const args = [...chromiumArgs({ config: config.browser, display: display.name, sinkName, width: encoding.width, height: encoding.height }), `--user-data-dir=${userDataDir}`, `${page.baseUrl}/bench`];
     children.push(spawn(config.browser.chromiumPath, args, { env: { ...process.env, DISPLAY: display.name, PULSE_SINK: sinkName }, stdio: 'ignore' }));
     await sleep(3000);
-    const argv = toArgv(recordingSpec(encoding, { display: display.name, audioSource: `${sinkName}.monitor`, originMs: Date.now() }, path.join(outDir, 'bare.mp4')));
+    const argv = toArgv(encodeSpec(encoding, { display: display.name, audioSource: `${sinkName}.monitor`, originMs: Date.now() }, [fileMuxer(path.join(outDir, 'bare.mp4'))]));
     const ffmpeg = spawn(config.ffmpegPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(ffmpeg);
     await new Promise<void>((resolve, reject) => {

@@ -18,7 +18,7 @@ import { Delivery } from './delivery/delivery';
 import { S3ObjectStore } from './delivery/object-store';
 import type { Logger } from './log';
 import { registerSecret } from './redact';
-import type { SessionStateFile } from './recorder/finalize';
+import type { CrashMarker } from './recorder/crash-marker';
 import { finalizeLeftovers } from './recorder/leftovers';
 import { Recorder, type RecorderOptions } from './recorder/recorder';
 import { XmppEdge } from './xmpp/xmpp-edge';
@@ -123,7 +123,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   if (!xmpp) log.info('no XMPP environment (XMPP_SERVER, or jibri.api.xmpp.environments in jibri.conf): HTTP API only', { component: 'xmpp' });
 
   // A leftover, once finalized, is delivered like any recording.
-  const leftoverFinalized = (state: SessionStateFile): void =>
+  const leftoverFinalized = (state: CrashMarker): void =>
     delivery.recordingFinalized({
       sessionId: state.sessionId,
       meetingUrl: state.meetingUrl,

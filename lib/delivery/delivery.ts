@@ -18,10 +18,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import { METADATA_FILE, STATE_DIR } from '../output/file-layout';
+import { METADATA_FILE } from '../output/file-layout';
+import { markerOfMediaFile } from '../recorder/crash-marker';
 import { probeMedia, type MediaSummary } from '../output/probe';
 import type { SessionChange } from '../recorder/recorder';
-import type { HealthDetail } from '../status/snapshot';
+import type { HealthDetail } from '../recorder/snapshot';
 import {
   announced,
   attemptFailed,
@@ -76,8 +77,14 @@ export interface DeliveryStatus extends QueueCounts {
   readyTotal: number;
 }
 
-/** Events: 'recording' (RecordingReadyEvent), 'upload-started' ({ sessionId, key, file }), 'uploaded' ({ sessionId, bytes, seconds }). */
-export class Delivery extends EventEmitter {
+export interface DeliveryEvents {
+  /** "Recording ready": every file verified in the store (or kept locally), with its links. */
+  recording: [event: RecordingReadyEvent];
+  'upload-started': [upload: { sessionId: string; key: string; file: string }];
+  uploaded: [upload: { sessionId: string; bytes: number; seconds: number }];
+}
+
+export class Delivery extends EventEmitter<DeliveryEvents> {
   private readonly jobs = new Map<string, UploadJob>();
   private readonly journal: UploadJournal;
   private readonly log: Logger;
@@ -146,7 +153,7 @@ export class Delivery extends EventEmitter {
       if (job.state !== 'finalizing') continue;
       const media = job.files.find((f) => f.role === 'media');
       // Its session marker still there: a recorder sharing the folder is finalizing it, or a later scan will.
-      if (media && fs.existsSync(markerOf(this.opts.config.recording.dir, job.sessionDir, media.name))) continue;
+      if (media && fs.existsSync(markerOfMediaFile(this.opts.config.recording.dir, path.join(job.sessionDir, media.name)))) continue;
       if (media && fs.existsSync(media.path)) {
         this.update(finalized(job, this.now()));
         this.log.info(`recording of an earlier run queued for ${this.opts.store ? 'upload' : 'its ready event'}: ${media.path}`, { sessionId: job.sessionId });
@@ -238,7 +245,7 @@ export class Delivery extends EventEmitter {
       const id = newJob(rec, { instanceId: '', target: this.target, state: 'queued', now: 0 }).id;
       const known = this.jobs.get(id);
       const ended = known ? { ...rec, endedAt: known.endedAt } : rec;
-      if (fs.existsSync(markerOf(this.opts.config.recording.dir, path.dirname(rec.mediaFile), path.basename(rec.mediaFile)))) {
+      if (fs.existsSync(markerOfMediaFile(this.opts.config.recording.dir, rec.mediaFile))) {
         // Ended, but not finalized: its files could not be written, and its finalize script has not run.
         this.awaitingFinalize.set(id, ended);
         this.log.warn(`the recording waits for its finalize (metadata.json could not be written) before it is ${this.opts.store ? 'uploaded' : 'announced'}: ${rec.mediaFile}`, { sessionId: rec.sessionId });
@@ -254,7 +261,7 @@ export class Delivery extends EventEmitter {
     if (this.finalizeTimer || this.stopped) return;
     this.finalizeTimer = setInterval(() => {
       for (const rec of [...this.awaitingFinalize.values()]) {
-        if (!fs.existsSync(markerOf(this.opts.config.recording.dir, path.dirname(rec.mediaFile), path.basename(rec.mediaFile)))) this.recordingFinalized(rec);
+        if (!fs.existsSync(markerOfMediaFile(this.opts.config.recording.dir, rec.mediaFile))) this.recordingFinalized(rec);
       }
       if (!this.awaitingFinalize.size && this.finalizeTimer) {
         clearInterval(this.finalizeTimer);
@@ -566,12 +573,6 @@ export async function fileDigest(file: string): Promise<{ size: number; sha256: 
     size += (chunk as Buffer).length;
   }
   return { size, sha256: hash.digest('hex') };
-}
-
-/** The session marker of a recording (lib/output/file-layout.ts): the folder name and the file's time stamp. */
-function markerOf(recordingsDir: string, sessionDir: string, mediaName: string): string {
-  const stamp = /(\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})\.[^.]+$/.exec(mediaName)?.[1] ?? '';
-  return path.join(recordingsDir, STATE_DIR, `${path.basename(sessionDir)}_${stamp}.json`);
 }
 
 function mb(bytes: number): string {

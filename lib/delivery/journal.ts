@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { pidAlive } from '../proc/pid';
-import { PROCESS_OWNER } from '../recorder/finalize';
+import { PROCESS_OWNER } from '../recorder/crash-marker';
 import type { UploadJob } from './job';
 
 /** A claim not touched for this long belongs to a recorder that is gone. */

@@ -1,10 +1,11 @@
 /**
- * Pure: a startService body → a StartRequest, or the list of what is wrong with it, field by field.
+ * Pure: a startService body → a StartRequest (its one output), or the list of what is wrong with it, field by field.
  * Accepts Jibri's full StartServiceParams (unknown fields are ignored, as Jackson does there).
  */
 import { callNameProblem, MAX_CALL_NAME } from '../meeting/call-url';
-import { checkStreamUrl, streamUrlFromHttp } from '../output/stream-target';
-import type { CallLogin, SinkRequest, StartRequest } from '../recorder/requests';
+import type { OutputRequest } from '../output/output';
+import { checkStreamUrl, RTMP_SCHEME, YOUTUBE_RTMP, type UrlResult } from '../output/stream/rules';
+import type { CallLogin, StartRequest } from '../recorder/requests';
 
 export interface FieldError {
   field: string;
@@ -75,8 +76,23 @@ function parseCallLogin(v: unknown, errors: FieldError[]): CallLogin | undefined
   return domain && username && password ? { domain, username, password } : undefined;
 }
 
+/**
+ * `youTubeStreamKey` and `rtmpUrl` as the seed describes them. A key that is itself a full rtmp(s) URL is
+ * used as it is (today's Jibri clients send that); otherwise the key is appended to `rtmpUrl`, which
+ * defaults to YouTube's ingest. `rtmpUrl` alone is the whole URL.
+ */
+export function streamUrlFromHttp(key: string | undefined, rtmpUrl: string | undefined): UrlResult {
+  if (key !== undefined && RTMP_SCHEME.test(key)) return { ok: true, url: key };
+  if (key === undefined) {
+    if (rtmpUrl === undefined) return { ok: false, message: 'youTubeStreamKey or rtmpUrl is required with sinkType "stream"' };
+    return { ok: true, url: rtmpUrl };
+  }
+  if (/[/\s]/.test(key)) return { ok: false, message: 'youTubeStreamKey must be a stream key or an rtmp(s):// URL' };
+  return { ok: true, url: `${(rtmpUrl ?? YOUTUBE_RTMP).replace(/\/+$/, '')}/${key}` };
+}
+
 /** The seed's stream fields. Error messages name fields, never their values (the key is a secret). */
-function parseStreamSink(body: Record<string, unknown>, errors: FieldError[]): SinkRequest | undefined {
+function parseStreamOutput(body: Record<string, unknown>, errors: FieldError[]): OutputRequest | undefined {
   const before = errors.length;
   const key = text(body.youTubeStreamKey, 'youTubeStreamKey', errors, { required: false, max: 2048 });
   const rtmpUrl = text(body.rtmpUrl, 'rtmpUrl', errors, { required: false, max: 2048 });
@@ -94,7 +110,7 @@ function parseStreamSink(body: Record<string, unknown>, errors: FieldError[]): S
     errors.push({ field, message: `${field === 'rtmpUrl' && key ? 'with the stream key appended, ' : ''}${checked.message}` });
     return undefined;
   }
-  return { type: 'stream', rtmpUrl: built.url, ...(username ? { username } : {}), ...(password ? { password } : {}) };
+  return { kind: 'stream', rtmpUrl: built.url, ...(username ? { username } : {}), ...(password ? { password } : {}) };
 }
 
 export function parseStartBody(body: unknown): ParsedStart {
@@ -126,22 +142,23 @@ export function parseStartBody(body: unknown): ParsedStart {
 
   const callLogin = parseCallLogin(body.callLoginParams, errors);
 
-  const rawSink = text(body.sinkType, 'sinkType', errors, { max: 32 });
-  const sinkType = rawSink?.toLowerCase();
-  let sink: SinkRequest | undefined;
-  if (sinkType === 'file') sink = { type: 'file' };
-  else if (sinkType === 'stream') sink = parseStreamSink(body, errors);
+  // `sinkType` is Jibri's word for where the recording goes: one output here.
+  const rawSinkType = text(body.sinkType, 'sinkType', errors, { max: 32 });
+  const sinkType = rawSinkType?.toLowerCase();
+  let output: OutputRequest | undefined;
+  if (sinkType === 'file') output = { kind: 'file' };
+  else if (sinkType === 'stream') output = parseStreamOutput(body, errors);
   else if (sinkType === 'gateway') errors.push({ field: 'sinkType', message: '"gateway" (SIP) is not supported by jibri-ts' });
   else if (sinkType !== undefined) errors.push({ field: 'sinkType', message: 'must be "file" or "stream"' });
 
-  if (errors.length || !sessionId || !baseUrl || !callName || !sink) return { ok: false, status: 400, errors };
+  if (errors.length || !sessionId || !baseUrl || !callName || !output) return { ok: false, status: 400, errors };
   return {
     ok: true,
     request: {
       sessionId,
       call: { baseUrl, callName, extraUrlParams: [] },
       ...(callLogin ? { callLogin } : {}),
-      sink,
+      outputs: [output],
       metadata: {},
       origin: { kind: 'http' },
     },

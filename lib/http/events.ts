@@ -13,7 +13,7 @@ import type { RecordingReadyEvent } from '../delivery/links';
 import type { Recorder, SessionChange } from '../recorder/recorder';
 import { redactDeep } from '../redact';
 import type { RecordingEvents } from '../status/webhook-client';
-import type { StatusSnapshot } from '../status/snapshot';
+import type { StatusSnapshot } from '../recorder/snapshot';
 import { healthBody, sendError, type HealthView } from './responses';
 
 export const HEARTBEAT_MS = 15000;

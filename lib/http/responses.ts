@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import type { Response } from 'express';
 import type { ErrorCode, RecorderError } from '../errors';
 import { redactDeep } from '../redact';
-import type { StatusSnapshot } from '../status/snapshot';
+import type { StatusSnapshot } from '../recorder/snapshot';
 
 export const API_BASE = '/jibri/api/v1.0';
 export const MAX_BODY = '64kb';

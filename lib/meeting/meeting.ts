@@ -45,7 +45,12 @@ export interface MeetingOptions {
   presence: Record<string, string>;
 }
 
-export class Meeting extends EventEmitter {
+export interface MeetingEvents {
+  /** The call ended for the recorder (empty, all muted, no media...): emitted once. */
+  end: [end: CallEndEvent];
+}
+
+export class Meeting extends EventEmitter<MeetingEvents> {
   private timer: NodeJS.Timeout | undefined;
   private monitor: CallStatusMonitor | undefined;
   private known: TrackedParticipant[] = [];

@@ -35,14 +35,8 @@ export interface RecordingPaths {
   sessionDir: string;
   mediaFile: string;
   metadataFile: string;
-  /**
-   * Written when a session starts and removed once it is finalized; its presence marks a leftover. It
-   * lives outside the session folder so that finalize scripts that upload the folder never see it.
-   */
-  stateFile: string;
 }
 
-export const STATE_DIR = '.jibri-ts-state';
 export const METADATA_FILE = 'metadata.json';
 
 export function recordingPaths(recordingsDir: string, sessionId: string, callName: string, startedAt: Date): RecordingPaths {
@@ -51,6 +45,5 @@ export function recordingPaths(recordingsDir: string, sessionId: string, callNam
     sessionDir,
     mediaFile: path.join(sessionDir, recordingFileName(callName, startedAt)),
     metadataFile: path.join(sessionDir, METADATA_FILE),
-    stateFile: path.join(recordingsDir, STATE_DIR, `${sessionDirName(sessionId)}_${fileTimestamp(startedAt)}.json`),
   };
 }

@@ -1,36 +1,18 @@
 /**
  * One session's capture pipeline: a capture source (display, sink, browser; usually the ready spare),
- * the meeting page, then the encoder. It owns every resource it starts and closes them in reverse;
- * close() is idempotent and safe at any point, including mid-start. Runtime failures (encoder died,
- * page crashed) come out as one 'failure' event with a RecorderError.
+ * the meeting page, then one encoder writing to every output of the session. It owns every resource it
+ * starts and closes them in reverse; close() is idempotent and safe at any point, including mid-start.
+ * Runtime failures (encoder died, page crashed, an output failed) come out as one 'failure' event with
+ * a RecorderError.
  */
 import { EventEmitter } from 'node:events';
 import type { BrowserConfig, EncodingConfig } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
-import type { Credentials } from '../output/rtmp/auth';
-import type { StreamLinkStatus } from '../output/stream-link';
-import { StreamOutput } from '../output/stream-output';
-import { recordingSpec, streamingSpec, type FfmpegSpec, type StreamEncoding } from './encoder/ffmpeg-args';
+import type { Output } from '../output/output';
+import { encodeSpec, type StreamEncoding } from './encoder/ffmpeg-args';
 import { startEncoder, type Encoder, type EncoderEnd, type EncoderProgress } from './encoder/encoder';
 import type { CaptureSource } from './source';
-
-/** Where the encode goes: a file, or a stream (with, optionally, a local copy from the same encode). */
-export type PipelineOutput =
-  | { kind: 'file'; file: string }
-  | {
-      kind: 'stream';
-      /** The ingest's URL, key included: a secret that stays in this process (never in ffmpeg's argv). */
-      url: string;
-      /** The same, as people may see it (no key). */
-      shownAs: string;
-      credentials?: Credentials;
-      localCopy?: string;
-      encoding: StreamEncoding;
-      retryTimeoutSec: number;
-      /** PEM certificates trusted for rtmps:// besides the system's. */
-      extraCa?: string;
-    };
 
 export interface PipelineOptions {
   encoding: EncodingConfig;
@@ -43,7 +25,10 @@ export interface PipelineOptions {
    * Meet versions older than config.useHostPageLocalStorage (Jibri used to set them the same way).
    */
   localStorage: Array<[string, string]>;
-  output: PipelineOutput;
+  /** Where the encode goes, in ffmpeg's order; the pipeline opens, feeds and finishes them. */
+  outputs: readonly Output[];
+  /** The encode used when an output is live (JIBRI_STREAMING_*). */
+  liveEncoding: StreamEncoding;
   /**
    * Runs once the page has loaded and before the encoder starts (joining the conference), so the
    * recording begins in the call, as Jibri's does.
@@ -62,14 +47,37 @@ export interface StartTimings {
   firstFrame?: number;
 }
 
-export class Pipeline extends EventEmitter {
+export interface PipelineEvents {
+  /** The session cannot go on: the encoder died, the browser hung, an output failed. Emitted once. */
+  failure: [error: RecorderError];
+  progress: [progress: EncoderProgress];
+}
+
+/** What a session needs of its pipeline; the real one below, fakes in the unit specs. */
+export interface SessionPipeline extends Pick<EventEmitter<PipelineEvents>, 'on' | 'off' | 'once'> {
+  readonly timings: StartTimings;
+  readonly lastProgress: EncoderProgress | undefined;
+  readonly originMs: number | undefined;
+  readonly encoderPid: number | undefined;
+  readonly page: CaptureSource['browser']['page'] | undefined;
+  /** Resolves when the first frame is encoded; rejects if any stage fails or the pipeline is aborted. */
+  start(): Promise<void>;
+  /** Stops the encoder; once this resolves the media files are closed on disk. */
+  stopCapture(): Promise<EncoderEnd | undefined>;
+  /** Starts no further stage; close() then releases what was started. */
+  abort(): void;
+  close(): Promise<void>;
+}
+
+export type PipelineFactory = (opts: PipelineOptions) => SessionPipeline;
+
+export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPipeline {
   readonly timings: StartTimings = {};
   private source: CaptureSource | undefined;
   private encoder: Encoder | undefined;
   private closed = false;
   private aborted = false;
   private failed = false;
-  private stream: StreamOutput | undefined;
   lastProgress: EncoderProgress | undefined;
   /** The wall-clock instant (ms since the epoch) that the recording's zero stands for, once the encoder starts. */
   originMs: number | undefined;
@@ -122,23 +130,13 @@ export class Pipeline extends EventEmitter {
     }
 
     log.debug(`capturing display ${source.display.name} and ${source.sink.monitor}`, { component: 'pipeline' });
-    const { output } = this.opts;
+    const outputs = this.opts.outputs;
     const capture = { display: source.display.name, audioSource: source.sink.monitor, originMs: Date.now() };
     this.originMs = capture.originMs;
-    let spec: FfmpegSpec;
-    if (output.kind === 'file') spec = recordingSpec(encoding, capture, output.file);
-    else {
-      // The publishers start connecting now, while ffmpeg opens its inputs.
-      const stream = await StreamOutput.open({
-        destinations: [{ id: 'stream', url: output.url, shownAs: output.shownAs, ...(output.credentials ? { credentials: output.credentials } : {}) }],
-        retryTimeoutSec: output.retryTimeoutSec,
-        ...(output.extraCa ? { extraCa: output.extraCa } : {}),
-        log,
-      });
-      this.stream = stream;
-      stream.on('failure', (error) => this.fail(error));
-      spec = streamingSpec(encoding, output.encoding, capture, stream.encoderTarget, output.localCopy);
-    }
+    // Outputs get ready in parallel with each other (a publisher starts connecting to its ingest now).
+    const entries = await Promise.all(outputs.map((o) => o.open(log)));
+    for (const o of outputs) o.on('failure', (error) => this.fail(error));
+    const spec = encodeSpec(encoding, capture, entries, outputs.some((o) => o.live) ? this.opts.liveEncoding : undefined);
     const encoder = startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, log });
     this.encoder = encoder;
     encoder.on('progress', (raw) => {
@@ -156,7 +154,7 @@ export class Pipeline extends EventEmitter {
         else reject(new RecorderError({ code: 'ENCODER_EXITED', message: 'ffmpeg exited before the first frame' }));
       });
       // An ingest that refuses the stream ends the start at once, without waiting for the first frame.
-      this.once('failure', (error: RecorderError) => reject(error));
+      this.once('failure', (error) => reject(error));
     });
     this.timings.firstFrame = Date.now() - t0;
     void source.sink.releaseKeeper();
@@ -167,10 +165,6 @@ export class Pipeline extends EventEmitter {
     });
   }
 
-  get streamStatus(): Readonly<StreamLinkStatus> | undefined {
-    return this.stream?.status;
-  }
-
   get encoderPid(): number | undefined {
     return this.encoder?.pid;
   }
@@ -179,17 +173,15 @@ export class Pipeline extends EventEmitter {
     return this.source?.browser.page;
   }
 
-  /** Stops the encoder; once this resolves the media file is closed on disk. */
   async stopCapture(): Promise<EncoderEnd | undefined> {
     this.aborted = true;
-    this.stream?.expectEnd();
+    for (const o of this.opts.outputs) o.expectEnd();
     const end = await this.encoder?.stop();
-    // The stream's last seconds reach the ingests before the session goes on.
-    await this.stream?.finish();
+    // A stream's last seconds reach the ingest before the session goes on.
+    await this.finishOutputs();
     return end;
   }
 
-  /** The pipeline starts no further stage; close() then releases what was started. */
   abort(): void {
     this.aborted = true;
   }
@@ -198,10 +190,14 @@ export class Pipeline extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     this.aborted = true;
-    this.stream?.expectEnd();
+    for (const o of this.opts.outputs) o.expectEnd();
     await this.encoder?.stop().catch(() => undefined);
-    await this.stream?.finish();
+    await this.finishOutputs();
     await this.source?.close();
+  }
+
+  private async finishOutputs(): Promise<void> {
+    await Promise.all(this.opts.outputs.map((o) => o.finish()));
   }
 
   private throwIfAborted(): void {

@@ -42,7 +42,14 @@ export function withParentDeathSignal(command: string, args: string[], signal: '
 }
 
 /** A running child: output arrives as lines (split on \r and \n, as ffmpeg's progress needs). */
-export class ChildHandle extends EventEmitter {
+export interface ChildEvents {
+  /** The binary could not be started (ENOENT, EACCES). */
+  'spawn-error': [error: Error];
+  /** One line of stdout or stderr. */
+  line: [line: string];
+}
+
+export class ChildHandle extends EventEmitter<ChildEvents> {
   readonly exited: Promise<Exit>;
   private exitInfo: Exit | undefined;
 

@@ -5,7 +5,6 @@
  * When metadata.json cannot be written (a full disk), the script is not run and the marker stays: the
  * recording is finalized again once the folder takes writes (by the recorder, or at the next start).
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RecorderError } from '../errors';
@@ -13,49 +12,7 @@ import type { Logger } from '../log';
 import { remuxArgv } from '../pipeline/encoder/ffmpeg-args';
 import { childEnv } from '../proc/child-env';
 import { runToEnd, startProcess } from '../proc/runner';
-
-/** What a session writes beside its recording while it runs; a leftover is found by this file. */
-export interface SessionStateFile {
-  sessionId: string;
-  meetingUrl: string;
-  mediaFile: string;
-  metadata: Record<string, unknown>;
-  startedAt: string;
-  /** A stream's local copy or a file recording (absent in markers of older versions: a file). */
-  sinkType?: 'file' | 'stream';
-  /** The service that owns the session; a leftover is one whose owner is gone. */
-  pid: number;
-  /**
-   * Which process incarnation on which host wrote it. Recorders that share one recordings volume
-   * (containers, pods) see each other's markers, and a pid means nothing outside its own namespace.
-   */
-  host?: string;
-  owner?: string;
-  encoderPid?: number;
-}
-
-/** Identifies this process among every recorder that shares a recordings folder, across restarts. */
-export const PROCESS_OWNER = crypto.randomUUID();
-
-/** How often a running session touches its marker, and after how long without a touch its owner counts as gone. */
-export const HEARTBEAT_MS = 10000;
-export const HEARTBEAT_STALE_MS = 45000;
-
-export function writeStateFile(file: string, state: SessionStateFile): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state));
-  fs.renameSync(tmp, file);
-}
-
-export function readStateFile(file: string): SessionStateFile | undefined {
-  try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as SessionStateFile;
-    return typeof v.sessionId === 'string' && typeof v.mediaFile === 'string' ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { removeMarker } from './crash-marker';
 
 /**
  * Rewrites the file in place as an ordinary MP4 (index first). On any failure the fragmented file stays:
@@ -155,7 +112,8 @@ export interface FinalizeInput {
   sessionDir: string;
   mediaFile: string;
   metadataFile: string;
-  stateFile: string;
+  /** The session's crash marker (lib/recorder/crash-marker.ts), dropped once the files are final. */
+  markerFile: string;
   meetingUrl: string;
   participants: unknown[];
   metadata: Record<string, unknown>;
@@ -177,7 +135,7 @@ export async function finalizeRecording(input: FinalizeInput): Promise<RecorderE
   const hasMedia = fs.existsSync(input.mediaFile) && fs.statSync(input.mediaFile).size > 0;
   if (!hasMedia) {
     fs.rmSync(input.mediaFile, { force: true });
-    fs.rmSync(input.stateFile, { force: true });
+    removeMarker(input.markerFile);
     try {
       fs.rmdirSync(input.sessionDir);
     } catch {
@@ -196,6 +154,6 @@ export async function finalizeRecording(input: FinalizeInput): Promise<RecorderE
   }
   if (input.finalizeScript) await runFinalizeScript(input.finalizeScript, input.sessionDir, input.finalizeTimeoutSec, log, input.finalizeScriptEnv);
   // Last, so that a service that dies during the script runs it again at its next start.
-  fs.rmSync(input.stateFile, { force: true });
+  removeMarker(input.markerFile);
   return undefined;
 }

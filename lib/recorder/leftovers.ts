@@ -9,8 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import { STATE_DIR } from '../output/file-layout';
-import { finalizeRecording, HEARTBEAT_STALE_MS, PROCESS_OWNER, readStateFile, type SessionStateFile } from './finalize';
+import { METADATA_FILE } from '../output/file-layout';
+import { listMarkers, ownerGone, PROCESS_OWNER, readMarker, type CrashMarker } from './crash-marker';
+import { finalizeRecording } from './finalize';
 import { pidAlive } from '../proc/pid';
 import { checkRecordingsDir } from '../system/health';
 
@@ -20,47 +21,22 @@ async function waitForExit(pid: number | undefined, timeoutMs: number): Promise<
   while (pidAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
 }
 
-export interface MarkerView {
-  state: SessionStateFile;
-  /** When the owner last touched the marker (ms since the epoch). */
-  touchedAt: number;
-}
-
-/**
- * Whether a marker's owner is gone. A pid is only meaningful on the host (and pid namespace) that wrote
- * it, and may have been reused there, so it can prove death but never life; life is the heartbeat.
- */
-export function ownerGone(m: MarkerView, here: { host: string; owner: string; now: number; alive: (pid: number) => boolean }): boolean {
-  const { state } = m;
-  if (state.owner === here.owner) return false;
-  const sameHost = (state.host ?? here.host) === here.host;
-  if (sameHost && !here.alive(state.pid)) return true;
-  return here.now - m.touchedAt > HEARTBEAT_STALE_MS;
-}
-
 const inProgress = new Set<string>();
 
 /**
  * Finalizes every leftover whose owning service is gone; returns the session folders it finalized.
  * Safe to call again while a call runs (a periodic rescan): a marker is handled by one call at a time.
  */
-export async function finalizeLeftovers(config: Config, log: Logger, onFinalized?: (state: SessionStateFile) => void): Promise<string[]> {
-  const stateDir = path.join(config.recording.dir, STATE_DIR);
-  let names: string[];
-  try {
-    names = fs.readdirSync(stateDir).filter((n) => n.endsWith('.json'));
-  } catch {
-    return [];
-  }
+export async function finalizeLeftovers(config: Config, log: Logger, onFinalized?: (state: CrashMarker) => void): Promise<string[]> {
+  const names = listMarkers(config.recording.dir);
   // A folder that takes no writes (a full disk) would fail every finalize again; the next rescan retries.
   if (names.length && checkRecordingsDir(config.recording.dir).healthStatus !== 'HEALTHY') {
     log.debug(`leaving ${names.length} leftover(s) for later: the recordings folder cannot take writes now`, { component: 'leftovers' });
     return [];
   }
   const done: string[] = [];
-  for (const name of names) {
-    const stateFile = path.join(stateDir, name);
-    const state = readStateFile(stateFile);
+  for (const stateFile of names) {
+    const state = readMarker(stateFile);
     if (!state) {
       log.warn(`ignoring an unreadable session marker ${stateFile}`, { component: 'leftovers' });
       continue;
@@ -90,15 +66,15 @@ export async function finalizeLeftovers(config: Config, log: Logger, onFinalized
 }
 
 /** The session folder once finalized; undefined when its files could not be written (retried later). */
-async function finalizeLeftover(config: Config, log: Logger, state: SessionStateFile, stateFile: string): Promise<string | undefined> {
+async function finalizeLeftover(config: Config, log: Logger, state: CrashMarker, stateFile: string): Promise<string | undefined> {
   const sessionDir = path.dirname(state.mediaFile);
   const slog = log.child({ sessionId: state.sessionId });
   slog.info(`finalizing a recording left by a service that stopped unexpectedly: ${state.mediaFile}`, { component: 'leftovers' });
   const error = await finalizeRecording({
     sessionDir,
     mediaFile: state.mediaFile,
-    metadataFile: path.join(sessionDir, 'metadata.json'),
-    stateFile,
+    metadataFile: path.join(sessionDir, METADATA_FILE),
+    markerFile: stateFile,
     meetingUrl: state.meetingUrl,
     participants: [],
     metadata: state.metadata ?? {},

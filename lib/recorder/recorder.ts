@@ -14,14 +14,14 @@ import * as path from 'node:path';
 import type { Config } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
-import { checkStreamUrl, isAllowed } from '../output/stream-target';
-import { SpareSource } from '../pipeline/source';
+import { outputRefusal } from '../output/outputs';
+import { SpareSource, type CaptureSource } from '../pipeline/source';
 import { runHealthChecks, type CheckResult } from '../system/health';
 import { HostLoadMonitor, type LoadSample } from '../system/host-load';
-import type { BusyStatus, Capacity, HealthDetail, HealthStatus, SessionSummary, SlotStatus, StatusSnapshot } from '../status/snapshot';
+import type { BusyStatus, Capacity, HealthDetail, HealthStatus, SessionSummary, SlotStatus, StatusSnapshot } from './snapshot';
 import { admit, autoSlots, AvailabilityGate, CostModel, type AdmissionResult } from './admission';
 import type { StartRequest } from './requests';
-import { Session } from './session';
+import { Session, type SessionDeps } from './session';
 import type { SessionState } from './session-machine';
 
 /** Seconds a session records before its encoder speed and its cost are trusted (its start is noisy). */
@@ -42,6 +42,17 @@ export interface RecorderOptions {
   healthChecks?: () => Promise<Record<string, CheckResult>>;
   healthIntervalMs?: number;
   load?: LoadSource;
+  /** Where sessions get their capture source; a warm SpareSource (Xvfb, PulseAudio, Chromium) by default. */
+  sources?: SourceProvider;
+  /** The sessions' pipeline factory and finalizer; the real ones by default (unit specs pass fakes). */
+  sessions?: Pick<SessionDeps, 'pipeline' | 'finalize'>;
+}
+
+/** Hands out capture sources, keeping one ready while the recorder is idle. */
+export interface SourceProvider {
+  prepare(): void;
+  take(): Promise<CaptureSource>;
+  close(): Promise<void>;
 }
 
 export interface SessionChange {
@@ -55,7 +66,16 @@ export interface StartOptions {
   slot?: number;
 }
 
-export class Recorder extends EventEmitter {
+export interface RecorderEvents {
+  /** Busy, health or a slot's presence changed: the whole status, as health shows it. */
+  status: [snapshot: StatusSnapshot];
+  /** A session changed state. */
+  session: [change: SessionChange];
+  /** A start was refused by admission (busy, expired). */
+  refused: [error: RecorderError];
+}
+
+export class Recorder extends EventEmitter<RecorderEvents> {
   private readonly sessions = new Map<string, Session>();
   /** slots[i] holds the session of slot i + 1. */
   private slots: Array<Session | undefined> = [];
@@ -73,7 +93,7 @@ export class Recorder extends EventEmitter {
   /** Ended sessions whose files could not be written: their finalize script waits until they can be. */
   private readonly unfinalized = new Map<string, Session>();
   private retryingFinalize: Promise<void> | undefined;
-  private readonly spare: SpareSource;
+  private readonly spare: SourceProvider;
   private readonly load: LoadSource;
   private readonly cost: CostModel;
   private readonly gate = new AvailabilityGate();
@@ -85,7 +105,7 @@ export class Recorder extends EventEmitter {
     super();
     this.log = opts.log.child({ component: 'recorder' });
     this.runChecks = opts.healthChecks ?? (() => runHealthChecks(opts.config));
-    this.spare = new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log });
+    this.spare = opts.sources ?? new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log });
     this.load = opts.load ?? new HostLoadMonitor();
     const { capacity } = opts.config;
     this.cost = new CostModel({ cpuCores: capacity.sessionCpuCores, memoryBytes: capacity.sessionMemoryBytes });
@@ -222,7 +242,7 @@ export class Recorder extends EventEmitter {
    * and changes nothing. Returns as soon as the session is admitted: the pipeline starts in the background.
    */
   start(request: StartRequest, options: StartOptions = {}): Session {
-    this.checkSink(request);
+    this.checkOutputs(request);
     if (this.sessions.has(request.sessionId)) {
       throw new RecorderError({ code: 'SESSION_EXISTS', message: `A session with the id ${request.sessionId} is already running`, retryable: false });
     }
@@ -243,10 +263,10 @@ export class Recorder extends EventEmitter {
       throw refusal;
     }
     const slot = wanted ?? this.freeSlots()[0]!;
-    const session = new Session(request, { config: this.opts.config, log: this.opts.log, source: () => this.spare.take(), slot });
+    const session = new Session(request, { ...this.opts.sessions, config: this.opts.config, log: this.opts.log, source: () => this.spare.take(), slot });
     this.sessions.set(session.id, session);
     this.slots[slot - 1] = session;
-    session.on('state', (state: SessionState, previous: SessionState) => this.onSessionState(session, state, previous));
+    session.on('state', (state, previous) => this.onSessionState(session, state, previous));
     this.publish();
     // Health is checked again before the slot frees, so it never shows idle when the next start would fail.
     void session
@@ -258,22 +278,12 @@ export class Recorder extends EventEmitter {
   }
 
   /**
-   * A stream URL that is malformed or outside the allow-list is refused before anything starts, with
-   * should_retry=false: no other recorder would take it either. The URL is never quoted (it holds the key).
+   * A request no recorder could serve (a malformed stream URL, one outside the allow-list) is refused
+   * before anything starts, with should_retry=false.
    */
-  private checkSink(request: StartRequest): void {
-    const { sink } = request;
-    if (sink.type !== 'stream') return;
-    const checked = checkStreamUrl(sink.rtmpUrl);
-    if (!checked.ok) throw new RecorderError({ code: 'BAD_STREAM_URL', message: `The stream URL ${checked.message}`, retryable: false });
-    if (!isAllowed(sink.rtmpUrl, this.opts.config.streaming.allowList)) {
-      throw new RecorderError({
-        code: 'STREAM_NOT_ALLOWED',
-        message: 'The stream URL is not allowed on this recorder',
-        hint: 'It must fully match one of the patterns in JIBRI_STREAMING_RTMP_ALLOW_LIST',
-        retryable: false,
-      });
-    }
+  private checkOutputs(request: StartRequest): void {
+    const refusal = outputRefusal(request.outputs, { streamAllowList: this.opts.config.streaming.allowList });
+    if (refusal) throw refusal;
   }
 
   /**

@@ -2,6 +2,7 @@
  * The only types the edges (XMPP, HTTP) hand inward. Each edge parses its own wire format into a
  * StartRequest; everything below works from this resolved, validated value and never sees raw input.
  */
+import type { OutputRequest } from '../output/output';
 
 /** Credentials the browser uses to join the conference (Jibri's "call login"). */
 export interface CallLogin {
@@ -18,18 +19,6 @@ export interface CallTarget {
   extraUrlParams: string[];
 }
 
-export type SinkRequest =
-  | { type: 'file' }
-  | {
-      type: 'stream';
-      /** Full RTMP(S) URL, stream key included. A secret: never logged. */
-      rtmpUrl: string;
-      /** Where viewers watch the stream, published as `live-stream-view-url`. */
-      viewingUrl?: string;
-      username?: string;
-      password?: string;
-    };
-
 /** Which edge a session came from; XMPP sessions carry Jibri's environment context name (`<environment>-<server>`). */
 export type Origin = { kind: 'http' } | { kind: 'xmpp'; environment: string };
 
@@ -37,7 +26,8 @@ export interface StartRequest {
   sessionId: string;
   call: CallTarget;
   callLogin?: CallLogin;
-  sink: SinkRequest;
+  /** Where the encode goes: one output today (a file or a stream), each of its kind's request type. */
+  outputs: OutputRequest[];
   /** `file_recording_metadata` from the IQ's app_data; written at the top level of metadata.json. */
   metadata: Record<string, unknown>;
   origin: Origin;

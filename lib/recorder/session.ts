@@ -1,6 +1,7 @@
 /**
- * One recording from request to finalized file. The session owns its pipeline and changes only its own
- * state, through the pure machine; each change is logged once with the session id and emitted upward.
+ * One session from request to finalized files. The session owns its outputs and its pipeline (made by
+ * the factory it is given) and changes only its own state, through the pure machine; each change is
+ * logged once with the session id and emitted upward.
  */
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
@@ -8,16 +9,17 @@ import * as os from 'node:os';
 import type { Config } from '../config';
 import { RecorderError, asRecorderError } from '../errors';
 import type { Logger } from '../log';
-import { registerSecret } from '../redact';
 import { callUrlWithLogin, localStorageEntries, meetingUrl } from '../meeting/call-url';
 import type { CallEndEvent } from '../meeting/call-status';
 import { Meeting, errorOfCallEnd } from '../meeting/meeting';
 import { recordingPaths, type RecordingPaths } from '../output/file-layout';
-import { redactStreamUrl, streamSecrets } from '../output/stream-target';
-import { Pipeline, type PipelineOutput, type StartTimings } from '../pipeline/pipeline';
+import type { Output } from '../output/output';
+import { createOutputs, sessionMode } from '../output/outputs';
+import { Pipeline, type PipelineFactory, type SessionPipeline, type StartTimings } from '../pipeline/pipeline';
 import type { CaptureSource } from '../pipeline/source';
-import type { SessionSummary } from '../status/snapshot';
-import { finalizeRecording, HEARTBEAT_MS, PROCESS_OWNER, writeStateFile } from './finalize';
+import { finalizeRecording, type FinalizeInput } from './finalize';
+import { MarkerHeartbeat, markerPath, PROCESS_OWNER, writeMarker } from './crash-marker';
+import type { SessionSummary } from './snapshot';
 import type { StartRequest } from './requests';
 import { nextState, TERMINAL, type SessionEvent, type SessionState } from './session-machine';
 
@@ -29,9 +31,17 @@ export interface SessionDeps {
   /** The recorder's slot this session runs in. */
   slot?: number;
   now?: () => Date;
+  /** Builds the session's pipeline; the real one (Chromium, Xvfb, PulseAudio, ffmpeg) by default. */
+  pipeline?: PipelineFactory;
+  /** Finalizes the session's files; Jibri's steps (lib/recorder/finalize.ts) by default. */
+  finalize?: (input: FinalizeInput) => Promise<RecorderError | undefined>;
 }
 
-export class Session extends EventEmitter {
+export interface SessionEvents {
+  state: [state: SessionState, previous: SessionState];
+}
+
+export class Session extends EventEmitter<SessionEvents> {
   readonly id: string;
   readonly startedAt: Date;
   readonly paths: RecordingPaths;
@@ -40,9 +50,11 @@ export class Session extends EventEmitter {
   readonly mediaFile: string | undefined;
   /** Set when the request was received: the start-latency clock starts here. */
   readonly receivedAt: number;
+  /** Where the encode goes, in ffmpeg's order. */
+  readonly outputs: readonly Output[];
   state: SessionState = { name: 'starting' };
   timings: StartTimings = {};
-  private pipeline: Pipeline | undefined;
+  private pipeline: SessionPipeline | undefined;
   private meeting: Meeting | undefined;
   /** Why the session ended when it was not asked to stop: call empty, all muted, usage timeout... */
   endReason: string | undefined;
@@ -51,7 +63,9 @@ export class Session extends EventEmitter {
   private readonly stopWanted = new Promise<void>((resolve) => (this.stopSignal = resolve));
   private readonly captureClosedWaiters: Array<() => void> = [];
   private usageTimer: NodeJS.Timeout | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
+  /** The crash marker (lib/recorder/crash-marker.ts), while the session has a file. */
+  private readonly markerFile: string;
+  private readonly heartbeat: MarkerHeartbeat;
   private participants: unknown[] = [];
   private finalizeError: RecorderError | undefined;
   private readonly log: Logger;
@@ -63,9 +77,16 @@ export class Session extends EventEmitter {
     this.startedAt = (deps.now ?? (() => new Date()))();
     this.paths = recordingPaths(deps.config.recording.dir, request.sessionId, request.call.callName, this.startedAt);
     this.meetingUrl = meetingUrl(request.call);
-    const { sink } = request;
-    if (sink.type === 'stream') for (const secret of streamSecrets(sink.rtmpUrl, sink.username, sink.password)) registerSecret(secret);
-    this.mediaFile = sink.type === 'file' || deps.config.streaming.localCopy ? this.paths.mediaFile : undefined;
+    this.markerFile = markerPath(deps.config.recording.dir, request.sessionId, this.startedAt);
+    this.heartbeat = new MarkerHeartbeat(this.markerFile);
+    const { streaming } = deps.config;
+    // Each output registers its own secrets (a stream's key and credentials) before anything is logged.
+    this.outputs = createOutputs(request.outputs, {
+      mediaFile: this.paths.mediaFile,
+      stream: { retryTimeoutSec: streaming.retryTimeoutSec, ...(streaming.rtmpsExtraCa ? { extraCa: streaming.rtmpsExtraCa } : {}) },
+      streamLocalCopy: streaming.localCopy,
+    });
+    this.mediaFile = this.outputs.find((o) => o.mediaFile)?.mediaFile;
     this.log = deps.log.child({ sessionId: this.id });
   }
 
@@ -76,8 +97,7 @@ export class Session extends EventEmitter {
 
   /** Drives the whole life of the session; resolves once it is finished or failed, never rejects. */
   async run(): Promise<void> {
-    const { sink } = this.request;
-    const what = sink.type === 'file' ? 'recording' : `stream to ${redactStreamUrl(sink.rtmpUrl)}${this.mediaFile ? ' with a local copy' : ''}`;
+    const what = this.outputs.map((o) => o.title).join(' with ');
     this.log.info(`session starting: ${what} of ${this.meetingUrl}`, { component: 'session' });
     const { usageTimeoutSec } = this;
     if (usageTimeoutSec > 0) {
@@ -111,19 +131,19 @@ export class Session extends EventEmitter {
 
   summary(): SessionSummary {
     const progress = this.pipeline?.lastProgress;
-    const { sink } = this.request;
-    const link = this.pipeline?.streamStatus;
+    const outputs = this.outputs.map((o) => o.summary());
+    // Jibri's one stream per session, as health has always shown it.
+    const stream = outputs.find((o) => o.link);
     return {
       sessionId: this.id,
       state: this.state.name,
-      sinkType: this.request.sink.type,
+      sinkType: sessionMode(this.request.outputs),
       origin: this.request.origin,
       meetingUrl: this.meetingUrl,
       startedAt: this.startedAt.toISOString(),
       ...(this.mediaFile ? { mediaFile: this.mediaFile } : {}),
-      ...(sink.type === 'stream'
-        ? { stream: { url: redactStreamUrl(sink.rtmpUrl), state: link?.state ?? 'connecting', reconnects: link?.reconnects ?? 0, ...(sink.viewingUrl ? { viewingUrl: sink.viewingUrl } : {}) } }
-        : {}),
+      ...(stream?.link ? { stream: { url: stream.shownAs, state: stream.link.state, reconnects: stream.link.reconnects, ...(stream.viewingUrl ? { viewingUrl: stream.viewingUrl } : {}) } } : {}),
+      outputs,
       ...(progress?.timeSec !== undefined ? { recordedSec: progress.timeSec } : {}),
       ...(progress?.speed !== undefined ? { encoderSpeed: progress.speed } : {}),
       ...(progress?.frame !== undefined ? { frames: { written: progress.frame, dropped: progress.drop ?? 0, duplicated: progress.dup ?? 0 } } : {}),
@@ -135,7 +155,7 @@ export class Session extends EventEmitter {
   }
 
   /** The meeting page while the session runs (diagnostics and tests). */
-  get page(): Pipeline['page'] {
+  get page(): SessionPipeline['page'] {
     return this.pipeline?.page;
   }
 
@@ -157,7 +177,7 @@ export class Session extends EventEmitter {
           mediaFile: this.mediaFile,
           metadata: this.request.metadata,
           startedAt: this.startedAt.toISOString(),
-          sinkType: this.request.sink.type,
+          sinkType: sessionMode(this.request.outputs),
           pid: process.pid,
           host: os.hostname(),
           owner: PROCESS_OWNER,
@@ -165,16 +185,19 @@ export class Session extends EventEmitter {
       : undefined;
     if (marker) {
       this.prepareFolder();
-      writeStateFile(this.paths.stateFile, marker);
-      this.startHeartbeat();
+      writeMarker(this.markerFile, marker);
+      this.heartbeat.start();
     }
-    const pipeline = new Pipeline({
+    const makePipeline: PipelineFactory = this.deps.pipeline ?? ((opts) => new Pipeline(opts));
+    const { streaming } = config;
+    const pipeline = makePipeline({
       encoding: config.encoding,
       browser: config.browser,
       ffmpegBinary: config.ffmpegPath,
       pageUrl: callUrlWithLogin(this.request.call, this.request.callLogin, config.instanceId || 'jibri'),
       localStorage: localStorageEntries(this.request.callLogin, config.instanceId || 'jibri'),
-      output: this.output(),
+      outputs: this.outputs,
+      liveEncoding: { preset: streaming.preset, maxBitrateKbps: streaming.maxBitrateKbps, gopSize: streaming.gopSize },
       onPageLoaded: async (page) => {
         this.meeting = await Meeting.join({ page, log: this.log, call: config.call, presence: this.presenceFields() });
       },
@@ -183,15 +206,15 @@ export class Session extends EventEmitter {
     });
     this.pipeline = pipeline;
     this.timings = pipeline.timings;
-    pipeline.on('failure', (error: RecorderError) => this.apply({ type: 'error', error }));
+    pipeline.on('failure', (error) => this.apply({ type: 'error', error }));
     if (this.stopRequested) return;
     await pipeline.start();
     this.apply({ type: 'first-frame' });
-    this.meeting?.on('end', (end: CallEndEvent) => this.onCallEnd(end));
+    this.meeting?.on('end', (end) => this.onCallEnd(end));
     this.meeting?.startChecks();
     // A service killed from now on leaves an encoder that is still closing the file; the next start waits for it.
     const encoderPid = pipeline.encoderPid;
-    if (marker) writeStateFile(this.paths.stateFile, { ...marker, ...(encoderPid ? { encoderPid } : {}) });
+    if (marker) writeMarker(this.markerFile, { ...marker, ...(encoderPid ? { encoderPid } : {}) });
     this.log.info(
       `first frame ${Date.now() - this.receivedAt} ms after the request (capture source ready at ${this.timings.source} ms, page loaded at ${this.timings.page} ms)`,
       { component: 'session' },
@@ -200,12 +223,7 @@ export class Session extends EventEmitter {
 
   /** Jibri's conference presence fields, which make the moderator's UI show the recording as on. */
   private presenceFields(): Record<string, string> {
-    const { sink } = this.request;
-    return {
-      session_id: this.id,
-      mode: sink.type,
-      ...(sink.type === 'stream' && sink.viewingUrl ? { 'live-stream-view-url': sink.viewingUrl } : {}),
-    };
+    return Object.assign({ session_id: this.id, mode: sessionMode(this.request.outputs) }, ...this.outputs.map((o) => o.presence)) as Record<string, string>;
   }
 
   private onCallEnd(end: CallEndEvent): void {
@@ -213,22 +231,6 @@ export class Session extends EventEmitter {
     if (error) return this.apply({ type: 'error', error });
     this.endReason ??= end.reason;
     void this.requestStop();
-  }
-
-  private output(): PipelineOutput {
-    const { sink } = this.request;
-    if (sink.type === 'file') return { kind: 'file', file: this.paths.mediaFile };
-    const { streaming } = this.deps.config;
-    return {
-      kind: 'stream',
-      url: sink.rtmpUrl,
-      shownAs: redactStreamUrl(sink.rtmpUrl),
-      ...(sink.username || sink.password ? { credentials: { username: sink.username ?? '', password: sink.password ?? '' } } : {}),
-      ...(this.mediaFile ? { localCopy: this.mediaFile } : {}),
-      encoding: { preset: streaming.preset, maxBitrateKbps: streaming.maxBitrateKbps, gopSize: streaming.gopSize },
-      retryTimeoutSec: streaming.retryTimeoutSec,
-      ...(streaming.rtmpsExtraCa ? { extraCa: streaming.rtmpsExtraCa } : {}),
-    };
   }
 
   private prepareFolder(): void {
@@ -263,7 +265,7 @@ export class Session extends EventEmitter {
     await this.pipeline?.close();
     // A stream alone leaves nothing on disk to finalize (Jibri writes nothing for streams either).
     if (!this.mediaFile) {
-      this.stopHeartbeat();
+      this.heartbeat.stop();
       this.apply({ type: 'finalized' });
       return;
     }
@@ -290,8 +292,10 @@ export class Session extends EventEmitter {
 
   private async finalizeFiles(): Promise<RecorderError | undefined> {
     const { config } = this.deps;
-    const error = await finalizeRecording({
+    const finalize = this.deps.finalize ?? finalizeRecording;
+    const error = await finalize({
       ...this.paths,
+      markerFile: this.markerFile,
       meetingUrl: this.meetingUrl,
       participants: this.participants,
       metadata: this.request.metadata,
@@ -303,26 +307,8 @@ export class Session extends EventEmitter {
     }).catch((err: unknown) => asRecorderError(err));
     this.finalizeError = error;
     // The marker stays touched while the recording waits, so no recorder sharing the folder takes it over.
-    if (!error) this.stopHeartbeat();
+    if (!error) this.heartbeat.stop();
     return error;
-  }
-
-  /**
-   * Touches the marker while this process owns the recording, finalize script included, so that a
-   * recorder sharing the folder never takes a live recording for a leftover (lib/recorder/leftovers.ts).
-   */
-  private startHeartbeat(): void {
-    const file = this.paths.stateFile;
-    this.heartbeat = setInterval(() => {
-      const now = new Date();
-      fs.utimes(file, now, now, () => undefined);
-    }, HEARTBEAT_MS);
-    this.heartbeat.unref();
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
   }
 
   private captureClosed(): boolean {

@@ -11,8 +11,7 @@
 import { StatsD } from 'hot-shots';
 import type { StatsdConfig } from '../config';
 import type { Logger } from '../log';
-import type { Recorder, SessionChange } from '../recorder/recorder';
-import type { ConnectionLoss } from '../xmpp/connection';
+import type { Recorder } from '../recorder/recorder';
 import type { Delivery } from '../delivery/delivery';
 import type { XmppEdge } from '../xmpp/xmpp-edge';
 import { CONTENT_TYPES, negotiate, renderJson, renderOpenMetrics, renderText, type MetricFamily } from './exposition';
@@ -76,7 +75,7 @@ export class RecorderMetrics {
       });
     }
 
-    src.recorder.on('session', (c: SessionChange) => {
+    src.recorder.on('session', (c) => {
       const tag = sessionTag(c.session.sinkType);
       if (c.previous.name === 'starting' && c.state.name !== 'starting') this.count('sessionsStarted', tag);
       if (c.state.name === 'finished' || c.state.name === 'failed') this.count('sessionsStopped', tag);
@@ -90,9 +89,9 @@ export class RecorderMetrics {
       c.on('reconnecting', () => this.count('xmppReconnecting', tag));
       c.on('login-failed', () => this.count('xmppReconnectionFailed', tag));
       c.on('ping-failed', () => this.count('xmppPingFailed', tag));
-      c.on('offline', (loss: ConnectionLoss) => this.count(loss.onError ? 'xmppClosedOnError' : 'xmppClosed', tag));
+      c.on('offline', (loss) => this.count(loss.onError ? 'xmppClosedOnError' : 'xmppClosed', tag));
     }
-    src.xmpp?.on('stopped-on-close', (_id: string, host?: string) => this.count('stoppedOnXmppClosed', `xmpp_server_host:${host ?? ''}`));
+    src.xmpp?.on('stopped-on-close', (_id, host) => this.count('stoppedOnXmppClosed', `xmpp_server_host:${host}`));
   }
 
   private count(key: CounterKey, tag: string): void {

@@ -3,7 +3,7 @@
  * writes Jibri's, and absent values are null rather than missing.
  */
 import type { SessionChange } from '../recorder/recorder';
-import type { StatusSnapshot } from './snapshot';
+import type { StatusSnapshot } from '../recorder/snapshot';
 
 export interface StatusWebhookBody {
   jibriId: string;

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import type { Config } from '../config';
 import { runToEnd } from '../proc/runner';
 import { ensurePulseAudio, reapOrphanSinks } from '../pipeline/audio';
-import type { HealthDetail } from '../status/snapshot';
+import type { HealthDetail } from '../recorder/snapshot';
 import { asRecorderError } from '../errors';
 import { warmEncoder } from '../pipeline/encoder/encoder';
 

@@ -56,11 +56,16 @@ export interface ConnectionOptions {
   onJibriIq: JibriIqHandler;
 }
 
-/**
- * Events: 'online'; 'offline' (ConnectionLoss) when a connection that was online is lost; 'reconnecting';
- * 'login-failed'; 'ping-failed'.
- */
-export class XmppConnection extends EventEmitter {
+export interface XmppConnectionEvents {
+  online: [];
+  /** A connection that was online is lost. */
+  offline: [loss: ConnectionLoss];
+  reconnecting: [];
+  'login-failed': [];
+  'ping-failed': [];
+}
+
+export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
   /** The server entry as written (e.g. "xmpp.meet.jitsi:5222"). */
   readonly id: string;
   /** Jibri's environment context name for sessions from here: `<environment name>-<server entry>`. */

@@ -14,12 +14,11 @@ import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import { registerSecret } from '../redact';
 import type { Recorder, SessionChange } from '../recorder/recorder';
-import type { HealthDetail as CheckResult } from '../status/snapshot';
-import { streamUrlFromIq, viewingUrlFromIq } from '../output/stream-target';
-import type { SinkRequest, StartRequest } from '../recorder/requests';
+import type { HealthDetail as CheckResult } from '../recorder/snapshot';
+import { sessionMode } from '../output/outputs';
 import { XmppConnection, type IqContext } from './connection';
-import { jibriStatusChild, parseAppData, parseJibriIq, type Failure, type StartIq } from './jibri-iq';
-import { callTargetFromRoomJid } from './room-url';
+import { jibriStatusChild, parseJibriIq, type Failure, type StartIq } from './jibri-iq';
+import { startRequestFromIq } from './start-request';
 
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
@@ -80,8 +79,12 @@ export function serverLinkCheck(server: string, connections: Array<{ offlineSinc
   };
 }
 
-/** Emits 'stopped-on-close' (session id, server entry) for each session it stops because its connection was lost. */
-export class XmppEdge extends EventEmitter {
+export interface XmppEdgeEvents {
+  /** A session stopped because the connection that started it was lost (its id, the server entry). */
+  'stopped-on-close': [sessionId: string, server: string];
+}
+
+export class XmppEdge extends EventEmitter<XmppEdgeEvents> {
   readonly connections: XmppConnection[];
   private readonly requesters = new Map<string, Requester>();
   private linkTimer: NodeJS.Timeout | undefined;
@@ -115,7 +118,7 @@ export class XmppEdge extends EventEmitter {
     opts.recorder.on('status', () => {
       for (const c of this.connections) void c.sendPresence();
     });
-    opts.recorder.on('session', (change: SessionChange) => this.onSession(change));
+    opts.recorder.on('session', (change) => this.onSession(change));
   }
 
   start(): void {
@@ -166,44 +169,16 @@ export class XmppEdge extends EventEmitter {
       this.log.info(`start ${iq.sessionId ?? '(no session_id)'} refused: ${why}`);
       return jibriStatusChild('off', { failure, ...sip });
     };
-    if (iq.sipAddress?.trim()) return refuse({ reason: 'error', shouldRetry: false }, 'the SIP gateway is not supported');
-    let sink: SinkRequest;
-    if (iq.recordingMode === 'file') sink = { type: 'file' };
-    else if (iq.recordingMode === 'stream') {
-      // A stream without a key cannot go anywhere, here or on another recorder.
-      if (!iq.streamId?.trim()) return refuse({ reason: 'error', shouldRetry: false }, 'recording_mode stream without a streamid');
-      const target = streamUrlFromIq(iq.streamId.trim());
-      if (!target.ok) return refuse({ reason: 'error', shouldRetry: false }, `the streamid ${target.message}`);
-      const viewingUrl = iq.youTubeBroadcastId ? viewingUrlFromIq(iq.youTubeBroadcastId) : undefined;
-      sink = { type: 'stream', rtmpUrl: target.url, ...(viewingUrl ? { viewingUrl } : {}) };
-    } else return refuse({ reason: 'error', shouldRetry: false }, 'no supported recording_mode');
-    const sessionId = iq.sessionId;
-    if (!sessionId || sessionId.length > 256) return refuse({ reason: 'error', shouldRetry: true }, 'missing or oversized session_id');
     const env = ctx.connection.config;
-    const target = callTargetFromRoomJid(iq.room, { stripFromRoomDomain: env.stripFromRoomDomain, xmppDomain: env.xmppDomain, ...(env.publicUrl ? { baseUrl: env.publicUrl } : {}) });
-    if (!target.ok && target.badName) {
+    const parsed = startRequestFromIq(iq, env, ctx.connection.environment, env.callLogin ? sessionCallLogin(env.callLogin) : undefined);
+    if (!parsed.ok && parsed.kind === 'bad-request') {
       // Not a status answer: a request no recorder can serve, said in words Jicofo logs.
-      this.log.warn(`start ${sessionId} refused: ${target.error}`);
-      return stanzaError('modify', 'bad-request', `The room JID cannot be recorded: ${target.error}`);
+      this.log.warn(`start ${iq.sessionId ?? '(no session_id)'} refused: ${parsed.text}`);
+      return stanzaError('modify', 'bad-request', parsed.text);
     }
-    if (!target.ok) return refuse({ reason: 'error', shouldRetry: true }, target.error);
-    const appData = parseAppData(iq.appData);
-    if (!appData.ok) return refuse({ reason: 'error', shouldRetry: true }, appData.error);
-    if (!env.callLogin) return refuse({ reason: 'error', shouldRetry: true }, 'no call login: set JIBRI_RECORDER_PASSWORD (and JIBRI_RECORDER_USER, XMPP_HIDDEN_DOMAIN), or call-login in jibri.conf');
-    const callLogin = sessionCallLogin(env.callLogin);
-    const request: StartRequest = {
-      sessionId,
-      call: {
-        baseUrl: target.baseUrl,
-        callName: target.callName,
-        extraUrlParams: iq.rtcstatsEnabled === undefined ? [] : [`config.analytics.rtcstatsEnabled=${iq.rtcstatsEnabled}`],
-      },
-      callLogin,
-      sink,
-      metadata: appData.metadata,
-      origin: { kind: 'xmpp', environment: ctx.connection.environment },
-      usageTimeoutSec: env.usageTimeoutSec,
-    };
+    if (!parsed.ok) return refuse(parsed.failure, parsed.why);
+    const { request } = parsed;
+    const { sessionId } = request;
     // A second start for a running session id is refused and leaves the first requester in place: it
     // still gets its `off` when that session ends.
     if (this.requesters.has(sessionId)) return refuse({ reason: 'error', shouldRetry: false }, `a session with the id ${sessionId} is already running`);
@@ -217,7 +192,7 @@ export class XmppEdge extends EventEmitter {
       if (err instanceof RecorderError) return refuse(failureFor(err), err.message);
       throw err;
     }
-    this.log.info(`start ${sessionId} accepted from ${ctx.from}: ${sink.type === 'file' ? 'recording' : 'streaming'} ${target.baseUrl}/${target.callName}`);
+    this.log.info(`start ${sessionId} accepted from ${ctx.from}: ${sessionMode(request.outputs) === 'file' ? 'recording' : 'streaming'} ${request.call.baseUrl}/${request.call.callName}`);
     return jibriStatusChild('pending', sip);
   }
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import type { RecordingReadyEvent } from '../../lib/delivery/links';
-import { STATE_DIR } from '../../lib/output/file-layout';
+import { STATE_DIR } from '../../lib/recorder/crash-marker';
 import { probeMedia } from '../../lib/output/probe';
 import { finalizeRecorder, freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState } from '../support/service';
 

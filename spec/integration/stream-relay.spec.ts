@@ -8,9 +8,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createLogger } from '../../lib/log';
 import { probeMedia } from '../../lib/output/probe';
-import { publishRtmp } from '../../lib/output/rtmp/publisher';
-import { StreamOutput } from '../../lib/output/stream-output';
-import { streamingSpec } from '../../lib/pipeline/encoder/ffmpeg-args';
+import { publishRtmp } from '../../lib/output/stream/rtmp/publisher';
+import { StreamFanOut } from '../../lib/output/stream/fan-out';
+import { flvMuxer } from '../../lib/output/stream/stream-output';
+import { encodeSpec } from '../../lib/pipeline/encoder/ffmpeg-args';
 import { runFfprobe } from '../support/media';
 import { startRtmpServer, type RtmpServer } from '../support/rtmp';
 import { freePort, waitFor } from '../support/service';
@@ -43,7 +44,7 @@ describe('RTMP publisher and relay on a real ingest', () => {
   });
 
   it('fans one encode out to two applications, and takes destinations added and removed while it runs', async () => {
-    const out = await StreamOutput.open({
+    const out = await StreamFanOut.open({
       destinations: [
         { id: 'a', url: `${rtmp.appUrl('live')}/fan-a`, shownAs: `${rtmp.appUrl('live')}/****` },
         { id: 'b', url: `${rtmp.appUrl('backup', true)}/fan-b`, shownAs: `${rtmp.appUrl('backup', true)}/****` },
@@ -55,11 +56,11 @@ describe('RTMP publisher and relay on a real ingest', () => {
     const failures: Error[] = [];
     out.on('failure', (e) => failures.push(e));
     // The service's own output options (codec, GOP, rate, tee to the channel); a test picture and tone as input.
-    const spec = streamingSpec(
+    const spec = encodeSpec(
       { width: 640, height: 360, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 512, audioDelayMs: 0 },
-      { preset: 'veryfast', maxBitrateKbps: 1500, gopSize: 60 },
       { display: ':0', audioSource: 'unused', originMs: 0 },
-      out.encoderTarget,
+      [flvMuxer(out.encoderTarget)],
+      { preset: 'veryfast', maxBitrateKbps: 1500, gopSize: 60 },
     );
     const ffmpeg = spawn('ffmpeg', [
       '-v', 'error', '-nostdin', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',

@@ -19,7 +19,7 @@ describe('startService bodies', () => {
     if (!r.ok) return;
     expect(r.request.call).toEqual({ baseUrl: 'https://meet.example.com', callName: 'room', extraUrlParams: [] });
     expect(r.request.callLogin).toEqual({ domain: 'recorder.example.com', username: 'recorder', password: 'pw' });
-    expect(r.request.sink).toEqual({ type: 'file' });
+    expect(r.request.outputs).toEqual([{ kind: 'file' }]);
   });
 
   const field = (body: unknown): string | undefined => {
@@ -53,17 +53,17 @@ describe('startService bodies', () => {
     expect(field(body)).toBe(name);
   });
 
-  it('builds stream sinks from the seed fields', () => {
+  it('builds stream outputs from the seed fields', () => {
     const sink = (extra: Record<string, unknown>): unknown => {
       const r = parseStartBody({ ...jibriBody, sinkType: 'stream', ...extra });
-      return r.ok ? r.request.sink : r.errors;
+      return r.ok ? r.request.outputs[0] : r.errors;
     };
-    expect(sink({ youTubeStreamKey: 'abcd-1234' })).toEqual({ type: 'stream', rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2/abcd-1234' });
+    expect(sink({ youTubeStreamKey: 'abcd-1234' })).toEqual({ kind: 'stream', rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2/abcd-1234' });
     expect(sink({ youTubeStreamKey: 'k', rtmpUrl: 'rtmps://in.example/app', username: 'u', password: 'p' })).toEqual({
-      type: 'stream', rtmpUrl: 'rtmps://in.example/app/k', username: 'u', password: 'p',
+      kind: 'stream', rtmpUrl: 'rtmps://in.example/app/k', username: 'u', password: 'p',
     });
-    expect(sink({ youTubeStreamKey: 'rtmp://host/app/key' })).toEqual({ type: 'stream', rtmpUrl: 'rtmp://host/app/key' });
-    expect(sink({ rtmpUrl: 'rtmp://host/app/key' })).toEqual({ type: 'stream', rtmpUrl: 'rtmp://host/app/key' });
+    expect(sink({ youTubeStreamKey: 'rtmp://host/app/key' })).toEqual({ kind: 'stream', rtmpUrl: 'rtmp://host/app/key' });
+    expect(sink({ rtmpUrl: 'rtmp://host/app/key' })).toEqual({ kind: 'stream', rtmpUrl: 'rtmp://host/app/key' });
   });
 
   it('never quotes a stream key in its errors', () => {

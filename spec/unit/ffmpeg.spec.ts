@@ -1,9 +1,11 @@
-import { AUDIO_FILTER, VIDEO_FILTER, recordingSpec, remuxArgv, streamingSpec, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
+import { fileMuxer } from '../../lib/output/file/file-output';
+import { flvMuxer } from '../../lib/output/stream/stream-output';
+import { AUDIO_FILTER, VIDEO_FILTER, encodeSpec, remuxArgv, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../lib/pipeline/encoder/ffmpeg-progress';
 
 describe('ffmpeg command', () => {
   const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 };
-  const argv = toArgv(recordingSpec(enc, { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_123 }, '/rec/s/room.mp4'));
+  const argv = toArgv(encodeSpec(enc, { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_123 }, [fileMuxer('/rec/s/room.mp4')]));
   const has = (...seq: string[]): boolean => argv.join('\u0000').includes(seq.join('\u0000'));
 
   it("uses Jibri's recording parameters", () => {
@@ -44,7 +46,7 @@ describe('ffmpeg command for a stream', () => {
   const src = { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_000 };
 
   it("uses Jibri's streaming parameters and writes the FLV to the service's channel, never to an ingest", () => {
-    const argv = toArgv(streamingSpec(enc, stream, src, channel));
+    const argv = toArgv(encodeSpec(enc, src, [flvMuxer(channel)], stream));
     const line = argv.join(' ');
     expect(line).toContain('-preset veryfast -crf 25 -pix_fmt yuv420p');
     expect(line).toContain('-tune zerolatency -g 60 -maxrate 2976k -bufsize 5952k');
@@ -55,7 +57,7 @@ describe('ffmpeg command for a stream', () => {
   });
 
   it('adds the local copy as a second output of the same encode, which a broken channel does not stop', () => {
-    const argv = toArgv(streamingSpec(enc, stream, src, channel, '/rec/s/a|b.mp4'));
+    const argv = toArgv(encodeSpec(enc, src, [flvMuxer(channel), fileMuxer('/rec/s/a|b.mp4')], stream));
     const [flv, file] = argv.at(-1)!.split(/(?<!\\)\|/);
     expect(flv).toBe('[f=flv:flvflags=no_duration_filesize:flush_packets=1:onfail=ignore]unix:/tmp/jibri-ts-flv-x/encoder.sock');
     expect(file).toBe('[f=mp4:movflags=+empty_moov+default_base_moof:frag_duration=1000000:flush_packets=1]/rec/s/a\\|b.mp4');

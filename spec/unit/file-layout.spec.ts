@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { fileTimestamp, recordingFileName, recordingPaths, sessionDirName } from '../../lib/output/file-layout';
+import { markerOfMediaFile, markerPath } from '../../lib/recorder/crash-marker';
 
 describe('recording layout', () => {
   const at = new Date(2024, 0, 2, 3, 4, 5);
@@ -18,6 +19,10 @@ describe('recording layout', () => {
     const p = recordingPaths('/rec', 's', '../../etc/passwd', at);
     expect(path.dirname(p.mediaFile)).toBe('/rec/s');
     expect(p.metadataFile).toBe('/rec/s/metadata.json');
-    expect(p.stateFile.startsWith('/rec/.jibri-ts-state/')).toBe(true);
+    expect(markerPath('/rec', 's', at).startsWith('/rec/.jibri-ts-state/')).toBe(true);
+  });
+  it('finds the crash marker of a recording from its media file', () => {
+    const p = recordingPaths('/rec', 'a/b', 'room', at);
+    expect(markerOfMediaFile('/rec', p.mediaFile)).toBe(markerPath('/rec', 'a/b', at));
   });
 });

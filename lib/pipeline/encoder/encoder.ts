@@ -27,10 +27,15 @@ export interface EncoderProgress {
 
 export type EncoderEnd = { ok: true } | { ok: false; error: RecorderError };
 
-export interface Encoder {
-  on(event: 'running', listener: () => void): this;
-  on(event: 'progress', listener: (p: EncoderProgress) => void): this;
-  on(event: 'ended', listener: (end: EncoderEnd) => void): this;
+export interface EncoderEvents {
+  /** The first frame is encoded. */
+  running: [];
+  progress: [progress: EncoderProgress];
+  /** ffmpeg exited and the output is closed; once. */
+  ended: [end: EncoderEnd];
+}
+
+export interface Encoder extends Pick<EventEmitter<EncoderEvents>, 'on' | 'off' | 'once'> {
   readonly pid: number | undefined;
   /** Resolves once ffmpeg has exited and the output is closed. */
   stop(graceMs?: number): Promise<EncoderEnd>;
@@ -94,7 +99,7 @@ export interface EncoderOptions {
   log: Logger;
 }
 
-class FfmpegEncoder extends EventEmitter implements Encoder {
+class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
   readonly ended: Promise<EncoderEnd>;
   private resolveEnded!: (end: EncoderEnd) => void;
   private command: ffmpeg.FfmpegCommand;

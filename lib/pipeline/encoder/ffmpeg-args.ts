@@ -1,10 +1,11 @@
 /**
  * Pure: what ffmpeg is asked to do for one session. Capture is x11grab of the session's display plus the
- * monitor of the session's PulseAudio sink; the encode uses Jibri's recording or streaming parameters.
- * Files are fragmented MP4 (one fragment a second) so that a killed encoder or a dead machine still
- * leaves a playable file up to the last second; finalization rewrites them as ordinary MP4.
+ * monitor of the session's PulseAudio sink; one encode, with Jibri's recording parameters, or its
+ * streaming ones when an output is live; the encode goes to every output's muxer entry (each output's
+ * module writes its own, lib/output/).
  */
 import type { EncodingConfig } from '../../config';
+import type { MuxerEntry } from '../../output/output';
 
 export interface FfmpegInput {
   format: string;
@@ -23,7 +24,8 @@ export interface FfmpegSpec {
   output: FfmpegOutput;
 }
 
-export interface CaptureSource {
+/** What ffmpeg reads: the session's display and the monitor of its PulseAudio sink. */
+export interface CaptureInput {
   /** X display, e.g. ':99'. */
   display: string;
   /** PulseAudio source to read, the monitor of the session's sink. */
@@ -42,7 +44,7 @@ export interface CaptureSource {
  * and the two first packets are taken at different moments (the sound input opens after the first frame
  * is grabbed, 10-100 ms later, more under load): whole recordings came out 40-140 ms apart.
  */
-function captureInputs(enc: EncodingConfig, src: CaptureSource): FfmpegInput[] {
+function captureInputs(enc: EncodingConfig, src: CaptureInput): FfmpegInput[] {
   const queue = String(enc.queueSize);
   // The sound is moved by the measured difference between the display path and the audio path.
   const videoOffset = -src.originMs;
@@ -91,61 +93,51 @@ function codecOptions(enc: EncodingConfig, preset: string): string[] {
   ];
 }
 
-/** Fragmented MP4, one fragment a second: a killed encoder still leaves a file playable to the last second. */
-const FRAGMENTED_MP4 = { movflags: '+empty_moov+default_base_moof', frag_duration: '1000000' };
-
-export function recordingSpec(enc: EncodingConfig, src: CaptureSource, file: string): FfmpegSpec {
-  return {
-    global: ['-v', 'info', '-nostdin', '-stats_period', '0.5', '-copyts'],
-    inputs: captureInputs(enc, src),
-    output: {
-      options: [
-        ...codecOptions(enc, enc.presetRecording),
-        '-movflags', FRAGMENTED_MP4.movflags, '-frag_duration', FRAGMENTED_MP4.frag_duration,
-        // Without this, ffmpeg holds finished fragments in its write buffer and a kill loses them.
-        '-flush_packets', '1',
-        '-f', 'mp4',
-      ],
-      target: file,
-    },
-  };
-}
-
+/** Jibri's streaming encode: preset, bitrate cap and key frame interval. */
 export interface StreamEncoding {
   preset: string;
   maxBitrateKbps: number;
   gopSize: number;
 }
 
+const GLOBAL = ['-v', 'info', '-nostdin', '-stats_period', '0.5', '-copyts'];
+
 /**
- * A live stream with Jibri's streaming encode (zerolatency, fixed GOP, capped bitrate, FLV), optionally
- * also written to a local file from the same encode. ffmpeg never talks to the ingest: it writes the
- * stream's FLV to `flvTarget`, the service's private channel (`unix:<path>`), and the service publishes
- * it (lib/output/stream-output.ts), so no stream URL, key or password is ever in ffmpeg's argv. Both
- * outputs go through the tee muxer; each packet is flushed at once (the stream's latency, the file's
- * crash safety). With a local copy, a broken stream channel leaves the file going (onfail=ignore).
+ * One encode to every output. A single entry that is not live is written directly (its muxer options
+ * as output options, the format last); otherwise the tee muxer writes each entry from the same encode.
+ * With a live output the encode is Jibri's streaming one (zerolatency, fixed GOP, capped bitrate).
+ * An entry whose output watches its own link is marked onfail=ignore when there are others, so its
+ * broken write never stops them (a stream's channel breaking leaves the local copy going).
  */
-export function streamingSpec(enc: EncodingConfig, stream: StreamEncoding, src: CaptureSource, flvTarget: string, localCopy?: string): FfmpegSpec {
-  const rate = stream.maxBitrateKbps;
-  const flv = teeSlave(
-    // The channel cannot seek back: duration and size are never written (no placeholders to fix up).
-    { f: 'flv', flvflags: 'no_duration_filesize', flush_packets: '1', ...(localCopy ? { onfail: 'ignore' } : {}) },
-    flvTarget,
-  );
-  const file = localCopy ? teeSlave({ f: 'mp4', ...FRAGMENTED_MP4, flush_packets: '1' }, localCopy) : undefined;
+export function encodeSpec(enc: EncodingConfig, src: CaptureInput, entries: readonly MuxerEntry[], live?: StreamEncoding): FfmpegSpec {
+  const inputs = captureInputs(enc, src);
+  const [only] = entries;
+  if (!only) throw new Error('an encode needs at least one output');
+  if (!live && entries.length === 1) {
+    const { f, ...rest } = only.options;
+    return {
+      global: GLOBAL,
+      inputs,
+      output: { options: [...codecOptions(enc, enc.presetRecording), ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])], target: only.target },
+    };
+  }
+  const liveOptions = live
+    ? ['-tune', 'zerolatency', '-g', String(live.gopSize), '-maxrate', `${live.maxBitrateKbps}k`, '-bufsize', `${live.maxBitrateKbps * 2}k`]
+    : [];
+  const slaves = entries.map((e) => teeSlave({ ...e.options, ...(e.watchesItself && entries.length > 1 ? { onfail: 'ignore' } : {}) }, e.target));
   return {
-    global: ['-v', 'info', '-nostdin', '-stats_period', '0.5', '-copyts'],
-    inputs: captureInputs(enc, src),
+    global: GLOBAL,
+    inputs,
     output: {
       options: [
         '-map', '0:v', '-map', '1:a',
-        ...codecOptions(enc, stream.preset),
-        '-tune', 'zerolatency', '-g', String(stream.gopSize), '-maxrate', `${rate}k`, '-bufsize', `${rate * 2}k`,
+        ...codecOptions(enc, live ? live.preset : enc.presetRecording),
+        ...liveOptions,
         // FLV and MP4 both want the codec headers up front; the tee cannot ask each output for them.
         '-flags', '+global_header',
         '-f', 'tee',
       ],
-      target: file ? `${flv}|${file}` : flv,
+      target: slaves.join('|'),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { healthBody, publicDetails } from '../../../lib/http/responses';
 import { registerSecret } from '../../../lib/redact';
-import type { StatusSnapshot } from '../../../lib/status/snapshot';
+import type { StatusSnapshot } from '../../../lib/recorder/snapshot';
 
 describe('health for callers without the token', () => {
   const snapshot = {

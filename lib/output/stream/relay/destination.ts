@@ -14,10 +14,10 @@
  *   owner's decision.
  */
 import { EventEmitter } from 'node:events';
-import type { RecorderError } from '../../errors';
+import type { RecorderError } from '../../../errors';
 import { TAG_AUDIO, TAG_VIDEO, type FlvTag, type TagKind } from '../rtmp/flv';
 import { PublishError, type MediaKind, type Publication } from '../rtmp/publisher';
-import { StreamLink, type StreamLinkState, type StreamLinkStatus } from '../stream-link';
+import { StreamLink, type StreamLinkState, type StreamLinkStatus } from '../link';
 import { systemClock, type Clock } from './clock';
 
 /** One tag of the encoder's stream, classified once by the relay. */

@@ -6,9 +6,9 @@
  * local copy. Destinations can be added and removed while the stream runs.
  */
 import { EventEmitter } from 'node:events';
-import type { RecorderError } from '../../errors';
+import type { RecorderError } from '../../../errors';
 import { FlvReader, tagKind, type FlvTag } from '../rtmp/flv';
-import type { StreamLinkState } from '../stream-link';
+import type { StreamLinkState } from '../link';
 import type { Destination, DestinationStatus, RelayTag, StartPoint } from './destination';
 
 /** The longest picture group kept for starts; a longer one is not cached and a start waits for a key frame. */

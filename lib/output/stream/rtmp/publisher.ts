@@ -118,7 +118,12 @@ class ConnectRejected extends Error {
 
 type Phase = 'tcp' | 'tls' | 'handshake' | 'connect' | 'publish' | 'live' | 'closing' | 'closed';
 
-class Connection extends EventEmitter implements Publication {
+interface ConnectionEvents {
+  drain: [];
+  lost: [reason: string];
+}
+
+class Connection extends EventEmitter<ConnectionEvents> implements Publication {
   private socket: net.Socket | tls.TLSSocket | undefined;
   private phase: Phase = 'tcp';
   private handshakeBytes: Buffer[] = [];

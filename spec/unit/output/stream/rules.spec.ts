@@ -1,12 +1,6 @@
-import {
-  checkStreamUrl,
-  isAllowed,
-  redactStreamUrl,
-  streamSecrets,
-  streamUrlFromHttp,
-  streamUrlFromIq,
-  viewingUrlFromIq,
-} from '../../lib/output/stream-target';
+import { streamUrlFromHttp } from '../../../../lib/http/bodies';
+import { checkStreamUrl, isAllowed, redactStreamUrl, streamSecrets } from '../../../../lib/output/stream/rules';
+import { streamUrlFromIq, viewingUrlFromIq } from '../../../../lib/xmpp/stream-fields';
 
 describe('stream URLs', () => {
   it('HTTP: a key alone goes to YouTube; a key with rtmpUrl is appended; a full URL in the key is kept', () => {

@@ -5,12 +5,12 @@
  * and removed while the stream runs.
  */
 import { EventEmitter } from 'node:events';
-import { encodeAmf0 } from '../../../../lib/output/rtmp/amf0';
-import { encodeTag, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, type FlvTag } from '../../../../lib/output/rtmp/flv';
-import { PublishError, type MediaKind, type Publication } from '../../../../lib/output/rtmp/publisher';
-import { Destination, type DestinationOptions } from '../../../../lib/output/relay/destination';
-import { StreamRelay } from '../../../../lib/output/relay/relay';
-import { FakeClock, settle } from '../../../support/fake-clock';
+import { encodeAmf0 } from '../../../../../lib/output/stream/rtmp/amf0';
+import { encodeTag, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, type FlvTag } from '../../../../../lib/output/stream/rtmp/flv';
+import { PublishError, type MediaKind, type Publication } from '../../../../../lib/output/stream/rtmp/publisher';
+import { Destination, type DestinationOptions } from '../../../../../lib/output/stream/relay/destination';
+import { StreamRelay } from '../../../../../lib/output/stream/relay/relay';
+import { FakeClock, settle } from '../../../../support/fake-clock';
 
 const FLV_HEADER = Buffer.from('464c5601050000000900000000', 'hex');
 const metadata: FlvTag = { type: TAG_SCRIPT, timestamp: 0, data: encodeAmf0('onMetaData', { width: 1280 }) };

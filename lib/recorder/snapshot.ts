@@ -1,10 +1,12 @@
 /**
- * What leaves the process about state. The recorder folds its sessions and its health checks into one
- * snapshot; the HTTP health endpoint, XMPP presence (and later SSE, webhooks and metrics) only read it.
+ * The recorder's state as one value. The recorder folds its sessions and its health checks into one
+ * snapshot; everything that shows state outside the process (the health endpoint, XMPP presence, the
+ * outbound status edge: SSE, webhooks, metrics, the autoscaler, the pod deletion cost) only reads it.
  */
 import type { ErrorCode, ErrorScope } from '../errors';
-import type { SessionStateName } from '../recorder/session-machine';
-import type { Origin } from '../recorder/requests';
+import type { OutputSummary } from '../output/output';
+import type { Origin } from './requests';
+import type { SessionStateName } from './session-machine';
 
 export type BusyStatus = 'IDLE' | 'BUSY' | 'EXPIRED';
 export type HealthStatus = 'HEALTHY' | 'UNHEALTHY';
@@ -18,13 +20,16 @@ export type HealthDetail = {
 export interface SessionSummary {
   sessionId: string;
   state: SessionStateName;
+  /** Jibri's mode (its HTTP API's word): `stream` when the session has a live output, else `file`. */
   sinkType: 'file' | 'stream';
   origin: Origin;
   meetingUrl: string;
   startedAt: string;
   mediaFile?: string;
-  /** A stream's link, with the URL as people may see it (no key, no credentials). */
+  /** The session's stream link, with the URL as people may see it (no key, no credentials). */
   stream?: { url: string; state: string; reconnects: number; viewingUrl?: string };
+  /** Every output of the session, as people may see it. */
+  outputs?: OutputSummary[];
   recordedSec?: number;
   /** The encoder's speed (1 = real time), as ffmpeg reports it. */
   encoderSpeed?: number;

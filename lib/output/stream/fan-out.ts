@@ -1,5 +1,5 @@
 /**
- * One session's live stream: the encoder writes the stream's FLV into a private channel, the relay reads
+ * The stream output's fan-out: the encoder writes the stream's FLV into a private channel, the relay reads
  * it once, and RTMP(S) publishers written here send it to the ingests. ffmpeg never sees a URL, a key or
  * a password (they would be in its argv, readable by every user of the host).
  *
@@ -7,14 +7,14 @@
  * destinations this output was opened with are required. Destinations added later (issue 21) are not.
  */
 import { EventEmitter } from 'node:events';
-import { RecorderError } from '../errors';
-import type { Logger } from '../log';
+import { RecorderError } from '../../errors';
+import type { Logger } from '../../log';
 import type { Credentials } from './rtmp/auth';
 import { publishRtmp } from './rtmp/publisher';
 import { openEncoderChannel, type EncoderChannel } from './relay/encoder-channel';
 import { Destination, RETRY_WAIT_MS, type DestinationStatus } from './relay/destination';
 import { StreamRelay } from './relay/relay';
-import type { StreamLinkStatus } from './stream-link';
+import type { StreamLinkStatus } from './link';
 
 export interface RtmpDestinationSpec {
   id: string;
@@ -25,7 +25,7 @@ export interface RtmpDestinationSpec {
   credentials?: Credentials;
 }
 
-export interface StreamOutputOptions {
+export interface StreamFanOutOptions {
   destinations: RtmpDestinationSpec[];
   retryTimeoutSec: number;
   /** PEM certificates trusted for rtmps:// besides the system's. */
@@ -38,25 +38,25 @@ const CONNECT_TIMEOUT_MS = 10000;
 /** How long a stop waits for the destinations to send what they hold. */
 const DRAIN_MS = 3000;
 
-interface StreamOutputEvents {
+interface StreamFanOutEvents {
   /** A required destination failed, or the encoder's stream broke: the session cannot go on. */
   failure: [error: RecorderError];
 }
 
-export class StreamOutput extends EventEmitter<StreamOutputEvents> {
+export class StreamFanOut extends EventEmitter<StreamFanOutEvents> {
   private readonly relay = new StreamRelay();
   private channel: EncoderChannel | undefined;
   private readonly required = new Set<string>();
   private endExpected = false;
   private finished: Promise<void> | undefined;
 
-  private constructor(private readonly opts: StreamOutputOptions) {
+  private constructor(private readonly opts: StreamFanOutOptions) {
     super();
   }
 
   /** Opens the channel and starts connecting to every destination, in parallel with the encoder's start. */
-  static async open(opts: StreamOutputOptions): Promise<StreamOutput> {
-    const out = new StreamOutput(opts);
+  static async open(opts: StreamFanOutOptions): Promise<StreamFanOut> {
+    const out = new StreamFanOut(opts);
     out.channel = await openEncoderChannel((bytes) => out.relay.push(bytes));
     out.watch();
     for (const d of opts.destinations) {

@@ -10,7 +10,7 @@
  *   once); back to live when one is accepted (counted in `reconnects`). A link still down after
  *   `retryTimeoutMs` fails (Jibri fails at the first drop; 0 does the same).
  */
-import { RecorderError } from '../errors';
+import { RecorderError } from '../../errors';
 
 export type StreamLinkState = 'connecting' | 'live' | 'reconnecting' | 'failed';
 

@@ -9,10 +9,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Amf0EcmaArray, decodeAmf0 } from '../../../../lib/output/rtmp/amf0';
-import { FlvError, FlvReader, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, tagKind, writeFlv, type FlvTag } from '../../../../lib/output/rtmp/flv';
+import { Amf0EcmaArray, decodeAmf0 } from '../../../../../lib/output/stream/rtmp/amf0';
+import { FlvError, FlvReader, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, tagKind, writeFlv, type FlvTag } from '../../../../../lib/output/stream/rtmp/flv';
 
-const fixture = fs.readFileSync(path.join(__dirname, '../../../fixtures/encoder-stream.flv'));
+const fixture = fs.readFileSync(path.join(__dirname, '../../../../fixtures/encoder-stream.flv'));
 
 function readAll(bytes: Buffer, sizes: () => number): FlvTag[] {
   const reader = new FlvReader();

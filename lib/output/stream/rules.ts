@@ -1,47 +1,18 @@
 /**
- * Pure: where a stream goes. Both edges turn their fields into one RTMP(S) URL here, the recorder checks
- * it against the allow-list here, and everything that shows a stream URL to a person (logs, health,
- * errors) shows only `redactStreamUrl`'s form: the key and any credentials are secrets.
+ * Pure: the stream output's URL rules. The edges build one RTMP(S) URL from their own fields
+ * (lib/http/bodies.ts, lib/xmpp/stream-fields.ts); the recorder checks it here (shape and allow-list)
+ * before anything starts, and everything that shows a stream URL to a person (logs, health, errors)
+ * shows only `redactStreamUrl`'s form: the key and any credentials are secrets.
  */
-
+import { RecorderError } from '../../errors';
 import { parseRtmpUrl } from './rtmp/url';
 
 export const YOUTUBE_RTMP = 'rtmp://a.rtmp.youtube.com/live2';
 
 export type UrlResult = { ok: true; url: string } | { ok: false; message: string };
 
-const RTMP_SCHEME = /^rtmps?:\/\//i;
-
-/**
- * HTTP startService: `youTubeStreamKey` and `rtmpUrl` as the seed describes them. A key that is itself a
- * full rtmp(s) URL is used as it is (today's Jibri clients send that); otherwise the key is appended to
- * `rtmpUrl`, which defaults to YouTube's ingest. `rtmpUrl` alone is the whole URL.
- */
-export function streamUrlFromHttp(key: string | undefined, rtmpUrl: string | undefined): UrlResult {
-  if (key !== undefined && RTMP_SCHEME.test(key)) return { ok: true, url: key };
-  if (key === undefined) {
-    if (rtmpUrl === undefined) return { ok: false, message: 'youTubeStreamKey or rtmpUrl is required with sinkType "stream"' };
-    return { ok: true, url: rtmpUrl };
-  }
-  if (/[/\s]/.test(key)) return { ok: false, message: 'youTubeStreamKey must be a stream key or an rtmp(s):// URL' };
-  return { ok: true, url: `${(rtmpUrl ?? YOUTUBE_RTMP).replace(/\/+$/, '')}/${key}` };
-}
-
-/**
- * XMPP `streamid`: an rtmp(s) URL as it is, otherwise a YouTube key (Jibri's rule). Jibri appends
- * anything; here only what can be a key is, so that `http://...` or a mistyped URL is refused instead of
- * being sent to YouTube as a key.
- */
-export function streamUrlFromIq(streamId: string): UrlResult {
-  if (RTMP_SCHEME.test(streamId)) return { ok: true, url: streamId };
-  if (!/^[A-Za-z0-9._~-]{1,256}$/.test(streamId)) return { ok: false, message: 'is neither an rtmp(s):// URL nor a stream key' };
-  return { ok: true, url: `${YOUTUBE_RTMP}/${streamId}` };
-}
-
-/** XMPP `you_tube_broadcast_id`: a watch URL as it is, anything else a YouTube broadcast id. */
-export function viewingUrlFromIq(broadcastId: string): string {
-  return /^https?:\/\//i.test(broadcastId) ? broadcastId : `http://youtu.be/${broadcastId}`;
-}
+/** Whether a value is meant as a full RTMP(S) URL rather than a stream key. */
+export const RTMP_SCHEME = /^rtmps?:\/\//i;
 
 /**
  * What an ingest URL must look like before anything connects to it: rtmp or rtmps, a host, and a path
@@ -96,4 +67,22 @@ export function streamSecrets(raw: string, username?: string, password?: string)
     // checkStreamUrl refuses such URLs before anything is started.
   }
   return out;
+}
+
+/**
+ * A stream URL that is malformed or outside the allow-list is refused before anything starts, with
+ * should_retry=false: no other recorder would take it either. The URL is never quoted (it holds the key).
+ */
+export function streamUrlRefusal(url: string, allowList: readonly string[]): RecorderError | undefined {
+  const checked = checkStreamUrl(url);
+  if (!checked.ok) return new RecorderError({ code: 'BAD_STREAM_URL', message: `The stream URL ${checked.message}`, retryable: false });
+  if (!isAllowed(url, allowList)) {
+    return new RecorderError({
+      code: 'STREAM_NOT_ALLOWED',
+      message: 'The stream URL is not allowed on this recorder',
+      hint: 'It must fully match one of the patterns in JIBRI_STREAMING_RTMP_ALLOW_LIST',
+      retryable: false,
+    });
+  }
+  return undefined;
 }

@@ -1,10 +1,10 @@
 /** The handshake and the control and command messages a publisher exchanges. */
-import { encodeAmf0 } from '../../../../lib/output/rtmp/amf0';
-import type { RtmpMessage } from '../../../../lib/output/rtmp/chunk';
-import { ControlState } from '../../../../lib/output/rtmp/control';
-import { clientAck, clientHello, HandshakeError, HANDSHAKE_SIZE } from '../../../../lib/output/rtmp/handshake';
-import * as m from '../../../../lib/output/rtmp/messages';
-import { cleanServerText } from '../../../../lib/output/rtmp/publisher';
+import { encodeAmf0 } from '../../../../../lib/output/stream/rtmp/amf0';
+import type { RtmpMessage } from '../../../../../lib/output/stream/rtmp/chunk';
+import { ControlState } from '../../../../../lib/output/stream/rtmp/control';
+import { clientAck, clientHello, HandshakeError, HANDSHAKE_SIZE } from '../../../../../lib/output/stream/rtmp/handshake';
+import * as m from '../../../../../lib/output/stream/rtmp/messages';
+import { cleanServerText } from '../../../../../lib/output/stream/rtmp/publisher';
 
 describe('simple handshake', () => {
   it('sends C0 (version 3) and C1 (time, zeros, random)', () => {

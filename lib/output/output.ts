@@ -1,0 +1,89 @@
+/**
+ * Where one encode goes. A session holds a list of outputs; each kind is one module that owns everything
+ * about its destination: the request fields (`OutputRequest`), the rules a request must pass, the
+ * secrets it registers for redaction, its entry in ffmpeg's output list, and the watching of its link.
+ * The session and the pipeline treat every output alike through the `Output` interface; the one place
+ * that knows the kinds is lib/output/outputs.ts.
+ *
+ * Today a session has one file, or one stream plus, optionally, the stream's local copy (a file output).
+ * More kinds (HLS, thumbnails, audio only) and more outputs per session (several RTMP ingests, outputs
+ * added or removed while live) fit here: a new kind is a new module and a line in outputs.ts.
+ */
+import type { EventEmitter } from 'node:events';
+import type { RecorderError } from '../errors';
+import type { Logger } from '../log';
+
+export type OutputKind = 'file' | 'stream';
+
+/** A recording to a file in the session's folder (Jibri's layout). */
+export interface FileOutputRequest {
+  kind: 'file';
+}
+
+/** A live stream to an RTMP(S) ingest. */
+export interface StreamOutputRequest {
+  kind: 'stream';
+  /** Full RTMP(S) URL, stream key included. A secret: never logged. */
+  rtmpUrl: string;
+  /** Where viewers watch the stream, published as `live-stream-view-url`. */
+  viewingUrl?: string;
+  username?: string;
+  password?: string;
+}
+
+/** What an edge asks for, parsed from its own wire format (lib/http/bodies.ts, lib/xmpp/xmpp-edge.ts). */
+export type OutputRequest = FileOutputRequest | StreamOutputRequest;
+
+/**
+ * One entry of ffmpeg's output list: muxer options (`f` is the format) and the target. Several entries
+ * are written by the tee muxer from the one encode; a single file is written directly.
+ */
+export interface MuxerEntry {
+  options: Record<string, string>;
+  target: string;
+  /**
+   * The output watches its own link and reports its failure itself (a stream), so a broken write must
+   * not abort the other outputs of the same encode (the tee's onfail=ignore). A file's write error
+   * (a full disk) ends the encode, as Jibri's does.
+   */
+  watchesItself?: boolean;
+}
+
+/** What health and events show of one output: never a key, a password or a full stream URL. */
+export interface OutputSummary {
+  kind: OutputKind;
+  /** The destination as people may see it: a file path, or rtmp://host/app/****. */
+  shownAs: string;
+  /** The link to a remote destination: connecting, live, reconnecting, failed. */
+  link?: { state: string; reconnects: number };
+  viewingUrl?: string;
+}
+
+export interface OutputEvents {
+  /** The output cannot go on (an ingest refused the stream, a link was lost for too long). */
+  failure: [error: RecorderError];
+}
+
+export interface Output extends Pick<EventEmitter<OutputEvents>, 'on' | 'off' | 'once'> {
+  readonly kind: OutputKind;
+  /** Unique within the session. */
+  readonly id: string;
+  /** How logs name it: `recording`, `a local copy`, `stream to rtmp://host/app/****`. */
+  readonly title: string;
+  /** Whether this output asks for the live encode (zerolatency, fixed GOP, capped bitrate). */
+  readonly live: boolean;
+  /** The file this output leaves in the session's folder, to be finalized and delivered; none for a stream. */
+  readonly mediaFile?: string;
+  /** Fields for the conference presence that tell the meeting about this output (the viewing URL). */
+  readonly presence: Record<string, string>;
+  /**
+   * Gets ready for the encoder (a private channel, connections to the ingest started in parallel with
+   * ffmpeg's start) and says where ffmpeg writes.
+   */
+  open(log: Logger): Promise<MuxerEntry>;
+  summary(): OutputSummary;
+  /** Before the encoder is stopped: the end of its writes is then no failure. */
+  expectEnd(): void;
+  /** After the encoder stopped: what the output still holds reaches its destination; idempotent. */
+  finish(): Promise<void>;
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// The one rule of docs/ARCHITECTURE.md, checked: imports only go down the layers named below, and the
+// parts of one layer do not import each other (each is its own unit: the XMPP edge does not reach into
+// the HTTP edge). Also: nothing under lib/ imports spec/ or bench/, and bench/ does not import spec/
+// (shared fixtures and harness live in testkit/). Plain Node, no dependencies: it reads each file's
+// import/export-from/require/import() specifiers, resolves the relative ones, and names every import
+// that breaks the rule. `node scripts/layers.js` (part of `npm test`) exits 1 on any.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+/**
+ * Top to bottom. A file may import a file of a lower layer, or of its own unit. A unit is a folder or a
+ * single file; the units of one layer are side by side and never import each other.
+ */
+const LAYERS = [
+  { name: 'programs', units: ['lib/main.ts', 'lib/compose.ts', 'lib/demo/', 'lib/fleet/'] },
+  { name: 'edges', units: ['lib/xmpp/', 'lib/http/', 'lib/status/', 'lib/delivery/'] },
+  { name: 'lifecycle', units: ['lib/lifecycle.ts'] },
+  { name: 'recorder', units: ['lib/recorder/'] },
+  { name: 'system', units: ['lib/system/'] },
+  { name: 'pipeline', units: ['lib/pipeline/', 'lib/meeting/'] },
+  { name: 'outputs', units: ['lib/output/'] },
+  { name: 'base', units: ['lib/config.ts', 'lib/config/', 'lib/errors.ts', 'lib/log.ts', 'lib/redact.ts', 'lib/proc/'] },
+];
+
+/** Where files of a tree may not import from at all, whatever the layers say. */
+const FORBIDDEN = [
+  { from: 'lib/', to: ['spec/', 'bench/', 'testkit/'], why: 'the product never imports its tests, bench or their kit' },
+  { from: 'bench/', to: ['spec/'], why: 'the bench shares fixtures and harness with the specs through testkit/, not spec/' },
+  { from: 'testkit/', to: ['spec/', 'bench/'], why: 'testkit/ is below both its users' },
+];
+
+const SPECIFIER = /(?:^|[^.\w])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function listFiles(root, dir) {
+  const abs = path.join(root, dir);
+  if (!fs.existsSync(abs)) return [];
+  const out = [];
+  for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
+    const rel = path.posix.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== 'dist') out.push(...listFiles(root, rel));
+    } else if (/\.(ts|js)$/.test(e.name) && !e.name.endsWith('.d.ts')) out.push(rel);
+  }
+  return out;
+}
+
+function importsOf(text) {
+  // Comments may quote import lines; they are not imports.
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"\\])\/\/.*$/gm, '$1');
+  const out = [];
+  for (const m of code.matchAll(SPECIFIER)) out.push(m[1] ?? m[2]);
+  return out;
+}
+
+function resolve(root, from, spec) {
+  if (!spec.startsWith('.')) return undefined; // a package
+  const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
+  for (const cand of [base, `${base}.ts`, `${base}.js`, `${base}/index.ts`, `${base}/index.js`]) {
+    const abs = path.join(root, cand);
+    if (fs.existsSync(abs) && fs.statSync(abs).isFile()) return cand;
+  }
+  return base;
+}
+
+function unitOf(file) {
+  for (let i = 0; i < LAYERS.length; i++) {
+    for (const unit of LAYERS[i].units) if (unit.endsWith('/') ? file.startsWith(unit) : file === unit) return { layer: i, unit };
+  }
+  return undefined;
+}
+
+/** Every import under root that breaks the rule, as `file -> target: why`; files outside lib/ layers are only checked against FORBIDDEN. */
+function checkTree(root) {
+  const problems = [];
+  const files = ['lib', 'bench', 'testkit'].flatMap((d) => listFiles(root, d));
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    for (const spec of importsOf(text)) {
+      const target = resolve(root, file, spec);
+      if (!target) continue;
+      const forbidden = FORBIDDEN.find((f) => file.startsWith(f.from) && f.to.some((t) => target.startsWith(t)));
+      if (forbidden) {
+        problems.push(`${file} -> ${target}: ${forbidden.why}`);
+        continue;
+      }
+      const a = unitOf(file);
+      const b = unitOf(target);
+      if (!a || !b || a.unit === b.unit) continue;
+      if (b.layer < a.layer) problems.push(`${file} -> ${target}: ${LAYERS[a.layer].name} imports from ${LAYERS[b.layer].name}, a layer above it`);
+      else if (b.layer === a.layer) problems.push(`${file} -> ${target}: ${a.unit} and ${b.unit} are side by side in ${LAYERS[a.layer].name}; neither imports the other`);
+    }
+    const own = file.startsWith('lib/') ? unitOf(file) : undefined;
+    if (file.startsWith('lib/') && !own) problems.push(`${file}: in no layer; add it to LAYERS in scripts/layers.js and to docs/ARCHITECTURE.md`);
+  }
+  return problems;
+}
+
+module.exports = { LAYERS, checkTree, importsOf };
+
+if (require.main === module) {
+  const root = path.resolve(__dirname, '..');
+  const problems = checkTree(root);
+  if (problems.length) {
+    console.error(`layers: ${problems.length} import(s) against docs/ARCHITECTURE.md's rule:\n  ${problems.join('\n  ')}`);
+    process.exit(1);
+  }
+  console.error('layers: every import goes down the layers of docs/ARCHITECTURE.md');
+}
