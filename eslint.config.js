@@ -38,10 +38,10 @@ module.exports = defineConfig(
     rules: { '@typescript-eslint/no-base-to-string': 'off' },
   },
   {
-    // Specs and the bench read the real service's JSON answers (`any` from res.json()) and check them with
-    // expect(): typing each body would restate the types under test. jest's mock assertions take methods
-    // unbound by design. Explicit `any` stays an error here too.
-    files: ['spec/**/*.ts', 'bench/**/*.ts', 'packages/*/spec/**/*.ts', 'packages/*/bench/**/*.ts'],
+    // Specs, the bench and their kit (testkit/) read the real service's JSON answers (`any` from
+    // res.json()) and check them with expect(): typing each body would restate the types under test.
+    // jest's mock assertions take methods unbound by design. Explicit `any` stays an error here too.
+    files: ['spec/**/*.ts', 'bench/**/*.ts', 'testkit/**/*.ts', 'packages/*/spec/**/*.ts', 'packages/*/bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

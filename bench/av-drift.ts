@@ -9,9 +9,9 @@ import * as path from 'node:path';
 import { compose } from '../lib/compose';
 import { loadConfig } from '../lib/config';
 import { startDemoServer } from '../lib/demo/server';
-import { syncPageHtml } from '../lib/demo/sync-page';
+import { syncPageHtml } from '../testkit/sync-page';
 import { createLogger } from '../lib/log';
-import { measureSync } from '../spec/support/av-sync';
+import { measureSync } from '../testkit/av-sync';
 import { median } from './proc-stats';
 
 export interface DriftReport {

@@ -24,7 +24,7 @@ import { probeMedia } from '../lib/output/probe';
 import { runToEnd } from '../lib/proc/runner';
 import { finalizeRecording } from '../lib/recorder/finalize';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { createBucket, s3Client, sharedS3, stopS3, uploadEnv } from '../spec/support/s3';
+import { createBucket, s3Client, sharedS3, stopS3, uploadEnv } from '../testkit/s3';
 import { median } from './proc-stats';
 
 export interface DeliveryBench {

@@ -9,10 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDemoServer } from '../lib/demo/server';
-import { DOMAINS, startProsody } from '../spec/support/prosody';
-import { startReceiver } from '../spec/support/receiver';
-import { freePort } from '../spec/support/service';
-import type { Json } from '../spec/support/json';
+import { DOMAINS, startProsody } from '../testkit/prosody';
+import { startReceiver } from '../testkit/receiver';
+import { freePort } from '../testkit/service';
+import type { Json } from '../testkit/json';
 
 export interface FleetBench {
   deployToCallbackMs: Record<string, number>;

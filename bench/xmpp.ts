@@ -9,8 +9,8 @@ import { compose } from '../lib/compose';
 import { loadConfig } from '../lib/config';
 import type { DemoServer } from '../lib/demo/server';
 import { createLogger } from '../lib/log';
-import { BREWERY, FakeJicofo } from '../spec/support/fake-jicofo';
-import { DOMAINS, startProsody } from '../spec/support/prosody';
+import { BREWERY, FakeJicofo } from '../testkit/fake-jicofo';
+import { DOMAINS, startProsody } from '../testkit/prosody';
 import { median } from './proc-stats';
 
 export async function benchXmpp(page: DemoServer, runs: number): Promise<{ pendingMs: number[]; onMs: number[] }> {

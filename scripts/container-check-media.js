@@ -9,7 +9,7 @@
 const path = require('node:path');
 
 const dist = path.join(__dirname, '..', 'dist');
-const { colourNear, decodeAudio, framesDiffer, grabFrame, toneStats } = require(path.join(dist, 'spec/support/media'));
+const { colourNear, decodeAudio, framesDiffer, grabFrame, toneStats } = require(path.join(dist, 'testkit/media'));
 const { DEFAULT_DEMO } = require(path.join(dist, 'lib/demo/page'));
 
 (async () => {

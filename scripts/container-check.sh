@@ -77,7 +77,7 @@ fi
 docker image inspect "$IMAGE" >/dev/null 2>&1 || fail "no image $IMAGE"
 
 # --- 5. the built project -------------------------------------------------------------------------------------
-if [ ! -f dist/lib/main.js ] || [ ! -f dist/spec/support/media.js ] || [ ! -f node_modules/.package-lock.json ]; then
+if [ ! -f dist/lib/main.js ] || [ ! -f dist/testkit/media.js ] || [ ! -f node_modules/.package-lock.json ]; then
   say "building the project (scripts/setup.sh)"
   bash scripts/setup.sh
 fi

@@ -3,7 +3,8 @@
 #   1. scripts/setup.sh (packages, npm ci, build), then a check that it changed no tracked file: on a fresh
 #      clone, `npm ci` must leave `git status` clean;
 #   2. scripts/lock-check.sh: npm 10 and npm 11 both accept the lock for `npm ci`;
-#   3. lint (eslint) and typecheck (tsc --noEmit for every package);
+#   3. lint (eslint), the layering rule of docs/ARCHITECTURE.md (scripts/layers.js) and typecheck (tsc
+#      --noEmit for every package);
 #   4. scripts/container-check.sh: base images, the Dockerfile built from a fresh clone of HEAD, and the
 #      hardened container checked for real (the fleet's docker spec then uses that image);
 #   5. the jest suite (arguments go to jest).
@@ -39,6 +40,7 @@ check_setup() {
 step setup check_setup
 step lock-check bash scripts/lock-check.sh
 step lint npx eslint .
+step layers node scripts/layers.js
 step typecheck node scripts/typecheck.js
 step container-check bash scripts/container-check.sh
 step jest env JIBRI_FLEET_DOCKER_IMAGE="$IMAGE" npx jest "$@"

@@ -190,7 +190,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     const healthy = !this.storeProblem && c.failed === 0;
     const target = this.opts.store?.where ?? 'local (no JIBRI_UPLOAD_S3_BUCKET)';
     const summary = `${c.pending} pending (${c.failed} failing)${this.opts.store ? `, ${c.done} uploaded and kept locally` : ''}`;
-    // `detail` is what health shows without the token (lib/http/responses.ts publicDetails): the store's
+    // `detail` is what health shows without the token (lib/status/health-body.ts publicDetails): the store's
     // problem and what to do, never a recording's own error (it names the recording's object key).
     const problem = this.storeProblem ?? `the last upload attempt of ${c.failed} recording(s) failed; they are retried (lastError, with the token, says why)`;
     return {

@@ -9,7 +9,7 @@ import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';
 import type { RecorderMetrics } from '../status/metrics';
-import type { RecordingEventSource } from './events';
+import type { RecordingEventSource } from '../status/sse';
 import { jibriApiRouter } from './jibri-api';
 import { guardStateChanges } from './request-guard';
 import { requireToken } from './auth';

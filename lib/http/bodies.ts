@@ -5,7 +5,8 @@
 import { callNameProblem, MAX_CALL_NAME } from '../meeting/call-url';
 import type { OutputRequest } from '../output/output';
 import { checkStreamUrl, RTMP_SCHEME, YOUTUBE_RTMP, type UrlResult } from '../output/stream/rules';
-import type { CallLogin, StartRequest } from '../recorder/requests';
+import type { CallLogin } from '../meeting/call-url';
+import type { StartRequest } from '../recorder/requests';
 
 export interface FieldError {
   field: string;

@@ -10,9 +10,10 @@ import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';
 import { recorderLoginAllowed } from '../meeting/call-url';
 import { detailsAllowed } from './auth';
-import { healthBody, httpStatusOf, sendError, type HealthView } from './responses';
+import { healthBody, type HealthView } from '../status/health-body';
+import { eventsHandler, type RecordingEventSource } from '../status/sse';
+import { httpStatusOf, sendError } from './responses';
 import { parseStartBody } from './bodies';
-import { eventsHandler, type RecordingEventSource } from './events';
 
 interface RouterDeps {
   config: Config;

@@ -1,9 +1,8 @@
-/** Pure helpers shared by the HTTP routes: the health body, error bodies, status mapping, token comparison. */
+/** Pure helpers shared by the HTTP routes: error bodies, status mapping, token comparison. */
 import * as crypto from 'node:crypto';
 import type { Response } from 'express';
 import type { ErrorCode, RecorderError } from '../errors';
 import { redactDeep } from '../redact';
-import type { StatusSnapshot } from '../recorder/snapshot';
 
 export const API_BASE = '/jibri/api/v1.0';
 export const MAX_BODY = '64kb';
@@ -18,37 +17,6 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   CALL_LOGIN_MISSING: 412,
   UNHEALTHY: 503,
 };
-
-export interface HealthBody {
-  busy: boolean;
-  status: { busyStatus: string; health: { healthStatus: string; details: Record<string, Record<string, unknown>> } };
-}
-
-/** `full`: everything, for token holders; `public`: what anyone may read (see publicDetails). */
-export type HealthView = 'full' | 'public';
-
-/**
- * Pure: the details a caller without the token sees: each check's name and status, and for a check that
- * fails, its hint (what is wrong and what to do). No session entries, no meeting URLs, files or errors:
- * a room name is enough to join a meeting.
- */
-export function publicDetails(details: StatusSnapshot['details']): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const [name, d] of Object.entries(details)) {
-    if (name.startsWith('session:') || name === 'lastSession') continue;
-    out[name] = { healthStatus: d.healthStatus, ...(d.healthStatus !== 'HEALTHY' ? { detail: d.detail } : {}) };
-  }
-  return out;
-}
-
-/**
- * The health endpoint's body: the seed's `busy` and Jibri's `status`, so old and new clients read it.
- * Every string in it is redacted (an error may quote a URL).
- */
-export function healthBody(s: StatusSnapshot, view: HealthView = 'full'): HealthBody {
-  const details = view === 'full' ? s.details : publicDetails(s.details);
-  return redactDeep({ busy: s.busyStatus !== 'IDLE', status: { busyStatus: s.busyStatus, health: { healthStatus: s.healthStatus, details } } });
-}
 
 export function httpStatusOf(err: RecorderError): number {
   return STATUS_BY_CODE[err.code] ?? 500;

@@ -3,7 +3,20 @@
  * Jitsi Meet reads the hash as config overrides; the order and the (non-)encoding follow Jibri exactly,
  * because deployments have tuned their config.js against what Jibri sends.
  */
-import type { CallLogin, CallTarget } from '../recorder/requests';
+/** Credentials the browser uses to join the conference (Jibri's "call login"). */
+export interface CallLogin {
+  domain: string;
+  username: string;
+  password: string;
+}
+
+/** Where the meeting page is: `<baseUrl>/<callName>`, plus hash parameters added after Jibri's own. */
+export interface CallTarget {
+  baseUrl: string;
+  callName: string;
+  /** Extra `key=value` hash parameters, e.g. `config.analytics.rtcstatsEnabled=true`. */
+  extraUrlParams: string[];
+}
 
 export const RECORDING_URL_OPTIONS: readonly string[] = [
   'config.analytics.disabled=true',

@@ -2,22 +2,8 @@
  * The only types the edges (XMPP, HTTP) hand inward. Each edge parses its own wire format into a
  * StartRequest; everything below works from this resolved, validated value and never sees raw input.
  */
+import type { CallLogin, CallTarget } from '../meeting/call-url';
 import type { OutputRequest } from '../output/output';
-
-/** Credentials the browser uses to join the conference (Jibri's "call login"). */
-export interface CallLogin {
-  domain: string;
-  username: string;
-  password: string;
-}
-
-/** Where the meeting page is: `<baseUrl>/<callName>`, plus hash parameters added after Jibri's own. */
-export interface CallTarget {
-  baseUrl: string;
-  callName: string;
-  /** Extra `key=value` hash parameters, e.g. `config.analytics.rtcstatsEnabled=true`. */
-  extraUrlParams: string[];
-}
 
 /** Which edge a session came from; XMPP sessions carry Jibri's environment context name (`<environment>-<server>`). */
 export type Origin = { kind: 'http' } | { kind: 'xmpp'; environment: string };

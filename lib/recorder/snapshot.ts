@@ -5,17 +5,14 @@
  */
 import type { ErrorCode, ErrorScope } from '../errors';
 import type { OutputSummary } from '../output/output';
+import type { CheckResult, HealthStatus } from '../system/health';
 import type { Origin } from './requests';
 import type { SessionStateName } from './session-machine';
 
 export type BusyStatus = 'IDLE' | 'BUSY' | 'EXPIRED';
-export type HealthStatus = 'HEALTHY' | 'UNHEALTHY';
-
-/** A type alias, not an interface, so that it fits the open-ended detail entries below. */
-export type HealthDetail = {
-  healthStatus: HealthStatus;
-  detail: string;
-};
+/** One entry of health's details: a machine check, a link, a session, a report. */
+export type HealthDetail = CheckResult;
+export type { HealthStatus };
 
 export interface SessionSummary {
   sessionId: string;

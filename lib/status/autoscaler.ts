@@ -21,7 +21,7 @@
  */
 import type * as crypto from 'node:crypto';
 import type { AutoscalerConfig } from '../config';
-import { healthBody } from '../http/responses';
+import { healthBody } from './health-body';
 import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';
 import { signJwt } from './jwt';

@@ -7,14 +7,22 @@ import * as fs from 'node:fs';
 import type { Config } from '../config';
 import { runToEnd } from '../proc/runner';
 import { ensurePulseAudio, reapOrphanSinks } from '../pipeline/audio';
-import type { HealthDetail } from '../recorder/snapshot';
 import { asRecorderError } from '../errors';
 import { warmEncoder } from '../pipeline/encoder/encoder';
 
 /** Below this, a new recording would soon fill the disk. */
 export const MIN_FREE_BYTES = 200 * 1024 * 1024;
 
-export type CheckResult = HealthDetail;
+export type HealthStatus = 'HEALTHY' | 'UNHEALTHY';
+
+/**
+ * One check's result, as health shows it. A type alias, not an interface, so that it fits the
+ * open-ended detail entries of the recorder's snapshot.
+ */
+export type CheckResult = {
+  healthStatus: HealthStatus;
+  detail: string;
+};
 
 const ok = (detail: string): CheckResult => ({ healthStatus: 'HEALTHY', detail });
 const bad = (detail: string): CheckResult => ({ healthStatus: 'UNHEALTHY', detail });

@@ -13,11 +13,11 @@ import { LABELS } from '../../lib/fleet/backends/docker';
 import { loadFleetConfig } from '../../lib/fleet/config';
 import { startFleetServer, type FleetServer } from '../../lib/fleet/server';
 import { createLogger } from '../../lib/log';
-import { BREWERY, FakeJicofo } from '../support/fake-jicofo';
+import { BREWERY, FakeJicofo } from '../../testkit/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { DOMAINS, type ProsodyHandle } from '../support/prosody';
-import { startReceiver, type Receiver } from '../support/receiver';
-import { ROOT, tempDir, waitFor } from '../support/service';
+import { DOMAINS, type ProsodyHandle } from '../../testkit/prosody';
+import { startReceiver, type Receiver } from '../../testkit/receiver';
+import { ROOT, tempDir, waitFor } from '../../testkit/service';
 
 const IMAGE = process.env.JIBRI_FLEET_DOCKER_IMAGE ?? 'jibri-ts:local';
 const PW = { jibri: 'dock-jibri-pw', focus: 'dock-focus-pw', recorder: 'dock-recorder-pw' };

@@ -7,7 +7,7 @@ import { podManifest, POD_LABELS, secretManifest } from '../../lib/fleet/backend
 import { loadConfig } from '../../lib/config';
 import { recorderEnv, recorderSecrets } from '../../lib/fleet/deployer';
 import { SCHEMAS, validate } from '../support/k8s-schema';
-import type { Json } from '../support/json';
+import type { Json } from '../../testkit/json';
 
 describe('the kubernetes backend pod', () => {
   const spec = {

@@ -11,12 +11,12 @@ import type { DemoServer } from '../../lib/demo/server';
 import { loadFleetConfig } from '../../lib/fleet/config';
 import { startFleetServer, type FleetServer } from '../../lib/fleet/server';
 import { createLogger } from '../../lib/log';
-import { BREWERY, FakeJicofo, NS_JIBRI } from '../support/fake-jicofo';
+import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { DOMAINS, type ProsodyHandle } from '../support/prosody';
-import { startReceiver, type Receiver } from '../support/receiver';
-import { ROOT, tempDir, waitFor } from '../support/service';
-import type { Json } from '../support/json';
+import { DOMAINS, type ProsodyHandle } from '../../testkit/prosody';
+import { startReceiver, type Receiver } from '../../testkit/receiver';
+import { ROOT, tempDir, waitFor } from '../../testkit/service';
+import type { Json } from '../../testkit/json';
 
 const PW = { jibri: 'fleet-jibri-pw', focus: 'fleet-focus-pw', recorder: 'fleet-recorder-pw' };
 const SECRET = 'fleet-callback-secret';

@@ -17,12 +17,12 @@ import type { DemoServer } from '../../lib/demo/server';
 import { loadFleetConfig } from '../../lib/fleet/config';
 import { startFleetServer, type FleetServer } from '../../lib/fleet/server';
 import { createLogger } from '../../lib/log';
-import { BREWERY, FakeJicofo, NS_JIBRI } from '../support/fake-jicofo';
+import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { DOMAINS, type ProsodyHandle } from '../support/prosody';
-import { startReceiver, type Receiver } from '../support/receiver';
-import type { Json } from '../support/json';
-import { ROOT, tempDir, waitFor } from '../support/service';
+import { DOMAINS, type ProsodyHandle } from '../../testkit/prosody';
+import { startReceiver, type Receiver } from '../../testkit/receiver';
+import type { Json } from '../../testkit/json';
+import { ROOT, tempDir, waitFor } from '../../testkit/service';
 
 const PW = { jibri: 'sec-jibri-Pw-7f3a', focus: 'sec-focus-pw', recorder: 'sec-recorder-Pw-91c2' };
 const SECRET = 'sec-callback-secret';

@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { loadFleetConfig } from '../../lib/fleet/config';
 import { startFleetServer, type FleetServer } from '../../lib/fleet/server';
 import { createLogger } from '../../lib/log';
-import { DOMAINS, startProsody, type ProsodyHandle } from '../support/prosody';
-import { tempDir } from '../support/service';
+import { DOMAINS, startProsody, type ProsodyHandle } from '../../testkit/prosody';
+import { tempDir } from '../../testkit/service';
 
 const PW = 'tls-jibri-pw';
 

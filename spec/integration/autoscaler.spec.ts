@@ -9,8 +9,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
-import { startReceiver, type Received, type Receiver } from '../support/receiver';
-import { health, post, spawnServiceProcess, startBody, tempDir, waitFor, type ServiceProcess } from '../support/service';
+import { startReceiver, type Received, type Receiver } from '../../testkit/receiver';
+import { health, post, spawnServiceProcess, startBody, tempDir, waitFor, type ServiceProcess } from '../../testkit/service';
 
 const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const KID = 'jitsi/autoscaler-test-2025';

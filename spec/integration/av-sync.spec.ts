@@ -9,10 +9,10 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
-import { syncPageHtml } from '../../lib/demo/sync-page';
-import { measureSync, pairOffsets, summarize, type SyncResult } from '../support/av-sync';
-import { startRtmpServer, type RtmpServer } from '../support/rtmp';
-import { post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../support/service';
+import { syncPageHtml } from '../../testkit/sync-page';
+import { measureSync, pairOffsets, summarize, type SyncResult } from '../../testkit/av-sync';
+import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
+import { post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../../testkit/service';
 
 const BOUND_MS = 40;
 

@@ -9,7 +9,7 @@ import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
 import {
   finalizeRecorder, findRecordings, health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState,
-} from '../support/service';
+} from '../../testkit/service';
 
 function pidsOf(pattern: string): number[] {
   try {

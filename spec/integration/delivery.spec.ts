@@ -16,12 +16,12 @@ import { probeMedia } from '../../lib/output/probe';
 import { JOURNAL_DIR } from '../../lib/delivery/journal';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
 import { readEvents, verifyJwt } from '../support/events';
-import { BREWERY, NS_JIBRI } from '../support/fake-jicofo';
-import { DOMAINS, recorderXmppEnv } from '../support/prosody';
-import { startReceiver, type Received, type Receiver } from '../support/receiver';
-import { startRtmpServer, type RtmpServer } from '../support/rtmp';
-import { createBucket, gatewayPid, getText, listObjects, objectFacts, sha256File, sharedS3, startGateway, stopGateway, uploadEnv, type S3Server } from '../support/s3';
-import { findRecordings, health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../support/service';
+import { BREWERY, NS_JIBRI } from '../../testkit/fake-jicofo';
+import { DOMAINS, recorderXmppEnv } from '../../testkit/prosody';
+import { startReceiver, type Received, type Receiver } from '../../testkit/receiver';
+import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
+import { createBucket, gatewayPid, getText, listObjects, objectFacts, sha256File, sharedS3, startGateway, stopGateway, uploadEnv, type S3Server } from '../../testkit/s3';
+import { findRecordings, health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 
 const NICK = 'jibri-deliver';
 const OCCUPANT = `${BREWERY}/${NICK}`;

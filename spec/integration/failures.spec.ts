@@ -10,7 +10,7 @@ import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import type { RecordingReadyEvent } from '../../lib/delivery/links';
 import { STATE_DIR } from '../../lib/recorder/crash-marker';
 import { probeMedia } from '../../lib/output/probe';
-import { finalizeRecorder, freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState } from '../support/service';
+import { finalizeRecorder, freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState } from '../../testkit/service';
 
 /** Writes zeros until the file system says ENOSPC: then not even a small file fits. */
 function fill(file: string): void {

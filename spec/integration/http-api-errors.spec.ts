@@ -2,7 +2,7 @@
  * Bad input gets a clear error and changes nothing; the token guards every endpoint but health.
  * These run against the real composed service (real health checks), but start no recording.
  */
-import { health, post, startBody, startTestService, type TestService } from '../support/service';
+import { health, post, startBody, startTestService, type TestService } from '../../testkit/service';
 
 describe('HTTP API input handling', () => {
   let svc: TestService;

@@ -7,8 +7,8 @@ import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { DEFAULT_DEMO } from '../../lib/demo/page';
 import { probeMedia } from '../../lib/output/probe';
-import { colourNear, decodeAudio, framesDiffer, grabFrame, grabRate, toneStats } from '../support/media';
-import { finalizeRecorder, health, post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../support/service';
+import { colourNear, decodeAudio, framesDiffer, grabFrame, grabRate, toneStats } from '../../testkit/media';
+import { finalizeRecorder, health, post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../../testkit/service';
 
 describe('file recording through the HTTP API', () => {
   let page: DemoServer;

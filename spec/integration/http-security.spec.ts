@@ -6,7 +6,7 @@
  */
 import * as net from 'node:net';
 import { startReportingPage, type PageReport, type ReportingPage } from '../support/report-page';
-import { post, startBody, startTestService, waitFor, waitForSessionState, type TestService } from '../support/service';
+import { post, startBody, startTestService, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 
 const TOKEN = 'http-security-token-5f1d';
 const CONFIGURED_PASSWORD = 'configured-recorder-pw-93ab';

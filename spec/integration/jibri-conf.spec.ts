@@ -11,9 +11,9 @@ import Transport from 'winston-transport';
 import { createLogger } from '../../lib/log';
 import { probeMedia } from '../../lib/output/probe';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { NS_JIBRI } from '../support/fake-jicofo';
-import { domainsFor } from '../support/prosody';
-import { findRecordings, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../support/service';
+import { NS_JIBRI } from '../../testkit/fake-jicofo';
+import { domainsFor } from '../../testkit/prosody';
+import { findRecordings, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 
 class Capture extends Transport {
   readonly lines: string[] = [];

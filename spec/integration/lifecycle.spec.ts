@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
-import { finalizeRecorder, findRecordings, health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState, type ServiceProcess } from '../support/service';
+import { finalizeRecorder, findRecordings, health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState, type ServiceProcess } from '../../testkit/service';
 
 describe('the end of the service', () => {
   let page: DemoServer;

@@ -7,12 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { probeMedia } from '../../lib/output/probe';
 import type { Session } from '../../lib/recorder/session';
-import { BREWERY, FakeJicofo, NS_JIBRI } from '../support/fake-jicofo';
+import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { startStandIn, type StandIn, type StandInState } from '../support/jitsi-standin/server';
-import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../support/prosody';
-import { startRtmpServer, type RtmpServer } from '../support/rtmp';
-import { health, post, startBody, startTestService, waitForSessionState, type TestService } from '../support/service';
-import type { Json } from '../support/json';
+import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../../testkit/prosody';
+import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
+import { health, post, startBody, startTestService, waitForSessionState, type TestService } from '../../testkit/service';
+import type { Json } from '../../testkit/json';
 
 const TIMEOUT_SEC = 3;
 const INTERVAL_SEC = 1;

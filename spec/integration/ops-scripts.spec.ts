@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
-import { freePort, health, post, ROOT, spawnServiceProcess, startBody, tempDir, waitFor } from '../support/service';
+import { freePort, health, post, ROOT, spawnServiceProcess, startBody, tempDir, waitFor } from '../../testkit/service';
 
 const SCRIPTS = path.join(ROOT, 'deploy/jibri');
 

@@ -13,8 +13,8 @@ import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { WebhookClient } from '../../lib/status/webhook-client';
 import { createLogger } from '../../lib/log';
 import { readEvents, verifyJwt } from '../support/events';
-import { startReceiver, type Receiver } from '../support/receiver';
-import { freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../support/service';
+import { startReceiver, type Receiver } from '../../testkit/receiver';
+import { freePort, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 
 /** The Prometheus text format, enough to read samples back: name{labels} value. */
 function parseExposition(text: string): Map<string, number> {

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import winston from 'winston';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { createLogger } from '../../lib/log';
-import { startBody, startTestService, waitFor, waitForSessionState, type TestService } from '../support/service';
+import { startBody, startTestService, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 
 function capturingLogger(lines: string[]): winston.Logger {
   const log = createLogger('warn', { silent: false });

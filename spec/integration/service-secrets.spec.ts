@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
-import { freePort, post, ROOT, spawnServiceProcess, startBody, tempDir, waitFor, type ServiceProcess } from '../support/service';
+import { freePort, post, ROOT, spawnServiceProcess, startBody, tempDir, waitFor, type ServiceProcess } from '../../testkit/service';
 
 const SECRETS: Record<string, string> = {
   JIBRI_XMPP_PASSWORD: 'xmpp-control-pw-SECRET-4c1e',

@@ -8,11 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
 import { REOPEN_AFTER_MS } from '../../lib/recorder/admission';
-import { BREWERY, FakeJicofo, NS_JIBRI } from '../support/fake-jicofo';
-import { colourNear, decodeAudio, grabFrame, toneLevelDb } from '../support/media';
+import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
+import { colourNear, decodeAudio, grabFrame, toneLevelDb } from '../../testkit/media';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { DOMAINS, recorderXmppEnv, type ProsodyHandle } from '../support/prosody';
-import { health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../support/service';
+import { DOMAINS, recorderXmppEnv, type ProsodyHandle } from '../../testkit/prosody';
+import { health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 
 const PAGES = {
   a: { toneHz: 440, colour: '#ff0000', background: '#400000' },

@@ -12,10 +12,10 @@ import { publishRtmp } from '../../lib/output/stream/rtmp/publisher';
 import { StreamFanOut } from '../../lib/output/stream/fan-out';
 import { flvMuxer } from '../../lib/output/stream/stream-output';
 import { encodeSpec } from '../../lib/pipeline/encoder/ffmpeg-args';
-import { runFfprobe } from '../support/media';
-import { startRtmpServer, type RtmpServer } from '../support/rtmp';
-import { freePort, waitFor } from '../support/service';
-import { testCaFile } from '../support/test-ca';
+import { runFfprobe } from '../../testkit/media';
+import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
+import { freePort, waitFor } from '../../testkit/service';
+import { testCaFile } from '../../testkit/test-ca';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -9,8 +9,8 @@ import * as fs from 'node:fs';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
 import { processTree, readProcessTable } from '../../lib/system/host-load';
-import { startRtmpServer, type RtmpServer } from '../support/rtmp';
-import { health, post, startBody, startTestService, waitFor, waitForSessionState, type TestService } from '../support/service';
+import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
+import { health, post, startBody, startTestService, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 
 const KEY = 'live-key-SECRET-5e1d';
 const USER = 'ingest-user-SECRET-a7';

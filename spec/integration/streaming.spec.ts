@@ -11,9 +11,9 @@ import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { DEFAULT_DEMO } from '../../lib/demo/page';
 import { createLogger } from '../../lib/log';
 import { probeMedia } from '../../lib/output/probe';
-import { decodeAudio, toneStats } from '../support/media';
-import { startRtmpServer, type RtmpServer } from '../support/rtmp';
-import { freePort, health, post, startBody, startTestService, waitFor, waitForSessionState, type TestService } from '../support/service';
+import { decodeAudio, toneStats } from '../../testkit/media';
+import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
+import { freePort, health, post, startBody, startTestService, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 
 const KEY_SECRET = 'streamkey-SECRET-9f3a';
 const PASSWORD_SECRET = 'ingest-pw-SECRET-77';

@@ -3,9 +3,9 @@
  * that requires it, with a self-signed certificate accepted through XMPP_TRUST_ALL_CERTS.
  */
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
-import { BREWERY, FakeJicofo } from '../support/fake-jicofo';
-import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../support/prosody';
-import { startTestService, type TestService } from '../support/service';
+import { BREWERY, FakeJicofo } from '../../testkit/fake-jicofo';
+import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../../testkit/prosody';
+import { startTestService, type TestService } from '../../testkit/service';
 
 const OCCUPANT = `${BREWERY}/jibri-multi`;
 const PW = { jibri: 'jibri-pw', focus: 'focus-pw', recorder: 'rec-pw' };

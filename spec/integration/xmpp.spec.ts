@@ -8,11 +8,11 @@ import * as path from 'node:path';
 import xml, { type Element } from '@xmpp/xml';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
-import { BREWERY, FakeJicofo, NS_JIBRI, parseMarkup } from '../support/fake-jicofo';
-import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../support/prosody';
+import { BREWERY, FakeJicofo, NS_JIBRI, parseMarkup } from '../../testkit/fake-jicofo';
+import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../../testkit/prosody';
 import { startReportingPage } from '../support/report-page';
-import { startRtmpServer } from '../support/rtmp';
-import { findRecordings, startTestService, waitFor, type TestService } from '../support/service';
+import { startRtmpServer } from '../../testkit/rtmp';
+import { findRecordings, startTestService, waitFor, type TestService } from '../../testkit/service';
 
 const NICK = 'jibri-1';
 const OCCUPANT = `${BREWERY}/${NICK}`;

@@ -4,8 +4,8 @@
  * the brewery.
  */
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
-import { FakeJicofo } from './fake-jicofo';
-import { DOMAINS, startProsody, type Domains, type ProsodyHandle } from './prosody';
+import { FakeJicofo } from '../../testkit/fake-jicofo';
+import { DOMAINS, startProsody, type Domains, type ProsodyHandle } from '../../testkit/prosody';
 
 export interface BreweryPasswords {
   jibri: string;

@@ -1,6 +1,6 @@
 /** Reading what the service pushes out: its Server-Sent Events stream, and the RS256 tokens on its webhooks. */
 import * as crypto from 'node:crypto';
-import type { Json } from './json';
+import type { Json } from '../../testkit/json';
 
 /** Reads an SSE stream into parsed events until aborted. */
 export function readEvents(url: string, headers: Record<string, string>): { events: Array<{ event: string; id: number; data: Json }>; stop(): void } {

@@ -4,11 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig } from '../../../lib/config';
 import { RecorderError } from '../../../lib/errors';
-import { sseEvent } from '../../../lib/http/events';
+import { sseEvent } from '../../../lib/status/sse';
 import type { SessionChange } from '../../../lib/recorder/recorder';
 import { loadSigningKey, RefreshingJwt, RENEW_BEFORE_SEC, signJwt } from '../../../lib/status/jwt';
 import { sessionWebhookBody } from '../../../lib/status/webhook-bodies';
-import type { Json } from '../../support/json';
+import type { Json } from '../../../testkit/json';
 
 function decode(token: string): { header: Json; claims: Json; valid: (key: crypto.KeyObject) => boolean } {
   const [h, c, sig] = token.split('.') as [string, string, string];

@@ -1,7 +1,7 @@
 import xml from '@xmpp/xml';
 import { jibriStatusChild, NS_JIBRI, parseAppData, parseJibriIq} from '../../../lib/xmpp/jibri-iq';
 import { jibriStatus } from '../../../lib/xmpp/presence';
-import { parseMarkup } from '../../support/fake-jicofo';
+import { parseMarkup } from '../../../testkit/fake-jicofo';
 
 const child = (markup: string) => parseMarkup(markup).getChild('jibri', NS_JIBRI)!;
 

@@ -1,7 +1,7 @@
 /**
  * A real RTMP ingest for the tests: nginx with Debian's RTMP module on a loopback port, recording every
  * published stream to `<key>-<time>.flv` in its own folder, and the same ingest over TLS (RTMPS) through
- * nginx's stream module, with a certificate from the test run's CA (spec/support/test-ca.ts, which the
+ * nginx's stream module, with a certificate from the test run's CA (testkit/test-ca.ts, which the
  * test services trust) and, on a third port, with a self-signed one nobody trusts. It can be stopped and
  * started again on the same ports, as an ingest that drops and comes back.
  */

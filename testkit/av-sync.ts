@@ -1,10 +1,10 @@
 /**
- * Measures sound-to-picture offsets in a recording of the sync page (lib/demo/sync-page.ts): finds each
+ * Measures sound-to-picture offsets in a recording of the sync page (testkit/sync-page.ts): finds each
  * beep onset in the audio (sample-accurate) and each bar onset in the video (frame time minus the bar's
  * width over its speed, averaged over the bar's frames), pairs them, and returns audio minus video in ms.
  * Positive: the sound comes late.
  */
-import { SYNC } from '../../lib/demo/sync-page';
+import { SYNC } from './sync-page';
 import { runFfmpeg, runFfprobe } from './media';
 
 async function streamStarts(file: string): Promise<{ video: number; audio: number }> {

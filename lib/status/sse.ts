@@ -1,5 +1,5 @@
 /**
- * GET /jibri/api/v1.0/events: the recorder's status and session changes as Server-Sent Events, so a
+ * The SSE stream (GET /jibri/api/v1.0/events, served by lib/http): the recorder's status and session changes as Server-Sent Events, so a
  * client need not poll health. The current status comes first; then `status` events (the health body)
  * and `session` events (the session's summary and the state it left), and `recording` once a
  * recording is delivered (the same body as the recording-ready webhook). Session and recording events
@@ -12,9 +12,9 @@ import type { Request, Response } from 'express';
 import type { RecordingReadyEvent } from '../delivery/links';
 import type { Recorder, SessionChange } from '../recorder/recorder';
 import { redactDeep } from '../redact';
-import type { RecordingEvents } from '../status/webhook-client';
+import type { RecordingEvents } from './webhook-client';
 import type { StatusSnapshot } from '../recorder/snapshot';
-import { healthBody, sendError, type HealthView } from './responses';
+import { healthBody, type HealthView } from './health-body';
 
 export const HEARTBEAT_MS = 15000;
 
@@ -43,9 +43,15 @@ export function eventsHandler(recorder: Recorder, opts: EventsOptions) {
   return (req: Request, res: Response): void => {
     if (open >= opts.maxStreams) {
       res.set('Retry-After', '30');
-      return sendError(res, 503, 'TOO_MANY_STREAMS', `${opts.maxStreams} event streams are open, the most this recorder serves at once`, {
-        hint: 'Close one, poll /health instead, or raise JIBRI_HTTP_API_MAX_EVENT_STREAMS',
+      // The HTTP API's error body (lib/http/responses.ts sendError); nothing in it is secret.
+      res.status(503).json({
+        error: {
+          code: 'TOO_MANY_STREAMS',
+          message: `${opts.maxStreams} event streams are open, the most this recorder serves at once`,
+          hint: 'Close one, poll /health instead, or raise JIBRI_HTTP_API_MAX_EVENT_STREAMS',
+        },
       });
+      return;
     }
     open++;
     const view = opts.view(req);

@@ -1,4 +1,4 @@
-import { healthBody, publicDetails } from '../../../lib/http/responses';
+import { healthBody, publicDetails } from '../../../lib/status/health-body';
 import { registerSecret } from '../../../lib/redact';
 import type { StatusSnapshot } from '../../../lib/recorder/snapshot';
 

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Request, Response } from 'express';
 import type { RecordingReadyEvent } from '../../../lib/delivery/links';
-import { eventsHandler } from '../../../lib/http/events';
-import type { HealthView } from '../../../lib/http/responses';
+import { eventsHandler } from '../../../lib/status/sse';
+import type { HealthView } from '../../../lib/status/health-body';
 import type { Recorder } from '../../../lib/recorder/recorder';
 import { registerSecret } from '../../../lib/redact';
 

@@ -7,14 +7,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { compose, type Service } from '../../lib/compose';
-import { loadServiceConfig } from '../../lib/config';
-import { createLogger, type Logger } from '../../lib/log';
-import type { SessionStateName } from '../../lib/recorder/session-machine';
+import { compose, type Service } from '../lib/compose';
+import { loadServiceConfig } from '../lib/config';
+import { createLogger, type Logger } from '../lib/log';
+import type { SessionStateName } from '../lib/recorder/session-machine';
 import type { Json } from './json';
 import { testCaFile } from './test-ca';
 
-export const ROOT = path.resolve(__dirname, '../..');
+/** The repository, from testkit/ or from its build under dist/ (the bench). */
+export const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '../..')].find((d) => fs.existsSync(path.join(d, 'scripts/setup.sh'))) ?? path.resolve(__dirname, '..');
 
 export function tempDir(prefix = 'jibri-ts-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -40,7 +41,7 @@ const TEST_DEFAULTS = { JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE
 export async function startTestService(env: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<TestService> {
   const recordingsDir = env.JIBRI_RECORDING_DIR ?? tempDir('jibri-ts-rec-');
   const config = await loadServiceConfig(
-    // RTMPS ingests of the specs have certificates from the test run's CA (spec/support/rtmp.ts).
+    // RTMPS ingests of the specs have certificates from the test run's CA (testkit/rtmp.ts).
     { ...TEST_DEFAULTS, JIBRI_HTTP_API_EXTERNAL_PORT: '0', JIBRI_HTTP_API_INTERNAL_PORT: '0', JIBRI_RECORDING_DIR: recordingsDir, JIBRI_STREAMING_RTMPS_CA_FILE: testCaFile(), ...env },
     'test-recorder',
   );

@@ -12,8 +12,8 @@ import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 
-/** The repository, from spec/support or from its build under dist/ (the bench). */
-const ROOT = [path.resolve(__dirname, '../..'), path.resolve(__dirname, '../../..')].find((d) => fs.existsSync(path.join(d, 'scripts/s3-server.sh'))) ?? path.resolve(__dirname, '../..');
+/** The repository, from testkit/ or from its build under dist/ (the bench). */
+const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '../..')].find((d) => fs.existsSync(path.join(d, 'scripts/s3-server.sh'))) ?? path.resolve(__dirname, '..');
 const tempDir = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
 const run = promisify(execFile);
