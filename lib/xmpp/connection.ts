@@ -23,7 +23,7 @@ const PING_TIMEOUT_MS = 10000;
 
 /** What the IQ handler needs to know about where an IQ came from and how to answer later. */
 export interface IqContext {
-  connection: XmppConnection;
+  connection: BreweryConnection;
   from: string;
   to: string;
   id: string;
@@ -65,7 +65,23 @@ export interface XmppConnectionEvents {
   'ping-failed': [];
 }
 
-export class XmppConnection extends EventEmitter<XmppConnectionEvents> {
+/** What the edge needs of one brewery occupant; the real connection below, fakes in the unit specs. */
+export interface BreweryConnection extends Pick<EventEmitter<XmppConnectionEvents>, 'on' | 'off' | 'once'> {
+  /** The server entry as written (e.g. "xmpp.meet.jitsi:5222"). */
+  readonly id: string;
+  /** Jibri's environment context name for sessions from here: `<environment name>-<server entry>`. */
+  readonly environment: string;
+  readonly config: XmppEnvironment;
+  readonly slot: number;
+  readonly offlineSince: number | undefined;
+  readonly lastProblem: string | undefined;
+  start(): void;
+  stop(): Promise<void>;
+  sendPresence(): Promise<void>;
+  sendIq(to: string, child: Element): Promise<void>;
+}
+
+export class XmppConnection extends EventEmitter<XmppConnectionEvents> implements BreweryConnection {
   /** The server entry as written (e.g. "xmpp.meet.jitsi:5222"). */
   readonly id: string;
   /** Jibri's environment context name for sessions from here: `<environment name>-<server entry>`. */

@@ -16,7 +16,7 @@ import { registerSecret } from '../redact';
 import type { Recorder, SessionChange } from '../recorder/recorder';
 import type { HealthDetail as CheckResult } from '../recorder/snapshot';
 import { sessionMode } from '../output/outputs';
-import { XmppConnection, type IqContext } from './connection';
+import { XmppConnection, type BreweryConnection, type ConnectionOptions, type IqContext } from './connection';
 import { jibriStatusChild, parseJibriIq, type Failure, type StartIq } from './jibri-iq';
 import { startRequestFromIq } from './start-request';
 
@@ -24,7 +24,7 @@ const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
 
 /** Who asked for a session, so that its status IQs go back the same way. */
 interface Requester {
-  connection: XmppConnection;
+  connection: BreweryConnection;
   jid: string;
   sipAddress?: string;
   /** Set once an explicit stop was answered `off`: no second `off` is sent. */
@@ -36,6 +36,8 @@ export interface XmppEdgeOptions {
   environments: readonly XmppEnvironment[];
   recorder: Recorder;
   log: Logger;
+  /** Makes one brewery occupant; a real XMPP connection by default (unit specs pass fakes). */
+  connect?: (opts: ConnectionOptions) => BreweryConnection;
 }
 
 /**
@@ -85,7 +87,7 @@ export interface XmppEdgeEvents {
 }
 
 export class XmppEdge extends EventEmitter<XmppEdgeEvents> {
-  readonly connections: XmppConnection[];
+  readonly connections: BreweryConnection[];
   private readonly requesters = new Map<string, Requester>();
   private linkTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
@@ -110,7 +112,8 @@ export class XmppEdge extends EventEmitter<XmppEdgeEvents> {
         Array.from({ length: slots }, (_, i) => {
           const slot = i + 1;
           const nickname = slotNickname(env.nickname, slot, slots);
-          return new XmppConnection({ server, config: env, pingIntervalMs, slot, nickname, log: opts.log, status: status(slot), onJibriIq: (el, ctx) => this.onIq(el, ctx) });
+          const connect = opts.connect ?? ((o: ConnectionOptions) => new XmppConnection(o));
+          return connect({ server, config: env, pingIntervalMs, slot, nickname, log: opts.log, status: status(slot), onJibriIq: (el, ctx) => this.onIq(el, ctx) });
         }),
       ),
     );
@@ -139,7 +142,7 @@ export class XmppEdge extends EventEmitter<XmppEdgeEvents> {
    */
   private checkLinks(): void {
     const now = Date.now();
-    const byServer = new Map<string, XmppConnection[]>();
+    const byServer = new Map<string, BreweryConnection[]>();
     for (const c of this.connections) byServer.set(c.environment, [...(byServer.get(c.environment) ?? []), c]);
     for (const [name, conns] of byServer) this.opts.recorder.setLinkCheck(`xmpp:${name}`, serverLinkCheck(name, conns, this.opts.config.xmppUnreachableGraceSec, now));
   }
@@ -226,7 +229,7 @@ export class XmppEdge extends EventEmitter<XmppEdgeEvents> {
   }
 
   /** Jicofo treats a recorder that left the brewery as failed and restarts the session elsewhere. */
-  private onConnectionLost(connection: XmppConnection): void {
+  private onConnectionLost(connection: BreweryConnection): void {
     for (const [id, r] of this.requesters) {
       if (r.connection !== connection) continue;
       this.log.warn(`the XMPP connection that started ${id} was lost; stopping it (Jicofo restarts it on another recorder)`);
