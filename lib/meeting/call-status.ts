@@ -1,5 +1,5 @@
 /**
- * Jibri's periodic call-status checks as a pure monitor: the pipeline polls the meeting page (see
+ * Jibri's periodic call-status checks as a pure monitor: the meeting (meeting.ts) polls the page (see
  * `page-scripts.ts`), hands each result to `observe()` with the time, and ends the session on the first
  * event returned. No timers and no I/O here, so every rule is tested with a fake clock.
  *

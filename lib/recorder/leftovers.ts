@@ -35,38 +35,38 @@ export async function finalizeLeftovers(config: Config, log: Logger, onFinalized
     return [];
   }
   const done: string[] = [];
-  for (const stateFile of names) {
-    const state = readMarker(stateFile);
+  for (const markerFile of names) {
+    const state = readMarker(markerFile);
     if (!state) {
-      log.warn(`ignoring an unreadable session marker ${stateFile}`, { component: 'leftovers' });
+      log.warn(`ignoring an unreadable session marker ${markerFile}`, { component: 'leftovers' });
       continue;
     }
     let touchedAt: number;
     try {
-      touchedAt = fs.statSync(stateFile).mtimeMs;
+      touchedAt = fs.statSync(markerFile).mtimeMs;
     } catch {
       continue; // finalized meanwhile by its owner
     }
     const host = os.hostname();
     if (!ownerGone({ state, touchedAt }, { host, owner: PROCESS_OWNER, now: Date.now(), alive: pidAlive })) continue;
-    if (inProgress.has(stateFile)) continue;
-    inProgress.add(stateFile);
+    if (inProgress.has(markerFile)) continue;
+    inProgress.add(markerFile);
     try {
       // An encoder that outlived its service got SIGINT and may still be closing the file.
       if ((state.host ?? host) === host) await waitForExit(state.encoderPid, 15000);
-      const dir = await finalizeLeftover(config, log, state, stateFile);
+      const dir = await finalizeLeftover(config, log, state, markerFile);
       if (!dir) continue;
       done.push(dir);
       onFinalized?.(state);
     } finally {
-      inProgress.delete(stateFile);
+      inProgress.delete(markerFile);
     }
   }
   return done;
 }
 
 /** The session folder once finalized; undefined when its files could not be written (retried later). */
-async function finalizeLeftover(config: Config, log: Logger, state: CrashMarker, stateFile: string): Promise<string | undefined> {
+async function finalizeLeftover(config: Config, log: Logger, state: CrashMarker, markerFile: string): Promise<string | undefined> {
   const sessionDir = path.dirname(state.mediaFile);
   const slog = log.child({ sessionId: state.sessionId });
   slog.info(`finalizing a recording left by a service that stopped unexpectedly: ${state.mediaFile}`, { component: 'leftovers' });
@@ -74,7 +74,7 @@ async function finalizeLeftover(config: Config, log: Logger, state: CrashMarker,
     sessionDir,
     mediaFile: state.mediaFile,
     metadataFile: path.join(sessionDir, METADATA_FILE),
-    markerFile: stateFile,
+    markerFile,
     meetingUrl: state.meetingUrl,
     participants: [],
     metadata: state.metadata ?? {},
