@@ -120,6 +120,17 @@ describe('XmppEdge', () => {
     expect(recorder.getSession('jicofo-1')).toBeUndefined();
   });
 
+  it('a stop while the session is still starting is answered off once it ended, with no second off', async () => {
+    const { recorder, pipelines, conn } = await make();
+    await conn.iq(start());
+    expect(said(await conn.iq(stop()))).toEqual({ status: 'off' });
+    expect(pipelines.last.aborted).toBe(true);
+    await recorder.whenIdle();
+    await settle();
+    expect(conn.sent).toEqual([]);
+    expect(said(await conn.iq(stop()))).toEqual({ status: 'off' });
+  });
+
   it('takes IQs from the brewery only', async () => {
     const { recorder, conn } = await make();
     const answer = await conn.iq(start(), 'someone@meet.test/x');
