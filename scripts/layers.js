@@ -106,7 +106,17 @@ function checkTree(root) {
     const own = file.startsWith('lib/') ? unitOf(file) : undefined;
     if (file.startsWith('lib/') && !own) problems.push(`${file}: in no layer; add it to LAYERS in scripts/layers.js and to docs/ARCHITECTURE.md`);
   }
+  problems.push(...undocumented(root));
   return problems;
+}
+
+/** Every unit of LAYERS must be named (in backticks, without `lib/`) in docs/ARCHITECTURE.md, when there is one. */
+function undocumented(root) {
+  const doc = path.join(root, 'docs/ARCHITECTURE.md');
+  if (!fs.existsSync(doc)) return [];
+  const text = fs.readFileSync(doc, 'utf8');
+  const names = LAYERS.flatMap((l) => l.units.flat()).map((u) => u.replace(/^lib\//, ''));
+  return names.filter((n) => !text.includes(`\`${n}\``)).map((n) => `docs/ARCHITECTURE.md: does not name \`${n}\` (a unit of scripts/layers.js)`);
 }
 
 module.exports = { LAYERS, checkTree, importsOf };

@@ -1,7 +1,8 @@
 /**
  * The layering check of `npm test` (scripts/layers.js) on synthetic trees: it must name an import that
  * climbs a layer, one between units of the same layer, the bench reaching into spec/, and a file in no
- * layer; and pass a tree whose imports only go down. The real tree is checked by `npm test` itself.
+ * layer, and a unit the architecture document does not name; and pass a tree whose imports only go down.
+ * The real tree is checked by `npm test` itself.
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -80,5 +81,12 @@ describe('the layering check', () => {
     expect(problems).toContain('bench/run.ts -> spec/support/rtmp.ts: the bench shares fixtures and harness with the specs through testkit/, not spec/');
     expect(problems).toContain('lib/newthing/x.ts -> spec/support/x.ts: the product never imports its tests, bench or their kit');
     expect(problems).toContain('lib/newthing/x.ts: in no layer; add it to LAYERS in scripts/layers.js and to docs/ARCHITECTURE.md');
+  });
+
+  it('asks docs/ARCHITECTURE.md to name every unit', () => {
+    const root = make({ 'lib/redact.ts': 'export {};\n', 'docs/ARCHITECTURE.md': '| redaction | `redact.ts` |\n| outputs | `output/` |\n' });
+    const problems = checkTree(root);
+    expect(problems).toContain('docs/ARCHITECTURE.md: does not name `xmpp/` (a unit of scripts/layers.js)');
+    expect(problems.join('\n')).not.toMatch(/`redact\.ts`|`output\/`/);
   });
 });
