@@ -1,5 +1,6 @@
 /**
- * Pure: a startService body → a StartRequest (its one output), or the list of what is wrong with it, field by field.
+ * Pure: a startService body → a StartRequest (its one output), or the list of what is wrong with it,
+ * field by field.
  * Accepts Jibri's full StartServiceParams (unknown fields are ignored, as Jackson does there).
  */
 import { callNameProblem, MAX_CALL_NAME } from '../meeting/call-url';

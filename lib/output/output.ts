@@ -31,7 +31,7 @@ export interface StreamOutputRequest {
   password?: string;
 }
 
-/** What an edge asks for, parsed from its own wire format (lib/http/bodies.ts, lib/xmpp/xmpp-edge.ts). */
+/** What an edge asks for, parsed from its own wire format (lib/http/bodies.ts, lib/xmpp/start-request.ts). */
 export type OutputRequest = FileOutputRequest | StreamOutputRequest;
 
 /**

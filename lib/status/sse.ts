@@ -1,6 +1,6 @@
 /**
- * The SSE stream (GET /jibri/api/v1.0/events, served by lib/http): the recorder's status and session changes as Server-Sent Events, so a
- * client need not poll health. The current status comes first; then `status` events (the health body)
+ * The SSE stream (GET /jibri/api/v1.0/events, served by lib/http): the recorder's status and session
+ * changes as Server-Sent Events, so a client need not poll health. The current status comes first; then `status` events (the health body)
  * and `session` events (the session's summary and the state it left), and `recording` once a
  * recording is delivered (the same body as the recording-ready webhook). Session and recording events
  * carry meeting URLs and download links, so they go only to requests that may read health's full view;
