@@ -43,6 +43,7 @@ RUN set -eu; \
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY lib lib
+COPY packages packages
 RUN npx tsc -p tsconfig.build.json
 
 # --- prod-deps: the production packages, without what the runtime never reads -----------------------------
@@ -81,7 +82,7 @@ RUN set -eux; \
 COPY --from=deps /usr/local/bin/node /usr/local/bin/node
 COPY --from=prod-deps /src/package.json /app/package.json
 COPY --from=prod-deps /src/node_modules /app/node_modules
-COPY --from=build /src/dist/lib /app/dist/lib
+COPY --from=build /src/dist /app/dist
 COPY deploy/docker/entrypoint.sh deploy/docker/healthcheck.js deploy/docker/prestop.js /app/
 # jibri-ts's own ops scripts at Jibri's paths (graceful_shutdown.sh, wait_graceful_shutdown.sh, reload.sh,
 # shutdown.sh; they need curl and jq), for the autoscaler and for `docker exec`.

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import { ConfigError, environmentWithDotEnv, loadServiceConfig, settingValue } from './config';
 import { compose } from './compose';
 import { runDemo } from './demo/run';
-import { runFleet } from './fleet/cli';
+import { runFleet } from '../packages/fleet/lib/cli';
 import { createLogger } from './log';
 
 async function serve(): Promise<void> {

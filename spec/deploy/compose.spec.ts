@@ -165,7 +165,7 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     expect(doc.services.jibri.profiles).toBeUndefined();
     const env = environmentOf(fleet);
     // Every JIBRI_FLEET_* name it passes is one the fleet reads.
-    const reads = fs.readFileSync(path.join(root, 'lib/fleet/config.ts'), 'utf8');
+    const reads = fs.readFileSync(path.join(root, 'packages/fleet/lib/config.ts'), 'utf8');
     for (const name of Object.keys(env).filter((n) => n.startsWith('JIBRI_FLEET_'))) expect(reads).toContain(`'${name}'`);
     expect(env.JIBRI_FLEET_DATA_DIR).toBe('/data');
   });

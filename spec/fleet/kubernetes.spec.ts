@@ -3,9 +3,9 @@
  * manifests are checked with (spec/support/k8s-schema.ts). No cluster ran here.
  */
 import * as path from 'node:path';
-import { podManifest, POD_LABELS, secretManifest } from '../../lib/fleet/backends/kubernetes-pod';
+import { podManifest, POD_LABELS, secretManifest } from '../../packages/fleet/lib/backends/kubernetes-pod';
 import { loadConfig } from '../../lib/config';
-import { recorderEnv, recorderSecrets } from '../../lib/fleet/deployer';
+import { recorderEnv, recorderSecrets } from '../../packages/fleet/lib/deployer';
 import { SCHEMAS, validate } from '../support/k8s-schema';
 import type { Json } from '../../testkit/json';
 

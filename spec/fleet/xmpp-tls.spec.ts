@@ -7,8 +7,8 @@
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { loadFleetConfig } from '../../lib/fleet/config';
-import { startFleetServer, type FleetServer } from '../../lib/fleet/server';
+import { loadFleetConfig } from '../../packages/fleet/lib/config';
+import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
 import { createLogger } from '../../lib/log';
 import { DOMAINS, startProsody, type ProsodyHandle } from '../../testkit/prosody';
 import { tempDir } from '../../testkit/service';

@@ -10,9 +10,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { toCents } from '../../lib/fleet/money';
-import { SecretBox } from '../../lib/fleet/secret-box';
-import { FleetStore, InsufficientBalance } from '../../lib/fleet/store';
+import { toCents } from '../../packages/fleet/lib/money';
+import { SecretBox } from '../../packages/fleet/lib/secret-box';
+import { FleetStore, InsufficientBalance } from '../../packages/fleet/lib/store';
 
 const CAPACITY = 6;
 const box = new SecretBox(crypto.randomBytes(32));

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { closedAncestor } from '../../lib/fleet/backends/local';
-import { canonicalHost, classifyAddress, isAllowedHost, parseAllowedHosts, pinnedLookup, resolveChecked } from '../../lib/fleet/outbound-guard';
-import { parseSecretKey, SecretBox } from '../../lib/fleet/secret-box';
+import { closedAncestor } from '../../packages/fleet/lib/backends/local';
+import { canonicalHost, classifyAddress, isAllowedHost, parseAllowedHosts, pinnedLookup, resolveChecked } from '../../packages/fleet/lib/outbound-guard';
+import { parseSecretKey, SecretBox } from '../../packages/fleet/lib/secret-box';
 
 describe('fleet: the outbound guard classifies addresses', () => {
   it.each([

@@ -1,12 +1,12 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { loadFleetConfig, priceOf } from '../../lib/fleet/config';
-import { parseDeployRequest } from '../../lib/fleet/deploy-request';
-import { deploymentCost, proratedRefund } from '../../lib/fleet/money';
-import { missingFields, parseDomainConfig, redactDomainConfig } from '../../lib/fleet/domain-config';
-import { hashKey, keyMatches, newApiKey, signBody } from '../../lib/fleet/keys';
-import { retryDelayMs } from '../../lib/fleet/callbacks';
+import { loadFleetConfig, priceOf } from '../../packages/fleet/lib/config';
+import { parseDeployRequest } from '../../packages/fleet/lib/deploy-request';
+import { deploymentCost, proratedRefund } from '../../packages/fleet/lib/money';
+import { missingFields, parseDomainConfig, redactDomainConfig } from '../../packages/fleet/lib/domain-config';
+import { hashKey, keyMatches, newApiKey, signBody } from '../../packages/fleet/lib/keys';
+import { retryDelayMs } from '../../packages/fleet/lib/callbacks';
 
 describe('fleet: the deploy request', () => {
   const seed = { apiKey: 'JOD-3c4708cf-dc4c-4166-9cc3-ba483f6b7f6b', domain: 'meet.lindeas.com', recorders: '28', duration: '3', location: 'blr', callback_url: 'https://api.mydomain/deployed-recorder' };
@@ -96,7 +96,7 @@ describe('fleet: keys, signatures, domains', () => {
 
 describe('fleet: documentation', () => {
   it('docs/FLEET.md documents exactly the variables the fleet reads', () => {
-    const read = new Set(fs.readFileSync(`${__dirname}/../../lib/fleet/config.ts`, 'utf8').match(/JIBRI_FLEET_[A-Z0-9_]+/g));
+    const read = new Set(fs.readFileSync(`${__dirname}/../../packages/fleet/lib/config.ts`, 'utf8').match(/JIBRI_FLEET_[A-Z0-9_]+/g));
     const documented = new Set(fs.readFileSync(`${__dirname}/../../docs/FLEET.md`, 'utf8').match(/JIBRI_FLEET_[A-Z0-9_]+/g));
     expect([...documented].sort()).toEqual([...read].sort());
   });

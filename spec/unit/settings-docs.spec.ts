@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SETTINGS } from '../../lib/config';
-import { FLEET_SETTINGS } from '../../lib/fleet/config';
+import { FLEET_SETTINGS } from '../../packages/fleet/lib/config';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -13,8 +13,8 @@ describe('configuration documentation', () => {
     expect([...listed].sort()).toEqual([...SETTINGS, ...FLEET_SETTINGS].map((s) => s.name).sort());
   });
 
-  it("the fleet's settings are the variables lib/fleet/config.ts reads", () => {
-    const source = fs.readFileSync(path.join(root, 'lib/fleet/config.ts'), 'utf8');
+  it("the fleet's settings are the variables packages/fleet/lib/config.ts reads", () => {
+    const source = fs.readFileSync(path.join(root, 'packages/fleet/lib/config.ts'), 'utf8');
     // Secret settings also come as NAME_FILE (docker secrets): those twins are generated, not read by name.
     const read = new Set([...source.matchAll(/(?:get|int|price|hosts)\('(JIBRI_FLEET_[A-Z0-9_]+)'/g)].map((m) => m[1]));
     expect([...read].sort()).toEqual(FLEET_SETTINGS.filter((s) => !s.fileOf).map((s) => s.name).sort());

@@ -3,8 +3,8 @@
  * in the fleet's database (the same operations as the admin HTTP API).
  */
 import * as fs from 'node:fs';
-import { environmentWithDotEnv } from '../config';
-import { createLogger } from '../log';
+import { environmentWithDotEnv } from '../../../lib/config';
+import { createLogger } from '../../../lib/log';
 import { AdminError, FleetAdmin } from './admin';
 import { verifyDomain } from './brewery-watch';
 import { loadFleetConfig } from './config';

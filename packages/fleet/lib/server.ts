@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../log';
-import { registerSecret } from '../log';
+import type { Logger } from '../../../lib/log';
+import { registerSecret } from '../../../lib/log';
 import { FleetAdmin } from './admin';
 import type { RecorderBackend } from './backends/backend';
 import { DockerBackend } from './backends/docker';

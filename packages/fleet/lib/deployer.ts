@@ -8,8 +8,8 @@
  * causes it (store.ts); this class does the work around them.
  */
 import * as crypto from 'node:crypto';
-import type { Logger } from '../log';
-import { registerSecret } from '../log';
+import type { Logger } from '../../../lib/log';
+import { registerSecret } from '../../../lib/log';
 import type { RecorderBackend } from './backends/backend';
 import { BreweryWatch, pinnedXmppServers } from './brewery-watch';
 import type { CallbackSender } from './callbacks';

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { ConfigError, readSecretFiles, withSecretFiles, type Setting } from '../config';
+import { ConfigError, readSecretFiles, withSecretFiles, type Setting } from '../../../lib/config';
 import { parseAllowedHosts, type AllowedHost } from './outbound-guard';
 import { parseSecretKey } from './secret-box';
 
@@ -181,7 +181,7 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     maintenance: ['1', 'true', 'yes', 'on'].includes((get('JIBRI_FLEET_MAINTENANCE') ?? '').toLowerCase()),
     dockerImage: get('JIBRI_FLEET_DOCKER_IMAGE') ?? 'jibri-ts:local',
     kubernetesNamespace: get('JIBRI_FLEET_K8S_NAMESPACE') ?? 'jibri',
-    recorderMain: path.resolve(get('JIBRI_FLEET_RECORDER_MAIN') ?? path.join(__dirname, '..', 'main.js')),
+    recorderMain: path.resolve(get('JIBRI_FLEET_RECORDER_MAIN') ?? path.join(__dirname, '..', '..', '..', 'lib', 'main.js')),
     secretKey: secretKey ?? Buffer.alloc(32),
     callbackAllowedHosts: hosts('JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS'),
     xmppAllowedHosts: hosts('JIBRI_FLEET_XMPP_ALLOWED_HOSTS'),

@@ -6,8 +6,8 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { Logger } from '../log';
-import { tokenMatches } from '../http/responses';
+import type { Logger } from '../../../lib/log';
+import { tokenMatches } from '../../../lib/http/responses';
 import { AdminError, type FleetAdmin } from './admin';
 import type { FleetConfig } from './config';
 import { parseDeployRequest } from './deploy-request';
