@@ -2,14 +2,13 @@
 /**
  * Entry point: `jibri-ts [serve]` runs the recorder service; `jibri-ts demo` records the bundled meeting
  * page for a few seconds through the HTTP API and prints what it made; `jibri-ts fleet` runs the
- * on-demand fleet server (lib/fleet); `jibri-ts config get NAME` prints a setting's value for the ops
+ * on-demand fleet server (the @jibri-ts/fleet package, packages/fleet, when it is installed beside); `jibri-ts config get NAME` prints a setting's value for the ops
  * scripts. Nothing else lives here.
  */
 import * as os from 'node:os';
 import { ConfigError, environmentWithDotEnv, loadServiceConfig, settingValue } from './config';
 import { compose } from './compose';
 import { runDemo } from './demo/run';
-import { runFleet } from '../packages/fleet/lib/cli';
 import { createLogger } from './log';
 
 async function serve(): Promise<void> {
@@ -19,6 +18,23 @@ async function serve(): Promise<void> {
   // SIGTERM drains (platforms send it to retire a recorder); SIGINT stops now. See lib/lifecycle.ts.
   process.on('SIGINT', () => service.lifecycle.request('SIGINT'));
   process.on('SIGTERM', () => service.lifecycle.request('SIGTERM'));
+}
+
+/**
+ * `jibri-ts fleet`: the fleet is a package of its own (@jibri-ts/fleet) with its own dependencies, which
+ * the recorder package does not carry; a checkout has both, the recorder image only the recorder. It is
+ * loaded by name, so the recorder's build neither compiles nor types it.
+ */
+async function runFleet(argv: string[]): Promise<void> {
+  const name = '@jibri-ts/fleet';
+  let fleet: { runFleet(argv: string[]): Promise<void> };
+  try {
+    fleet = (await import(name)) as typeof fleet;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((err as Error).message).includes(name)) throw err;
+    throw new Error(`the fleet is not installed here: it is its own package (${name}, packages/fleet) and image (jibri-ts-fleet, Dockerfile target fleet). In a checkout run npm run setup; with Docker run the jibri-ts-fleet image (docs/FLEET.md)`, { cause: err });
+  }
+  return fleet.runFleet(argv);
 }
 
 async function main(argv: string[]): Promise<void> {

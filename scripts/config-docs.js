@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { SETTINGS } = require('../dist/lib/config.js');
-const { FLEET_SETTINGS } = require('../dist/packages/fleet/lib/config.js');
+const { FLEET_SETTINGS } = require('../packages/fleet/dist/config.js');
 
 const root = path.resolve(__dirname, '..');
 const lines = ['# jibri-ts configuration: docker-jitsi-meet names. Uncomment and set what you need.', '# They override the keys of jibri.conf (JIBRI_CONFIG_FILE), where one is read.', ''];

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that `npm ci` accepts package-lock.json on npm 10 and on npm 11, whatever npm this machine has:
-# a throwaway copy of package.json and the lock, `npm ci --dry-run` with each (npx fetches the other npm
+# a throwaway copy of package.json, the workspaces' package.json files and the lock, `npm ci --dry-run` with each (npx fetches the other npm
 # from the registry once, then it is cached). Fails when either refuses, and when the lock in the working
 # tree changed in the process (npm ci must never write it).
 #
@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/jibri-ts-lock-check.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cp package.json package-lock.json "$work/"
+# The workspaces' manifests too: the lock holds their dependencies, and npm ci checks them against it.
+for ws in packages/*/package.json; do mkdir -p "$work/$(dirname "$ws")" && cp "$ws" "$work/$ws"; done
 before=$(sha256sum package-lock.json)
 host_major=$(npm --version | cut -d. -f1)
 

@@ -48,8 +48,9 @@ EOF
 fi
 
 stamp=dist/.build-stamp
-if [ ! -f "$stamp" ] || [ -n "$(find lib bench spec tsconfig.json package.json -newer "$stamp" -name '*.ts' -o -newer "$stamp" -name '*.json' 2>/dev/null | head -1)" ]; then
+# Every package (the shared one, the fleet, then the recorder with the specs and the bench): npm run build.
+if [ ! -f "$stamp" ] || [ -n "$(find lib bench spec packages tsconfig.json package.json -path '*/dist' -prune -o -newer "$stamp" -name '*.ts' -print -o -newer "$stamp" -name '*.json' -print 2>/dev/null | head -1)" ]; then
   echo "setup: building" >&2
-  npx tsc -p tsconfig.json
+  npm run --silent build
   touch "$stamp"
 fi

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { pidAlive } from '../proc/pid';
+import { pidAlive } from '@jibri-ts/common';
 import { PROCESS_OWNER } from '../recorder/crash-marker';
 import type { UploadJob } from './job';
 

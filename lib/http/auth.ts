@@ -7,7 +7,8 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { isLoopbackHost, type HttpConfig } from '../config';
-import { sendError, tokenMatches } from './responses';
+import { tokenMatches } from '@jibri-ts/common';
+import { sendError } from './responses';
 
 /** Pure: does the Authorization header carry this token? */
 export function bearerMatches(header: string | undefined, token: string): boolean {

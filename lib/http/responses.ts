@@ -1,5 +1,4 @@
-/** Pure helpers shared by the HTTP routes: error bodies, status mapping, token comparison. */
-import * as crypto from 'node:crypto';
+/** Pure helpers shared by the HTTP routes: error bodies, status mapping (token comparison is @jibri-ts/common's tokenMatches). */
 import type { Response } from 'express';
 import type { ErrorCode, RecorderError } from '../errors';
 import { redactDeep } from '../redact';
@@ -24,11 +23,4 @@ export function httpStatusOf(err: RecorderError): number {
 
 export function sendError(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
   res.status(status).json({ error: redactDeep({ code, message, ...extra }) });
-}
-
-/** Compares digests so that neither the token's content nor its length leaks through timing. */
-export function tokenMatches(given: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
 }

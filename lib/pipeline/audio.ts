@@ -6,7 +6,7 @@
  */
 import { RecorderError } from '../errors';
 import { runToEnd, startProcess } from '../proc/runner';
-import { pidAlive } from '../proc/pid';
+import { pidAlive } from '@jibri-ts/common';
 
 export interface AudioSink {
   readonly sinkName: string;

@@ -12,7 +12,7 @@ import type { Logger } from '../log';
 import { METADATA_FILE } from '../output/file-layout';
 import { listMarkers, ownerGone, PROCESS_OWNER, readMarker, type CrashMarker } from './crash-marker';
 import { finalizeRecording } from './finalize';
-import { pidAlive } from '../proc/pid';
+import { pidAlive } from '@jibri-ts/common';
 import { checkRecordingsDir } from '../system/health';
 
 

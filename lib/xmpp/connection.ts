@@ -10,8 +10,7 @@ import { client, type Client } from '@xmpp/client';
 import xml, { type Element } from '@xmpp/xml';
 import type { XmppEnvironment, XmppServer } from '../config';
 import type { Logger } from '../log';
-import { stayOnService } from './stay-on-service';
-import { trustAllCertsFor } from './tls-trust';
+import { stayOnService, trustAllCertsFor } from '@jibri-ts/common';
 
 import { NS_JIBRI } from './jibri-iq';
 import { jibriStatus, type BreweryStatus } from './presence';

@@ -4,9 +4,11 @@
  * attributes and child elements (e.g. Jicofo's trace context) are ignored; an empty attribute counts as
  * absent; enum values are case-insensitive.
  */
+import { NS_JIBRI } from '@jibri-ts/common';
 import xml, { type Element } from '@xmpp/xml';
 
-export const NS_JIBRI = 'http://jitsi.org/protocol/jibri';
+// Defined once for the recorder and the fleet's brewery watch; the recorder's modules meet it here.
+export { NS_JIBRI };
 
 /** Longest attribute we look at; Jicofo's values are short, anything longer is not from Jicofo. */
 const MAX_ATTR = 8192;

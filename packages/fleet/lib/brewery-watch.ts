@@ -12,10 +12,7 @@
 import * as crypto from 'node:crypto';
 import { client, type Client } from '@xmpp/client';
 import xml, { type Element } from '@xmpp/xml';
-import { parseXmppServers } from '../../../lib/config';
-import { stayOnService } from '../../../lib/xmpp/stay-on-service';
-import { setSocketTrust } from '../../../lib/xmpp/tls-trust';
-import { NS_JIBRI } from '../../../lib/xmpp/jibri-iq';
+import { NS_JIBRI, parseXmppServers, setSocketTrust, stayOnService } from '@jibri-ts/common';
 import { trustsAllCerts, type DomainConfig } from './domain-config';
 import { pinnedLookup, resolveChecked, type AllowedHost, type CheckedAddress } from './outbound-guard';
 

@@ -5,7 +5,7 @@
  * Every attempt goes through the outbound guard (resolved and checked again, connected to the checked
  * address, no redirect followed: a 3xx is a failed attempt); a destination the guard refuses is given up.
  */
-import type { Logger } from '../../../lib/log';
+import type { Logger } from '@jibri-ts/common';
 import { signBody } from './keys';
 import { guardedPost, OutboundRefused, type AllowedHost } from './outbound-guard';
 import type { FleetStore } from './store';

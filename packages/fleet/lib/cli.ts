@@ -3,8 +3,7 @@
  * in the fleet's database (the same operations as the admin HTTP API).
  */
 import * as fs from 'node:fs';
-import { environmentWithDotEnv } from '../../../lib/config';
-import { createLogger } from '../../../lib/log';
+import { createLogger, environmentWithDotEnv } from '@jibri-ts/common';
 import { AdminError, FleetAdmin } from './admin';
 import { verifyDomain } from './brewery-watch';
 import { loadFleetConfig } from './config';

@@ -2,9 +2,10 @@
  * The fleet server's own configuration (JIBRI_FLEET_*), read once and validated like the recorder's:
  * a bad value stops the start with the variable's name and what it expects.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { ConfigError, readSecretFiles, withSecretFiles, type Setting } from '../../../lib/config';
+import { ConfigError, readSecretFiles, withSecretFiles, type Setting } from '@jibri-ts/common';
 import { parseAllowedHosts, type AllowedHost } from './outbound-guard';
 import { parseSecretKey } from './secret-box';
 
@@ -181,7 +182,7 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     maintenance: ['1', 'true', 'yes', 'on'].includes((get('JIBRI_FLEET_MAINTENANCE') ?? '').toLowerCase()),
     dockerImage: get('JIBRI_FLEET_DOCKER_IMAGE') ?? 'jibri-ts:local',
     kubernetesNamespace: get('JIBRI_FLEET_K8S_NAMESPACE') ?? 'jibri',
-    recorderMain: path.resolve(get('JIBRI_FLEET_RECORDER_MAIN') ?? path.join(__dirname, '..', '..', '..', 'lib', 'main.js')),
+    recorderMain: path.resolve(get('JIBRI_FLEET_RECORDER_MAIN') ?? installedRecorderMain(__dirname) ?? ''),
     secretKey: secretKey ?? Buffer.alloc(32),
     callbackAllowedHosts: hosts('JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS'),
     xmppAllowedHosts: hosts('JIBRI_FLEET_XMPP_ALLOWED_HOSTS'),
@@ -190,6 +191,9 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     failedDeployLimit: int('JIBRI_FLEET_FAILED_DEPLOY_LIMIT', 10, 1, 100000),
     trustProxy: parseTrustProxy(get('JIBRI_FLEET_TRUST_PROXY'), problems),
   };
+  if (!get('JIBRI_FLEET_RECORDER_MAIN') && !installedRecorderMain(__dirname) && Object.values(locations).includes('local')) {
+    problems.push('JIBRI_FLEET_LOCATIONS: the local backend runs the recorder (the jibri-ts package) on this host, and none is installed beside the fleet: set JIBRI_FLEET_RECORDER_MAIN to its dist/lib/main.js, or put every location on docker or kubernetes (the fleet image carries no recorder; the fleet-local image does)');
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
@@ -232,6 +236,22 @@ function isCidr(v: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * The recorder program beside this fleet: the `jibri-ts` package that holds it (a checkout, where the fleet
+ * is the workspace packages/fleet, or the fleet-local image), found upwards from the fleet's own folder.
+ * undefined when the fleet is installed alone.
+ */
+export function installedRecorderMain(from: string): string | undefined {
+  for (let dir = fs.realpathSync(from); ; dir = path.dirname(dir)) {
+    try {
+      if ((JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === 'jibri-ts') return path.join(dir, 'dist', 'lib', 'main.js');
+    } catch {
+      // No package.json here, or not one we can read: look further up.
+    }
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 

@@ -8,8 +8,7 @@
  * causes it (store.ts); this class does the work around them.
  */
 import * as crypto from 'node:crypto';
-import type { Logger } from '../../../lib/log';
-import { registerSecret } from '../../../lib/log';
+import { registerSecret, type Logger } from '@jibri-ts/common';
 import type { RecorderBackend } from './backends/backend';
 import { BreweryWatch, pinnedXmppServers } from './brewery-watch';
 import type { CallbackSender } from './callbacks';

@@ -6,8 +6,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { Logger } from '../../../lib/log';
-import { tokenMatches } from '../../../lib/http/responses';
+import { tokenMatches, type Logger } from '@jibri-ts/common';
 import { AdminError, type FleetAdmin } from './admin';
 import type { FleetConfig } from './config';
 import { parseDeployRequest } from './deploy-request';

@@ -7,8 +7,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../../../lib/log';
-import { registerSecret } from '../../../lib/log';
+import { registerSecret, type Logger } from '@jibri-ts/common';
 import { FleetAdmin } from './admin';
 import type { RecorderBackend } from './backends/backend';
 import { DockerBackend } from './backends/docker';

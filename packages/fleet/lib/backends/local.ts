@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { fetchHealth, postGracefulShutdown, secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
 import type { UidRange } from '../config';
 import { freePort } from './ports';
-import { pidAlive } from '../../../../lib/proc/pid';
+import { pidAlive } from '@jibri-ts/common';
 
 interface LocalHandle {
   recorderId: string;
