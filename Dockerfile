@@ -1,12 +1,17 @@
-# jibri-ts image, built from the repository alone:
+# jibri-ts images, built from the repository alone:
 #
-#   docker build -t jibri-ts .
+#   docker build -t jibri-ts .                                   the recorder (the default target)
+#   docker build --target fleet -t jibri-ts-fleet .              the fleet alone (docker, kubernetes backends)
+#   docker build --target fleet-local -t jibri-ts-fleet-local .  the fleet with the recorder, for its local backend
 #
-# Stages: `deps` (npm ci of the lock), `build` (the TypeScript build), `prod-deps` (the production packages
-# only) and `recorder`, the runtime image and the default target (the last stage). Each runtime target
-# takes node from the Node image and its own files from the stages above, so another one (`fleet`) sits
-# beside `recorder` with `--target`. docs/DEPLOY.md has the details; the build needs the npm registry and
-# Debian's mirrors, nothing else.
+# Stages: `deps` (npm ci of the lock, every workspace), `build` (the TypeScript build of the three packages:
+# packages/common, packages/fleet and the recorder at the top), `prod-deps` and `fleet-deps` (each program's
+# production packages only: the recorder's have none of the fleet's SQLite, Docker and Kubernetes clients,
+# the fleet's none of Playwright, the AWS SDK or ffmpeg's wrapper), `fleet-app` (the fleet's files), then the
+# runtime images: `recorder-image`, `fleet`, `fleet-local` and, last so that it is the default target,
+# `recorder`. Each runtime image takes node from the Node image and its own files from the stages above.
+# docs/DEPLOY.md and docs/FLEET.md have the details; the build needs the npm registry and Debian's mirrors,
+# nothing else.
 #
 # Build arguments, for a machine that reaches the npm registry differently (all optional):
 #   NPM_REGISTRY  the registry or mirror `npm ci` uses (default: npm's own)
@@ -32,6 +37,8 @@ ENV npm_config_nodedir=/usr/local \
     npm_config_update_notifier=false
 WORKDIR /src
 COPY package.json package-lock.json ./
+COPY packages/common/package.json packages/common/
+COPY packages/fleet/package.json packages/fleet/
 ARG NPM_REGISTRY=https://registry.npmjs.org/
 ARG NPM_CA=
 RUN set -eu; \
@@ -42,19 +49,41 @@ RUN set -eu; \
 # --- build: the service's JavaScript ---------------------------------------------------------------------
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
-COPY lib lib
 COPY packages packages
-RUN npx tsc -p tsconfig.build.json
+COPY lib lib
+# The shared package first: the fleet and the recorder compile against its declarations.
+RUN set -eu; \
+    npx tsc -p packages/common; \
+    npx tsc -p packages/fleet; \
+    chmod +x packages/fleet/dist/main.js; \
+    npx tsc -p tsconfig.build.json
 
-# --- prod-deps: the production packages, without what the runtime never reads -----------------------------
+# --- prod-deps: the recorder's production packages (the top package and packages/common), without what the
+# runtime never reads. `npm prune` cannot leave a workspace out, so this is a second `npm ci` of the same
+# lock, offline: every package is in npm's cache from the `deps` stage. ---------------------------------
 FROM deps AS prod-deps
 COPY deploy/docker/slim-node-modules.sh /usr/local/bin/
 RUN set -eu; \
-    npm prune --omit=dev --no-audit --no-fund --loglevel=error; \
+    npm ci --offline --omit=dev --include-workspace-root --workspace packages/common --no-audit --no-fund --loglevel=error; \
     slim-node-modules.sh node_modules
 
-# --- recorder: the runtime image (default target) --------------------------------------------------------
-FROM debian:bookworm-slim AS recorder
+# --- fleet-deps: the fleet's production packages (packages/fleet and packages/common) ---------------------
+FROM deps AS fleet-deps
+COPY deploy/docker/slim-node-modules.sh /usr/local/bin/
+RUN set -eu; \
+    npm ci --offline --omit=dev --workspace packages/fleet --no-audit --no-fund --loglevel=error; \
+    slim-node-modules.sh node_modules
+
+# --- fleet-app: the fleet as installed under /app (node_modules links @jibri-ts/* to packages/*) ------------
+FROM scratch AS fleet-app
+COPY --from=fleet-deps /src/node_modules /app/node_modules
+COPY --from=build /src/packages/common/package.json /app/packages/common/package.json
+COPY --from=build /src/packages/common/dist /app/packages/common/dist
+COPY --from=build /src/packages/fleet/package.json /app/packages/fleet/package.json
+COPY --from=build /src/packages/fleet/dist /app/packages/fleet/dist
+
+# --- recorder-image: the recorder's runtime image (the `recorder` target, the default, is this image) -------
+FROM debian:bookworm-slim AS recorder-image
 # Files the recorder never reads are never unpacked: documentation, man pages, translations, Chromium's
 # other UI languages (deploy/docker/dpkg-slim.cfg).
 COPY deploy/docker/dpkg-slim.cfg /etc/dpkg/dpkg.cfg.d/jibri-ts-slim
@@ -82,7 +111,9 @@ RUN set -eux; \
 COPY --from=deps /usr/local/bin/node /usr/local/bin/node
 COPY --from=prod-deps /src/package.json /app/package.json
 COPY --from=prod-deps /src/node_modules /app/node_modules
-COPY --from=build /src/dist /app/dist
+COPY --from=build /src/packages/common/package.json /app/packages/common/package.json
+COPY --from=build /src/packages/common/dist /app/packages/common/dist
+COPY --from=build /src/dist/lib /app/dist/lib
 COPY deploy/docker/entrypoint.sh deploy/docker/healthcheck.js deploy/docker/prestop.js /app/
 # jibri-ts's own ops scripts at Jibri's paths (graceful_shutdown.sh, wait_graceful_shutdown.sh, reload.sh,
 # shutdown.sh; they need curl and jq), for the autoscaler and for `docker exec`.
@@ -112,3 +143,46 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["nod
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/app/entrypoint.sh"]
 CMD ["serve"]
+
+# --- fleet: the fleet server alone (its docker and kubernetes backends start recorders from the recorder
+# image; its local backend needs a recorder beside it, which `fleet-local` has) --------------------------------
+FROM debian:bookworm-slim AS fleet
+RUN set -eux; \
+    useradd --uid 1000 --user-group --no-create-home --home-dir /data --shell /usr/sbin/nologin jibri; \
+    mkdir -p /data; \
+    chown 1000:1000 /data
+COPY --from=deps /usr/local/bin/node /usr/local/bin/node
+COPY --from=fleet-app /app /app
+RUN ln -s /app/packages/fleet/dist/main.js /usr/local/bin/jibri-ts-fleet
+# The database and the recorders' folders on the /data volume (the root file system may be read-only). The
+# API listens on the container's loopback until JIBRI_FLEET_HOST says otherwise (compose sets 0.0.0.0).
+ENV NODE_ENV=production \
+    JIBRI_FLEET_DATA_DIR=/data \
+    JIBRI_FLEET_RECORDERS_DIR=/data/recorders
+USER 1000:1000
+WORKDIR /data
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.JIBRI_FLEET_PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM stops the fleet; the recorders it started keep running and are found again at its next start.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "/app/packages/fleet/dist/main.js"]
+
+# --- fleet-local: the recorder image with the fleet beside it (/app/fleet), for the local backend (recorders
+# as processes in the fleet's own container; docker-compose.yml's jibri-fleet service) ---------------------------
+FROM recorder-image AS fleet-local
+COPY --from=fleet-app /app /app/fleet
+USER root
+RUN ln -s /app/fleet/packages/fleet/dist/main.js /usr/local/bin/jibri-ts-fleet
+USER 1000:1000
+# NODE_PATH: `node /app/dist/lib/main.js fleet ...` (the recorder's `jibri-ts fleet`) finds the fleet too.
+ENV NODE_PATH=/app/fleet/node_modules \
+    JIBRI_FLEET_DATA_DIR=/data \
+    JIBRI_FLEET_RECORDERS_DIR=/data/recorders
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.JIBRI_FLEET_PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["fleet"]
+
+# --- recorder: the default target, last ------------------------------------------------------------------
+FROM recorder-image AS recorder

@@ -9,7 +9,7 @@
  *  5. how many simultaneous recordings the host carries, with CPU and memory per session (bench/concurrency.ts);
  *  6. the fleet server: deploy request to callback for 1 and 4 local recorders, and its memory (bench/fleet.ts);
  *  7. delivery to a real S3 server: upload throughput and stop → "recording ready" (bench/delivery.ts);
- *  8. the container image's size, when Docker and the image are there (bench/image.ts).
+ *  8. the container images' sizes (recorder, fleet, fleet-local), when Docker and the images are there (bench/image.ts).
  * Everything runs on loopback and is cleaned up, also on error. BENCH_ONLY=latency runs part 1 alone,
  * BENCH_ONLY=delivery part 7.
  */
@@ -34,7 +34,7 @@ import { benchAvSync, describeAvSync } from './av-sync';
 import { benchConcurrency, describeConcurrency } from './concurrency';
 import { benchFleet, describeFleet } from './fleet';
 import { benchAvDrift, describeAvDrift } from './av-drift';
-import { benchImage, describeImage } from './image';
+import { benchImages, describeImage } from './image';
 import { benchStreamLatency, describeStreamLatency } from './stream-latency';
 import { benchDelivery, describeDelivery } from './delivery';
 
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
     const drift = DRIFT_MINUTES > 0 ? await benchAvDrift(DRIFT_MINUTES) : undefined;
     process.stderr.write(`delivery: a ${DELIVERY_MINUTES}-minute file and a ${SECONDS}-second recording to Ceph RGW...\n`);
     const delivery = await benchDelivery(DELIVERY_MINUTES, SECONDS);
-    const image = await benchImage();
+    const images = await benchImages();
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
     const overhead = (ourCpu / bareCpu - 1) * 100;
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
       fleet,
       delivery,
       ...(drift ? { drift } : {}),
-      image,
+      images,
       settings: { runs: RUNS, seconds: SECONDS, rounds: ROUNDS, resolution: `${config.encoding.width}x${config.encoding.height}`, framerate: config.encoding.framerate },
     };
     const out = path.join(os.tmpdir(), 'jibri-ts-bench.json');
@@ -241,7 +241,7 @@ async function main(): Promise<void> {
       describeFleet(fleet),
       ...describeDelivery(delivery),
       ...(drift ? [describeAvDrift(drift)] : ['A/V drift: set BENCH_DRIFT_MINUTES=10 to measure it over one long recording']),
-      describeImage(image),
+      ...images.map(describeImage),
       `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,
       '',
       `numbers: ${out}`,

@@ -18,15 +18,26 @@
 #      drains: the recording goes on, and once it is stopped the file is finalized and the service exits 255;
 #   8. runs Jibri's wait_graceful_shutdown.sh (jibri-ts's own, at /opt/jitsi/jibri) inside an idle
 #      container: it returns at once and the service exits 255;
-#   9. prints the image size.
-# Environment: IMAGE (jibri-ts:local), SKIP_BUILD=1 checks an IMAGE built already, DEMO_SECONDS (10),
+#   9. checks that each image carries only its program: the recorder image none of the fleet's packages
+#      (better-sqlite3, dockerode, @kubernetes/client-node, express-rate-limit, ...) and a clear refusal of
+#      `jibri-ts fleet`; the fleet image none of the recorder's (Playwright, the AWS SDK, ...); starts the
+#      fleet image hardened (docker backend) and the fleet-local image (local backend, compose's jibri-fleet)
+#      until their health answers, and administers each (jibri-ts-fleet admin, and the older
+#      `node /app/dist/lib/main.js fleet admin` in fleet-local);
+#  10. `docker compose build` (the Debian package's docker-compose when the plugin is missing) of
+#      docker-compose.yml with docker-jitsi-meet's base file and a docker-jitsi-meet-style .env;
+#  11. prints the images' sizes.
+# Environment: IMAGE (jibri-ts:local), FLEET_IMAGE (jibri-ts-fleet:local), FLEET_LOCAL_IMAGE
+# (jibri-ts-fleet-local:local), SKIP_BUILD=1 checks images built already, DEMO_SECONDS (10),
 # KEEP_WORK=1 keeps the work folder; DEBIAN_MIRROR, NODE_VERSION, NPM_VERSION as scripts/base-images.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 IMAGE=${IMAGE:-jibri-ts:local}
-export IMAGE
+FLEET_IMAGE=${FLEET_IMAGE:-jibri-ts-fleet:local}
+FLEET_LOCAL_IMAGE=${FLEET_LOCAL_IMAGE:-jibri-ts-fleet-local:local}
+export IMAGE FLEET_IMAGE FLEET_LOCAL_IMAGE
 DEMO_SECONDS=${DEMO_SECONDS:-10}
 WORK=$(mktemp -d /tmp/jibri-ts-container-check.XXXXXX)
 CONTAINERS=()
@@ -74,7 +85,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   bash scripts/image-build.sh || fail "docker build"
   build_seconds=$(elapsed "$t0")
 fi
-docker image inspect "$IMAGE" >/dev/null 2>&1 || fail "no image $IMAGE"
+for i in "$IMAGE" "$FLEET_IMAGE" "$FLEET_LOCAL_IMAGE"; do docker image inspect "$i" >/dev/null 2>&1 || fail "no image $i"; done
 
 # --- 5. the built project -------------------------------------------------------------------------------------
 if [ ! -f dist/lib/main.js ] || [ ! -f dist/testkit/media.js ] || [ ! -f node_modules/.package-lock.json ]; then
@@ -281,7 +292,103 @@ code=$(timeout 60 docker wait "$name") || fail "the service did not exit after w
 printf 'wait_graceful_shutdown.sh: %.1f s (exit %s), the service exited %s\n' "$script_seconds" "$rc" "$code" >&2
 [ "$code" = 255 ] || fail "the service exited $code after the graceful shutdown, not 255"
 
-# --- 9. the image size ---------------------------------------------------------------------------------------------
+# --- 9. each image carries only its program ------------------------------------------------------------------------
+say "the recorder image has no fleet, the fleet image no recorder"
+FLEET_ONLY=(better-sqlite3 dockerode docker-modem ssh2 cpu-features @kubernetes/client-node express-rate-limit @jibri-ts/fleet)
+RECORDER_ONLY=(playwright playwright-core @aws-sdk/client-s3 fluent-ffmpeg hot-shots @pushcorn/hocon-parser)
+# Every package folder of an image's node_modules (nested ones too), by name.
+packages_of() {
+  docker run --rm --entrypoint node "$1" -e '
+    const fs = require("node:fs"); const path = require("node:path"); const out = new Set();
+    const walk = (dir) => { for (const d of fs.readdirSync(dir)) {
+      if (d.startsWith(".")) continue;
+      if (d.startsWith("@")) { for (const s of fs.readdirSync(path.join(dir, d))) { out.add(`${d}/${s}`); const n = path.join(dir, d, s, "node_modules"); if (fs.existsSync(n)) walk(n); } continue; }
+      out.add(d); const n = path.join(dir, d, "node_modules"); if (fs.existsSync(n)) walk(n);
+    } };
+    walk(process.argv[1]); console.log([...out].sort().join("\n"));' "$2"
+}
+packages_of "$IMAGE" /app/node_modules >"$WORK/recorder-packages.txt" || fail "listing the recorder image's node_modules"
+for p in "${FLEET_ONLY[@]}"; do grep -qxF "$p" "$WORK/recorder-packages.txt" && fail "the recorder image carries the fleet's package $p"; done
+grep -qxF @jibri-ts/common "$WORK/recorder-packages.txt" || fail "the recorder image lacks @jibri-ts/common"
+docker run --rm --entrypoint sh "$IMAGE" -c 'test ! -e /app/packages/fleet && test ! -e /app/fleet' || fail "the recorder image carries the fleet's code"
+set +e
+docker run --rm "${HARDENED[@]}" "$IMAGE" fleet >"$WORK/no-fleet.out" 2>&1
+no_fleet=$?
+set -e
+[ "$no_fleet" = 1 ] && grep -q 'the fleet is not installed here' "$WORK/no-fleet.out" || { cat "$WORK/no-fleet.out" >&2; fail "jibri-ts fleet in the recorder image did not refuse clearly (exit $no_fleet)"; }
+echo "recorder image: $(wc -l <"$WORK/recorder-packages.txt") packages, none of the fleet's (${FLEET_ONLY[*]}); jibri-ts fleet: $(head -1 "$WORK/no-fleet.out" | cut -c1-80)..." >&2
+packages_of "$FLEET_IMAGE" /app/node_modules >"$WORK/fleet-packages.txt" || fail "listing the fleet image's node_modules"
+for p in "${RECORDER_ONLY[@]}"; do grep -qxF "$p" "$WORK/fleet-packages.txt" && fail "the fleet image carries the recorder's package $p"; done
+docker run --rm --entrypoint sh "$FLEET_IMAGE" -c 'test ! -e /app/dist && ! command -v chromium && ! command -v ffmpeg' >/dev/null || fail "the fleet image carries the recorder"
+echo "fleet image: $(wc -l <"$WORK/fleet-packages.txt") packages, none of the recorder's (${RECORDER_ONLY[*]})" >&2
+
+# The two fleet images, hardened as compose runs them: health, then the admin command.
+fleet_key=$(head -c 32 /dev/urandom | base64)
+fleet_run() { # name image port [docker run options...] -- [command...]
+  local name=$1 image=$2 port=$3; shift 3
+  local opts=() data
+  while [ "$#" -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+  shift
+  data=$WORK/$name-data
+  mkdir -p "$data" && chown 1000:1000 "$data"
+  CONTAINERS+=("$name")
+  docker run -d --name "$name" "${HARDENED[@]}" -v "$data:/data" -e JIBRI_FLEET_PORT="$port" \
+    -e JIBRI_FLEET_SECRET_KEY="$fleet_key" -e JIBRI_FLEET_CALLBACK_SECRET=check-callback-secret "${opts[@]}" "$image" "$@" >/dev/null
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0
+    [ "$(docker inspect -f '{{.State.Running}}' "$name")" = true ] || break
+    sleep 0.3
+  done
+  docker logs "$name" 2>&1 | tail -20 >&2
+  fail "the $image container's fleet API did not answer its health"
+}
+port=$(free_port)
+name=jibri-ts-check-fleet-$$
+fleet_run "$name" "$FLEET_IMAGE" "$port" -e JIBRI_FLEET_LOCATIONS=nyc=docker --
+account=$(docker exec "$name" jibri-ts-fleet admin create-account check) || fail "jibri-ts-fleet admin in the fleet image"
+node -e 'const a = JSON.parse(process.argv[1]); if (!a.account_id || !a.apiKey) process.exit(1)' "$account" || fail "jibri-ts-fleet admin create-account printed no account: $account"
+echo "fleet image: serves its API (docker backend) and jibri-ts-fleet admin creates accounts" >&2
+docker rm -f "$name" >/dev/null
+set +e
+docker run --rm "${HARDENED[@]}" -e JIBRI_FLEET_SECRET_KEY="$fleet_key" -e JIBRI_FLEET_CALLBACK_SECRET=x "$FLEET_IMAGE" >"$WORK/fleet-local-refused.out" 2>&1
+refused=$?
+set -e
+[ "$refused" = 1 ] && grep -q 'the local backend runs the recorder' "$WORK/fleet-local-refused.out" || { cat "$WORK/fleet-local-refused.out" >&2; fail "the fleet image did not refuse the local backend clearly (exit $refused)"; }
+port=$(free_port)
+name=jibri-ts-check-fleet-local-$$
+fleet_run "$name" "$FLEET_LOCAL_IMAGE" "$port" -e JIBRI_FLEET_RECORDERS_DIR=/data/recorders --
+for admin in "jibri-ts-fleet admin" "node /app/dist/lib/main.js fleet admin"; do
+  # shellcheck disable=SC2086 # the admin command is words on purpose
+  account=$(docker exec "$name" $admin create-account check) || fail "$admin in the fleet-local image"
+  node -e 'const a = JSON.parse(process.argv[1]); if (!a.account_id || !a.apiKey) process.exit(1)' "$account" || fail "$admin create-account printed no account: $account"
+done
+echo "fleet-local image: serves its API (local backend); jibri-ts-fleet admin and node /app/dist/lib/main.js fleet admin create accounts" >&2
+docker rm -f "$name" >/dev/null
+
+# --- 10. docker compose build -------------------------------------------------------------------------------------------
+# As a user beside docker-jitsi-meet: its base file, its .env style, the jibri-fleet profile. The build
+# context is this checkout (the .env's JIBRI_TS_SOURCE); the images get names of their own here, so that
+# an uncommitted change built by compose never replaces the images checked above.
+say "docker compose build"
+if docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
+compose_args=(--build-arg "NPM_REGISTRY=$(npm config get registry)")
+ca=$(node scripts/npm-extra-ca.js)
+[ -z "$ca" ] || compose_args+=(--build-arg "NPM_CA=$ca")
+t0=$(date +%s.%N)
+JIBRI_TS_IMAGE=jibri-ts-compose-check:$$ JIBRI_TS_FLEET_IMAGE=jibri-ts-fleet-local-compose-check:$$ DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0 \
+  "${compose[@]}" --env-file deploy/compose/docker-jitsi-meet.env -f deploy/compose/docker-jitsi-meet-base.yml -f docker-compose.yml \
+  --profile fleet build "${compose_args[@]}" jibri jibri-fleet >"$WORK/compose-build.log" 2>&1 || { tail -30 "$WORK/compose-build.log" >&2; fail "${compose[*]} build"; }
+compose_seconds=$(elapsed "$t0")
+for i in jibri-ts-compose-check:$$ jibri-ts-fleet-local-compose-check:$$; do
+  docker image inspect "$i" >/dev/null 2>&1 || fail "${compose[*]} build made no image $i"
+  docker rmi "$i" >/dev/null 2>&1 || true
+done
+echo "${compose[*]} build: jibri and jibri-fleet built in $compose_seconds s" >&2
+
+# --- 11. the image sizes ---------------------------------------------------------------------------------------------
 size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
 say "container-check: OK"
 printf 'image %s: %.0f MB (%s bytes); build %.1f s; recording: %s\n' "$IMAGE" "$(awk -v s="$size" 'BEGIN { print s / 1e6 }')" "$size" "$build_seconds" "$summary"
+for i in "$FLEET_IMAGE" "$FLEET_LOCAL_IMAGE"; do
+  printf 'image %s: %.0f MB\n' "$i" "$(awk -v s="$(docker image inspect -f '{{.Size}}' "$i")" 'BEGIN { print s / 1e6 }')"
+done

@@ -5,8 +5,9 @@
 #   2. scripts/lock-check.sh: npm 10 and npm 11 both accept the lock for `npm ci`;
 #   3. lint (eslint), the layering rule of docs/ARCHITECTURE.md (scripts/layers.js) and typecheck (tsc
 #      --noEmit for every package);
-#   4. scripts/container-check.sh: base images, the Dockerfile built from a fresh clone of HEAD, and the
-#      hardened container checked for real (the fleet's docker spec then uses that image);
+#   4. scripts/container-check.sh: base images, the Dockerfile's three images (recorder, fleet, fleet-local)
+#      built from a fresh clone of HEAD, the hardened containers checked for real (the fleet's docker spec
+#      then uses the recorder image), each image's packages, and `docker compose build`;
 #   5. the jest suite (arguments go to jest).
 # Prints how long each step took.
 set -euo pipefail

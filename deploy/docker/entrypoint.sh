@@ -8,4 +8,9 @@ if [ -n "${XDG_RUNTIME_DIR:-}" ]; then
   mkdir -p "$XDG_RUNTIME_DIR"
   chmod 700 "$XDG_RUNTIME_DIR"
 fi
+# The fleet-local image has the fleet beside the recorder (/app/fleet): `fleet ...` runs it.
+if [ "${1:-}" = fleet ] && [ -f /app/fleet/packages/fleet/dist/main.js ]; then
+  shift
+  exec node /app/fleet/packages/fleet/dist/main.js "$@"
+fi
 exec node /app/dist/lib/main.js "$@"

@@ -72,15 +72,19 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     doc = resolve();
   });
 
-  it("builds the image it runs from the checkout: the Dockerfile's recorder target", () => {
+  it("builds the images it runs from the checkout: the Dockerfile's recorder target, and fleet-local for the fleet", () => {
     const stages = [...fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8').matchAll(/^FROM \S+ AS (\S+)\s*$/gm)].map((m) => m[1]);
-    for (const name of ['jibri', 'jibri-fleet']) {
+    const expected: Record<string, { target: string; image: string }> = {
+      jibri: { target: 'recorder', image: 'jibri-ts:local' },
+      // The local backend runs recorders in the fleet's container: the recorder's image with the fleet beside it.
+      'jibri-fleet': { target: 'fleet-local', image: 'jibri-ts-fleet-local:local' },
+    };
+    for (const [name, want] of Object.entries(expected)) {
       const { build, image } = doc.services[name];
       // Relative to the first compose file's folder, as compose resolves it (the .env names the checkout).
       expect(path.resolve(path.dirname(baseFile), String(build.context))).toBe(root);
       expect(stages).toContain(build.target);
-      expect(build.target).toBe('recorder');
-      expect(image).toBe('jibri-ts:local');
+      expect({ target: build.target, image }).toEqual(want);
     }
   });
 
@@ -177,16 +181,23 @@ describe('the image the compose file runs', () => {
   it('builds from official images only: npm ci and the TypeScript build inside, production packages at run time', () => {
     const froms = [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?\s*$/gm)].map((m) => ({ image: m[1], stage: m[2] }));
     const stages = froms.map((f) => f.stage);
-    for (const { image } of froms) expect(['node:20-bookworm-slim', 'debian:bookworm-slim', ...stages]).toContain(image);
-    expect(froms.at(-1)).toEqual({ image: 'debian:bookworm-slim', stage: 'recorder' });
+    // `scratch` is Docker's empty image, never pulled: the fleet's files are gathered in it.
+    for (const { image } of froms) expect(['node:20-bookworm-slim', 'debian:bookworm-slim', 'scratch', ...stages]).toContain(image);
+    // The default target (the last stage) is the recorder, Debian with Debian's packages.
+    expect(froms.at(-1)).toEqual({ image: 'recorder-image', stage: 'recorder' });
+    expect(froms).toContainEqual({ image: 'debian:bookworm-slim', stage: 'recorder-image' });
+    expect(froms).toContainEqual({ image: 'debian:bookworm-slim', stage: 'fleet' });
     expect(dockerfile).toMatch(/^\s+npm ci /m);
-    expect(dockerfile).toMatch(/^RUN npx tsc -p tsconfig\.build\.json$/m);
-    expect(dockerfile).toMatch(/^\s+npm prune --omit=dev /m);
+    for (const project of ['packages/common', 'packages/fleet', 'tsconfig.build.json']) expect(dockerfile).toMatch(new RegExp(`^\\s+npx tsc -p ${project.replace('.', '\\.')};?(?: \\\\)?$`, 'm'));
+    // Each program's production packages only: the recorder's without the fleet's workspace, and the reverse.
+    expect(dockerfile).toMatch(/^\s+npm ci --offline --omit=dev --include-workspace-root --workspace packages\/common /m);
+    expect(dockerfile).toMatch(/^\s+npm ci --offline --omit=dev --workspace packages\/fleet /m);
     expect(dockerfile).toMatch(/^COPY --from=prod-deps \/src\/node_modules \/app\/node_modules$/m);
+    expect(dockerfile).toMatch(/^COPY --from=fleet-deps \/src\/node_modules \/app\/node_modules$/m);
   });
 
   it('is Debian bookworm with Debian\'s packages, the fonts and a non-root user', () => {
-    expect(dockerfile).toMatch(/^FROM debian:bookworm-slim AS recorder\s*$/m);
+    expect(dockerfile).toMatch(/^FROM debian:bookworm-slim AS recorder-image\s*$/m);
     for (const p of ['chromium', 'ffmpeg', 'pulseaudio', 'xvfb', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'fonts-dejavu-core']) {
       expect(dockerfile).toMatch(new RegExp(`\\b${p}\\b`));
     }
