@@ -1,7 +1,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { loadFleetConfig, priceOf } from '../../packages/fleet/lib/config';
+import * as path from 'node:path';
+import { installedRecorderMain, loadFleetConfig, priceOf } from '../../packages/fleet/lib/config';
 import { parseDeployRequest } from '../../packages/fleet/lib/deploy-request';
 import { deploymentCost, proratedRefund } from '../../packages/fleet/lib/money';
 import { missingFields, parseDomainConfig, redactDomainConfig } from '../../packages/fleet/lib/domain-config';
@@ -62,6 +63,22 @@ describe('fleet: money', () => {
     expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: 'http://x' })).toThrow(/JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: "http:\/\/x" is not host or host:port/);
     expect(loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback,10.0.0.0/8');
     expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_TRUST_PROXY: 'everyone' })).toThrow(/JIBRI_FLEET_TRUST_PROXY/);
+  });
+});
+
+describe("fleet: the recorder its local backend runs", () => {
+  it('is the jibri-ts package the fleet is installed in (a checkout, the fleet-local image), and none when the fleet is alone', () => {
+    const root = path.resolve(__dirname, '../..');
+    expect(installedRecorderMain(path.join(root, 'packages/fleet/lib'))).toBe(path.join(root, 'dist/lib/main.js'));
+    const alone = fs.mkdtempSync(`${os.tmpdir()}/fleet-alone-`);
+    fs.mkdirSync(`${alone}/app/packages/fleet/dist`, { recursive: true });
+    fs.writeFileSync(`${alone}/app/packages/fleet/package.json`, JSON.stringify({ name: '@jibri-ts/fleet' }));
+    expect(installedRecorderMain(`${alone}/app/packages/fleet/dist`)).toBeUndefined();
+    // fleet-local: the fleet under /app/fleet, the recorder's package.json at /app.
+    fs.mkdirSync(`${alone}/app/fleet/packages/fleet/dist`, { recursive: true });
+    fs.writeFileSync(`${alone}/app/package.json`, JSON.stringify({ name: 'jibri-ts' }));
+    expect(installedRecorderMain(`${alone}/app/fleet/packages/fleet/dist`)).toBe(`${fs.realpathSync(alone)}/app/dist/lib/main.js`);
+    fs.rmSync(alone, { recursive: true, force: true });
   });
 });
 
