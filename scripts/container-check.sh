@@ -346,7 +346,7 @@ port=$(free_port)
 name=jibri-ts-check-fleet-$$
 fleet_run "$name" "$FLEET_IMAGE" "$port" -e JIBRI_FLEET_LOCATIONS=nyc=docker --
 account=$(docker exec "$name" jibri-ts-fleet admin create-account check) || fail "jibri-ts-fleet admin in the fleet image"
-node -e 'const a = JSON.parse(process.argv[1]); if (!a.account_id || !a.apiKey) process.exit(1)' "$account" || fail "jibri-ts-fleet admin create-account printed no account: $account"
+node -e 'const a = JSON.parse(process.argv[1]); if (!a.accountId || !a.apiKey) process.exit(1)' "$account" || fail "jibri-ts-fleet admin create-account printed no account: $account"
 echo "fleet image: serves its API (docker backend) and jibri-ts-fleet admin creates accounts" >&2
 docker rm -f "$name" >/dev/null
 set +e
@@ -360,7 +360,7 @@ fleet_run "$name" "$FLEET_LOCAL_IMAGE" "$port" -e JIBRI_FLEET_RECORDERS_DIR=/dat
 for admin in "jibri-ts-fleet admin" "node /app/dist/lib/main.js fleet admin"; do
   # shellcheck disable=SC2086 # the admin command is words on purpose
   account=$(docker exec "$name" $admin create-account check) || fail "$admin in the fleet-local image"
-  node -e 'const a = JSON.parse(process.argv[1]); if (!a.account_id || !a.apiKey) process.exit(1)' "$account" || fail "$admin create-account printed no account: $account"
+  node -e 'const a = JSON.parse(process.argv[1]); if (!a.accountId || !a.apiKey) process.exit(1)' "$account" || fail "$admin create-account printed no account: $account"
 done
 echo "fleet-local image: serves its API (local backend); jibri-ts-fleet admin and node /app/dist/lib/main.js fleet admin create accounts" >&2
 docker rm -f "$name" >/dev/null
