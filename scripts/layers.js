@@ -2,7 +2,8 @@
 // The one rule of docs/ARCHITECTURE.md, checked: imports only go down the layers named below, and the
 // parts of one layer do not import each other (each is its own unit: the XMPP edge does not reach into
 // the HTTP edge). Also: nothing under lib/ imports spec/ or bench/, and bench/ does not import spec/
-// (shared fixtures and harness live in testkit/). Plain Node, no dependencies: it reads each file's
+// (shared fixtures and harness live in testkit/); lib/ and the workspace packages (packages/*) import each
+// other only by package name. Plain Node, no dependencies: it reads each file's
 // import/export-from/require/import() specifiers, resolves the relative ones, and names every import
 // that breaks the rule. `node scripts/layers.js` (part of `npm test`) exits 1 on any.
 'use strict';
@@ -15,7 +16,8 @@ const path = require('node:path');
  */
 const LAYERS = [
   { name: 'entry', units: ['lib/main.ts'] },
-  { name: 'programs', units: ['lib/demo/', 'lib/fleet/'] },
+  // The fleet is a workspace package of its own (packages/fleet), outside these layers.
+  { name: 'programs', units: ['lib/demo/'] },
   { name: 'wiring', units: ['lib/compose.ts'] },
   // The edges. HTTP serves some of the outbound status edge's views (health body, SSE, /metrics) as
   // routes; the status edge counts the XMPP edge's connection events for metrics.
@@ -36,6 +38,8 @@ const LAYERS = [
 /** Where files of a tree may not import from at all, whatever the layers say. */
 const FORBIDDEN = [
   { from: 'lib/', to: ['spec/', 'bench/', 'testkit/'], why: 'the product never imports its tests, bench or their kit' },
+  { from: 'lib/', to: ['packages/'], why: 'the recorder uses the workspace packages by name (@jibri-ts/common), never by path' },
+  { from: 'packages/', to: ['lib/', 'spec/', 'bench/', 'testkit/'], why: 'a workspace package stands alone: what it shares with the recorder is @jibri-ts/common' },
   { from: 'bench/', to: ['spec/'], why: 'the bench shares fixtures and harness with the specs through testkit/, not spec/' },
   { from: 'testkit/', to: ['spec/', 'bench/'], why: 'testkit/ is below both its users' },
 ];
@@ -86,7 +90,7 @@ function unitOf(file) {
 /** Every import under root that breaks the rule, as `file -> target: why`; files outside lib/ layers are only checked against FORBIDDEN. */
 function checkTree(root) {
   const problems = [];
-  const files = ['lib', 'bench', 'testkit'].flatMap((d) => listFiles(root, d));
+  const files = ['lib', 'bench', 'testkit', 'packages'].flatMap((d) => listFiles(root, d));
   for (const file of files) {
     const text = fs.readFileSync(path.join(root, file), 'utf8');
     for (const spec of importsOf(text)) {

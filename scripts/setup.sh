@@ -49,7 +49,7 @@ fi
 
 stamp=dist/.build-stamp
 # Every package (the shared one, the fleet, then the recorder with the specs and the bench): npm run build.
-if [ ! -f "$stamp" ] || [ -n "$(find lib bench spec packages tsconfig.json package.json -path '*/dist' -prune -o -newer "$stamp" -name '*.ts' -print -o -newer "$stamp" -name '*.json' -print 2>/dev/null | head -1)" ]; then
+if [ ! -f "$stamp" ] || [ -n "$(find lib bench spec testkit packages tsconfig.json package.json -path '*/dist' -prune -o -newer "$stamp" -name '*.ts' -print -o -newer "$stamp" -name '*.json' -print 2>/dev/null | head -1)" ]; then
   echo "setup: building" >&2
   npm run --silent build
   touch "$stamp"

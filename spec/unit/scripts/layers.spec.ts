@@ -83,6 +83,19 @@ describe('the layering check', () => {
     expect(problems).toContain('lib/newthing/x.ts: in no layer; add it to LAYERS in scripts/layers.js and to docs/ARCHITECTURE.md');
   });
 
+  it('keeps the workspace packages and lib/ apart: by package name only', () => {
+    const root = make({
+      'packages/fleet/lib/http.ts': "import { tokenMatches } from '../../../lib/http/auth';\nimport { createLogger } from '@jibri-ts/common';\nimport { x } from './x';\n",
+      'packages/fleet/lib/x.ts': 'export const x = 1;\n',
+      'lib/http/auth.ts': "import { redact } from '../../packages/common/lib/redact';\n",
+      'packages/common/lib/redact.ts': 'export {};\n',
+    });
+    expect(checkTree(root).filter((p) => !p.startsWith('docs/'))).toEqual([
+      'lib/http/auth.ts -> packages/common/lib/redact.ts: the recorder uses the workspace packages by name (@jibri-ts/common), never by path',
+      'packages/fleet/lib/http.ts -> lib/http/auth.ts: a workspace package stands alone: what it shares with the recorder is @jibri-ts/common',
+    ]);
+  });
+
   it('asks docs/ARCHITECTURE.md to name every unit', () => {
     const root = make({ 'lib/redact.ts': 'export {};\n', 'docs/ARCHITECTURE.md': '| redaction | `redact.ts` |\n| outputs | `output/` |\n' });
     const problems = checkTree(root);
