@@ -4,8 +4,13 @@
  * domain's configuration (verified by a test login to its XMPP server and brewery).
  */
 import { missingFields, parseDomainConfig, type DomainConfig } from './domain-config';
+import { EmailTaken, UserStore, type Role } from './dashboard/users';
+import { normalEmail } from './dashboard/web-security';
 import { hashKey, newApiKey } from './keys';
 import type { FleetStore } from './store';
+
+/** How long an invitation's link sets a password. */
+export const INVITE_HOURS = 72;
 
 export class AdminError extends Error {
   constructor(readonly status: number, message: string) {
@@ -14,8 +19,32 @@ export class AdminError extends Error {
 }
 
 export class FleetAdmin {
+  private readonly users: UserStore;
+
   /** `verify` runs the test login (verifyDomain with the operator's allowed XMPP hosts). */
-  constructor(private readonly store: FleetStore, private readonly verify: (c: DomainConfig) => Promise<string | undefined>) {}
+  constructor(private readonly store: FleetStore, private readonly verify: (c: DomainConfig) => Promise<string | undefined>) {
+    this.users = new UserStore(store.db);
+  }
+
+  /**
+   * A user of the account (new, or one who has not set a password yet) and a one-time link to the
+   * dashboard's set-password page, valid INVITE_HOURS. `publicUrl`: where the dashboard is reached.
+   */
+  invite(accountId: string, emailInput: unknown, role: Role, publicUrl: string): { userId: string; email: string; role: Role; link: string; expiresInHours: number } {
+    if (!this.store.account(accountId)) throw new AdminError(404, `no account ${accountId}`);
+    const email = normalEmail(emailInput);
+    if (!email) throw new AdminError(400, 'email must be an email address, e.g. ops@example.com');
+    let user = this.users.byEmail(email);
+    if (user && (user.accountId !== accountId || user.hasPassword)) throw new AdminError(409, `${email} already has a user${user.accountId !== accountId ? ' of another account' : ''}`);
+    try {
+      user ??= this.users.createUser(accountId, email, role);
+    } catch (err) {
+      if (err instanceof EmailTaken) throw new AdminError(409, err.message);
+      throw err;
+    }
+    const token = this.users.invite(user.id, INVITE_HOURS);
+    return { userId: user.id, email, role: user.role, link: `${publicUrl.replace(/\/+$/, '')}/dashboard/set-password/${token}`, expiresInHours: INVITE_HOURS };
+  }
 
   createAccount(name: string): { accountId: string; apiKey: string } {
     if (!name.trim()) throw new AdminError(400, 'name is required');
@@ -25,7 +54,7 @@ export class FleetAdmin {
 
   rotateKey(accountId: string): string {
     const key = newApiKey();
-    if (!this.store.setKeyHash(accountId, hashKey(key))) throw new AdminError(404, `no account ${accountId}`);
+    if (!this.store.setKeyHash(accountId, hashKey(key), key.slice(-4))) throw new AdminError(404, `no account ${accountId}`);
     return key;
   }
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { createLogger, environmentWithDotEnv } from '@jibri-ts/common';
 import { AdminError, FleetAdmin } from './admin';
 import { verifyDomain } from './brewery-watch';
-import { loadFleetConfig } from './config';
+import { loadFleetConfig, publicUrlOf } from './config';
 import { SecretBox } from './secret-box';
 import { prepareDataDir, startFleetServer } from './server';
 import { FleetStore } from './store';
@@ -18,6 +18,8 @@ const USAGE = `usage:
   jibri-ts fleet admin add-balance <account-id> <amount> [reason]
   jibri-ts fleet admin set-domain <account-id> <domain> <config.json | ->
   jibri-ts fleet admin show <account-id>
+  jibri-ts fleet admin invite <account-id> <email> [--operator]
+                                                   prints a one-time link to the dashboard that sets the user's password
 `;
 
 export async function runFleet(argv: string[]): Promise<void> {
@@ -50,6 +52,11 @@ export async function runFleet(argv: string[]): Promise<void> {
       }
       case 'show':
         return out(admin.show(args[0] ?? ''));
+      case 'invite': {
+        const operator = args.includes('--operator');
+        const [account, email] = args.filter((a) => a !== '--operator');
+        return out(admin.invite(account ?? '', email ?? '', operator ? 'operator' : 'customer', publicUrlOf(config)));
+      }
       default:
         process.stdout.write(USAGE);
         if (command && command !== 'help') process.exitCode = 2;

@@ -71,6 +71,14 @@ export interface FleetConfig {
   failedDeployLimit: number;
   /** Express's `trust proxy`: false, a number of hops, or addresses/CIDRs of the proxies in front. */
   trustProxy: boolean | number | string;
+  /** Where people reach the fleet (invitation links; https: the dashboard's cookies are Secure); '' = its own address. */
+  publicUrl: string;
+  /** open: anyone may create an account on the dashboard; invite: only the operator invites. */
+  signup: 'open' | 'invite';
+  /** Failed sign-ins per 15 minutes from one address (and, separately, for one email) before 429. */
+  loginRateLimit: number;
+  /** How long a dashboard session lasts. */
+  sessionHours: number;
 }
 
 /** Every variable the fleet reads, for .env.example (scripts/config-docs.js) and its checks; each secret also as NAME_FILE. */
@@ -101,6 +109,10 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_ADDRESS_RATE_LIMIT', default: '120', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Requests per minute from one client address to the API (then 429)' },
   { name: 'JIBRI_FLEET_KEY_RATE_LIMIT', default: '60', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Requests per minute with one API key (then 429)' },
   { name: 'JIBRI_FLEET_FAILED_DEPLOY_LIMIT', default: '10', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deployments of one account that may fail within an hour before its deploys get 429' },
+  { name: 'JIBRI_FLEET_PUBLIC_URL', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Where people reach the fleet and its dashboard, e.g. https://jod.example.com (invitation links; https makes the dashboard\'s cookies Secure); defaults to http://host:port' },
+  { name: 'JIBRI_FLEET_SIGNUP', default: 'invite', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'open: anyone may create an account on the dashboard; invite: only users the operator invites' },
+  { name: 'JIBRI_FLEET_LOGIN_RATE_LIMIT', default: '10', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Failed dashboard sign-ins per 15 minutes from one address, and for one email, before 429' },
+  { name: 'JIBRI_FLEET_SESSION_HOURS', default: '12', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Hours a dashboard session lasts before signing in again' },
   { name: 'JIBRI_FLEET_TRUST_PROXY', default: 'false', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Proxies whose X-Forwarded-For names the client (for the per-address limit): false, a hop count, or addresses/CIDRs' },
 ]);
 
@@ -190,10 +202,21 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     keyRateLimit: int('JIBRI_FLEET_KEY_RATE_LIMIT', 60, 1, 1000000),
     failedDeployLimit: int('JIBRI_FLEET_FAILED_DEPLOY_LIMIT', 10, 1, 100000),
     trustProxy: parseTrustProxy(get('JIBRI_FLEET_TRUST_PROXY'), problems),
+    publicUrl: '',
+    signup: 'invite',
+    loginRateLimit: int('JIBRI_FLEET_LOGIN_RATE_LIMIT', 10, 1, 100000),
+    sessionHours: int('JIBRI_FLEET_SESSION_HOURS', 12, 1, 24 * 30),
   };
   if (!get('JIBRI_FLEET_RECORDER_MAIN') && !installedRecorderMain(__dirname) && Object.values(locations).includes('local')) {
     problems.push('JIBRI_FLEET_LOCATIONS: the local backend runs the recorder (the jibri-ts package) on this host, and none is installed beside the fleet: set JIBRI_FLEET_RECORDER_MAIN to its dist/lib/main.js, or put every location on docker or kubernetes (the fleet image carries no recorder; the fleet-local image does)');
   }
+  const signup = (get('JIBRI_FLEET_SIGNUP') ?? 'invite').toLowerCase();
+  if (signup === 'open' || signup === 'invite') config.signup = signup;
+  else problems.push(`JIBRI_FLEET_SIGNUP=${JSON.stringify(signup)}: expected open or invite`);
+  const publicUrl = get('JIBRI_FLEET_PUBLIC_URL');
+  if (publicUrl === undefined) config.publicUrl = '';
+  else if (!/^https?:\/\/[^/?#\s]+\/?$/.test(publicUrl)) problems.push(`JIBRI_FLEET_PUBLIC_URL=${JSON.stringify(publicUrl)}: expected the fleet's address as http(s)://host[:port], e.g. https://jod.example.com`);
+  else config.publicUrl = publicUrl.replace(/\/$/, '');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
@@ -257,4 +280,9 @@ export function installedRecorderMain(from: string): string | undefined {
 
 export function priceOf(config: FleetConfig, location: Location): number {
   return config.prices[location] ?? config.defaultPrice;
+}
+
+/** Where people reach the fleet: JIBRI_FLEET_PUBLIC_URL, else the address it listens on. */
+export function publicUrlOf(config: FleetConfig, listening?: string): string {
+  return config.publicUrl || listening || `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
 }

@@ -255,6 +255,11 @@ export class Deployer {
     }
   }
 
+  /** Whether this fleet runs the backend (a location on one it does not run is not available). */
+  serves(kind: string): boolean {
+    return Boolean(this.opts.backends[kind]);
+  }
+
   stop(): void {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);

@@ -21,6 +21,8 @@ export interface FleetAppDeps {
   deployer: Deployer;
   admin: FleetAdmin;
   log: Logger;
+  /** The customers' and operators' web pages, under /dashboard. */
+  dashboard?: { router: express.Router };
 }
 
 function reply(res: Response, status: number, message: string, extra: Record<string, unknown> = {}): void {
@@ -162,6 +164,12 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     deployer.maintenance = (req.body as { on?: unknown })?.on === true;
     reply(res, 200, deployer.maintenance ? 'maintenance: deploys get 503' : 'deploys accepted');
   });
+  admin$.post('/accounts/:id/users', (req, res) => {
+    const b = (req.body ?? {}) as { email?: unknown; role?: unknown };
+    if (b.role !== undefined && b.role !== 'customer' && b.role !== 'operator') return reply(res, 400, 'role must be customer or operator');
+    const r = admin.invite(String(req.params.id), b.email, b.role === 'operator' ? 'operator' : 'customer', config.publicUrl);
+    reply(res, 201, `invited: the link sets a password once, within ${r.expiresInHours} h`, { user_id: r.userId, email: r.email, role: r.role, link: r.link });
+  });
   admin$.get('/accounts/:id', (req, res) => reply(res, 200, 'account', { account: admin.show(String(req.params.id)) }));
   admin$.post('/accounts/:id/key', (req, res) => reply(res, 200, 'new API key; the old one no longer works', { apiKey: admin.rotateKey(String(req.params.id)) }));
   admin$.post('/accounts/:id/balance', (req, res) => {
@@ -173,6 +181,11 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     reply(res, 200, r.complete ? 'domain configuration complete' : r.missing.length ? `incomplete: set ${r.missing.join(', ')}` : `the test login failed: ${r.error}`, r);
   });
   app.use('/admin', admin$);
+
+  if (deps.dashboard) {
+    app.use('/dashboard', deps.dashboard.router);
+    app.get('/', (_req, res) => res.redirect(303, '/dashboard/'));
+  }
 
   app.use((_req: Request, res: Response) => reply(res, 404, 'no such endpoint'));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -15,7 +15,8 @@ import { KubernetesBackend } from './backends/kubernetes';
 import { LocalBackend } from './backends/local';
 import { verifyDomain } from './brewery-watch';
 import { CallbackSender } from './callbacks';
-import type { FleetConfig } from './config';
+import { publicUrlOf, type FleetConfig } from './config';
+import { Dashboard } from './dashboard/dashboard';
 import { Deployer } from './deployer';
 import { createFleetApp } from './http';
 import { lockDatabase, type InstanceLock } from './instance-lock';
@@ -91,10 +92,12 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
     const admin = new FleetAdmin(db, (c) => verifyDomain(c, config.xmppAllowedHosts));
     await deployer.resume();
     callbacks.resume();
-    const app = createFleetApp({ config, store: db, deployer, admin, log });
-    serve = app;
     const { port } = server.address() as AddressInfo;
-    const url = `http://${config.host}:${port}`;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const served = { ...config, publicUrl: publicUrlOf(config, url) };
+    const dashboard = new Dashboard({ config: served, store: db, deployer, admin, log });
+    const app = createFleetApp({ config: served, store: db, deployer, admin, log, dashboard });
+    serve = app;
     log.info(`fleet API listening on ${url}`, { component: 'fleet' });
     const held = lock;
     return {
@@ -106,6 +109,7 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
       stop: async () => {
         deployer.stop();
         callbacks.stop();
+        await dashboard.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         db.close();

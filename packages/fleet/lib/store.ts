@@ -48,6 +48,14 @@ const MIGRATIONS: string[] = [
    ALTER TABLE recorders ADD COLUMN token TEXT;
    ALTER TABLE callbacks ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0;
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Issue 22, the dashboard: an account's users (scrypt hashes), their one-time invitations and sessions
+  // (digests only), and the last characters of the API key to show it masked.
+  `CREATE TABLE users (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id), email TEXT NOT NULL UNIQUE,
+     password_hash TEXT, role TEXT NOT NULL DEFAULT 'customer', created_at TEXT NOT NULL);
+   CREATE TABLE invites (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), expires_at TEXT NOT NULL, used_at TEXT);
+   CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+   CREATE INDEX sessions_user ON sessions(user_id);
+   ALTER TABLE accounts ADD COLUMN key_hint TEXT;`,
 ];
 
 export type DeploymentState = 'deploying' | 'ready' | 'failed' | 'expiring' | 'ended';
@@ -203,9 +211,19 @@ export class FleetStore {
     return { id, name, balance: 0 };
   }
 
-  /** Replaces the account's key digest: the old key stops working in the same statement. */
-  setKeyHash(accountId: string, keyHash: string): boolean {
-    return this.db.prepare('UPDATE accounts SET key_hash = ? WHERE id = ?').run(keyHash, accountId).changes === 1;
+  /** Replaces the account's key digest: the old key stops working in the same statement. `hint`: its last characters, to show it masked. */
+  setKeyHash(accountId: string, keyHash: string, hint?: string): boolean {
+    return this.db.prepare('UPDATE accounts SET key_hash = ?, key_hint = ? WHERE id = ?').run(keyHash, hint ?? null, accountId).changes === 1;
+  }
+
+  /** The key's last characters, or undefined when the account has no key (or one from before hints). */
+  keyHint(accountId: string): string | undefined {
+    const row = this.db.prepare('SELECT key_hint AS hint FROM accounts WHERE id = ? AND key_hash IS NOT NULL').get(accountId) as { hint: string | null } | undefined;
+    return row?.hint ?? (row ? '' : undefined);
+  }
+
+  accounts(): Account[] {
+    return (this.db.prepare('SELECT id, name FROM accounts ORDER BY created_at, id').all() as Array<{ id: string; name: string }>).map((r) => ({ ...r, balance: this.balance(r.id) }));
   }
 
   accountByKeyHash(keyHash: string): Account | undefined {
@@ -262,6 +280,15 @@ export class FleetStore {
       if (v) config[f] = this.box.open(v, secretContext(accountId, d, f));
     }
     return { config, ...(row.verified_at ? { verifiedAt: row.verified_at } : {}), ...(row.verify_error ? { verifyError: row.verify_error } : {}) };
+  }
+
+  /** An account's domains, with whether each passed its test login. */
+  domains(accountId: string): Array<{ domain: string; verifiedAt?: string; verifyError?: string }> {
+    return (this.db.prepare('SELECT domain, verified_at, verify_error FROM domains WHERE account_id = ? ORDER BY domain').all(accountId) as Array<{ domain: string; verified_at: string | null; verify_error: string | null }>).map((r) => ({
+      domain: r.domain,
+      ...(r.verified_at ? { verifiedAt: r.verified_at } : {}),
+      ...(r.verify_error ? { verifyError: r.verify_error } : {}),
+    }));
   }
 
   setDomainVerification(accountId: string, domain: string, error: string | undefined): void {
@@ -366,6 +393,16 @@ export class FleetStore {
   deployment(id: string): Deployment | undefined {
     const r = this.db.prepare('SELECT * FROM deployments WHERE id = ?').get(id) as Record<string, unknown> | undefined;
     return r ? rowToDeployment(r) : undefined;
+  }
+
+  /** An account's deployments, newest first. */
+  deploymentsOf(accountId: string, limit = 100): Deployment[] {
+    return (this.db.prepare('SELECT * FROM deployments WHERE account_id = ? ORDER BY created_at DESC, id LIMIT ?').all(accountId, limit) as Array<Record<string, unknown>>).map(rowToDeployment);
+  }
+
+  /** Recorder places of a backend that deployments hold now. */
+  slotsUsed(backend: string): number {
+    return (this.db.prepare('SELECT COALESCE(SUM(slots), 0) AS n FROM deployments WHERE backend = ?').get(backend) as { n: number }).n;
   }
 
   deploymentsIn(states: DeploymentState[]): Deployment[] {
