@@ -295,7 +295,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
     await waitFor('the recorder gone', async () => ((await page.locator('[data-live] table .pill').first().textContent()) === 'Gone' ? true : undefined), 60000, 500);
     await check(page, 'deployment-released');
     await page.getByRole('link', { name: 'Overview' }).click();
-    const ledger = (await page.getByRole('region', { name: 'Ledger' }).textContent())!;
+    const ledger = (await page.getByRole('region', { name: 'Ledger entries' }).textContent())!;
     expect(ledger).toContain('refund: released early');
     expect(ledger).toContain(`+${refund.toFixed(2)}`);
     expect(ledger).toContain('−1.50');

@@ -24,7 +24,7 @@ h1{font-size:1.6rem;margin:.25rem 0 1rem}h2{font-size:1.2rem;margin:0 0 .75rem}
 .big{font-size:2rem;font-weight:700;margin:.1rem 0}.muted{color:var(--muted)}
 .narrow{max-width:28rem;margin:2rem auto}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
-.hint{display:block;font-weight:400;color:var(--muted);font-size:.875rem}
+.hint{display:block;margin:0 0 .3rem;font-weight:400;color:var(--muted);font-size:.875rem}
 input[type=text],input[type=email],input[type=password],input[type=number],input[type=url],select{width:100%;padding:.55rem .6rem;border:1px solid #8792a2;border-radius:.375rem;font:inherit;background:#fff;color:var(--ink)}
 input[aria-invalid=true]{border-color:var(--bad)}
 fieldset{border:1px solid var(--line);border-radius:.5rem;margin:1rem 0;padding:.5rem 1rem 1rem}legend{font-weight:700;padding:0 .3rem}

@@ -45,7 +45,7 @@ export function csrfField(token: string): Html {
 export function field(o: { name: string; label: string; type?: string; value?: string; hint?: string | Html; error?: string; required?: boolean; autocomplete?: string; extra?: Html; id?: string }): Html {
   const id = o.id ?? `f-${o.name}`;
   const described = [o.hint ? `${id}-hint` : '', o.error ? `${id}-err` : ''].filter(Boolean).join(' ');
-  return html`<div><label for="${id}">${o.label}${o.hint ? html`<span class="hint" id="${id}-hint">${o.hint}</span>` : ''}</label>
+  return html`<div><label for="${id}">${o.label}</label>${o.hint ? html`<span class="hint" id="${id}-hint">${o.hint}</span>` : ''}
 ${o.error ? html`<span class="err" id="${id}-err">${o.error}</span>` : ''}<input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.required ? html` required` : ''}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${described ? html` aria-describedby="${described}"` : ''}${o.error ? html` aria-invalid="true"` : ''}${o.extra ?? ''}></div>`;
 }
 

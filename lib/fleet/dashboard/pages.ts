@@ -67,14 +67,14 @@ const DEPLOYMENT_CLASSES = ['', '', 'num', '', ''];
 
 export function runningPart(running: Deployment[], now: number): Html {
   return running.length
-    ? table('Running deployments', DEPLOYMENT_HEAD, deploymentRows(running, now), DEPLOYMENT_CLASSES)
+    ? table('Deployments running now', DEPLOYMENT_HEAD, deploymentRows(running, now), DEPLOYMENT_CLASSES)
     : html`<p class="muted">Nothing is running. <a href="/dashboard/deploy">Deploy recorders</a>.</p>`;
 }
 
 export function ledgerTable(ledger: LedgerLine[]): Html {
   const rows = [...ledger].reverse().slice(0, 100).map((l) => html`<tr><td data-th="When">${when(l.at)}</td><td data-th="What">${l.reason}${l.deploymentId ? html` (<a href="/dashboard/deployments/${l.deploymentId}">deployment</a>)` : ''}</td>
 <td data-th="Amount" class="num ${l.delta > 0 ? 'plus' : 'minus'}">${l.delta > 0 ? '+' : '−'}${money(Math.abs(l.delta))}</td></tr>`);
-  return rows.length ? table('Ledger', ['When', 'What', 'Amount'], rows, ['', '', 'num']) : html`<p class="muted">No entries yet: the operator tops up your balance.</p>`;
+  return rows.length ? table('Ledger entries', ['When', 'What', 'Amount'], rows, ['', '', 'num']) : html`<p class="muted">No entries yet: the operator tops up your balance.</p>`;
 }
 
 export function overviewPage(o: { balance: number; ledger: LedgerLine[]; running: Deployment[]; domains: number; complete: number; now: number }): Html {
@@ -181,7 +181,7 @@ export function deployPage(csrf: string, o: { domains: string[]; locations: Loca
 ${field({ name: 'recorders', label: 'Recorders', type: 'number', value: v.recorders ?? '1', required: true, hint: `Each records or streams one meeting at a time (1 to ${MAX_RECORDERS}).`, extra: html` min="1" max="${MAX_RECORDERS}" step="1" inputmode="numeric"`, ...(err('recorders') ? { error: err('recorders')! } : {}) })}
 ${field({ name: 'duration', label: 'Hours', type: 'number', value: v.duration ?? '1', required: true, hint: `How long they stay (1 to ${MAX_HOURS}); release them early for a refund.`, extra: html` min="1" max="${MAX_HOURS}" step="1" inputmode="numeric"`, ...(err('duration') ? { error: err('duration')! } : {}) })}</div>
 <fieldset${locErr ? html` aria-describedby="loc-err"` : ''}><legend>Location</legend>${locErr ? html`<span class="err" id="loc-err">${locErr}</span>` : ''}<div class="locs">
-${o.locations.map((l) => html`<label class="loc${l.free ? '' : ' full'}"><input type="radio" name="location" value="${l.code}" data-price="${l.price}"${v.location === l.code ? html` checked` : ''}${l.free ? '' : html` disabled`} aria-describedby="loc-${l.code}">
+${o.locations.map((l) => html`<label class="loc${l.free ? '' : ' full'}"><input type="radio" name="location" value="${l.code}" data-price="${l.price}"${v.location === l.code ? html` checked` : ''}${l.free ? '' : html` disabled`}>
 <span><b>${l.name} (${l.code})</b><span id="loc-${l.code}" class="hint">${money(l.price)} per recorder-hour · ${l.free ? `room for ${l.free}` : 'no capacity now'}</span></span></label>`)}
 </div></fieldset>
 ${field({ name: 'callback_url', label: 'Callback URL', type: 'url', value: v.callback_url ?? '', hint: 'Optional: the service POSTs the outcome there, signed (X-JOD-Signature), as with the developer API.', autocomplete: 'off', ...(err('callback_url') ? { error: err('callback_url')! } : {}) })}
@@ -204,7 +204,7 @@ ${o.free < Number(v.recorders) ? html`<div class="msg bad" role="alert">Only ${o
 // ---- deployments ----
 
 export function deploymentsPage(ds: Deployment[], now: number): Html {
-  return html`<h1>Deployments</h1><section class="card" aria-labelledby="all"><h2 id="all">All deployments</h2>
+  return html`<h1>Deployments</h1><section class="card" aria-labelledby="all"><h2 id="all">Newest first</h2>
 <div data-live="/dashboard/deployments/live" data-every="5000">${deploymentsPart(ds, now)}</div></section>`;
 }
 

@@ -27,7 +27,7 @@ export class FleetAdmin {
   }
 
   /**
-   * A user of the account (new, or one who has not set a password yet) and a one-time link to the
+   * A user of the account (new, or an existing one who needs a new password) and a one-time link to the
    * dashboard's set-password page, valid INVITE_HOURS. `publicUrl`: where the dashboard is reached.
    */
   invite(accountId: string, emailInput: unknown, role: Role, publicUrl: string): { userId: string; email: string; role: Role; link: string; expiresInHours: number } {
@@ -35,7 +35,8 @@ export class FleetAdmin {
     const email = normalEmail(emailInput);
     if (!email) throw new AdminError(400, 'email must be an email address, e.g. ops@example.com');
     let user = this.users.byEmail(email);
-    if (user && (user.accountId !== accountId || user.hasPassword)) throw new AdminError(409, `${email} already has a user${user.accountId !== accountId ? ' of another account' : ''}`);
+    // A user of this account again: the link sets a new password (the operator's reset for a forgotten one).
+    if (user && user.accountId !== accountId) throw new AdminError(409, `${email} already has a user of another account`);
     try {
       user ??= this.users.createUser(accountId, email, role);
     } catch (err) {
