@@ -47,7 +47,7 @@ export class BreweryMonitor {
         },
         (err: unknown) => {
           entry.error = (err as Error).message;
-          this.log.warn(`dashboard: watching the brewery of ${key}: ${entry.error}`, { component: 'dashboard' });
+          this.log.warn(`watching the brewery of ${key}: ${entry.error}`, { component: 'dashboard' });
         },
       );
       e = entry;

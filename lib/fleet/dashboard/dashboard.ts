@@ -108,7 +108,7 @@ export class Dashboard {
       const v = visitOf(res);
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (!sameOrigin(req.get('origin'), req.get('host'), v.secure) || !csrfValid(this.csrfKey, v.binding, body._csrf)) {
-        this.log.warn(`dashboard: a form was refused (no valid CSRF token or another origin) on ${req.path}`);
+        this.log.warn(`a form was refused (no valid CSRF token or another origin) on ${req.path}`);
         return this.send(res, 403, { title: 'Form expired' }, pages.formExpiredPage());
       }
       next();
@@ -143,7 +143,7 @@ export class Dashboard {
       dummyHash ??= hashPassword('not a password of anyone');
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
       if (!user || !user.passwordHash || !ok) {
-        this.log.info(`dashboard: a sign-in failed${user ? ` for user ${user.id}` : ''}`);
+        this.log.info(`a sign-in failed${user ? ` for user ${user.id}` : ''}`);
         return this.send(res, 401, { title: 'Sign in' }, pages.loginPage(visitOf(res).csrf, { email: typeof body.email === 'string' ? body.email.slice(0, 254) : '', signupOpen: config.signup === 'open', error: 'The email or the password is wrong.' }));
       }
       this.signIn(res, user);
@@ -152,7 +152,7 @@ export class Dashboard {
     r.post('/logout', (_req, res) => {
       const v = visitOf(res);
       if (v.session) this.users.endSession(v.session);
-      if (v.user) this.log.info(`dashboard: user ${v.user.id} signed out`);
+      if (v.user) this.log.info(`user ${v.user.id} signed out`);
       res.append('set-cookie', setCookie(SESSION_COOKIE, '', { secure: v.secure, maxAgeSec: 0 }));
       res.redirect(303, '/dashboard/login');
     });
@@ -178,7 +178,7 @@ export class Dashboard {
       const account = store.createAccount(name);
       const user = this.users.createUser(account.id, email!, 'customer');
       this.users.setPassword(user.id, hash);
-      this.log.info(`dashboard: account ${account.id} signed up, user ${user.id}`);
+      this.log.info(`account ${account.id} signed up, user ${user.id}`);
       this.signIn(res, { ...user, hasPassword: true });
       res.redirect(303, '/dashboard/overview');
     });
@@ -197,7 +197,7 @@ export class Dashboard {
       if (problem) return this.send(res, 400, { title: 'Set your password' }, pages.setPasswordPage(visitOf(res).csrf, token, user.email, `${problem[0]!.toUpperCase()}${problem.slice(1)}.`));
       const redeemed = this.users.redeem(token, await hashPassword(password));
       if (!redeemed) return this.send(res, 410, { title: 'Link expired' }, pages.invalidLinkPage());
-      this.log.info(`dashboard: user ${user.id} set a password from an invitation`);
+      this.log.info(`user ${user.id} set a password from an invitation`);
       this.signIn(res, redeemed);
       res.redirect(303, '/dashboard/overview');
     });
@@ -226,7 +226,7 @@ export class Dashboard {
     r.post('/api-key', (_req, res) => {
       const v = visitOf(res);
       const key = admin.rotateKey(v.account!.id);
-      this.log.info(`dashboard: user ${v.user!.id} generated a new API key for account ${v.account!.id}; the old one no longer works`);
+      this.log.info(`user ${v.user!.id} generated a new API key for account ${v.account!.id}; the old one no longer works`);
       this.send(res, 200, { title: 'API key', current: 'api-key' }, pages.apiKeyPage(v.csrf, { hint: key.slice(-4), newKey: key }));
     });
 
@@ -267,7 +267,7 @@ export class Dashboard {
       const shown: DomainConfig = { ...input };
       try {
         const result = await admin.setDomain(v.account!.id, domain, input);
-        this.log.info(`dashboard: domain ${domain} of account ${v.account!.id} saved; ${result.complete ? 'its test login passed' : result.missing.length ? 'incomplete' : 'its test login failed'}`);
+        this.log.info(`domain ${domain} of account ${v.account!.id} saved; ${result.complete ? 'its test login passed' : result.missing.length ? 'incomplete' : 'its test login failed'}`);
         const saved = store.domain(v.account!.id, domain);
         this.send(res, result.complete ? 200 : 422, { title: domain, current: 'domains' }, pages.domainPage(v.csrf, domain, saved?.config ?? shown, {
           ...(saved?.verifiedAt ? { verifiedAt: saved.verifiedAt } : {}),
@@ -334,7 +334,7 @@ export class Dashboard {
       }
       try {
         const { deployment } = deployer.deploy(v.account!, { ...parsed.request, apiKey: '' });
-        this.log.info(`dashboard: user ${v.user!.id} deployed ${deployment.id}`);
+        this.log.info(`user ${v.user!.id} deployed ${deployment.id}`);
         res.redirect(303, `/dashboard/deployments/${deployment.id}`);
       } catch (err) {
         if (err instanceof FleetError) return deployForm(res, err.status, values, { error: `${err.message[0]!.toUpperCase()}${err.message.slice(1)}.` });
@@ -371,7 +371,7 @@ export class Dashboard {
         const fresh = store.deployment(d.id) ?? d;
         return this.send(res, 409, { title: 'Deployment', current: 'deployments' }, pages.deploymentPage(visitOf(res).csrf, fresh, ...this.liveOf(fresh)), [{ kind: 'bad', text: `This deployment is ${fresh.state}: only a running one can be released.` }]);
       }
-      this.log.info(`dashboard: user ${visitOf(res).user!.id} released ${d.id}; ${refund} refunded`);
+      this.log.info(`user ${visitOf(res).user!.id} released ${d.id}; ${refund} refunded`);
       res.redirect(303, `/dashboard/deployments/${d.id}?released=${refund}`);
     });
 
@@ -387,7 +387,7 @@ export class Dashboard {
     r.get('/operator', operatorOnly, (_req, res) => operatorPage(res, 200));
     r.post('/operator/maintenance', operatorOnly, (req, res) => {
       deployer.maintenance = (req.body as Record<string, unknown>).on === 'true';
-      this.log.info(`dashboard: operator ${visitOf(res).user!.id} turned maintenance ${deployer.maintenance ? 'on' : 'off'}`);
+      this.log.info(`operator ${visitOf(res).user!.id} turned maintenance ${deployer.maintenance ? 'on' : 'off'}`);
       operatorPage(res, 200, [{ kind: 'ok', text: deployer.maintenance ? 'Maintenance is on: deploys get 503.' : 'Maintenance is off: deploys are accepted.' }]);
     });
     r.post('/operator/top-up', operatorOnly, (req, res) => {
@@ -396,7 +396,7 @@ export class Dashboard {
       const reason = typeof b.reason === 'string' && b.reason.trim() ? b.reason.trim().slice(0, 200) : 'top-up';
       try {
         const balance = admin.addBalance(account, b.amount, reason);
-        this.log.info(`dashboard: operator ${visitOf(res).user!.id} changed the balance of account ${account} by ${String(b.amount)}`);
+        this.log.info(`operator ${visitOf(res).user!.id} changed the balance of account ${account} by ${String(b.amount)}`);
         operatorPage(res, 200, [{ kind: 'ok', text: `Balance of ${store.account(account)?.name ?? account} is now ${money(balance)}.` }]);
       } catch (err) {
         if (!(err instanceof AdminError)) throw err;
@@ -410,7 +410,7 @@ export class Dashboard {
         if (!normalEmail(b.email)) throw new AdminError(400, 'enter the email address of the person to invite');
         const accountId = newName ? admin.createAccount(newName).accountId : typeof b.account === 'string' ? b.account : '';
         const invited = admin.invite(accountId, b.email, b.operator === '1' ? 'operator' : 'customer', config.publicUrl);
-        this.log.info(`dashboard: operator ${visitOf(res).user!.id} invited user ${invited.userId} to account ${accountId}`);
+        this.log.info(`operator ${visitOf(res).user!.id} invited user ${invited.userId} to account ${accountId}`);
         operatorPage(res, 200, [], { email: invited.email, link: invited.link });
       } catch (err) {
         if (!(err instanceof AdminError)) throw err;
@@ -420,7 +420,7 @@ export class Dashboard {
 
     r.use((_req, res) => this.send(res, 404, { title: 'Not found' }, pages.notFoundPage()));
     r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-      this.log.error(`dashboard: a request failed: ${(err as Error).message ?? String(err)}`);
+      this.log.error(`a request failed: ${(err as Error).message ?? String(err)}`);
       this.send(res, 500, { title: 'Error' }, pages.errorPage());
     });
     return r;
@@ -435,7 +435,7 @@ export class Dashboard {
     if (v.session) this.users.endSession(v.session);
     const token = this.users.startSession(user.id, this.deps.config.sessionHours);
     res.append('set-cookie', setCookie(SESSION_COOKIE, token, { secure: v.secure, maxAgeSec: this.deps.config.sessionHours * 3600 }));
-    this.log.info(`dashboard: user ${user.id} signed in`);
+    this.log.info(`user ${user.id} signed in`);
   }
 
   private running(accountId: string): Deployment[] {
