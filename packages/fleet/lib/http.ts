@@ -1,6 +1,7 @@
 /**
  * The fleet's HTTP API: the seed's POST /deploy-recorder (form or JSON, its envelope and codes), GET
- * /balance, GET and DELETE /deployments/:id, and the admin API under /admin with its own token. Every
+ * /balance, GET and DELETE /deployments/:id, the admin API under /admin with its own token, and the
+ * dashboard's pages under /dashboard (dashboard/, with its own sessions and CSRF tokens). Every
  * endpoint but /health is rate limited per client address, the customer endpoints per API key too (429
  * in the seed's envelope). A callback_url the outbound guard refuses is a 400 before anything happens.
  */
