@@ -53,6 +53,14 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
   const url = (p: string): string => `${fleet.url}/dashboard${p}`;
 
   /** axe-core finds no serious or critical violation; screenshots at both sizes. */
+  /** A page of its own browser context (own cookies); a step that cannot happen fails in 20 s instead of hanging. */
+  const newPage = async (): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.setDefaultTimeout(20000);
+    const p = await context.newPage();
+    p.on('dialog', (d) => void d.accept());
+    return p;
+  };
   const check = async (p: Page, name: string): Promise<void> => {
     for (const [w, h] of [[1280, 800], [390, 844]] as const) {
       await p.setViewportSize({ width: w, height: h });
@@ -115,8 +123,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
     });
     fleet = await startFleetServer(loadFleetConfig(env), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.on('dialog', (d) => void d.accept());
+    page = await newPage();
   });
 
   afterAll(async () => {
@@ -227,8 +234,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
     const opAccount = (await admin('POST', '/accounts', { name: 'Operator' })).account_id;
     const invited = await admin('POST', `/accounts/${opAccount}/users`, { email: OPERATOR.email, role: 'operator' });
     expect(invited).toMatchObject({ status: 201, role: 'operator' });
-    const op = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    op.on('dialog', (d) => void d.accept());
+    const op = await newPage();
     try {
       await setPassword(op, invited.link, OPERATOR.password);
       await op.getByRole('link', { name: 'Operator' }).click();
@@ -306,7 +312,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
   });
 
   it('with JIBRI_FLEET_SIGNUP=open a stranger creates an account, and sees nothing of the others', async () => {
-    const p = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    const p = await newPage();
     try {
       await p.goto(url('/login'));
       await p.getByRole('link', { name: 'Create one' }).click();
@@ -337,7 +343,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
   });
 
   it('limits failed sign-ins: past the limit, even the right password waits', async () => {
-    const p = await (await browser.newContext()).newPage();
+    const p = await newPage();
     try {
       for (let i = 0; i < LOGIN_LIMIT; i++) {
         await p.goto(url('/login'));

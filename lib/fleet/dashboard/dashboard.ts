@@ -77,7 +77,8 @@ export class Dashboard {
         'content-security-policy': "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         'x-content-type-options': 'nosniff',
         'x-frame-options': 'DENY',
-        'referrer-policy': 'no-referrer',
+        // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on the dashboard's own forms.
+        'referrer-policy': 'same-origin',
         'cross-origin-opener-policy': 'same-origin',
         ...(this.secure(_req) ? { 'strict-transport-security': 'max-age=31536000' } : {}),
       });
