@@ -174,7 +174,8 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
   });
 
   it('shows a new API key once and masked after; a new one makes the old one answer 401 at once', async () => {
-    await page.getByRole('link', { name: 'API key' }).click();
+    await page.getByRole('link', { name: 'API key', exact: true }).click();
+    await page.waitForURL(/\/dashboard\/api-key$/);
     expect(await page.getByText('This account has no API key yet.').count()).toBe(1);
     await page.getByRole('button', { name: 'Generate a new API key' }).click();
     const first = (await page.locator('#new-key').textContent())!;
@@ -194,9 +195,10 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
   });
 
   it("configures a domain in docker-jitsi-meet's names: a failing test login says why; a passing one completes it", async () => {
-    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('link', { name: 'Domains', exact: true }).click();
+    await page.waitForURL(/\/dashboard\/domains$/);
     await check(page, 'domains-empty');
-    await page.getByLabel('Domain').fill(DOMAIN);
+    await page.getByLabel('Domain', { exact: true }).fill(DOMAIN);
     await page.getByRole('button', { name: 'Configure' }).click();
     await page.waitForURL(new RegExp(`/dashboard/domains/${DOMAIN}$`));
     const values: Record<string, string> = {
@@ -237,7 +239,8 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
     const op = await newPage();
     try {
       await setPassword(op, invited.link, OPERATOR.password);
-      await op.getByRole('link', { name: 'Operator' }).click();
+      await op.getByRole('link', { name: 'Operator', exact: true }).click();
+      await op.waitForURL(/\/dashboard\/operator$/);
       await check(op, 'operator');
       await op.getByLabel('Account', { exact: true }).selectOption({ label: 'Lindeas' });
       await op.getByLabel('Amount').fill('10');
@@ -259,7 +262,8 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
   });
 
   it('deploys 1 recorder after a price preview and watches it become idle in the brewery without reloading', async () => {
-    await page.getByRole('link', { name: 'Deploy' }).click();
+    await page.getByRole('link', { name: 'Deploy', exact: true }).click();
+    await page.waitForURL(/\/dashboard\/deploy$/);
     const locations = page.locator('.loc');
     expect(await locations.count()).toBe(8);
     expect(await page.getByLabel(/London \(lon\)/).isEnabled()).toBe(true);
@@ -300,7 +304,8 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
     expect(refund).toBeGreaterThan(announced - 0.05);
     await waitFor('the recorder gone', async () => ((await page.locator('[data-live] table .pill').first().textContent()) === 'Gone' ? true : undefined), 60000, 500);
     await check(page, 'deployment-released');
-    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.waitForURL(/\/dashboard\/overview$/);
     const ledger = (await page.getByRole('region', { name: 'Ledger entries' }).textContent())!;
     expect(ledger).toContain('refund: released early');
     expect(ledger).toContain(`+${refund.toFixed(2)}`);
@@ -316,6 +321,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
     try {
       await p.goto(url('/login'));
       await p.getByRole('link', { name: 'Create one' }).click();
+      await p.waitForURL(/\/dashboard\/signup$/);
       await check(p, 'signup');
       await p.getByLabel('Organisation or project name').fill('Stranger Ltd');
       await p.getByLabel('Email').fill('someone@stranger.example');

@@ -25,7 +25,7 @@ h1{font-size:1.6rem;margin:.25rem 0 1rem}h2{font-size:1.2rem;margin:0 0 .75rem}
 .narrow{max-width:28rem;margin:2rem auto}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 .hint{display:block;margin:0 0 .3rem;font-weight:400;color:var(--muted);font-size:.875rem}
-input[type=text],input[type=email],input[type=password],input[type=number],input[type=url],select{width:100%;padding:.55rem .6rem;border:1px solid #8792a2;border-radius:.375rem;font:inherit;background:#fff;color:var(--ink)}
+input[type=text],input[type=email],input[type=password],input[type=number],input[type=url],select{width:100%;max-width:40rem;padding:.55rem .6rem;border:1px solid #8792a2;border-radius:.375rem;font:inherit;background:#fff;color:var(--ink)}
 input[aria-invalid=true]{border-color:var(--bad)}
 fieldset{border:1px solid var(--line);border-radius:.5rem;margin:1rem 0;padding:.5rem 1rem 1rem}legend{font-weight:700;padding:0 .3rem}
 .fields{display:grid;gap:0 1rem;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr))}
@@ -35,7 +35,7 @@ fieldset{border:1px solid var(--line);border-radius:.5rem;margin:1rem 0;padding:
 .locs{display:grid;gap:.5rem;grid-template-columns:repeat(auto-fill,minmax(12.5rem,1fr));margin:.5rem 0}
 .loc{display:flex;gap:.6rem;align-items:flex-start;border:1px solid var(--line);border-radius:.5rem;padding:.6rem .7rem;margin:0;font-weight:400;background:#fff;cursor:pointer}
 .loc:has(input:checked){border-color:var(--brand);box-shadow:0 0 0 1px var(--brand)}.loc.full{background:#f0f1f3;color:var(--muted);cursor:not-allowed}
-.loc input{margin-top:.3rem}.loc b{display:block}
+.loc input{margin-top:.3rem}.check{margin-top:.75rem}.loc b{display:block}
 .msg{border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem;border:1px solid}
 .msg.ok{background:#e8f5ec;border-color:#9fd3b0}.msg.bad{background:#fdecea;border-color:#f2b8b5}.msg.info{background:#eaf1fb;border-color:#b3cbed}
 .err{color:var(--bad);font-weight:600;font-size:.9rem;display:block}

@@ -263,7 +263,7 @@ ${field({ name: 'reason', id: 't-reason', label: 'Reason', value: 'top-up', hint
 ${field({ name: 'account_name', id: 'i-new', label: 'New account', hint: 'A name opens a new account; leave empty to use the one below.' })}
 <label for="i-account">Or existing account</label><select id="i-account" name="account">${options}</select>
 ${field({ name: 'email', id: 'i-email', label: 'Email', type: 'email', required: true })}
-<label class="loc" for="i-op"><input type="checkbox" id="i-op" name="operator" value="1"> <span>Operator (sees these pages)</span></label>
+<label class="loc check" for="i-op"><input type="checkbox" id="i-op" name="operator" value="1"> <span>Operator (sees these pages)</span></label>
 <button class="btn" type="submit">Create invitation link</button></form></section></div>`;
 }
 
