@@ -37,6 +37,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
   let browser: Browser;
   let page: Page;
   let customerId = '';
+  let adminIssuedKey = '';
   let deploymentId = '';
   const base = tempDir('jibri-ts-dashboard-');
   // The recorders run under their own uids when the fleet is root: they must be able to pass through.
@@ -137,7 +138,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
   });
 
   it('the CLI invites a user; the one-time link sets the password and signs in; the link then no longer works', async () => {
-    customerId = (await admin('POST', '/accounts', { name: 'Lindeas' })).account_id;
+    ({ account_id: customerId, apiKey: adminIssuedKey } = await admin('POST', '/accounts', { name: 'Lindeas' }));
     const invited = JSON.parse(await cli('invite', customerId, CUSTOMER.email));
     expect(invited).toMatchObject({ email: CUSTOMER.email, role: 'customer', link: expect.stringMatching(new RegExp(`^${fleet.url}/dashboard/set-password/[\\w-]{43}$`)) });
     await page.goto(invited.link);
@@ -173,13 +174,17 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
     expect(crossSite.status).toBe(403);
   });
 
-  it('shows a new API key once and masked after; a new one makes the old one answer 401 at once', async () => {
+  it('shows the API key masked, a new one once; each new key makes the old one answer 401 at once', async () => {
     await page.getByRole('link', { name: 'API key', exact: true }).click();
     await page.waitForURL(/\/dashboard\/api-key$/);
-    expect(await page.getByText('This account has no API key yet.').count()).toBe(1);
+    // The account came with the key the admin API issued: shown masked, never in full.
+    expect(await page.locator('main code').first().textContent()).toMatch(new RegExp(`•${adminIssuedKey.slice(-4)}$`));
+    expect(await page.locator('main').textContent()).not.toContain(adminIssuedKey);
+    expect(await deployWithKey(adminIssuedKey)).toBe(400);
     await page.getByRole('button', { name: 'Generate a new API key' }).click();
     const first = (await page.locator('#new-key').textContent())!;
     expect(first).toMatch(/^JOD-[0-9a-f-]{36}$/);
+    expect(await deployWithKey(adminIssuedKey)).toBe(401);
     expect(await deployWithKey(first)).toBe(400);
     await page.getByRole('button', { name: 'Generate a new API key' }).click();
     const second = (await page.locator('#new-key').textContent())!;
