@@ -49,7 +49,7 @@ th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:var(--mut
 .s-gone,.s-ended{color:var(--muted);border-color:#c5cbd3;background:#f3f4f6}.s-failed{color:var(--bad);border-color:#eba59f;background:#fdf0ef}
 code,.key{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.95em;word-break:break-all}
 .key{display:block;background:#0f2747;color:#fff;padding:.75rem;border-radius:.4rem;margin:.5rem 0;font-size:1.05rem}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0 0 1.25rem}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
 output{font-weight:700}
 @media (max-width:40rem){.bar{padding:.6rem .75rem}main{padding:1rem .75rem 2rem}h1{font-size:1.35rem}.big{font-size:1.6rem}
  .table table,.table tbody,.table tr,.table td{display:block;width:100%}.table thead{position:absolute;left:-9999px}

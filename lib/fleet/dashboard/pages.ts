@@ -158,7 +158,8 @@ ${o.error ? html`<div class="msg bad" role="alert">${o.error}</div>` : ''}
 <p class="muted">The values of your docker-jitsi-meet <code>.env</code> (or your Jibri's <code>jibri.conf</code>). The passwords are stored encrypted and reach only your recorders.</p>
 <fieldset><legend>XMPP server and domains</legend><div class="fields">${['XMPP_SERVER', 'XMPP_DOMAIN', 'XMPP_AUTH_DOMAIN', 'XMPP_INTERNAL_MUC_DOMAIN', 'XMPP_MUC_DOMAIN', 'XMPP_HIDDEN_DOMAIN', 'PUBLIC_URL'].map((f) => input(f, true))}</div></fieldset>
 <fieldset><legend>Jibri's logins</legend><div class="fields">${['JIBRI_BREWERY_MUC', 'JIBRI_XMPP_USER', 'JIBRI_XMPP_PASSWORD', 'JIBRI_RECORDER_USER', 'JIBRI_RECORDER_PASSWORD'].map((f) => input(f, true))}</div></fieldset>
-<fieldset><legend>Certificates</legend><div class="fields">${OPTIONAL_FIELDS.map((f) => input(f, false))}</div></fieldset>
+<fieldset><legend>Certificates</legend><div class="fields">${OPTIONAL_FIELDS.map((f) => html`<div><label for="f-${f}">${f}</label><span class="hint" id="f-${f}-hint">${FIELD_HELP[f] ?? ''}</span>
+<select id="f-${f}" name="${f}" aria-describedby="f-${f}-hint"><option value="false"${config[f] === 'true' ? '' : html` selected`}>false: verify the certificate</option><option value="true"${config[f] === 'true' ? html` selected` : ''}>true: self-signed, do not verify</option></select></div>`)}</div></fieldset>
 <div class="actions"><button class="btn" type="submit">Save and test login</button><a class="btn secondary" href="/dashboard/domains">Back to domains</a></div></form>`;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Users' passwords, hashed with scrypt from Node's own crypto (OpenSSL): memory-hard (N=2^15, r=8:
- * 32 MiB and about 50-100 ms per guess), so a stolen database is slow and costly to attack on GPUs, and
+ * 32 MiB and a fifth of a second per guess on a busy 2-core host), so a stolen database is slow and costly to attack on GPUs, and
  * it needs no native addon to build or keep up to date (argon2's package would). docs/DASHBOARD.md says
  * more. The parameters travel in the stored string, so stronger ones later still verify old hashes.
  */
