@@ -1,8 +1,10 @@
 /**
- * Users' passwords, hashed with scrypt from Node's own crypto (OpenSSL): memory-hard (N=2^15, r=8:
- * 32 MiB and a fifth of a second per guess on a busy 2-core host), so a stolen database is slow and costly to attack on GPUs, and
- * it needs no native addon to build or keep up to date (argon2's package would). docs/DASHBOARD.md says
- * more. The parameters travel in the stored string, so stronger ones later still verify old hashes.
+ * Users' passwords, hashed with scrypt from Node's own crypto (OpenSSL): memory-hard (N=2^15, r=8: 32 MiB
+ * and a fifth of a second per guess on a busy 2-core host), so a stolen database is slow and costly to
+ * attack on GPUs, and it needs no native addon to build or keep up to date (argon2's package would). It
+ * runs on libuv's thread pool: a flood of sign-ins never blocks the event loop and holds at most 4 × 32 MiB.
+ * The parameters travel in the stored string, so stronger ones later still verify old hashes.
+ * docs/DASHBOARD.md says more.
  */
 import * as crypto from 'node:crypto';
 import { promisify } from 'node:util';
