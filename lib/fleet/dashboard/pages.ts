@@ -89,7 +89,7 @@ export function overviewPage(o: { balance: number; ledger: LedgerLine[]; running
 // ---- API key ----
 
 export function apiKeyPage(csrf: string, o: { hint?: string; newKey?: string }): Html {
-  const masked = o.hint === undefined ? undefined : `JOD-••••••••-••••-••••-••••-••••••••${o.hint}`;
+  const masked = o.hint === undefined ? undefined : `JOD-••••••••…••••${o.hint}`;
   return html`<h1>API key</h1>
 ${o.newKey ? html`<section class="card" aria-labelledby="newk"><h2 id="newk">Your new API key</h2><p><strong>Copy it now: it is shown only this once.</strong> The previous key no longer works.</p>
 <code class="key" id="new-key">${o.newKey}</code><button class="btn secondary" type="button" data-copy="new-key" hidden>Copy the key</button></section>` : ''}
