@@ -18,10 +18,10 @@ import { loadFleetConfig } from '../../lib/fleet/config';
 import { startFleetServer, type FleetServer } from '../../lib/fleet/server';
 import { createLogger } from '../../lib/log';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { BREWERY } from '../support/fake-jicofo';
-import { DOMAINS } from '../support/prosody';
-import type { Json } from '../support/json';
-import { freePort, ROOT, tempDir, waitFor } from '../support/service';
+import { BREWERY } from '../../testkit/fake-jicofo';
+import { DOMAINS } from '../../testkit/prosody';
+import type { Json } from '../../testkit/json';
+import { freePort, ROOT, tempDir, waitFor } from '../../testkit/service';
 
 const PW = { jibri: 'dash-jibri-pw', focus: 'dash-focus-pw', recorder: 'dash-recorder-pw' };
 const ADMIN = 'dashboard-admin-token';
