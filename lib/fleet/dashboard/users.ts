@@ -74,7 +74,7 @@ export class UserStore {
 
   /**
    * Uses the invitation: sets the password and ends every session of the user, in one transaction.
-   * False when the token was used or expired meanwhile.
+   * Undefined when the token was used or expired meanwhile.
    */
   redeem(token: string, passwordHash: string): User | undefined {
     return this.db.transaction((): User | undefined => {
