@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright';
-import { loadFleetConfig } from '../../lib/fleet/config';
-import { startFleetServer, type FleetServer } from '../../lib/fleet/server';
+import { loadFleetConfig } from '../../packages/fleet/lib/config';
+import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
 import { createLogger } from '../../lib/log';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
 import { BREWERY } from '../../testkit/fake-jicofo';
@@ -92,7 +92,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
   };
   const cli = (...args: string[]): Promise<string> =>
     new Promise((resolve, reject) =>
-      execFile(process.execPath, [path.join(ROOT, 'dist/lib/main.js'), 'fleet', 'admin', ...args], { cwd: base, env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) =>
+      execFile(process.execPath, [path.join(ROOT, 'packages/fleet/dist/main.js'), 'admin', ...args], { cwd: base, env: { PATH: process.env.PATH ?? '', ...env } }, (err, stdout, stderr) =>
         err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout),
       ),
     );

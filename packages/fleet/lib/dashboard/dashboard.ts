@@ -7,7 +7,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import type { Logger } from '../../log';
+import type { Logger } from '@jibri-ts/common';
 import { AdminError, type FleetAdmin } from '../admin';
 import type { FleetConfig } from '../config';
 import type { FieldError } from '../deploy-request';

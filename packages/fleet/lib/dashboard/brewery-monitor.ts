@@ -4,7 +4,7 @@
  * presence of its recorders. A watch nobody asked about for a minute is closed; one that failed is
  * tried again after a pause, and its error is what the page shows.
  */
-import type { Logger } from '../../log';
+import type { Logger } from '@jibri-ts/common';
 import { BreweryWatch, type OccupantStatus } from '../brewery-watch';
 import type { DomainConfig } from '../domain-config';
 import type { AllowedHost } from '../outbound-guard';
