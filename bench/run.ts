@@ -7,11 +7,12 @@
  *  3. peak memory of the service process and of its whole tree;
  *  4. XMPP and A/V sync (bench/xmpp.ts, bench/av-sync.ts);
  *  5. how many simultaneous recordings the host carries, with CPU and memory per session (bench/concurrency.ts);
- *  6. the fleet server: deploy request to callback for 1 and 4 local recorders, and its memory (bench/fleet.ts);
+ *  6. the fleet server: deploy request to callback for 1 and 4 recorders on the local, docker and swarm
+ *     backends, and its memory (bench/fleet.ts);
  *  7. delivery to a real S3 server: upload throughput and stop → "recording ready" (bench/delivery.ts);
  *  8. the container images' sizes (recorder, fleet, fleet-local), when Docker and the images are there (bench/image.ts).
  * Everything runs on loopback and is cleaned up, also on error. BENCH_ONLY=latency runs part 1 alone,
- * BENCH_ONLY=delivery part 7.
+ * BENCH_ONLY=delivery part 7, BENCH_ONLY=fleet part 6.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -159,6 +160,12 @@ function fmt(n: number, digits = 2): string {
 }
 
 async function main(): Promise<void> {
+  if (ONLY === 'fleet') {
+    const f = await benchFleet();
+    fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-fleet.json'), JSON.stringify(f, null, 2));
+    process.stdout.write(`${describeFleet(f)}\n`);
+    return;
+  }
   if (ONLY === 'delivery') {
     process.stderr.write(`delivery: a ${DELIVERY_MINUTES}-minute file and a ${SECONDS}-second recording to Ceph RGW...\n`);
     const d = await benchDelivery(DELIVERY_MINUTES, SECONDS);
@@ -198,7 +205,6 @@ async function main(): Promise<void> {
     const sync = await benchAvSync(RUNS);
     process.stderr.write('simultaneous recordings:\n');
     const concurrency = await benchConcurrency(SECONDS);
-    process.stderr.write('fleet: deploying 1, then 4 local recorders...\n');
     const fleet = await benchFleet();
     if (DRIFT_MINUTES > 0) process.stderr.write(`A/V drift: one ${DRIFT_MINUTES}-minute recording...\n`);
     const drift = DRIFT_MINUTES > 0 ? await benchAvDrift(DRIFT_MINUTES) : undefined;

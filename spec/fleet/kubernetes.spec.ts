@@ -13,6 +13,7 @@ describe('the kubernetes backend pod', () => {
   const spec = {
     recorderId: '0b7f5c2e-1d2a-4c3b-8e9f-a1b2c3d4e5f6',
     deploymentId: 'd-1',
+    location: 'fra',
     expiresAt: '2026-11-23T10:00:00.000Z',
     env: recorderEnv({ XMPP_SERVER: 'prosody.jitsi:5222', JIBRI_XMPP_PASSWORD: 'pw', PUBLIC_URL: 'https://meet.example.org' }, '0b7f5c2e-1d2a-4c3b-8e9f-a1b2c3d4e5f6'),
     secrets: recorderSecrets({ JIBRI_XMPP_PASSWORD: 'pw', JIBRI_RECORDER_PASSWORD: 'rpw' }, 'the-recorder-token'),

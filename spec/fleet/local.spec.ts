@@ -3,7 +3,6 @@
  * a Jicofo stand-in in the brewery, a local callback receiver, the seed's curl request verbatim (only the
  * host changed). An "hour" is shortened through JIBRI_FLEET_HOUR_SECONDS.
  */
-import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +13,7 @@ import { createLogger } from '../../lib/log';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
 import { DOMAINS, type ProsodyHandle } from '../../testkit/prosody';
+import { seedCurl } from '../support/fleet-scenarios';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
 import { ROOT, tempDir, waitFor } from '../../testkit/service';
 import type { Json } from '../../testkit/json';
@@ -24,23 +24,6 @@ const ADMIN = 'fleet-admin-token';
 const SECRET_KEY = crypto.randomBytes(32).toString('base64');
 const HOUR_SECONDS = 14;
 const DOMAIN = 'meet.test';
-
-/** The seed's curl example, verbatim but for the host and the values. */
-function seedCurl(host: string, v: Record<string, string>): Promise<{ status: number; body: Json }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'curl',
-      ['-s', '-w', '\n%{http_code}', '--location', '--request', 'POST', `${host}/deploy-recorder`, '--header', 'Content-Type: application/x-www-form-urlencoded',
-        ...Object.entries(v).flatMap(([k, val]) => ['--data-urlencode', `${k}=${val}`])],
-      (err, stdout) => {
-        if (err) return reject(new Error(`curl: ${err.message}`, { cause: err }));
-        const lines = stdout.trim().split('\n');
-        const status = Number(lines.pop());
-        resolve({ status, body: JSON.parse(lines.join('\n')) });
-      },
-    );
-  });
-}
 
 async function adminCall(fleet: FleetServer, method: string, p: string, body?: unknown): Promise<Json> {
   const res = await fetch(`${fleet.url}/admin${p}`, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });

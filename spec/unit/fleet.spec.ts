@@ -48,7 +48,7 @@ describe('fleet: money', () => {
     expect([priceOf(c, 'lon'), priceOf(c, 'fra')]).toEqual([0.5, 2]);
     expect(() => loadFleetConfig({})).toThrow(/JIBRI_FLEET_CALLBACK_SECRET is required/);
     expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'mars=local' })).toThrow(/"mars" is not one of nyc/);
-    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'lon=cloud' })).toThrow(/must be local, docker or kubernetes/);
+    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_LOCATIONS: 'lon=cloud' })).toThrow(/must be local, docker, swarm or kubernetes/);
     expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_PRICES: 'lon=free' })).toThrow(/"free" is not a price/);
   });
 

@@ -13,7 +13,14 @@ import { parseSecretKey } from './secret-box';
 export const LOCATIONS = ['nyc', 'lon', 'ams', 'fra', 'tor', 'sgp', 'blr', 'sfo'] as const;
 export type Location = (typeof LOCATIONS)[number];
 
-export type BackendKind = 'local' | 'docker' | 'kubernetes';
+export type BackendKind = 'local' | 'docker' | 'swarm' | 'kubernetes';
+const BACKENDS: readonly string[] = ['local', 'docker', 'swarm', 'kubernetes'] satisfies BackendKind[];
+
+/** A range of ports, first to last, both included. */
+export interface PortRange {
+  first: number;
+  last: number;
+}
 
 /** A range of uids, first to last, both included. */
 export interface UidRange {
@@ -51,8 +58,14 @@ export interface FleetConfig {
   callbackAttempts: number;
   /** Maintenance: deploys get 503 while set. */
   maintenance: boolean;
-  /** The image the docker and kubernetes backends run. */
+  /** The image the docker, swarm and kubernetes backends run. */
   dockerImage: string;
+  /** The swarm backend: each location's value of the node label jibri-location (default: the location's name). */
+  swarmPlacement: Partial<Record<Location, string>>;
+  /** Ports the swarm backend gives its recorders (two each, unique across its services). */
+  swarmPorts: PortRange;
+  /** What Swarm reserves on a node for each recorder. */
+  swarmReserve: { nanoCpus: number; memoryBytes: number };
   /** The namespace the kubernetes backend creates pods in (its kubeconfig or in-cluster account decides the cluster). */
   kubernetesNamespace: string;
   /** The recorder program the local backend runs. */
@@ -92,7 +105,7 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_ADMIN_TOKEN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Bearer token of the admin API (unset: the admin API is off)', secret: true },
   { name: 'JIBRI_FLEET_CALLBACK_SECRET', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Required: HMAC-SHA256 key that signs the callbacks', secret: true },
   { name: 'JIBRI_FLEET_CALLBACK_ATTEMPTS', default: '8', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deliveries tried per callback, with doubling waits' },
-  { name: 'JIBRI_FLEET_LOCATIONS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'location=backend pairs (local, docker, kubernetes); unset: every seed location on local' },
+  { name: 'JIBRI_FLEET_LOCATIONS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'location=backend pairs (local, docker, swarm, kubernetes); unset: every seed location on local' },
   { name: 'JIBRI_FLEET_PRICE', default: '1', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Price of a recorder-hour' },
   { name: 'JIBRI_FLEET_PRICES', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Per-location prices, e.g. lon=1.5,fra=2' },
   { name: 'JIBRI_FLEET_HOUR_SECONDS', default: '3600', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Length of a billed hour in seconds (tests shorten it)' },
@@ -100,7 +113,11 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_DEPLOY_TIMEOUT', default: '120', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds a deployment may take to be ready' },
   { name: 'JIBRI_FLEET_DRAIN_CAP', default: '14400', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds an expiring busy recorder may go on recording' },
   { name: 'JIBRI_FLEET_MAINTENANCE', default: 'false', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deploys get 503' },
-  { name: 'JIBRI_FLEET_DOCKER_IMAGE', default: 'jibri-ts:local', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Image of the docker and kubernetes backends' },
+  { name: 'JIBRI_FLEET_DOCKER_IMAGE', default: 'jibri-ts:local', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Image of the docker, swarm and kubernetes backends' },
+  { name: 'JIBRI_FLEET_SWARM_LOCATIONS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'location=label pairs for the swarm backend: a location\'s recorders run on the nodes whose label jibri-location has that value (e.g. fra=eu-central-1); unset for a location: its own name' },
+  { name: 'JIBRI_FLEET_SWARM_PORTS', default: '42000-42999', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'first-last: host ports the swarm backend gives its recorders (two each) on their nodes' },
+  { name: 'JIBRI_FLEET_SWARM_CPUS', default: '1', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'CPUs Swarm reserves on a node for each recorder (a location whose nodes have no room left is not available)' },
+  { name: 'JIBRI_FLEET_SWARM_MEMORY_MB', default: '1024', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Memory in MB Swarm reserves on a node for each recorder' },
   { name: 'JIBRI_FLEET_K8S_NAMESPACE', default: 'jibri', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Namespace of the kubernetes backend\'s pods' },
   { name: 'JIBRI_FLEET_RECORDER_MAIN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'The recorder program the local backend runs; defaults to this install\'s dist/lib/main.js' },
   { name: 'JIBRI_FLEET_SECRET_KEY', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Required: 32 bytes, base64 or hex, that encrypt customers\' passwords and recorder tokens in the database (make one: openssl rand -base64 32)', secret: true },
@@ -147,8 +164,8 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
   for (const entry of (get('JIBRI_FLEET_LOCATIONS') ?? 'nyc=local,lon=local,ams=local,fra=local,tor=local,sgp=local,blr=local,sfo=local').split(',').map((e) => e.trim()).filter(Boolean)) {
     const [loc, backend] = entry.split('=').map((x) => x.trim());
     if (!LOCATIONS.includes(loc as Location)) problems.push(`JIBRI_FLEET_LOCATIONS: ${JSON.stringify(loc)} is not one of ${LOCATIONS.join(', ')}`);
-    else if (backend !== 'local' && backend !== 'docker' && backend !== 'kubernetes') problems.push(`JIBRI_FLEET_LOCATIONS: ${loc}=${JSON.stringify(backend)}: the backend must be local, docker or kubernetes`);
-    else locations[loc as Location] = backend;
+    else if (!BACKENDS.includes(backend ?? '')) problems.push(`JIBRI_FLEET_LOCATIONS: ${loc}=${JSON.stringify(backend)}: the backend must be local, docker, swarm or kubernetes`);
+    else locations[loc as Location] = backend as BackendKind;
   }
   const prices: FleetConfig['prices'] = {};
   for (const entry of (get('JIBRI_FLEET_PRICES') ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
@@ -193,6 +210,12 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     callbackAttempts: int('JIBRI_FLEET_CALLBACK_ATTEMPTS', 8, 1, 50),
     maintenance: ['1', 'true', 'yes', 'on'].includes((get('JIBRI_FLEET_MAINTENANCE') ?? '').toLowerCase()),
     dockerImage: get('JIBRI_FLEET_DOCKER_IMAGE') ?? 'jibri-ts:local',
+    swarmPlacement: parseSwarmPlacement(get('JIBRI_FLEET_SWARM_LOCATIONS') ?? '', problems),
+    swarmPorts: parsePortRange(get('JIBRI_FLEET_SWARM_PORTS') ?? '42000-42999', problems),
+    swarmReserve: {
+      nanoCpus: Math.round((price('JIBRI_FLEET_SWARM_CPUS', get('JIBRI_FLEET_SWARM_CPUS') ?? '1') ?? 1) * 1e9),
+      memoryBytes: int('JIBRI_FLEET_SWARM_MEMORY_MB', 1024, 0, 1024 * 1024) * 1024 * 1024,
+    },
     kubernetesNamespace: get('JIBRI_FLEET_K8S_NAMESPACE') ?? 'jibri',
     recorderMain: path.resolve(get('JIBRI_FLEET_RECORDER_MAIN') ?? installedRecorderMain(__dirname) ?? ''),
     secretKey: secretKey ?? Buffer.alloc(32),
@@ -219,6 +242,30 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
   else config.publicUrl = publicUrl.replace(/\/$/, '');
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** Pure: location=value pairs; a value is what a node label may hold and a placement constraint may name. */
+export function parseSwarmPlacement(raw: string, problems: string[]): Partial<Record<Location, string>> {
+  const out: Partial<Record<Location, string>> = {};
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const at = entry.indexOf('=');
+    const [loc, value] = at < 0 ? [entry, ''] : [entry.slice(0, at).trim(), entry.slice(at + 1).trim()];
+    if (!LOCATIONS.includes(loc as Location)) problems.push(`JIBRI_FLEET_SWARM_LOCATIONS: ${JSON.stringify(loc)} is not one of ${LOCATIONS.join(', ')}`);
+    else if (!value || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(value)) problems.push(`JIBRI_FLEET_SWARM_LOCATIONS: ${loc}=${JSON.stringify(value ?? '')}: the label value must be letters, digits, '.', '_' or '-' (at most 63)`);
+    else out[loc as Location] = value;
+  }
+  return out;
+}
+
+/** Pure: `first-last`, a range of at least two ports. */
+export function parsePortRange(raw: string, problems: string[]): PortRange {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(raw.trim());
+  const [first, last] = [Number(m?.[1]), Number(m?.[2])];
+  if (!m || first < 1024 || last > 65535 || last <= first) {
+    problems.push(`JIBRI_FLEET_SWARM_PORTS=${JSON.stringify(raw)}: expected first-last, two or more ports from 1024 to 65535, e.g. 42000-42999`);
+    return { first: 42000, last: 42999 };
+  }
+  return { first, last };
 }
 
 /** Pure: `auto` (the default range when root), `off`, or `first-last` (root only). */

@@ -9,7 +9,7 @@
  */
 import * as crypto from 'node:crypto';
 import { registerSecret, type Logger } from '@jibri-ts/common';
-import type { RecorderBackend } from './backends/backend';
+import { NotAvailableError, type RecorderBackend } from './backends/backend';
 import { BreweryWatch, pinnedXmppServers } from './brewery-watch';
 import type { CallbackSender } from './callbacks';
 import { priceOf, type FleetConfig } from './config';
@@ -127,6 +127,7 @@ export class Deployer {
         const created = await backend.create({
           recorderId: row.id,
           deploymentId: d.id,
+          location: d.location,
           expiresAt,
           env: recorderEnv(domain, row.id, pinnedXmppServers(watch.servers)),
           secrets: recorderSecrets(domain, token),
@@ -163,6 +164,11 @@ export class Deployer {
       });
       this.scheduleExpiry(d.id, expires.getTime());
     } catch (err) {
+      if (err instanceof NotAvailableError) {
+        // The operator's reason goes to the log; the customer gets the seed's answer.
+        this.log.warn(`deployment ${d.id}: ${err.message}`);
+        return this.fail(d, NOT_AVAILABLE, rows);
+      }
       return this.fail(d, `deployment failed: ${(err as Error).message}`, rows);
     } finally {
       await watch.stop();
@@ -207,6 +213,8 @@ export class Deployer {
         while (Date.now() < cap && !this.stopped && (await backend.running(r.handle))) await new Promise((res) => setTimeout(res, 500));
         if (this.stopped) return;
         await this.removeFromBackend(r);
+        // A removal can take a while (a swarm service is stopped first): the store may be closed by now.
+        if (this.stopped) return;
         store.recorderGone(r.id, 'removed');
         this.log.info(`recorder ${r.id} of ${id}: removed`);
       }),

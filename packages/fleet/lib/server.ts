@@ -13,6 +13,7 @@ import type { RecorderBackend } from './backends/backend';
 import { DockerBackend } from './backends/docker';
 import { KubernetesBackend } from './backends/kubernetes';
 import { LocalBackend } from './backends/local';
+import { SwarmBackend } from './backends/swarm';
 import { verifyDomain } from './brewery-watch';
 import { CallbackSender } from './callbacks';
 import { publicUrlOf, type FleetConfig } from './config';
@@ -77,6 +78,7 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
     const backends: Partial<Record<string, RecorderBackend>> = opts.backends ?? {
       ...(used.has('local') ? { local: new LocalBackend({ recorderMain: config.recorderMain, dir: config.recordersDir, ...(config.localUids ? { uids: config.localUids } : {}) }) } : {}),
       ...(used.has('docker') ? { docker: new DockerBackend({ image: config.dockerImage, dir: config.recordersDir }) } : {}),
+      ...(used.has('swarm') ? { swarm: new SwarmBackend({ image: config.dockerImage, placement: config.swarmPlacement, ports: config.swarmPorts, reserve: config.swarmReserve }) } : {}),
       ...(used.has('kubernetes') ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, drainCapSec: config.drainCapSec }) } : {}),
     };
     const callbacks = new CallbackSender({

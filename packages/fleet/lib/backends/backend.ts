@@ -7,6 +7,8 @@
 export interface RecorderSpec {
   recorderId: string;
   deploymentId: string;
+  /** The deployment's location (a backend that spans several places puts the recorder there). */
+  location: string;
   expiresAt: string;
   /** The recorder's environment: the domain's non-secret configuration and its brewery nickname. */
   env: Record<string, string>;
@@ -21,6 +23,12 @@ export interface RecorderSpec {
 export function secretFileEnv(secrets: Record<string, string>, dir: string): Record<string, string> {
   return Object.fromEntries(Object.keys(secrets).map((name) => [`${name}_FILE`, `${dir}/${name}`]));
 }
+
+/**
+ * The location has no place for the recorder (no node there, or none with room): the deployment gets
+ * the seed's failure callback ("recorders not available in specified location") and its refund.
+ */
+export class NotAvailableError extends Error {}
 
 export interface CreatedRecorder {
   /** Serialized: what the backend needs to find this recorder again. */

@@ -1,0 +1,155 @@
+/**
+ * The fleet's swarm backend on a real Docker Swarm: the engine scripts/dockerd.sh starts, made a
+ * single-node swarm for the run when it is in none (and left again after), its node labelled with a
+ * location of this run's own; the jibri-ts image that scripts/container-check.sh builds. The docker
+ * backend's scenarios (spec/support/fleet-scenarios.ts) run on it: services placed by the node label,
+ * hardened, their secrets as Swarm secrets that go with them; a location whose label no node carries
+ * fails cleanly.
+ */
+import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import { LABELS } from '../../packages/fleet/lib/backends/docker';
+import { NotAvailableError } from '../../packages/fleet/lib/backends/backend';
+import { LOCATION_LABEL, SWARM_LABELS, SwarmBackend, serviceName } from '../../packages/fleet/lib/backends/swarm';
+import { describeContainerFleet } from '../support/fleet-scenarios';
+import { freePort, ROOT } from '../../testkit/service';
+import { startTestSwarm, type TestSwarm } from '../../testkit/swarm';
+
+const IMAGE = process.env.JIBRI_FLEET_DOCKER_IMAGE ?? 'jibri-ts:local';
+const docker = new Docker();
+// This run's own label value: the engine is shared, and nothing of another run is placed by it.
+const LABEL_VALUE = `jibri-ts-swarm-spec-${crypto.randomBytes(4).toString('hex')}`;
+let swarm: TestSwarm | undefined;
+let firstPort = 0;
+/** The image by its id: Swarm pulls an image named by a tag before it runs it, and no registry is reachable here. */
+let imageId = '';
+
+interface ServiceInfo {
+  ID: string;
+  Spec: Docker.ServiceSpec & { Labels: Record<string, string>; TaskTemplate: Docker.ContainerTaskSpec };
+}
+const serviceOf = async (recorderId: string): Promise<ServiceInfo | undefined> =>
+  ((await docker.listServices({ filters: { label: [`${LABELS.recorder}=${recorderId}`] } })) as ServiceInfo[])[0];
+const secretsOf = async (recorderId: string): Promise<Array<{ ID: string; Spec: { Name: string; Labels: Record<string, string> } }>> =>
+  (await docker.listSecrets({ filters: { label: [`${LABELS.recorder}=${recorderId}`] } })) as unknown as Array<{ ID: string; Spec: { Name: string; Labels: Record<string, string> } }>;
+const tasksOf = async (recorderId: string): Promise<Array<{ DesiredState: string; Status: { State: string } }>> =>
+  docker.listTasks({ filters: { service: [serviceName(recorderId)] } }).catch(() => []);
+
+/** Runs a command in a container and answers its output. */
+async function execIn(containerId: string, cmd: string[]): Promise<string> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (d: Buffer) => chunks.push(d));
+    stream.on('end', () => resolve());
+    stream.on('error', reject);
+  });
+  // The stream is multiplexed: 8-byte frame headers before each piece of output.
+  const all = Buffer.concat(chunks);
+  let out = '';
+  for (let i = 0; i + 8 <= all.length; ) {
+    const size = all.readUInt32BE(i + 4);
+    out += all.subarray(i + 8, i + 8 + size).toString();
+    i += 8 + size;
+  }
+  return out;
+}
+
+describeContainerFleet('the fleet with the swarm backend', {
+  kind: 'swarm',
+  env: () => ({
+    JIBRI_FLEET_LOCATIONS: 'fra=swarm,sgp=swarm',
+    JIBRI_FLEET_SWARM_LOCATIONS: `fra=${LABEL_VALUE},sgp=${LABEL_VALUE}-nowhere`,
+    JIBRI_FLEET_SWARM_PORTS: `${firstPort}-${firstPort + 19}`,
+    // Two cores here: small reservations, so that the two recorders fit on the one node.
+    JIBRI_FLEET_SWARM_CPUS: '0.25',
+    JIBRI_FLEET_SWARM_MEMORY_MB: '256',
+    JIBRI_FLEET_DOCKER_IMAGE: imageId,
+  }),
+  start: async () => {
+    execFileSync('bash', [`${ROOT}/scripts/dockerd.sh`], { stdio: 'inherit' });
+    const images = await docker.listImages({ filters: { reference: [IMAGE] } });
+    if (!images.length) throw new Error(`the image ${IMAGE} does not exist: build it with bash scripts/container-check.sh (npm test runs it before the specs)`);
+    imageId = (await docker.getImage(IMAGE).inspect()).Id;
+    swarm = await startTestSwarm(docker, LABEL_VALUE);
+    firstPort = await freePort();
+  },
+  stop: async () => {
+    await swarm?.release();
+  },
+  inspect: async ({ recorderId, deploymentId, xmppServer, passwords }) => {
+    const s = await serviceOf(recorderId);
+    expect(s).toBeDefined();
+    expect(s!.Spec.Name).toBe(serviceName(recorderId));
+    expect(s!.Spec.Labels).toMatchObject({ [LABELS.fleet]: 'true', [LABELS.deployment]: deploymentId, [LABELS.recorder]: recorderId });
+    expect(Date.parse(s!.Spec.Labels[LABELS.expires]!)).toBeGreaterThan(Date.now());
+    expect(s!.Spec.Labels[SWARM_LABELS.ports]).toMatch(/^\d+,\d+$/);
+    expect(s!.Spec.Mode).toEqual({ Replicated: { Replicas: 1 } });
+    const task = s!.Spec.TaskTemplate;
+    expect(task.RestartPolicy).toMatchObject({ Condition: 'none' });
+    expect(task.Placement?.Constraints).toEqual([`node.labels.${LOCATION_LABEL}==${LABEL_VALUE}`]);
+    // One network, the swarm's id of the host network (the container's network mode below).
+    expect(task.Networks).toHaveLength(1);
+    const c = task.ContainerSpec!;
+    expect(c.Image).toBe(imageId);
+    expect(c).toMatchObject({ User: '1000:1000', ReadOnly: true, Init: true, CapabilityDrop: ['ALL'], StopSignal: 'SIGINT' });
+    expect(c.Mounts).toEqual(expect.arrayContaining([expect.objectContaining({ Type: 'volume', Target: '/tmp' }), expect.objectContaining({ Type: 'volume', Target: '/storage/recordings' })]));
+    expect(c.Env).toEqual(expect.arrayContaining([`JIBRI_INSTANCE_ID=${recorderId}`, `XMPP_SERVER=${xmppServer}`, 'JIBRI_BREWERY_MUC=jibribrewery', 'JIBRI_HTTP_API_INTERNAL_AUTH=true']));
+    // Its secrets are Swarm secrets, files for uid 1000 named by NAME_FILE: neither its environment nor the service shows them.
+    expect(c.Env).toEqual(expect.arrayContaining(['JIBRI_XMPP_PASSWORD_FILE=/run/secrets/JIBRI_XMPP_PASSWORD', 'JIBRI_RECORDER_PASSWORD_FILE=/run/secrets/JIBRI_RECORDER_PASSWORD', 'JIBRI_HTTP_API_TOKEN_FILE=/run/secrets/JIBRI_HTTP_API_TOKEN']));
+    expect(c.Secrets?.map((x) => x.File)).toEqual(expect.arrayContaining([{ Name: 'JIBRI_XMPP_PASSWORD', UID: '1000', GID: '1000', Mode: 0o400 }]));
+    expect((await secretsOf(recorderId)).map((x) => x.Spec.Labels[SWARM_LABELS.secret]).sort()).toEqual(['JIBRI_HTTP_API_TOKEN', 'JIBRI_RECORDER_PASSWORD', 'JIBRI_XMPP_PASSWORD']);
+    for (const pw of passwords) expect(JSON.stringify(s)).not.toContain(pw);
+    // The container Swarm made for it has the hardening too, on the host network.
+    const [container] = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.id=${s!.ID}`] } });
+    const info = await docker.getContainer(container!.Id).inspect();
+    expect(info.HostConfig).toMatchObject({ NetworkMode: 'host', ReadonlyRootfs: true, CapDrop: ['ALL'], Init: true });
+    for (const pw of passwords) expect(JSON.stringify(info)).not.toContain(pw);
+    // /tmp is a tmpfs that allows exec; the secrets are 0400 files of uid 1000.
+    const tmp = await execIn(container!.Id, ['sh', '-c', 'grep " /tmp " /proc/mounts; stat -c "%a %u" /run/secrets/JIBRI_XMPP_PASSWORD']);
+    expect(tmp).toMatch(/^tmpfs \/tmp tmpfs (?![^ ]*noexec)[^ ]* /m);
+    expect(tmp).toMatch(/^400 1000$/m);
+  },
+  // 'starting' too: Swarm says so until the image's HEALTHCHECK first passed (after its 30 s interval).
+  running: async (recorderId) => (await tasksOf(recorderId)).some((t) => t.DesiredState === 'running' && ['starting', 'running'].includes(t.Status.State)),
+  exists: async (recorderId) =>
+    (await serviceOf(recorderId)) !== undefined ||
+    (await secretsOf(recorderId)).length > 0 ||
+    ((await docker.listVolumes({ filters: { label: [`${SWARM_LABELS.tmp}=true`, `${LABELS.recorder}=${recorderId}`] } })).Volumes ?? []).length > 0,
+  sessionDir: async (_handle, recorderId, sessionId) => {
+    const volume = (await docker.getVolume(`${serviceName(recorderId)}-recordings`).inspect()) as { Mountpoint: string };
+    return path.join(volume.Mountpoint, sessionId);
+  },
+  cleanup: async (fleet) => {
+    const ids = new Set<string>();
+    for (const d of fleet?.store.deploymentsIn(['deploying', 'ready', 'expiring', 'ended', 'failed']) ?? []) for (const r of fleet!.store.recorders(d.id)) ids.add(r.id);
+    for (const id of ids) {
+      await docker.getService(serviceName(id)).remove().catch(() => undefined);
+      for (const s of await secretsOf(id)) await docker.getSecret(s.ID).remove().catch(() => undefined);
+    }
+    for (const v of (await docker.listVolumes({ filters: { label: [`${SWARM_LABELS.tmp}=true`], dangling: ['true'] } })).Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => undefined);
+    // The recordings' volumes are kept by the fleet; this run's go once their containers are gone.
+    for (const id of ids) {
+      for (let i = 0; i < 40; i++) {
+        const err = await docker.getVolume(`${serviceName(id)}-recordings`).remove().then(() => undefined, (e: { statusCode?: number }) => e);
+        if (!err || err.statusCode === 404) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  },
+  unplacedLocation: 'sgp',
+  more: () => {
+    it("a location whose nodes have no room for the recorder's reservation is not available, and nothing of it is left", async () => {
+      const backend = new SwarmBackend({ image: imageId, placement: { fra: LABEL_VALUE }, ports: { first: firstPort + 20, last: firstPort + 29 }, reserve: { nanoCpus: 1000e9, memoryBytes: 0 } });
+      const recorderId = crypto.randomUUID();
+      const created = backend.create({ recorderId, deploymentId: 'no-room', location: 'fra', expiresAt: new Date(Date.now() + 60000).toISOString(), env: {}, secrets: { JIBRI_HTTP_API_TOKEN: 'no-room-token' } });
+      await expect(created).rejects.toThrow(NotAvailableError);
+      await expect(created).rejects.toThrow(/no suitable node \(insufficient resources on 1 node\)/);
+      expect(await serviceOf(recorderId)).toBeUndefined();
+      expect(await secretsOf(recorderId)).toEqual([]);
+    });
+  },
+});
