@@ -221,6 +221,8 @@ export interface Config {
   xmppPingIntervalSec: number;
   /** How long an XMPP server may stay unreachable (or refuse the login) before health says UNHEALTHY. */
   xmppUnreachableGraceSec: number;
+  /** JIBRI_XMPP_AUDIO_ONLY: Jicofo's file recordings record the meeting's sound alone (an `.m4a`). */
+  xmppAudioOnly: boolean;
   http: HttpConfig;
   recording: RecordingConfig;
   encoding: EncodingConfig;
@@ -336,6 +338,7 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'PUBLIC_URL', default: '', group: 'XMPP', description: 'Base of call URLs, e.g. https://meet.example.com' },
   { name: 'XMPP_TRUST_ALL_CERTS', default: 'true', group: 'XMPP', description: 'Accept self-signed XMPP server certificates' },
   { name: 'JIBRI_XMPP_UNREACHABLE_GRACE', default: '60 seconds', group: 'XMPP', description: `How long an XMPP server may stay unreachable (or refuse the login) before health is UNHEALTHY; longer than a Prosody restart takes; ${DURATION_NOTE}` },
+  { name: 'JIBRI_XMPP_AUDIO_ONLY', default: 'false', group: 'XMPP', description: 'Record the sound alone (AAC in an .m4a, no picture captured or encoded) for the file recordings Jicofo starts; streams are unchanged' },
   { name: 'JIBRI_XMPP_PING_INTERVAL', default: '30 seconds', group: 'XMPP', description: `Time between pings on each XMPP connection (Jibri: 30 seconds); one unanswered within 10 seconds drops the connection, which then reconnects; ${DURATION_NOTE}` },
   { name: 'JIBRI_WEBHOOK_SUBSCRIBERS', default: '', group: 'Status push', description: 'Comma-separated base URLs that get POST <url>/v1/status on every change and every minute, and /v1/session/status for HTTP-started sessions', hocon: 'jibri.webhook.subscribers' },
   { name: 'JIBRI_JWT_SIGNING_KEY_PATH', default: '', group: 'Status push', description: 'PEM private key (RSA) that signs an RS256 bearer token on webhook requests; needs the three below', hocon: 'jibri.jwt-info.signing-key-path' },
@@ -684,6 +687,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
     xmppEnvironments,
     xmppPingIntervalSec: r.duration('JIBRI_XMPP_PING_INTERVAL', 1, 3600),
     xmppUnreachableGraceSec: r.duration('JIBRI_XMPP_UNREACHABLE_GRACE', 1, 24 * 3600),
+    xmppAudioOnly: r.bool('JIBRI_XMPP_AUDIO_ONLY'),
     http: readHttp(r, token),
     recording: {
       dir: recording.dir,

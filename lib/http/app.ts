@@ -11,6 +11,7 @@ import type { Recorder } from '../recorder/recorder';
 import type { RecorderMetrics } from '../status/metrics';
 import type { RecordingEventSource } from '../status/sse';
 import { jibriApiRouter } from './jibri-api';
+import { servedFilesRouter, VIEWER_ASSETS, viewerAssetsRouter } from './served-api';
 import { guardStateChanges } from './request-guard';
 import { requireToken } from './auth';
 import { API_BASE, MAX_BODY, httpStatusOf, sendError } from './responses';
@@ -34,6 +35,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: MAX_BODY, type: 'application/json', strict: false }));
   const auth = deps.config.http.token ? requireToken(deps.config.http.token) : undefined;
   app.use(API_BASE, jibriApiRouter({ ...deps, ...(auth ? { auth } : {}) }));
+  app.use(API_BASE, servedFilesRouter({ http: deps.config.http, recorder: deps.recorder, log: deps.log }));
+  app.use(VIEWER_ASSETS, viewerAssetsRouter());
   const { metrics } = deps;
   if (metrics) {
     app.get('/metrics', (req: Request, res: Response) => {

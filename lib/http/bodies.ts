@@ -1,11 +1,12 @@
 /**
- * Pure: a startService body → a StartRequest (its one output), or the list of what is wrong with it,
+ * Pure: a startService body → a StartRequest (its outputs: sinkType's one, or the `outputs` list), or the list of what is wrong with it,
  * field by field.
  * Accepts Jibri's full StartServiceParams (unknown fields are ignored, as Jackson does there).
  */
 import { callNameProblem, MAX_CALL_NAME } from '../meeting/call-url';
 import type { OutputRequest } from '../output/output';
 import { checkStreamUrl, RTMP_SCHEME, YOUTUBE_RTMP, type UrlResult } from '../output/stream/rules';
+import { parseOutputList } from './outputs-body';
 import type { CallLogin } from '../meeting/call-url';
 import type { StartRequest } from '../recorder/requests';
 
@@ -144,23 +145,26 @@ export function parseStartBody(body: unknown): ParsedStart {
 
   const callLogin = parseCallLogin(body.callLoginParams, errors);
 
-  // `sinkType` is Jibri's word for where the recording goes: one output here.
-  const rawSinkType = text(body.sinkType, 'sinkType', errors, { max: 32 });
-  const sinkType = rawSinkType?.toLowerCase();
+  // `sinkType` is Jibri's word for where the recording goes: one output. An `outputs` list, when given,
+  // is the session's outputs instead, and sinkType is then not needed.
+  const listed = body.outputs === undefined ? undefined : parseOutputList(body.outputs, errors);
+  const rawSinkType = text(body.sinkType, 'sinkType', errors, { max: 32, required: listed === undefined });
+  const sinkType = listed === undefined ? rawSinkType?.toLowerCase() : undefined;
   let output: OutputRequest | undefined;
   if (sinkType === 'file') output = { kind: 'file' };
   else if (sinkType === 'stream') output = parseStreamOutput(body, errors);
   else if (sinkType === 'gateway') errors.push({ field: 'sinkType', message: '"gateway" (SIP) is not supported by jibri-ts' });
   else if (sinkType !== undefined) errors.push({ field: 'sinkType', message: 'must be "file" or "stream"' });
 
-  if (errors.length || !sessionId || !baseUrl || !callName || !output) return { ok: false, status: 400, errors };
+  const outputs = listed ?? (output ? [output] : []);
+  if (errors.length || !sessionId || !baseUrl || !callName || !outputs.length) return { ok: false, status: 400, errors };
   return {
     ok: true,
     request: {
       sessionId,
       call: { baseUrl, callName, extraUrlParams: [] },
       ...(callLogin ? { callLogin } : {}),
-      outputs: [output],
+      outputs,
       metadata: {},
       origin: { kind: 'http' },
     },

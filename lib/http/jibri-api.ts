@@ -14,6 +14,7 @@ import { healthBody, type HealthView } from '../status/health-body';
 import { eventsHandler, type RecordingEventSource } from '../status/sse';
 import { httpStatusOf, sendError } from './responses';
 import { parseStartBody } from './bodies';
+import { hlsAccess } from './served-api';
 
 interface RouterDeps {
   config: Config;
@@ -58,8 +59,11 @@ export function jibriApiRouter(deps: RouterDeps): Router {
       });
     }
     try {
-      deps.recorder.start({ ...parsed.request, callLogin });
-      res.status(200).end();
+      const session = deps.recorder.start({ ...parsed.request, callLogin });
+      // Jibri answers with no body; a session with HLS also gets its links and viewer token.
+      const hls = hlsAccess(session.id, session.outputs);
+      if (hls) res.status(200).json({ sessionId: session.id, hls });
+      else res.status(200).end();
     } catch (err) {
       if (err instanceof RecorderError) {
         log.info(`startService for ${parsed.request.sessionId} refused: ${err.message}`);

@@ -5,19 +5,31 @@
  * The session and the pipeline treat every output alike through the `Output` interface; the one place
  * that knows the kinds is lib/output/outputs.ts.
  *
- * Today a session has one file, or one stream plus, optionally, the stream's local copy (a file output).
- * More kinds (HLS, thumbnails, audio only) and more outputs per session (several RTMP ingests, outputs
- * added or removed while live) fit here: a new kind is a new module and a line in outputs.ts.
+ * Kinds: a file (video, or the sound alone as `.m4a`), a stream, HLS (segments and a playlist served while
+ * live), thumbnails (a JPEG every N seconds). A new kind is a new module and a line in outputs.ts.
  */
 import type { EventEmitter } from 'node:events';
 import type { RecorderError } from '../errors';
 import type { Logger } from '../log';
 
-export type OutputKind = 'file' | 'stream';
+export type OutputKind = 'file' | 'stream' | 'hls' | 'thumbnails';
 
 /** A recording to a file in the session's folder (Jibri's layout). */
 export interface FileOutputRequest {
   kind: 'file';
+  /** The meeting's sound alone, AAC in an `.m4a`: no picture is captured or encoded. */
+  audioOnly?: boolean;
+}
+
+/** HLS segments and a playlist in the session's folder, served by the service while live. */
+export interface HlsOutputRequest {
+  kind: 'hls';
+}
+
+/** A JPEG of the meeting every `intervalSec` seconds beside the recording. */
+export interface ThumbnailsOutputRequest {
+  kind: 'thumbnails';
+  intervalSec: number;
 }
 
 /** A live stream to an RTMP(S) ingest. */
@@ -32,7 +44,7 @@ export interface StreamOutputRequest {
 }
 
 /** What an edge asks for, parsed from its own wire format (lib/http/bodies.ts, lib/xmpp/start-request.ts). */
-export type OutputRequest = FileOutputRequest | StreamOutputRequest;
+export type OutputRequest = FileOutputRequest | StreamOutputRequest | HlsOutputRequest | ThumbnailsOutputRequest;
 
 /**
  * One entry of ffmpeg's output list: muxer options (`f` is the format) and the target. Several entries
@@ -47,6 +59,15 @@ export interface MuxerEntry {
    * (a full disk) ends the encode, as Jibri's does.
    */
   watchesItself?: boolean;
+  /** The entry takes the sound alone (an audio-only file); when every entry does, no picture is captured. */
+  audioOnly?: boolean;
+  /** The entry cuts its media at key frames this many seconds apart (HLS segments): the encode makes them. */
+  keyframeIntervalSec?: number;
+  /**
+   * The entry is not written from the shared encode but from its own cheap branch of the captured picture
+   * (thumbnails: a few scaled JPEGs): these are its filter and codec options, as ffmpeg takes them.
+   */
+  ownEncode?: string[];
 }
 
 /** What health and events show of one output: never a key, a password or a full stream URL. */
@@ -57,6 +78,14 @@ export interface OutputSummary {
   /** The link to a remote destination: connecting, live, reconnecting, failed. */
   link?: { state: string; reconnects: number };
   viewingUrl?: string;
+}
+
+/** Files an output serves over the HTTP API while the session runs (HLS, the latest thumbnail). */
+export interface ServedFiles {
+  /** The folder they are in. */
+  dir: string;
+  /** A per-session token that also lets viewers read them (HLS). A secret: never logged. */
+  viewerToken?: string;
 }
 
 export interface OutputEvents {
@@ -76,6 +105,8 @@ export interface Output extends Pick<EventEmitter<OutputEvents>, 'on' | 'off' | 
   readonly mediaFile?: string;
   /** Fields for the conference presence that tell the meeting about this output (the viewing URL). */
   readonly presence: Record<string, string>;
+  /** What this output serves over HTTP while live, if anything. */
+  readonly served?: ServedFiles;
   /**
    * Gets ready for the encoder (a private channel, connections to the ingest started in parallel with
    * ffmpeg's start) and says where ffmpeg writes.

@@ -142,7 +142,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     encoder.on('progress', (raw) => {
       // Frames keep their grab times (no -r), so ffmpeg itself never drops or duplicates one: frames the
       // grab could not take show up as fewer frames than the recorded time holds.
-      const behind = raw.timeSec !== undefined ? Math.max(0, Math.round(raw.timeSec * encoding.framerate) - raw.frame) : 0;
+      const behind = raw.timeSec !== undefined && !spec.audioOnly ? Math.max(0, Math.round(raw.timeSec * encoding.framerate) - raw.frame) : 0;
       const p = { ...raw, drop: raw.drop + behind };
       this.lastProgress = p;
       this.emit('progress', p);

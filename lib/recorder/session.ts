@@ -83,6 +83,7 @@ export class Session extends EventEmitter<SessionEvents> {
     // Each output registers its own secrets (a stream's key and credentials) before anything is logged.
     this.outputs = createOutputs(request.outputs, {
       mediaFile: this.paths.mediaFile,
+      sessionDir: this.paths.sessionDir,
       stream: { retryTimeoutSec: streaming.retryTimeoutSec, ...(streaming.rtmpsExtraCa ? { extraCa: streaming.rtmpsExtraCa } : {}) },
       streamLocalCopy: streaming.localCopy,
     });

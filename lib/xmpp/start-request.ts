@@ -19,14 +19,19 @@ export type StartFromIq =
 const final = (why: string): StartFromIq => ({ ok: false, kind: 'off', failure: { reason: 'error', shouldRetry: false }, why });
 const retry = (why: string): StartFromIq => ({ ok: false, kind: 'off', failure: { reason: 'error', shouldRetry: true }, why });
 
+/** The operator's rules for what Jicofo's modes record (JIBRI_XMPP_AUDIO_ONLY). */
+export interface IqOutputRules {
+  audioOnly?: boolean;
+}
+
 /**
  * `environment` is the connection's name for where sessions come from (`<environment>-<server>`);
  * `callLogin` the environment's call login as this session uses it (Jibri's randomize-username applied).
  */
-export function startRequestFromIq(iq: StartIq, env: XmppEnvironment, environment: string, callLogin: RecorderLogin | undefined): StartFromIq {
+export function startRequestFromIq(iq: StartIq, env: XmppEnvironment, environment: string, callLogin: RecorderLogin | undefined, rules: IqOutputRules = {}): StartFromIq {
   if (iq.sipAddress?.trim()) return final('the SIP gateway is not supported');
   let output: OutputRequest;
-  if (iq.recordingMode === 'file') output = { kind: 'file' };
+  if (iq.recordingMode === 'file') output = rules.audioOnly ? { kind: 'file', audioOnly: true } : { kind: 'file' };
   else if (iq.recordingMode === 'stream') {
     // A stream without a key cannot go anywhere, here or on another recorder.
     if (!iq.streamId?.trim()) return final('recording_mode stream without a streamid');

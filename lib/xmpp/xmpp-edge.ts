@@ -173,7 +173,7 @@ export class XmppEdge extends EventEmitter<XmppEdgeEvents> {
       return jibriStatusChild('off', { failure, ...sip });
     };
     const env = ctx.connection.config;
-    const parsed = startRequestFromIq(iq, env, ctx.connection.environment, env.callLogin ? sessionCallLogin(env.callLogin) : undefined);
+    const parsed = startRequestFromIq(iq, env, ctx.connection.environment, env.callLogin ? sessionCallLogin(env.callLogin) : undefined, { audioOnly: this.opts.config.xmppAudioOnly });
     if (!parsed.ok && parsed.kind === 'bad-request') {
       // Not a status answer: a request no recorder can serve, said in words Jicofo logs.
       this.log.warn(`start ${iq.sessionId ?? '(no session_id)'} refused: ${parsed.text}`);

@@ -118,6 +118,7 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
     for (const input of spec.inputs) cmd = cmd.input(input.source).inputFormat(input.format).inputOptions(input.options);
     // ffmpeg reads global options anywhere on its command line; fluent-ffmpeg has no slot for them.
     cmd = cmd.output(spec.output.target).outputOptions([...spec.global, ...spec.output.options]);
+    for (const o of spec.more ?? []) cmd = cmd.output(o.target).outputOptions(o.options);
     this.command = cmd;
     cmd.on('start', () => {
       opts.log.info(`ffmpeg started: ffmpeg ${toArgv(spec).join(' ')}`, { component: 'encoder' });
@@ -138,12 +139,14 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
     const parsed = parseFfmpegLine(line);
     switch (parsed.kind) {
       case 'encoding': {
-        if (parsed.frame === undefined) break;
-        if (!this.running && parsed.frame > 0) {
+        // Without a picture (audio only) ffmpeg counts no frames: the recorded time is the progress.
+        const frame = parsed.frame ?? (this.opts.spec.audioOnly ? 0 : undefined);
+        if (frame === undefined) break;
+        if (!this.running && (frame > 0 || (this.opts.spec.audioOnly && (parsed.timeSec ?? 0) > 0))) {
           this.running = true;
           this.emit('running');
         }
-        this.emit('progress', { frame: parsed.frame, fps: parsed.fps, speed: parsed.speed, dup: parsed.dup ?? 0, drop: parsed.drop ?? 0, timeSec: parsed.timeSec });
+        this.emit('progress', { frame, fps: parsed.fps, speed: parsed.speed, dup: parsed.dup ?? 0, drop: parsed.drop ?? 0, timeSec: parsed.timeSec });
         break;
       }
       case 'finished':

@@ -21,7 +21,12 @@ export interface FfmpegOutput {
 export interface FfmpegSpec {
   global: string[];
   inputs: FfmpegInput[];
+  /** The shared encode, to one entry directly or to several through the tee. */
   output: FfmpegOutput;
+  /** Outputs with their own cheap branch of the capture (thumbnails), after the shared one. */
+  more?: FfmpegOutput[];
+  /** No picture is captured or encoded: every output takes the sound alone. */
+  audioOnly?: boolean;
 }
 
 /** What ffmpeg reads: the session's display and the monitor of its PulseAudio sink. */
@@ -44,11 +49,25 @@ export interface CaptureInput {
  * and the two first packets are taken at different moments (the sound input opens after the first frame
  * is grabbed, 10-100 ms later, more under load): whole recordings came out 40-140 ms apart.
  */
-function captureInputs(enc: EncodingConfig, src: CaptureInput): FfmpegInput[] {
+function captureInputs(enc: EncodingConfig, src: CaptureInput, audioOnly: boolean): FfmpegInput[] {
   const queue = String(enc.queueSize);
-  // The sound is moved by the measured difference between the display path and the audio path.
+  // The sound is moved by the measured difference between the display path and the audio path (none
+  // when there is no picture to follow).
   const videoOffset = -src.originMs;
-  const audioOffset = -src.originMs + enc.audioDelayMs;
+  const audioOffset = -src.originMs + (audioOnly ? 0 : enc.audioDelayMs);
+  const audio: FfmpegInput = {
+    format: 'pulse',
+    // Small fragments (20 ms at 48 kHz stereo) and no probing: with PulseAudio's defaults, opening
+    // the monitor of a quiet null sink waits for one of its large idle blocks, up to 2 s.
+    options: [
+      '-thread_queue_size', queue, '-fragment_size', '3840', '-analyzeduration', '0', '-probesize', '32',
+      // Not -use_wallclock_as_timestamps: it stamps a burst of buffered packets with the time it
+      // reads them. The pulse input's own stamps (wall clock minus the stream's latency) are right.
+      '-itsoffset', seconds(audioOffset),
+    ],
+    source: src.audioSource,
+  };
+  if (audioOnly) return [audio];
   return [
     {
       format: 'x11grab',
@@ -58,18 +77,7 @@ function captureInputs(enc: EncodingConfig, src: CaptureInput): FfmpegInput[] {
       ],
       source: `${src.display}.0+0,0`,
     },
-    {
-      format: 'pulse',
-      // Small fragments (20 ms at 48 kHz stereo) and no probing: with PulseAudio's defaults, opening
-      // the monitor of a quiet null sink waits for one of its large idle blocks, up to 2 s.
-      options: [
-        '-thread_queue_size', queue, '-fragment_size', '3840', '-analyzeduration', '0', '-probesize', '32',
-        // Not -use_wallclock_as_timestamps: it stamps a burst of buffered packets with the time it
-        // reads them. The pulse input's own stamps (wall clock minus the stream's latency) are right.
-        '-itsoffset', seconds(audioOffset),
-      ],
-      source: src.audioSource,
-    },
+    audio,
   ];
 }
 
@@ -78,9 +86,13 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
+function audioCodec(): string[] {
+  return ['-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', AUDIO_FILTER];
+}
+
 function codecOptions(enc: EncodingConfig, preset: string): string[] {
   return [
-    '-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', AUDIO_FILTER,
+    ...audioCodec(),
     // Each frame keeps the time it was grabbed at. Resampling to a fixed rate (-r) moved frames by up to
     // a frame period and kept that error for the rest of the session. The grab runs at the frame rate,
     // so the output is at that rate with only the grab's jitter.
@@ -109,29 +121,39 @@ const GLOBAL = ['-v', 'info', '-nostdin', '-stats_period', '0.5', '-copyts'];
  * An entry whose output watches its own link is marked onfail=ignore when there are others, so its
  * broken write never stops them (a stream's channel breaking leaves the local copy going).
  */
-export function encodeSpec(enc: EncodingConfig, src: CaptureInput, entries: readonly MuxerEntry[], live?: StreamEncoding): FfmpegSpec {
-  const inputs = captureInputs(enc, src);
+export function encodeSpec(enc: EncodingConfig, src: CaptureInput, all: readonly MuxerEntry[], live?: StreamEncoding): FfmpegSpec {
+  const entries = all.filter((e) => !e.ownEncode);
+  const audioOnly = entries.length > 0 && all.every((e) => e.audioOnly);
+  const inputs = captureInputs(enc, src, audioOnly);
+  const more = all.filter((e) => e.ownEncode).map((e) => ownBranch(e));
   const [only] = entries;
-  if (!only) throw new Error('an encode needs at least one output');
+  if (!only) throw new Error('an encode needs at least one output that takes the shared encode');
+  const base = { global: GLOBAL, inputs, ...(more.length ? { more } : {}), ...(audioOnly ? { audioOnly } : {}) };
+  // Segmented outputs (HLS) cut at key frames: one every interval, at the timestamps themselves.
+  const keyInterval = Math.min(...entries.map((e) => e.keyframeIntervalSec ?? Infinity));
+  const keyFrames = Number.isFinite(keyInterval) && !audioOnly ? ['-force_key_frames', `expr:gte(t,n_forced*${keyInterval})`] : [];
+  const codec = audioOnly ? [...audioCodec(), '-vn'] : [...codecOptions(enc, live ? live.preset : enc.presetRecording), ...keyFrames];
   if (!live && entries.length === 1) {
     const { f, ...rest } = only.options;
+    // With a second output in the same ffmpeg, each says which inputs it takes.
+    const maps = more.length ? (audioOnly ? ['-map', '0:a'] : ['-map', '0:v', '-map', '1:a']) : [];
     return {
-      global: GLOBAL,
-      inputs,
-      output: { options: [...codecOptions(enc, enc.presetRecording), ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])], target: only.target },
+      ...base,
+      output: { options: [...maps, ...codec, ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])], target: only.target },
     };
   }
-  const liveOptions = live
+  const liveOptions = live && !audioOnly
     ? ['-tune', 'zerolatency', '-g', String(live.gopSize), '-maxrate', `${live.maxBitrateKbps}k`, '-bufsize', `${live.maxBitrateKbps * 2}k`]
     : [];
-  const slaves = entries.map((e) => teeSlave({ ...e.options, ...(e.watchesItself && entries.length > 1 ? { onfail: 'ignore' } : {}) }, e.target));
+  const slaves = entries.map((e) =>
+    teeSlave({ ...e.options, ...(e.watchesItself && entries.length > 1 ? { onfail: 'ignore' } : {}), ...(e.audioOnly && !audioOnly ? { select: 'a' } : {}) }, e.target),
+  );
   return {
-    global: GLOBAL,
-    inputs,
+    ...base,
     output: {
       options: [
-        '-map', '0:v', '-map', '1:a',
-        ...codecOptions(enc, live ? live.preset : enc.presetRecording),
+        ...(audioOnly ? ['-map', '0:a'] : ['-map', '0:v', '-map', '1:a']),
+        ...codec,
         ...liveOptions,
         // FLV and MP4 both want the codec headers up front; the tee cannot ask each output for them.
         '-flags', '+global_header',
@@ -140,6 +162,12 @@ export function encodeSpec(enc: EncodingConfig, src: CaptureInput, entries: read
       target: slaves.join('|'),
     },
   };
+}
+
+/** An output with its own branch of the captured picture (thumbnails): its filters, codec and muxer. */
+function ownBranch(e: MuxerEntry): FfmpegOutput {
+  const { f, ...rest } = e.options;
+  return { options: ['-map', '0:v', ...(e.ownEncode ?? []), ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])], target: e.target };
 }
 
 /**
@@ -170,6 +198,7 @@ export function toArgv(spec: FfmpegSpec): string[] {
     '-y',
     ...spec.output.options,
     spec.output.target,
+    ...(spec.more ?? []).flatMap((o) => [...o.options, o.target]),
   ];
 }
 
