@@ -11,7 +11,6 @@ import { chromium, type Browser } from 'playwright';
 import winston from 'winston';
 import { DEFAULT_DEMO } from '../../lib/demo/page';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
-import type { Logger } from '../../lib/log';
 import { probeMedia } from '../../lib/output/probe';
 import { measureSync } from '../../testkit/av-sync';
 import { colourNear, decodeAudio, grabFrame, runFfmpeg, runFfprobe, toneStats } from '../../testkit/media';
@@ -34,7 +33,7 @@ describe('HLS, thumbnails and audio-only recordings', () => {
     syncPage = await startDemoServer({ html: syncPageHtml() });
     const sink = new PassThrough();
     sink.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-    const log = winston.createLogger({ level: 'info', format: winston.format.simple(), transports: [new winston.transports.Stream({ stream: sink })] }) as unknown as Logger;
+    const log = winston.createLogger({ level: 'info', format: winston.format.simple(), transports: [new winston.transports.Stream({ stream: sink })] });
     svc = await startTestService({ JIBRI_HTTP_API_TOKEN: TOKEN }, { log });
     viewerBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--autoplay-policy=no-user-gesture-required'] });
   });
