@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { METADATA_FILE } from '../output/file-layout';
+import { HLS_DIR } from '../output/hls/hls-files';
 import { markerOfMediaFile } from '../recorder/crash-marker';
 import { probeMedia, type MediaSummary } from '../output/probe';
 import type { SessionChange } from '../recorder/recorder';
@@ -31,6 +32,7 @@ import {
   newJob,
   nextDue,
   nextWake,
+  hlsJobFiles,
   objectKey,
   verified,
   type FinishedRecording,
@@ -405,7 +407,10 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     const keyed = (f: JobFile): JobFile => (this.opts.store ? { ...f, key: objectKey(prefix, job.sessionDir, f.name) } : f);
     const described: Array<JobFile & { size: number; sha256: string }> = [];
     const known = (name: string): JobFile | undefined => job.files.find((f) => f.name === name);
-    for (const f of [media, ...(fs.existsSync(metadataPath) ? [{ role: 'metadata' as const, name: METADATA_FILE, path: metadataPath }] : [])]) {
+    // The session's HLS (segments first, the playlist last) goes with the recording when it has one.
+    const hlsDir = path.join(job.sessionDir, HLS_DIR);
+    const hls = fs.existsSync(hlsDir) ? hlsJobFiles(job.sessionDir, fs.readdirSync(hlsDir)) : [];
+    for (const f of [media, ...(fs.existsSync(metadataPath) ? [{ role: 'metadata' as const, name: METADATA_FILE, path: metadataPath }] : []), ...hls]) {
       const digest = await fileDigest(f.path);
       const before = known(f.name);
       // A file verified earlier stays verified only while it is the same file.

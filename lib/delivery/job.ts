@@ -10,10 +10,12 @@
  * SHA-256 (or, without a store, the files are described). `announced`: the "recording ready" event went out.
  */
 import * as path from 'node:path';
+import { HLS_DIR, servedHlsFile } from '../output/hls/hls-files';
 import { sessionDirName } from '../output/file-layout';
 
 export type JobState = 'finalizing' | 'queued' | 'verified' | 'announced';
-export type FileRole = 'media' | 'metadata' | 'manifest';
+/** `hls` is the session's HLS playlist, `hls-segment` one of its segments (hls/ in the session folder). */
+export type FileRole = 'media' | 'metadata' | 'manifest' | 'hls' | 'hls-segment';
 
 export interface JobFile {
   role: FileRole;
@@ -94,6 +96,19 @@ export function newJob(rec: FinishedRecording, opts: { instanceId: string; targe
     attempts: 0,
     nextAttemptAt: opts.now,
   };
+}
+
+/**
+ * The session's HLS files to deliver with its recording, as job files named by their path in the session
+ * folder (`hls/index.m3u8`, `hls/index0.ts`, ...), so the playlist's relative links hold in the bucket.
+ * Only the names the HLS output writes; a segment still being written (`.tmp`) is not one of them.
+ */
+export function hlsJobFiles(sessionDir: string, names: readonly string[]): JobFile[] {
+  return names
+    .map((name) => ({ name, what: servedHlsFile(name) }))
+    .filter((n): n is { name: string; what: 'playlist' | 'segment' } => n.what !== undefined)
+    .sort((a, b) => (a.what === b.what ? a.name.localeCompare(b.name, 'en', { numeric: true }) : a.what === 'segment' ? -1 : 1))
+    .map(({ name, what }) => ({ role: what === 'playlist' ? 'hls' : 'hls-segment', name: `${HLS_DIR}/${name}`, path: path.join(sessionDir, HLS_DIR, name) }));
 }
 
 /** Finalizing is over: the job may be attempted now. */

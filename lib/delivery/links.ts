@@ -8,7 +8,7 @@ import type { UploadJob } from './job';
 
 export interface ReadyFile {
   name: string;
-  role: 'media' | 'metadata' | 'manifest';
+  role: 'media' | 'metadata' | 'manifest' | 'hls';
   size?: number;
   sha256?: string;
   durationSec?: number;
@@ -39,7 +39,8 @@ export async function readyEvent(job: UploadJob, opts: { jibriId: string; bucket
   const expires = new Date(opts.now + opts.ttlSec * 1000).toISOString();
   const toStore = job.target === 'store' && opts.sign && opts.bucket;
   const files = await Promise.all(
-    job.files.map(async (f): Promise<ReadyFile> => {
+    // The HLS playlist is listed, not each of its segments (hundreds an hour): they are beside it.
+    job.files.filter((f): f is typeof f & { role: ReadyFile['role'] } => f.role !== 'hls-segment').map(async (f): Promise<ReadyFile> => {
       const base: ReadyFile = {
         name: f.name,
         role: f.role,

@@ -8,6 +8,8 @@ import { redact } from '../../../lib/redact';
 import { encodeSpec, toArgv } from '../../../lib/pipeline/encoder/ffmpeg-args';
 import { parseStartBody } from '../../../lib/http/bodies';
 import { hlsAccess, viewerTokenOf } from '../../../lib/http/served-api';
+import { hlsJobFiles, newJob, objectKey } from '../../../lib/delivery/job';
+import { readyEvent } from '../../../lib/delivery/links';
 
 const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 };
 const src = { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_123 };
@@ -169,5 +171,24 @@ describe('startService with an outputs list', () => {
     }
     const none = parseStartBody(base);
     expect(!none.ok && none.errors.map((e) => e.field)).toEqual(['sinkType']);
+  });
+});
+
+describe('HLS delivered with the recording', () => {
+  it('lists the segments in order, then the playlist, named by their path in the session folder', () => {
+    const files = hlsJobFiles('/rec/s', ['index10.ts', 'index.m3u8', 'index2.ts', 'index11.ts.tmp', 'other.txt']);
+    expect(files).toEqual([
+      { role: 'hls-segment', name: 'hls/index2.ts', path: '/rec/s/hls/index2.ts' },
+      { role: 'hls-segment', name: 'hls/index10.ts', path: '/rec/s/hls/index10.ts' },
+      { role: 'hls', name: 'hls/index.m3u8', path: '/rec/s/hls/index.m3u8' },
+    ]);
+    expect(objectKey('p/', '/rec/s', files[2]!.name)).toBe('p/s/hls/index.m3u8');
+  });
+
+  it("names the playlist in the ready event, not each segment", async () => {
+    const job = newJob({ sessionId: 's', meetingUrl: 'https://m/r', sinkType: 'file', mediaFile: '/rec/s/r.mp4', startedAt: 'a', endedAt: 'b' }, { instanceId: 'i', target: 'local', state: 'queued', now: 0 });
+    const withHls = { ...job, files: [...job.files, ...hlsJobFiles('/rec/s', ['index0.ts', 'index.m3u8'])] };
+    const event = await readyEvent(withHls, { jibriId: 'i', ttlSec: 60, now: 0 });
+    expect(event.files.map((f) => [f.role, f.name])).toEqual([['media', 'r.mp4'], ['hls', 'hls/index.m3u8']]);
   });
 });
