@@ -162,6 +162,8 @@ export interface CapacityConfig {
   slots: number | 'auto';
   sessionCpuCores: number;
   sessionMemoryBytes: number;
+  /** What an audio-only session is assumed to take until measured (no screen capture, no video encode). */
+  audioOnlyCpuCores: number;
   /** Share of the host's CPU (0..1) that background load plus planned sessions may take. */
   cpuTarget: number;
 }
@@ -274,6 +276,7 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_HTTP_API_INTERNAL_AUTH', default: 'false', group: 'HTTP API', description: 'The internal API requires JIBRI_HTTP_API_TOKEN too (off by default: Jibri\'s scripts call it with plain curl; the fleet turns it on)' },
   { name: 'JIBRI_CONCURRENT_SESSIONS', default: '1', group: 'Capacity', description: 'Sessions this recorder runs at once, each its own brewery occupant <JIBRI_INSTANCE_ID>-<n>; "auto" sizes it from the host' },
   { name: 'JIBRI_SESSION_CPU_ESTIMATE', default: '0.6', group: 'Capacity', description: 'CPU cores one session is assumed to take until the recorder has measured its own sessions' },
+  { name: 'JIBRI_SESSION_AUDIO_ONLY_CPU_ESTIMATE', default: '0.3', group: 'Capacity', description: 'CPU cores one audio-only session (no screen capture, no video encode) is assumed to take until the recorder has measured its own; learned apart from full sessions' },
   { name: 'JIBRI_SESSION_MEMORY_ESTIMATE', default: '450', group: 'Capacity', description: 'Memory in MB one session is assumed to take until measured' },
   { name: 'JIBRI_CPU_TARGET', default: '90', group: 'Capacity', description: 'Percent of the host CPU that other load plus this recorder\'s sessions may take; a second or later session beyond it is refused (the first is always taken)' },
   { name: 'JIBRI_SINGLE_USE_MODE', default: 'false', group: 'Capacity', description: 'After one session per slot the recorder is EXPIRED and takes no more (as Jibri\'s single-use-mode)', hocon: 'jibri.single-use-mode' },
@@ -720,6 +723,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
       slots: r.slots('JIBRI_CONCURRENT_SESSIONS'),
       sessionCpuCores: r.decimal('JIBRI_SESSION_CPU_ESTIMATE', 0.05, 64),
       sessionMemoryBytes: r.int('JIBRI_SESSION_MEMORY_ESTIMATE', 50, 65536) * 1024 * 1024,
+      audioOnlyCpuCores: r.decimal('JIBRI_SESSION_AUDIO_ONLY_CPU_ESTIMATE', 0.05, 64),
       cpuTarget: r.int('JIBRI_CPU_TARGET', 10, 100) / 100,
     },
     kubernetes: readKubernetes(r),

@@ -31,7 +31,10 @@ export interface AdmissionInput {
   /** Sessions holding a slot now (starting, recording, stopping or finalizing). */
   running: number;
   freeSlots: number;
+  /** What one more session costs (an audio-only one costs less than one with a picture). */
   cost: SessionCost;
+  /** CPU the running sessions are planned at, each at its own kind's cost; default running × cost. */
+  runningCpuCores?: number;
   /** The slowest encoder among sessions that have recorded long enough for their speed to mean something. */
   slowestEncoderSpeed?: number;
   draining: boolean;
@@ -88,10 +91,11 @@ export function admit(i: AdmissionInput): AdmissionResult {
   }
   const background = Math.max(0, load.hostBusyCores - load.serviceCores);
   const margin = i.withMargin ? REOPEN_MARGIN : 0;
-  const planned = background + (i.running + 1 + margin) * i.cost.cpuCores;
+  const running = i.runningCpuCores ?? i.running * i.cost.cpuCores;
+  const planned = background + running + (1 + margin) * i.cost.cpuCores;
   const budget = load.cores * i.cpuTarget;
   if (planned > budget) {
-    return result(`not enough CPU for one more session (${fmt(background)} cores of other load + ${i.running + 1} x ${fmt(i.cost.cpuCores)}${margin ? ' + a margin' : ''} > ${fmt(budget)} of ${load.cores})`, true);
+    return result(`not enough CPU for one more session (${fmt(background)} cores of other load + ${fmt(running)} for ${i.running} running + ${fmt(i.cost.cpuCores)}${margin ? ' + a margin' : ''} > ${fmt(budget)} of ${load.cores})`, true);
   }
   if (memoryHeadroomBytes < i.cost.memoryBytes * (1 + margin)) {
     return result(`not enough memory for one more session (${mb(memoryHeadroomBytes)} MB free, one session takes ${mb(i.cost.memoryBytes)} MB${margin ? ' + a margin' : ''})`, true);

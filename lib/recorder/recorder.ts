@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { Config } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
-import { outputRefusal } from '../output/outputs';
+import { audioOnlySession, outputRefusal } from '../output/outputs';
 import { SpareSource, type CaptureSource } from '../pipeline/source';
 import { runHealthChecks, type CheckResult } from '../system/health';
 import { HostLoadMonitor, type LoadSample } from '../system/host-load';
@@ -96,6 +96,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   private readonly spare: SourceProvider;
   private readonly load: LoadSource;
   private readonly cost: CostModel;
+  /** Audio-only sessions capture and encode no picture: their cost is learned apart. */
+  private readonly audioOnlyCost: CostModel;
   private readonly gate = new AvailabilityGate();
   private readonly reports = new Map<string, () => HealthDetail & Record<string, unknown>>();
   /** Free bytes in the recordings folder, read with each load sample. */
@@ -109,6 +111,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     this.load = opts.load ?? new HostLoadMonitor();
     const { capacity } = opts.config;
     this.cost = new CostModel({ cpuCores: capacity.sessionCpuCores, memoryBytes: capacity.sessionMemoryBytes });
+    this.audioOnlyCost = new CostModel({ cpuCores: capacity.audioOnlyCpuCores, memoryBytes: capacity.sessionMemoryBytes });
     if (capacity.slots !== 'auto') this.setSlots(capacity.slots);
   }
 
@@ -215,7 +218,13 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     return free;
   }
 
-  private admission(slot?: number): AdmissionResult {
+  /** The cost model of a session's kind: audio only, or with a picture. */
+  private costModelOf(outputs: StartRequest['outputs']): CostModel {
+    return audioOnlySession(outputs) ? this.audioOnlyCost : this.cost;
+  }
+
+  /** Whether one more session would be taken now: the one asked for, or (for presence) one with a picture. */
+  private admission(slot?: number, next?: StartRequest): AdmissionResult {
     const free = this.freeSlots();
     const steady = this.steadySessions();
     const speeds = steady.map((s) => s.summary().encoderSpeed).filter((v): v is number => v !== undefined);
@@ -224,7 +233,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       cpuTarget: this.opts.config.capacity.cpuTarget,
       running: this.sessions.size,
       freeSlots: slot === undefined ? free.length : free.includes(slot) ? 1 : 0,
-      cost: this.cost.current,
+      cost: (next ? this.costModelOf(next.outputs) : this.cost).current,
+      runningCpuCores: [...this.sessions.values()].reduce((sum, s) => sum + this.costModelOf(s.request.outputs).current.cpuCores, 0),
       ...(speeds.length ? { slowestEncoderSpeed: Math.min(...speeds) } : {}),
       draining: this.draining,
       expired: this.opts.config.lifecycle.singleUse && this.used.every(Boolean),
@@ -254,7 +264,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       const problems = Object.entries(this.checks).filter(([, c]) => c.healthStatus !== 'HEALTHY').map(([n, c]) => `${n}: ${c.detail}`);
       throw new RecorderError({ code: 'UNHEALTHY', scope: 'system', message: `This recorder cannot record now (${problems.join('; ')})`, retryable: true });
     }
-    const decision = this.admission(wanted);
+    const decision = this.admission(wanted, request);
     if (!decision.accept) {
       const expired = this.opts.config.lifecycle.singleUse && this.used.every(Boolean);
       // Jibri's own wording for a busy recorder, then why: clients match on the former.
@@ -359,6 +369,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       memoryHeadroomBytes: decision.memoryHeadroomBytes,
       ...(speeds.length ? { encoderSpeed: Math.min(...speeds) } : {}),
       sessionCost: { ...this.cost.current, measured: this.cost.samples > 0 },
+      audioOnlySessionCost: { ...this.audioOnlyCost.current, measured: this.audioOnlyCost.samples > 0 },
       hostCores: load.cores,
       hostBusyCores: load.hostBusyCores,
       ...(this.diskFreeBytes !== undefined ? { diskFreeBytes: this.diskFreeBytes } : {}),
@@ -473,8 +484,12 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 
   private onLoadSample(sample: LoadSample): void {
     this.readDiskFree();
+    // A sample teaches the model of a kind only while every session running is of that kind.
+    const sessions = [...this.sessions.values()];
+    const audioOnly = sessions.filter((s) => audioOnlySession(s.request.outputs)).length;
     const steady = this.steadySessions().length;
-    this.cost.observe(sample, steady, this.sessions.size);
+    if (audioOnly === 0) this.cost.observe(sample, steady, sessions.length);
+    if (audioOnly === sessions.length) this.audioOnlyCost.observe(sample, steady, sessions.length);
     this.publish();
   }
 

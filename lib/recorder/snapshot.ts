@@ -64,6 +64,8 @@ export interface Capacity {
   encoderSpeed?: number;
   /** What one session costs here: the configured estimate until measured, then what was measured. */
   sessionCost: { cpuCores: number; memoryBytes: number; measured: boolean };
+  /** The same for an audio-only session (no picture captured or encoded). */
+  audioOnlySessionCost: { cpuCores: number; memoryBytes: number; measured: boolean };
   hostCores: number;
   /** Cores' worth of CPU the host uses now, averaged over the last seconds. */
   hostBusyCores: number;

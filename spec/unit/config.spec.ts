@@ -121,7 +121,7 @@ describe('configuration', () => {
 
   it('reads slots, admission estimates and the lifecycle', () => {
     const d = loadConfig({});
-    expect(d.capacity).toEqual({ slots: 1, sessionCpuCores: 0.6, sessionMemoryBytes: 450 * 1024 * 1024, cpuTarget: 0.9 });
+    expect(d.capacity).toEqual({ slots: 1, sessionCpuCores: 0.6, sessionMemoryBytes: 450 * 1024 * 1024, audioOnlyCpuCores: 0.3, cpuTarget: 0.9 });
     expect(d.lifecycle).toEqual({ internalHost: '127.0.0.1', internalPort: 3333, singleUse: false });
     const c = loadConfig({ JIBRI_CONCURRENT_SESSIONS: 'AUTO', JIBRI_SESSION_CPU_ESTIMATE: '1.5', JIBRI_CPU_TARGET: '75', JIBRI_SINGLE_USE_MODE: 'true', JIBRI_HTTP_API_INTERNAL_PORT: '4444' });
     expect(c.capacity).toMatchObject({ slots: 'auto', sessionCpuCores: 1.5, cpuTarget: 0.75 });

@@ -49,6 +49,16 @@ describe('admission', () => {
     expect(admit(input({ running: 1, slowestEncoderSpeed: 0.99 })).accept).toBe(true);
   });
 
+  it('plans each running session at its own kind\'s cost, and the new one at its own', () => {
+    // Two cores, target 1.8: 0.05 other + 2 running with a picture (1.2) + one more with a picture (0.6) = 1.85: no.
+    const busy = load({ hostBusyCores: 1.3, serviceCores: 1.25 });
+    expect(admit(input({ running: 2, runningCpuCores: 1.2, load: busy })).accept).toBe(false);
+    // ...but an audio-only one (0.3) fits: 1.55.
+    expect(admit(input({ running: 2, runningCpuCores: 1.2, cost: { cpuCores: 0.3, memoryBytes: 450 * MB }, load: busy })).accept).toBe(true);
+    // And two audio-only sessions running (0.6) leave room for one with a picture.
+    expect(admit(input({ running: 2, runningCpuCores: 0.6, load: busy })).accept).toBe(true);
+  });
+
   it('keeps a memory reserve beyond one session', () => {
     const tight = admit(input({ running: 1, load: load({ memAvailableBytes: MEMORY_RESERVE_BYTES + 400 * MB }) }));
     expect(tight.accept).toBe(false);
