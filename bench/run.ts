@@ -12,7 +12,8 @@
  *  7. delivery to a real S3 server: upload throughput and stop → "recording ready" (bench/delivery.ts);
  *  8. the container images' sizes (recorder, fleet, fleet-local), when Docker and the images are there (bench/image.ts).
  * Everything runs on loopback and is cleaned up, also on error. BENCH_ONLY=latency runs part 1 alone,
- * BENCH_ONLY=delivery part 7, BENCH_ONLY=fleet part 6.
+ * BENCH_ONLY=delivery part 7, BENCH_ONLY=fleet part 6, BENCH_ONLY=audio-only the cost of an audio-only
+ * session against a full one (bench/audio-only.ts; also part of the full run).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,6 +39,7 @@ import { benchAvDrift, describeAvDrift } from './av-drift';
 import { benchImages, describeImage } from './image';
 import { benchStreamLatency, describeStreamLatency } from './stream-latency';
 import { benchDelivery, describeDelivery } from './delivery';
+import { benchAudioOnly, describeAudioOnly } from './audio-only';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -182,6 +184,13 @@ async function main(): Promise<void> {
   const page = await startDemoServer();
   const service = await compose(config, createLogger('error'));
   try {
+    if (ONLY === 'audio-only') {
+      process.stderr.write(`audio-only against full sessions: ${ROUNDS} rounds of ${SECONDS} s each...\n`);
+      const a = await benchAudioOnly(service, page, ROUNDS, SECONDS);
+      fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-audio-only.json'), JSON.stringify(a, null, 2));
+      process.stdout.write(`${describeAudioOnly(a)}\n`);
+      return;
+    }
     process.stderr.write(`start latency: ${RUNS} runs...\n`);
     const latencies = await benchStartLatency(service, page);
     process.stderr.write(`stream start latency: ${RUNS} runs...\n`);
@@ -205,6 +214,8 @@ async function main(): Promise<void> {
     const sync = await benchAvSync(RUNS);
     process.stderr.write('simultaneous recordings:\n');
     const concurrency = await benchConcurrency(SECONDS);
+    process.stderr.write('audio-only against full sessions...\n');
+    const audioOnly = await benchAudioOnly(service, page, ROUNDS, SECONDS);
     const fleet = await benchFleet();
     if (DRIFT_MINUTES > 0) process.stderr.write(`A/V drift: one ${DRIFT_MINUTES}-minute recording...\n`);
     const drift = DRIFT_MINUTES > 0 ? await benchAvDrift(DRIFT_MINUTES) : undefined;
@@ -226,6 +237,7 @@ async function main(): Promise<void> {
       xmppMs: xmpp,
       avSync: sync,
       concurrency,
+      audioOnly,
       fleet,
       delivery,
       ...(drift ? { drift } : {}),
@@ -244,6 +256,7 @@ async function main(): Promise<void> {
       ...describeXmpp(xmpp),
       describeAvSync(sync),
       ...describeConcurrency(concurrency),
+      describeAudioOnly(audioOnly),
       describeFleet(fleet),
       ...describeDelivery(delivery),
       ...(drift ? [describeAvDrift(drift)] : ['A/V drift: set BENCH_DRIFT_MINUTES=10 to measure it over one long recording']),
