@@ -77,7 +77,7 @@ export function servedFilesRouter(deps: ServedDeps): Router {
     const output = session?.outputs.find((o) => o.kind === kind);
     const viewerToken = output?.served?.viewerToken;
     const given = viewerTokenOf(req);
-    // Both comparisons always run, so the answer's timing says nothing about which token was close.
+    // Tokens are compared as digests (tokenMatches): the timing says nothing of how close a guess was.
     const byApi = apiReader(req);
     const byViewer = Boolean(given && viewerToken && tokenMatches(given, viewerToken));
     if (!byApi && !byViewer) {
