@@ -49,7 +49,7 @@ describe('the encode for HLS, thumbnails and audio only', () => {
     const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.mp4'), thumbEntry]);
     expect(spec.output.target).toBe('/rec/s/room.mp4');
     expect(spec.output.options.slice(0, 4)).toEqual(['-map', '0:v', '-map', '1:a']);
-    expect(spec.more).toEqual([{ options: ['-map', '0:v', '-an', '-vf', 'fps=1/10,scale=640:-2', '-c:v', 'mjpeg', '-q:v', '5', '-fps_mode', 'passthrough', '-atomic_writing', '1', '-f', 'image2'], target: '/rec/s/thumbnails/thumb-%06d.jpg' }]);
+    expect(spec.more).toEqual([{ options: ['-map', '0:v', '-an', '-vf', 'fps=1/10,scale=640:-2', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '5', '-fps_mode', 'passthrough', '-atomic_writing', '1', '-f', 'image2'], target: '/rec/s/thumbnails/thumb-%06d.jpg' }]);
     const argv = toArgv(spec);
     expect(argv[argv.length - 1]).toBe('/rec/s/thumbnails/thumb-%06d.jpg');
     expect(argv.indexOf('/rec/s/room.mp4')).toBeLessThan(argv.indexOf('fps=1/10,scale=640:-2'));
