@@ -49,6 +49,12 @@ for gyp in "$dir"/*/binding.gyp "$dir"/@*/*/binding.gyp; do
     if [ -d "$d" ] && [ -z "$(find "$d" -name '*.js' -print -quit)" ]; then rm -rf "$d"; fi
   done
 done
+# hls.js: the recorder serves dist/hls.min.js alone (lib/http/served-api.ts); its other builds and its
+# sources are 31 MB. Its require entry (dist/hls.js) stays, so the package still resolves.
+if [ -d "$dir/hls.js/dist" ]; then
+  find "$dir/hls.js/dist" -type f ! -name hls.min.js ! -name hls.js -delete
+  rm -rf "$dir/hls.js/src"
+fi
 rm -rf "$dir/.bin" "$dir/.cache"
 resolvable >/tmp/slim-after.txt
 if ! cmp -s /tmp/slim-before.txt /tmp/slim-after.txt; then
