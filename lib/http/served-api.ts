@@ -15,7 +15,8 @@ import type { Output } from '../output/output';
 import { latestThumbnail } from '../output/thumbnails/thumbnails';
 import type { Recorder } from '../recorder/recorder';
 import { detailsAllowed } from './auth';
-import { API_BASE, sendError, tokenMatches } from './responses';
+import { tokenMatches } from '@jibri-ts/common';
+import { API_BASE, sendError } from './responses';
 import { VIEWER_ASSETS, VIEWER_CSP, viewerPage, viewerScript } from './viewer-page';
 
 /** Where a session's HLS is, for the start answer and the session's status (paths on this API). */
