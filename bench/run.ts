@@ -10,10 +10,12 @@
  *  6. the fleet server: deploy request to callback for 1 and 4 recorders on the local, docker and swarm
  *     backends, and its memory (bench/fleet.ts);
  *  7. delivery to a real S3 server: upload throughput and stop → "recording ready" (bench/delivery.ts);
- *  8. the container images' sizes (recorder, fleet, fleet-local), when Docker and the images are there (bench/image.ts).
+ *  8. the container images' sizes (recorder, fleet, fleet-local), when Docker and the images are there (bench/image.ts);
+ *  9. many outputs from one encode: a file alone against a file + two RTMP destinations (bench/outputs.ts).
  * Everything runs on loopback and is cleaned up, also on error. BENCH_ONLY=latency runs part 1 alone,
  * BENCH_ONLY=delivery part 7, BENCH_ONLY=fleet part 6, BENCH_ONLY=audio-only the cost of an audio-only
  * session against a full one (bench/audio-only.ts; also part of the full run).
+ * BENCH_ONLY=outputs part 9.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -40,6 +42,7 @@ import { benchImages, describeImage } from './image';
 import { benchStreamLatency, describeStreamLatency } from './stream-latency';
 import { benchDelivery, describeDelivery } from './delivery';
 import { benchAudioOnly, describeAudioOnly } from './audio-only';
+import { benchOutputsCpu, describeOutputsCpu } from './outputs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -191,6 +194,13 @@ async function main(): Promise<void> {
       process.stdout.write(`${describeAudioOnly(a)}\n`);
       return;
     }
+    if (ONLY === 'outputs') {
+      process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone and a file + two RTMP, ${SECONDS} s each...\n`);
+      const outputs = await benchOutputsCpu(service, page, ROUNDS, SECONDS);
+      fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-outputs.json'), JSON.stringify(outputs, null, 2));
+      process.stdout.write(`${describeOutputsCpu(outputs)}\n`);
+      return;
+    }
     process.stderr.write(`start latency: ${RUNS} runs...\n`);
     const latencies = await benchStartLatency(service, page);
     process.stderr.write(`stream start latency: ${RUNS} runs...\n`);
@@ -222,6 +232,8 @@ async function main(): Promise<void> {
     process.stderr.write(`delivery: a ${DELIVERY_MINUTES}-minute file and a ${SECONDS}-second recording to Ceph RGW...\n`);
     const delivery = await benchDelivery(DELIVERY_MINUTES, SECONDS);
     const images = await benchImages();
+    process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone and a file + two RTMP, ${SECONDS} s each...\n`);
+    const outputs = await benchOutputsCpu(service, page, ROUNDS, SECONDS);
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
     const overhead = (ourCpu / bareCpu - 1) * 100;
@@ -242,6 +254,7 @@ async function main(): Promise<void> {
       delivery,
       ...(drift ? { drift } : {}),
       images,
+      outputs,
       settings: { runs: RUNS, seconds: SECONDS, rounds: ROUNDS, resolution: `${config.encoding.width}x${config.encoding.height}`, framerate: config.encoding.framerate },
     };
     const out = path.join(os.tmpdir(), 'jibri-ts-bench.json');
@@ -261,6 +274,7 @@ async function main(): Promise<void> {
       ...describeDelivery(delivery),
       ...(drift ? [describeAvDrift(drift)] : ['A/V drift: set BENCH_DRIFT_MINUTES=10 to measure it over one long recording']),
       ...images.map(describeImage),
+      describeOutputsCpu(outputs),
       `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,
       '',
       `numbers: ${out}`,

@@ -21,6 +21,7 @@ import { registerSecret } from './redact';
 import type { CrashMarker } from './recorder/crash-marker';
 import { finalizeLeftovers } from './recorder/leftovers';
 import { Recorder, type RecorderOptions } from './recorder/recorder';
+import { extraOutputsProblem } from './output/outputs';
 import { XmppEdge } from './xmpp/xmpp-edge';
 
 const LEFTOVER_RESCAN_MS = 60000;
@@ -82,6 +83,9 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   if (config.files.length) log.info(`configuration read from ${config.files.join(' + ')} and the environment`, { component: 'config' });
   for (const url of config.webhooks.subscribers) registerSecret(urlPassword(url), { pinned: true });
   registerSecret(config.upload.s3?.secretAccessKey, { pinned: true });
+  // An extra output kind this recorder does not have stops the start, before anything listens.
+  const extraProblem = extraOutputsProblem(config.extraOutputs);
+  if (extraProblem) throw new Error(extraProblem);
   // A bad signing key stops the start here, before anything listens.
   const jwt = config.webhooks.jwt ? new RefreshingJwt(config.webhooks.jwt, loadSigningKey(config.webhooks.jwt.signingKeyPath)) : undefined;
   const autoscalerKey = config.autoscaler ? loadSigningKey(config.autoscaler.keyFile, 'AUTOSCALER_SIDECAR_KEY_FILE') : undefined;

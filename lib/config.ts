@@ -229,6 +229,8 @@ export interface Config {
   recording: RecordingConfig;
   encoding: EncodingConfig;
   streaming: StreamingConfig;
+  /** JIBRI_EXTRA_OUTPUTS: output kinds added to every session (checked against the kinds in lib/output at start-up). */
+  extraOutputs: string[];
   call: CallConfig;
   browser: BrowserConfig;
   capacity: CapacityConfig;
@@ -309,6 +311,12 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_RECORDING_STREAMING_GOP_SIZE', default: '60', group: 'Streaming', description: 'Frames between key frames of a stream', hocon: 'jibri.ffmpeg.gop-size' },
   { name: 'JIBRI_STREAMING_RTMP_ALLOW_LIST', default: '', group: 'Streaming', description: 'Comma-separated regular expressions; a stream URL must fully match one (empty = any URL)', hocon: 'jibri.streaming.rtmp-allow-list' },
   { name: 'JIBRI_STREAMING_RETRY_TIMEOUT', default: '60 seconds', group: 'Streaming', description: `How long an ingest that dropped mid-stream is retried before the session fails (0 = fail at once, as Jibri); ${DURATION_NOTE}` },
+  {
+    name: 'JIBRI_EXTRA_OUTPUTS',
+    default: '',
+    group: 'Streaming',
+    description: 'Comma-separated output kinds added to every session, HTTP and XMPP alike (file: every session also records; a kind this recorder does not have stops the start)',
+  },
   { name: 'JIBRI_STREAMING_LOCAL_COPY', default: 'false', group: 'Streaming', description: 'Also record every stream to a file in JIBRI_RECORDING_DIR, from the same encode' },
   { name: 'JIBRI_STREAMING_RTMPS_CA_FILE', default: '', group: 'Streaming', description: "PEM file of certificate authorities trusted for rtmps:// ingests besides the system's (a private CA); certificates are always verified" },
   { name: 'JIBRI_CHROMIUM_PATH', default: '/usr/bin/chromium', group: 'Browser', description: 'The Chromium binary the recorder drives' },
@@ -709,6 +717,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
       audioDelayMs: r.int('JIBRI_RECORDING_AUDIO_DELAY_MS', -500, 500),
     },
     streaming: readStreaming(r),
+    extraOutputs: readExtraOutputs(r),
     call: {
       joinTimeoutSec: r.duration('JIBRI_CALL_JOIN_TIMEOUT', 1, 600),
       emptyTimeoutSec: r.duration('JIBRI_CALL_EMPTY_TIMEOUT', 0, 24 * 3600),
@@ -992,6 +1001,13 @@ function readStreaming(r: Reader): StreamingConfig {
     localCopy: r.bool('JIBRI_STREAMING_LOCAL_COPY'),
     ...readRtmpsCa(r),
   };
+}
+
+/** Lower-case kind names, each once; whether this recorder has the kind is lib/output's to say. */
+function readExtraOutputs(r: Reader): string[] {
+  const kinds = r.list('JIBRI_EXTRA_OUTPUTS').map((k) => k.toLowerCase());
+  for (const k of kinds) if (!/^[a-z][a-z0-9-]{0,31}$/.test(k)) r.problems.push(`JIBRI_EXTRA_OUTPUTS: ${JSON.stringify(k.slice(0, 40))} is not an output kind (a comma-separated list such as "hls,thumbnails")`);
+  return [...new Set(kinds)];
 }
 
 function readRtmpsCa(r: Reader): { rtmpsExtraCa?: string } {

@@ -185,3 +185,23 @@ export function runFfprobe(args: string[]): Promise<{ stdout: string }> {
     child.once('close', (code) => (code === 0 ? resolve({ stdout: out }) : reject(new Error(`ffprobe exited with ${code}`))));
   });
 }
+
+/** Continuity of one stream of a media file: its first and last packet times and the longest gap between packets. */
+export interface Continuity {
+  firstSec: number;
+  lastSec: number;
+  maxGapSec: number;
+  packets: number;
+}
+
+/**
+ * How continuous a file's video (`v`) or audio (`a`) is, from its packets' timestamps: an ingest that
+ * lost its stream for a while, or a recording that stalled, shows as a long gap.
+ */
+export async function continuity(file: string, stream: 'v' | 'a'): Promise<Continuity> {
+  const { stdout } = await runFfprobe(['-v', 'error', '-select_streams', `${stream}:0`, '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
+  const times = stdout.split('\n').map((l) => l.split(',')[0]!.trim()).filter((l) => l !== '' && l !== 'N/A').map(Number).filter((t) => Number.isFinite(t)).sort((a, b) => a - b);
+  let maxGapSec = 0;
+  for (let i = 1; i < times.length; i++) maxGapSec = Math.max(maxGapSec, times[i]! - times[i - 1]!);
+  return { firstSec: times[0] ?? 0, lastSec: times.at(-1) ?? 0, maxGapSec, packets: times.length };
+}

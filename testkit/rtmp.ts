@@ -18,6 +18,8 @@ export interface RtmpServer {
   /** RTMPS with a self-signed certificate: what a publisher that verifies must refuse. */
   untrustedTlsPort: number;
   dir: string;
+  /** nginx's master process while it runs (the bench leaves the ingest's CPU out of the recorder's). */
+  readonly pid: number | undefined;
   /** `rtmp://127.0.0.1:<port>/<app>` (or rtmps:// on the TLS port); the key goes after it. */
   appUrl(app?: string, tls?: boolean): string;
   /** Names that nginx saw published, in order (from its log). */
@@ -75,6 +77,9 @@ export async function startRtmpServer(opts: { apps?: string[] } = {}): Promise<R
     tlsPort,
     untrustedTlsPort,
     dir,
+    get pid() {
+      return proc?.pid;
+    },
     appUrl: (app = 'live', tls = false) => (tls ? `rtmps://127.0.0.1:${tlsPort}/${app}` : `rtmp://127.0.0.1:${port}/${app}`),
     publishes: () => {
       const log = fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : '';

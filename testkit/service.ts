@@ -69,9 +69,14 @@ export function startBody(baseUrl: string, sessionId: string, extra: Record<stri
   };
 }
 
-export async function post(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json; text: string }> {
+export function post(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json; text: string }> {
+  return call('POST', url, body, headers);
+}
+
+/** One HTTP request with a JSON body (if any); the answer's status, JSON and text. */
+export async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json; text: string }> {
   const res = await fetch(url, {
-    method: 'POST',
+    method,
     headers: { 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });

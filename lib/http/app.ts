@@ -12,6 +12,7 @@ import type { RecorderMetrics } from '../status/metrics';
 import type { RecordingEventSource } from '../status/sse';
 import { jibriApiRouter } from './jibri-api';
 import { servedFilesRouter, VIEWER_ASSETS, viewerAssetsRouter } from './served-api';
+import { sessionsRouter } from './sessions-api';
 import { guardStateChanges } from './request-guard';
 import { requireToken } from './auth';
 import { API_BASE, MAX_BODY, httpStatusOf, sendError } from './responses';
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(API_BASE, jibriApiRouter({ ...deps, ...(auth ? { auth } : {}) }));
   app.use(API_BASE, servedFilesRouter({ http: deps.config.http, recorder: deps.recorder, log: deps.log }));
   app.use(VIEWER_ASSETS, viewerAssetsRouter());
+  app.use(API_BASE, sessionsRouter({ ...deps, ...(auth ? { auth } : {}) }));
   const { metrics } = deps;
   if (metrics) {
     app.get('/metrics', (req: Request, res: Response) => {

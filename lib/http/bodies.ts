@@ -1,7 +1,9 @@
 /**
- * Pure: a startService body → a StartRequest (its outputs: sinkType's one, or the `outputs` list), or the list of what is wrong with it,
+ * Pure: a startService body → a StartRequest (its outputs), or the list of what is wrong with it,
  * field by field.
- * Accepts Jibri's full StartServiceParams (unknown fields are ignored, as Jackson does there).
+ * Accepts Jibri's full StartServiceParams (unknown fields are ignored, as Jackson does there): `sinkType`
+ * and the stream fields give Jibri's one output. jibri-ts's `outputs` list (output-bodies.ts) gives the
+ * whole list instead; `sinkType` may then be left out, and when sent it must say what the list is.
  */
 import { callNameProblem, MAX_CALL_NAME } from '../meeting/call-url';
 import type { OutputRequest } from '../output/output';
@@ -116,6 +118,27 @@ function parseStreamOutput(body: Record<string, unknown>, errors: FieldError[]):
   return { kind: 'stream', rtmpUrl: built.url, ...(username ? { username } : {}), ...(password ? { password } : {}) };
 }
 
+/**
+ * `outputs` is the whole list: Jibri's stream fields beside it would be a second, unlisted stream, and a
+ * `sinkType` that says otherwise than the list (`stream` when it has an rtmp output, else `file`) would
+ * be read differently by Jibri's clients and by us.
+ */
+function listedOutputs(body: Record<string, unknown>, sinkType: string | undefined, errors: FieldError[]): OutputRequest[] | undefined {
+  for (const field of ['youTubeStreamKey', 'rtmpUrl', 'username', 'password']) {
+    if (body[field] !== undefined && body[field] !== null) errors.push({ field, message: 'cannot be sent with outputs: put the stream in outputs as {"type": "rtmp", "url", "username", "password"}' });
+  }
+  const before = errors.length;
+  const outputs = parseOutputList(body.outputs, errors);
+  if (errors.length > before) return undefined;
+  if (sinkType === undefined) return outputs;
+  const mode = outputs.some((o) => o.kind === 'stream') ? 'stream' : 'file';
+  if (sinkType !== mode) {
+    errors.push({ field: 'sinkType', message: `is "${sinkType}" but outputs make a ${mode} session: leave sinkType out, or send "${mode}"` });
+    return undefined;
+  }
+  return outputs;
+}
+
 export function parseStartBody(body: unknown): ParsedStart {
   const errors: FieldError[] = [];
   if (!isObject(body)) return { ok: false, status: 400, errors: [{ field: '(body)', message: 'must be a JSON object' }] };
@@ -145,19 +168,20 @@ export function parseStartBody(body: unknown): ParsedStart {
 
   const callLogin = parseCallLogin(body.callLoginParams, errors);
 
-  // `sinkType` is Jibri's word for where the recording goes: one output. An `outputs` list, when given,
-  // is the session's outputs instead, and sinkType is then not needed.
-  const listed = body.outputs === undefined ? undefined : parseOutputList(body.outputs, errors);
-  const rawSinkType = text(body.sinkType, 'sinkType', errors, { max: 32, required: listed === undefined });
-  const sinkType = listed === undefined ? rawSinkType?.toLowerCase() : undefined;
-  let output: OutputRequest | undefined;
-  if (sinkType === 'file') output = { kind: 'file' };
-  else if (sinkType === 'stream') output = parseStreamOutput(body, errors);
-  else if (sinkType === 'gateway') errors.push({ field: 'sinkType', message: '"gateway" (SIP) is not supported by jibri-ts' });
+  // `sinkType` is Jibri's word for where the recording goes: one output, unless `outputs` lists them.
+  const listed = body.outputs !== undefined && body.outputs !== null;
+  const rawSinkType = text(body.sinkType, 'sinkType', errors, { max: 32, required: !listed });
+  const sinkType = rawSinkType?.toLowerCase();
+  let outputs: OutputRequest[] | undefined;
+  if (listed) outputs = listedOutputs(body, sinkType, errors);
+  else if (sinkType === 'file') outputs = [{ kind: 'file' }];
+  else if (sinkType === 'stream') {
+    const stream = parseStreamOutput(body, errors);
+    outputs = stream ? [stream] : undefined;
+  } else if (sinkType === 'gateway') errors.push({ field: 'sinkType', message: '"gateway" (SIP) is not supported by jibri-ts' });
   else if (sinkType !== undefined) errors.push({ field: 'sinkType', message: 'must be "file" or "stream"' });
 
-  const outputs = listed ?? (output ? [output] : []);
-  if (errors.length || !sessionId || !baseUrl || !callName || !outputs.length) return { ok: false, status: 400, errors };
+  if (errors.length || !sessionId || !baseUrl || !callName || !outputs) return { ok: false, status: 400, errors };
   return {
     ok: true,
     request: {

@@ -5,8 +5,10 @@
  * The session and the pipeline treat every output alike through the `Output` interface; the one place
  * that knows the kinds is lib/output/outputs.ts.
  *
- * Kinds: a file (video, or the sound alone as `.m4a`), a stream, HLS (segments and a playlist served while
- * live), thumbnails (a JPEG every N seconds). A new kind is a new module and a line in outputs.ts.
+ * Kinds: a file (video, or the sound alone as `.m4a`), any number of RTMP(S) streams (they share one FLV
+ * entry of the encode, stream/stream-output.ts, and can be added and removed while the session records),
+ * HLS (segments and a playlist served while live), thumbnails (a JPEG every N seconds). A new kind is a
+ * new module and a line in outputs.ts.
  */
 import type { EventEmitter } from 'node:events';
 import type { RecorderError } from '../errors';
@@ -75,8 +77,8 @@ export interface OutputSummary {
   kind: OutputKind;
   /** The destination as people may see it: a file path, or rtmp://host/app/****. */
   shownAs: string;
-  /** The link to a remote destination: connecting, live, reconnecting, failed. */
-  link?: { state: string; reconnects: number };
+  /** The link to a remote destination: connecting, live, reconnecting, failed (with why). */
+  link?: { state: string; reconnects: number; error?: string };
   viewingUrl?: string;
 }
 
@@ -109,9 +111,10 @@ export interface Output extends Pick<EventEmitter<OutputEvents>, 'on' | 'off' | 
   readonly served?: ServedFiles;
   /**
    * Gets ready for the encoder (a private channel, connections to the ingest started in parallel with
-   * ffmpeg's start) and says where ffmpeg writes.
+   * ffmpeg's start) and says where ffmpeg writes; undefined when the output rides on an entry another
+   * output of the session opened (every RTMP destination shares the one FLV entry).
    */
-  open(log: Logger): Promise<MuxerEntry>;
+  open(log: Logger): Promise<MuxerEntry | undefined>;
   summary(): OutputSummary;
   /** Before the encoder is stopped: the end of its writes is then no failure. */
   expectEnd(): void;

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { BrowserConfig, EncodingConfig } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
-import type { Output } from '../output/output';
+import type { MuxerEntry, Output } from '../output/output';
 import { encodeSpec, type StreamEncoding } from './encoder/ffmpeg-args';
 import { startEncoder, type Encoder, type EncoderEnd, type EncoderProgress } from './encoder/encoder';
 import type { CaptureSource } from './source';
@@ -134,7 +134,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     const capture = { display: source.display.name, audioSource: source.sink.monitor, originMs: Date.now() };
     this.originMs = capture.originMs;
     // Outputs get ready in parallel with each other (a publisher starts connecting to its ingest now).
-    const entries = await Promise.all(outputs.map((o) => o.open(log)));
+    const entries = (await Promise.all(outputs.map((o) => o.open(log)))).filter((e): e is MuxerEntry => e !== undefined);
     for (const o of outputs) o.on('failure', (error) => this.fail(error));
     const spec = encodeSpec(encoding, capture, entries, outputs.some((o) => o.live) ? this.opts.liveEncoding : undefined);
     const encoder = startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, log });

@@ -14,7 +14,8 @@ import * as path from 'node:path';
 import type { Config } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
-import { audioOnlySession, outputRefusal } from '../output/outputs';
+import type { OutputRequest } from '../output/output';
+import { audioOnlySession, outputRefusal, withExtraOutputs } from '../output/outputs';
 import { SpareSource, type CaptureSource } from '../pipeline/source';
 import { runHealthChecks, type CheckResult } from '../system/health';
 import { HostLoadMonitor, type LoadSample } from '../system/host-load';
@@ -251,7 +252,9 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    * Admits and starts a session, or throws a RecorderError (BUSY, EXPIRED, UNHEALTHY, SESSION_EXISTS...)
    * and changes nothing. Returns as soon as the session is admitted: the pipeline starts in the background.
    */
-  start(request: StartRequest, options: StartOptions = {}): Session {
+  start(asked: StartRequest, options: StartOptions = {}): Session {
+    // The operator's JIBRI_EXTRA_OUTPUTS go with every session, whichever edge started it.
+    const request = { ...asked, outputs: withExtraOutputs(asked.outputs, this.opts.config.extraOutputs) };
     this.checkOutputs(request);
     if (this.sessions.has(request.sessionId)) {
       throw new RecorderError({ code: 'SESSION_EXISTS', message: `A session with the id ${request.sessionId} is already running`, retryable: false });
@@ -304,6 +307,25 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const targets = [...this.sessions.values()].filter((s) => sessionId === undefined || s.id === sessionId);
     if (!targets.length) this.log.info(`no session${sessionId ? ` ${sessionId}` : ''} to stop`);
     await Promise.all(targets.map((s) => s.requestStop()));
+  }
+
+  /**
+   * Adds an output to a recording session (an RTMP destination), under the same rules as at the start;
+   * answers its id. Throws a RecorderError (SESSION_NOT_FOUND, OUTPUT_CHANGE_REFUSED, BAD_STREAM_URL...).
+   */
+  addOutput(sessionId: string, request: OutputRequest): string {
+    return this.runningSession(sessionId).addOutput(request, { streamAllowList: this.opts.config.streaming.allowList }).id;
+  }
+
+  /** Removes one output of a recording session; the others go on. */
+  async removeOutput(sessionId: string, outputId: string): Promise<void> {
+    await this.runningSession(sessionId).removeOutput(outputId);
+  }
+
+  private runningSession(sessionId: string): Session {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new RecorderError({ code: 'SESSION_NOT_FOUND', message: `No session ${sessionId} is running`, retryable: false });
+    return session;
   }
 
   /** The session holding a slot, if any. */

@@ -13,8 +13,8 @@ import { callUrlWithLogin, localStorageEntries, meetingUrl } from '../meeting/ca
 import type { CallEndEvent } from '../meeting/call-status';
 import { Meeting, errorOfCallEnd } from '../meeting/meeting';
 import { recordingPaths, type RecordingPaths } from '../output/file-layout';
-import type { Output } from '../output/output';
-import { createOutputs, sessionMode } from '../output/outputs';
+import type { Output, OutputRequest } from '../output/output';
+import { closeLiveOutput, createOutputs, liveOutput, removalRefusal, sessionMode } from '../output/outputs';
 import { Pipeline, type PipelineFactory, type SessionPipeline, type StartTimings } from '../pipeline/pipeline';
 import type { CaptureSource } from '../pipeline/source';
 import { finalizeRecording, type FinalizeInput } from './finalize';
@@ -50,8 +50,13 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly mediaFile: string | undefined;
   /** Set when the request was received: the start-latency clock starts here. */
   readonly receivedAt: number;
-  /** Where the encode goes, in ffmpeg's order. */
-  readonly outputs: readonly Output[];
+  /**
+   * Every output the session has had, in ffmpeg's order then as added live: the pipeline stops and
+   * finishes them all (a removed destination's channel may carry the others).
+   */
+  private readonly allOutputs: Output[];
+  /** Outputs removed while live. */
+  private readonly removed = new Set<string>();
   state: SessionState = { name: 'starting' };
   timings: StartTimings = {};
   private pipeline: SessionPipeline | undefined;
@@ -81,14 +86,46 @@ export class Session extends EventEmitter<SessionEvents> {
     this.heartbeat = new MarkerHeartbeat(this.markerFile);
     const { streaming } = deps.config;
     // Each output registers its own secrets (a stream's key and credentials) before anything is logged.
-    this.outputs = createOutputs(request.outputs, {
+    this.allOutputs = createOutputs(request.outputs, {
       mediaFile: this.paths.mediaFile,
       sessionDir: this.paths.sessionDir,
       stream: { retryTimeoutSec: streaming.retryTimeoutSec, ...(streaming.rtmpsExtraCa ? { extraCa: streaming.rtmpsExtraCa } : {}) },
       streamLocalCopy: streaming.localCopy,
     });
-    this.mediaFile = this.outputs.find((o) => o.mediaFile)?.mediaFile;
+    this.mediaFile = this.allOutputs.find((o) => o.mediaFile)?.mediaFile;
     this.log = deps.log.child({ sessionId: this.id });
+  }
+
+  /** Where the encode goes now, in ffmpeg's order then as added live. */
+  get outputs(): readonly Output[] {
+    return this.allOutputs.filter((o) => !this.removed.has(o.id));
+  }
+
+  /**
+   * Adds an output while the session records (an RTMP destination joins the running encode); the file
+   * and the other destinations are not touched. Throws a RecorderError when it cannot.
+   */
+  addOutput(request: OutputRequest, rules: { streamAllowList: readonly string[] }): Output {
+    if (this.state.name !== 'recording') {
+      throw new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message: `The session is ${this.state.name}, not recording`, retryable: this.state.name === 'starting', hint: 'Outputs can be added while the session records' });
+    }
+    const made = liveOutput(request, this.allOutputs, this.outputs, rules);
+    if (!made.ok) throw made.error;
+    this.allOutputs.push(made.output);
+    this.log.info(`output ${made.output.id} added: ${made.output.title}`, { component: 'session' });
+    return made.output;
+  }
+
+  /** Removes an output while the session records; the others go on. Throws a RecorderError when it cannot. */
+  async removeOutput(outputId: string): Promise<void> {
+    const output = this.outputs.find((o) => o.id === outputId);
+    if (!output) throw new RecorderError({ code: 'OUTPUT_NOT_FOUND', message: `The session ${this.id} has no output ${outputId}`, retryable: false });
+    if (this.state.name !== 'recording') throw new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message: `The session is ${this.state.name}, not recording`, retryable: false });
+    const refusal = removalRefusal(output);
+    if (refusal) throw refusal;
+    this.removed.add(output.id);
+    await closeLiveOutput(output);
+    this.log.info(`output ${output.id} removed: ${output.title}`, { component: 'session' });
   }
 
   /** Longest this session may run (0 = no limit): its environment's usage timeout, else JIBRI_USAGE_TIMEOUT. */
@@ -132,7 +169,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   summary(): SessionSummary {
     const progress = this.pipeline?.lastProgress;
-    const outputs = this.outputs.map((o) => o.summary());
+    const outputs = this.outputs.map((o) => ({ id: o.id, ...o.summary() }));
     // Jibri's one stream per session, as health has always shown it.
     const stream = outputs.find((o) => o.link);
     return {
@@ -197,7 +234,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ffmpegBinary: config.ffmpegPath,
       pageUrl: callUrlWithLogin(this.request.call, this.request.callLogin, config.instanceId || 'jibri'),
       localStorage: localStorageEntries(this.request.callLogin, config.instanceId || 'jibri'),
-      outputs: this.outputs,
+      outputs: this.allOutputs,
       liveEncoding: { preset: streaming.preset, maxBitrateKbps: streaming.maxBitrateKbps, gopSize: streaming.gopSize },
       onPageLoaded: async (page) => {
         this.meeting = await Meeting.join({ page, log: this.log, call: config.call, presence: this.presenceFields() });

@@ -25,8 +25,8 @@ export interface SessionSummary {
   mediaFile?: string;
   /** The session's stream link, with the URL as people may see it (no key, no credentials). */
   stream?: { url: string; state: string; reconnects: number; viewingUrl?: string };
-  /** Every output of the session, as people may see it. */
-  outputs?: OutputSummary[];
+  /** Every output of the session, as people may see it, with the id that removes it while live. */
+  outputs?: Array<OutputSummary & { id: string }>;
   recordedSec?: number;
   /** The encoder's speed (1 = real time), as ffmpeg reports it. */
   encoderSpeed?: number;

@@ -3,8 +3,9 @@
  * it once, and RTMP(S) publishers written here send it to the ingests. ffmpeg never sees a URL, a key or
  * a password (they would be in its argv, readable by every user of the host).
  *
- * Jibri has one destination per session, and a destination that fails fails the session: the
- * destinations this output was opened with are required. Destinations added later (issue 21) are not.
+ * A destination that fails is reported (`destination-failed`); what that means for the session is the
+ * owner's decision (stream-output.ts). Only the encoder's own stream ending or breaking is this fan-out's
+ * failure.
  */
 import { EventEmitter } from 'node:events';
 import { RecorderError } from '../../errors';
@@ -39,14 +40,15 @@ const CONNECT_TIMEOUT_MS = 10000;
 const DRAIN_MS = 3000;
 
 interface StreamFanOutEvents {
-  /** A required destination failed, or the encoder's stream broke: the session cannot go on. */
+  /** The encoder's stream broke: no destination can go on. */
   failure: [error: RecorderError];
+  /** One destination failed for good (refused, or down for longer than the retry time); the others go on. */
+  'destination-failed': [id: string, error: RecorderError];
 }
 
 export class StreamFanOut extends EventEmitter<StreamFanOutEvents> {
   private readonly relay = new StreamRelay();
   private channel: EncoderChannel | undefined;
-  private readonly required = new Set<string>();
   private endExpected = false;
   private finished: Promise<void> | undefined;
 
@@ -59,10 +61,7 @@ export class StreamFanOut extends EventEmitter<StreamFanOutEvents> {
     const out = new StreamFanOut(opts);
     out.channel = await openEncoderChannel((bytes) => out.relay.push(bytes));
     out.watch();
-    for (const d of opts.destinations) {
-      out.required.add(d.id);
-      out.add(d);
-    }
+    for (const d of opts.destinations) out.add(d);
     void out.channel.ended.then(() => {
       // When the encoder itself ended, its own error (a full disk, a crash) is the one to report; it
       // arrives within moments, so this one waits.
@@ -98,14 +97,12 @@ export class StreamFanOut extends EventEmitter<StreamFanOutEvents> {
   }
 
   remove(id: string): Promise<boolean> {
-    this.required.delete(id);
     return this.relay.remove(id);
   }
 
-  /** The link of the first destination (the session's stream, as Jibri has one). */
-  get status(): Readonly<StreamLinkStatus> | undefined {
-    const first = this.opts.destinations[0];
-    return first ? this.relay.get(first.id) : undefined;
+  /** The link of one destination. */
+  status(id: string): Readonly<StreamLinkStatus> | undefined {
+    return this.relay.get(id);
   }
 
   get destinations(): DestinationStatus[] {
@@ -142,7 +139,7 @@ export class StreamFanOut extends EventEmitter<StreamFanOutEvents> {
     this.relay.on('behind', (id, dropped) => log.warn(`stream to ${shown(id)} fell behind the encoder; skipped ${dropped} frames to the next key frame`, { component: 'stream' }));
     this.relay.on('failed', (id, error) => {
       log.warn(`stream to ${shown(id)}: failed: ${error.describe()}`, { component: 'stream' });
-      if (this.required.has(id)) this.emit('failure', error);
+      this.emit('destination-failed', id, error);
     });
     this.relay.on('input-error', (err) => {
       this.emit('failure', new RecorderError({ code: 'INTERNAL', message: `The encoder's stream output is not FLV: ${err.message}` }));

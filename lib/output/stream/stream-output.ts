@@ -1,14 +1,20 @@
 /**
- * The stream output: the encode as FLV into the service's private channel, published by the service
- * itself to one RTMP(S) ingest (fan-out.ts), so no URL, key or password is ever in ffmpeg's argv. The
- * link is watched (link.ts): a refused start or a link lost for longer than the retry time is this
- * output's failure.
+ * The stream outputs: each RTMP(S) destination of a session is one output, and all of them share one
+ * `StreamChannel`: the encode's one FLV entry into the service's private channel, read once and published
+ * by the service itself to every ingest (fan-out.ts), so no URL, key or password is ever in ffmpeg's argv
+ * and a second destination costs no second encode. Destinations join and leave the channel while it runs.
+ *
+ * A destination that fails (refused, or down for longer than the retry time) fails the session only when
+ * nothing else of it still works: no output that stands on its own (a recording, HLS...) and no other
+ * destination that is not failed. So Jibri's one-stream session fails as Jibri's does, and one broken
+ * ingest among several never stops the others.
  */
 import { EventEmitter } from 'node:events';
+import type { RecorderError } from '../../errors';
 import type { Logger } from '../../log';
 import { registerSecret } from '../../redact';
 import type { MuxerEntry, Output, OutputEvents, OutputSummary, StreamOutputRequest } from '../output';
-import { StreamFanOut } from './fan-out';
+import { StreamFanOut, type RtmpDestinationSpec } from './fan-out';
 import { redactStreamUrl, streamSecrets } from './rules';
 
 export interface StreamOutputSettings {
@@ -25,6 +31,91 @@ export function flvMuxer(channelTarget: string): MuxerEntry {
   return { options: { f: 'flv', flvflags: 'no_duration_filesize', flush_packets: '1' }, target: channelTarget, watchesItself: true };
 }
 
+/** The one FLV channel of a session and its destinations. */
+export class StreamChannel extends EventEmitter<OutputEvents> {
+  private opening: Promise<StreamFanOut> | undefined;
+  private fanOut: StreamFanOut | undefined;
+  private entryTaken = false;
+  private readonly members = new Set<string>();
+
+  /** `othersWork`: whether the session has an output that goes on without any stream (a recording). */
+  constructor(
+    private readonly settings: StreamOutputSettings,
+    private readonly othersWork: () => boolean,
+  ) {
+    super();
+  }
+
+  /**
+   * A destination of the starting encode: the first one opens the channel and gets the muxer entry, the
+   * others ride on it (undefined). Their publishers start connecting now, while ffmpeg opens its inputs.
+   */
+  async join(spec: RtmpDestinationSpec, log: Logger): Promise<MuxerEntry | undefined> {
+    const first = !this.entryTaken;
+    this.entryTaken = true;
+    this.opening ??= StreamFanOut.open({
+      destinations: [],
+      retryTimeoutSec: this.settings.retryTimeoutSec,
+      ...(this.settings.extraCa ? { extraCa: this.settings.extraCa } : {}),
+      log,
+    }).then((fanOut) => {
+      this.fanOut = fanOut;
+      fanOut.on('failure', (error) => this.emit('failure', error));
+      fanOut.on('destination-failed', (id, error) => this.destinationFailed(id, error));
+      return fanOut;
+    });
+    const fanOut = await this.opening;
+    this.members.add(spec.id);
+    fanOut.add(spec);
+    return first ? flvMuxer(fanOut.encoderTarget) : undefined;
+  }
+
+  /** Whether a destination can join now: the encode writes into the channel. */
+  get running(): boolean {
+    return this.fanOut !== undefined;
+  }
+
+  /** A destination added while the encode runs. */
+  joinLive(spec: RtmpDestinationSpec): void {
+    if (!this.fanOut) throw new Error('the stream channel is not open');
+    this.members.add(spec.id);
+    this.fanOut.add(spec);
+  }
+
+  /** Unpublishes one destination; the others go on. */
+  async leave(id: string): Promise<void> {
+    this.members.delete(id);
+    await this.fanOut?.remove(id);
+  }
+
+  status(id: string): ReturnType<StreamFanOut['status']> {
+    return this.fanOut?.status(id);
+  }
+
+  /** Whether another destination than `id` still works (connecting, live or reconnecting). */
+  othersLive(id: string): boolean {
+    return [...this.members].some((m) => m !== id && this.fanOut?.status(m)?.state !== 'failed');
+  }
+
+  /** Whether the session has anything left without `id`: a destination that works, or an output of its own. */
+  worksWithout(id: string): boolean {
+    return this.othersWork() || this.othersLive(id);
+  }
+
+  expectEnd(): void {
+    this.fanOut?.expectEnd();
+  }
+
+  /** After the encoder stopped: every destination sends what it holds and unpublishes. */
+  finish(): Promise<void> {
+    return this.fanOut?.finish() ?? Promise.resolve();
+  }
+
+  private destinationFailed(id: string, error: RecorderError): void {
+    if (this.members.has(id) && !this.worksWithout(id)) this.emit('failure', error);
+  }
+}
+
 export class StreamOutput extends EventEmitter<OutputEvents> implements Output {
   readonly kind = 'stream';
   readonly live = true;
@@ -32,12 +123,11 @@ export class StreamOutput extends EventEmitter<OutputEvents> implements Output {
   /** The ingest as people may see it (rtmp://host/app/****). */
   readonly shownAs: string;
   readonly title: string;
-  private fanOut: StreamFanOut | undefined;
 
   constructor(
     readonly id: string,
     private readonly request: StreamOutputRequest,
-    private readonly settings: StreamOutputSettings,
+    readonly channel: StreamChannel,
   ) {
     super();
     // Registered before anything can log: from here on the key and the credentials are masked everywhere.
@@ -45,39 +135,51 @@ export class StreamOutput extends EventEmitter<OutputEvents> implements Output {
     this.shownAs = redactStreamUrl(request.rtmpUrl);
     this.title = `stream to ${this.shownAs}`;
     this.presence = request.viewingUrl ? { 'live-stream-view-url': request.viewingUrl } : {};
+    // The channel's failure is the session's; every destination of the starting encode passes it on.
+    channel.on('failure', (error) => this.emit('failure', error));
   }
 
-  /** Opens the channel; the publisher starts connecting to the ingest now, while ffmpeg opens its inputs. */
-  async open(log: Logger): Promise<MuxerEntry> {
-    const { request, settings } = this;
-    const credentials = request.username || request.password ? { username: request.username ?? '', password: request.password ?? '' } : undefined;
-    const fanOut = await StreamFanOut.open({
-      destinations: [{ id: this.id, url: request.rtmpUrl, shownAs: this.shownAs, ...(credentials ? { credentials } : {}) }],
-      retryTimeoutSec: settings.retryTimeoutSec,
-      ...(settings.extraCa ? { extraCa: settings.extraCa } : {}),
-      log,
-    });
-    this.fanOut = fanOut;
-    fanOut.on('failure', (error) => this.emit('failure', error));
-    return flvMuxer(fanOut.encoderTarget);
+  /** The stream's URL, kept for comparing destinations; a secret. */
+  get url(): string {
+    return this.request.rtmpUrl;
+  }
+
+  open(log: Logger): Promise<MuxerEntry | undefined> {
+    return this.channel.join(this.spec(), log);
+  }
+
+  /** Joins the running channel (a destination added while live). */
+  openLive(): void {
+    this.channel.joinLive(this.spec());
+  }
+
+  /** Unpublishes this destination only. */
+  close(): Promise<void> {
+    return this.channel.leave(this.id);
   }
 
   summary(): OutputSummary {
-    const link = this.fanOut?.status;
+    const link = this.channel.status(this.id);
     return {
       kind: 'stream',
       shownAs: this.shownAs,
-      link: { state: link?.state ?? 'connecting', reconnects: link?.reconnects ?? 0 },
+      link: { state: link?.state ?? 'connecting', reconnects: link?.reconnects ?? 0, ...(link?.state === 'failed' && link.lastError ? { error: link.lastError } : {}) },
       ...(this.request.viewingUrl ? { viewingUrl: this.request.viewingUrl } : {}),
     };
   }
 
   expectEnd(): void {
-    this.fanOut?.expectEnd();
+    this.channel.expectEnd();
   }
 
-  /** The stream's last seconds reach the ingest, then it unpublishes. */
+  /** The stream's last seconds reach the ingests, then they unpublish (once for the whole channel). */
   finish(): Promise<void> {
-    return this.fanOut?.finish() ?? Promise.resolve();
+    return this.channel.finish();
+  }
+
+  private spec(): RtmpDestinationSpec {
+    const { request } = this;
+    const credentials = request.username || request.password ? { username: request.username ?? '', password: request.password ?? '' } : undefined;
+    return { id: this.id, url: request.rtmpUrl, shownAs: this.shownAs, ...(credentials ? { credentials } : {}) };
   }
 }

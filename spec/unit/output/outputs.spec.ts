@@ -4,7 +4,7 @@
  */
 import { FileOutput, fileMuxer } from '../../../lib/output/file/file-output';
 import { createOutputs, outputRefusal, sessionMode } from '../../../lib/output/outputs';
-import { flvMuxer, StreamOutput } from '../../../lib/output/stream/stream-output';
+import { flvMuxer, StreamChannel, StreamOutput } from '../../../lib/output/stream/stream-output';
 import { encodeSpec, toArgv } from '../../../lib/pipeline/encoder/ffmpeg-args';
 import { redact } from '../../../lib/redact';
 
@@ -24,10 +24,11 @@ describe('outputs', () => {
   });
 
   it('a stream output masks its key and credentials from the moment it exists', () => {
-    const out = new StreamOutput('s', { kind: 'stream', rtmpUrl: 'rtmps://in.example/live/outputs-key-1', username: 'u1', password: 'outputs-pw-1' }, { retryTimeoutSec: 60 });
+    const channel = new StreamChannel({ retryTimeoutSec: 60 }, () => false);
+    const out = new StreamOutput('s', { kind: 'stream', rtmpUrl: 'rtmps://in.example/live/outputs-key-1', username: 'u1', password: 'outputs-pw-1' }, channel);
     expect(redact('rtmps://in.example/live/outputs-key-1 outputs-pw-1')).not.toMatch(/outputs-key-1|outputs-pw-1/);
     expect(out.summary()).toEqual({ kind: 'stream', shownAs: 'rtmps://in.example/live/****', link: { state: 'connecting', reconnects: 0 } });
-    expect(new StreamOutput('v', { kind: 'stream', rtmpUrl: 'rtmp://h/a/k', viewingUrl: 'https://watch/x' }, { retryTimeoutSec: 1 }).presence).toEqual({ 'live-stream-view-url': 'https://watch/x' });
+    expect(new StreamOutput('v', { kind: 'stream', rtmpUrl: 'rtmp://h/a/k', viewingUrl: 'https://watch/x' }, channel).presence).toEqual({ 'live-stream-view-url': 'https://watch/x' });
     expect(new FileOutput('f', '/rec/s/a.mp4').summary()).toEqual({ kind: 'file', shownAs: '/rec/s/a.mp4' });
   });
 

@@ -44,7 +44,7 @@ describe('Session', () => {
     const run = s.run();
     await settle();
     expect(listMarkers(config.recording.dir)).toHaveLength(1);
-    expect(pipelines.last.opts.outputs).toBe(s.outputs);
+    expect(pipelines.last.opts.outputs).toEqual(s.outputs);
     pipelines.last.firstFrame();
     await settle();
     expect(s.state.name).toBe('recording');

@@ -1,0 +1,83 @@
+/**
+ * The HTTP API's outputs: startService's `outputs` list beside Jibri's `sinkType`, and the body of
+ * POST .../sessions/{id}/outputs. Bad input gets a field and a reason, and a stream key is never quoted.
+ */
+import { parseStartBody } from '../../../lib/http/bodies';
+import type { FieldError } from '../../../lib/http/bodies';
+import { parseOutput } from '../../../lib/http/output-bodies';
+
+const base = {
+  sessionId: 'outs-1',
+  callParams: { callUrlInfo: { baseUrl: 'https://meet.example.com', callName: 'room' } },
+  callLoginParams: { domain: 'recorder.example.com', username: 'recorder', password: 'pw' },
+};
+const KEY = 'body-key-SECRET-1';
+
+function errorsOf(body: unknown): FieldError[] {
+  const r = parseStartBody(body);
+  return r.ok ? [] : r.errors;
+}
+
+describe('startService outputs', () => {
+  it('takes a file and several RTMP(S) destinations, without sinkType', () => {
+    const r = parseStartBody({
+      ...base,
+      outputs: [{ type: 'file' }, { type: 'rtmp', url: `rtmp://a.example/live/${KEY}` }, { type: 'RTMP', url: 'rtmps://b.example/app/k2', username: 'u', password: 'p', viewingUrl: 'https://watch.example/x' }],
+    });
+    expect(r.ok && r.request.outputs).toEqual([
+      { kind: 'file' },
+      { kind: 'stream', rtmpUrl: `rtmp://a.example/live/${KEY}` },
+      { kind: 'stream', rtmpUrl: 'rtmps://b.example/app/k2', username: 'u', password: 'p', viewingUrl: 'https://watch.example/x' },
+    ]);
+  });
+
+  it("keeps sinkType's meaning: it may be sent, and must then say what the list is", () => {
+    expect(parseStartBody({ ...base, sinkType: 'stream', outputs: [{ type: 'rtmp', url: 'rtmp://a/live/k' }, { type: 'file' }] }).ok).toBe(true);
+    expect(parseStartBody({ ...base, sinkType: 'FILE', outputs: [{ type: 'file' }], youTubeStreamKey: null }).ok).toBe(true);
+    expect(errorsOf({ ...base, sinkType: 'file', outputs: [{ type: 'rtmp', url: 'rtmp://a/live/k' }] })).toEqual([{ field: 'sinkType', message: expect.stringContaining('stream session') }]);
+    // Without outputs, sinkType is Jibri's and required.
+    expect(errorsOf(base)).toEqual([{ field: 'sinkType', message: 'is required' }]);
+    expect(parseStartBody({ ...base, sinkType: 'stream', rtmpUrl: `rtmp://a/live/${KEY}` })).toMatchObject({ ok: true, request: { outputs: [{ kind: 'stream' }] } });
+  });
+
+  it("refuses Jibri's stream fields beside the list: they would be a second, unlisted stream", () => {
+    expect(errorsOf({ ...base, outputs: [{ type: 'file' }], youTubeStreamKey: KEY }).map((e) => e.field)).toEqual(['youTubeStreamKey']);
+    expect(errorsOf({ ...base, outputs: [{ type: 'file' }], rtmpUrl: 'rtmp://a/live' }).map((e) => e.field)).toEqual(['rtmpUrl']);
+  });
+
+  it.each([
+    [[], 'outputs'],
+    ['file', 'outputs'],
+    [{ type: 'file' }, 'outputs'],
+    [Array.from({ length: 40 }, () => ({ type: 'file' })), 'outputs'],
+    [[5], 'outputs[0]'],
+    [[{ type: 'file' }, {}], 'outputs[1].type'],
+    [[{ type: 'gateway' }], 'outputs[0].type'],
+    [[{ type: 'file', colour: 'red' }], 'outputs[0].colour'],
+    [[{ type: 'rtmp' }], 'outputs[0].url'],
+    [[{ type: 'rtmp', url: 'http://a/live/k' }], 'outputs[0].url'],
+    [[{ type: 'rtmp', url: 'rtmp://a/onlyapp' }], 'outputs[0].url'],
+    [[{ type: 'rtmp', url: 'rtmp://user:pw@a/live/k' }], 'outputs[0].url'],
+    [[{ type: 'rtmp', url: 'rtmp://a/live/k', password: 5 }], 'outputs[0].password'],
+    [[{ type: 'rtmp', url: 'rtmp://a/live/k', viewingUrl: 'javascript:x' }], 'outputs[0].viewingUrl'],
+  ])('refuses outputs %j at %s', (outputs, field) => {
+    const errors = errorsOf({ ...base, outputs });
+    expect(errors[0]?.field).toBe(field);
+    expect(errors[0]?.message).toBeTruthy();
+  });
+
+  it('says which types there are for an unknown one, and never quotes a stream URL', () => {
+    const [unknown] = errorsOf({ ...base, outputs: [{ type: 'smoke-signal' }] });
+    expect(unknown?.message).toMatch(/"smoke-signal".*"file", "rtmp"/);
+    const text = JSON.stringify(errorsOf({ ...base, outputs: [{ type: 'rtmp', url: `ftp://a/live/${KEY}` }] }));
+    expect(text).toContain('outputs[0].url');
+    expect(text).not.toContain(KEY);
+  });
+
+  it('parses one output for POST .../outputs', () => {
+    const errors: FieldError[] = [];
+    expect(parseOutput({ type: 'rtmp', url: 'rtmp://c.example/live/k3' }, '(body)', errors)).toEqual({ kind: 'stream', rtmpUrl: 'rtmp://c.example/live/k3' });
+    expect(parseOutput(undefined, '(body)', errors)).toBeUndefined();
+    expect(errors.map((e) => e.field)).toEqual(['(body)']);
+  });
+});
