@@ -110,6 +110,22 @@ describe('Recorder', () => {
     expect(pipelines.made).toHaveLength(1);
   });
 
+  it("adds the operator's extra outputs to every session, and changes outputs only of a recording session", async () => {
+    const { r, pipelines } = await start({ JIBRI_EXTRA_OUTPUTS: 'file' });
+    const s = r.start(request('x', { outputs: [{ kind: 'stream', rtmpUrl: 'rtmp://ingest.example/live/k' }] }));
+    expect(s.outputs.map((o) => o.id)).toEqual(['stream-1', 'file-2']);
+    expect(s.summary().sinkType).toBe('stream');
+    const add = { kind: 'stream' as const, rtmpUrl: 'rtmp://other.example/live/k2' };
+    expect(refusal(() => r.addOutput('nobody', add))).toMatchObject({ code: 'SESSION_NOT_FOUND', retryable: false });
+    // Still starting: nothing to join yet, and the caller may try again.
+    expect(refusal(() => r.addOutput('x', add))).toMatchObject({ code: 'OUTPUT_CHANGE_REFUSED', retryable: true });
+    await expect(r.removeOutput('x', 'stream-9')).rejects.toMatchObject({ code: 'OUTPUT_NOT_FOUND' });
+    await expect(r.removeOutput('x', 'file-2')).rejects.toMatchObject({ code: 'OUTPUT_CHANGE_REFUSED' });
+    pipelines.last.firstFrame();
+    await settle();
+    await expect(r.removeOutput('x', 'file-2')).rejects.toMatchObject({ code: 'OUTPUT_CHANGE_REFUSED', message: expect.stringContaining('cannot be removed') });
+  });
+
   it('refuses while a machine check fails, naming it, and takes sessions again once it passes', async () => {
     let broken = true;
     const checks = (): Promise<Record<string, CheckResult>> =>
