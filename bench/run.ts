@@ -195,7 +195,7 @@ async function main(): Promise<void> {
       return;
     }
     if (ONLY === 'outputs') {
-      process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone and a file + two RTMP, ${SECONDS} s each...\n`);
+      process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone, one RTMP alone and a file + two RTMP, ${SECONDS} s each...\n`);
       const outputs = await benchOutputsCpu(service, page, ROUNDS, SECONDS);
       fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-outputs.json'), JSON.stringify(outputs, null, 2));
       process.stdout.write(`${describeOutputsCpu(outputs)}\n`);
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
     process.stderr.write(`delivery: a ${DELIVERY_MINUTES}-minute file and a ${SECONDS}-second recording to Ceph RGW...\n`);
     const delivery = await benchDelivery(DELIVERY_MINUTES, SECONDS);
     const images = await benchImages();
-    process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone and a file + two RTMP, ${SECONDS} s each...\n`);
+    process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone, one RTMP alone and a file + two RTMP, ${SECONDS} s each...\n`);
     const outputs = await benchOutputsCpu(service, page, ROUNDS, SECONDS);
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
