@@ -22,6 +22,10 @@ interface SessionsDeps {
   auth?: (req: Request, res: Response, next: NextFunction) => void;
 }
 
+/** Ids come from the path: refused before they reach a message or a log line when they could not be ours. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const badId = (v: string): boolean => v.length > 256 || /[\u0000-\u001f\u007f]/.test(v);
+
 export function sessionsRouter(deps: SessionsDeps): Router {
   const router = Router();
   const guarded = deps.auth ? [deps.auth] : [];
@@ -33,6 +37,12 @@ export function sessionsRouter(deps: SessionsDeps): Router {
     log.info(`${what} refused: ${err.message}`);
     sendError(res, httpStatusOf(err), err.code, err.describe(), { retryable: err.retryable });
   };
+
+  router.use('/sessions/:sessionId', (req, res, next) => {
+    const { sessionId } = req.params;
+    if (badId(sessionId)) return sendError(res, 400, 'BAD_REQUEST', 'The id in the path is too long or has control characters');
+    next();
+  });
 
   router.get('/sessions', ...guarded, (_req, res) => {
     res.json(redactDeep({ sessions: recorder.snapshot().sessions }));
@@ -65,6 +75,7 @@ export function sessionsRouter(deps: SessionsDeps): Router {
 
   router.delete('/sessions/:sessionId/outputs/:outputId', ...guarded, async (req, res) => {
     const { sessionId, outputId } = req.params as { sessionId: string; outputId: string };
+    if (badId(outputId)) return sendError(res, 400, 'BAD_REQUEST', 'The id in the path is too long or has control characters');
     try {
       await recorder.removeOutput(sessionId, outputId);
       res.status(204).end();
