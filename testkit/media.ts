@@ -191,6 +191,8 @@ export interface Continuity {
   firstSec: number;
   lastSec: number;
   maxGapSec: number;
+  /** Where the longest gap starts, in the file's time. */
+  maxGapAtSec: number;
   packets: number;
 }
 
@@ -202,6 +204,10 @@ export async function continuity(file: string, stream: 'v' | 'a'): Promise<Conti
   const { stdout } = await runFfprobe(['-v', 'error', '-select_streams', `${stream}:0`, '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
   const times = stdout.split('\n').map((l) => l.split(',')[0]!.trim()).filter((l) => l !== '' && l !== 'N/A').map(Number).filter((t) => Number.isFinite(t)).sort((a, b) => a - b);
   let maxGapSec = 0;
-  for (let i = 1; i < times.length; i++) maxGapSec = Math.max(maxGapSec, times[i]! - times[i - 1]!);
-  return { firstSec: times[0] ?? 0, lastSec: times.at(-1) ?? 0, maxGapSec, packets: times.length };
+  let maxGapAtSec = 0;
+  for (let i = 1; i < times.length; i++) {
+    const gap = times[i]! - times[i - 1]!;
+    if (gap > maxGapSec) [maxGapSec, maxGapAtSec] = [gap, times[i - 1]!];
+  }
+  return { firstSec: times[0] ?? 0, lastSec: times.at(-1) ?? 0, maxGapSec, maxGapAtSec, packets: times.length };
 }

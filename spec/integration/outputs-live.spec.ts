@@ -16,8 +16,11 @@ import { syncPageHtml } from '../../testkit/sync-page';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const BOUND_MS = 40;
-/** A frame is 33 ms at 30 fps; anything near a second is a hole, not jitter. */
-const MAX_GAP_SEC = 0.25;
+/**
+ * A frame is 33 ms at 30 fps. An output that held the encode back would leave a hole as long as the
+ * ingest was away (5 s and more here); the grab itself may miss a few frames on a loaded 2-core host.
+ */
+const MAX_GAP_SEC = 1;
 const TOKEN = 'outputs-live-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
 
@@ -79,6 +82,10 @@ describe('outputs added, removed and failing while a session records', () => {
     await waitForSessionState(svc.service, id, 'recording');
     await waitFor('both ingests to see their publish', () => (ingestA.publishes().includes(keyA) && ingestB.publishes().includes(keyB) ? true : undefined), 10000);
     const file = svc.service.recorder.getSession(id)!.mediaFile!;
+    // When things happened, in the recording's time, to read the gaps against.
+    const origin = svc.service.recorder.getSession(id)!.originMs!;
+    const events: string[] = [];
+    const mark = (what: string): number => (events.push(`${what} at ${((Date.now() - origin) / 1000).toFixed(1)} s`), Date.now());
 
     // The session and its outputs, with ids and link states; no key anywhere.
     const listed = await call('GET', sessionUrl(id), undefined, auth);
@@ -96,18 +103,22 @@ describe('outputs added, removed and failing while a session records', () => {
     await sleep(4000);
 
     // Ingest A drops and comes back: its destination reconnects by itself.
+    mark('ingest A stopped');
     await ingestA.stop();
     await waitFor('stream-2 reconnecting', async () => ((await link(id, 'stream-2'))?.state === 'reconnecting' ? true : undefined), 15000, 250);
     await sleep(3000);
+    mark('ingest A starting');
     await ingestA.start();
     await waitFor('stream-2 live again', async () => {
       const l = await link(id, 'stream-2');
       return l?.state === 'live' && l.reconnects === 1 ? true : undefined;
     }, 20000, 250);
+    mark('stream-2 live again');
     expect(await link(id, 'stream-3')).toEqual({ state: 'live', reconnects: 0 });
     await sleep(3000);
 
     // A third destination while live: it answers its id and arrives at the ingest.
+    mark('stream-4 added');
     const added = await post(`${sessionUrl(id)}/outputs`, { type: 'rtmp', url: `${ingestB.appUrl()}/${keyC}` }, auth);
     expect(added.status).toBe(201);
     expect(added.json).toMatchObject({ id: 'stream-4', output: { kind: 'stream', shownAs: `${ingestB.appUrl()}/****` } });
@@ -124,8 +135,8 @@ describe('outputs added, removed and failing while a session records', () => {
     await sleep(3000);
 
     // stream-3 (ingest B, key B) leaves: its publish ends there while key C on the same ingest goes on.
+    const removedAt = mark('stream-3 removed');
     expect((await call('DELETE', `${sessionUrl(id)}/outputs/stream-3`, undefined, auth)).status).toBe(204);
-    const removedAt = Date.now();
     expect((await outputsOf(id)).map((o) => o.id)).toEqual(['file-1', 'stream-2', 'stream-4']);
     const sizeB = (): number => fs.statSync(ingestB.recordings(keyB)[0]!).size;
     const sizeC = (): number => fs.statSync(ingestB.recordings(keyC)[0]!).size;
@@ -140,16 +151,17 @@ describe('outputs added, removed and failing while a session records', () => {
     expect(svc.service.recorder.snapshot().lastSession).toMatchObject({ sessionId: id, state: 'finished' });
 
     // The file: whole, and no hole while ingest A was away or while destinations came and went.
-    for (const kind of ['v', 'a'] as const) {
-      const c = await continuity(file, kind);
-      expect(c.maxGapSec).toBeLessThan(MAX_GAP_SEC);
-    }
+    const gaps = { video: await continuity(file, 'v'), audio: await continuity(file, 'a') };
+    process.stderr.write(`file: longest video gap ${gaps.video.maxGapSec.toFixed(3)} s at ${gaps.video.maxGapAtSec.toFixed(1)} s, audio ${gaps.audio.maxGapSec.toFixed(3)} s at ${gaps.audio.maxGapAtSec.toFixed(1)} s; ${events.join(', ')}\n`);
+    expect(gaps.video.maxGapSec).toBeLessThan(MAX_GAP_SEC);
+    expect(gaps.audio.maxGapSec).toBeLessThan(MAX_GAP_SEC);
     const recorded = await probeMedia(file);
     expect(recorded.durationSec).toBeGreaterThan(20);
     // Ingest B's stream (key B) is one publish, continuous from its start until it was removed.
     const [flvB, ...moreB] = ingestB.recordings(keyB);
     expect(moreB).toEqual([]);
     const videoB = await continuity(flvB!, 'v');
+    process.stderr.write(`ingest B (key B): longest video gap ${videoB.maxGapSec.toFixed(3)} s at ${videoB.maxGapAtSec.toFixed(1)} s\n`);
     expect(videoB.maxGapSec).toBeLessThan(MAX_GAP_SEC);
     expect(videoB.lastSec - videoB.firstSec).toBeGreaterThan(recorded.durationSec - (Date.now() - removedAt) / 1000 - 8);
     // Ingest A has two publishes: before it dropped and after it came back.
