@@ -200,9 +200,9 @@ export interface Continuity {
  * How continuous a file's video (`v`) or audio (`a`) is, from its packets' timestamps: an ingest that
  * lost its stream for a while, or a recording that stalled, shows as a long gap.
  */
-export async function continuity(file: string, stream: 'v' | 'a'): Promise<Continuity> {
+export async function continuity(file: string, stream: 'v' | 'a', fromSec = 0): Promise<Continuity> {
   const { stdout } = await runFfprobe(['-v', 'error', '-select_streams', `${stream}:0`, '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
-  const times = stdout.split('\n').map((l) => l.split(',')[0]!.trim()).filter((l) => l !== '' && l !== 'N/A').map(Number).filter((t) => Number.isFinite(t)).sort((a, b) => a - b);
+  const times = stdout.split('\n').map((l) => l.split(',')[0]!.trim()).filter((l) => l !== '' && l !== 'N/A').map(Number).filter((t) => Number.isFinite(t) && t >= fromSec).sort((a, b) => a - b);
   let maxGapSec = 0;
   let maxGapAtSec = 0;
   for (let i = 1; i < times.length; i++) {
