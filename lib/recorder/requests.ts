@@ -12,7 +12,7 @@ export interface StartRequest {
   sessionId: string;
   call: CallTarget;
   callLogin?: CallLogin;
-  /** Where the encode goes: one output today (a file or a stream), each of its kind's request type. */
+  /** Where the encode goes: a file and any number of streams (at most one file), each of its kind's request type. */
   outputs: OutputRequest[];
   /** `file_recording_metadata` from the IQ's app_data; written at the top level of metadata.json. */
   metadata: Record<string, unknown>;
