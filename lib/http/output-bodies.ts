@@ -1,7 +1,8 @@
 /**
- * Pure: the outputs of a startService body (`outputs`) and of POST .../sessions/{id}/outputs, as the
- * HTTP API spells them, into OutputRequests. `{"type": "file"}`, `{"type": "rtmp", "url", "username",
- * "password"}`. Error messages name fields, never their values (a URL holds a stream key).
+ * Pure: the body of POST .../sessions/{id}/outputs into an OutputRequest: `{"type": "rtmp", "url",
+ * "username", "password", "viewingUrl"}` (and `{"type": "file"}`, which the recorder then refuses while
+ * live, with why). startService's list is http/outputs-body.ts's. Error messages name fields, never their
+ * values (a URL holds a stream key).
  */
 import type { OutputRequest } from '../output/output';
 import { checkStreamUrl } from '../output/stream/rules';
@@ -9,9 +10,6 @@ import type { FieldError } from './bodies';
 
 /** The types this API takes; the kinds behind them are lib/output's. */
 export const OUTPUT_TYPES = ['file', 'rtmp'] as const;
-
-/** Enough for a file and any number of destinations the recorder allows (it checks its own limit). */
-const MAX_LIST = 32;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -55,18 +53,6 @@ export function parseOutput(v: unknown, field: string, errors: FieldError[]): Ou
     return { kind: 'stream', rtmpUrl: checked.url, ...(username ? { username } : {}), ...(password ? { password } : {}), ...(viewingUrl ? { viewingUrl } : {}) };
   }
   const shown = typeof v.type === 'string' ? JSON.stringify(v.type.slice(0, 40)) : 'missing';
-  errors.push({ field: `${field}.type`, message: `is ${shown}: must be one of ${OUTPUT_TYPES.map((t) => `"${t}"`).join(', ')} (this recorder has no other output type)` });
+  errors.push({ field: `${field}.type`, message: `is ${shown}: must be one of ${OUTPUT_TYPES.map((t) => `"${t}"`).join(', ')} (only RTMP destinations join a running session; HLS and thumbnails are asked for at the start)` });
   return undefined;
-}
-
-/** startService's `outputs`: a non-empty list, each output valid. */
-export function parseOutputList(v: unknown, errors: FieldError[]): OutputRequest[] | undefined {
-  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_LIST) {
-    errors.push({ field: 'outputs', message: `must be a list of 1 to ${MAX_LIST} outputs, such as [{"type": "file"}, {"type": "rtmp", "url": "rtmp://host/app/key"}]` });
-    return undefined;
-  }
-  const before = errors.length;
-  const outputs = v.map((o, i) => parseOutput(o, `outputs[${i}]`, errors));
-  if (errors.length > before) return undefined;
-  return outputs as OutputRequest[];
 }

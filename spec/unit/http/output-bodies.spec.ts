@@ -22,12 +22,12 @@ describe('startService outputs', () => {
   it('takes a file and several RTMP(S) destinations, without sinkType', () => {
     const r = parseStartBody({
       ...base,
-      outputs: [{ type: 'file' }, { type: 'rtmp', url: `rtmp://a.example/live/${KEY}` }, { type: 'RTMP', url: 'rtmps://b.example/app/k2', username: 'u', password: 'p', viewingUrl: 'https://watch.example/x' }],
+      outputs: [{ type: 'file' }, { type: 'rtmp', url: `rtmp://a.example/live/${KEY}` }, { type: 'rtmp', url: 'rtmps://b.example/app/k2', username: 'u', password: 'p' }],
     });
     expect(r.ok && r.request.outputs).toEqual([
       { kind: 'file' },
       { kind: 'stream', rtmpUrl: `rtmp://a.example/live/${KEY}` },
-      { kind: 'stream', rtmpUrl: 'rtmps://b.example/app/k2', username: 'u', password: 'p', viewingUrl: 'https://watch.example/x' },
+      { kind: 'stream', rtmpUrl: 'rtmps://b.example/app/k2', username: 'u', password: 'p' },
     ]);
   });
 
@@ -53,13 +53,11 @@ describe('startService outputs', () => {
     [[5], 'outputs[0]'],
     [[{ type: 'file' }, {}], 'outputs[1].type'],
     [[{ type: 'gateway' }], 'outputs[0].type'],
-    [[{ type: 'file', colour: 'red' }], 'outputs[0].colour'],
     [[{ type: 'rtmp' }], 'outputs[0].url'],
     [[{ type: 'rtmp', url: 'http://a/live/k' }], 'outputs[0].url'],
     [[{ type: 'rtmp', url: 'rtmp://a/onlyapp' }], 'outputs[0].url'],
     [[{ type: 'rtmp', url: 'rtmp://user:pw@a/live/k' }], 'outputs[0].url'],
     [[{ type: 'rtmp', url: 'rtmp://a/live/k', password: 5 }], 'outputs[0].password'],
-    [[{ type: 'rtmp', url: 'rtmp://a/live/k', viewingUrl: 'javascript:x' }], 'outputs[0].viewingUrl'],
   ])('refuses outputs %j at %s', (outputs, field) => {
     const errors = errorsOf({ ...base, outputs });
     expect(errors[0]?.field).toBe(field);
@@ -68,7 +66,7 @@ describe('startService outputs', () => {
 
   it('says which types there are for an unknown one, and never quotes a stream URL', () => {
     const [unknown] = errorsOf({ ...base, outputs: [{ type: 'smoke-signal' }] });
-    expect(unknown?.message).toMatch(/"smoke-signal".*"file", "rtmp"/);
+    expect(unknown?.message).toMatch(/"file", "rtmp", "hls" or "thumbnails"/);
     const text = JSON.stringify(errorsOf({ ...base, outputs: [{ type: 'rtmp', url: `ftp://a/live/${KEY}` }] }));
     expect(text).toContain('outputs[0].url');
     expect(text).not.toContain(KEY);
@@ -76,6 +74,9 @@ describe('startService outputs', () => {
 
   it('parses one output for POST .../outputs', () => {
     const errors: FieldError[] = [];
+    parseOutput({ type: 'rtmp', url: 'rtmp://a/live/k', viewingUrl: 'javascript:x' }, '(body)', errors);
+    parseOutput({ type: 'file', colour: 'red' }, '(body)', errors);
+    expect(errors.splice(0).map((e) => e.field)).toEqual(['(body).viewingUrl', '(body).colour']);
     expect(parseOutput({ type: 'rtmp', url: 'rtmp://c.example/live/k3' }, '(body)', errors)).toEqual({ kind: 'stream', rtmpUrl: 'rtmp://c.example/live/k3' });
     expect(parseOutput(undefined, '(body)', errors)).toBeUndefined();
     expect(errors.map((e) => e.field)).toEqual(['(body)']);

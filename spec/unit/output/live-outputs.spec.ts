@@ -36,7 +36,7 @@ describe('outputs of a session', () => {
   it('refuses a list no recorder could serve: empty, too long, two files, one URL twice', () => {
     expect(outputRefusal([], rules)?.message).toMatch(/at least one output/);
     expect(outputRefusal(Array.from({ length: MAX_OUTPUTS + 1 }, (_, i) => stream(`rtmp://h/live/k${i}`)), rules)?.message).toMatch(/at most 10/);
-    expect(outputRefusal([{ kind: 'file' }, { kind: 'file' }], rules)?.message).toMatch(/at most one file/);
+    expect(outputRefusal([{ kind: 'file' }, { kind: 'file' }], rules)?.message).toMatch(/at most one "file" output/);
     const twice = outputRefusal([stream('rtmp://h/live/twice-key'), stream('rtmp://h/live/twice-key')], rules);
     expect(twice).toMatchObject({ code: 'BAD_REQUEST', retryable: false });
     expect(twice?.message).not.toContain('twice-key');
@@ -44,11 +44,11 @@ describe('outputs of a session', () => {
   });
 
   it("checks the operator's extra outputs at start-up and adds each kind once", () => {
-    expect(extraOutputsProblem(['file'])).toBeUndefined();
-    expect(extraOutputsProblem(['hls', 'thumbnails'])).toBe('JIBRI_EXTRA_OUTPUTS: "hls" is not an output kind this recorder has (it has: file)');
+    expect(extraOutputsProblem(['file', 'hls', 'thumbnails'])).toBeUndefined();
+    expect(extraOutputsProblem(['hls', 'smoke-signal'])).toBe('JIBRI_EXTRA_OUTPUTS: "smoke-signal" is not an output kind this recorder has (it has: file, hls, thumbnails)');
     expect(extraOutputsProblem(['rtmp'])).toMatch(/needs a URL per session/);
     expect(withExtraOutputs([stream('rtmp://a/live/k')], ['file'])).toEqual([stream('rtmp://a/live/k'), { kind: 'file' }]);
-    expect(withExtraOutputs([{ kind: 'file' }], ['file'])).toEqual([{ kind: 'file' }]);
+    expect(withExtraOutputs([{ kind: 'file' }], ['file', 'hls', 'thumbnails'])).toEqual([{ kind: 'file' }, { kind: 'hls' }, { kind: 'thumbnails', intervalSec: 10 }]);
     expect(loadConfig({ JIBRI_EXTRA_OUTPUTS: ' HLS, thumbnails,hls ' }).extraOutputs).toEqual(['hls', 'thumbnails']);
     expect(loadConfig({}).extraOutputs).toEqual([]);
     expect(() => loadConfig({ JIBRI_EXTRA_OUTPUTS: 'file,<script>' })).toThrow(ConfigError);
