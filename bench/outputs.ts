@@ -1,6 +1,6 @@
 /**
  * The cost of many outputs from one encode: CPU of the recorder's process tree per recorded second for a
- * file alone, and for a file plus two RTMP destinations (two nginx-rtmp ingests on loopback), alternated
+ * file alone, and for a file plus two RTMP destinations (and with HLS as well) (two nginx-rtmp ingests on loopback), alternated
  * in the same run on the same service, medians of the rounds. The ingests are children of the bench, so
  * their own CPU (nginx receiving and writing the streams) is taken out: it is the platform's, not ours.
  * Target: file + two RTMP ≤ 1.15 × the file alone (the encode is shared; only muxing and relaying are added).
@@ -15,10 +15,13 @@ import { median, treeCpuSeconds } from './proc-stats';
 
 export interface OutputsCpuReport {
   /** CPU seconds per recorded second, each round's. */
-  rounds: Array<{ fileOnly: number; oneRtmp: number; fileAndTwoRtmp: number }>;
+  rounds: Array<{ fileOnly: number; oneRtmp: number; fileAndTwoRtmp: number; fileTwoRtmpHls: number }>;
   fileOnly: number;
   oneRtmp: number;
   fileAndTwoRtmp: number;
+  /** file + two RTMP + HLS (the issue's full set). */
+  fileTwoRtmpHls: number;
+  ratioWithHls: number;
   /** file + two RTMP against the file alone: the issue's measure. */
   ratio: number;
   /** file + two RTMP against one RTMP alone: the outputs' own cost, with the same (live) encode. */
@@ -82,7 +85,9 @@ export async function benchOutputsCpu(service: Service, page: DemoServer, rounds
       const oneRtmp = await measure(service, page.baseUrl, `outputs-one-${round}`, [{ type: 'rtmp', url: `${ingests[0].appUrl()}/bench-one-${round}` }], ingests, seconds);
       const streams = ingests.map((i, n) => ({ type: 'rtmp', url: `${i.appUrl()}/bench-${round}-${n}` }));
       const fileAndTwoRtmp = await measure(service, page.baseUrl, `outputs-many-${round}`, [{ type: 'file' }, ...streams], ingests, seconds);
-      out.push({ fileOnly, oneRtmp, fileAndTwoRtmp });
+      const withHls = ingests.map((i, n) => ({ type: 'rtmp', url: `${i.appUrl()}/bench-hls-${round}-${n}` }));
+      const fileTwoRtmpHls = await measure(service, page.baseUrl, `outputs-hls-${round}`, [{ type: 'file' }, ...withHls, { type: 'hls' }], ingests, seconds);
+      out.push({ fileOnly, oneRtmp, fileAndTwoRtmp, fileTwoRtmpHls });
     }
   } finally {
     await Promise.all(ingests.map((i) => i.stop()));
@@ -90,7 +95,8 @@ export async function benchOutputsCpu(service: Service, page: DemoServer, rounds
   const fileOnly = median(out.map((r) => r.fileOnly));
   const oneRtmp = median(out.map((r) => r.oneRtmp));
   const fileAndTwoRtmp = median(out.map((r) => r.fileAndTwoRtmp));
-  return { rounds: out, fileOnly, oneRtmp, fileAndTwoRtmp, ratio: fileAndTwoRtmp / fileOnly, ratioSameEncode: fileAndTwoRtmp / oneRtmp, seconds };
+  const fileTwoRtmpHls = median(out.map((r) => r.fileTwoRtmpHls));
+  return { rounds: out, fileOnly, oneRtmp, fileAndTwoRtmp, fileTwoRtmpHls, ratioWithHls: fileTwoRtmpHls / fileOnly, ratio: fileAndTwoRtmp / fileOnly, ratioSameEncode: fileAndTwoRtmp / oneRtmp, seconds };
 }
 
 export function describeOutputsCpu(r: OutputsCpuReport): string {
@@ -98,6 +104,7 @@ export function describeOutputsCpu(r: OutputsCpuReport): string {
   return (
     `outputs from one encode, CPU per recorded second, median of ${r.rounds.length} rounds of ${r.seconds} s: file alone ${r.fileOnly.toFixed(3)} s/s, ` +
     `file + two RTMP ${r.fileAndTwoRtmp.toFixed(3)} s/s → ${r.ratio.toFixed(3)}×   target ≤ ${OUTPUTS_TARGET}×   ${verdict}; ` +
-    `against one RTMP alone (${r.oneRtmp.toFixed(3)} s/s, the same live encode) ${r.ratioSameEncode.toFixed(3)}×`
+    `against one RTMP alone (${r.oneRtmp.toFixed(3)} s/s, the same live encode) ${r.ratioSameEncode.toFixed(3)}×; ` +
+    `file + two RTMP + HLS ${r.fileTwoRtmpHls.toFixed(3)} s/s → ${r.ratioWithHls.toFixed(3)}× the file alone`
   );
 }
