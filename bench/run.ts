@@ -11,11 +11,13 @@
  *     backends, and its memory (bench/fleet.ts);
  *  7. delivery to a real S3 server: upload throughput and stop → "recording ready" (bench/delivery.ts);
  *  8. the container images' sizes (recorder, fleet, fleet-local), when Docker and the images are there (bench/image.ts);
- *  9. many outputs from one encode: a file alone against a file + two RTMP destinations (bench/outputs.ts).
+ *  9. many outputs from one encode: a file alone against a file + two RTMP destinations (bench/outputs.ts);
+ * 10. what a real meeting costs: the stand-in Jitsi Meet page with 1, 4 and 9 participants' videos at 720p
+ *     and 1080p, per part of the tree, the host's capacity, and against Jibri's pipeline (bench/meeting.ts).
  * Everything runs on loopback and is cleaned up, also on error. BENCH_ONLY=latency runs part 1 alone,
- * BENCH_ONLY=delivery part 7, BENCH_ONLY=fleet part 6, BENCH_ONLY=audio-only the cost of an audio-only
- * session against a full one (bench/audio-only.ts; also part of the full run).
- * BENCH_ONLY=outputs part 9.
+ * BENCH_ONLY=delivery part 7, BENCH_ONLY=fleet part 6, BENCH_ONLY=outputs part 9, BENCH_ONLY=meeting part 10
+ * (its subsets: bench/meeting.ts), BENCH_ONLY=audio-only the cost of an audio-only session against a full
+ * one (bench/audio-only.ts; also part of the full run).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -43,6 +45,7 @@ import { benchStreamLatency, describeStreamLatency } from './stream-latency';
 import { benchDelivery, describeDelivery } from './delivery';
 import { benchAudioOnly, describeAudioOnly } from './audio-only';
 import { benchOutputsCpu, describeOutputsCpu } from './outputs';
+import { benchMeeting, describeMeeting, meetingOptionsFromEnv, type MeetingReport } from './meeting';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -164,7 +167,18 @@ function fmt(n: number, digits = 2): string {
   return n.toFixed(digits);
 }
 
+async function meeting(): Promise<MeetingReport> {
+  const report = await benchMeeting(meetingOptionsFromEnv());
+  fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-meeting.json'), JSON.stringify(report, null, 2));
+  return report;
+}
+
 async function main(): Promise<void> {
+  if (ONLY === 'meeting') {
+    const report = await meeting();
+    process.stdout.write(`${describeMeeting(report).join('\n')}\n\nnumbers: ${path.join(os.tmpdir(), 'jibri-ts-bench-meeting.json')}\n`);
+    return;
+  }
   if (ONLY === 'fleet') {
     const f = await benchFleet();
     fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-fleet.json'), JSON.stringify(f, null, 2));
@@ -234,6 +248,8 @@ async function main(): Promise<void> {
     const images = await benchImages();
     process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone, one RTMP alone and a file + two RTMP, ${SECONDS} s each...\n`);
     const outputs = await benchOutputsCpu(service, page, ROUNDS, SECONDS);
+    process.stderr.write('a real meeting: the stand-in page with participants\' videos...\n');
+    const meetingReport = await meeting();
     const bareCpu = median(bare.map((r) => r.cpuPerSec));
     const ourCpu = median(ours.map((r) => r.cpuPerSec));
     const overhead = (ourCpu / bareCpu - 1) * 100;
@@ -275,6 +291,7 @@ async function main(): Promise<void> {
       ...(drift ? [describeAvDrift(drift)] : ['A/V drift: set BENCH_DRIFT_MINUTES=10 to measure it over one long recording']),
       ...images.map(describeImage),
       describeOutputsCpu(outputs),
+      ...describeMeeting(meetingReport),
       `peak memory: service process ${fmt(serviceMb, 0)} MB (target ≤ 120 MB ${verdict(serviceMb <= 120)}), whole tree ${fmt(treeMb, 0)} MB`,
       '',
       `numbers: ${out}`,

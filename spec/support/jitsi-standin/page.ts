@@ -12,7 +12,12 @@
  * - polls `GET /state/<room>` every 200 ms and applies it: participants (with `xmpp.muc_member_joined`,
  *   `xmpp.display_name_changed` and `xmpp.muc_member_left` events once joined), bitrate, ICE state,
  *   tone frequency, joining `joinAfterMs` after the page loaded (never when null), and `crash`;
- * - draws a moving picture on a full-window canvas and plays a continuous sine tone;
+ * - draws a moving picture on a full-window canvas and plays a continuous sine tone; or, once any
+ *   participant has a `video` (a clip the server serves from /media/, see media.ts), shows Jitsi Meet's
+ *   tile view instead: one 16:9 tile per visible participant in a centred grid of ceil(sqrt(N)) columns
+ *   (at most 5), each a looping <video> with its sound, cropped to fill its tile (object-fit: cover), and
+ *   the name at the bottom left; a participant without video gets an avatar tile with initials, and
+ *   hidden ones (other recorders, transcribers) get none, as in Jitsi Meet;
  * - posts what it received to `POST /report/<room>` whenever that changes.
  *
  * `crash: true` makes the page unresponsive (an endless loop on the main thread): a page cannot navigate
@@ -32,10 +37,18 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
 <style>
   html, body { margin: 0; height: 100%; overflow: hidden; background: #000; }
   canvas { display: block; width: 100vw; height: 100vh; }
+  #tiles { position: absolute; inset: 0; background: #040404; display: none; }
+  .tile { position: absolute; overflow: hidden; border-radius: 4px; background: #292929; }
+  .tile video { width: 100%; height: 100%; object-fit: cover; display: block; }
+  .tile .avatar { position: absolute; left: 50%; top: 50%; width: 30%; aspect-ratio: 1; transform: translate(-50%, -50%); border-radius: 50%;
+    background: #5b6d8a; color: #fff; font: 600 3vmin sans-serif; display: flex; align-items: center; justify-content: center; }
+  .tile .name { position: absolute; left: 4px; bottom: 4px; padding: 2px 6px; border-radius: 3px; background: rgba(0, 0, 0, 0.6);
+    color: #fff; font: 14px sans-serif; }
 </style>
 </head>
 <body>
 <canvas id="stage"></canvas>
+<div id="tiles"></div>
 <script>
 (function () {
   'use strict';
@@ -213,6 +226,7 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
   var canvas = document.getElementById('stage');
   var g = canvas.getContext('2d');
   function draw(t) {
+    if (tileView) { canvas.style.display = 'none'; return; }
     if (canvas.width !== window.innerWidth || canvas.height !== window.innerHeight) {
       canvas.width = window.innerWidth;
       canvas.height = window.innerHeight;
@@ -232,8 +246,109 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
   }
   requestAnimationFrame(draw);
 
+  // ---- Tile view (Jitsi Meet's, for a meeting with video) ----------------------------------------
+  var tileView = false;
+  var tilesEl = document.getElementById('tiles');
+  var tiles = {};
+  var TILE_GAP = 8;
+  function visibleInTileView(p) { return !p.hidden && !p.hiddenFromRecorder; }
+  function layoutTiles() {
+    var ids = Object.keys(tiles);
+    var n = ids.length;
+    if (!n) return;
+    var cols = Math.min(5, Math.ceil(Math.sqrt(n)));
+    var rows = Math.ceil(n / cols);
+    var W = window.innerWidth, H = window.innerHeight;
+    var tw = Math.min((W - TILE_GAP) / cols - TILE_GAP, ((H - TILE_GAP) / rows - TILE_GAP) * 16 / 9);
+    var th = tw * 9 / 16;
+    var left0 = (W - cols * (tw + TILE_GAP) + TILE_GAP) / 2;
+    var top0 = (H - rows * (th + TILE_GAP) + TILE_GAP) / 2;
+    ids.forEach(function (id, i) {
+      var r = Math.floor(i / cols), c = i % cols;
+      // The last row is centred when it is not full, as Jitsi Meet's grid does.
+      var inRow = r === rows - 1 ? n - r * cols : cols;
+      var shift = (cols - inRow) * (tw + TILE_GAP) / 2;
+      var el = tiles[id].el;
+      el.style.left = Math.round(left0 + shift + c * (tw + TILE_GAP)) + 'px';
+      el.style.top = Math.round(top0 + r * (th + TILE_GAP)) + 'px';
+      el.style.width = Math.round(tw) + 'px';
+      el.style.height = Math.round(th) + 'px';
+    });
+  }
+  function makeTile(p) {
+    var el = document.createElement('div');
+    el.className = 'tile';
+    el.setAttribute('data-participant', p.id);
+    var video = null;
+    if (p.video && !p.videoMuted) {
+      video = document.createElement('video');
+      video.src = '/media/' + encodeURIComponent(p.video);
+      video.autoplay = true;
+      video.loop = true;
+      video.playsInline = true;
+      video.muted = !!p.audioMuted;
+      el.appendChild(video);
+      video.play().catch(function (e) { report.videoErrors = (report.videoErrors || []).concat([p.id + ': ' + e.message]); });
+    } else {
+      var avatar = document.createElement('div');
+      avatar.className = 'avatar';
+      avatar.textContent = (p.name || '?').split(' ').map(function (w) { return w.charAt(0).toUpperCase(); }).join('').slice(0, 2);
+      el.appendChild(avatar);
+    }
+    var name = document.createElement('div');
+    name.className = 'name';
+    name.textContent = p.name;
+    el.appendChild(name);
+    tilesEl.appendChild(el);
+    return { el: el, video: video, key: (p.video || '') + '|' + !!p.videoMuted + '|' + !!p.audioMuted + '|' + p.name };
+  }
+  function applyTiles(list) {
+    var visible = list.filter(visibleInTileView);
+    var wanted = visible.some(function (p) { return !!p.video; });
+    if (!wanted && !tileView) return;
+    tileView = wanted;
+    if (wanted && audio) audio.ctx.suspend().catch(function () {});
+    tilesEl.style.display = wanted ? 'block' : 'none';
+    var keep = {};
+    (wanted ? visible : []).forEach(function (p) {
+      var key = (p.video || '') + '|' + !!p.videoMuted + '|' + !!p.audioMuted + '|' + p.name;
+      if (tiles[p.id] && tiles[p.id].key !== key) { removeTile(p.id); }
+      if (!tiles[p.id]) tiles[p.id] = makeTile(p);
+      keep[p.id] = true;
+    });
+    Object.keys(tiles).forEach(function (id) { if (!keep[id]) removeTile(id); });
+    layoutTiles();
+    if (!wanted) requestAnimationFrame(draw);
+  }
+  function removeTile(id) {
+    var t = tiles[id];
+    if (t.video) { t.video.pause(); t.video.removeAttribute('src'); t.video.load(); }
+    t.el.remove();
+    delete tiles[id];
+  }
+  window.addEventListener('resize', layoutTiles);
+  /** What the tests and the bench read: each tile's place and its video's playback. */
+  window.standInTiles = function () {
+    return Object.keys(tiles).map(function (id) {
+      var t = tiles[id];
+      var r = t.el.getBoundingClientRect();
+      var v = t.video;
+      var q = v && v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : null;
+      return {
+        id: id,
+        rect: { x: r.left, y: r.top, width: r.width, height: r.height },
+        video: v ? {
+          src: v.currentSrc, paused: v.paused, readyState: v.readyState, currentTime: v.currentTime,
+          videoWidth: v.videoWidth, videoHeight: v.videoHeight, error: v.error ? v.error.code + ' ' + v.error.message : null,
+          totalFrames: q ? q.totalVideoFrames : null, droppedFrames: q ? q.droppedVideoFrames : null
+        } : null
+      };
+    });
+  };
+
   var audio = null;
   function setTone(hz) {
+    if (tileView) return;
     try {
       if (!audio) {
         var ctx = new AudioContext();
@@ -258,6 +373,7 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
   function apply(s) {
     state = s;
     applyParticipants(s.participants || []);
+    applyTiles(s.participants || []);
     setTone(typeof s.toneHz === 'number' ? s.toneHz : 440);
     if (!joinScheduled && !left && typeof s.joinAfterMs === 'number') {
       joinScheduled = true;

@@ -5,9 +5,14 @@
  *   GET  /<room>          the meeting page (the recorder appends the hash: options and hidden login)
  *   GET  /state/<room>    the room's state, polled by the page every 200 ms
  *   POST /report/<room>   what the page received, posted whenever it changes
+ *   GET  /media/<clip>    a participant's clip from the media cache (media.ts), with byte ranges, which
+ *                         Chromium's media player needs to loop a file
  */
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as nodePath from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { mediaCacheDir } from './media';
 import { STANDIN_PAGE_HTML } from './page';
 
 export interface StandInParticipant {
@@ -24,6 +29,11 @@ export interface StandInParticipant {
   jigasi?: boolean;
   /** The token's identity, e.g. `{ user: { id, name } }`; without one the tracker ignores the participant. */
   identity?: Record<string, unknown>;
+  /**
+   * A clip from the media cache (`clipName()` of media.ts, made beforehand with `ensureClips`) that this
+   * participant's tile plays, with its sound. Any participant with one turns the page into the tile view.
+   */
+  video?: string;
 }
 
 export interface StandInState {
@@ -80,6 +90,8 @@ export interface StandInReport {
   framesDrawn: number;
   pollErrors: number;
   crashing?: boolean;
+  /** Tiles whose video refused to play, with the reason. */
+  videoErrors?: string[];
   /** Increases with every report the page sends. */
   seq: number;
 }
@@ -98,6 +110,38 @@ export interface StandIn {
 }
 
 const MAX_BODY = 1024 * 1024;
+
+/** A clip of the cache by its plain file name (nothing else is reachable), whole or one byte range. */
+function serveClip(req: http.IncomingMessage, res: http.ServerResponse, name: string): void {
+  if (!/^[\w.-]+\.(webm|mp4)$/.test(name) || name.startsWith('.')) {
+    res.writeHead(404).end();
+    return;
+  }
+  const file = nodePath.join(mediaCacheDir(), name);
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end(`no clip ${name}: make it first with ensureClips()`);
+    return;
+  }
+  const type = name.endsWith('.webm') ? 'video/webm' : 'video/mp4';
+  const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+  if (!range || (!range[1] && !range[2])) {
+    res.writeHead(200, { 'content-type': type, 'content-length': size, 'accept-ranges': 'bytes' });
+    fs.createReadStream(file).pipe(res);
+    return;
+  }
+  // "bytes=-N" is the last N bytes.
+  const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+  const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+  if (start >= size || start > end) {
+    res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+    return;
+  }
+  res.writeHead(206, { 'content-type': type, 'content-length': end - start + 1, 'accept-ranges': 'bytes', 'content-range': `bytes ${start}-${end}/${size}` });
+  fs.createReadStream(file, { start, end }).pipe(res);
+}
 
 export async function startStandIn(): Promise<StandIn> {
   const states = new Map<string, StandInState>();
@@ -136,6 +180,10 @@ export async function startStandIn(): Promise<StandIn> {
           send(400, 'text/plain', 'bad report');
         }
       });
+      return;
+    }
+    if (req.method === 'GET' && path.startsWith('/media/')) {
+      serveClip(req, res, decodeURIComponent(path.slice('/media/'.length)));
       return;
     }
     if (req.method === 'GET' && path === '/favicon.ico') {

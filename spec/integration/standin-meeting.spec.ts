@@ -1,0 +1,168 @@
+/**
+ * The stand-in meeting with real video, on the real stack: in real Chromium the page shows one tile per
+ * participant, each decoding and playing its own clip (VP8 and H.264), and a recording of that meeting by
+ * the service has the tiles, moving, and every participant's sound.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser } from 'playwright';
+import { probeMedia } from '../../lib/output/probe';
+import { decodeAudio, grabFrame, toneLevelDb, type Frame } from '../support/media';
+import { clipToneHz } from '../support/jitsi-standin/media';
+import { meetingParticipants, tileRects, type Rect } from '../support/jitsi-standin/meeting';
+import { startStandIn, type StandIn, type StandInParticipant } from '../support/jitsi-standin/server';
+import { post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../support/service';
+
+// The clips are made once per machine (about 10 s for these four), then read from the cache.
+jest.setTimeout(90_000);
+
+const W = 1280;
+const H = 720;
+
+interface TileState {
+  id: string;
+  rect: Rect;
+  video: { paused: boolean; readyState: number; currentTime: number; videoWidth: number; error: string | null; totalFrames: number | null } | null;
+}
+
+/** Mean colour of the middle half of a rectangle. */
+function meanColour(f: Frame, r: Rect): [number, number, number] {
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let y = Math.round(r.y + r.height / 4); y < r.y + (3 * r.height) / 4; y += 4) {
+    for (let x = Math.round(r.x + r.width / 4); x < r.x + (3 * r.width) / 4; x += 4) {
+      const p = f.pixel(x, y);
+      for (let c = 0; c < 3; c++) sum[c]! += p[c]!;
+      n++;
+    }
+  }
+  return sum.map((s) => s / n) as [number, number, number];
+}
+
+/** Mean absolute difference of two frames inside a rectangle, per channel value. */
+function regionDiff(a: Frame, b: Frame, r: Rect): number {
+  let d = 0;
+  let n = 0;
+  for (let y = r.y; y < r.y + r.height; y += 2) {
+    for (let x = r.x; x < r.x + r.width; x += 2) {
+      const p = a.pixel(x, y);
+      const q = b.pixel(x, y);
+      d += Math.abs(p[0] - q[0]) + Math.abs(p[1] - q[1]) + Math.abs(p[2] - q[2]);
+      n += 3;
+    }
+  }
+  return d / n;
+}
+
+function expectDistinctTiles(f: Frame, rects: Rect[]): void {
+  const colours = rects.map((r) => meanColour(f, r));
+  for (let i = 0; i < colours.length; i++) {
+    for (let j = i + 1; j < colours.length; j++) {
+      const d = Math.max(...colours[i]!.map((v, c) => Math.abs(v - colours[j]![c]!)));
+      expect({ tiles: [i, j], differ: d > 6 }).toEqual({ tiles: [i, j], differ: true });
+    }
+  }
+}
+
+function expectMovingTiles(a: Frame, b: Frame, rects: Rect[]): void {
+  rects.forEach((r, i) => expect({ tile: i, moves: regionDiff(a, b, r) > 1 }).toEqual({ tile: i, moves: true }));
+}
+
+describe('the stand-in meeting with real video', () => {
+  let standIn: StandIn;
+  let participants: StandInParticipant[];
+  const shots = tempDir('jibri-ts-meeting-shots-');
+
+  beforeAll(async () => {
+    standIn = await startStandIn();
+    // Four tiles: VP8 and H.264 in turn (360p, the layer a 2x2 grid at 720p asks for).
+    participants = await meetingParticipants(4, W, H, ['vp8', 'h264']);
+  });
+
+  afterAll(async () => {
+    await standIn?.close();
+  });
+
+  it('shows a tile per participant in real Chromium, each playing its own video', async () => {
+    const room = 'tiles-in-chromium';
+    standIn.setState(room, { participants });
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--autoplay-policy=no-user-gesture-required'] });
+      const page = await browser.newPage({ viewport: { width: W, height: H } });
+      await page.goto(`${standIn.baseUrl}/${room}`);
+      const readTiles = (): Promise<TileState[]> => page.evaluate(() => (window as unknown as { standInTiles(): TileState[] }).standInTiles());
+      const deadline = Date.now() + 20_000;
+      let tiles = await readTiles();
+      while (!(tiles.length === 4 && tiles.every((t) => t.video && t.video.readyState >= 2 && t.video.currentTime > 0.3)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        tiles = await readTiles();
+      }
+      expect(tiles.map((t) => ({ id: t.id, error: t.video?.error ?? null, paused: t.video?.paused, width: t.video?.videoWidth }))).toEqual(
+        participants.map((p) => ({ id: p.id, error: null, paused: false, width: 640 })),
+      );
+      // The page lays the tiles out where tileRects says (the bench and the checks below rely on it).
+      expect(tiles.map((t) => t.rect)).toEqual(tileRects(4, W, H));
+
+      const first = path.join(shots, 'a.png');
+      const second = path.join(shots, 'b.png');
+      await page.screenshot({ path: first });
+      const before = await readTiles();
+      await new Promise((r) => setTimeout(r, 700));
+      await page.screenshot({ path: second });
+      const after = await readTiles();
+      // Every video advanced and decoded frames meanwhile.
+      after.forEach((t, i) => {
+        expect(t.video!.currentTime).not.toBe(before[i]!.video!.currentTime);
+        expect(t.video!.totalFrames!).toBeGreaterThan(before[i]!.video!.totalFrames!);
+      });
+      const [a, b] = await Promise.all([grabFrame(first, 0, { width: W, height: H }), grabFrame(second, 0, { width: W, height: H })]);
+      const rects = tileRects(4, W, H);
+      expectDistinctTiles(a, rects);
+      expectMovingTiles(a, b, rects);
+      // Between the tiles is Jitsi's dark background.
+      expect(Math.max(...a.pixel(2, 2))).toBeLessThan(16);
+    } finally {
+      await browser?.close();
+    }
+  });
+
+  describe('recorded by the service', () => {
+    let svc: TestService;
+    beforeAll(async () => {
+      svc = await startTestService();
+    });
+    afterAll(async () => {
+      await svc?.stop();
+      fs.rmSync(shots, { recursive: true, force: true });
+    });
+
+    it('makes a recording with the moving tiles and every participant sound', async () => {
+      const room = 'tiles-recorded';
+      standIn.setState(room, { participants });
+      const sessionId = 'meeting-tiles';
+      const start = await post(`${svc.api}/startService`, { ...startBody(standIn.baseUrl, sessionId), callParams: { callUrlInfo: { baseUrl: standIn.baseUrl, callName: room } } });
+      expect(start.status).toBe(200);
+      const session = svc.service.recorder.getSession(sessionId)!;
+      await waitForSessionState(svc.service, sessionId, 'recording');
+      await new Promise((r) => setTimeout(r, 5000));
+      expect((await post(`${svc.api}/stopService`)).status).toBe(200);
+      await svc.service.recorder.whenIdle();
+      const file = session.mediaFile!;
+      const m = await probeMedia(file);
+      expect(m.video?.codec).toBe('h264');
+      expect(m.audio?.codec).toBe('aac');
+      expect(m.durationSec).toBeGreaterThan(4);
+
+      const rects = tileRects(4, W, H);
+      const [a, b] = await Promise.all([grabFrame(file, 3), grabFrame(file, 3.7)]);
+      expectDistinctTiles(a, rects);
+      expectMovingTiles(a, b, rects);
+
+      // Each participant's own tone is in the mix, well above a pitch that nobody plays.
+      const samples = await decodeAudio(file, { startSec: 2, durationSec: 2.5, sampleRate: 48000 });
+      const absent = toneLevelDb(samples, 48000, 1900);
+      for (let i = 0; i < 4; i++) expect({ participant: i, heard: toneLevelDb(samples, 48000, clipToneHz(i)) - absent > 20 }).toEqual({ participant: i, heard: true });
+    });
+  });
+});
