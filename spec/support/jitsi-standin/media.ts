@@ -26,8 +26,10 @@ export interface ClipSpec {
 }
 
 /** Bump when the clips' recipe changes: old files are then simply not used. */
-const RECIPE = 1;
+const RECIPE = 2;
 export const CLIP_SECONDS = 8;
+/** The "heads'" colours, one per participant. */
+const SKIN = ['c89070', 'd8a784', 'a8765a', 'e0b49a', '8d5a3c', 'f0c8a8', 'b88660', '6e4630', 'dcae8c'];
 const BITRATE_KBPS: Record<ClipHeight, number> = { 360: 700, 720: 2500 };
 
 export function mediaCacheDir(): string {
@@ -50,7 +52,7 @@ export function clipArgv(c: ClipSpec, out: string): string[] {
   const w = Math.round((h * 16) / 9 / 2) * 2;
   const d = CLIP_SECONDS;
   const kbps = BITRATE_KBPS[h];
-  const head = `color=c=0x${(0xc89070 + c.index * 0x0a0806).toString(16)}:s=${Math.round(w / 4)}x${Math.round(h / 1.8)}:r=30:d=${d}`;
+  const head = `color=c=0x${SKIN[c.index % SKIN.length]}:s=${Math.round(w / 4)}x${Math.round(h / 1.8)}:r=30:d=${d}`;
   // Each participant sways at its own pace and phase; the background drifts.
   const sway = (1 + c.index * 0.17).toFixed(2);
   const video =

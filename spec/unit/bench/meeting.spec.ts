@@ -97,3 +97,12 @@ describe("Jibri's pipeline and the reference capture", () => {
     expect(partOf('sh', false)).toBe('other');
   });
 });
+
+describe('every participant clip', () => {
+  it('has valid colours for all nine participants', () => {
+    for (let index = 0; index < 9; index++) {
+      const head = clipArgv({ index, codec: 'vp8', height: 360 }, 'o.webm').find((a) => a.startsWith('color='))!;
+      expect(head).toMatch(/^color=c=0x[0-9a-f]{6}:/);
+    }
+  });
+});
