@@ -394,6 +394,7 @@ async function compare(standIn: StandIn, o: MeetingOptions, candidates: Array<{ 
 /** Candidate settings for `tune`, by name (BENCH_MEETING_CANDIDATES); each is compared with the current settings. */
 export const CANDIDATES: Record<string, Settings> = {
   'disable-gpu': { name: 'disable-gpu', extraChromiumFlags: ['--disable-gpu'] },
+  'disable-gpu-compositing': { name: 'disable-gpu-compositing', extraChromiumFlags: ['--disable-gpu-compositing'] },
   'preset-superfast': { name: 'preset-superfast', env: { JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING: 'superfast' } },
   'preset-veryfast-crf27': { name: 'preset-veryfast-crf27', env: { JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING: 'veryfast', JIBRI_RECORDING_CONSTANT_RATE_FACTOR: '27' } },
 };

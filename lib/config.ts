@@ -277,7 +277,7 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_HTTP_API_INTERNAL_PORT', default: '3333', group: 'HTTP API', description: 'Port of the internal API', hocon: 'jibri.api.http.internal-api-port' },
   { name: 'JIBRI_HTTP_API_INTERNAL_AUTH', default: 'false', group: 'HTTP API', description: 'The internal API requires JIBRI_HTTP_API_TOKEN too (off by default: Jibri\'s scripts call it with plain curl; the fleet turns it on)' },
   { name: 'JIBRI_CONCURRENT_SESSIONS', default: '1', group: 'Capacity', description: 'Sessions this recorder runs at once, each its own brewery occupant <JIBRI_INSTANCE_ID>-<n>; "auto" sizes it from the host' },
-  { name: 'JIBRI_SESSION_CPU_ESTIMATE', default: '0.6', group: 'Capacity', description: 'CPU cores one session is assumed to take until the recorder has measured its own sessions' },
+  { name: 'JIBRI_SESSION_CPU_ESTIMATE', default: 'auto', group: 'Capacity', description: 'CPU cores one session is assumed to take until the recorder has measured its own sessions; auto: what npm run bench measured for a 4-participant meeting at the recording resolution and frame rate (docs/MEETING-COST.md)' },
   { name: 'JIBRI_SESSION_AUDIO_ONLY_CPU_ESTIMATE', default: '0.3', group: 'Capacity', description: 'CPU cores one audio-only session (no screen capture, no video encode) is assumed to take until the recorder has measured its own; learned apart from full sessions' },
   { name: 'JIBRI_SESSION_MEMORY_ESTIMATE', default: '450', group: 'Capacity', description: 'Memory in MB one session is assumed to take until measured' },
   { name: 'JIBRI_CPU_TARGET', default: '90', group: 'Capacity', description: 'Percent of the host CPU that other load plus this recorder\'s sessions may take; a second or later session beyond it is refused (the first is always taken)' },
@@ -668,6 +668,35 @@ function configFilesFor(env: Env): string[] {
   return files;
 }
 
+/**
+ * Cores of one session's whole tree (Chromium, ffmpeg, Xvfb, its share of the service) recording a
+ * 4-participant meeting at 30 fps, as `BENCH_ONLY=meeting npm run bench` measured it on a 2-core x86 host
+ * (docs/MEETING-COST.md): the first estimate admission plans with, until the recorder has learned its own.
+ */
+export const MEASURED_SESSION_CORES: ReadonlyArray<{ pixels: number; cores: number }> = [
+  { pixels: 1280 * 720, cores: 0.6 },
+  { pixels: 1920 * 1080, cores: 1.05 },
+];
+
+/** Pure: the measured cost at this size, straight between (and beyond) the measured sizes, scaled by frame rate. */
+export function firstSessionCpuEstimate(width: number, height: number, framerate: number): number {
+  const [a, b] = MEASURED_SESSION_CORES as [{ pixels: number; cores: number }, { pixels: number; cores: number }];
+  const atSize = a.cores + ((width * height - a.pixels) * (b.cores - a.cores)) / (b.pixels - a.pixels);
+  // Below 720p Chromium's decoding of the videos stays; it does not shrink with the screen.
+  const cores = Math.max(atSize, a.cores * 0.75) * (framerate / 30);
+  return Math.round(Math.max(0.2, cores) * 100) / 100;
+}
+
+function readSessionCpu(r: Reader, auto: number): number {
+  const raw = r.optional('JIBRI_SESSION_CPU_ESTIMATE');
+  if (raw === undefined || raw.toLowerCase() === 'auto') return auto;
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) < 0.05 || Number(raw) > 64) {
+    r.problems.push(`JIBRI_SESSION_CPU_ESTIMATE=${JSON.stringify(raw)}: expected a number from 0.05 to 64, or auto`);
+    return auto;
+  }
+  return Number(raw);
+}
+
 /** Pure: the configuration from the environment (and, when given, the parsed jibri.conf and the NAME_FILE secrets). */
 export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext = {}): Config {
   const fileProblems: string[] = [];
@@ -730,7 +759,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
     browser,
     capacity: {
       slots: r.slots('JIBRI_CONCURRENT_SESSIONS'),
-      sessionCpuCores: r.decimal('JIBRI_SESSION_CPU_ESTIMATE', 0.05, 64),
+      sessionCpuCores: readSessionCpu(r, firstSessionCpuEstimate(width, height, r.int('JIBRI_RECORDING_FRAMERATE', 1, 60))),
       sessionMemoryBytes: r.int('JIBRI_SESSION_MEMORY_ESTIMATE', 50, 65536) * 1024 * 1024,
       audioOnlyCpuCores: r.decimal('JIBRI_SESSION_AUDIO_ONLY_CPU_ESTIMATE', 0.05, 64),
       cpuTarget: r.int('JIBRI_CPU_TARGET', 10, 100) / 100,

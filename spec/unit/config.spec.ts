@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chooseRecordingDir, ConfigError, environmentWithDotEnv, LEGACY_RECORDING_DIR, loadConfig, parseDotEnv, parseXmppServers, SETTINGS } from '../../lib/config';
+import { chooseRecordingDir, ConfigError, environmentWithDotEnv, LEGACY_RECORDING_DIR, loadConfig, parseDotEnv, parseXmppServers, SETTINGS, firstSessionCpuEstimate, MEASURED_SESSION_CORES } from '../../lib/config';
 import { formatSeconds, parseDuration } from '../../lib/config/duration';
 
 describe('configuration', () => {
@@ -34,7 +34,7 @@ describe('configuration', () => {
     ['XMPP_SERVER', 'bad host!', /XMPP_SERVER.*host:port/],
     ['JIBRI_CONCURRENT_SESSIONS', 'many', /JIBRI_CONCURRENT_SESSIONS.*1 to 64, or auto/],
     ['JIBRI_CONCURRENT_SESSIONS', '0', /JIBRI_CONCURRENT_SESSIONS/],
-    ['JIBRI_SESSION_CPU_ESTIMATE', '-1', /JIBRI_SESSION_CPU_ESTIMATE.*number from 0.05/],
+    ['JIBRI_SESSION_CPU_ESTIMATE', '-1', /JIBRI_SESSION_CPU_ESTIMATE.*number from 0.05 to 64, or auto/],
     ['JIBRI_SINGLE_USE_MODE', 'sometimes', /JIBRI_SINGLE_USE_MODE.*true or false/],
     ['JIBRI_CALL_LOGIN_ALLOWED_ORIGINS', 'https://meet.example.com/room', /JIBRI_CALL_LOGIN_ALLOWED_ORIGINS.*not an origin/],
     ['JIBRI_CALL_LOGIN_ALLOWED_ORIGINS', 'meet.example.com', /JIBRI_CALL_LOGIN_ALLOWED_ORIGINS.*not an origin/],
@@ -121,7 +121,16 @@ describe('configuration', () => {
 
   it('reads slots, admission estimates and the lifecycle', () => {
     const d = loadConfig({});
-    expect(d.capacity).toEqual({ slots: 1, sessionCpuCores: 0.6, sessionMemoryBytes: 450 * 1024 * 1024, audioOnlyCpuCores: 0.3, cpuTarget: 0.9 });
+    // The first CPU estimate is, unless set, what the meeting bench measured at the recording's size and rate.
+    expect(d.capacity).toEqual({ slots: 1, sessionCpuCores: firstSessionCpuEstimate(1280, 720, 30), sessionMemoryBytes: 450 * 1024 * 1024, audioOnlyCpuCores: 0.3, cpuTarget: 0.9 });
+    expect(d.capacity.sessionCpuCores).toBe(MEASURED_SESSION_CORES[0]!.cores);
+    expect(loadConfig({ JIBRI_RECORDING_RESOLUTION: '1920x1080' }).capacity.sessionCpuCores).toBe(MEASURED_SESSION_CORES[1]!.cores);
+    expect(loadConfig({ JIBRI_RECORDING_FRAMERATE: '15', JIBRI_SESSION_CPU_ESTIMATE: 'auto' }).capacity.sessionCpuCores).toBeCloseTo(MEASURED_SESSION_CORES[0]!.cores / 2, 2);
+    // Between the measured sizes, in between; far below them, never less than most of 720p's (the videos' decoding stays).
+    const mid = firstSessionCpuEstimate(1600, 900, 30);
+    expect(mid).toBeGreaterThan(MEASURED_SESSION_CORES[0]!.cores);
+    expect(mid).toBeLessThan(MEASURED_SESSION_CORES[1]!.cores);
+    expect(firstSessionCpuEstimate(640, 360, 30)).toBeGreaterThanOrEqual(MEASURED_SESSION_CORES[0]!.cores * 0.75 - 0.01);
     expect(d.lifecycle).toEqual({ internalHost: '127.0.0.1', internalPort: 3333, singleUse: false });
     const c = loadConfig({ JIBRI_CONCURRENT_SESSIONS: 'AUTO', JIBRI_SESSION_CPU_ESTIMATE: '1.5', JIBRI_CPU_TARGET: '75', JIBRI_SINGLE_USE_MODE: 'true', JIBRI_HTTP_API_INTERNAL_PORT: '4444' });
     expect(c.capacity).toMatchObject({ slots: 'auto', sessionCpuCores: 1.5, cpuTarget: 0.75 });
