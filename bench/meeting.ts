@@ -221,16 +221,39 @@ export function referenceArgv(w: number, h: number, display: string, originMs: n
   ];
 }
 
-/** Mean SSIM (all planes) of `file` against `reference` over [fromSec, toSec] of their shared timeline. */
-export async function ssim(file: string, reference: string, fromSec: number, toSec: number): Promise<number> {
-  const r = await runToEnd('ffmpeg', [
+/**
+ * The candidate's frame times are shifted by up to two page frames (16.7 ms each) either way and the best
+ * shift is taken: Jibri's `-r 30` restamps every frame onto a 30 fps grid, a constant shift of up to a
+ * frame from when it was grabbed that no viewer sees but that would pair its frames with the wrong
+ * reference frames. Ours keep their grab times, so their best shift is 0.
+ */
+export const SSIM_SHIFTS_SEC = [-2 / 60, -1 / 60, 0, 1 / 60, 2 / 60];
+
+/**
+ * Pure: ffmpeg's arguments for the SSIM of `file` against `reference` at each shift, over [from, to]:
+ * one output per shift (a null sink each), so the shifts run side by side instead of buffering the clip.
+ */
+export function ssimArgv(file: string, reference: string, fromSec: number, toSec: number, shifts: readonly number[] = SSIM_SHIFTS_SEC): string[] {
+  const n = shifts.length;
+  const split = (input: number, tag: string): string => `[${input}:v]split=${n}${shifts.map((_, i) => `[${tag}${i}]`).join('')}`;
+  const pairs = shifts.map((sh, i) => {
+    const us = Math.round(sh * 1e6);
+    const shift = `setpts=PTS${us < 0 ? '-' : '+'}${Math.abs(us)}/1000000/TB`;
+    return `[c${i}]${shift},trim=start=${fromSec.toFixed(3)}:end=${toSec.toFixed(3)}[s${i}];[s${i}][r${i}]ssim=shortest=1[o${i}]`;
+  });
+  return [
     '-v', 'info', '-nostdin', '-i', file, '-i', reference,
-    '-filter_complex', `[0:v]trim=start=${fromSec.toFixed(3)}:end=${toSec.toFixed(3)}[c];[c][1:v]ssim=shortest=1`,
-    '-f', 'null', '-',
-  ], { timeoutMs: 180_000 });
-  const m = /SSIM .*All:([\d.]+)/.exec(r.stderr);
-  if (!m) throw new Error(`no SSIM from ffmpeg: ${r.stderr.slice(-300)}`);
-  return Number(m[1]);
+    '-filter_complex', [split(0, 'c'), split(1, 'r'), ...pairs].join(';'),
+    ...shifts.flatMap((_, i) => ['-map', `[o${i}]`, '-f', 'null', '-']),
+  ];
+}
+
+/** Mean SSIM (all planes) of `file` against `reference` over [fromSec, toSec] of their shared timeline, at the best shift. */
+export async function ssim(file: string, reference: string, fromSec: number, toSec: number): Promise<number> {
+  const r = await runToEnd('ffmpeg', ssimArgv(file, reference, fromSec, toSec), { timeoutMs: 180_000 });
+  const all = [...r.stderr.matchAll(/SSIM .*All:([\d.]+)/g)].map((m) => Number(m[1]));
+  if (all.length !== SSIM_SHIFTS_SEC.length) throw new Error(`no SSIM from ffmpeg: ${r.stderr.slice(-300)}`);
+  return Math.max(...all);
 }
 
 type Pipeline = 'ours' | 'jibri';
@@ -394,6 +417,8 @@ async function compare(standIn: StandIn, o: MeetingOptions, candidates: Array<{ 
 /** Candidate settings for `tune`, by name (BENCH_MEETING_CANDIDATES); each is compared with the current settings. */
 export const CANDIDATES: Record<string, Settings> = {
   'disable-gpu': { name: 'disable-gpu', extraChromiumFlags: ['--disable-gpu'] },
+  'crf-27': { name: 'crf-27', env: { JIBRI_RECORDING_CONSTANT_RATE_FACTOR: '27' } },
+  'crf-29': { name: 'crf-29', env: { JIBRI_RECORDING_CONSTANT_RATE_FACTOR: '29' } },
   'disable-gpu-compositing': { name: 'disable-gpu-compositing', extraChromiumFlags: ['--disable-gpu-compositing'] },
   'preset-superfast': { name: 'preset-superfast', env: { JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING: 'superfast' } },
   'preset-veryfast-crf27': { name: 'preset-veryfast-crf27', env: { JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING: 'veryfast', JIBRI_RECORDING_CONSTANT_RATE_FACTOR: '27' } },

@@ -2,7 +2,7 @@
  * The pure parts of the meeting bench and of the stand-in meeting: the tile grid, the layer each tile
  * asks for, the clips' ffmpeg arguments, Jibri's command, the reference capture, the process parts.
  */
-import { jibriFfmpegArgv, referenceArgv } from '../../../bench/meeting';
+import { jibriFfmpegArgv, referenceArgv, SSIM_SHIFTS_SEC, ssimArgv } from '../../../bench/meeting';
 import { partOf } from '../../../bench/proc-parts';
 import { clipArgv, clipName, clipToneHz, layerFor } from '../../support/jitsi-standin/media';
 import { meetingClips, tileGrid, tileRects } from '../../support/jitsi-standin/meeting';
@@ -104,5 +104,17 @@ describe('every participant clip', () => {
       const head = clipArgv({ index, codec: 'vp8', height: 360 }, 'o.webm').find((a) => a.startsWith('color='))!;
       expect(head).toMatch(/^color=c=0x[0-9a-f]{6}:/);
     }
+  });
+});
+
+describe('the SSIM of a recording against the reference', () => {
+  it('compares at each shift of up to two page frames, each on its own null output', () => {
+    const argv = ssimArgv('c.mp4', 'r.mkv', 1.5, 7.25);
+    const graph = argv[argv.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain('[0:v]split=5[c0][c1][c2][c3][c4]');
+    expect(graph).toContain('[c0]setpts=PTS-33333/1000000/TB,trim=start=1.500:end=7.250[s0]');
+    expect(graph).toContain('[c2]setpts=PTS+0/1000000/TB');
+    expect(graph).toContain('[s4][r4]ssim=shortest=1[o4]');
+    expect(argv.filter((a) => a === 'null')).toHaveLength(SSIM_SHIFTS_SEC.length);
   });
 });
