@@ -318,7 +318,12 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
     });
     Object.keys(tiles).forEach(function (id) { if (!keep[id]) removeTile(id); });
     layoutTiles();
-    if (!wanted) requestAnimationFrame(draw);
+    if (!wanted) {
+      // Back to the canvas and the tone.
+      canvas.style.display = 'block';
+      if (audio) audio.ctx.resume().catch(function () {});
+      requestAnimationFrame(draw);
+    }
   }
   function removeTile(id) {
     var t = tiles[id];
