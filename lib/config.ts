@@ -705,6 +705,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
   r.problems.push(...fileProblems);
   const warnings: string[] = [];
   const { width, height } = r.resolution('JIBRI_RECORDING_RESOLUTION');
+  const framerate = r.int('JIBRI_RECORDING_FRAMERATE', 1, 60);
   const recorderPassword = r.optional('JIBRI_RECORDER_PASSWORD');
   const finalizeScript = r.optional('JIBRI_FINALIZE_RECORDING_SCRIPT_PATH');
   const token = r.optional('JIBRI_HTTP_API_TOKEN');
@@ -739,7 +740,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
     encoding: {
       width,
       height,
-      framerate: r.int('JIBRI_RECORDING_FRAMERATE', 1, 60),
+      framerate,
       crf: r.int('JIBRI_RECORDING_CONSTANT_RATE_FACTOR', 0, 51),
       presetRecording: r.oneOf('JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', X264_PRESETS),
       queueSize: r.int('JIBRI_RECORDING_QUEUE_SIZE', 8, 1 << 20),
@@ -759,7 +760,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
     browser,
     capacity: {
       slots: r.slots('JIBRI_CONCURRENT_SESSIONS'),
-      sessionCpuCores: readSessionCpu(r, firstSessionCpuEstimate(width, height, r.int('JIBRI_RECORDING_FRAMERATE', 1, 60))),
+      sessionCpuCores: readSessionCpu(r, firstSessionCpuEstimate(width, height, framerate)),
       sessionMemoryBytes: r.int('JIBRI_SESSION_MEMORY_ESTIMATE', 50, 65536) * 1024 * 1024,
       audioOnlyCpuCores: r.decimal('JIBRI_SESSION_AUDIO_ONLY_CPU_ESTIMATE', 0.05, 64),
       cpuTarget: r.int('JIBRI_CPU_TARGET', 10, 100) / 100,
