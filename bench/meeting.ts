@@ -1,6 +1,6 @@
 /**
  * What a real meeting costs (`BENCH_ONLY=meeting npm run bench`): the stand-in Jitsi Meet page in tile
- * view with 1, 4 and 9 participants, each a decoded video with its sound (spec/support/jitsi-standin),
+ * view with 1, 4 and 9 participants, each a decoded video with its sound (testkit/jitsi-standin),
  * recorded by the service at 720p30 and 1080p30.
  *
  *  cost      one session per meeting size and resolution: CPU cores of its whole tree and of each part
@@ -30,11 +30,12 @@ import { startFileRecording, stopRecording } from '../lib/demo/client';
 import { createLogger } from '../lib/log';
 import { chromiumArgs, DEFAULT_CHROMIUM_FLAGS } from '../lib/pipeline/browser/browser';
 import { startDisplay } from '../lib/pipeline/display';
-import { recordingSpec, toArgv } from '../lib/pipeline/encoder/ffmpeg-args';
+import { encodeSpec, toArgv } from '../lib/pipeline/encoder/ffmpeg-args';
+import { fileMuxer } from '../lib/output/file/file-output';
 import { runToEnd } from '../lib/proc/runner';
-import { meetingClips, meetingParticipants } from '../spec/support/jitsi-standin/meeting';
-import type { ClipCodec } from '../spec/support/jitsi-standin/media';
-import { startStandIn, type StandIn } from '../spec/support/jitsi-standin/server';
+import { meetingClips, meetingParticipants } from '../testkit/jitsi-standin/meeting';
+import type { ClipCodec } from '../testkit/jitsi-standin/media';
+import { startStandIn, type StandIn } from '../testkit/jitsi-standin/server';
 import { coresBetween, PARTS, snapshot, type PartCores } from './proc-parts';
 import { median, treePssMb } from './proc-stats';
 
@@ -322,7 +323,7 @@ async function bare(standIn: StandIn, o: { pipeline: Pipeline; tiles: number; he
     const argv =
       o.pipeline === 'jibri'
         ? jibriFfmpegArgv(w, h, display.name, `${sinkName}.monitor`, file, align)
-        : toArgv(recordingSpec(config.encoding, { display: display.name, audioSource: `${sinkName}.monitor`, originMs }, file));
+        : toArgv(encodeSpec(config.encoding, { display: display.name, audioSource: `${sinkName}.monitor`, originMs }, [fileMuxer(file)]));
     const ffmpeg = spawn(config.ffmpegPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(ffmpeg);
     await waitForFrames(ffmpeg, `${o.pipeline} ffmpeg`);

@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { isScriptError } from '../../lib/meeting/call-status';
 import { callUrlWithLogin } from '../../lib/meeting/call-url';
 import { installParticipantTracker, isJoined, leave, participants, samplePage, setPresenceFields, type PageSample } from '../../lib/meeting/page-scripts';
-import { startStandIn, type StandIn } from '../support/jitsi-standin/server';
+import { startStandIn, type StandIn } from '../../testkit/jitsi-standin/server';
 
 jest.setTimeout(20_000);
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { probeMedia } from '../../lib/output/probe';
 import type { Session } from '../../lib/recorder/session';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
-import { startStandIn, type StandIn, type StandInState } from '../support/jitsi-standin/server';
+import { startStandIn, type StandIn, type StandInState } from '../../testkit/jitsi-standin/server';
 import { DOMAINS, recorderXmppEnv, startProsody, type ProsodyHandle } from '../../testkit/prosody';
 import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
 import { health, post, startBody, startTestService, waitForSessionState, type TestService } from '../../testkit/service';

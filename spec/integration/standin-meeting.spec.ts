@@ -7,11 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright';
 import { probeMedia } from '../../lib/output/probe';
-import { decodeAudio, grabFrame, toneLevelDb, type Frame } from '../support/media';
-import { clipToneHz } from '../support/jitsi-standin/media';
-import { meetingParticipants, tileRects, type Rect } from '../support/jitsi-standin/meeting';
-import { startStandIn, type StandIn, type StandInParticipant } from '../support/jitsi-standin/server';
-import { post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../support/service';
+import { decodeAudio, grabFrame, toneLevelDb, type Frame } from '../../testkit/media';
+import { clipToneHz } from '../../testkit/jitsi-standin/media';
+import { meetingParticipants, tileRects, type Rect } from '../../testkit/jitsi-standin/meeting';
+import { startStandIn, type StandIn, type StandInParticipant } from '../../testkit/jitsi-standin/server';
+import { post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../../testkit/service';
 
 // The clips are made once per machine (about 10 s for these four), then read from the cache.
 jest.setTimeout(90_000);

@@ -4,8 +4,8 @@
  */
 import { jibriFfmpegArgv, referenceArgv, SSIM_SHIFTS_SEC, ssimArgv } from '../../../bench/meeting';
 import { partOf } from '../../../bench/proc-parts';
-import { clipArgv, clipName, clipToneHz, layerFor } from '../../support/jitsi-standin/media';
-import { meetingClips, tileGrid, tileRects } from '../../support/jitsi-standin/meeting';
+import { clipArgv, clipName, clipToneHz, layerFor } from '../../../testkit/jitsi-standin/media';
+import { meetingClips, tileGrid, tileRects } from '../../../testkit/jitsi-standin/meeting';
 
 describe('the stand-in tile view', () => {
   it('lays out ceil(sqrt(n)) columns of 16:9 tiles, at most 5', () => {
