@@ -1,17 +1,19 @@
 /**
  * Many outputs from one encode, changed while live, on the real stack: one session of the sync page
- * records a file and streams to two nginx-rtmp ingests. Ingest A is stopped and started mid-session
- * (its destination reconnects; the file and ingest B must not notice: measured by the continuity of
- * their timestamps), a third destination is added and one removed through the API (arriving at and
- * leaving the ingest), and the file and a stream keep sound and picture within ±40 ms.
+ * records a file and HLS and streams to two nginx-rtmp ingests. Ingest A is stopped and started
+ * mid-session (its destination reconnects; the file, the HLS and ingest B must not notice: measured by
+ * the continuity of their timestamps), a third destination is added and one removed through the API
+ * (arriving at and leaving the ingest), and the file, a stream and the HLS keep sound and picture within
+ * ±40 ms.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
 import { measureSync, type SyncResult } from '../../testkit/av-sync';
-import { continuity } from '../../testkit/media';
+import { continuity, runFfmpeg } from '../../testkit/media';
 import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
-import { call, post, startBody, startTestService, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
+import { call, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 import { syncPageHtml } from '../../testkit/sync-page';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -67,14 +69,14 @@ describe('outputs added, removed and failing while a session records', () => {
   }
   const link = async (id: string, outputId: string): Promise<OutputView['link']> => (await outputsOf(id)).find((o) => o.id === outputId)?.link;
 
-  it('one encode: a file and two ingests; one ingest drops and returns, a destination is added and one removed', async () => {
+  it('one encode: a file, HLS and two ingests; one ingest drops and returns, a destination is added and one removed', async () => {
     const id = 'outputs-live-1';
     const [keyA, keyB, keyC] = ['live-key-A', 'live-key-B', 'live-key-C'];
     const start = await post(
       `${svc.api}/startService`,
       startBody(page.baseUrl, id, {
         sinkType: undefined,
-        outputs: [{ type: 'file' }, { type: 'rtmp', url: `${ingestA.appUrl()}/${keyA}` }, { type: 'rtmp', url: `${ingestB.appUrl()}/${keyB}` }],
+        outputs: [{ type: 'file' }, { type: 'rtmp', url: `${ingestA.appUrl()}/${keyA}` }, { type: 'rtmp', url: `${ingestB.appUrl()}/${keyB}` }, { type: 'hls' }],
       }),
       auth,
     );
@@ -82,6 +84,7 @@ describe('outputs added, removed and failing while a session records', () => {
     await waitForSessionState(svc.service, id, 'recording');
     await waitFor('both ingests to see their publish', () => (ingestA.publishes().includes(keyA) && ingestB.publishes().includes(keyB) ? true : undefined), 10000);
     const file = svc.service.recorder.getSession(id)!.mediaFile!;
+    const hlsDir = path.join(svc.service.recorder.getSession(id)!.paths.sessionDir, 'hls');
     // When things happened, in the recording's time, to read the gaps against.
     const origin = svc.service.recorder.getSession(id)!.originMs!;
     const events: string[] = [];
@@ -90,11 +93,13 @@ describe('outputs added, removed and failing while a session records', () => {
     // The session and its outputs, with ids and link states; no key anywhere.
     const listed = await call('GET', sessionUrl(id), undefined, auth);
     expect(listed.json).toMatchObject({ sessionId: id, state: 'recording', sinkType: 'stream' });
-    expect((listed.json.outputs as OutputView[]).map((o) => [o.id, o.kind, o.shownAs, o.link?.state])).toEqual([
-      ['file-1', 'file', file, undefined],
-      ['stream-2', 'stream', `${ingestA.appUrl()}/****`, 'live'],
-      ['stream-3', 'stream', `${ingestB.appUrl()}/****`, 'live'],
+    expect((listed.json.outputs as OutputView[]).map((o) => [o.id, o.kind, o.link?.state])).toEqual([
+      ['file-1', 'file', undefined],
+      ['stream-2', 'stream', 'live'],
+      ['stream-3', 'stream', 'live'],
+      ['hls-4', 'hls', undefined],
     ]);
+    expect((listed.json.outputs as OutputView[]).slice(0, 3).map((o) => o.shownAs)).toEqual([file, `${ingestA.appUrl()}/****`, `${ingestB.appUrl()}/****`]);
     expect(listed.text).not.toMatch(/live-key/);
     expect((await call('GET', `${svc.api}/sessions`, undefined, auth)).json.sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual([id]);
     // The token rules of every other endpoint.
@@ -118,10 +123,10 @@ describe('outputs added, removed and failing while a session records', () => {
     await sleep(3000);
 
     // A third destination while live: it answers its id and arrives at the ingest.
-    mark('stream-4 added');
+    mark('stream-5 added');
     const added = await post(`${sessionUrl(id)}/outputs`, { type: 'rtmp', url: `${ingestB.appUrl()}/${keyC}` }, auth);
     expect(added.status).toBe(201);
-    expect(added.json).toMatchObject({ id: 'stream-4', output: { kind: 'stream', shownAs: `${ingestB.appUrl()}/****` } });
+    expect(added.json).toMatchObject({ id: 'stream-5', output: { kind: 'stream', shownAs: `${ingestB.appUrl()}/****` } });
     expect(added.text).not.toContain(keyC);
     await waitFor('the added destination at the ingest', () => (ingestB.publishes().includes(keyC) ? true : undefined), 10000);
     // Refusals change nothing: the same URL twice, a kind that cannot join a running encode, bad bodies, unknown ids.
@@ -137,7 +142,7 @@ describe('outputs added, removed and failing while a session records', () => {
     // stream-3 (ingest B, key B) leaves: its publish ends there while key C on the same ingest goes on.
     const removedAt = mark('stream-3 removed');
     expect((await call('DELETE', `${sessionUrl(id)}/outputs/stream-3`, undefined, auth)).status).toBe(204);
-    expect((await outputsOf(id)).map((o) => o.id)).toEqual(['file-1', 'stream-2', 'stream-4']);
+    expect((await outputsOf(id)).map((o) => o.id)).toEqual(['file-1', 'stream-2', 'hls-4', 'stream-5']);
     const sizeB = (): number => fs.statSync(ingestB.recordings(keyB)[0]!).size;
     const sizeC = (): number => fs.statSync(ingestB.recordings(keyC)[0]!).size;
     await sleep(1000);
@@ -177,8 +182,18 @@ describe('outputs added, removed and failing while a session records', () => {
     expect(flvC.video?.width).toBe(1280);
     expect(flvC.durationSec).toBeGreaterThan(5);
 
-    // Sound and picture within ±40 ms on the file and on a stream as its ingest received it.
-    for (const [name, media] of [['file', file], ['stream B', flvB!]] as const) {
+    // The HLS: every segment there, joined as a player sees them, without a hole while ingest A was away.
+    const playlist = fs.readFileSync(path.join(hlsDir, 'index.m3u8'), 'utf8');
+    expect(playlist).toContain('#EXT-X-ENDLIST');
+    const hls = path.join(tempDir('jibri-ts-outputs-hls-'), 'hls.ts');
+    await runFfmpeg(['-v', 'error', '-i', path.join(hlsDir, 'index.m3u8'), '-c', 'copy', '-y', hls]);
+    const hlsVideo = await continuity(hls, 'v');
+    process.stderr.write(`HLS: longest video gap ${hlsVideo.maxGapSec.toFixed(3)} s at ${hlsVideo.maxGapAtSec.toFixed(1)} s\n`);
+    expect(hlsVideo.maxGapSec).toBeLessThan(MAX_GAP_SEC);
+    expect((await probeMedia(hls)).durationSec).toBeGreaterThan(recorded.durationSec - 6);
+
+    // Sound and picture within ±40 ms on the file, on a stream as its ingest received it, and on the HLS.
+    for (const [name, media] of [['file', file], ['stream B', flvB!], ['HLS', hls]] as const) {
       const r = await measureSync(media);
       reportSync(name, r);
       expect(r.offsetsMs.length).toBeGreaterThanOrEqual(5);
