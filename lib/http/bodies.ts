@@ -2,20 +2,17 @@
  * Pure: a startService body → a StartRequest (its outputs), or the list of what is wrong with it,
  * field by field.
  * Accepts Jibri's full StartServiceParams (unknown fields are ignored, as Jackson does there): `sinkType`
- * and the stream fields give Jibri's one output. jibri-ts's `outputs` list (output-bodies.ts) gives the
+ * and the stream fields give Jibri's one output. jibri-ts's `outputs` list (outputs-body.ts) gives the
  * whole list instead; `sinkType` may then be left out, and when sent it must say what the list is.
  */
 import { callNameProblem, MAX_CALL_NAME } from '../meeting/call-url';
 import type { OutputRequest } from '../output/output';
 import { checkStreamUrl, RTMP_SCHEME, YOUTUBE_RTMP, type UrlResult } from '../output/stream/rules';
-import { parseOutputList } from './outputs-body';
+import { parseOutputList, type FieldError } from './outputs-body';
 import type { CallLogin } from '../meeting/call-url';
 import type { StartRequest } from '../recorder/requests';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError };
 
 export type ParsedStart =
   | { ok: true; request: Omit<StartRequest, 'callLogin'> & { callLogin?: CallLogin } }

@@ -13,7 +13,7 @@ import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';
 import { redactDeep } from '../redact';
 import type { FieldError } from './bodies';
-import { parseOutput } from './output-bodies';
+import { parseOutput } from './outputs-body';
 import { httpStatusOf, sendError } from './responses';
 
 interface SessionsDeps {

@@ -133,7 +133,9 @@ describe('outputs added, removed and failing while a session records', () => {
     expect((await post(`${sessionUrl(id)}/outputs`, { type: 'rtmp', url: `${ingestB.appUrl()}/${keyC}` }, auth)).status).toBe(409);
     expect((await post(`${sessionUrl(id)}/outputs`, { type: 'file' }, auth)).json.error.code).toBe('OUTPUT_CHANGE_REFUSED');
     expect((await post(`${sessionUrl(id)}/outputs`, { type: 'rtmp', url: 'rtmp://ingest.example.com/live/k' }, auth)).json.error.code).toBe('STREAM_NOT_ALLOWED');
-    expect((await post(`${sessionUrl(id)}/outputs`, { type: 'hls' }, auth)).status).toBe(400);
+    // HLS is asked for at the start: a running encode cannot grow a muxer (the recorder's rule, 409 with why).
+    expect((await post(`${sessionUrl(id)}/outputs`, { type: 'hls' }, auth)).json.error.code).toBe('OUTPUT_CHANGE_REFUSED');
+    expect((await post(`${sessionUrl(id)}/outputs`, { type: 'gateway' }, auth)).status).toBe(400);
     expect((await post(`${sessionUrl('no-such-session')}/outputs`, { type: 'rtmp', url: `${ingestB.appUrl()}/x` }, auth)).status).toBe(404);
     expect((await call('DELETE', `${sessionUrl(id)}/outputs/file-1`, undefined, auth)).status).toBe(409);
     expect((await call('DELETE', `${sessionUrl(id)}/outputs/stream-9`, undefined, auth)).status).toBe(404);

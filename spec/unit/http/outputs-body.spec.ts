@@ -4,7 +4,7 @@
  */
 import { parseStartBody } from '../../../lib/http/bodies';
 import type { FieldError } from '../../../lib/http/bodies';
-import { parseOutput } from '../../../lib/http/output-bodies';
+import { parseOutput } from '../../../lib/http/outputs-body';
 
 const base = {
   sessionId: 'outs-1',
@@ -80,5 +80,12 @@ describe('startService outputs', () => {
     expect(parseOutput({ type: 'rtmp', url: 'rtmp://c.example/live/k3' }, '(body)', errors)).toEqual({ kind: 'stream', rtmpUrl: 'rtmp://c.example/live/k3' });
     expect(parseOutput(undefined, '(body)', errors)).toBeUndefined();
     expect(errors.map((e) => e.field)).toEqual(['(body)']);
+    errors.length = 0;
+    // One parser for both places: the start list's kinds parse here too; which may join a running session is the recorder's rule.
+    expect(parseOutput({ type: 'HLS' }, '(body)', errors)).toEqual({ kind: 'hls' });
+    expect(parseOutput({ type: 'thumbnails' }, '(body)', errors)).toEqual({ kind: 'thumbnails', intervalSec: 10 });
+    expect(parseOutput({ type: 'file', audioOnly: true }, '(body)', errors)).toEqual({ kind: 'file', audioOnly: true });
+    expect(parseOutput({ type: 'hls', segments: 3 }, '(body)', errors)).toBeUndefined();
+    expect(errors.map((e) => e.field)).toEqual(['(body).segments']);
   });
 });
