@@ -16,7 +16,7 @@ import Docker from 'dockerode';
 import { LABELS } from '../packages/fleet/lib/backends/docker';
 import { SWARM_LABELS, serviceName } from '../packages/fleet/lib/backends/swarm';
 import { startDemoServer, type DemoServer } from '../lib/demo/server';
-import { DOMAINS, startProsody, type ProsodyHandle } from '../testkit/prosody';
+import { DOMAINS, fleetDomainConfig, startProsody, type ProsodyHandle } from '../testkit/prosody';
 import { startReceiver, type Receiver } from '../testkit/receiver';
 import { freePort } from '../testkit/service';
 import { startTestSwarm, type TestSwarm } from '../testkit/swarm';
@@ -95,11 +95,7 @@ async function benchBackend(backend: Backend, peers: Peers, extraEnv: Record<str
     }
     const { account_id, apiKey } = await admin('POST', '/accounts', { name: `bench-${backend}` });
     await admin('POST', `/accounts/${account_id}/balance`, { amount: 1000 });
-    await admin('PUT', `/accounts/${account_id}/domains/meet.test`, {
-      XMPP_SERVER: `127.0.0.1:${peers.prosody.port}`, XMPP_DOMAIN: DOMAINS.xmpp, XMPP_AUTH_DOMAIN: DOMAINS.auth, XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
-      XMPP_MUC_DOMAIN: DOMAINS.muc, XMPP_HIDDEN_DOMAIN: DOMAINS.hidden, JIBRI_BREWERY_MUC: 'jibribrewery', JIBRI_XMPP_USER: 'jibri', JIBRI_XMPP_PASSWORD: peers.pw.jibri,
-      JIBRI_RECORDER_USER: 'recorder', JIBRI_RECORDER_PASSWORD: peers.pw.recorder, PUBLIC_URL: peers.page.baseUrl,
-    });
+    await admin('PUT', `/accounts/${account_id}/domains/meet.test`, fleetDomainConfig({ prosodyPort: peers.prosody.port, jibriPassword: peers.pw.jibri, recorderPassword: peers.pw.recorder, publicUrl: peers.page.baseUrl }));
     const results: Record<string, { median: number; runs: number[] }> = {};
     for (const n of SIZES) {
       const runs: number[] = [];

@@ -42,6 +42,24 @@ export function recorderXmppEnv(opts: { servers: string; nick: string; jibriPass
   };
 }
 
+/** A customer's domain configuration for the fleet (docker-jitsi-meet's names), on the test domains. */
+export function fleetDomainConfig(opts: { prosodyPort: number; jibriPassword: string; recorderPassword: string; publicUrl: string }): Record<string, string> {
+  return {
+    XMPP_SERVER: `127.0.0.1:${opts.prosodyPort}`,
+    XMPP_DOMAIN: DOMAINS.xmpp,
+    XMPP_AUTH_DOMAIN: DOMAINS.auth,
+    XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
+    XMPP_MUC_DOMAIN: DOMAINS.muc,
+    XMPP_HIDDEN_DOMAIN: DOMAINS.hidden,
+    JIBRI_BREWERY_MUC: 'jibribrewery',
+    JIBRI_XMPP_USER: 'jibri',
+    JIBRI_XMPP_PASSWORD: opts.jibriPassword,
+    JIBRI_RECORDER_USER: 'recorder',
+    JIBRI_RECORDER_PASSWORD: opts.recorderPassword,
+    PUBLIC_URL: opts.publicUrl,
+  };
+}
+
 export interface ProsodyHandle {
   port: number;
   dir: string;

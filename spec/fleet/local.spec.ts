@@ -12,7 +12,7 @@ import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/ser
 import { createLogger } from '../../lib/log';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { DOMAINS, type ProsodyHandle } from '../../testkit/prosody';
+import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
 import { seedCurl } from '../support/fleet-scenarios';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
 import { ROOT, tempDir, waitFor } from '../../testkit/service';
@@ -70,20 +70,7 @@ describe('the fleet with the local backend', () => {
     JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
   });
   const start = (): Promise<FleetServer> => startFleetServer(loadFleetConfig(env()), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 200 });
-  const domainConfig = (): Record<string, string> => ({
-    XMPP_SERVER: `127.0.0.1:${prosody.port}`,
-    XMPP_DOMAIN: DOMAINS.xmpp,
-    XMPP_AUTH_DOMAIN: DOMAINS.auth,
-    XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
-    XMPP_MUC_DOMAIN: DOMAINS.muc,
-    XMPP_HIDDEN_DOMAIN: DOMAINS.hidden,
-    JIBRI_BREWERY_MUC: 'jibribrewery',
-    JIBRI_XMPP_USER: 'jibri',
-    JIBRI_XMPP_PASSWORD: PW.jibri,
-    JIBRI_RECORDER_USER: 'recorder',
-    JIBRI_RECORDER_PASSWORD: PW.recorder,
-    PUBLIC_URL: page.baseUrl,
-  });
+  const domainConfig = (): Record<string, string> => fleetDomainConfig({ prosodyPort: prosody.port, jibriPassword: PW.jibri, recorderPassword: PW.recorder, publicUrl: page.baseUrl });
 
   beforeAll(async () => {
     stack = await startBreweryStack(PW);

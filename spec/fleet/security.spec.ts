@@ -19,7 +19,7 @@ import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/ser
 import { createLogger } from '../../lib/log';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { DOMAINS, type ProsodyHandle } from '../../testkit/prosody';
+import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
 import type { Json } from '../../testkit/json';
 import { ROOT, tempDir, waitFor } from '../../testkit/service';
@@ -86,20 +86,7 @@ describe('the fleet keeps customers apart', () => {
     return { status: res.status, body: await res.json() };
   }
 
-  const domainConfig = (): Record<string, string> => ({
-    XMPP_SERVER: `127.0.0.1:${prosody.port}`,
-    XMPP_DOMAIN: DOMAINS.xmpp,
-    XMPP_AUTH_DOMAIN: DOMAINS.auth,
-    XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
-    XMPP_MUC_DOMAIN: DOMAINS.muc,
-    XMPP_HIDDEN_DOMAIN: DOMAINS.hidden,
-    JIBRI_BREWERY_MUC: 'jibribrewery',
-    JIBRI_XMPP_USER: 'jibri',
-    JIBRI_XMPP_PASSWORD: PW.jibri,
-    JIBRI_RECORDER_USER: 'recorder',
-    JIBRI_RECORDER_PASSWORD: PW.recorder,
-    PUBLIC_URL: page.baseUrl,
-  });
+  const domainConfig = (): Record<string, string> => fleetDomainConfig({ prosodyPort: prosody.port, jibriPassword: PW.jibri, recorderPassword: PW.recorder, publicUrl: page.baseUrl });
 
   const handleOf = (deploymentId: string, i = 0): LocalHandle => JSON.parse(fleet.store.recorders(deploymentId)[i]!.handle!) as LocalHandle;
   const healthOf = async (h: LocalHandle): Promise<Json> => (await fetch(`http://127.0.0.1:${h.port}/jibri/api/v1.0/health`)).json();

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { loadFleetConfig } from '../../packages/fleet/lib/config';
 import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
 import { createLogger } from '../../lib/log';
-import { DOMAINS, startProsody, type ProsodyHandle } from '../../testkit/prosody';
+import { DOMAINS, fleetDomainConfig, startProsody, type ProsodyHandle } from '../../testkit/prosody';
 import { tempDir } from '../../testkit/service';
 
 const PW = 'tls-jibri-pw';
@@ -43,18 +43,7 @@ describe("the fleet's XMPP connections to customers' servers", () => {
   });
 
   const config = (extra: Record<string, string> = {}): Record<string, string> => ({
-    XMPP_SERVER: `127.0.0.1:${prosody.port}`,
-    XMPP_DOMAIN: DOMAINS.xmpp,
-    XMPP_AUTH_DOMAIN: DOMAINS.auth,
-    XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
-    XMPP_MUC_DOMAIN: DOMAINS.muc,
-    XMPP_HIDDEN_DOMAIN: DOMAINS.hidden,
-    JIBRI_BREWERY_MUC: 'jibribrewery',
-    JIBRI_XMPP_USER: 'jibri',
-    JIBRI_XMPP_PASSWORD: PW,
-    JIBRI_RECORDER_USER: 'recorder',
-    JIBRI_RECORDER_PASSWORD: 'unused',
-    PUBLIC_URL: 'https://meet.test',
+    ...fleetDomainConfig({ prosodyPort: prosody.port, jibriPassword: PW, recorderPassword: 'unused', publicUrl: 'https://meet.test' }),
     ...extra,
   });
 

@@ -18,7 +18,7 @@ import { createLogger } from '../../lib/log';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from './brewery';
 import type { Json } from '../../testkit/json';
-import { DOMAINS, type ProsodyHandle } from '../../testkit/prosody';
+import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
 import { tempDir, waitFor } from '../../testkit/service';
 
@@ -119,11 +119,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       const created: Json = await (await fetch(`${fleet.url}/admin/accounts`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: backend.kind }) })).json();
       ({ account_id: accountId, apiKey } = created);
       fleet.admin.addBalance(accountId, 10);
-      const set = await fleet.admin.setDomain(accountId, DOMAIN, {
-        XMPP_SERVER: `127.0.0.1:${prosody.port}`, XMPP_DOMAIN: DOMAINS.xmpp, XMPP_AUTH_DOMAIN: DOMAINS.auth, XMPP_INTERNAL_MUC_DOMAIN: DOMAINS.internalMuc,
-        XMPP_MUC_DOMAIN: DOMAINS.muc, XMPP_HIDDEN_DOMAIN: DOMAINS.hidden, JIBRI_BREWERY_MUC: 'jibribrewery', JIBRI_XMPP_USER: 'jibri', JIBRI_XMPP_PASSWORD: PW.jibri,
-        JIBRI_RECORDER_USER: 'recorder', JIBRI_RECORDER_PASSWORD: PW.recorder, PUBLIC_URL: page.baseUrl,
-      });
+      const set = await fleet.admin.setDomain(accountId, DOMAIN, fleetDomainConfig({ prosodyPort: prosody.port, jibriPassword: PW.jibri, recorderPassword: PW.recorder, publicUrl: page.baseUrl }));
       if (!set.complete) throw new Error(`the domain's test login failed: ${set.error ?? `missing ${set.missing.join(', ')}`}`);
     });
 

@@ -18,6 +18,7 @@ import type { CaptureSource } from '../../lib/pipeline/source';
 import { removeMarker } from '../../lib/recorder/crash-marker';
 import type { FinalizeInput } from '../../lib/recorder/finalize';
 import type { LoadSource, SourceProvider } from '../../lib/recorder/recorder';
+import type { StartRequest } from '../../lib/recorder/requests';
 import type { LoadSample } from '../../lib/system/host-load';
 import type { BreweryConnection, ConnectionOptions, XmppConnectionEvents } from '../../lib/xmpp/connection';
 
@@ -199,3 +200,14 @@ export class FakeConnection extends EventEmitter<XmppConnectionEvents> implement
     this.emit('offline', { reason: 'test', onError: true });
   }
 }
+
+/** A start request as an edge would make it: an HTTP-started file recording of a meeting room. */
+export const startRequest = (sessionId: string, over: Partial<StartRequest> = {}): StartRequest => ({
+  sessionId,
+  call: { baseUrl: 'https://meet.example.com', callName: 'room', extraUrlParams: [] },
+  callLogin: { domain: 'recorder.example.com', username: 'recorder', password: 'pw' },
+  outputs: [{ kind: 'file' }],
+  metadata: {},
+  origin: { kind: 'http' },
+  ...over,
+});

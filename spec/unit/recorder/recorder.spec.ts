@@ -7,17 +7,9 @@ import { Recorder } from '../../../lib/recorder/recorder';
 import type { StartRequest } from '../../../lib/recorder/requests';
 import type { StatusSnapshot } from '../../../lib/recorder/snapshot';
 import type { CheckResult } from '../../../lib/system/health';
-import { FakeFinalizer, FakePipelines, FakeSources, quietLog, removeUnitDirs, settle, SteadyLoad, unitConfig } from '../../support/recorder-fakes';
+import { FakeFinalizer, FakePipelines, FakeSources, quietLog, removeUnitDirs, settle, startRequest, SteadyLoad, unitConfig } from '../../support/recorder-fakes';
 
-const request = (sessionId: string, over: Partial<StartRequest> = {}): StartRequest => ({
-  sessionId,
-  call: { baseUrl: 'https://meet.example.com', callName: 'room', extraUrlParams: [] },
-  callLogin: { domain: 'recorder.example.com', username: 'recorder', password: 'pw' },
-  outputs: [{ kind: 'file' }],
-  metadata: {},
-  origin: { kind: 'http' },
-  ...over,
-});
+const request = startRequest;
 
 const healthy = (): Promise<Record<string, CheckResult>> => Promise.resolve({ ffmpeg: { healthStatus: 'HEALTHY', detail: 'ok' } });
 

@@ -11,17 +11,9 @@ import type { StartRequest } from '../../../lib/recorder/requests';
 import { Session } from '../../../lib/recorder/session';
 import type { SessionStateName } from '../../../lib/recorder/session-machine';
 import { redact } from '../../../lib/redact';
-import { FakeFinalizer, FakePipelines, quietLog, removeUnitDirs, settle, unitConfig } from '../../support/recorder-fakes';
+import { FakeFinalizer, FakePipelines, quietLog, removeUnitDirs, settle, startRequest, unitConfig } from '../../support/recorder-fakes';
 
-const request = (over: Partial<StartRequest> = {}): StartRequest => ({
-  sessionId: 'unit-1',
-  call: { baseUrl: 'https://meet.example.com', callName: 'room', extraUrlParams: [] },
-  callLogin: { domain: 'recorder.example.com', username: 'recorder', password: 'pw' },
-  outputs: [{ kind: 'file' }],
-  metadata: {},
-  origin: { kind: 'http' },
-  ...over,
-});
+const request = (over: Partial<StartRequest> = {}): StartRequest => startRequest('unit-1', over);
 
 function session(req: StartRequest, env: Record<string, string> = {}) {
   const config = unitConfig(env);
