@@ -10,10 +10,16 @@ import { isLoopbackHost, type HttpConfig } from '../config';
 import { tokenMatches } from '@jibri-ts/common';
 import { sendError } from './responses';
 
+/** Pure: the token of an `Authorization: Bearer <token>` header, if it is one. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  return m?.[1] ? m[1].trim() : undefined;
+}
+
 /** Pure: does the Authorization header carry this token? */
 export function bearerMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
-  return Boolean(m?.[1] && tokenMatches(m[1].trim(), token));
+  const given = bearerToken(header);
+  return Boolean(given && tokenMatches(given, token));
 }
 
 export function requireToken(token: string) {

@@ -14,7 +14,7 @@ import { playlistWithToken, servedHlsFile } from '../output/hls/hls-files';
 import type { Output } from '../output/output';
 import { latestThumbnail } from '../output/thumbnails/thumbnails';
 import type { Recorder } from '../recorder/recorder';
-import { detailsAllowed } from './auth';
+import { bearerToken, detailsAllowed } from './auth';
 import { tokenMatches } from '@jibri-ts/common';
 import { API_BASE, sendError } from './responses';
 import { VIEWER_ASSETS, VIEWER_CSP, viewerPage, viewerScript } from './viewer-page';
@@ -37,9 +37,7 @@ export function hlsAccess(sessionId: string, outputs: readonly Output[]): HlsAcc
 
 /** Pure: the viewer token a request carries, from `Authorization: Bearer` or the `token` query. */
 export function viewerTokenOf(req: Pick<Request, 'query'> & { get(name: string): string | undefined }): string | undefined {
-  const m = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
-  if (m?.[1]) return m[1].trim();
-  return typeof req.query.token === 'string' ? req.query.token : undefined;
+  return bearerToken(req.get('authorization')) ?? (typeof req.query.token === 'string' ? req.query.token : undefined);
 }
 
 interface ServedDeps {
