@@ -46,6 +46,10 @@ PAGE_PID=
 
 say() { printf '\n== %s\n' "$*" >&2; }
 fail() { printf 'container-check: FAILED: %s\n' "$*" >&2; exit 1; }
+# Prints the first log line of container $1 that holds $2. The log is read whole before grep
+# stops at its match: piping `docker logs` into `grep -m1` under pipefail fails the pipeline with
+# SIGPIPE whenever the log is longer than what grep read, even though the line was found.
+log_line() { local logs; logs=$(docker logs "$1" 2>&1) || return 1; grep -m1 -- "$2" <<<"$logs" >&2; }
 
 cleanup() {
   for c in "${CONTAINERS[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
@@ -202,8 +206,8 @@ docker run -d --name "$name" "${HARDENED[@]}" -v "$rec:/config/recordings" \
   "$IMAGE" >/dev/null
 node scripts/container-check-brewery.js "$xport" auth.meet.check "$focus_pw" jibribrewery@internal-muc.meet.check container-check 60 >&2 \
   || { docker logs "$name" >&2; fail "the recorder in the container did not show up in the brewery"; }
-docker logs "$name" 2>&1 | grep -m1 'joining the brewery' >&2 || fail "no 'joining the brewery' line in the container's log"
-docker logs "$name" 2>&1 | grep -m1 'older docker-jitsi-meet layout' >&2 || fail "no warning about the older /config/recordings layout in the container's log"
+log_line "$name" 'joining the brewery' || fail "no 'joining the brewery' line in the container's log"
+log_line "$name" 'older docker-jitsi-meet layout' || fail "no warning about the older /config/recordings layout in the container's log"
 health=$(node -e 'fetch(process.argv[1]).then(async (r) => { const b = await r.json(); const c = b.status.health.details.capacity; console.log(r.status, JSON.stringify({ busy: b.busy, health: b.status.health.healthStatus, cores: c.hostCores, memoryHeadroomMb: Math.round(c.memoryHeadroomBytes / 1048576) })); })' \
   "http://127.0.0.1:$hport/jibri/api/v1.0/health")
 echo "GET /jibri/api/v1.0/health: $health" >&2
@@ -257,7 +261,7 @@ code=$(timeout 120 docker wait "$name") || fail "the service did not exit within
 kill "$PAGE_PID" 2>/dev/null || true
 stop_seconds=$(elapsed "$t0")
 printf 'SIGTERM, then stopService: exit code %s, %.1f s after SIGTERM\n' "$code" "$stop_seconds" >&2
-docker logs "$name" 2>&1 | grep -m1 'SIGTERM' >&2 || true
+log_line "$name" 'SIGTERM' || true
 [ "$code" = 255 ] || { docker logs "$name" 2>&1 | tail -20 >&2; fail "the service exited $code after draining, not 255"; }
 stopped=$(ls "$rec/$sid"/*.mp4 2>/dev/null | head -1)
 [ -n "$stopped" ] && [ -f "$rec/$sid/metadata.json" ] || { ls -la "$rec/$sid" >&2 || true; fail "no finalized recording (mp4 and metadata.json) in $rec/$sid after the drain"; }
