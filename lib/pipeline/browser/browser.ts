@@ -4,12 +4,11 @@
  * address bar or scrollbars, edge to edge on a screen the size of the recording.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright';
 import type { BrowserConfig } from '../../config';
 import { RecorderError } from '../../errors';
 import { childEnv } from '../../proc/child-env';
+import { makeTempDir } from '../../proc/temp-dir';
 
 export interface BrowserOptions {
   config: BrowserConfig;
@@ -90,7 +89,7 @@ export async function launchBrowser(opts: BrowserOptions): Promise<SessionBrowse
       hint: 'Install it with apt-get install chromium, or set JIBRI_CHROMIUM_PATH',
     });
   }
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-chromium-'));
+  const userDataDir = makeTempDir('chromium');
   let context: BrowserContext;
   try {
     context = await chromium.launchPersistentContext(userDataDir, {

@@ -6,12 +6,12 @@
  */
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import { RecorderError } from '../../errors';
 import type { Logger } from '../../log';
 import { childEnv } from '../../proc/child-env';
+import { makeTempDir } from '../../proc/temp-dir';
 import { redact } from '../../redact';
 import { toArgv, type FfmpegSpec } from './ffmpeg-args';
 import { parseFfmpegLine } from './ffmpeg-progress';
@@ -66,11 +66,13 @@ export function withChildEnv(cmd: ffmpeg.FfmpegCommand): ffmpeg.FfmpegCommand {
 /**
  * fluent-ffmpeg spawns the binary itself, so the parent-death signal is set by a tiny wrapper that
  * execs ffmpeg through setpriv. It is written once per process into the temp folder, which stays
- * writable even on a read-only root file system.
+ * writable even on a read-only root file system, and removed when the process exits (or, after a kill,
+ * by the next service: lib/proc/temp-dir.ts).
  */
 export function ffmpegWrapper(ffmpegBinary: string): string {
   if (wrapperPath) return wrapperPath;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bin-'));
+  const dir = makeTempDir('bin');
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'ffmpeg');
   const quoted = `'${ffmpegBinary.replace(/'/g, `'\\''`)}'`;
   fs.writeFileSync(

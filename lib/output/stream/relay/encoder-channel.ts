@@ -4,11 +4,12 @@
  * that path: the ingest's URL, key and credentials stay in this process. The first connection is the
  * encoder's; the socket then stops listening, so no second writer can join. Reads are never paused: the
  * relay behind it takes every byte at once, so the encoder is never held back by a stream.
+ * A folder left by a service that was killed is removed by the next one (lib/proc/temp-dir.ts).
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { makeTempDir } from '../../../proc/temp-dir';
 
 export interface EncoderChannel {
   /** What ffmpeg writes the FLV to. */
@@ -21,8 +22,7 @@ export interface EncoderChannel {
 }
 
 export async function openEncoderChannel(onData: (bytes: Buffer) => void): Promise<EncoderChannel> {
-  // mkdtemp creates the folder with mode 0700.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-flv-'));
+  const dir = makeTempDir('flv');
   const file = path.join(dir, 'encoder.sock');
   let connection: net.Socket | undefined;
   let resolveEnded!: () => void;
