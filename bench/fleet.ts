@@ -10,7 +10,6 @@
 import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { LABELS } from '../packages/fleet/lib/backends/docker';
@@ -19,6 +18,7 @@ import { startDemoServer, type DemoServer } from '../lib/demo/server';
 import { DOMAINS, fleetDomainConfig, startProsody, type ProsodyHandle } from '../testkit/prosody';
 import { startReceiver, type Receiver } from '../testkit/receiver';
 import { freePort } from '../testkit/service';
+import { fleetBaseDir } from '../testkit/fleet-recorder';
 import { startTestSwarm, type TestSwarm } from '../testkit/swarm';
 import type { Json } from '../testkit/json';
 import { median } from './proc-stats';
@@ -60,9 +60,7 @@ async function containerProblem(docker: Docker): Promise<string | undefined> {
 
 /** One fleet process on one backend: RUNS deploys of each size, each released before the next. */
 async function benchBackend(backend: Backend, peers: Peers, extraEnv: Record<string, string>, out: FleetBench): Promise<void> {
-  const base = fs.mkdtempSync(path.join(os.tmpdir(), `jibri-ts-bench-fleet-${backend}-`));
-  // Recorders may run under their own uids (a root fleet): they pass through the base folder.
-  fs.chmodSync(base, 0o711);
+  const base = fleetBaseDir(`jibri-ts-bench-fleet-${backend}-`);
   const port = await freePort();
   const fleet = spawn(process.execPath, [path.join(__dirname, '../lib/main.js'), 'fleet'], {
     env: {

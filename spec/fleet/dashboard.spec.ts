@@ -21,7 +21,8 @@ import { startBreweryStack, type BreweryStack } from '../support/brewery';
 import { BREWERY } from '../../testkit/fake-jicofo';
 import { DOMAINS } from '../../testkit/prosody';
 import type { Json } from '../../testkit/json';
-import { freePort, ROOT, tempDir, waitFor } from '../../testkit/service';
+import { freePort, ROOT, waitFor } from '../../testkit/service';
+import { fleetBaseDir, fleetRecorderMain } from '../../testkit/fleet-recorder';
 
 const PW = { jibri: 'dash-jibri-pw', focus: 'dash-focus-pw', recorder: 'dash-recorder-pw' };
 const ADMIN = 'dashboard-admin-token';
@@ -39,9 +40,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
   let customerId = '';
   let adminIssuedKey = '';
   let deploymentId = '';
-  const base = tempDir('jibri-ts-dashboard-');
-  // The recorders run under their own uids when the fleet is root: they must be able to pass through.
-  fs.chmodSync(base, 0o711);
+  const base = fleetBaseDir('jibri-ts-dashboard-');
   const env: Record<string, string> = {};
   const shots: string[] = [];
 
@@ -115,7 +114,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
       JIBRI_FLEET_LOCAL_CAPACITY: '2',
       JIBRI_FLEET_DEPLOY_TIMEOUT: '60',
       JIBRI_FLEET_DRAIN_CAP: '30',
-      JIBRI_FLEET_RECORDER_MAIN: path.join(ROOT, 'dist/lib/main.js'),
+      JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
       JIBRI_FLEET_SIGNUP: 'open',
       JIBRI_FLEET_LOGIN_RATE_LIMIT: String(LOGIN_LIMIT),

@@ -15,8 +15,9 @@ import { startBreweryStack, type BreweryStack } from '../support/brewery';
 import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
 import { seedCurl } from '../support/fleet-scenarios';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
-import { ROOT, tempDir, waitFor } from '../../testkit/service';
+import { waitFor } from '../../testkit/service';
 import type { Json } from '../../testkit/json';
+import { fleetBaseDir, fleetRecorderMain } from '../../testkit/fleet-recorder';
 
 const PW = { jibri: 'fleet-jibri-pw', focus: 'fleet-focus-pw', recorder: 'fleet-recorder-pw' };
 const SECRET = 'fleet-callback-secret';
@@ -48,9 +49,7 @@ describe('the fleet with the local backend', () => {
   let fleet: FleetServer;
   let apiKey = '';
   let accountId = '';
-  const base = tempDir('jibri-ts-fleet-');
-  // The recorders run under their own uids when the fleet is root: they must be able to pass through.
-  fs.chmodSync(base, 0o711);
+  const base = fleetBaseDir('jibri-ts-fleet-');
   const dataDir = path.join(base, 'data');
   const env = (): Record<string, string> => ({
     JIBRI_FLEET_PORT: '0',
@@ -63,7 +62,7 @@ describe('the fleet with the local backend', () => {
     JIBRI_FLEET_LOCAL_CAPACITY: '3',
     JIBRI_FLEET_DEPLOY_TIMEOUT: '60',
     JIBRI_FLEET_DRAIN_CAP: '60',
-    JIBRI_FLEET_RECORDER_MAIN: path.join(ROOT, 'dist/lib/main.js'),
+    JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
     JIBRI_FLEET_SECRET_KEY: SECRET_KEY,
     // The spec's receiver and Prosody are on loopback, which the fleet refuses unless the operator allows them.
     JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`,

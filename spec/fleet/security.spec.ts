@@ -22,7 +22,8 @@ import { startBreweryStack, type BreweryStack } from '../support/brewery';
 import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
 import type { Json } from '../../testkit/json';
-import { ROOT, tempDir, waitFor } from '../../testkit/service';
+import { ROOT, waitFor } from '../../testkit/service';
+import { fleetBaseDir, fleetRecorderMain } from '../../testkit/fleet-recorder';
 
 const PW = { jibri: 'sec-jibri-Pw-7f3a', focus: 'sec-focus-pw', recorder: 'sec-recorder-Pw-91c2' };
 const SECRET = 'sec-callback-secret';
@@ -63,9 +64,7 @@ describe('the fleet keeps customers apart', () => {
   /** What the allowed redirector answers: a 307 to wherever the test points it. */
   const redirect = { status: 307, headers: { location: 'http://127.0.0.1:9/' } };
   let fleet: FleetServer;
-  const base = tempDir('jibri-ts-fleet-sec-');
-  // The recorders run under their own uids (the fleet is root here): they must be able to pass through.
-  fs.chmodSync(base, 0o711);
+  const base = fleetBaseDir('jibri-ts-fleet-sec-');
   const dataDir = path.join(base, 'data');
   const keys: Record<'victim' | 'attacker' | 'other' | 'limited', { id: string; key: string }> = {} as never;
   let env: Record<string, string> = {};
@@ -110,7 +109,7 @@ describe('the fleet keeps customers apart', () => {
       JIBRI_FLEET_LOCAL_CAPACITY: '2',
       JIBRI_FLEET_DEPLOY_TIMEOUT: '25',
       JIBRI_FLEET_DRAIN_CAP: '30',
-      JIBRI_FLEET_RECORDER_MAIN: path.join(ROOT, 'dist/lib/main.js'),
+      JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
       JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port},127.0.0.1:${redirector.port}`,
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
       JIBRI_FLEET_KEY_RATE_LIMIT: String(KEY_LIMIT),

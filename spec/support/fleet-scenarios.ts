@@ -21,6 +21,7 @@ import type { Json } from '../../testkit/json';
 import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
 import { tempDir, waitFor } from '../../testkit/service';
+import { fleetRecorderMain } from '../../testkit/fleet-recorder';
 
 export const DOMAIN = 'meet.test';
 
@@ -97,7 +98,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
     const start = (): Promise<FleetServer> =>
       startFleetServer(
         loadFleetConfig({
-          JIBRI_FLEET_PORT: '0', JIBRI_FLEET_DATA_DIR: dataDir, JIBRI_FLEET_ADMIN_TOKEN: ADMIN, JIBRI_FLEET_CALLBACK_SECRET: SECRET,
+          JIBRI_FLEET_PORT: '0', JIBRI_FLEET_DATA_DIR: dataDir, JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(), JIBRI_FLEET_ADMIN_TOKEN: ADMIN, JIBRI_FLEET_CALLBACK_SECRET: SECRET,
           JIBRI_FLEET_HOUR_SECONDS: String(HOUR_SECONDS), JIBRI_FLEET_DEPLOY_TIMEOUT: '90', JIBRI_FLEET_DRAIN_CAP: '120', JIBRI_FLEET_SECRET_KEY: secretKey,
           JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`, JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
           ...backend.env(),

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { closedAncestor } from '../../packages/fleet/lib/backends/local';
+import { closedAncestor, LocalBackend } from '../../packages/fleet/lib/backends/local';
 import { canonicalHost, classifyAddress, isAllowedHost, parseAllowedHosts, pinnedLookup, resolveChecked } from '../../packages/fleet/lib/outbound-guard';
 import { parseSecretKey, SecretBox } from '../../packages/fleet/lib/secret-box';
 
@@ -92,11 +92,13 @@ describe('fleet: sealed secrets', () => {
 
   it('seals with a fresh nonce, opens only with the key and in the place it was sealed for', () => {
     const box = new SecretBox(key);
-    const a = box.seal('pw', 'domain:1:meet.example:JIBRI_XMPP_PASSWORD');
+    // Long enough that random base64 never spells it (a two-letter one did, about once in a hundred runs).
+    const pw = 'customer-xmpp-password';
+    const a = box.seal(pw, 'domain:1:meet.example:JIBRI_XMPP_PASSWORD');
     expect(a).toMatch(/^enc:v1:/);
-    expect(a).not.toContain('pw');
-    expect(box.seal('pw', 'x')).not.toBe(box.seal('pw', 'x'));
-    expect(box.open(a, 'domain:1:meet.example:JIBRI_XMPP_PASSWORD')).toBe('pw');
+    expect(a).not.toContain(pw);
+    expect(box.seal(pw, 'x')).not.toBe(box.seal(pw, 'x'));
+    expect(box.open(a, 'domain:1:meet.example:JIBRI_XMPP_PASSWORD')).toBe(pw);
     expect(() => box.open(a, 'domain:2:meet.example:JIBRI_XMPP_PASSWORD')).toThrow();
     expect(() => new SecretBox(Buffer.alloc(32, 8)).open(a, 'domain:1:meet.example:JIBRI_XMPP_PASSWORD')).toThrow();
   });
@@ -111,5 +113,17 @@ describe('fleet: local recorders under their own uids', () => {
     expect(closedAncestor(`${base}/open/inner/recorders`)).toBe(base);
     fs.chmodSync(base, 0o711);
     expect(closedAncestor(`${base}/open/inner/recorders`)).toBeUndefined();
+  });
+  it('refuses a recorder program they cannot reach, before any deploy waits for it', () => {
+    const base = fs.mkdtempSync(`${os.tmpdir()}/fleet-uids-`);
+    fs.chmodSync(base, 0o711);
+    const closed = fs.mkdtempSync(`${os.tmpdir()}/fleet-program-`);
+    fs.chmodSync(closed, 0o700);
+    const uids = { first: 1900000000, last: 1900000009 };
+    expect(() => new LocalBackend({ recorderMain: `${closed}/dist/lib/main.js`, dir: `${base}/recorders`, uids })).toThrow(/^JIBRI_FLEET_RECORDER_MAIN: .* is closed to other users/);
+    fs.chmodSync(closed, 0o711);
+    expect(() => new LocalBackend({ recorderMain: `${closed}/dist/lib/main.js`, dir: `${base}/recorders`, uids })).not.toThrow();
+    fs.rmSync(base, { recursive: true, force: true });
+    fs.rmSync(closed, { recursive: true, force: true });
   });
 });

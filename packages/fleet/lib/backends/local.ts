@@ -112,6 +112,14 @@ export class LocalBackend implements RecorderBackend {
         `JIBRI_FLEET_RECORDERS_DIR: ${closed} is closed to other users, so recorders under their own uids (JIBRI_FLEET_LOCAL_UIDS) cannot reach their folders in ${opts.dir}; give it o+x (chmod o+x), choose a folder whose parents have it, or set JIBRI_FLEET_LOCAL_UIDS=off`,
       );
     }
+    // The same for the recorder's program (a checkout in /root or in a mktemp -d folder): without this
+    // every recorder would die at start with EACCES and each deploy would wait out its timeout.
+    const closedProgram = opts.uids ? closedAncestor(opts.recorderMain) : undefined;
+    if (closedProgram) {
+      throw new Error(
+        `JIBRI_FLEET_RECORDER_MAIN: ${closedProgram} is closed to other users, so recorders under their own uids (JIBRI_FLEET_LOCAL_UIDS) cannot run ${opts.recorderMain}; give it o+x (chmod o+x), install jibri-ts where other users can read it, or set JIBRI_FLEET_LOCAL_UIDS=off`,
+      );
+    }
     // Traversable, not listable, by the recorders' uids; the fleet's alone without them.
     fs.mkdirSync(opts.dir, { recursive: true, mode: opts.uids ? 0o711 : 0o700 });
     fs.chmodSync(opts.dir, opts.uids ? 0o711 : 0o700);
