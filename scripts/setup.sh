@@ -54,3 +54,9 @@ if [ ! -f "$stamp" ] || [ -n "$(find lib bench spec testkit packages tsconfig.js
   npm run --silent build
   touch "$stamp"
 fi
+
+# npm ci links a workspace's program into node_modules/.bin only when the file exists, and the fleet's
+# (packages/fleet/dist/main.js) is built after it: link it now, so `npx jibri-ts-fleet` works in a checkout.
+if [ ! -e node_modules/.bin/jibri-ts-fleet ]; then
+  npm rebuild --ignore-scripts --workspace packages/fleet --no-audit --no-fund --loglevel=error >/dev/null
+fi

@@ -24,6 +24,24 @@ step() {
   "$@"
   steps+=("$(printf '%-16s %4d s' "$name" "$(($(date +%s) - t0))")")
 }
+# A Docker engine that this run starts (scripts/dockerd.sh, for the images and the fleet's specs) is
+# stopped at the end, pass or fail; one that was running before is left alone.
+engine_before=no
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then engine_before=yes; fi
+stop_engine() {
+  [ "$engine_before" = no ] && [ -f /run/jibri-ts-dockerd.pid ] || return 0
+  local pid
+  pid=$(cat /run/jibri-ts-dockerd.pid)
+  rm -f /run/jibri-ts-dockerd.pid
+  # Only that engine: a pid file left by one that died may name another process by now.
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] || return 0
+  echo "npm test: stopping the Docker engine it started (pid $pid)" >&2
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+trap stop_engine EXIT
+
 tree_state() { { git status --porcelain; git diff; } 2>/dev/null | sha256sum; }
 
 check_setup() {
