@@ -16,5 +16,7 @@ module.exports = {
     // xmpp.js ships ES modules only; Node 20 loads them with require(), jest's runtime needs them as CommonJS.
     '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', esModuleInterop: true }, diagnostics: false }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@xmpp|ltx)/)'],
+  // The workspace packages' dist is CommonJS from tsc already; without this, jest follows the
+  // @jibri-ts/* links to packages/*/dist (outside node_modules) and ts-jest warns on every file.
+  transformIgnorePatterns: ['/node_modules/(?!(@xmpp|ltx)/)', '/packages/[^/]+/dist/'],
 };
