@@ -17,7 +17,7 @@ import { post, startBody, startTestService, tempDir, waitForSessionState, type T
 const BOUND_MS = 40;
 
 function report(name: string, r: SyncResult): void {
-  process.stderr.write(`sync ${name}: median ${r.medianMs.toFixed(1)} ms, worst ${r.worstMs.toFixed(1)} ms, drift ${r.driftMsPerMin.toFixed(2)} ms/min over ${r.offsetsMs.length} beeps\n`);
+  process.stderr.write(`sync ${name}: median ${r.medianMs.toFixed(1)} ms, worst ${r.worstMs.toFixed(1)} ms, drift ${r.driftMsPerMin.toFixed(2)} ms/min over ${r.offsetsMs.length} beeps: ${r.offsetsMs.map((o) => o.toFixed(0)).join(' ')}\n`);
 }
 
 function expectInBound(r: SyncResult, minBeeps: number): void {
