@@ -6,8 +6,8 @@
  */
 import type { Service } from '../lib/compose';
 import type { DemoServer } from '../lib/demo/server';
-import type { SessionChange } from '../lib/recorder/recorder';
 import { median, memorySampler, treeCpuSeconds } from './proc-stats';
+import { waitForRecording } from './sessions';
 
 export interface AudioOnlyReport {
   full: { cpuPerSec: number[]; treeMb: number[] };
@@ -17,26 +17,10 @@ export interface AudioOnlyReport {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function recording(service: Service, sessionId: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const on = (c: SessionChange): void => {
-      if (c.session.sessionId !== sessionId) return;
-      if (c.state.name === 'recording') {
-        service.recorder.off('session', on);
-        resolve();
-      } else if (c.state.error) {
-        service.recorder.off('session', on);
-        reject(new Error(`session failed: ${c.state.error.message}`));
-      }
-    };
-    service.recorder.on('session', on);
-  });
-}
-
 async function oneSession(service: Service, page: DemoServer, sessionId: string, audioOnly: boolean, seconds: number): Promise<{ cpuPerSec: number; treeMb: number }> {
   const api = `${service.http.url}/jibri/api/v1.0`;
   await sleep(3000);
-  const started = recording(service, sessionId);
+  const started = waitForRecording(service, sessionId);
   const res = await fetch(`${api}/startService`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -14,12 +14,13 @@ import { startFileRecording, stopRecording } from '../lib/demo/client';
 import { startDemoServer, type DemoServer } from '../lib/demo/server';
 import { createLogger } from '../lib/log';
 import { treeCpuSeconds, treePssMb } from './proc-stats';
+import { frameCounts, frameDeltas, waitForAllRecording, type SessionFrames } from './sessions';
 
 export interface ConcurrencyRun {
   sessions: number;
   /** Worst session's (missed + duplicated) / written frames, in percent; missed: frames fewer than the recorded time holds. */
   worstBadFramePercent: number;
-  perSession: Array<{ frames: number; dropped: number; duplicated: number; speed?: number }>;
+  perSession: SessionFrames[];
   cpuCoresPerSession: number;
   /** Proportional memory (PSS) of the tree while recording, above the idle service, per session. */
   treeMbPerSession: number;
@@ -41,34 +42,17 @@ async function runWith(n: number, seconds: number, pages: DemoServer[]): Promise
     const idlePssMb = treePssMb(process.pid);
     for (let i = 0; i < n; i++) await startFileRecording(api, `n${n}-${i}`, pages[i]!.baseUrl, 'bench');
     const ids = Array.from({ length: n }, (_, i) => `n${n}-${i}`);
-    for (;;) {
-      const states = ids.map((id) => service.recorder.getSession(id)?.state);
-      if (states.every((s) => s?.name === 'recording')) break;
-      const failed = states.find((s) => s?.error);
-      if (failed?.error) throw new Error(`a session failed to start: ${failed.error.message}`);
-      await sleep(100);
-    }
+    await waitForAllRecording(service, ids);
     // Past every session's start, so that the counts are those of steady recording.
     await sleep(3000);
-    const before = ids.map((id) => service.recorder.getSession(id)!.summary().frames);
+    const before = frameCounts(service, ids);
     const c0 = treeCpuSeconds(process.pid);
     const t0 = Date.now();
     await sleep((seconds * 1000) / 2);
     const busyPssMb = treePssMb(process.pid);
     await sleep((seconds * 1000) / 2);
     const cpu = (treeCpuSeconds(process.pid) - c0) / ((Date.now() - t0) / 1000);
-    const after = ids.map((id) => service.recorder.getSession(id)!.summary());
-    const perSession = after.map((s, i) => {
-      const b = before[i];
-      const f = s.frames;
-      return {
-        frames: (f?.written ?? 0) - (b?.written ?? 0),
-        dropped: (f?.dropped ?? 0) - (b?.dropped ?? 0),
-        duplicated: (f?.duplicated ?? 0) - (b?.duplicated ?? 0),
-        ...(s.encoderSpeed !== undefined ? { speed: s.encoderSpeed } : {}),
-      };
-    });
-    const worst = Math.max(...perSession.map((p) => ((p.dropped + p.duplicated) / Math.max(1, p.frames)) * 100));
+    const { perSession, worstBadFramePercent: worst } = frameDeltas(service, ids, before);
     await stopRecording(api);
     await service.recorder.whenIdle();
     return {

@@ -38,6 +38,7 @@ import type { ClipCodec } from '../testkit/jitsi-standin/media';
 import { startStandIn, type StandIn } from '../testkit/jitsi-standin/server';
 import { coresBetween, PARTS, snapshot, type PartCores } from './proc-parts';
 import { median, treePssMb } from './proc-stats';
+import { frameCounts, frameDeltas, waitForAllRecording, type SessionFrames } from './sessions';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const MAX_SESSIONS = 8;
@@ -104,7 +105,7 @@ export interface SessionsRun {
   cores: PartCores;
   /** Proportional memory of the tree while recording, above the idle service, per session. */
   pssMbPerSession: number;
-  perSession: Array<{ frames: number; dropped: number; duplicated: number; speed?: number }>;
+  perSession: SessionFrames[];
   /** Worst session's (dropped + duplicated) / written frames, in percent. */
   worstBadFramePercent: number;
   ok: boolean;
@@ -130,35 +131,16 @@ export async function recordMeetings(standIn: StandIn, o: { tiles: number; heigh
       await setMeeting(standIn, room, o.tiles, o.height, o.codecs);
       await startFileRecording(api, id, standIn.baseUrl, room);
     }
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const states = ids.map((id) => service.recorder.getSession(id)?.state);
-      if (states.every((s) => s?.name === 'recording')) break;
-      const failed = states.find((s) => s?.error);
-      if (failed?.error) throw new Error(`a session failed to start: ${failed.error.message}`);
-      if (Date.now() > deadline) throw new Error(`sessions still not recording after 60 s: ${states.map((s) => s?.name).join(', ')}`);
-      await sleep(100);
-    }
+    await waitForAllRecording(service, ids, 60_000);
     // Past every session's start (Chromium's launch, the videos' first seconds).
     await sleep(3000);
-    const before = ids.map((id) => service.recorder.getSession(id)!.summary().frames);
+    const before = frameCounts(service, ids);
     const a = snapshot(process.pid);
     await sleep((o.seconds * 1000) / 2);
     const busyPssMb = treePssMb(process.pid);
     await sleep((o.seconds * 1000) / 2);
     const b = snapshot(process.pid);
-    const after = ids.map((id) => service.recorder.getSession(id)!.summary());
-    const perSession = after.map((s, i) => {
-      const f0 = before[i];
-      const f = s.frames;
-      return {
-        frames: (f?.written ?? 0) - (f0?.written ?? 0),
-        dropped: (f?.dropped ?? 0) - (f0?.dropped ?? 0),
-        duplicated: (f?.duplicated ?? 0) - (f0?.duplicated ?? 0),
-        ...(s.encoderSpeed !== undefined ? { speed: s.encoderSpeed } : {}),
-      };
-    });
-    const worst = Math.max(...perSession.map((p) => ((p.dropped + p.duplicated) / Math.max(1, p.frames)) * 100));
+    const { perSession, worstBadFramePercent: worst } = frameDeltas(service, ids, before);
     await stopRecording(api);
     await service.recorder.whenIdle();
     const total = coresBetween(a, b);

@@ -33,8 +33,8 @@ import { chromiumArgs } from '../lib/pipeline/browser/browser';
 import { startDisplay } from '../lib/pipeline/display';
 import { fileMuxer } from '../lib/output/file/file-output';
 import { encodeSpec, toArgv } from '../lib/pipeline/encoder/ffmpeg-args';
-import type { SessionChange } from '../lib/recorder/recorder';
 import { median, memorySampler, treeCpuSeconds } from './proc-stats';
+import { waitForRecording } from './sessions';
 import { benchXmpp, describeXmpp } from './xmpp';
 import { benchAvSync, describeAvSync } from './av-sync';
 import { benchConcurrency, describeConcurrency } from './concurrency';
@@ -58,22 +58,6 @@ const ONLY = process.env.BENCH_ONLY;
 const DELIVERY_MINUTES = Number(process.env.BENCH_DELIVERY_MINUTES ?? 10);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function waitForRecording(service: Service, sessionId: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onSession = (c: SessionChange): void => {
-      if (c.session.sessionId !== sessionId) return;
-      if (c.state.name === 'recording') {
-        service.recorder.off('session', onSession);
-        resolve(Date.now());
-      } else if (c.state.error) {
-        service.recorder.off('session', onSession);
-        reject(new Error(`session failed: ${c.state.error.message}`));
-      }
-    };
-    service.recorder.on('session', onSession);
-  });
-}
 
 async function startSession(service: Service, page: DemoServer, sessionId: string): Promise<{ requestedAt: number; recordingAt: number }> {
   const recording = waitForRecording(service, sessionId);
@@ -209,7 +193,7 @@ async function main(): Promise<void> {
       return;
     }
     if (ONLY === 'outputs') {
-      process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone, one RTMP alone and a file + two RTMP, ${SECONDS} s each...\n`);
+      process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone, one RTMP alone, a file + two RTMP and a file + two RTMP + HLS, ${SECONDS} s each...\n`);
       const outputs = await benchOutputsCpu(service, page, ROUNDS, SECONDS);
       fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-outputs.json'), JSON.stringify(outputs, null, 2));
       process.stdout.write(`${describeOutputsCpu(outputs)}\n`);
@@ -246,7 +230,7 @@ async function main(): Promise<void> {
     process.stderr.write(`delivery: a ${DELIVERY_MINUTES}-minute file and a ${SECONDS}-second recording to Ceph RGW...\n`);
     const delivery = await benchDelivery(DELIVERY_MINUTES, SECONDS);
     const images = await benchImages();
-    process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone, one RTMP alone and a file + two RTMP, ${SECONDS} s each...\n`);
+    process.stderr.write(`outputs: ${ROUNDS} rounds of a file alone, one RTMP alone, a file + two RTMP and a file + two RTMP + HLS, ${SECONDS} s each...\n`);
     const outputs = await benchOutputsCpu(service, page, ROUNDS, SECONDS);
     process.stderr.write('a real meeting: the stand-in page with participants\' videos...\n');
     const meetingReport = await meeting();
