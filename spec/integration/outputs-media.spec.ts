@@ -236,4 +236,33 @@ describe('HLS, thumbnails and audio-only recordings', () => {
     expect(started).not.toContain('x11grab');
     expect(started).toContain('-f pulse');
   });
+
+  it('keeps an audio-only file audio only beside thumbnails: the .m4a holds the sound alone, the thumbnails are pictures of the page', async () => {
+    const sessionId = 'audio-only-thumbs';
+    const start = await post(`${svc.api}/startService`, startBody(page.baseUrl, sessionId, { sinkType: undefined, outputs: [{ type: 'file', audioOnly: true }, { type: 'thumbnails', intervalSeconds: 2 }] }), auth);
+    expect(start.status).toBe(200);
+    await waitForSessionState(svc.service, sessionId, 'recording');
+    const session = svc.service.recorder.getSession(sessionId)!;
+    const file = session.mediaFile!;
+    const thumbDir = path.join(session.paths.sessionDir, 'thumbnails');
+    expect(file).toMatch(/\.m4a$/);
+    await new Promise((r) => setTimeout(r, 5000));
+    await stop(sessionId);
+    const { stdout: streams } = await runFfprobe(['-v', 'error', '-show_entries', 'stream=codec_type,codec_name', '-of', 'csv=p=0', file]);
+    expect(streams.trim().split('\n')).toEqual(['aac,audio']);
+    const m = await probeMedia(file);
+    expect(m.durationSec).toBeGreaterThan(4);
+    const stats = toneStats(await decodeAudio(file, { startSec: 1, durationSec: 2 }), 44100);
+    expect(Math.abs(stats.dominantHz - DEFAULT_DEMO.toneHz)).toBeLessThan(5);
+    const thumbs = fs.readdirSync(thumbDir).filter((n) => /^thumb-\d+\.jpg$/.test(n)).sort();
+    expect(thumbs.length).toBeGreaterThanOrEqual(2);
+    const last = path.join(thumbDir, thumbs[thumbs.length - 1]!);
+    const { stdout: kind } = await runFfprobe(['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', last]);
+    expect(kind.trim()).toBe('mjpeg,640,360');
+    const { stdout: rgb } = await runFfmpeg(['-v', 'error', '-i', last, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+    expect(rgb.length).toBe(640 * 360 * 3);
+    const at = (x: number, y: number): [number, number, number] => [rgb[(y * 640 + x) * 3]!, rgb[(y * 640 + x) * 3 + 1]!, rgb[(y * 640 + x) * 3 + 2]!];
+    expect(colourNear(at(2, 2), DEFAULT_DEMO.corners[0])).toBe(true);
+    expect(colourNear(at(637, 357), DEFAULT_DEMO.corners[3])).toBe(true);
+  });
 });

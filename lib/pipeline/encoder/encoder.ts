@@ -141,8 +141,9 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
     const parsed = parseFfmpegLine(line);
     switch (parsed.kind) {
       case 'encoding': {
-        // Without a picture (audio only) ffmpeg counts no frames: the recorded time is the progress.
-        const frame = parsed.frame ?? (this.opts.spec.audioOnly ? 0 : undefined);
+        // Without a picture (audio only) the recording has no frames: the recorded time is the progress
+        // (frames ffmpeg counts then are the thumbnails').
+        const frame = this.opts.spec.audioOnly ? 0 : parsed.frame;
         if (frame === undefined) break;
         if (!this.running && (frame > 0 || (this.opts.spec.audioOnly && (parsed.timeSec ?? 0) > 0))) {
           this.running = true;

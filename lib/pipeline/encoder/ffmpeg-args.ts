@@ -25,7 +25,10 @@ export interface FfmpegSpec {
   output: FfmpegOutput;
   /** Outputs with their own cheap branch of the capture (thumbnails), after the shared one. */
   more?: FfmpegOutput[];
-  /** No picture is captured or encoded: every output takes the sound alone. */
+  /**
+   * Every output of the shared encode takes the sound alone: no video is encoded for them, and no picture
+   * is captured unless an output with its own branch (thumbnails) needs one.
+   */
   audioOnly?: boolean;
 }
 
@@ -49,7 +52,7 @@ export interface CaptureInput {
  * and the two first packets are taken at different moments (the sound input opens after the first frame
  * is grabbed, 10-100 ms later, more under load): whole recordings came out 40-140 ms apart.
  */
-function captureInputs(enc: EncodingConfig, src: CaptureInput, audioOnly: boolean): FfmpegInput[] {
+function captureInputs(enc: EncodingConfig, src: CaptureInput, audioOnly: boolean, picture = !audioOnly): FfmpegInput[] {
   const queue = String(enc.queueSize);
   // The sound is moved by the measured difference between the display path and the audio path (none
   // when there is no picture to follow).
@@ -67,7 +70,7 @@ function captureInputs(enc: EncodingConfig, src: CaptureInput, audioOnly: boolea
     ],
     source: src.audioSource,
   };
-  if (audioOnly) return [audio];
+  if (!picture) return [audio];
   return [
     {
       format: 'x11grab',
@@ -123,9 +126,11 @@ const GLOBAL = ['-v', 'info', '-nostdin', '-stats_period', '0.5', '-copyts'];
  */
 export function encodeSpec(enc: EncodingConfig, src: CaptureInput, all: readonly MuxerEntry[], live?: StreamEncoding): FfmpegSpec {
   const entries = all.filter((e) => !e.ownEncode);
-  const audioOnly = entries.length > 0 && all.every((e) => e.audioOnly);
-  const inputs = captureInputs(enc, src, audioOnly);
+  // An own branch (thumbnails) needs the picture, but never puts it into an audio-only file.
+  const audioOnly = entries.length > 0 && entries.every((e) => e.audioOnly);
   const more = all.filter((e) => e.ownEncode).map((e) => ownBranch(e));
+  const inputs = captureInputs(enc, src, audioOnly, !audioOnly || more.length > 0);
+  const shared = audioOnly ? ['-map', `${inputs.length - 1}:a`] : ['-map', '0:v', '-map', '1:a'];
   const [only] = entries;
   if (!only) throw new Error('an encode needs at least one output that takes the shared encode');
   const base = { global: GLOBAL, inputs, ...(more.length ? { more } : {}), ...(audioOnly ? { audioOnly } : {}) };
@@ -136,7 +141,7 @@ export function encodeSpec(enc: EncodingConfig, src: CaptureInput, all: readonly
   if (!live && entries.length === 1) {
     const { f, ...rest } = only.options;
     // With a second output in the same ffmpeg, each says which inputs it takes.
-    const maps = more.length ? (audioOnly ? ['-map', '0:a'] : ['-map', '0:v', '-map', '1:a']) : [];
+    const maps = more.length ? shared : [];
     return {
       ...base,
       output: { options: [...maps, ...codec, ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])], target: only.target },
@@ -152,7 +157,7 @@ export function encodeSpec(enc: EncodingConfig, src: CaptureInput, all: readonly
     ...base,
     output: {
       options: [
-        ...(audioOnly ? ['-map', '0:a'] : ['-map', '0:v', '-map', '1:a']),
+        ...shared,
         ...codec,
         ...liveOptions,
         // FLV and MP4 both want the codec headers up front; the tee cannot ask each output for them.

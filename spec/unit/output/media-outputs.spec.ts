@@ -61,6 +61,20 @@ describe('the encode for HLS, thumbnails and audio only', () => {
     expect(argv[argv.length - 1]).toContain('select=a]/rec/s/room.m4a');
   });
 
+  it('keeps an audio-only file audio only beside thumbnails: the picture is captured for the thumbnails alone', () => {
+    const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.m4a', true), thumbEntry]);
+    expect(spec.audioOnly).toBe(true);
+    expect(spec.inputs.map((i) => i.format)).toEqual(['x11grab', 'pulse']);
+    expect(spec.output.target).toBe('/rec/s/room.m4a');
+    expect(spec.output.options.slice(0, 2)).toEqual(['-map', '1:a']);
+    expect(spec.output.options).not.toContain('0:v');
+    expect(spec.output.options).not.toContain('libx264');
+    expect(spec.output.options).toContain('-vn');
+    expect(spec.more?.[0]?.options.slice(0, 2)).toEqual(['-map', '0:v']);
+    // The sound follows no picture of its own: it is not moved.
+    expect(spec.inputs[1]!.options[spec.inputs[1]!.options.indexOf('-itsoffset') + 1]).toBe('-1700000000.123');
+  });
+
   it('refuses an encode with nothing but an own branch', () => {
     expect(() => encodeSpec(enc, src, [thumbEntry])).toThrow(/shared encode/);
   });
