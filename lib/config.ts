@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { ConfigError, environmentWithDotEnv, parseDotEnv, parseXmppServers, readSecretFiles, withSecretFiles, type Setting, type XmppServer } from '@jibri-ts/common';
 import { DURATION_FORMS, parseDuration, type BareUnit } from './config/duration';
 import { isHoconObject, leafKeys, parseConfigFiles, valueAt, type ConfigFileTree, type HoconObject, type HoconValue } from './config/jibri-conf';
+import { jibriUsageTimeout } from './config/usage-timeout';
 
 export interface HttpConfig {
   host: string;
@@ -63,7 +64,7 @@ export interface CallConfig {
   noMediaTimeoutSec: number;
   iceTimeoutSec: number;
   checkIntervalSec: number;
-  /** Longest an HTTP-started session may run; 0 = no limit. XMPP sessions take their environment's. */
+  /** Longest an HTTP-started session may run (JIBRI_HTTP_USAGE_TIMEOUT); 0 = no limit, as Jibri. XMPP sessions take their environment's. */
   usageTimeoutSec: number;
 }
 
@@ -149,7 +150,7 @@ export interface XmppEnvironment {
   trustAllCerts: boolean;
   /** The browser's login for sessions from this environment (Jibri's call-login). */
   callLogin?: RecorderLogin;
-  /** Longest a session started from this environment may run; 0 = no limit. */
+  /** Longest a session started from this environment may run, in whole minutes as Jibri keeps it; 0 = no limit. */
   usageTimeoutSec: number;
 }
 
@@ -328,7 +329,14 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_ALL_MUTED_TIMEOUT', default: '10 minutes', group: 'Call checks', description: `Time with every participant muted before the session ends normally (0 = never); ${DURATION_NOTE}`, hocon: 'jibri.call-status-checks.all-muted-timeout' },
   { name: 'JIBRI_NO_MEDIA_TIMEOUT', default: '3 minutes', group: 'Call checks', description: `Time without received media before the session fails (0 = never); ${DURATION_NOTE}`, hocon: 'jibri.call-status-checks.no-media-timeout' },
   { name: 'JIBRI_ICE_CONNECTION_TIMEOUT', default: '30 seconds', group: 'Call checks', description: `Time without an ICE connection, while others are there, before the session fails (0 = never); ${DURATION_NOTE}`, hocon: 'jibri.call-status-checks.ice-connection-timeout' },
-  { name: 'JIBRI_USAGE_TIMEOUT', default: '0', group: 'Call checks', description: `Longest a session may run (0 = no limit), e.g. "1 hour": HTTP-started sessions and the environment the XMPP_* variables describe (jibri.conf environments have their own usage-timeout); ${DURATION_NOTE}` },
+  {
+    name: 'JIBRI_USAGE_TIMEOUT',
+    default: '0',
+    group: 'Call checks',
+    description:
+      'Longest a session Jicofo starts from the environment the XMPP_* variables describe may run, read as Jibri reads its usage-timeout (jibri.conf environments have their own): whole minutes, so under a minute is no limit, and a bare number is milliseconds (docker-jitsi-meet writes it into jibri.conf as it is), so write a unit, e.g. "1 hour"; 0 = no limit. HTTP-started sessions are not limited by it',
+  },
+  { name: 'JIBRI_HTTP_USAGE_TIMEOUT', default: '0', group: 'Call checks', description: `Longest an HTTP-started session may run (0 = no limit, as Jibri, whose HTTP API has none); ${DURATION_NOTE}` },
   { name: 'JIBRI_CALL_STATUS_CHECK_INTERVAL', default: '5 seconds', group: 'Call checks', description: `Time between call-status checks (Jibri: 15 seconds; a check costs a few milliseconds); ${DURATION_NOTE}` },
   { name: 'XMPP_HIDDEN_DOMAIN', default: 'hidden.meet.jitsi', group: 'Call login', description: 'Domain of the recorder account the browser joins with (XMPP_RECORDER_DOMAIN is still read)' },
   { name: 'XMPP_RECORDER_DOMAIN', default: '', group: 'Call login', description: 'Older name of XMPP_HIDDEN_DOMAIN' },
@@ -716,7 +724,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
     : undefined;
 
   const instanceId = r.optional('JIBRI_INSTANCE_ID') ?? hostname;
-  const usageTimeoutSec = r.duration('JIBRI_USAGE_TIMEOUT', 0, 30 * 24 * 3600);
+  const usageTimeoutSec = readEnvUsageTimeout(r, warnings);
   // Every jibri.conf key no setting reads, named together in one warning at the end.
   const ignored: string[] = [];
   const xmppEnvironments = readEnvironments(r, ctx.file, { instanceId, usageTimeoutSec, recorderLogin }, warnings, ignored);
@@ -755,7 +763,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
       noMediaTimeoutSec: r.duration('JIBRI_NO_MEDIA_TIMEOUT', 0, 24 * 3600),
       iceTimeoutSec: r.duration('JIBRI_ICE_CONNECTION_TIMEOUT', 0, 24 * 3600),
       checkIntervalSec: r.duration('JIBRI_CALL_STATUS_CHECK_INTERVAL', 1, 300),
-      usageTimeoutSec,
+      usageTimeoutSec: r.duration('JIBRI_HTTP_USAGE_TIMEOUT', 0, 30 * 24 * 3600),
     },
     browser,
     capacity: {
@@ -997,6 +1005,23 @@ function readUpload(r: Reader): UploadConfig {
   };
 }
 
+/**
+ * JIBRI_USAGE_TIMEOUT as Jibri reads the usage-timeout docker-jitsi-meet renders it into: HOCON (a bare
+ * number is milliseconds), in whole minutes (config/usage-timeout.ts).
+ */
+function readEnvUsageTimeout(r: Reader, warnings: string[]): number {
+  const raw = r.text('JIBRI_USAGE_TIMEOUT');
+  const shown = `JIBRI_USAGE_TIMEOUT=${JSON.stringify(raw)}`;
+  const parsed = jibriUsageTimeout(raw, shown);
+  if (!parsed.ok) {
+    r.problems.push(`${shown}: ${parsed.error}`);
+    return 0;
+  }
+  if (parsed.sec > 30 * 24 * 3600) r.problems.push(`${shown}: expected at most 30 days`);
+  if (parsed.warning) warnings.push(parsed.warning);
+  return parsed.sec;
+}
+
 function readKubernetes(r: Reader): KubernetesConfig {
   const apiHost = r.optional('KUBERNETES_SERVICE_HOST');
   const podName = r.optional('POD_NAME');
@@ -1130,7 +1155,7 @@ function readEnvironments(r: Reader, file: ConfigFileTree | undefined, d: Enviro
     r.problems.push(`jibri.conf ${ENVIRONMENTS_KEY}: expected a list of environments`);
     return [];
   }
-  const environments = listed.map((item, i) => readFileEnvironment(r, item, i, ignored)).filter((e): e is XmppEnvironment => e !== undefined);
+  const environments = listed.map((item, i) => readFileEnvironment(r, item, i, ignored, warnings)).filter((e): e is XmppEnvironment => e !== undefined);
   const names = environments.map((e) => e.name);
   for (const dup of names.filter((n, i) => names.indexOf(n) !== i)) r.problems.push(`jibri.conf ${ENVIRONMENTS_KEY}: the name ${JSON.stringify(dup)} is used twice`);
   return environments;
@@ -1180,7 +1205,7 @@ const UNSUPPORTED_ENVIRONMENT_KEYS: Record<string, string> = {
 };
 
 /** One object of jibri.conf's environment list, with Jibri's required keys. */
-function readFileEnvironment(r: Reader, item: HoconValue, index: number, ignored: string[]): XmppEnvironment | undefined {
+function readFileEnvironment(r: Reader, item: HoconValue, index: number, ignored: string[], warnings: string[]): XmppEnvironment | undefined {
   const where = `jibri.conf ${ENVIRONMENTS_KEY}[${index}]`;
   if (!isHoconObject(item)) {
     r.problems.push(`${where}: expected an object`);
@@ -1244,9 +1269,13 @@ function readFileEnvironment(r: Reader, item: HoconValue, index: number, ignored
   const usage = item['usage-timeout'];
   if (usage === undefined || usage === null) missing('usage-timeout');
   else {
-    const parsed = typeof usage === 'string' || typeof usage === 'number' ? parseDuration(usage, 'ms') : { ok: false as const, error: `expected ${DURATION_FORMS}` };
-    if (!parsed.ok) r.problems.push(`${where}.usage-timeout = ${shownValue(usage)}: ${parsed.error}`);
-    else usageTimeoutSec = parsed.ms / 1000;
+    const shown = `${where}.usage-timeout = ${shownValue(usage)}`;
+    const parsed = typeof usage === 'string' || typeof usage === 'number' ? jibriUsageTimeout(usage, shown) : { ok: false as const, error: `expected ${DURATION_FORMS}` };
+    if (!parsed.ok) r.problems.push(`${shown}: ${parsed.error}`);
+    else {
+      usageTimeoutSec = parsed.sec;
+      if (parsed.warning) warnings.push(parsed.warning);
+    }
   }
   let trustAllCerts = false;
   const trust = item['trust-all-xmpp-certs'];

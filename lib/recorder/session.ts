@@ -128,7 +128,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.log.info(`output ${output.id} removed: ${output.title}`, { component: 'session' });
   }
 
-  /** Longest this session may run (0 = no limit): its environment's usage timeout, else JIBRI_USAGE_TIMEOUT. */
+  /** Longest this session may run (0 = no limit): its environment's usage timeout, else JIBRI_HTTP_USAGE_TIMEOUT. */
   get usageTimeoutSec(): number {
     return this.request.usageTimeoutSec ?? this.deps.config.call.usageTimeoutSec;
   }

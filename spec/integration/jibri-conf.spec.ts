@@ -2,8 +2,9 @@
  * A Debian user's jibri.conf on the real stack: two XMPP environments on two Prosody servers with
  * different domains and credentials. In each brewery a Jicofo stand-in sees the recorder's occupant and
  * records through it; a session started from an environment uses that environment's call login, URL
- * rules and usage timeout. The environment's JIBRI_USAGE_TIMEOUT=1 hour bounds HTTP-started sessions.
- * Unknown and unsupported keys are named in one warning.
+ * rules and usage timeout, read as Jibri reads it (whole minutes; `usage-timeout = 3600`, what
+ * docker-jitsi-meet writes for JIBRI_USAGE_TIMEOUT=3600, is 3.6 s: no limit). HTTP-started sessions are
+ * bounded only by JIBRI_HTTP_USAGE_TIMEOUT. Unknown and unsupported keys are named in one warning.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -64,8 +65,8 @@ describe('jibri.conf with two XMPP environments', () => {
       `jibri {
   id = "two-envs"
   api.xmpp.environments = [
-    ${environment('prod', 'jibri-prod', a, A, '0', a.page.baseUrl)}
-    ${environment('lab', 'jibri-lab', b, B, '"4 seconds"', `${b.page.baseUrl}/lab`)}
+    ${environment('prod', 'jibri-prod', a, A, '"90 minutes"', a.page.baseUrl)}
+    ${environment('lab', 'jibri-lab', b, B, '3600', `${b.page.baseUrl}/lab`)}
   ]
   call-status-checks.default-call-empty-timeout = 30 seconds
   selenium.use-external-api = false
@@ -75,7 +76,7 @@ describe('jibri.conf with two XMPP environments', () => {
     );
     const log = createLogger('info');
     log.clear().add(capture);
-    svc = await startTestService({ JIBRI_CONFIG_FILE: conf, JIBRI_USAGE_TIMEOUT: '1 hour' }, { log });
+    svc = await startTestService({ JIBRI_CONFIG_FILE: conf, JIBRI_USAGE_TIMEOUT: '1 hour', JIBRI_HTTP_USAGE_TIMEOUT: '8 seconds' }, { log });
   });
 
   afterAll(async () => {
@@ -92,6 +93,12 @@ describe('jibri.conf with two XMPP environments', () => {
     expect(warnings[0]).not.toMatch(/default-call-empty-timeout|prod-control-pw|lab-control-pw/);
   });
 
+  it('says at start that the bare usage-timeout = 3600 is milliseconds, so no limit, and how to write it', () => {
+    const warnings = capture.lines.filter((l) => / warn .*usage-timeout = 3600/.test(l));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/environments\[1\]\.usage-timeout = 3600 is a bare number: Jibri reads it as 3600 milliseconds, under one minute, so no usage limit applies; write it with a unit, e\.g\. "1 hour"/);
+  });
+
   it("joins each environment's brewery with that environment's login and nickname", async () => {
     const occupantA = `${a.jicofo.brewery}/jibri-prod`;
     const occupantB = `${b.jicofo.brewery}/jibri-lab`;
@@ -102,7 +109,7 @@ describe('jibri.conf with two XMPP environments', () => {
     expect(b.jicofo.presences.some((p) => p.from.endsWith('/jibri-prod'))).toBe(false);
   });
 
-  it("records through the lab environment with its call login and URL rules, and ends at its usage timeout", async () => {
+  it("records through the lab environment with its call login and URL rules, and its usage-timeout = 3600 sets no limit, as in Jibri", async () => {
     const occupant = `${b.jicofo.brewery}/jibri-lab`;
     const sentAt = Date.now();
     const { reply } = await b.jicofo.sendIq(
@@ -111,24 +118,28 @@ describe('jibri.conf with two XMPP environments', () => {
     expect(reply.getChild('jibri', NS_JIBRI)?.attrs.status).toBe('pending');
     await b.jicofo.waitFor('on', () => b.jicofo.statusIqs.find((i) => i.jibri.attrs.status === 'on' && i.at > sentAt));
     const session = svc.service.recorder.getSession('lab-session')!;
-    expect(session.summary()).toMatchObject({ origin: { kind: 'xmpp', environment: `lab-127.0.0.1:${b.prosody.port}` }, meetingUrl: `${b.page.baseUrl}/lab/team/standup`, usageTimeoutSec: 4 });
+    expect(session.summary()).toMatchObject({ origin: { kind: 'xmpp', environment: `lab-127.0.0.1:${b.prosody.port}` }, meetingUrl: `${b.page.baseUrl}/lab/team/standup` });
+    expect(session.summary().usageTimeoutSec).toBeUndefined();
     expect(callLoginOf(session.page!.url())).toEqual({ user: `rec-lab@${B.domains.hidden}`, password: B.pw.recorder });
     // One slot serves both environments (as one Jibri does): busy in both breweries.
     await b.jicofo.waitFor('busy', () => (b.jicofo.lastPresenceOf(occupant)?.busy === 'busy' ? true : undefined));
     await a.jicofo.waitFor('busy in the other brewery too', () => (a.jicofo.lastPresenceOf(`${a.jicofo.brewery}/jibri-prod`)?.busy === 'busy' ? true : undefined));
 
-    // Nobody stops it: the environment's usage-timeout of 4 seconds does, and Jicofo hears a plain off.
-    const off = await b.jicofo.waitFor('off', () => b.jicofo.statusIqs.find((i) => i.jibri.attrs.status === 'off' && i.at > sentAt), 30000);
-    expect(off.jibri.attrs.failure_reason).toBeUndefined();
+    // Well past 3.6 s it still records; Jicofo's stop ends it.
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(session.state.name).toBe('recording');
+    expect(b.jicofo.statusIqs.some((i) => i.jibri.attrs.status === 'off' && i.at > sentAt)).toBe(false);
+    const stop = await b.jicofo.sendIq(`<iq type="set" id="lab-2" to="${occupant}"><jibri xmlns="${NS_JIBRI}" action="stop" session_id="lab-session"/></iq>`);
+    expect(stop.reply.getChild('jibri', NS_JIBRI)?.attrs.status).toBe('off');
     await waitForSessionState(svc.service, 'lab-session', 'finished', 60000);
-    expect(svc.service.recorder.snapshot().lastSession).toMatchObject({ sessionId: 'lab-session', endReason: 'usage-timeout' });
+    expect(svc.service.recorder.snapshot().lastSession).toMatchObject({ sessionId: 'lab-session' });
+    expect(svc.service.recorder.snapshot().lastSession?.endReason).not.toBe('usage-timeout');
     const [file] = findRecordings(svc.recordingsDir).filter((f) => f.includes('lab-session'));
     const media = await probeMedia(file!);
-    expect(media.durationSec).toBeGreaterThan(2);
-    expect(media.durationSec).toBeLessThan(6);
+    expect(media.durationSec).toBeGreaterThan(5);
   });
 
-  it('records through the prod environment with its own call login and no usage limit', async () => {
+  it('records through the prod environment with its own call login and its usage-timeout of 90 minutes', async () => {
     const occupant = `${a.jicofo.brewery}/jibri-prod`;
     await a.jicofo.waitFor('idle again', () => (a.jicofo.lastPresenceOf(occupant)?.busy === 'idle' ? true : undefined), 30000);
     const sentAt = Date.now();
@@ -139,7 +150,7 @@ describe('jibri.conf with two XMPP environments', () => {
     await a.jicofo.waitFor('on', () => a.jicofo.statusIqs.find((i) => i.jibri.attrs.status === 'on' && i.at > sentAt));
     const session = svc.service.recorder.getSession('prod-session')!;
     expect(session.summary()).toMatchObject({ origin: { kind: 'xmpp', environment: `prod-127.0.0.1:${a.prosody.port}` }, meetingUrl: `${a.page.baseUrl}/board` });
-    expect(session.summary().usageTimeoutSec).toBeUndefined();
+    expect(session.summary().usageTimeoutSec).toBe(5400);
     expect(callLoginOf(session.page!.url())).toEqual({ user: `recorder@${A.domains.hidden}`, password: A.pw.recorder });
     const stop = await a.jicofo.sendIq(`<iq type="set" id="prod-2" to="${occupant}"><jibri xmlns="${NS_JIBRI}" action="stop" session_id="prod-session"/></iq>`);
     expect(stop.reply.getChild('jibri', NS_JIBRI)?.attrs.status).toBe('off');
@@ -147,12 +158,19 @@ describe('jibri.conf with two XMPP environments', () => {
     expect(findRecordings(svc.recordingsDir).some((f) => f.includes('prod-session'))).toBe(true);
   });
 
-  it('bounds an HTTP-started session by JIBRI_USAGE_TIMEOUT=1 hour', async () => {
+  it('bounds an HTTP-started session by JIBRI_HTTP_USAGE_TIMEOUT alone (8 seconds), not by JIBRI_USAGE_TIMEOUT', async () => {
     expect((await post(`${svc.api}/startService`, startBody(a.page.baseUrl, 'http-session'))).status).toBe(200);
     const h = await health(svc.api);
-    expect(h.status.health.details['session:http-session']).toMatchObject({ usageTimeoutSec: 3600 });
-    expect((await post(`${svc.api}/stopService`, { sessionId: 'http-session' })).status).toBe(200);
+    expect(h.status.health.details['session:http-session']).toMatchObject({ usageTimeoutSec: 8 });
+    await waitForSessionState(svc.service, 'http-session', 'recording');
+    const file = svc.service.recorder.getSession('http-session')!.mediaFile!;
+    // Nobody stops it: the usage timeout (counted from the start, as Jibri) does, as a normal end.
+    await waitForSessionState(svc.service, 'http-session', 'finished', 60000);
+    expect(svc.service.recorder.snapshot().lastSession).toMatchObject({ sessionId: 'http-session', endReason: 'usage-timeout' });
     await svc.service.recorder.whenIdle();
+    const media = await probeMedia(file);
+    expect(media.durationSec).toBeGreaterThan(2);
+    expect(media.durationSec).toBeLessThan(8);
     await waitFor('idle', async () => ((await health(svc.api)).status.busyStatus === 'IDLE' ? true : undefined));
   });
 });

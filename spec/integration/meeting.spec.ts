@@ -178,28 +178,6 @@ describe('inside the meeting (stand-in Jitsi Meet)', () => {
   });
 });
 
-describe('the usage timeout', () => {
-  it('ends a session normally after JIBRI_USAGE_TIMEOUT, however it was started', async () => {
-    const standIn = await startStandIn();
-    const svc = await startTestService({ JIBRI_USAGE_TIMEOUT: '3' });
-    try {
-      standIn.setState('usage', { participants: [{ id: 'erin5', name: 'Erin' }], downloadBitrate: 800 });
-      const t0 = Date.now();
-      const start = await post(`${svc.api}/startService`, { ...startBody(standIn.baseUrl, 'usage-1'), callParams: { callUrlInfo: { baseUrl: standIn.baseUrl, callName: 'usage' } } });
-      expect(start.status).toBe(200);
-      await waitForSessionState(svc.service, 'usage-1', 'recording');
-      await svc.service.recorder.whenIdle();
-      const last = (await health(svc.api)).status.health.details.lastSession;
-      expect(last.state).toBe('finished');
-      expect(last.endReason).toBe('usage-timeout');
-      expect(Date.now() - t0).toBeGreaterThanOrEqual(3000);
-    } finally {
-      await svc.stop();
-      await standIn.close();
-    }
-  });
-});
-
 describe('end reasons reach Jicofo (stand-in Jitsi Meet, real Prosody)', () => {
   const NICK = 'jibri-meet';
   const OCCUPANT = `${BREWERY}/${NICK}`;

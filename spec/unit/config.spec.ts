@@ -162,19 +162,41 @@ describe('configuration', () => {
     expect(c.http.port).toBe(Number(SETTINGS.find((x) => x.name === 'JIBRI_HTTP_API_EXTERNAL_PORT')?.default));
   });
 
+  const xmppEnv = { XMPP_SERVER: 'xmpp.meet.jitsi', JIBRI_XMPP_PASSWORD: 'pw' };
   it.each([
-    ['JIBRI_USAGE_TIMEOUT', '1 hour', 3600],
-    ['JIBRI_USAGE_TIMEOUT', '90 minutes', 5400],
-    ['JIBRI_USAGE_TIMEOUT', '3600', 3600],
-    ['JIBRI_USAGE_TIMEOUT', '0', 0],
-    ['JIBRI_USAGE_TIMEOUT', '30s', 30],
-    ['JIBRI_USAGE_TIMEOUT', '2 h', 7200],
-  ])('reads %s=%s as Jibri (and bare numbers as seconds, as documented before)', (name, value, sec) => {
-    expect(loadConfig({ [name]: value }).call.usageTimeoutSec).toBe(sec);
+    ['1 hour', 3600],
+    ['90 minutes', 5400],
+    ['2 h', 7200],
+    ['0', 0],
+    // Jibri keeps whole minutes (toMinutes truncates); a bare number is HOCON's milliseconds.
+    ['90 seconds', 60],
+    ['30s', 0],
+    ['3600', 0],
+    ['60000', 60],
+    ['5400000', 5400],
+  ])('reads JIBRI_USAGE_TIMEOUT=%s for the XMPP environment as Jibri does: %d s', (value, sec) => {
+    expect(loadConfig({ ...xmppEnv, JIBRI_USAGE_TIMEOUT: value }).xmppEnvironments[0]?.usageTimeoutSec).toBe(sec);
+  });
+
+  it('warns at start when JIBRI_USAGE_TIMEOUT is bare, under a minute or not whole minutes, naming the fix', () => {
+    const warn = (value: string): string[] => loadConfig({ ...xmppEnv, JIBRI_USAGE_TIMEOUT: value }).warnings.filter((w) => w.includes('JIBRI_USAGE_TIMEOUT'));
+    expect(warn('3600')).toEqual([expect.stringMatching(/JIBRI_USAGE_TIMEOUT="3600" is a bare number: Jibri reads it as 3600 milliseconds, under one minute, so no usage limit applies; write it with a unit, e\.g\. "1 hour"/)]);
+    expect(warn('5400000')).toEqual([expect.stringMatching(/bare number: Jibri reads it as 5400000 milliseconds, 90 minutes/)]);
+    expect(warn('30 seconds')).toEqual([expect.stringMatching(/is under one minute: Jibri keeps usage-timeout in whole minutes, so no usage limit applies/)]);
+    expect(warn('90 seconds')).toEqual([expect.stringMatching(/is read as 1 minute: Jibri keeps usage-timeout in whole minutes/)]);
+    expect(warn('1 hour')).toEqual([]);
+    expect(warn('0')).toEqual([]);
+  });
+
+  it('never limits HTTP-started sessions unless JIBRI_HTTP_USAGE_TIMEOUT asks', () => {
+    expect(loadConfig({ ...xmppEnv, JIBRI_USAGE_TIMEOUT: '1 hour' }).call.usageTimeoutSec).toBe(0);
+    expect(loadConfig({ JIBRI_HTTP_USAGE_TIMEOUT: '2 hours' }).call.usageTimeoutSec).toBe(7200);
+    expect(loadConfig({ JIBRI_HTTP_USAGE_TIMEOUT: '45' }).call.usageTimeoutSec).toBe(45);
   });
 
   it('quotes the accepted forms when a duration is bad', () => {
-    expect(() => loadConfig({ JIBRI_USAGE_TIMEOUT: 'an hour' })).toThrow(/JIBRI_USAGE_TIMEOUT="an hour": expected a number with a unit \(e\.g\. "1 hour", "90 minutes", "30 seconds", "500 ms".*or a whole number of seconds/);
+    expect(() => loadConfig({ JIBRI_HTTP_USAGE_TIMEOUT: 'an hour' })).toThrow(/JIBRI_HTTP_USAGE_TIMEOUT="an hour": expected a number with a unit \(e\.g\. "1 hour", "90 minutes", "30 seconds", "500 ms".*or a whole number of seconds/);
+    expect(() => loadConfig({ JIBRI_USAGE_TIMEOUT: 'an hour' })).toThrow(/JIBRI_USAGE_TIMEOUT="an hour": expected a number with a unit.*or a number of milliseconds/);
     expect(() => loadConfig({ JIBRI_CALL_EMPTY_TIMEOUT: '3 fortnights' })).toThrow(/JIBRI_CALL_EMPTY_TIMEOUT.*"1 hour"/);
     expect(() => loadConfig({ JIBRI_JWT_TTL: '5 minutes', JIBRI_JWT_SIGNING_KEY_PATH: '/k', JIBRI_JWT_KID: 'k', JIBRI_JWT_ISSUER: 'i', JIBRI_JWT_AUDIENCE: 'a' })).toThrow(/JIBRI_JWT_TTL.*from 600 to/);
   });

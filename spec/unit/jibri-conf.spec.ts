@@ -151,6 +151,18 @@ include "extra.conf"
     expect(String(err)).toMatch(/jibri\.conf jibri\.call-status-checks\.no-media-timeout = "three minutes": expected a number with a unit \(e\.g\. "1 hour".*or a number of milliseconds \(or set JIBRI_NO_MEDIA_TIMEOUT\)/);
   });
 
+  it("reads an environment's usage-timeout as Jibri: whole minutes, a bare number in milliseconds, and says so at start", async () => {
+    const conf = (value: string): string => write(`usage-${value.replace(/\W/g, '')}.conf`, `jibri.api.xmpp.environments = [ ${ENV_B.replace('usage-timeout = 0', `usage-timeout = ${value}`)} ]\n`);
+    const load = (value: string): Promise<{ sec: number | undefined; warnings: string[] }> =>
+      loadServiceConfig({ JIBRI_CONFIG_FILE: conf(value), JIBRI_CUSTOM_CONFIG_FILE: '/dev/null' }, 'h').then((c) => ({ sec: c.xmppEnvironments[0]?.usageTimeoutSec, warnings: c.warnings.filter((w) => w.includes('usage-timeout')) }));
+    // docker-jitsi-meet's template writes JIBRI_USAGE_TIMEOUT=3600 as it is: 3.6 seconds, under a minute, no limit.
+    expect(await load('3600')).toEqual({ sec: 0, warnings: [expect.stringMatching(/environments\[0\]\.usage-timeout = 3600 is a bare number: Jibri reads it as 3600 milliseconds, under one minute, so no usage limit applies; write it with a unit, e\.g\. "1 hour"/)] });
+    expect(await load('"3600"')).toMatchObject({ sec: 0, warnings: [expect.stringMatching(/bare number/)] });
+    expect(await load('"1 hour"')).toEqual({ sec: 3600, warnings: [] });
+    expect(await load('"150 seconds"')).toEqual({ sec: 120, warnings: [expect.stringMatching(/is read as 2 minutes: Jibri keeps usage-timeout in whole minutes/)] });
+    expect(await load('"59 seconds"')).toEqual({ sec: 0, warnings: [expect.stringMatching(/is under one minute/)] });
+  });
+
   it('tells the ops scripts a setting wherever it is set', async () => {
     expect(await settingValue('JIBRI_HTTP_API_INTERNAL_PORT', { JIBRI_CONFIG_FILE: main, JIBRI_CUSTOM_CONFIG_FILE: '/dev/null' })).toBe('3340');
     expect(await settingValue('JIBRI_HTTP_API_INTERNAL_PORT', { JIBRI_CONFIG_FILE: main, JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', JIBRI_HTTP_API_INTERNAL_PORT: '4000' })).toBe('4000');
