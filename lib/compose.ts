@@ -171,13 +171,17 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
     })());
   const lifecycle = new Lifecycle({ recorder, stopService: stop, exit: opts.exit ?? ((code) => process.exit(code)), log });
   if (config.autoscaler && autoscalerKey) {
+    const scalerConfig = config.autoscaler;
     const scaler = new AutoscalerClient({
-      config: config.autoscaler,
+      config: scalerConfig,
       jibriId: config.instanceId,
       key: autoscalerKey,
       recorder,
       log,
-      onShutdown: () => lifecycle.request('gracefulShutdown'),
+      onShutdown: () => {
+        lifecycle.request('gracefulShutdown');
+        lifecycle.limitDrain(scalerConfig.drainTimeoutSec, 'JIBRI_AUTOSCALER_DRAIN_TIMEOUT');
+      },
       onReconfigure: () => lifecycle.request('notifyConfigChanged'),
     });
     lifecycle.onBeforeExit(() => scaler.beforeExit());

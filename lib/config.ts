@@ -197,6 +197,7 @@ export interface AutoscalerConfig {
   keyFile: string;
   /** The ASAP token's `kid`; from AUTOSCALER_SIDECAR_KEY_ID, else the key file's name without `.pem`. */
   keyId: string;
+  /** AUTOSCALER_SIDECAR_INSTANCE_ID, else a new `jibri-<nanoseconds>` at every start (docker-jitsi-meet's image). */
   instanceId: string;
   groupName: string;
   region: string;
@@ -206,6 +207,8 @@ export interface AutoscalerConfig {
   version: string;
   shutdownPollingSec: number;
   statsPollingSec: number;
+  /** Longest a drain the autoscaler's shutdown started may take; then the sessions are stopped and finalized. */
+  drainTimeoutSec: number;
 }
 
 /** The pod the recorder runs in, when it runs in Kubernetes (the downward API and the service's env). */
@@ -372,12 +375,24 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'AUTOSCALER_URL', default: '', group: 'Autoscaler', description: 'The Jitsi autoscaler\'s base URL; when set, the recorder reports to it as its sidecar does (/sidecar/poll, /sidecar/status, /sidecar/stats, /sidecar/shutdown) and obeys its shutdown and reconfigure commands' },
   { name: 'AUTOSCALER_SIDECAR_KEY_FILE', default: '/etc/jitsi/autoscaler-sidecar/asap.pem', group: 'Autoscaler', description: 'PEM RSA private key that signs the ASAP (RS256) token of each request' },
   { name: 'AUTOSCALER_SIDECAR_KEY_ID', default: '', group: 'Autoscaler', description: 'The token\'s kid; defaults to the key file\'s name without .pem (symbolic links followed)' },
-  { name: 'AUTOSCALER_SIDECAR_INSTANCE_ID', default: '', group: 'Autoscaler', description: 'instanceId reported to the autoscaler; defaults to JIBRI_INSTANCE_ID' },
+  {
+    name: 'AUTOSCALER_SIDECAR_INSTANCE_ID',
+    default: '',
+    group: 'Autoscaler',
+    description:
+      "instanceId reported to the autoscaler; unset = a new jibri-<nanoseconds> at every start, as docker-jitsi-meet's image makes it, so a restarted recorder is a new instance (the autoscaler keeps an instance's shutdown for a day; a fixed id would make every restart shut down again)",
+  },
   { name: 'AUTOSCALER_SIDECAR_GROUP_NAME', default: 'docker-jibri', group: 'Autoscaler', description: 'The autoscaler group this recorder belongs to' },
   { name: 'AUTOSCALER_SIDECAR_REGION', default: 'docker', group: 'Autoscaler', description: 'Region reported to the autoscaler' },
   { name: 'AUTOSCALER_SIDECAR_HOST_ID', default: '', group: 'Autoscaler', description: 'hostId reported to the autoscaler' },
   { name: 'AUTOSCALER_SIDECAR_SHUTDOWN_POLLING_INTERVAL', default: '60 seconds', group: 'Autoscaler', description: `Time between polls for commands (and status reports); ${DURATION_NOTE}` },
   { name: 'AUTOSCALER_SIDECAR_STATS_POLLING_INTERVAL', default: '30 seconds', group: 'Autoscaler', description: `Time between refreshes of the stats sent with each poll; ${DURATION_NOTE}` },
+  {
+    name: 'JIBRI_AUTOSCALER_DRAIN_TIMEOUT',
+    default: '6 hours',
+    group: 'Autoscaler',
+    description: `Longest the recorder keeps recording after the autoscaler asked for a shutdown (docker-jitsi-meet's script gives up after 6 hours too); then the running sessions are stopped and finalized, and it exits; ${DURATION_NOTE}`,
+  },
   { name: 'LOCAL_ADDRESS', default: '', group: 'Autoscaler', description: 'privateIp reported to the autoscaler; defaults to the first non-loopback IPv4 address' },
   { name: 'JIBRI_VERSION', default: '', group: 'Autoscaler', description: 'version reported to the autoscaler; defaults to jibri-ts\'s own' },
   { name: 'POD_NAME', default: '', group: 'Kubernetes', description: 'This pod\'s name (downward API); with POD_NAMESPACE, the recorder keeps its pod-deletion-cost equal to its running sessions' },
@@ -616,6 +631,8 @@ export interface ConfigContext {
   localAddress?: () => string;
   /** A key file's name after following symbolic links, for the autoscaler's default kid. */
   realpath?: (file: string) => string;
+  /** The autoscaler instance id of this start when none is set (a new `jibri-<nanoseconds>` by default). */
+  newInstanceId?: () => string;
   /** Reads a NAME_FILE secret (fs by default). */
   readSecretFile?: (file: string) => string;
 }
@@ -778,7 +795,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
     upload: readUpload(r),
     prometheus: r.bool('JIBRI_ENABLE_PROMETHEUS'),
     statsd: { enabled: r.bool('ENABLE_STATS_D'), host: r.text('JIBRI_STATSD_HOST'), port: r.int('JIBRI_STATSD_PORT', 1, 65535) },
-    ...optionalField('autoscaler', readAutoscaler(r, instanceId, ctx)),
+    ...optionalField('autoscaler', readAutoscaler(r, ctx)),
     lifecycle: {
       internalHost: r.text('JIBRI_HTTP_API_INTERNAL_HOST'),
       internalPort: r.int('JIBRI_HTTP_API_INTERNAL_PORT', 0, 65535),
@@ -1082,10 +1099,11 @@ function readRtmpsCa(r: Reader): { rtmpsExtraCa?: string } {
   return { rtmpsExtraCa: pem };
 }
 
-function readAutoscaler(r: Reader, instanceId: string, ctx: ConfigContext): AutoscalerConfig | undefined {
+function readAutoscaler(r: Reader, ctx: ConfigContext): AutoscalerConfig | undefined {
   const url = r.optional('AUTOSCALER_URL')?.replace(/\/+$/, '');
   const shutdownPollingSec = r.duration('AUTOSCALER_SIDECAR_SHUTDOWN_POLLING_INTERVAL', 1, 3600);
   const statsPollingSec = r.duration('AUTOSCALER_SIDECAR_STATS_POLLING_INTERVAL', 1, 3600);
+  const drainTimeoutSec = r.duration('JIBRI_AUTOSCALER_DRAIN_TIMEOUT', 0, 30 * 24 * 3600);
   if (!url) return undefined;
   if (!/^https?:\/\/[^/\s]+/.test(url)) {
     r.problems.push(`AUTOSCALER_URL=${JSON.stringify(url.slice(0, 100))}: expected the autoscaler's http(s) base URL, e.g. https://autoscaler.example.com`);
@@ -1105,7 +1123,7 @@ function readAutoscaler(r: Reader, instanceId: string, ctx: ConfigContext): Auto
     url,
     keyFile,
     keyId,
-    instanceId: r.optional('AUTOSCALER_SIDECAR_INSTANCE_ID') ?? instanceId,
+    instanceId: r.optional('AUTOSCALER_SIDECAR_INSTANCE_ID') ?? (ctx.newInstanceId ?? newAutoscalerInstanceId)(),
     groupName: r.text('AUTOSCALER_SIDECAR_GROUP_NAME'),
     region: r.text('AUTOSCALER_SIDECAR_REGION'),
     hostId: r.text('AUTOSCALER_SIDECAR_HOST_ID'),
@@ -1114,7 +1132,14 @@ function readAutoscaler(r: Reader, instanceId: string, ctx: ConfigContext): Auto
     version: r.optional('JIBRI_VERSION') ?? packageVersion(),
     shutdownPollingSec,
     statsPollingSec,
+    drainTimeoutSec,
   };
+}
+
+/** docker-jitsi-meet's image's default instance id: `jibri-` and the start's time in nanoseconds. */
+function newAutoscalerInstanceId(): string {
+  const ns = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  return `jibri-${ns}`;
 }
 
 function packageVersion(): string {

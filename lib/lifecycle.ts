@@ -9,6 +9,7 @@
  * A later, harsher request overrides a gentler one (shutdown during a drain stops the sessions at once);
  * the exit code is the first request's.
  */
+import { formatSeconds } from './config/duration';
 import type { Logger } from './log';
 import type { Recorder } from './recorder/recorder';
 
@@ -35,6 +36,7 @@ export class Lifecycle {
   private code: number | undefined;
   private exiting: Promise<void> | undefined;
   private readonly beforeExitHooks: Array<() => Promise<void>> = [];
+  private drainTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
 
   constructor(private readonly deps: LifecycleDeps) {
@@ -58,6 +60,22 @@ export class Lifecycle {
     if (first) this.exiting = this.exitWhenIdle();
   }
 
+  /**
+   * Bounds the drain under way: once `sec` have passed with sessions still running, they are stopped and
+   * finalized (as `shutdown`), and the process exits as first asked. docker-jitsi-meet's
+   * wait_graceful_shutdown.sh gives up on a drain the same way, after 6 hours. `setting` names the bound.
+   */
+  limitDrain(sec: number, setting: string): void {
+    if (this.drainTimer || this.code === undefined) return;
+    this.drainTimer = setTimeout(() => {
+      const running = this.deps.recorder.snapshot().sessions.length;
+      if (!running) return;
+      this.log.warn(`still draining after ${formatSeconds(sec)} (${setting}): stopping and finalizing ${running} running session(s)`);
+      this.request('shutdown');
+    }, sec * 1000);
+    this.drainTimer.unref();
+  }
+
   /** Runs once the sessions have ended and the service stopped, just before the exit (autoscaler reports). */
   onBeforeExit(hook: () => Promise<void>): void {
     this.beforeExitHooks.push(hook);
@@ -70,6 +88,7 @@ export class Lifecycle {
 
   private async exitWhenIdle(): Promise<void> {
     await this.deps.recorder.whenIdle();
+    if (this.drainTimer) clearTimeout(this.drainTimer);
     await this.deps.stopService().catch((err: unknown) => this.log.error(`stopping the service failed: ${String(err)}`));
     for (const hook of this.beforeExitHooks) await hook().catch((err: unknown) => this.log.error(`before exit: ${String(err)}`));
     this.log.info(`exiting with code ${this.code}`);

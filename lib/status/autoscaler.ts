@@ -9,7 +9,8 @@
  *     body (the sidecar GETs /jibri/api/v1.0/health);
  *   - on every status change: POST <url>/sidecar/stats with `stats` = Jibri's webhook body
  *     `{jibriId, status}` (the sidecar forwards Jibri's webhook this way);
- *   - shutdown: drain as gracefulShutdown (the sidecar runs wait_graceful_shutdown.sh), then, before the
+ *   - shutdown: drain as gracefulShutdown (the sidecar runs wait_graceful_shutdown.sh), for at most
+ *     JIBRI_AUTOSCALER_DRAIN_TIMEOUT (6 hours, as that script) before the sessions are stopped; then, before the
  *     process exits, POST <url>/sidecar/shutdown with the instance details (docker-jitsi-meet's
  *     terminate script does it through the sidecar's /hook/v1/shutdown);
  *   - reconfigure: notifyConfigChanged (drain, exit 0, the supervisor starts it again with the new
@@ -21,6 +22,7 @@
  */
 import type * as crypto from 'node:crypto';
 import type { AutoscalerConfig } from '../config';
+import { formatSeconds } from '../config/duration';
 import { healthBody } from './health-body';
 import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';
@@ -167,7 +169,7 @@ export class AutoscalerClient {
     if (cmd.shutdown) {
       if (this.shutdownStatus) return;
       this.shutdownStatus = true;
-      this.log.info('the autoscaler asked for a shutdown: draining (no new session; exit once the running ones are finalized)');
+      this.log.info(`the autoscaler asked for a shutdown: draining (no new session; exit once the running ones are finalized; after ${formatSeconds(this.opts.config.drainTimeoutSec)} they are stopped)`);
       this.opts.onShutdown();
     } else if (cmd.reconfigure && !this.reconfigureStarted && !this.shutdownStatus) {
       this.reconfigureStarted = cmd.reconfigure;

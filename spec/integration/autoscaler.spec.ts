@@ -3,14 +3,17 @@
  * sidecar endpoints do and verifies every request's ASAP token (RS256 with the public key, kid, iss, aud,
  * exp), with the real service process: reports with the health body as stats, Jibri's status webhook
  * body on changes, a shutdown command that drains a busy recorder (exit 255, /sidecar/shutdown just
- * before), and a reconfigure command (exit 0, reconfigureComplete reported).
+ * before), a drain bounded by JIBRI_AUTOSCALER_DRAIN_TIMEOUT, a restart that comes back as a new instance
+ * (the receiver keeps an instance's shutdown, as the autoscaler does for a day), and a reconfigure command
+ * (exit 0, reconfigureComplete reported).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
+import { probeMedia } from '../../lib/output/probe';
 import { startReceiver, type Received, type Receiver } from '../../testkit/receiver';
-import { health, post, spawnServiceProcess, startBody, tempDir, waitFor, type ServiceProcess } from '../../testkit/service';
+import { findRecordings, health, post, spawnServiceProcess, startBody, tempDir, waitFor, type ServiceProcess } from '../../testkit/service';
 
 const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const KID = 'jitsi/autoscaler-test-2025';
@@ -36,6 +39,8 @@ describe('the Jitsi autoscaler, as its sidecar speaks to it', () => {
   let keyFile: string;
   /** What the next poll or status report is answered with. */
   let command: { shutdown: boolean; reconfigure: string } = { shutdown: false, reconfigure: '' };
+  /** Instances told to shut down: the autoscaler keeps telling them (instance:shutdown:<id>, a day). */
+  const shutDown = new Set<string>();
   const refused: string[] = [];
 
   beforeAll(async () => {
@@ -46,7 +51,11 @@ describe('the Jitsi autoscaler, as its sidecar speaks to it', () => {
         refused.push(`${r.path}: ${problem}`);
         return { status: 401, body: { error: problem } };
       }
-      if (r.path === '/sidecar/poll' || r.path === '/sidecar/status') return { body: command };
+      if (r.path === '/sidecar/poll' || r.path === '/sidecar/status') {
+        const id = String(r.body.instance?.instanceId ?? r.body.instanceId);
+        if (command.shutdown) shutDown.add(id);
+        return { body: { ...command, shutdown: shutDown.has(id) } };
+      }
       if (r.path === '/sidecar/stats') return { body: { save: 'OK' } };
       if (r.path === '/sidecar/shutdown') return { body: { save: 'OK' } };
       return { status: 404, body: {} };
@@ -61,13 +70,15 @@ describe('the Jitsi autoscaler, as its sidecar speaks to it', () => {
     await page?.close();
   });
 
-  async function serviceWithScaler(name: string): Promise<ServiceProcess> {
+  /** `env` adds to (or, with '', removes from) the settings; the instance id is the name unless removed. */
+  async function serviceWithScaler(name: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
     // Mounted as docker-jitsi-meet mounts it: a link at the key file's usual name.
     const link = path.join(tempDir('jibri-ts-asap-'), 'asap.pem');
     fs.symlinkSync(keyFile, link);
     return spawnServiceProcess({
       JIBRI_RECORDING_DIR: tempDir(),
       JIBRI_INSTANCE_ID: name,
+      AUTOSCALER_SIDECAR_INSTANCE_ID: name,
       AUTOSCALER_URL: scaler.url,
       AUTOSCALER_SIDECAR_KEY_FILE: link,
       // Jitsi's kids are paths, so the file's name cannot be the kid (the unit spec checks that default).
@@ -80,6 +91,7 @@ describe('the Jitsi autoscaler, as its sidecar speaks to it', () => {
       LOCAL_ADDRESS: '192.0.2.10',
       XMPP_ENV_NAME: 'lab',
       JIBRI_VERSION: '8.0-test',
+      ...env,
     });
   }
 
@@ -135,6 +147,54 @@ describe('the Jitsi autoscaler, as its sidecar speaks to it', () => {
     const [shutdown] = mine('/sidecar/shutdown');
     expect(shutdown?.body).toEqual(expect.objectContaining({ instanceId: 'scaled-busy', instanceType: 'jibri', group: 'test-jibri-group' }));
     expect(shutdown!.at).toBeGreaterThanOrEqual(stoppedAt);
+    expect(refused).toEqual([]);
+  });
+
+  it('stops and finalizes the sessions once the drain passes JIBRI_AUTOSCALER_DRAIN_TIMEOUT, then exits 255', async () => {
+    command = { shutdown: false, reconfigure: '' };
+    const dir = tempDir();
+    const svc = await serviceWithScaler('scaled-capped', { JIBRI_RECORDING_DIR: dir, JIBRI_AUTOSCALER_DRAIN_TIMEOUT: '3 seconds' });
+    const mine = (p: string): Received[] => scaler.got.filter((r) => r.path === p && (r.body.instance?.instanceId ?? r.body.instanceId) === 'scaled-capped');
+    expect((await post(`${svc.api}/startService`, startBody(page.baseUrl, 'capped-session'))).status).toBe(200);
+    await waitFor('the recording to run', async () => ((await health(svc.api)).status.health.details['session:capped-session']?.state === 'recording' ? true : undefined), 30000);
+    shutDown.add('scaled-capped');
+    await waitFor('a report saying shutdown', () => mine('/sidecar/status').find((r) => r.body.shutdownStatus === true), 10000);
+    const askedAt = Date.now();
+    // Nobody stops the recording: the bound does.
+    const code = await Promise.race([svc.exited, new Promise<string>((r) => setTimeout(() => r('still running after 40 s'), 40000))]);
+    expect(code).toBe(255);
+    expect(Date.now() - askedAt).toBeGreaterThan(2000);
+    expect(svc.output()).toMatch(/still draining after 3 seconds \(JIBRI_AUTOSCALER_DRAIN_TIMEOUT\): stopping and finalizing 1 running session/);
+    const [file] = findRecordings(dir).filter((f) => f.includes('capped-session'));
+    expect(fs.existsSync(path.join(path.dirname(file!), 'metadata.json'))).toBe(true);
+    expect((await probeMedia(file!)).durationSec).toBeGreaterThan(2);
+    expect(mine('/sidecar/shutdown')).toHaveLength(1);
+    expect(refused).toEqual([]);
+  });
+
+  it('comes back from a restart as a new instance (jibri-<nanoseconds>): the shutdown kept for the old one does not stop it again', async () => {
+    command = { shutdown: false, reconfigure: '' };
+    const env = { AUTOSCALER_SIDECAR_INSTANCE_ID: '' };
+    const byName = (): Received[] => scaler.got.filter((r) => r.path === '/sidecar/status' && r.body.instance?.name === 'restarted');
+    const first = await serviceWithScaler('restarted', env);
+    const before = (await waitFor('the first report', () => byName()[0], 15000)).body.instance.instanceId as string;
+    // The autoscaler scales that instance down; it keeps the shutdown for a day.
+    shutDown.add(before);
+    expect(await first.exited).toBe(255);
+    const second = await serviceWithScaler('restarted', env);
+    try {
+      const after = (await waitFor('a report from the restarted recorder', () => byName().find((r) => r.body.instance.instanceId !== before), 15000)).body.instance.instanceId as string;
+      // Several polls later it still runs and records.
+      await new Promise((r) => setTimeout(r, 3500));
+      expect(second.child.exitCode).toBeNull();
+      expect((await health(second.api)).status.busyStatus).toBe('IDLE');
+      expect(scaler.got.filter((r) => r.path === '/sidecar/shutdown' && r.body.instanceId === after)).toEqual([]);
+      expect(before).toMatch(/^jibri-\d{19,}$/);
+      expect(after).toMatch(/^jibri-\d{19,}$/);
+    } finally {
+      second.child.kill('SIGINT');
+      await second.exited;
+    }
     expect(refused).toEqual([]);
   });
 

@@ -240,7 +240,8 @@ describe('configuration', () => {
       url: 'https://scaler.example.com',
       keyFile: '/etc/jitsi/autoscaler-sidecar/asap.pem',
       keyId: 'jitsi-2024',
-      instanceId: 'rec-9',
+      // A new id at every start, as docker-jitsi-meet's image (not JIBRI_INSTANCE_ID, which survives restarts).
+      instanceId: expect.stringMatching(/^jibri-\d{19,}$/),
       groupName: 'docker-jibri',
       region: 'docker',
       hostId: '',
@@ -249,7 +250,11 @@ describe('configuration', () => {
       version: expect.any(String),
       shutdownPollingSec: 60,
       statsPollingSec: 30,
+      drainTimeoutSec: 6 * 3600,
     });
+    const again = loadConfig({ AUTOSCALER_URL: 'https://scaler.example.com/', JIBRI_INSTANCE_ID: 'rec-9' }, 'h', { realpath: () => '/k.pem', localAddress: () => '10.1.2.3' });
+    expect(again.autoscaler?.instanceId).not.toBe(c.autoscaler?.instanceId);
+    expect(loadConfig({ AUTOSCALER_URL: 'http://a', JIBRI_AUTOSCALER_DRAIN_TIMEOUT: '90 minutes' }, 'h', { realpath: (f) => f }).autoscaler?.drainTimeoutSec).toBe(5400);
     const d = loadConfig({ AUTOSCALER_URL: 'http://a', AUTOSCALER_SIDECAR_KEY_ID: 'kid-1', AUTOSCALER_SIDECAR_INSTANCE_ID: 'i-1', LOCAL_ADDRESS: '192.0.2.7', AUTOSCALER_SIDECAR_SHUTDOWN_POLLING_INTERVAL: '5', AUTOSCALER_SIDECAR_STATS_POLLING_INTERVAL: '2 seconds' });
     expect(d.autoscaler).toMatchObject({ keyId: 'kid-1', instanceId: 'i-1', privateIp: '192.0.2.7', shutdownPollingSec: 5, statsPollingSec: 2 });
     expect(() => loadConfig({ AUTOSCALER_URL: 'ftp://x' })).toThrow(/AUTOSCALER_URL/);
