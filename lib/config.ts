@@ -792,7 +792,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
     },
     kubernetes: readKubernetes(r),
     webhooks: readWebhooks(r),
-    upload: readUpload(r),
+    upload: readUpload(r, warnings),
     prometheus: r.bool('JIBRI_ENABLE_PROMETHEUS'),
     statsd: { enabled: r.bool('ENABLE_STATS_D'), host: r.text('JIBRI_STATSD_HOST'), port: r.int('JIBRI_STATSD_PORT', 1, 65535) },
     ...optionalField('autoscaler', readAutoscaler(r, ctx)),
@@ -986,7 +986,7 @@ function readWebhooks(r: Reader): WebhookConfig {
 /** S3's own rule for bucket names (the DNS-compatible one every S3-compatible server accepts). */
 const BUCKET_NAME = /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-function readUpload(r: Reader): UploadConfig {
+function readUpload(r: Reader, warnings: string[]): UploadConfig {
   const common = {
     linkTtlSec: r.duration('JIBRI_UPLOAD_LINK_TTL', 1, 7 * 24 * 3600),
     keepLocal: r.bool('JIBRI_UPLOAD_KEEP_LOCAL'),
@@ -1009,6 +1009,14 @@ function readUpload(r: Reader): UploadConfig {
   if (endpoint && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(endpoint)) r.problems.push(`JIBRI_UPLOAD_S3_ENDPOINT=${JSON.stringify(endpoint.slice(0, 100))}: expected an http(s) URL such as https://s3.example.com`);
   if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) r.problems.push('JIBRI_UPLOAD_S3_ACCESS_KEY_ID and JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS SDK\'s credential chain');
   if (prefix.length > 512) r.problems.push('JIBRI_UPLOAD_S3_PREFIX is longer than 512 characters');
+  // The key id is in every pre-signed link (and is never masked there), so such a secret is no secret.
+  if (accessKeyId && accessKeyId === secretAccessKey) {
+    warnings.push(
+      'JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY is the same as JIBRI_UPLOAD_S3_ACCESS_KEY_ID (a default account such as MinIO\'s minioadmin/minioadmin or s3rver\'s S3RVER/S3RVER): ' +
+        'the access key id is part of every "recording ready" link, so whoever gets a link knows the secret too. Create a separate key pair for the recorder ' +
+        '(its own access key id and a long random secret, allowed to write to the bucket) and set both',
+    );
+  }
   return {
     ...common,
     s3: {

@@ -1,6 +1,6 @@
 /**
- * Jest's global setup: names the folder of this run's S3 server (started later, by the first spec that
- * needs one) so that every spec file shares it, and ties its life to this process; makes the recorder
+ * Jest's global setup: names the folders of this run's S3 servers, Ceph RGW and s3rver (each started later,
+ * by the first spec that needs it) so that every spec file shares it, and ties its life to this process; makes the recorder
  * program the fleet specs' local recorders can reach (testkit/fleet-recorder.ts); notes whether a
  * PulseAudio server runs already, so that the teardown stops only one this run started.
  */
@@ -18,7 +18,9 @@ export default function globalSetup(): void {
     const main = prepareFleetRecorderMain();
     if (main) process.env.JIBRI_TS_FLEET_RECORDER_MAIN = main;
   }
+  process.env.JIBRI_TS_S3_PARENT ??= String(process.pid);
+  // The second S3 implementation (s3rver, testkit/s3rver.ts), likewise started on first use.
+  process.env.JIBRI_TS_S3RVER_DIR ??= path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-s3rver-')), 'server');
   if (process.env.JIBRI_TS_S3_DIR) return;
   process.env.JIBRI_TS_S3_DIR = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-s3-')), 'cluster');
-  process.env.JIBRI_TS_S3_PARENT = String(process.pid);
 }

@@ -260,6 +260,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ AUTOSCALER_URL: 'ftp://x' })).toThrow(/AUTOSCALER_URL/);
   });
 
+  it('warns when the S3 secret equals the access key id (it is in every link), naming the fix, never the value', () => {
+    const s3 = { JIBRI_UPLOAD_S3_BUCKET: 'rec', JIBRI_UPLOAD_S3_ENDPOINT: 'http://minio:9000' };
+    const same = loadConfig({ ...s3, JIBRI_UPLOAD_S3_ACCESS_KEY_ID: 'same-key-value', JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY: 'same-key-value' }).warnings.filter((w) => w.includes('JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY'));
+    expect(same).toEqual([expect.stringMatching(/is the same as JIBRI_UPLOAD_S3_ACCESS_KEY_ID .*every "recording ready" link.*Create a separate key pair for the recorder/)]);
+    expect(same[0]).not.toContain('same-key-value');
+    expect(loadConfig({ ...s3, JIBRI_UPLOAD_S3_ACCESS_KEY_ID: 'recorder', JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY: 'a-long-random-secret' }).warnings.join('\n')).not.toMatch(/SECRET_ACCESS_KEY/);
+  });
+
   it('refuses an HTTP API beyond loopback without a token, saying how to set one', () => {
     for (const host of ['0.0.0.0', '::', '10.1.2.3', 'jibri.example.com']) {
       expect(() => loadConfig({ JIBRI_HTTP_API_EXTERNAL_HOST: host })).toThrow(/is not a loopback address and JIBRI_HTTP_API_TOKEN is not set.*openssl rand -hex 32.*JIBRI_HTTP_API_ALLOW_OPEN=true/s);

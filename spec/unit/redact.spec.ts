@@ -47,3 +47,24 @@ describe('redaction of every encoding of a secret', () => {
     expect(body.nested.password).toBe('anything');
   });
 });
+
+describe("a pre-signed link's key id when the store's secret equals it (MinIO's minioadmin/minioadmin)", () => {
+  beforeAll(() => registerSecret('minioadmin-equal'));
+  const link = 'http://127.0.0.1:9000/rec/s1/room.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=minioadmin-equal%2F20261207%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261207T035548Z&X-Amz-Expires=600&X-Amz-Signature=ec2c&X-Amz-SignedHeaders=host';
+
+  it('keeps the credential parameter of the link, which holds the key id, in every form the link takes', () => {
+    expect(redact(link)).toBe(link);
+    expect(containsSecret(link)).toBe(false);
+    expect(redactDeep({ files: [{ url: link }] })).toEqual({ files: [{ url: link }] });
+    const inside = `https://viewer.example/?src=${encodeURIComponent(link)}`;
+    expect(redact(inside)).toBe(inside);
+    expect(redact(link.replace(/%2F/g, '/'))).toBe(link.replace(/%2F/g, '/'));
+  });
+
+  it('still masks the same value anywhere else, also beside the link and in a parameter of another shape', () => {
+    expect(redact(`secret minioadmin-equal, link ${link}`)).toBe(`secret ****, link ${link}`);
+    expect(containsSecret(`secret minioadmin-equal, link ${link}`)).toBe(true);
+    expect(redact('?X-Amz-Credential=minioadmin-equal&x=1')).toBe('?X-Amz-Credential=****&x=1');
+    expect(redact('?X-Amz-Credential=minioadmin-equal%2Fnot-a-date%2Fr%2Fs3%2Faws4_request')).toContain('****');
+  });
+});

@@ -7,6 +7,12 @@
  * (also twice, `%2540`), form-encoded (a space as `+`), JSON-escaped, or any mix of these, so
  * `rtmp://user:p%40ss@host` or a query string with the password in it are masked too. A leaf module:
  * anything may import it.
+ *
+ * One thing is never masked: the `X-Amz-Credential` parameter of a pre-signed S3 link. It holds the
+ * access key id (with a date, region and service), which is not a secret; masking it breaks the link.
+ * Only when the store's secret equals its key id (MinIO's minioadmin/minioadmin) would the secret be
+ * found there, and then every link gives it away anyway: the recorder warns at start to use a separate
+ * key pair (lib/config.ts).
  */
 
 /** Very short values would mask ordinary words; nothing real is that short. */
@@ -65,13 +71,21 @@ export function secretPattern(secret: string): string {
   return [...secret].map(charPattern).join('');
 }
 
+/**
+ * A pre-signed link's credential parameter: `X-Amz-Credential=<key id>/<yyyymmdd>/<region>/<service>/aws4_request`,
+ * its `=` and `/` as written or percent-encoded (once, or twice inside another URL). Kept as it is: the
+ * first alternative of the pattern, group 1. Only this exact shape, so that no other text escapes masking.
+ */
+const SLASH = '(?:/|%2[Ff]|%252[Ff])';
+const KEY_ID_PARAMETER = `((?:X-Amz-Credential|x-amz-credential)(?:=|%3[Dd]|%253[Dd])(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+${SLASH}\\d{8}${SLASH}[A-Za-z0-9-]+${SLASH}[A-Za-z0-9-]+${SLASH}aws4_request)`;
+
 function currentPattern(): RegExp | undefined {
   if (pattern) return pattern;
   const all = [...pinned, ...recent];
   if (!all.length) return undefined;
   // Longest first: a whole URL is masked as one, not around the key inside it.
   all.sort((a, b) => b.length - a.length);
-  pattern = new RegExp(all.map(secretPattern).join('|'), 'g');
+  pattern = new RegExp(`${KEY_ID_PARAMETER}|${all.map(secretPattern).join('|')}`, 'g');
   return pattern;
 }
 
@@ -79,7 +93,7 @@ function currentPattern(): RegExp | undefined {
 export function redact(text: string): string {
   const re = currentPattern();
   if (!re || !text) return text;
-  return text.replace(re, '****');
+  return text.replace(re, (_found: string, keyId: string | undefined) => keyId ?? '****');
 }
 
 /** Whether the text holds a registered secret in any encoding. */
@@ -87,7 +101,12 @@ export function containsSecret(text: string): boolean {
   const re = currentPattern();
   if (!re || !text) return false;
   re.lastIndex = 0;
-  const found = re.test(text);
+  let found = false;
+  for (let m = re.exec(text); m && !found; m = re.exec(text)) {
+    found = m[1] === undefined;
+    // An empty match cannot happen (every alternative takes characters); this keeps the loop safe anyway.
+    if (m[0] === '') re.lastIndex++;
+  }
   re.lastIndex = 0;
   return found;
 }
