@@ -25,8 +25,8 @@ const COUNTERS = {
   errors: { name: 'errors', aspect: 'error', help: 'Sessions that ended with an error.' },
   busy: { name: 'busy', aspect: 'busy', help: 'Start requests refused because the recorder was busy.' },
   xmppConnected: { name: 'xmpp_connected', aspect: 'xmpp-connected', help: 'XMPP connections that logged in.' },
-  xmppReconnecting: { name: 'xmpp_reconnecting', aspect: 'xmpp-reconnecting', help: 'XMPP reconnection attempts scheduled.' },
-  xmppReconnectionFailed: { name: 'xmpp_reconnection_failed', aspect: 'xmpp-reconnection-failed', help: 'XMPP logins or reconnections that failed.' },
+  xmppReconnecting: { name: 'xmpp_reconnecting', aspect: 'xmpp-reconnecting', help: 'XMPP reconnection attempts scheduled after an established connection was lost (not for first connections, as Jibri).' },
+  xmppReconnectionFailed: { name: 'xmpp_reconnection_failed', aspect: 'xmpp-reconnection-failed', help: 'XMPP reconnections that failed after an established connection was lost (not first connections, as Jibri).' },
   xmppPingFailed: { name: 'xmpp_ping_failed', aspect: 'xmpp-ping-failed', help: 'XMPP pings that went unanswered (the connection is then dropped and made again).' },
   xmppClosed: { name: 'xmpp_closed', aspect: 'xmpp-closed', help: 'XMPP connections this recorder closed itself (after an unanswered ping).' },
   xmppClosedOnError: { name: 'xmpp_closed_on_error', aspect: 'xmpp-closed-on-error', help: 'XMPP connections lost through an error: the server went away, a stream error, a broken socket.' },
@@ -117,9 +117,12 @@ export class RecorderMetrics {
     const { capacity } = snap;
     const gauge = (name: string, help: string, value: number, boolean = false): MetricFamily => ({ name: `${NAMESPACE}_${name}`, help, type: 'gauge', samples: [{ value }], ...(boolean ? { boolean } : {}) });
     const busySlots = snap.slots.filter((s) => s.busy).length;
+    const unreachable = Object.entries(snap.details).filter(([name, d]) => name.startsWith('xmpp:') && d.healthStatus !== 'HEALTHY').length;
     return [
       ...counters,
-      gauge('healthy', 'Whether the recorder is healthy: every machine check passes and every XMPP server is reachable.', snap.healthStatus === 'HEALTHY' ? 1 : 0, true),
+      // Jibri's health is its own components: an XMPP server out of reach is counted apart, below.
+      gauge('healthy', 'Whether the recorder itself is healthy (every machine check passes), as Jibri; XMPP servers out of reach are jitsi_jibri_xmpp_servers_unreachable.', this.src.recorder.canRecord ? 1 : 0, true),
+      gauge('xmpp_servers_unreachable', 'XMPP servers (of every environment) this recorder has been out of the brewery of for longer than JIBRI_XMPP_UNREACHABLE_GRACE.', unreachable),
       gauge('recording', 'Whether the recorder is in use (busy status BUSY).', snap.busyStatus === 'BUSY' ? 1 : 0, true),
       gauge('slots', 'Sessions this recorder may run at once (JIBRI_CONCURRENT_SESSIONS).', capacity.slotsTotal),
       gauge('slots_busy', 'Slots holding a session.', capacity.slotsBusy),

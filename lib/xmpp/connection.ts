@@ -59,6 +59,10 @@ export interface XmppConnectionEvents {
   online: [];
   /** A connection that was online is lost. */
   offline: [loss: ConnectionLoss];
+  /**
+   * A new attempt is scheduled, and `'login-failed'` an attempt failed; both only once the connection was
+   * online before, as jicoco's MucClient counts them (a server never reached is not a reconnection).
+   */
   reconnecting: [];
   'login-failed': [];
   'ping-failed': [];
@@ -90,6 +94,8 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> implement
   readonly occupantJid: string;
   private xmpp: Client | undefined;
   private online = false;
+  /** Online at least once: from then on, attempts are reconnections. */
+  private established = false;
   private stopped = false;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -170,7 +176,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> implement
         ? `cannot reach ${server.host}:${server.port} (${code}): check XMPP_SERVER and XMPP_PORT (or xmpp-server-hosts in jibri.conf), and that the XMPP server runs`
         : `${server.host}:${server.port} refused the login of ${config.username}@${config.authDomain} (${err.message}): check JIBRI_XMPP_USER, JIBRI_XMPP_PASSWORD and XMPP_AUTH_DOMAIN (or control-login in jibri.conf)`;
       this.log.warn(`cannot log in to ${server.host}:${server.port} as ${config.username}@${config.authDomain}: ${err.message}`);
-      this.emit('login-failed');
+      if (this.established) this.emit('login-failed');
       this.onDown('login failed');
     });
   }
@@ -182,6 +188,7 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> implement
     this.log.info(`logged in; joining the brewery as ${this.occupantJid}`);
     await this.sendPresence(true);
     this.online = true;
+    this.established = true;
     this.emit('online');
     this.schedulePing();
   }
@@ -243,8 +250,8 @@ export class XmppConnection extends EventEmitter<XmppConnectionEvents> implement
       .catch(() => undefined)
       .finally(() => (xmpp as unknown as { socket?: { destroy(): void } }).socket?.destroy());
     const delay = reconnectDelay(this.attempt++);
-    this.log.info(`reconnecting in ${delay} ms`);
-    this.emit('reconnecting');
+    this.log.info(`${this.established ? 'reconnecting' : 'connecting again'} in ${delay} ms`);
+    if (this.established) this.emit('reconnecting');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.connect();

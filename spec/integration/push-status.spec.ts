@@ -2,7 +2,9 @@
  * Status pushed out of the real service during a real recording: Jibri's webhooks to local receivers
  * (with an RS256 token that verifies against the public key), the Server-Sent Events stream, the
  * Prometheus endpoint (checked by Prometheus' own promtool) and Jibri's StatsD counters (received by a
- * UDP listener). A subscriber that is down changes nothing.
+ * UDP listener). A subscriber that is down changes nothing. An XMPP server never reached is counted
+ * apart from Jibri's own health and is no reconnection; docker-jitsi-meet variables for parts jibri-ts
+ * does not have are named at start.
  */
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -11,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { WebhookClient } from '../../lib/status/webhook-client';
+import Transport from 'winston-transport';
 import { createLogger } from '../../lib/log';
 import { readEvents, verifyJwt } from '../support/events';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
@@ -199,5 +202,68 @@ describe('push status', () => {
       client.stop();
     }
     expect(receiver.got.slice(before).every((h) => h.path === '/jibri/v1/status')).toBe(true);
+  });
+});
+
+describe('an XMPP server never reached, and docker-jitsi-meet variables with no use here', () => {
+  class Capture extends Transport {
+    readonly lines: string[] = [];
+    override log(info: Record<string | symbol, unknown>, next: () => void): void {
+      this.lines.push(String(info[Symbol.for('message')]));
+      next();
+    }
+  }
+  const capture = new Capture();
+  let svc: TestService;
+
+  beforeAll(async () => {
+    const log = createLogger('info');
+    log.clear().add(capture);
+    // Nothing listens on this port: the server is never reached.
+    const closed = await freePort();
+    svc = await startTestService(
+      {
+        XMPP_SERVER: `127.0.0.1:${closed}`,
+        JIBRI_XMPP_PASSWORD: 'never-used-control-pw',
+        JIBRI_XMPP_UNREACHABLE_GRACE: '1 second',
+        JIBRI_ENABLE_PROMETHEUS: 'true',
+        JIBRI_XORG_HORIZ_SYNC: '30.0-81.0',
+        JIBRI_CHROMEDRIVER_PORT: '9515',
+        AUTOSCALER_SIDECAR_PORT: '6000',
+      },
+      { log },
+    );
+  });
+
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it("keeps jitsi_jibri_healthy for the recorder's own components, counts the server apart, and counts no reconnection", async () => {
+    const name = (await waitFor('the server to count as out of reach', async () => {
+      const h = await health(svc.api);
+      return Object.entries(h.status.health.details).find(([n, d]) => n.startsWith('xmpp:') && (d as { healthStatus: string }).healthStatus === 'UNHEALTHY');
+    }, 15000, 250))[0];
+    // Several attempts (1 s, then 2 s apart) have failed by now.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(capture.lines.filter((l) => l.includes('cannot log in to')).length).toBeGreaterThanOrEqual(2);
+    const body = await (await fetch(`${svc.service.http.url}/metrics`, { headers: { accept: 'text/plain' } })).text();
+    expect(promtool(body)).toEqual([]);
+    const m = parseExposition(body);
+    expect(m.get('jitsi_jibri_healthy')).toBe(1);
+    expect(m.get('jitsi_jibri_xmpp_servers_unreachable')).toBe(1);
+    expect(m.get('jitsi_jibri_xmpp_connected_total')).toBe(0);
+    expect(m.get('jitsi_jibri_xmpp_reconnecting_total')).toBe(0);
+    expect(m.get('jitsi_jibri_xmpp_reconnection_failed_total')).toBe(0);
+    // Health still names the server, with what went wrong.
+    expect((await health(svc.api)).status.health.details[name]).toMatchObject({ healthStatus: 'UNHEALTHY', detail: expect.stringMatching(/ECONNREFUSED/) });
+  });
+
+  it('names the docker-jitsi-meet variables that change nothing here, once, at start', () => {
+    const lines = capture.lines.filter((l) => l.includes('docker-jitsi-meet variables that jibri-ts does not use'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/warn/);
+    for (const name of ['AUTOSCALER_SIDECAR_PORT', 'JIBRI_CHROMEDRIVER_PORT', 'JIBRI_XORG_HORIZ_SYNC']) expect(lines[0]).toContain(name);
+    expect(lines[0]).not.toMatch(/30\.0-81\.0|9515|6000/);
   });
 });
