@@ -746,6 +746,9 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
   // Every jibri.conf key no setting reads, named together in one warning at the end.
   const ignored: string[] = [];
   const xmppEnvironments = readEnvironments(r, ctx.file, { instanceId, usageTimeoutSec, recorderLogin }, warnings, ignored);
+  if (usageTimeoutSec > 0 && !r.isSet('XMPP_SERVER')) {
+    warnings.push('JIBRI_USAGE_TIMEOUT limits nothing here: it is the usage timeout of the environment the XMPP_* variables describe, and XMPP_SERVER is not set (jibri.conf environments have their own usage-timeout); HTTP-started sessions take JIBRI_HTTP_USAGE_TIMEOUT');
+  }
   const recording = chooseRecordingDir(r.optional('JIBRI_RECORDING_DIR'), r.text('JIBRI_RECORDING_DIR'), { writable: ctx.writable ?? writableFolder, isDirectory: ctx.isDirectory ?? isDirectory });
   if (recording.legacy) warnings.push(`recordings go to ${LEGACY_RECORDING_DIR} (an older docker-jitsi-meet layout): mount the recordings at /storage/recordings, as docker-jitsi-meet does now, or set JIBRI_RECORDING_DIR`);
   const browser = readBrowser(r, warnings);

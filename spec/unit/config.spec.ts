@@ -188,6 +188,11 @@ describe('configuration', () => {
     expect(warn('0')).toEqual([]);
   });
 
+  it('says JIBRI_USAGE_TIMEOUT limits nothing without XMPP_SERVER, and where HTTP sessions take theirs', () => {
+    expect(loadConfig({ JIBRI_USAGE_TIMEOUT: '1 hour' }).warnings).toEqual([expect.stringMatching(/JIBRI_USAGE_TIMEOUT limits nothing here.*XMPP_SERVER is not set.*JIBRI_HTTP_USAGE_TIMEOUT/)]);
+    expect(loadConfig({ ...xmppEnv, JIBRI_USAGE_TIMEOUT: '1 hour' }).warnings).toEqual([]);
+  });
+
   it('never limits HTTP-started sessions unless JIBRI_HTTP_USAGE_TIMEOUT asks', () => {
     expect(loadConfig({ ...xmppEnv, JIBRI_USAGE_TIMEOUT: '1 hour' }).call.usageTimeoutSec).toBe(0);
     expect(loadConfig({ JIBRI_HTTP_USAGE_TIMEOUT: '2 hours' }).call.usageTimeoutSec).toBe(7200);
