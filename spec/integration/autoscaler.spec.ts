@@ -163,7 +163,8 @@ describe('the Jitsi autoscaler, as its sidecar speaks to it', () => {
     // Nobody stops the recording: the bound does.
     const code = await Promise.race([svc.exited, new Promise<string>((r) => setTimeout(() => r('still running after 40 s'), 40000))]);
     expect(code).toBe(255);
-    expect(Date.now() - askedAt).toBeGreaterThan(2000);
+    // The bound runs from the answer that asked, up to a poll before the report seen here.
+    expect(Date.now() - askedAt).toBeGreaterThan(1000);
     expect(svc.output()).toMatch(/still draining after 3 seconds \(JIBRI_AUTOSCALER_DRAIN_TIMEOUT\): stopping and finalizing 1 running session/);
     const [file] = findRecordings(dir).filter((f) => f.includes('capped-session'));
     expect(fs.existsSync(path.join(path.dirname(file!), 'metadata.json'))).toBe(true);
