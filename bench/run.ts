@@ -17,7 +17,7 @@
  * Everything runs on loopback and is cleaned up, also on error. BENCH_ONLY=latency runs part 1 alone,
  * BENCH_ONLY=delivery part 7, BENCH_ONLY=fleet part 6, BENCH_ONLY=outputs part 9, BENCH_ONLY=meeting part 10
  * (its subsets: bench/meeting.ts), BENCH_ONLY=audio-only the cost of an audio-only session against a full
- * one (bench/audio-only.ts; also part of the full run).
+ * one (bench/audio-only.ts; also part of the full run), BENCH_ONLY=sync the A/V sync part under load (bench/av-sync.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,6 +48,7 @@ import { benchOutputsCpu, describeOutputsCpu } from './outputs';
 import { benchMeeting, describeMeeting, meetingOptionsFromEnv, type MeetingReport } from './meeting';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SYNC_SESSIONS = Number(process.env.BENCH_SYNC_SESSIONS ?? 10);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** One long recording for A/V drift; off unless set, as it takes that many minutes. */
@@ -163,6 +164,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${describeMeeting(report).join('\n')}\n\nnumbers: ${path.join(os.tmpdir(), 'jibri-ts-bench-meeting.json')}\n`);
     return;
   }
+  if (ONLY === 'sync') {
+    process.stderr.write(`A/V sync: ${SYNC_SESSIONS} sessions of the sync page, two others recording beside each...\n`);
+    const sync = await benchAvSync(SYNC_SESSIONS);
+    fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-sync.json'), JSON.stringify(sync, null, 2));
+    process.stdout.write(`${describeAvSync(sync)}\n`);
+    return;
+  }
   if (ONLY === 'fleet') {
     const f = await benchFleet();
     fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-fleet.json'), JSON.stringify(f, null, 2));
@@ -218,8 +226,8 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`XMPP: ${RUNS} sessions through Prosody...\n`);
     const xmpp = await benchXmpp(page, RUNS);
-    process.stderr.write(`A/V sync: ${RUNS} sessions of the sync page...\n`);
-    const sync = await benchAvSync(RUNS);
+    process.stderr.write(`A/V sync: ${SYNC_SESSIONS} sessions of the sync page, two others recording beside each...\n`);
+    const sync = await benchAvSync(SYNC_SESSIONS);
     process.stderr.write('simultaneous recordings:\n');
     const concurrency = await benchConcurrency(SECONDS);
     process.stderr.write('audio-only against full sessions...\n');

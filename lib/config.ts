@@ -37,8 +37,8 @@ export interface EncodingConfig {
   crf: number;
   presetRecording: string;
   queueSize: number;
-  /** How much later than captured the sound is placed, to match the picture's longer path to the screen. */
-  audioDelayMs: number;
+  /** The sound's own path from the page to the capture; the picture's is measured in every session. */
+  audioLatencyMs: number;
 }
 
 /** Live streaming: Jibri's streaming encode, the allow-list, and what jibri-ts adds (reconnects, a local copy). */
@@ -309,7 +309,7 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_RECORDING_CONSTANT_RATE_FACTOR', default: '25', group: 'Encoding', description: 'x264 CRF (0-51, lower is better quality and larger files)', hocon: 'jibri.ffmpeg.h264-constant-rate-factor' },
   { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', default: 'ultrafast', group: 'Encoding', description: 'x264 preset for file recordings', hocon: ['jibri.ffmpeg.video-encode-preset', 'jibri.ffmpeg.video-encode-preset-recording'] },
   { name: 'JIBRI_RECORDING_QUEUE_SIZE', default: '4096', group: 'Encoding', description: 'ffmpeg -thread_queue_size of each capture input', hocon: 'jibri.ffmpeg.queue-size' },
-  { name: 'JIBRI_RECORDING_AUDIO_DELAY_MS', default: '10', group: 'Encoding', description: 'Milliseconds the sound is moved later (negative: earlier) to match the picture, whose path from page to screen is slower; npm run bench measures it' },
+  { name: 'JIBRI_RECORDING_AUDIO_LATENCY_MS', default: '10', group: 'Encoding', description: 'Milliseconds from the page playing a sound to its capture (PulseAudio and Chromium\'s output); the picture\'s own delay is measured in every session and the sound moved by the difference. npm run bench measures both' },
   { name: 'JIBRI_FFMPEG_PATH', default: 'ffmpeg', group: 'Encoding', description: 'The ffmpeg binary (a name on PATH or a path)', hocon: 'jibri.ffmpeg.ffmpeg-binary' },
   { name: 'JIBRI_RECORDING_VIDEO_ENCODE_PRESET_STREAMING', default: 'veryfast', group: 'Streaming', description: 'x264 preset for live streams', hocon: ['jibri.ffmpeg.video-encode-preset', 'jibri.ffmpeg.video-encode-preset-streaming'] },
   { name: 'JIBRI_RECORDING_STREAMING_MAX_BITRATE', default: '2976k', group: 'Streaming', description: 'Highest video bitrate of a stream (x264 -maxrate; the buffer is twice this), e.g. 2976k or 4500k', hocon: 'jibri.ffmpeg.streaming-max-bitrate' },
@@ -773,7 +773,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
       crf: r.int('JIBRI_RECORDING_CONSTANT_RATE_FACTOR', 0, 51),
       presetRecording: r.oneOf('JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING', X264_PRESETS),
       queueSize: r.int('JIBRI_RECORDING_QUEUE_SIZE', 8, 1 << 20),
-      audioDelayMs: r.int('JIBRI_RECORDING_AUDIO_DELAY_MS', -500, 500),
+      audioLatencyMs: r.int('JIBRI_RECORDING_AUDIO_LATENCY_MS', 0, 500),
     },
     streaming: readStreaming(r),
     extraOutputs: readExtraOutputs(r),

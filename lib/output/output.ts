@@ -67,9 +67,9 @@ export interface MuxerEntry {
   keyframeIntervalSec?: number;
   /**
    * The entry is not written from the shared encode but from its own cheap branch of the captured picture
-   * (thumbnails: a few scaled JPEGs): these are its filter and codec options, as ffmpeg takes them.
+   * (thumbnails: a few scaled JPEGs): its video filters (after the capture's own cropping) and codec options.
    */
-  ownEncode?: string[];
+  ownEncode?: { filter: string; codec: string[] };
 }
 
 /** What health and events show of one output: never a key, a password or a full stream URL. */

@@ -10,8 +10,12 @@ import type { BrowserConfig, EncodingConfig } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { MuxerEntry, Output } from '../output/output';
-import { encodeSpec, type StreamEncoding } from './encoder/ffmpeg-args';
+import { audioDelayCommand, encodeSpec, type StreamEncoding } from './encoder/ffmpeg-args';
 import { startEncoder, type Encoder, type EncoderEnd, type EncoderProgress } from './encoder/encoder';
+import { AudioAlignment, type SyncState } from './frame-clock/audio-alignment';
+import { CLOCK_LAYOUT } from './frame-clock/clock-code';
+import { ClockReader, type ClockSample } from './frame-clock/clock-reader';
+import { installPageClock, stopPageClock } from './frame-clock/page-clock';
 import type { CaptureSource } from './source';
 
 export interface PipelineOptions {
@@ -51,6 +55,8 @@ export interface PipelineEvents {
   /** The session cannot go on: the encoder died, the browser hung, an output failed. Emitted once. */
   failure: [error: RecorderError];
   progress: [progress: EncoderProgress];
+  /** One frame clock sample: when a frame was grabbed and how late its picture was. */
+  clock: [sample: ClockSample];
 }
 
 /** What a session needs of its pipeline; the real one below, fakes in the unit specs. */
@@ -60,6 +66,8 @@ export interface SessionPipeline extends Pick<EventEmitter<PipelineEvents>, 'on'
   readonly originMs: number | undefined;
   readonly encoderPid: number | undefined;
   readonly page: CaptureSource['browser']['page'] | undefined;
+  /** The picture's measured latency and the sound's move, once the frame clock has been read. */
+  readonly sync: SyncState | undefined;
   /** Resolves when the first frame is encoded; rejects if any stage fails or the pipeline is aborted. */
   start(): Promise<void>;
   /** Stops the encoder; once this resolves the media files are closed on disk. */
@@ -81,6 +89,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
   lastProgress: EncoderProgress | undefined;
   /** The wall-clock instant (ms since the epoch) that the recording's zero stands for, once the encoder starts. */
   originMs: number | undefined;
+  private alignment: AudioAlignment | undefined;
 
   constructor(private readonly opts: PipelineOptions) {
     super();
@@ -104,6 +113,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
         // Pages without storage (about:blank, opaque origins) have nothing to log in.
       }
     }, this.opts.localStorage);
+    await source.browser.page.addInitScript(installPageClock, { ...CLOCK_LAYOUT, top: encoding.height, width: encoding.width });
     let status: number | undefined;
     try {
       const response = await source.browser.page.goto(this.opts.pageUrl, { waitUntil: 'load', timeout: this.opts.browser.pageLoadTimeoutSec * 1000 });
@@ -137,7 +147,9 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     const entries = (await Promise.all(outputs.map((o) => o.open(log)))).filter((e): e is MuxerEntry => e !== undefined);
     for (const o of outputs) o.on('failure', (error) => this.fail(error));
     const spec = encodeSpec(encoding, capture, entries, outputs.some((o) => o.live) ? this.opts.liveEncoding : undefined);
-    const encoder = startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, log });
+    const clock = spec.clock ? this.frameClock(capture.originMs) : undefined;
+    if (!clock) void source.browser.page.evaluate(stopPageClock).catch(() => undefined);
+    const encoder = startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, log, ...(clock ? { clock } : {}) });
     this.encoder = encoder;
     encoder.on('progress', (raw) => {
       // Frames keep their grab times (no -r), so ffmpeg itself never drops or duplicates one: frames the
@@ -165,12 +177,32 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     });
   }
 
+  /** Reads the frame clock from the encoder and moves the sound by the picture's measured latency; each move is logged once. */
+  private frameClock(originMs: number): { bytes(chunk: Buffer): void; line(line: string): boolean } {
+    const { encoding, log } = this.opts;
+    const alignment = new AudioAlignment({ audioLatencyMs: encoding.audioLatencyMs });
+    this.alignment = alignment;
+    const onSample = (sample: ClockSample): void => {
+      this.emit('clock', sample);
+      const move = alignment.push(sample.latencyMs);
+      if (move && this.encoder?.command(audioDelayCommand(move.delayMs))) {
+        log.info(`the picture reaches the capture ${move.pictureLatencyMs.toFixed(1)} ms after the page draws it: the sound is moved ${move.delayMs.toFixed(1)} ms later to match`, { component: 'pipeline' });
+      }
+    };
+    const reader = new ClockReader(encoding.width, originMs, onSample);
+    return { bytes: (chunk) => reader.pushBytes(chunk), line: (line) => reader.pushLine(line) };
+  }
+
   get encoderPid(): number | undefined {
     return this.encoder?.pid;
   }
 
   get page(): CaptureSource['browser']['page'] | undefined {
     return this.source?.browser.page;
+  }
+
+  get sync(): SyncState | undefined {
+    return this.alignment?.state;
   }
 
   async stopCapture(): Promise<EncoderEnd | undefined> {

@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { createSink, type AudioSink } from './audio';
 import { launchBrowser, type SessionBrowser } from './browser/browser';
 import { startDisplay, type Display } from './display';
+import { CLOCK_ROWS } from './frame-clock/clock-code';
 
 export interface CaptureSource {
   display: Display;
@@ -34,7 +35,9 @@ async function closeAll(log: Logger, steps: Array<[string, (() => Promise<void>)
 
 export async function startSource(opts: SourceOptions): Promise<CaptureSource> {
   const { encoding, log } = opts;
-  const [display, sink] = await Promise.allSettled([startDisplay(encoding.width, encoding.height), createSink()]);
+  // The frame clock's rows are below the recorded picture, on the same screen (frame-clock/).
+  const screen = { width: encoding.width, height: encoding.height + CLOCK_ROWS };
+  const [display, sink] = await Promise.allSettled([startDisplay(screen.width, screen.height), createSink()]);
   if (display.status === 'rejected' || sink.status === 'rejected') {
     await closeAll(log, [
       ['audio sink', sink.status === 'fulfilled' ? () => sink.value.close() : undefined],
@@ -44,7 +47,7 @@ export async function startSource(opts: SourceOptions): Promise<CaptureSource> {
   }
   let browser: SessionBrowser;
   try {
-    browser = await launchBrowser({ config: opts.browser, display: display.value.name, sinkName: sink.value.sinkName, width: encoding.width, height: encoding.height });
+    browser = await launchBrowser({ config: opts.browser, display: display.value.name, sinkName: sink.value.sinkName, ...screen });
   } catch (err) {
     await closeAll(log, [['audio sink', () => sink.value.close()], ['display', () => display.value.close()]]);
     throw err;

@@ -16,6 +16,7 @@ import { recordingPaths, type RecordingPaths } from '../output/file-layout';
 import type { Output, OutputRequest } from '../output/output';
 import { closeLiveOutput, createOutputs, liveOutput, removalRefusal, sessionMode } from '../output/outputs';
 import { Pipeline, type PipelineFactory, type SessionPipeline, type StartTimings } from '../pipeline/pipeline';
+import type { ClockSample } from '../pipeline/frame-clock/clock-reader';
 import type { CaptureSource } from '../pipeline/source';
 import { finalizeRecording, type FinalizeInput } from './finalize';
 import { MarkerHeartbeat, markerPath, PROCESS_OWNER, writeMarker } from './crash-marker';
@@ -185,6 +186,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ...(progress?.timeSec !== undefined ? { recordedSec: progress.timeSec } : {}),
       ...(progress?.speed !== undefined ? { encoderSpeed: progress.speed } : {}),
       ...(progress?.frame !== undefined ? { frames: { written: progress.frame, dropped: progress.drop ?? 0, duplicated: progress.dup ?? 0 } } : {}),
+      ...(this.pipeline?.sync ? { sync: this.pipeline.sync } : {}),
       ...(this.deps.slot !== undefined ? { slot: this.deps.slot } : {}),
       ...(this.usageTimeoutSec > 0 ? { usageTimeoutSec: this.usageTimeoutSec } : {}),
       ...(this.endReason ? { endReason: this.endReason } : {}),
@@ -200,6 +202,17 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The wall-clock instant the recording's zero stands for (the A/V measurements compare against it). */
   get originMs(): number | undefined {
     return this.pipeline?.originMs;
+  }
+
+  /**
+   * Every frame clock sample from now on (the benchmark's view of the picture's latency); resolves once
+   * the session's pipeline exists.
+   */
+  async keepClockSamples(): Promise<ClockSample[]> {
+    while (!this.pipeline && !this.terminal) await new Promise((r) => setTimeout(r, 5));
+    const samples: ClockSample[] = [];
+    this.pipeline?.on('clock', (s) => samples.push(s));
+    return samples;
   }
 
   get terminal(): boolean {

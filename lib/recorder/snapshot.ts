@@ -35,6 +35,11 @@ export interface SessionSummary {
    * includes the few frames' time before the first grab, shown as the first frame.
    */
   frames?: { written: number; dropped: number; duplicated: number };
+  /**
+   * Sound to picture: how late the picture reaches the capture (the last half second, and the range over
+   * the session) and how much later the sound was moved to match, in ms (lib/pipeline/frame-clock/).
+   */
+  sync?: { pictureLatencyMs: number; pictureLatencyRangeMs: [number, number]; soundMoveMs: number };
   /** The slot (1..JIBRI_CONCURRENT_SESSIONS) the session runs in. */
   slot?: number;
   /** Longest the session may run, in seconds, when it has a limit (its environment's usage timeout). */

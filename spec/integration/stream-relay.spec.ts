@@ -57,7 +57,7 @@ describe('RTMP publisher and relay on a real ingest', () => {
     out.on('failure', (e) => failures.push(e));
     // The service's own output options (codec, GOP, rate, tee to the channel); a test picture and tone as input.
     const spec = encodeSpec(
-      { width: 640, height: 360, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 512, audioDelayMs: 0 },
+      { width: 640, height: 360, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 512, audioLatencyMs: 33 },
       { display: ':0', audioSource: 'unused', originMs: 0 },
       [flvMuxer(out.encoderTarget)],
       { preset: 'veryfast', maxBitrateKbps: 1500, gopSize: 60 },

@@ -53,6 +53,7 @@ export class FakePipeline extends EventEmitter<PipelineEvents> implements Sessio
   originMs: number | undefined;
   encoderPid: number | undefined;
   readonly page = undefined;
+  readonly sync = undefined;
   aborted = false;
   closed = false;
   captureStopped = false;

@@ -1,33 +1,42 @@
 import { fileMuxer } from '../../lib/output/file/file-output';
 import { flvMuxer } from '../../lib/output/stream/stream-output';
-import { AUDIO_FILTER, VIDEO_FILTER, encodeSpec, remuxArgv, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
+import { AUDIO_FILTER, VIDEO_FILTER, audioDelayCommand, encodeSpec, remuxArgv, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../lib/pipeline/encoder/ffmpeg-progress';
 
 describe('ffmpeg command', () => {
-  const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 };
-  const argv = toArgv(encodeSpec(enc, { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_123 }, [fileMuxer('/rec/s/room.mp4')]));
+  const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioLatencyMs: 33 };
+  const spec = encodeSpec(enc, { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_123 }, [fileMuxer('/rec/s/room.mp4')]);
+  const argv = toArgv(spec);
   const has = (...seq: string[]): boolean => argv.join('\u0000').includes(seq.join('\u0000'));
 
   it("uses Jibri's recording parameters", () => {
-    expect(has('-f', 'x11grab', '-draw_mouse', '0', '-framerate', '30', '-video_size', '1280x720', '-thread_queue_size', '4096')).toBe(true);
+    // The screen's two rows below the picture are the frame clock's.
+    expect(has('-f', 'x11grab', '-draw_mouse', '0', '-framerate', '30', '-video_size', '1280x722', '-thread_queue_size', '4096')).toBe(true);
     expect(has('-i', ':5.0+0,0')).toBe(true);
     expect(has('-f', 'pulse', '-thread_queue_size', '4096')).toBe(true);
     expect(has('-i', 'sink.monitor')).toBe(true);
-    expect(has('-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', AUDIO_FILTER)).toBe(true);
+    expect(has('-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', `${AUDIO_FILTER},adelay=delays=0.00|0.00`)).toBe(true);
     expect(has('-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '25', '-pix_fmt', 'yuv420p')).toBe(true);
-    expect(argv.at(-1)).toBe('/rec/s/room.mp4');
+    expect(spec.output.target).toBe('/rec/s/room.mp4');
+  });
+  it('reads the frame clock from every grab: its rows, raw, to standard output, and their times to the log', () => {
+    expect(spec.clock).toEqual({ options: ['-map', '0:v', '-vf', 'crop=1280:2:0:720,format=gray,showinfo', '-fps_mode', 'passthrough', '-f', 'rawvideo'], target: 'pipe:1' });
+    expect(argv.slice(-9)).toEqual([...spec.clock!.options, 'pipe:1']);
+    // Standard input carries the sound's move (audioDelayCommand).
+    expect(argv).not.toContain('-nostdin');
+    expect(audioDelayCommand(41.25)).toBe('cadelay -1 delays 41.25|41.25\n');
   });
   it('writes fragments that survive a kill', () => {
     expect(has('-frag_duration', '1000000')).toBe(true);
     expect(has('-flush_packets', '1')).toBe(true);
   });
-  it('counts both inputs from one wall-clock origin, the sound moved by the configured delay', () => {
+  it('counts both inputs from one wall-clock origin; the sound is moved at run time, by the measured difference', () => {
     expect(argv.slice(0, argv.indexOf('-f'))).toContain('-copyts');
     expect(has('-thread_queue_size', '4096', '-itsoffset', '-1700000000.123', '-i', ':5.0+0,0')).toBe(true);
-    expect(has('-itsoffset', '-1700000000.058', '-i', 'sink.monitor')).toBe(true);
+    expect(has('-itsoffset', '-1700000000.123', '-i', 'sink.monitor')).toBe(true);
   });
-  it('keeps the grab times of frames and starts both streams at zero', () => {
-    expect(has('-fps_mode', 'passthrough', '-vf', VIDEO_FILTER)).toBe(true);
+  it('keeps the grab times of frames, to the microsecond, and starts both streams at zero', () => {
+    expect(has('-fps_mode', 'passthrough', '-vf', `crop=1280:720:0:0,${VIDEO_FILTER}`, '-enc_time_base:v', '1:90000')).toBe(true);
     expect(argv).not.toContain('-r');
     expect(has('-bf', '0')).toBe(true);
     expect(AUDIO_FILTER).toBe('aresample=async=1000:first_pts=0');
@@ -40,25 +49,26 @@ describe('ffmpeg command', () => {
 });
 
 describe('ffmpeg command for a stream', () => {
-  const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 };
+  const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioLatencyMs: 33 };
   const stream = { preset: 'veryfast', maxBitrateKbps: 2976, gopSize: 60 };
   const channel = 'unix:/tmp/jibri-ts-flv-x/encoder.sock';
   const src = { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_000 };
 
   it("uses Jibri's streaming parameters and writes the FLV to the service's channel, never to an ingest", () => {
-    const argv = toArgv(encodeSpec(enc, src, [flvMuxer(channel)], stream));
-    const line = argv.join(' ');
+    const spec = encodeSpec(enc, src, [flvMuxer(channel)], stream);
+    const line = toArgv(spec).join(' ');
     expect(line).toContain('-preset veryfast -crf 25 -pix_fmt yuv420p');
     expect(line).toContain('-tune zerolatency -g 60 -maxrate 2976k -bufsize 5952k');
     expect(line).toContain('-f tee');
-    expect(argv.at(-1)).toBe('[f=flv:flvflags=no_duration_filesize:flush_packets=1]unix:/tmp/jibri-ts-flv-x/encoder.sock');
+    expect(spec.output.target).toBe('[f=flv:flvflags=no_duration_filesize:flush_packets=1]unix:/tmp/jibri-ts-flv-x/encoder.sock');
     expect(line).not.toContain('-f mp4');
     expect(line).not.toMatch(/rtmps?:/);
   });
 
   it('adds the local copy as a second output of the same encode, which a broken channel does not stop', () => {
-    const argv = toArgv(encodeSpec(enc, src, [flvMuxer(channel), fileMuxer('/rec/s/a|b.mp4')], stream));
-    const [flv, file] = argv.at(-1)!.split(/(?<!\\)\|/);
+    const spec = encodeSpec(enc, src, [flvMuxer(channel), fileMuxer('/rec/s/a|b.mp4')], stream);
+    const argv = toArgv(spec);
+    const [flv, file] = spec.output.target.split(/(?<!\\)\|/);
     expect(flv).toBe('[f=flv:flvflags=no_duration_filesize:flush_packets=1:onfail=ignore]unix:/tmp/jibri-ts-flv-x/encoder.sock');
     expect(file).toBe('[f=mp4:movflags=+empty_moov+default_base_moof:frag_duration=1000000:flush_packets=1]/rec/s/a\\|b.mp4');
     expect(argv.filter((a) => a === '-i')).toHaveLength(2);

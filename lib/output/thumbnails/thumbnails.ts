@@ -14,9 +14,9 @@ export const MAX_INTERVAL_SEC = 3600;
 const NAME = /^thumb-(\d{6,})\.jpg$/;
 
 /** The filter and codec options of the branch: one scaled JPEG every `intervalSec` seconds. */
-export function thumbnailEncode(intervalSec: number): string[] {
+export function thumbnailEncode(intervalSec: number): { filter: string; codec: string[] } {
   // 4:2:0, as every viewer takes it (the capture would make 4:4:4 JPEGs).
-  return ['-an', '-vf', `fps=1/${intervalSec},scale=${THUMBNAIL_WIDTH}:-2`, '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '5', '-fps_mode', 'passthrough'];
+  return { filter: `fps=1/${intervalSec},scale=${THUMBNAIL_WIDTH}:-2`, codec: ['-an', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '5', '-fps_mode', 'passthrough'] };
 }
 
 /** image2's pattern: thumb-000001.jpg, thumb-000002.jpg, ... in capture order. */

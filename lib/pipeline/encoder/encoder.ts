@@ -4,6 +4,7 @@
  * with the reason. Stopping sends SIGINT (ffmpeg then closes the file cleanly), then SIGKILL after a
  * grace period, as Jibri does.
  */
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -37,6 +38,8 @@ export interface EncoderEvents {
 
 export interface Encoder extends Pick<EventEmitter<EncoderEvents>, 'on' | 'off' | 'once'> {
   readonly pid: number | undefined;
+  /** Sends one of ffmpeg's interactive commands (a line on its standard input); false when it cannot. */
+  command(line: string): boolean;
   /** Resolves once ffmpeg has exited and the output is closed. */
   stop(graceMs?: number): Promise<EncoderEnd>;
   readonly ended: Promise<EncoderEnd>;
@@ -99,12 +102,14 @@ export interface EncoderOptions {
   spec: FfmpegSpec;
   ffmpegBinary: string;
   log: Logger;
+  /** The spec's clock branch: its raw bytes (standard output) and its log lines, which it claims. */
+  clock?: { bytes(chunk: Buffer): void; line(line: string): boolean };
 }
 
 class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
   readonly ended: Promise<EncoderEnd>;
   private resolveEnded!: (end: EncoderEnd) => void;
-  private command: ffmpeg.FfmpegCommand;
+  private ffmpegCommand: ffmpeg.FfmpegCommand;
   private running = false;
   private finishedCleanly = false;
   private lineError: RecorderError | undefined;
@@ -116,14 +121,21 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
     super();
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
     const { spec } = opts;
-    let cmd = withChildEnv(ffmpeg({ stdoutLines: 0 }).setFfmpegPath(ffmpegWrapper(opts.ffmpegBinary)));
+    // fluent-ffmpeg keeps this many of ffmpeg's log lines for its end event; 0 would keep every line of a
+    // whole recording in memory (two a second, more with the clock's). The encoder keeps its own last lines.
+    let cmd = withChildEnv(ffmpeg({ stdoutLines: 1 }).setFfmpegPath(ffmpegWrapper(opts.ffmpegBinary)));
     for (const input of spec.inputs) cmd = cmd.input(input.source).inputFormat(input.format).inputOptions(input.options);
     // ffmpeg reads global options anywhere on its command line; fluent-ffmpeg has no slot for them.
     cmd = cmd.output(spec.output.target).outputOptions([...spec.global, ...spec.output.options]);
     for (const o of spec.more ?? []) cmd = cmd.output(o.target).outputOptions(o.options);
-    this.command = cmd;
+    this.ffmpegCommand = cmd;
+    if (spec.clock) cmd = cmd.output(spec.clock.target).outputOptions(spec.clock.options);
     cmd.on('start', () => {
       opts.log.info(`ffmpeg started: ffmpeg ${toArgv(spec).join(' ')}`, { component: 'encoder' });
+      const proc = this.process();
+      // Nothing else reads standard output: unread, it would fill and stop ffmpeg.
+      proc?.stdout?.on('data', (chunk: Buffer) => opts.clock?.bytes(chunk));
+      proc?.stdin?.on('error', () => undefined);
     });
     cmd.on('stderr', (line: string) => this.onLine(line));
     cmd.on('error', (err: Error) => this.onExit(err));
@@ -132,10 +144,22 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
   }
 
   get pid(): number | undefined {
-    return (this.command as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
+    return this.process()?.pid;
+  }
+
+  command(line: string): boolean {
+    const stdin = this.process()?.stdin;
+    if (!stdin || stdin.destroyed || this.endInfo || this.stopping) return false;
+    stdin.write(line);
+    return true;
+  }
+
+  private process(): ChildProcess | undefined {
+    return (this.ffmpegCommand as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc;
   }
 
   private onLine(line: string): void {
+    if (this.opts.clock?.line(line)) return;
     this.lastLines.push(line);
     if (this.lastLines.length > 20) this.lastLines.shift();
     const parsed = parseFfmpegLine(line);
@@ -192,11 +216,11 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
   async stop(graceMs = 10000): Promise<EncoderEnd> {
     if (this.endInfo) return this.endInfo;
     this.stopping = true;
-    this.command.kill('SIGINT');
+    this.ffmpegCommand.kill('SIGINT');
     const timer = setTimeout(() => {
       if (!this.endInfo) {
         this.opts.log.warn(`ffmpeg did not stop within ${graceMs} ms; killing it`, { component: 'encoder' });
-        this.command.kill('SIGKILL');
+        this.ffmpegCommand.kill('SIGKILL');
       }
     }, graceMs);
     try {

@@ -6,6 +6,7 @@
  */
 import type { EncodingConfig } from '../../config';
 import type { MuxerEntry } from '../../output/output';
+import { CLOCK_ROWS } from '../frame-clock/clock-code';
 
 export interface FfmpegInput {
   format: string;
@@ -30,6 +31,11 @@ export interface FfmpegSpec {
    * is captured unless an output with its own branch (thumbnails) needs one.
    */
   audioOnly?: boolean;
+  /**
+   * The frame clock's strip of every grabbed frame goes to ffmpeg's standard output as raw grey rows,
+   * its timestamps to the log (showinfo); absent without a picture.
+   */
+  clock?: FfmpegOutput;
 }
 
 /** What ffmpeg reads: the session's display and the monitor of its PulseAudio sink. */
@@ -51,13 +57,16 @@ export interface CaptureInput {
  * the same origin for both). Without that, ffmpeg starts each input's timeline at its own first packet,
  * and the two first packets are taken at different moments (the sound input opens after the first frame
  * is grabbed, 10-100 ms later, more under load): whole recordings came out 40-140 ms apart.
+ *
+ * What the capture cannot see is how late each path delivers: the sound by a steady few tens of
+ * milliseconds, the picture by a different amount in every session. The picture's delay is measured
+ * while recording (the frame clock, lib/pipeline/frame-clock/) and the sound is then moved later by the
+ * difference at run time (adelay, audioDelayCommand).
  */
 function captureInputs(enc: EncodingConfig, src: CaptureInput, audioOnly: boolean, picture = !audioOnly): FfmpegInput[] {
   const queue = String(enc.queueSize);
-  // The sound is moved by the measured difference between the display path and the audio path (none
-  // when there is no picture to follow).
   const videoOffset = -src.originMs;
-  const audioOffset = -src.originMs + (audioOnly ? 0 : enc.audioDelayMs);
+  const audioOffset = -src.originMs;
   const audio: FfmpegInput = {
     format: 'pulse',
     // Small fragments (20 ms at 48 kHz stereo) and no probing: with PulseAudio's defaults, opening
@@ -75,7 +84,8 @@ function captureInputs(enc: EncodingConfig, src: CaptureInput, audioOnly: boolea
     {
       format: 'x11grab',
       options: [
-        '-draw_mouse', '0', '-framerate', String(enc.framerate), '-video_size', `${enc.width}x${enc.height}`, '-thread_queue_size', queue,
+        // The screen is the picture plus the frame clock's rows below it; one grab takes both.
+        '-draw_mouse', '0', '-framerate', String(enc.framerate), '-video_size', `${enc.width}x${enc.height + CLOCK_ROWS}`, '-thread_queue_size', queue,
         '-itsoffset', seconds(videoOffset),
       ],
       source: `${src.display}.0+0,0`,
@@ -89,17 +99,22 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-function audioCodec(): string[] {
-  return ['-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', AUDIO_FILTER];
+function audioCodec(audioOnly: boolean): string[] {
+  return ['-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', audioOnly ? AUDIO_FILTER : `${AUDIO_FILTER},${audioDelay(0)}`];
 }
 
 function codecOptions(enc: EncodingConfig, preset: string): string[] {
   return [
-    ...audioCodec(),
+    ...audioCodec(false),
     // Each frame keeps the time it was grabbed at. Resampling to a fixed rate (-r) moved frames by up to
     // a frame period and kept that error for the rest of the session. The grab runs at the frame rate,
     // so the output is at that rate with only the grab's jitter.
-    '-fps_mode', 'passthrough', '-vf', VIDEO_FILTER,
+    '-fps_mode', 'passthrough', '-vf', `${pictureCrop(enc)},${VIDEO_FILTER}`,
+    // The encoder keeps each frame's time to 11 µs. By default its clock ticks at the frame rate, which
+    // moved every frame to a 33 ms grid: the whole picture by the same -17 to +17 ms in a session (the
+    // grabs keep one phase against the grid), and a frame whose grab came late onto its neighbour's
+    // tick, where it was dropped.
+    '-enc_time_base:v', '1:90000',
     '-c:v', 'libx264', '-preset', preset, '-crf', String(enc.crf), '-pix_fmt', 'yuv420p',
     // No B-frames, whatever the preset: a fragmented MP4 has no edit list, so their reordering delay
     // (67-300 ms with veryfast) would move the whole picture later than the sound.
@@ -115,7 +130,8 @@ export interface StreamEncoding {
   gopSize: number;
 }
 
-const GLOBAL = ['-v', 'info', '-nostdin', '-stats_period', '0.5', '-copyts'];
+// Standard input stays open: the sound's move is sent there at run time (audioDelayCommand).
+const GLOBAL = ['-v', 'info', '-stats_period', '0.5', '-copyts'];
 
 /**
  * One encode to every output. A single entry that is not live is written directly (its muxer options
@@ -128,16 +144,16 @@ export function encodeSpec(enc: EncodingConfig, src: CaptureInput, all: readonly
   const entries = all.filter((e) => !e.ownEncode);
   // An own branch (thumbnails) needs the picture, but never puts it into an audio-only file.
   const audioOnly = entries.length > 0 && entries.every((e) => e.audioOnly);
-  const more = all.filter((e) => e.ownEncode).map((e) => ownBranch(e));
+  const more = all.filter((e) => e.ownEncode).map((e) => ownBranch(enc, e));
   const inputs = captureInputs(enc, src, audioOnly, !audioOnly || more.length > 0);
   const shared = audioOnly ? ['-map', `${inputs.length - 1}:a`] : ['-map', '0:v', '-map', '1:a'];
   const [only] = entries;
   if (!only) throw new Error('an encode needs at least one output that takes the shared encode');
-  const base = { global: GLOBAL, inputs, ...(more.length ? { more } : {}), ...(audioOnly ? { audioOnly } : {}) };
+  const base = { global: GLOBAL, inputs, ...(more.length ? { more } : {}), ...(audioOnly ? { audioOnly } : { clock: clockBranch(enc) }) };
   // Segmented outputs (HLS) cut at key frames: one every interval, at the timestamps themselves.
   const keyInterval = Math.min(...entries.map((e) => e.keyframeIntervalSec ?? Infinity));
   const keyFrames = Number.isFinite(keyInterval) && !audioOnly ? ['-force_key_frames', `expr:gte(t,n_forced*${keyInterval})`] : [];
-  const codec = audioOnly ? [...audioCodec(), '-vn'] : [...codecOptions(enc, live ? live.preset : enc.presetRecording), ...keyFrames];
+  const codec = audioOnly ? [...audioCodec(true), '-vn'] : [...codecOptions(enc, live ? live.preset : enc.presetRecording), ...keyFrames];
   if (!live && entries.length === 1) {
     const { f, ...rest } = only.options;
     // With a second output in the same ffmpeg, each says which inputs it takes.
@@ -170,9 +186,26 @@ export function encodeSpec(enc: EncodingConfig, src: CaptureInput, all: readonly
 }
 
 /** An output with its own branch of the captured picture (thumbnails): its filters, codec and muxer. */
-function ownBranch(e: MuxerEntry): FfmpegOutput {
+function ownBranch(enc: EncodingConfig, e: MuxerEntry): FfmpegOutput {
   const { f, ...rest } = e.options;
-  return { options: ['-map', '0:v', ...(e.ownEncode ?? []), ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])], target: e.target };
+  const own = e.ownEncode!;
+  return {
+    options: ['-map', '0:v', '-vf', `${pictureCrop(enc)},${own.filter}`, ...own.codec, ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])],
+    target: e.target,
+  };
+}
+
+/** The recorded picture: the grab without the frame clock's rows. */
+function pictureCrop(enc: EncodingConfig): string {
+  return `crop=${enc.width}:${enc.height}:0:0`;
+}
+
+/** The frame clock's rows of every grab, raw grey to standard output; showinfo logs each frame's timestamp. */
+function clockBranch(enc: EncodingConfig): FfmpegOutput {
+  return {
+    options: ['-map', '0:v', '-vf', `crop=${enc.width}:${CLOCK_ROWS}:0:${enc.height},format=gray,showinfo`, '-fps_mode', 'passthrough', '-f', 'rawvideo'],
+    target: 'pipe:1',
+  };
 }
 
 /**
@@ -193,6 +226,27 @@ export function teeSlave(options: Record<string, string>, target: string): strin
  * async=1 allows one, too little to follow the sink's clock).
  */
 export const AUDIO_FILTER = 'aresample=async=1000:first_pts=0';
+
+/** The capture's channels (the session's sink is stereo); adelay's run-time command takes one delay per channel. */
+const CHANNELS = 2;
+
+/** adelay after the resampler, where timestamps follow the samples, so the added delay moves the sound only. */
+function audioDelay(ms: number): string {
+  return `adelay=delays=${delays(ms)}`;
+}
+
+function delays(ms: number): string {
+  return Array(CHANNELS).fill(ms.toFixed(2)).join('|');
+}
+
+/**
+ * ffmpeg's interactive command (a line on its standard input) that delays the sound by `ms` from here on.
+ * adelay only ever adds delay: a smaller value than the last one sent would not move the sound back
+ * (callers send growing values).
+ */
+export function audioDelayCommand(ms: number): string {
+  return `cadelay -1 delays ${delays(ms)}\n`;
+}
 export const VIDEO_FILTER = 'setpts=if(eq(N\\,0)\\,0\\,PTS)';
 
 /** The flat argv, in the order ffmpeg reads it; used for logs and to run the bare pipeline in the bench. */
@@ -204,6 +258,7 @@ export function toArgv(spec: FfmpegSpec): string[] {
     ...spec.output.options,
     spec.output.target,
     ...(spec.more ?? []).flatMap((o) => [...o.options, o.target]),
+    ...(spec.clock ? [...spec.clock.options, spec.clock.target] : []),
   ];
 }
 

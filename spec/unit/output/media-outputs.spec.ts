@@ -11,7 +11,7 @@ import { hlsAccess, viewerTokenOf } from '../../../lib/http/served-api';
 import { hlsJobFiles, newJob, objectKey } from '../../../lib/delivery/job';
 import { readyEvent } from '../../../lib/delivery/links';
 
-const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioDelayMs: 65 };
+const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioLatencyMs: 33 };
 const src = { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_123 };
 const hlsEntry = { options: hlsMuxerOptions(), target: '/rec/s/hls/index.m3u8', keyframeIntervalSec: 2 };
 const thumbEntry = { options: { f: 'image2', atomic_writing: '1' }, target: '/rec/s/thumbnails/thumb-%06d.jpg', ownEncode: thumbnailEncode(10) };
@@ -31,17 +31,19 @@ describe('the encode for HLS, thumbnails and audio only', () => {
   });
 
   it('puts a key frame every segment length when HLS is among the outputs', () => {
-    const argv = toArgv(encodeSpec(enc, src, [fileMuxer('/rec/s/room.mp4'), hlsEntry]));
+    const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.mp4'), hlsEntry]);
+    const argv = toArgv(spec);
     expect(argv[argv.indexOf('-force_key_frames') + 1]).toBe('expr:gte(t,n_forced*2)');
-    const tee = argv[argv.length - 1]!;
+    const tee = spec.output.target;
     expect(tee).toContain('[f=hls:hls_time=2:hls_list_size=0:hls_playlist_type=event:hls_flags=independent_segments+temp_file]/rec/s/hls/index.m3u8');
     expect(toArgv(encodeSpec(enc, src, [fileMuxer('/rec/s/room.mp4')]))).not.toContain('-force_key_frames');
   });
 
   it('writes HLS alone directly, with its key frames', () => {
-    const argv = toArgv(encodeSpec(enc, src, [hlsEntry]));
+    const spec = encodeSpec(enc, src, [hlsEntry]);
+    const argv = toArgv(spec);
     expect(argv).toContain('-force_key_frames');
-    expect(argv.slice(-3)).toEqual(['-f', 'hls', '/rec/s/hls/index.m3u8']);
+    expect([...spec.output.options.slice(-2), spec.output.target]).toEqual(['-f', 'hls', '/rec/s/hls/index.m3u8']);
     expect(argv).toContain('x11grab');
   });
 
@@ -49,16 +51,17 @@ describe('the encode for HLS, thumbnails and audio only', () => {
     const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.mp4'), thumbEntry]);
     expect(spec.output.target).toBe('/rec/s/room.mp4');
     expect(spec.output.options.slice(0, 4)).toEqual(['-map', '0:v', '-map', '1:a']);
-    expect(spec.more).toEqual([{ options: ['-map', '0:v', '-an', '-vf', 'fps=1/10,scale=640:-2', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '5', '-fps_mode', 'passthrough', '-atomic_writing', '1', '-f', 'image2'], target: '/rec/s/thumbnails/thumb-%06d.jpg' }]);
+    // Its branch starts from the recorded picture, without the frame clock's rows.
+    expect(spec.more).toEqual([{ options: ['-map', '0:v', '-vf', 'crop=1280:720:0:0,fps=1/10,scale=640:-2', '-an', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '5', '-fps_mode', 'passthrough', '-atomic_writing', '1', '-f', 'image2'], target: '/rec/s/thumbnails/thumb-%06d.jpg' }]);
     const argv = toArgv(spec);
-    expect(argv[argv.length - 1]).toBe('/rec/s/thumbnails/thumb-%06d.jpg');
-    expect(argv.indexOf('/rec/s/room.mp4')).toBeLessThan(argv.indexOf('fps=1/10,scale=640:-2'));
+    expect(argv.indexOf('/rec/s/room.mp4')).toBeLessThan(argv.indexOf('crop=1280:720:0:0,fps=1/10,scale=640:-2'));
+    expect(argv.indexOf('/rec/s/thumbnails/thumb-%06d.jpg')).toBeLessThan(argv.indexOf('pipe:1'));
   });
 
   it('gives an audio-only file beside video outputs the sound alone (tee select)', () => {
-    const argv = toArgv(encodeSpec(enc, src, [fileMuxer('/rec/s/room.m4a', true), hlsEntry]));
-    expect(argv).toContain('x11grab');
-    expect(argv[argv.length - 1]).toContain('select=a]/rec/s/room.m4a');
+    const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.m4a', true), hlsEntry]);
+    expect(toArgv(spec)).toContain('x11grab');
+    expect(spec.output.target).toContain('select=a]/rec/s/room.m4a');
   });
 
   it('keeps an audio-only file audio only beside thumbnails: the picture is captured for the thumbnails alone', () => {
