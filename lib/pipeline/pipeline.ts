@@ -10,12 +10,13 @@ import type { BrowserConfig, EncodingConfig } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { MuxerEntry, Output } from '../output/output';
-import { audioDelayCommand, encodeSpec, type StreamEncoding } from './encoder/ffmpeg-args';
+import { encodeSpec, type StreamEncoding } from './encoder/ffmpeg-args';
 import { startEncoder, type Encoder, type EncoderEnd, type EncoderProgress } from './encoder/encoder';
-import { AudioAlignment, type SyncState } from './frame-clock/audio-alignment';
+import { AudioAlignment, type AlignmentMove, type SyncState } from './frame-clock/audio-alignment';
 import { CLOCK_LAYOUT } from './frame-clock/clock-code';
 import { ClockReader, type ClockSample } from './frame-clock/clock-reader';
 import { installPageClock, stopPageClock } from './frame-clock/page-clock';
+import { fineDelayCommand, stepCommands } from './frame-clock/sound-shift';
 import type { CaptureSource } from './source';
 
 export interface PipelineOptions {
@@ -78,6 +79,9 @@ export interface SessionPipeline extends Pick<EventEmitter<PipelineEvents>, 'on'
 }
 
 export type PipelineFactory = (opts: PipelineOptions) => SessionPipeline;
+
+/** How far ahead on the sound's timeline a step of its move is queued (ffmpeg reads commands every 100 ms or so). */
+const SHIFT_LEAD_MS = 300;
 
 export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPipeline {
   readonly timings: StartTimings = {};
@@ -177,20 +181,30 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     });
   }
 
-  /** Reads the frame clock from the encoder and moves the sound by the picture's measured latency; each move is logged once. */
+  /** Reads the frame clock from the encoder and moves the sound to the picture; each move is logged once. */
   private frameClock(originMs: number): { bytes(chunk: Buffer): void; line(line: string): boolean } {
-    const { encoding, log } = this.opts;
+    const { encoding } = this.opts;
     const alignment = new AudioAlignment({ audioLatencyMs: encoding.audioLatencyMs });
     this.alignment = alignment;
     const onSample = (sample: ClockSample): void => {
       this.emit('clock', sample);
       const move = alignment.push(sample.latencyMs);
-      if (move && this.encoder?.command(audioDelayCommand(move.delayMs))) {
-        log.info(`the picture reaches the capture ${move.pictureLatencyMs.toFixed(1)} ms after the page draws it: the sound is moved ${move.delayMs.toFixed(1)} ms later to match`, { component: 'pipeline' });
-      }
+      if (move) this.moveSound(move, originMs);
     };
     const reader = new ClockReader(encoding.width, originMs, onSample);
     return { bytes: (chunk) => reader.pushBytes(chunk), line: (line) => reader.pushLine(line) };
+  }
+
+  private moveSound(move: AlignmentMove, originMs: number): void {
+    // A step is queued a little ahead on the sound's timeline, which runs about at the wall clock.
+    const atSec = (Date.now() - originMs + SHIFT_LEAD_MS) / 1000;
+    const commands = (move.fineMs !== undefined ? fineDelayCommand(move.fineMs) : '') + (move.step ? stepCommands(move.step.from, move.step.to, atSec) : '');
+    if (!this.encoder?.command(commands)) return;
+    const sync = this.alignment?.state;
+    this.opts.log.info(
+      `the picture reaches the capture ${move.pictureLatencyMs.toFixed(1)} ms after the page draws it: the sound is now heard ${sync?.soundMoveMs.toFixed(1)} ms after its capture`,
+      { component: 'pipeline' },
+    );
   }
 
   get encoderPid(): number | undefined {

@@ -1,6 +1,6 @@
 import { fileMuxer } from '../../lib/output/file/file-output';
 import { flvMuxer } from '../../lib/output/stream/stream-output';
-import { AUDIO_FILTER, VIDEO_FILTER, audioDelayCommand, encodeSpec, remuxArgv, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
+import { AUDIO_FILTER, VIDEO_FILTER, encodeSpec, remuxArgv, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../lib/pipeline/encoder/ffmpeg-progress';
 
 describe('ffmpeg command', () => {
@@ -15,16 +15,17 @@ describe('ffmpeg command', () => {
     expect(has('-i', ':5.0+0,0')).toBe(true);
     expect(has('-f', 'pulse', '-thread_queue_size', '4096')).toBe(true);
     expect(has('-i', 'sink.monitor')).toBe(true);
-    expect(has('-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', `${AUDIO_FILTER},adelay=delays=0.00|0.00`)).toBe(true);
+    expect(has('-map', '0:v', '-map', '[sound]', '-c:a', 'aac', '-b:a', '128k', '-ar', '44100')).toBe(true);
+    // The sound goes through the graph that moves it to the picture (frame-clock/sound-shift.ts).
+    expect(argv[argv.indexOf('-filter_complex') + 1]).toMatch(new RegExp(`^\\[1:a\\]${AUDIO_FILTER},adelay@fine=.*\\[sound\\]$`));
     expect(has('-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '25', '-pix_fmt', 'yuv420p')).toBe(true);
     expect(spec.output.target).toBe('/rec/s/room.mp4');
   });
   it('reads the frame clock from every grab: its rows, raw, to standard output, and their times to the log', () => {
     expect(spec.clock).toEqual({ options: ['-map', '0:v', '-vf', 'crop=1280:2:0:720,format=gray,showinfo', '-fps_mode', 'passthrough', '-f', 'rawvideo'], target: 'pipe:1' });
     expect(argv.slice(-9)).toEqual([...spec.clock!.options, 'pipe:1']);
-    // Standard input carries the sound's move (audioDelayCommand).
+    // Standard input carries the commands that move the sound.
     expect(argv).not.toContain('-nostdin');
-    expect(audioDelayCommand(41.25)).toBe('cadelay -1 delays 41.25|41.25\n');
   });
   it('writes fragments that survive a kill', () => {
     expect(has('-frag_duration', '1000000')).toBe(true);

@@ -7,6 +7,7 @@
 import type { EncodingConfig } from '../../config';
 import type { MuxerEntry } from '../../output/output';
 import { CLOCK_ROWS } from '../frame-clock/clock-code';
+import { soundShiftGraph } from '../frame-clock/sound-shift';
 
 export interface FfmpegInput {
   format: string;
@@ -59,9 +60,9 @@ export interface CaptureInput {
  * is grabbed, 10-100 ms later, more under load): whole recordings came out 40-140 ms apart.
  *
  * What the capture cannot see is how late each path delivers: the sound by a steady few tens of
- * milliseconds, the picture by a different amount in every session. The picture's delay is measured
- * while recording (the frame clock, lib/pipeline/frame-clock/) and the sound is then moved later by the
- * difference at run time (adelay, audioDelayCommand).
+ * milliseconds, the picture by a different amount in every session and from time to time. The picture's
+ * delay is measured while recording (the frame clock, lib/pipeline/frame-clock/) and the sound is moved
+ * by the difference at run time (frame-clock/sound-shift.ts).
  */
 function captureInputs(enc: EncodingConfig, src: CaptureInput, audioOnly: boolean, picture = !audioOnly): FfmpegInput[] {
   const queue = String(enc.queueSize);
@@ -99,13 +100,16 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-function audioCodec(audioOnly: boolean): string[] {
-  return ['-c:a', 'aac', '-b:a', '128k', '-ar', '44100', '-af', audioOnly ? AUDIO_FILTER : `${AUDIO_FILTER},${audioDelay(0)}`];
+const AUDIO_CODEC = ['-c:a', 'aac', '-b:a', '128k', '-ar', '44100'];
+
+/** The shared encode's inputs: a picture session's sound comes out of the graph that moves it. */
+function sharedMaps(audioOnly: boolean, inputs: readonly FfmpegInput[]): string[] {
+  if (audioOnly) return ['-map', `${inputs.length - 1}:a`, ...AUDIO_CODEC, '-af', AUDIO_FILTER];
+  return ['-filter_complex', soundShiftGraph('1:a', AUDIO_FILTER, 'sound'), '-map', '0:v', '-map', '[sound]', ...AUDIO_CODEC];
 }
 
 function codecOptions(enc: EncodingConfig, preset: string): string[] {
   return [
-    ...audioCodec(false),
     // Each frame keeps the time it was grabbed at. Resampling to a fixed rate (-r) moved frames by up to
     // a frame period and kept that error for the rest of the session. The grab runs at the frame rate,
     // so the output is at that rate with only the grab's jitter.
@@ -130,7 +134,7 @@ export interface StreamEncoding {
   gopSize: number;
 }
 
-// Standard input stays open: the sound's move is sent there at run time (audioDelayCommand).
+// Standard input stays open: the commands that move the sound go there (frame-clock/sound-shift.ts).
 const GLOBAL = ['-v', 'info', '-stats_period', '0.5', '-copyts'];
 
 /**
@@ -146,21 +150,19 @@ export function encodeSpec(enc: EncodingConfig, src: CaptureInput, all: readonly
   const audioOnly = entries.length > 0 && entries.every((e) => e.audioOnly);
   const more = all.filter((e) => e.ownEncode).map((e) => ownBranch(enc, e));
   const inputs = captureInputs(enc, src, audioOnly, !audioOnly || more.length > 0);
-  const shared = audioOnly ? ['-map', `${inputs.length - 1}:a`] : ['-map', '0:v', '-map', '1:a'];
+  const shared = sharedMaps(audioOnly, inputs);
   const [only] = entries;
   if (!only) throw new Error('an encode needs at least one output that takes the shared encode');
   const base = { global: GLOBAL, inputs, ...(more.length ? { more } : {}), ...(audioOnly ? { audioOnly } : { clock: clockBranch(enc) }) };
   // Segmented outputs (HLS) cut at key frames: one every interval, at the timestamps themselves.
   const keyInterval = Math.min(...entries.map((e) => e.keyframeIntervalSec ?? Infinity));
   const keyFrames = Number.isFinite(keyInterval) && !audioOnly ? ['-force_key_frames', `expr:gte(t,n_forced*${keyInterval})`] : [];
-  const codec = audioOnly ? [...audioCodec(true), '-vn'] : [...codecOptions(enc, live ? live.preset : enc.presetRecording), ...keyFrames];
+  const codec = audioOnly ? ['-vn'] : [...codecOptions(enc, live ? live.preset : enc.presetRecording), ...keyFrames];
   if (!live && entries.length === 1) {
     const { f, ...rest } = only.options;
-    // With a second output in the same ffmpeg, each says which inputs it takes.
-    const maps = more.length ? shared : [];
     return {
       ...base,
-      output: { options: [...maps, ...codec, ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])], target: only.target },
+      output: { options: [...shared, ...codec, ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])], target: only.target },
     };
   }
   const liveOptions = live && !audioOnly
@@ -226,27 +228,6 @@ export function teeSlave(options: Record<string, string>, target: string): strin
  * async=1 allows one, too little to follow the sink's clock).
  */
 export const AUDIO_FILTER = 'aresample=async=1000:first_pts=0';
-
-/** The capture's channels (the session's sink is stereo); adelay's run-time command takes one delay per channel. */
-const CHANNELS = 2;
-
-/** adelay after the resampler, where timestamps follow the samples, so the added delay moves the sound only. */
-function audioDelay(ms: number): string {
-  return `adelay=delays=${delays(ms)}`;
-}
-
-function delays(ms: number): string {
-  return Array(CHANNELS).fill(ms.toFixed(2)).join('|');
-}
-
-/**
- * ffmpeg's interactive command (a line on its standard input) that delays the sound by `ms` from here on.
- * adelay only ever adds delay: a smaller value than the last one sent would not move the sound back
- * (callers send growing values).
- */
-export function audioDelayCommand(ms: number): string {
-  return `cadelay -1 delays ${delays(ms)}\n`;
-}
 export const VIDEO_FILTER = 'setpts=if(eq(N\\,0)\\,0\\,PTS)';
 
 /** The flat argv, in the order ffmpeg reads it; used for logs and to run the bare pipeline in the bench. */

@@ -1,92 +1,112 @@
 /**
- * Pure: how far to move the sound, from the frame clock's samples of the picture's latency.
+ * Pure: where the sound should be, from the frame clock's samples of the picture's latency.
  *
- * The picture reaches the capture later than the page drew it, by an amount that differs between
- * sessions (where Chromium's frames fall between the grabs) and within one: Chromium adds a frame of
- * latency when its main thread cannot keep up, and takes it back when it can. The sound's own path is a
- * steady constant of the audio stack. The sound is moved later by the difference.
- *
- * ffmpeg's adelay can add delay during a session but not take it back, so the move only grows: the first
- * half second sets it, and later it rises when the picture stays later for a while (LONG_WINDOW samples).
- * When the picture comes back faster, the sound stays later than it, by that frame (17 ms at most per
- * frame of latency Chromium took back). A sound a little late is what people notice least; a sound
- * early, least of all tolerated, is what a move up prevents.
+ * The picture reaches the capture later than the page drew it, by an amount that differs between sessions
+ * (where Chromium's frames fall between the grabs) and changes within one in whole frames of Chromium's
+ * clock (a frame more while its main thread falls behind). The sound's own path is a steady constant of the
+ * audio stack. The sound is moved later by the difference: first a fine delay, set once from the first half
+ * second, that puts the sound at the middle of its ladder (sound-shift.ts); then steps of the ladder, a
+ * frame each, whenever the picture's latency over the last two seconds is more than STEP_SLACK of a frame
+ * away from where the sound is. A rise past the top of the ladder raises the fine delay instead.
  */
+import { SHIFT_STEPS, START_STEP, STEP_MS, shiftMs } from './sound-shift';
+
 export interface AlignmentOptions {
   /** The sound's own path from the page to the capture, in ms. */
   audioLatencyMs: number;
 }
 
-/** Samples (grabbed frames) of the first decision, and of each later one. */
+/** Samples (grabbed frames) of the first decision, of the window later ones look at, and between them. */
 export const FIRST_WINDOW = 15;
 export const LONG_WINDOW = 60;
-/** A rise smaller than this is left alone: the picture's latency jitters by a few ms between grabs. */
-export const RISE_MS = 6;
+const EVERY = 15;
+/** How far (in frames) the picture must be from the sound before the sound moves: no flapping on a boundary. */
+export const STEP_SLACK = 0.6;
 /** Beyond this the samples are wrong (a page that draws over the clock), not the picture that late. */
-export const MAX_MOVE_MS = 500;
+export const MAX_LATENCY_MS = 500;
 
+/** What to do now: raise the fine delay, and/or move to another step. */
 export interface AlignmentMove {
-  /** The sound's delay from its start, for adelay. */
-  delayMs: number;
-  /** The picture's latency the move is made for (the window's median). */
+  fineMs?: number;
+  step?: { from: number; to: number };
+  /** The picture's latency the move is made for (a window's median). */
   pictureLatencyMs: number;
 }
 
-/** What the alignment has seen and done so far, for health: the picture's latency over half-second windows. */
+/** What the alignment has seen and done, for health. */
 export interface SyncState {
+  /** The latest half second's median, and the range of those medians over the session. */
   pictureLatencyMs: number;
   pictureLatencyRangeMs: [number, number];
+  /** How much later the sound is heard than captured. */
   soundMoveMs: number;
 }
 
 export class AudioAlignment {
   private readonly recent: number[] = [];
   private seen = 0;
-  private moved: AlignmentMove | undefined;
+  private fineMs: number | undefined;
+  private step = START_STEP;
   private windows: { latest: number; min: number; max: number } | undefined;
 
   constructor(private readonly opts: AlignmentOptions) {}
 
-  /** One sample of the picture's latency; a move when the sound should be moved now. */
+  /** One sample of the picture's latency; a move when the sound should move now. */
   push(latencyMs: number): AlignmentMove | undefined {
-    if (!Number.isFinite(latencyMs) || latencyMs < 0 || latencyMs > MAX_MOVE_MS) return undefined;
+    if (!Number.isFinite(latencyMs) || latencyMs < 0 || latencyMs > MAX_LATENCY_MS) return undefined;
     this.recent.push(latencyMs);
     if (this.recent.length > LONG_WINDOW) this.recent.shift();
     this.seen++;
     if (this.seen % FIRST_WINDOW === 0) this.noteWindow(median(this.recent.slice(-FIRST_WINDOW)));
-    if (!this.moved) return this.seen >= FIRST_WINDOW ? this.move(median(this.recent)) : undefined;
-    // A whole long window of newer samples, so that no sample of an earlier state counts twice.
-    if (this.recent.length < LONG_WINDOW || this.seen % (LONG_WINDOW / 4) !== 0) return undefined;
-    const latency = median(this.recent);
-    return this.target(latency) >= this.moved.delayMs + RISE_MS ? this.move(latency) : undefined;
-  }
-
-  /** The last move, if any. */
-  get current(): AlignmentMove | undefined {
-    return this.moved;
+    if (this.fineMs === undefined) return this.seen >= FIRST_WINDOW ? this.first(median(this.recent)) : undefined;
+    if (this.recent.length < LONG_WINDOW || this.seen % EVERY !== 0) return undefined;
+    return this.follow(median(this.recent));
   }
 
   /** Undefined until a first window of samples came. */
   get state(): SyncState | undefined {
     const w = this.windows;
-    return w && { pictureLatencyMs: w.latest, pictureLatencyRangeMs: [w.min, w.max], soundMoveMs: this.moved?.delayMs ?? 0 };
+    return w && { pictureLatencyMs: w.latest, pictureLatencyRangeMs: [w.min, w.max], soundMoveMs: shiftMs(this.fineMs ?? 0, this.step) };
+  }
+
+  /** The sound belongs `target` ms later than captured: the fine delay puts it at the ladder's start step, or a lower step when it is that early. */
+  private first(latencyMs: number): AlignmentMove | undefined {
+    const target = this.target(latencyMs);
+    const fine = Math.max(0, target - START_STEP * STEP_MS);
+    this.fineMs = fine;
+    const to = Math.round((target - fine) / STEP_MS);
+    const move: AlignmentMove = { pictureLatencyMs: latencyMs, ...(fine > 0 ? { fineMs: fine } : {}), ...this.stepTo(to) };
+    return move.fineMs !== undefined || move.step ? move : undefined;
+  }
+
+  private follow(latencyMs: number): AlignmentMove | undefined {
+    const at = (this.target(latencyMs) - this.fineMs!) / STEP_MS;
+    if (Math.abs(at - this.step) <= STEP_SLACK) return undefined;
+    const top = SHIFT_STEPS - 1;
+    if (at > top + STEP_SLACK) {
+      // Past the ladder's top: the fine delay grows by the rest, the sound goes to the top step.
+      this.fineMs! += (at - top) * STEP_MS;
+      return { pictureLatencyMs: latencyMs, fineMs: this.fineMs!, ...this.stepTo(top) };
+    }
+    const step = this.stepTo(Math.round(at));
+    return step.step ? { pictureLatencyMs: latencyMs, ...step } : undefined;
+  }
+
+  private stepTo(to: number): { step?: { from: number; to: number } } {
+    const clamped = Math.min(SHIFT_STEPS - 1, Math.max(0, to));
+    if (clamped === this.step) return {};
+    const from = this.step;
+    this.step = clamped;
+    return { step: { from, to: clamped } };
+  }
+
+  private target(latencyMs: number): number {
+    return Math.max(0, latencyMs - this.opts.audioLatencyMs);
   }
 
   private noteWindow(latencyMs: number): void {
     const w = this.windows;
     this.windows = w ? { latest: latencyMs, min: Math.min(w.min, latencyMs), max: Math.max(w.max, latencyMs) } : { latest: latencyMs, min: latencyMs, max: latencyMs };
-  }
-
-  private target(latencyMs: number): number {
-    return Math.min(MAX_MOVE_MS, Math.max(0, latencyMs - this.opts.audioLatencyMs));
-  }
-
-  private move(latencyMs: number): AlignmentMove | undefined {
-    const delayMs = this.target(latencyMs);
-    if (this.moved && delayMs <= this.moved.delayMs) return undefined;
-    this.moved = { delayMs, pictureLatencyMs: latencyMs };
-    // A first move of nothing (the picture as fast as the sound) needs no command.
-    return delayMs > 0 ? this.moved : undefined;
   }
 }
 

@@ -1,41 +1,65 @@
-import { AudioAlignment, FIRST_WINDOW, LONG_WINDOW, RISE_MS } from '../../../../lib/pipeline/frame-clock/audio-alignment';
+import { AudioAlignment, FIRST_WINDOW, LONG_WINDOW, type AlignmentMove } from '../../../../lib/pipeline/frame-clock/audio-alignment';
+import { START_STEP, STEP_MS, SHIFT_STEPS } from '../../../../lib/pipeline/frame-clock/sound-shift';
 
-function feed(a: AudioAlignment, latencies: number[]): Array<{ at: number; delayMs: number }> {
-  const moves: Array<{ at: number; delayMs: number }> = [];
+function feed(a: AudioAlignment, latencies: number[]): Array<AlignmentMove & { at: number }> {
+  const moves: Array<AlignmentMove & { at: number }> = [];
   latencies.forEach((l, at) => {
     const m = a.push(l);
-    if (m) moves.push({ at, delayMs: m.delayMs });
+    if (m) moves.push({ at, ...m });
   });
   return moves;
 }
 const repeat = (v: number, n: number): number[] => Array<number>(n).fill(v);
+const soundMove = (a: AudioAlignment): number => a.state!.soundMoveMs;
 
 describe('moving the sound to the picture', () => {
-  it('moves the sound by the picture\'s lead over it after the first half second', () => {
+  it('places the sound by the picture\'s lead over it after the first half second, at the middle of its ladder', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
-    expect(feed(a, [...repeat(38, FIRST_WINDOW - 1), 39, ...repeat(38, 200)])).toEqual([{ at: FIRST_WINDOW - 1, delayMs: 28 }]);
-    expect(a.current).toEqual({ delayMs: 28, pictureLatencyMs: 38 });
+    const moves = feed(a, [...repeat(58, FIRST_WINDOW - 1), 59, ...repeat(58, 200)]);
+    expect(moves).toEqual([{ at: FIRST_WINDOW - 1, pictureLatencyMs: 58, fineMs: 48 - START_STEP * STEP_MS }]);
+    expect(soundMove(a)).toBeCloseTo(48, 6);
   });
 
-  it('follows a picture that stays later, after a whole window, and not a short burst', () => {
+  it('steps down for a picture that gets faster than the start, when the fine delay cannot help', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
-    const burst = [...repeat(22, 30), ...repeat(39, LONG_WINDOW / 3), ...repeat(22, 90)];
-    expect(feed(a, burst).map((m) => m.delayMs)).toEqual([12]);
-    const b = new AudioAlignment({ audioLatencyMs: 10 });
-    const moves = feed(b, [...repeat(22, 30), ...repeat(39, 2 * LONG_WINDOW)]);
-    expect(moves.map((m) => m.delayMs)).toEqual([12, 29]);
-    expect(moves[1]!.at).toBeLessThanOrEqual(30 + LONG_WINDOW);
+    // 15 ms of lead: a step below the start, with no fine delay.
+    const moves = feed(a, repeat(25, 30));
+    expect(moves).toEqual([{ at: FIRST_WINDOW - 1, pictureLatencyMs: 25, step: { from: START_STEP, to: 1 } }]);
+    expect(soundMove(a)).toBeCloseTo(STEP_MS, 6);
   });
 
-  it('never moves the sound back, and ignores rises below a few milliseconds', () => {
+  it('follows the picture a frame later and back, after a two-second window, not for a burst', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
-    const moves = feed(a, [...repeat(40, 30), ...repeat(23, 200), ...repeat(40 + RISE_MS - 1, 200)]);
-    expect(moves.map((m) => m.delayMs)).toEqual([30]);
+    const burst = feed(a, [...repeat(50, 30), ...repeat(50 + STEP_MS, LONG_WINDOW / 4), ...repeat(50, 200)]);
+    expect(burst).toHaveLength(1);
+    const later = feed(a, repeat(50 + STEP_MS, 2 * LONG_WINDOW));
+    expect(later.map((m) => m.step)).toEqual([{ from: START_STEP, to: START_STEP + 1 }]);
+    expect(soundMove(a)).toBeCloseTo(40 + STEP_MS, 6);
+    const back = feed(a, repeat(50, 2 * LONG_WINDOW));
+    expect(back.map((m) => m.step)).toEqual([{ from: START_STEP + 1, to: START_STEP }]);
+    expect(soundMove(a)).toBeCloseTo(40, 6);
   });
 
-  it('leaves the sound where it is for a picture no later than the sound, and for nonsense samples', () => {
+  it('leaves the sound alone for changes within the slack of a step', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
-    expect(feed(a, [...repeat(8, 30), NaN, -5, 9000])).toEqual([]);
-    expect(a.current).toEqual({ delayMs: 0, pictureLatencyMs: 8 });
+    expect(feed(a, [...repeat(50, 30), ...repeat(58, 300), ...repeat(42, 300)])).toHaveLength(1);
+  });
+
+  it('raises the fine delay for a picture later than the ladder reaches', () => {
+    const a = new AudioAlignment({ audioLatencyMs: 10 });
+    feed(a, repeat(50, 30));
+    const moves = feed(a, repeat(200, 2 * LONG_WINDOW));
+    expect(moves[0]!.step).toEqual({ from: START_STEP, to: SHIFT_STEPS - 1 });
+    expect(moves[0]!.fineMs).toBeGreaterThan(0);
+    expect(soundMove(a)).toBeCloseTo(190, 0);
+  });
+
+  it('ignores nonsense samples, and moves nothing for a picture no later than the sound', () => {
+    const a = new AudioAlignment({ audioLatencyMs: 10 });
+    expect(feed(a, [NaN, -5, 9000])).toEqual([]);
+    expect(a.state).toBeUndefined();
+    const moves = feed(a, repeat(10 + START_STEP * STEP_MS, 30));
+    expect(moves).toEqual([]);
+    expect(a.state).toEqual({ pictureLatencyMs: 10 + START_STEP * STEP_MS, pictureLatencyRangeMs: [10 + START_STEP * STEP_MS, 10 + START_STEP * STEP_MS], soundMoveMs: START_STEP * STEP_MS });
   });
 });
