@@ -10,7 +10,7 @@ describe('configuration', () => {
     expect(c.http).toEqual({ host: '127.0.0.1', port: 2222, allowOpen: false, maxEventStreams: 16 });
     expect(c.recorderLoginOrigins).toEqual(['https://meet.jitsi']);
     expect(c.recording.finalizeScriptEnv).toEqual([]);
-    expect(c.encoding).toEqual({ width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioLatencyMs: 10 });
+    expect(c.encoding).toEqual({ width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioLatencyMs: 0 });
     expect(c.browser.chromiumPath).toBe('/usr/bin/chromium');
     expect(c.instanceId).toBe('host-a');
     expect(c.recorderLogin).toBeUndefined();

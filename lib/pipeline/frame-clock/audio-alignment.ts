@@ -4,8 +4,8 @@
  * The picture reaches the capture later than the page drew it, by an amount that differs between sessions
  * (where Chromium's frames fall between the grabs) and changes within one in whole frames of Chromium's
  * clock (a frame more while its main thread falls behind). The sound's own path is a steady constant of the
- * audio stack. The sound is moved later by the difference: first a fine delay, set once from the first half
- * second, that puts the sound at the middle of its ladder (sound-shift.ts); then steps of the ladder, a
+ * audio stack. The sound is moved later by the difference: first, from the first half second, to a step of
+ * its ladder (sound-shift.ts) at most the start step, plus a fine delay for the rest; then steps of the ladder, a
  * frame each, whenever the picture's latency over the last two seconds is more than STEP_SLACK of a frame
  * away from where the sound is. A rise past the top of the ladder raises the fine delay instead.
  */
@@ -69,12 +69,15 @@ export class AudioAlignment {
     return w && { pictureLatencyMs: w.latest, pictureLatencyRangeMs: [w.min, w.max], soundMoveMs: shiftMs(this.fineMs ?? 0, this.step) };
   }
 
-  /** The sound belongs `target` ms later than captured: the fine delay puts it at the ladder's start step, or a lower step when it is that early. */
+  /**
+   * The sound belongs `target` ms later than captured: a whole number of steps up to the ladder's start
+   * step, and the fine delay for the rest, so that it is exactly there.
+   */
   private first(latencyMs: number): AlignmentMove | undefined {
     const target = this.target(latencyMs);
-    const fine = Math.max(0, target - START_STEP * STEP_MS);
+    const to = Math.min(START_STEP, Math.floor(target / STEP_MS));
+    const fine = target - to * STEP_MS;
     this.fineMs = fine;
-    const to = Math.round((target - fine) / STEP_MS);
     const move: AlignmentMove = { pictureLatencyMs: latencyMs, ...(fine > 0 ? { fineMs: fine } : {}), ...this.stepTo(to) };
     return move.fineMs !== undefined || move.step ? move : undefined;
   }

@@ -20,12 +20,12 @@ describe('moving the sound to the picture', () => {
     expect(soundMove(a)).toBeCloseTo(48, 6);
   });
 
-  it('steps down for a picture that gets faster than the start, when the fine delay cannot help', () => {
+  it('starts lower on the ladder for a picture with a small lead, exactly there with the fine delay', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
-    // 15 ms of lead: a step below the start, with no fine delay.
-    const moves = feed(a, repeat(25, 30));
-    expect(moves).toEqual([{ at: FIRST_WINDOW - 1, pictureLatencyMs: 25, step: { from: START_STEP, to: 1 } }]);
-    expect(soundMove(a)).toBeCloseTo(STEP_MS, 6);
+    // 25 ms of lead: one step and the rest as the fine delay.
+    const moves = feed(a, repeat(35, 30));
+    expect(moves).toEqual([{ at: FIRST_WINDOW - 1, pictureLatencyMs: 35, fineMs: expect.closeTo(25 - STEP_MS, 6), step: { from: START_STEP, to: 1 } }]);
+    expect(soundMove(a)).toBeCloseTo(25, 6);
   });
 
   it('follows the picture a frame later and back, after a two-second window, not for a burst', () => {
@@ -54,12 +54,11 @@ describe('moving the sound to the picture', () => {
     expect(soundMove(a)).toBeCloseTo(190, 0);
   });
 
-  it('ignores nonsense samples, and moves nothing for a picture no later than the sound', () => {
+  it('ignores nonsense samples, and leaves the sound unmoved for a picture no later than the sound', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
     expect(feed(a, [NaN, -5, 9000])).toEqual([]);
     expect(a.state).toBeUndefined();
-    const moves = feed(a, repeat(10 + START_STEP * STEP_MS, 30));
-    expect(moves).toEqual([]);
-    expect(a.state).toEqual({ pictureLatencyMs: 10 + START_STEP * STEP_MS, pictureLatencyRangeMs: [10 + START_STEP * STEP_MS, 10 + START_STEP * STEP_MS], soundMoveMs: START_STEP * STEP_MS });
+    expect(feed(a, repeat(8, 30))).toEqual([{ at: FIRST_WINDOW - 1, pictureLatencyMs: 8, step: { from: START_STEP, to: 0 } }]);
+    expect(a.state).toEqual({ pictureLatencyMs: 8, pictureLatencyRangeMs: [8, 8], soundMoveMs: 0 });
   });
 });
