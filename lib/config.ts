@@ -17,7 +17,7 @@ import { ConfigError, environmentWithDotEnv, parseDotEnv, parseXmppServers, read
 import { DURATION_FORMS, parseDuration, type BareUnit } from './config/duration';
 import { isHoconObject, leafKeys, parseConfigFiles, valueAt, type ConfigFileTree, type HoconObject, type HoconValue } from './config/jibri-conf';
 import { jibriUsageTimeout } from './config/usage-timeout';
-import { ignoredDockerJitsiMeetVariables } from './config/ignored-env';
+import { ignoredVariables } from './config/ignored-env';
 
 export interface HttpConfig {
   host: string;
@@ -813,7 +813,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
     files: ctx.file?.files ?? [],
     warnings,
   };
-  const unusedVariables = ignoredDockerJitsiMeetVariables(env);
+  const unusedVariables = ignoredVariables(env);
   if (unusedVariables) warnings.push(unusedVariables);
   if (ctx.file) {
     ignored.unshift(...ignoredKeys(ctx.file.tree, r.usedKeys));

@@ -260,7 +260,7 @@ describe('an XMPP server never reached, and docker-jitsi-meet variables with no 
   });
 
   it('names the docker-jitsi-meet variables that change nothing here, once, at start', () => {
-    const lines = capture.lines.filter((l) => l.includes('docker-jitsi-meet variables that jibri-ts does not use'));
+    const lines = capture.lines.filter((l) => l.includes('variables that jibri-ts does not use'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/warn/);
     for (const name of ['AUTOSCALER_SIDECAR_PORT', 'JIBRI_CHROMEDRIVER_PORT', 'JIBRI_XORG_HORIZ_SYNC']) expect(lines[0]).toContain(name);

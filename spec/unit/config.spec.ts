@@ -273,13 +273,13 @@ describe('configuration', () => {
     expect(loadConfig({ ...s3, JIBRI_UPLOAD_S3_ACCESS_KEY_ID: 'recorder', JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY: 'a-long-random-secret' }).warnings.join('\n')).not.toMatch(/SECRET_ACCESS_KEY/);
   });
 
-  it("names at start docker-jitsi-meet's variables for parts jibri-ts does not have, with why, never their values", () => {
-    const c = loadConfig({ JIBRI_XORG_HORIZ_SYNC: '30.0-81.0', JIBRI_CHROMEDRIVER_PORT: '9515', AUTOSCALER_SIDECAR_PORT: '6000', JIBRI_XORG_VERT_REFRESH: ' ' });
-    const w = c.warnings.filter((x) => x.includes('docker-jitsi-meet variables'));
+  it("names at start docker-jitsi-meet's variables for parts jibri-ts does not have, and replaced ones, with why, never their values", () => {
+    const c = loadConfig({ JIBRI_XORG_HORIZ_SYNC: '30.0-81.0', JIBRI_CHROMEDRIVER_PORT: '9515', AUTOSCALER_SIDECAR_PORT: '6000', JIBRI_XORG_VERT_REFRESH: ' ', JIBRI_RECORDING_AUDIO_DELAY_MS: '17' });
+    const w = c.warnings.filter((x) => x.includes('variables that jibri-ts does not use'));
     expect(w).toHaveLength(1);
-    expect(w[0]).toMatch(/AUTOSCALER_SIDECAR_PORT \(the autoscaler's sidecar is built in.*JIBRI_CHROMEDRIVER_PORT \(no chromedriver.*JIBRI_XORG_HORIZ_SYNC \(no Xorg/);
-    expect(w[0]).not.toMatch(/VERT_REFRESH|30\.0-81\.0|9515|6000/);
-    expect(loadConfig({}).warnings.join('\n')).not.toMatch(/docker-jitsi-meet variables/);
+    expect(w[0]).toMatch(/AUTOSCALER_SIDECAR_PORT \(the autoscaler's sidecar is built in.*JIBRI_CHROMEDRIVER_PORT \(no chromedriver.*JIBRI_RECORDING_AUDIO_DELAY_MS \(the picture's delay is measured.*JIBRI_XORG_HORIZ_SYNC \(no Xorg/);
+    expect(w[0]).not.toMatch(/VERT_REFRESH|30\.0-81\.0|9515|6000|17/);
+    expect(loadConfig({}).warnings.join('\n')).not.toMatch(/variables that jibri-ts does not use/);
   });
 
   it('refuses an HTTP API beyond loopback without a token, saying how to set one', () => {
