@@ -153,7 +153,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     const spec = encodeSpec(encoding, capture, entries, outputs.some((o) => o.live) ? this.opts.liveEncoding : undefined);
     const clock = spec.clock ? this.frameClock(capture.originMs) : undefined;
     if (!clock) void source.browser.page.evaluate(stopPageClock).catch(() => undefined);
-    const encoder = startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, log, ...(clock ? { clock } : {}) });
+    const encoder = startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, log, ...(clock ? { onClockBytes: clock } : {}) });
     this.encoder = encoder;
     encoder.on('progress', (raw) => {
       // Frames keep their grab times (no -r), so ffmpeg itself never drops or duplicates one: frames the
@@ -182,7 +182,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
   }
 
   /** Reads the frame clock from the encoder and moves the sound to the picture; each move is logged once. */
-  private frameClock(originMs: number): { bytes(chunk: Buffer): void; line(line: string): boolean } {
+  private frameClock(originMs: number): (chunk: Buffer) => void {
     const { encoding } = this.opts;
     const alignment = new AudioAlignment({ audioLatencyMs: encoding.audioLatencyMs });
     this.alignment = alignment;
@@ -192,7 +192,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
       if (move) this.moveSound(move, originMs);
     };
     const reader = new ClockReader(encoding.width, originMs, onSample);
-    return { bytes: (chunk) => reader.pushBytes(chunk), line: (line) => reader.pushLine(line) };
+    return (chunk) => reader.push(chunk);
   }
 
   private moveSound(move: AlignmentMove, originMs: number): void {

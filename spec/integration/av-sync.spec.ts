@@ -13,7 +13,7 @@ import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { syncPageHtml } from '../../testkit/sync-page';
 import { measureSync, pairOffsets, summarize, type SyncResult } from '../../testkit/av-sync';
 import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
-import { post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
+import { post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../../testkit/service';
 
 const BOUND_MS = 40;
 
@@ -57,27 +57,25 @@ describe('recordings are in sync, with two other sessions recording on the same 
   let page: DemoServer;
   let demo: DemoServer;
   let svc: TestService;
+  let loadSvc: TestService;
   let rtmp: RtmpServer;
   beforeAll(async () => {
     page = await startDemoServer({ html: syncPageHtml() });
     demo = await startDemoServer();
     rtmp = await startRtmpServer();
-    svc = await startTestService({
-      // Streams never leave loopback.
-      JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://127\\.0\\.0\\.1(:\\d+)?/.*',
-      // The two others plus the measured one; admission is not what is under test here.
-      JIBRI_CONCURRENT_SESSIONS: '3',
-      JIBRI_SESSION_CPU_ESTIMATE: '0.05',
-      JIBRI_CPU_TARGET: '100',
-    });
-    // The load: two sessions recording the demo page (a moving picture and a tone) for the whole file.
+    // Streams never leave loopback.
+    svc = await startTestService({ JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://127\\.0\\.0\\.1(:\\d+)?/.*' });
+    // The load: two sessions recording the demo page (a moving picture and a tone) the whole time, in a
+    // service of their own, so that the measured one always has its slot whatever admission would say.
+    loadSvc = await startTestService({ JIBRI_CONCURRENT_SESSIONS: '2', JIBRI_SESSION_CPU_ESTIMATE: '0.05', JIBRI_CPU_TARGET: '100' });
     for (const id of ['load-1', 'load-2']) {
-      expect((await post(`${svc.api}/startService`, startBody(demo.baseUrl, id))).status).toBe(200);
-      await waitForSessionState(svc.service, id, 'recording');
+      expect((await post(`${loadSvc.api}/startService`, startBody(demo.baseUrl, id))).status).toBe(200);
+      await waitForSessionState(loadSvc.service, id, 'recording');
     }
   });
   afterAll(async () => {
     await svc?.stop();
+    await loadSvc?.stop();
     await rtmp?.stop();
     await demo?.close();
     await page?.close();
@@ -92,8 +90,8 @@ describe('recordings are in sync, with two other sessions recording on the same 
     process.stderr.write(`sync ${id}: picture latency ${sync?.pictureLatencyMs.toFixed(1)} ms (${sync?.pictureLatencyRangeMs.map((v) => v.toFixed(0)).join('-')}), sound moved ${sync?.soundMoveMs.toFixed(1)} ms\n`);
     // The frame clock was read: the sound was moved for the picture's measured latency.
     expect(sync).toBeDefined();
-    await post(`${svc.api}/stopService`, { sessionId: id });
-    await waitFor(`${id} finished`, () => (svc.service.recorder.getSession(id) ? undefined : true), 60000);
+    await post(`${svc.api}/stopService`);
+    await svc.service.recorder.whenIdle();
     return session.paths.mediaFile;
   }
 

@@ -2,6 +2,7 @@ import { fileMuxer } from '../../lib/output/file/file-output';
 import { flvMuxer } from '../../lib/output/stream/stream-output';
 import { AUDIO_FILTER, VIDEO_FILTER, encodeSpec, remuxArgv, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../lib/pipeline/encoder/ffmpeg-progress';
+import { clockFilter } from '../../lib/pipeline/frame-clock/clock-code';
 
 describe('ffmpeg command', () => {
   const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioLatencyMs: 33 };
@@ -21,8 +22,9 @@ describe('ffmpeg command', () => {
     expect(has('-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '25', '-pix_fmt', 'yuv420p')).toBe(true);
     expect(spec.output.target).toBe('/rec/s/room.mp4');
   });
-  it('reads the frame clock from every grab: its rows, raw, to standard output, and their times to the log', () => {
-    expect(spec.clock).toEqual({ options: ['-map', '0:v', '-vf', 'crop=1280:2:0:720,format=gray,showinfo', '-fps_mode', 'passthrough', '-f', 'rawvideo'], target: 'pipe:1' });
+  it('reads the frame clock from every grab: its rows and the grab time, raw, to standard output', () => {
+    expect(spec.clock).toEqual({ options: ['-map', '0:v', '-vf', clockFilter(1280, 720), '-fps_mode', 'passthrough', '-f', 'rawvideo'], target: 'pipe:1' });
+    expect(clockFilter(1280, 720)).toMatch(/^crop=1280:2:0:720,format=gray,split.*geq=lum='255\*mod\(floor\(floor\(T\*4000\)/);
     expect(argv.slice(-9)).toEqual([...spec.clock!.options, 'pipe:1']);
     // Standard input carries the commands that move the sound.
     expect(argv).not.toContain('-nostdin');

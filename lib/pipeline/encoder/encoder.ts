@@ -102,8 +102,8 @@ export interface EncoderOptions {
   spec: FfmpegSpec;
   ffmpegBinary: string;
   log: Logger;
-  /** The spec's clock branch: its raw bytes (standard output) and its log lines, which it claims. */
-  clock?: { bytes(chunk: Buffer): void; line(line: string): boolean };
+  /** Takes the spec's clock branch: its raw bytes, from standard output. */
+  onClockBytes?: (chunk: Buffer) => void;
 }
 
 class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
@@ -134,7 +134,7 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
       opts.log.info(`ffmpeg started: ffmpeg ${toArgv(spec).join(' ')}`, { component: 'encoder' });
       const proc = this.process();
       // Nothing else reads standard output: unread, it would fill and stop ffmpeg.
-      proc?.stdout?.on('data', (chunk: Buffer) => opts.clock?.bytes(chunk));
+      proc?.stdout?.on('data', (chunk: Buffer) => opts.onClockBytes?.(chunk));
       proc?.stdin?.on('error', () => undefined);
     });
     cmd.on('stderr', (line: string) => this.onLine(line));
@@ -159,7 +159,6 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
   }
 
   private onLine(line: string): void {
-    if (this.opts.clock?.line(line)) return;
     this.lastLines.push(line);
     if (this.lastLines.length > 20) this.lastLines.shift();
     const parsed = parseFfmpegLine(line);

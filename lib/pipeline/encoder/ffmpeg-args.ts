@@ -6,7 +6,7 @@
  */
 import type { EncodingConfig } from '../../config';
 import type { MuxerEntry } from '../../output/output';
-import { CLOCK_ROWS } from '../frame-clock/clock-code';
+import { CLOCK_ROWS, clockFilter } from '../frame-clock/clock-code';
 import { soundShiftGraph } from '../frame-clock/sound-shift';
 
 export interface FfmpegInput {
@@ -33,8 +33,8 @@ export interface FfmpegSpec {
    */
   audioOnly?: boolean;
   /**
-   * The frame clock's strip of every grabbed frame goes to ffmpeg's standard output as raw grey rows,
-   * its timestamps to the log (showinfo); absent without a picture.
+   * The frame clock's rows of every grabbed frame, with the grab's time, go to ffmpeg's standard output as
+   * raw grey rows (frame-clock/clock-code.ts); absent without a picture.
    */
   clock?: FfmpegOutput;
 }
@@ -202,10 +202,10 @@ function pictureCrop(enc: EncodingConfig): string {
   return `crop=${enc.width}:${enc.height}:0:0`;
 }
 
-/** The frame clock's rows of every grab, raw grey to standard output; showinfo logs each frame's timestamp. */
+/** The frame clock's rows of every grab with the grab's time, raw grey to standard output. */
 function clockBranch(enc: EncodingConfig): FfmpegOutput {
   return {
-    options: ['-map', '0:v', '-vf', `crop=${enc.width}:${CLOCK_ROWS}:0:${enc.height},format=gray,showinfo`, '-fps_mode', 'passthrough', '-f', 'rawvideo'],
+    options: ['-map', '0:v', '-vf', clockFilter(enc.width, enc.height), '-fps_mode', 'passthrough', '-f', 'rawvideo'],
     target: 'pipe:1',
   };
 }

@@ -9,12 +9,22 @@
  * half does not match (a frame caught mid-update, a page that draws over the strip) reads as nothing.
  * The time is in quarter milliseconds of the wall clock, modulo 2^31 (about six days): the latency is
  * the difference of two nearby times, so the wrap never matters.
+ *
+ * The grab's own time travels with the rows: the encoder's branch that hands them back (clockFilter)
+ * adds a row below them with the frame's timestamp, in quarter milliseconds since the recording's zero,
+ * one bit per block of GRAB_BITS, least significant first. A frame read back thus says both when its
+ * page frame was drawn and when it was grabbed, and nothing has to be paired.
  */
 export const CLOCK_ROWS = 2;
 export const CLOCK_BLOCKS = 64;
 export const CLOCK_UNITS_PER_MS = 4;
 const DATA_BITS = 31;
 const MODULUS = 2 ** DATA_BITS;
+
+/** Bits of the grab time row (quarter milliseconds since the recording's zero: twelve days). */
+const GRAB_BITS = 32;
+/** Rows of each frame the encoder hands back: the page's clock rows and the grab time row. */
+export const READ_ROWS = CLOCK_ROWS + 1;
 
 /** What page-clock.ts needs to draw the code; passed to it, since a page script cannot import. */
 export const CLOCK_LAYOUT = { rows: CLOCK_ROWS, blocks: CLOCK_BLOCKS, bits: DATA_BITS, unitsPerMs: CLOCK_UNITS_PER_MS } as const;
@@ -66,4 +76,30 @@ export function latencyMs(grabMs: number, units: number): number {
   const diff = (((clockUnits(grabMs) - units) % MODULUS) + MODULUS) % MODULUS;
   // A value from the future (never expected) comes out as a negative latency, not as six days.
   return (diff > MODULUS / 2 ? diff - MODULUS : diff) / CLOCK_UNITS_PER_MS;
+}
+
+/**
+ * ffmpeg's filters for the branch that hands the clock back: the clock rows below the picture (`top`), in
+ * grey, and under them the grab time row, drawn by geq from the frame's timestamp on a GRAB_BITS-pixel
+ * row (so that geq's per-pixel expression runs on 32 pixels, not thousands) scaled to the full width.
+ */
+export function clockFilter(width: number, top: number): string {
+  const bits = `geq=lum='255*mod(floor(floor(T*${1000 * CLOCK_UNITS_PER_MS})/pow(2\\,X))\\,2)'`;
+  return `crop=${width}:${CLOCK_ROWS}:0:${top},format=gray,split[clock][t];[t]crop=${GRAB_BITS}:1:0:0,${bits},scale=${width}:1:flags=neighbor[grab];[clock][grab]vstack`;
+}
+
+/** The grab time a grab time row shows, in ms since the recording's zero. */
+export function readGrabRow(row: Uint8Array, width: number): number {
+  const w = width / GRAB_BITS;
+  let units = 0;
+  for (let i = GRAB_BITS - 1; i >= 0; i--) units = units * 2 + (row[Math.floor(i * w + w / 2)]! >= 128 ? 1 : 0);
+  return units / CLOCK_UNITS_PER_MS;
+}
+
+/** The grab time row for `ms` since zero, as clockFilter draws it: the reference for readGrabRow. */
+export function grabRow(ms: number, width: number): Uint8Array {
+  const units = Math.floor(ms * CLOCK_UNITS_PER_MS);
+  const row = new Uint8Array(width);
+  for (let x = 0; x < width; x++) row[x] = Math.floor(units / 2 ** Math.floor((x * GRAB_BITS) / width)) % 2 ? 255 : 0;
+  return row;
 }
