@@ -1,5 +1,5 @@
 /** RTMP chunking against the byte layouts of Adobe's RTMP specification (5.3), and back. */
-import { ChunkError, ChunkReader, ChunkWriter, type RtmpMessage } from '../../../../../lib/output/stream/rtmp/chunk';
+import { ChunkError, ChunkReader, ChunkWriter, READER_LIMITS, type RtmpMessage } from '../../../../../lib/output/stream/rtmp/chunk';
 import { setChunkSize } from '../../../../../lib/output/stream/rtmp/messages';
 
 const hex = (s: string): string => s.replace(/\s+/g, '');
@@ -84,7 +84,7 @@ describe('ChunkReader', () => {
     let ts = 0xfffff0;
     for (let i = 0; i < 200; i++) {
       if (i % 40 === 10) {
-        const size = [60, 4096, 128, 1000, 17][rand(5)]!;
+        const size = [300, 4096, 128, 1000, 65536][rand(5)]!;
         const m = setChunkSize(size);
         parts.push(w.write(2, m));
         sent.push(m);
@@ -137,4 +137,54 @@ describe('ChunkReader', () => {
     expect(() => new ChunkReader().push(Buffer.from(hex('43 000000 000001 14 00'), 'hex'))).toThrow(ChunkError);
     expect(() => new ChunkReader().push(Buffer.from(hex('03 000000 ffffff 14 00000000'), 'hex'))).toThrow(/too long/);
   });
+
+  it('refuses a chunk size below 128 bytes: the specification allows 1, no server uses it, and it only multiplies the work', () => {
+    const w = new ChunkWriter();
+    expect(() => new ChunkReader().push(w.write(2, setChunkSize(1)))).toThrow(/chunk size of 1 bytes/);
+    expect(() => new ChunkReader().push(new ChunkWriter().write(2, setChunkSize(127)))).toThrow(ChunkError);
+    const r = new ChunkReader();
+    r.push(new ChunkWriter().write(2, setChunkSize(128)));
+    expect(r.chunkSize).toBe(128);
+  });
+
+  it('refuses more chunk streams than any server uses', () => {
+    const r = new ChunkReader();
+    const w = new ChunkWriter();
+    for (let csid = 3; csid < 3 + READER_LIMITS.maxChunkStreams; csid++) r.push(w.write(csid, msg(20, 0, 'x')));
+    expect(() => r.push(w.write(3 + READER_LIMITS.maxChunkStreams, msg(20, 0, 'x')))).toThrow(/more than 64 chunk streams/);
+  });
+
+  it('refuses a message longer than the limit, and partial messages that together hold more than the limit', () => {
+    expect(() => new ChunkReader().push(new ChunkWriter().write(3, msg(9, 0, Buffer.alloc(READER_LIMITS.maxMessage + 1))))).toThrow(/too long/);
+    // Endless partial messages: the first chunk of a 1 MiB message on one chunk stream after another.
+    const r = new ChunkReader();
+    const w = new ChunkWriter();
+    const partial = (csid: number): Buffer => w.write(csid, msg(9, 0, Buffer.alloc(READER_LIMITS.maxMessage, csid))).subarray(0, 12 + 128);
+    r.push(partial(3));
+    r.push(partial(4));
+    expect(r.buffered).toBeLessThanOrEqual(READER_LIMITS.maxBuffered + 200);
+    expect(() => r.push(partial(5))).toThrow(/more than 2097152 bytes of partial messages/);
+    // An Abort gives the reservation back.
+    const r2 = new ChunkReader();
+    r2.push(new ChunkWriter().write(3, msg(9, 0, Buffer.alloc(READER_LIMITS.maxMessage))).subarray(0, 12 + 128));
+    r2.push(new ChunkWriter().write(2, { type: 2, streamId: 0, timestamp: 0, payload: Buffer.from('00000003', 'hex') }));
+    expect(r2.buffered).toBe(0);
+  });
+
+  it('reads a large message that arrives one byte at a time in linear time', () => {
+    const size = 256 * 1024;
+    const w = new ChunkWriter();
+    w.setChunkSize(size);
+    const bytes = Buffer.concat([new ChunkWriter().write(2, setChunkSize(size)), w.write(6, msg(9, 7, Buffer.alloc(size, 5), 1))]);
+    const r = new ChunkReader();
+    const started = process.hrtime.bigint();
+    const got = readInSlices(r, bytes, () => 1);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(got.map((m) => m.payload.length)).toEqual([4, size]);
+    expect(r.buffered).toBe(0);
+    // Re-joining the pending input on every read made this 256 K reads of 128 kB on average (3*10^10 bytes
+    // copied, about half a minute); linear, it is a few hundred ms even on a busy machine.
+    expect(ms).toBeLessThan(5000);
+  });
 });
+
