@@ -8,13 +8,14 @@ import type { Config } from './config';
 import { createApp } from './http/app';
 import { createInternalApp } from './http/internal-api';
 import { boundPort, listen } from './http/server';
-import { Lifecycle } from './lifecycle';
+import { Lifecycle, scheduleShutdown } from './lifecycle';
 import { AutoscalerClient } from './status/autoscaler';
 import { RefreshingJwt, loadSigningKey } from './status/jwt';
 import { RecorderMetrics } from './status/metrics';
 import { PodDeletionCost } from './status/pod-deletion-cost';
 import { WebhookClient } from './status/webhook-client';
 import { Delivery } from './delivery/delivery';
+import { startEgressProxy } from './pipeline/browser/egress-proxy';
 import { S3ObjectStore } from './delivery/object-store';
 import type { Logger } from './log';
 import { registerSecret } from './redact';
@@ -89,7 +90,9 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   // A bad signing key stops the start here, before anything listens.
   const jwt = config.webhooks.jwt ? new RefreshingJwt(config.webhooks.jwt, loadSigningKey(config.webhooks.jwt.signingKeyPath)) : undefined;
   const autoscalerKey = config.autoscaler ? loadSigningKey(config.autoscaler.keyFile, 'AUTOSCALER_SIDECAR_KEY_FILE') : undefined;
-  const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}) });
+  // Before any browser starts: with JIBRI_BROWSER_PUBLIC_ONLY every browser goes through it.
+  const egress = config.browser.publicOnly ? await startEgressProxy(config.browser.publicOnly.allowed, log) : undefined;
+  const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}), ...(egress ? { browserProxyUrl: egress.url } : {}) });
   await recorder.init();
   // After the recorder's own steps for a session (finalize script included), on the session events only.
   const { s3 } = config.upload;
@@ -153,6 +156,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
       clearInterval(rescan);
+      shutdownTimer?.cancel();
       await leftovers;
       await recorder.shutdown();
       // Uploads in progress are abandoned here and resume from the journal at the next start.
@@ -162,6 +166,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
       autoscaler?.stop();
       await xmpp?.stop();
       metrics.close();
+      await egress?.close();
       for (const s of [server, internal]) {
         if (!s) continue;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));
@@ -194,6 +199,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   });
   const iport = boundPort(internal);
   log.info(`internal API listening on ${urlOf(internalHost, iport)}/jibri/api/internal/v1.0`, { component: 'http' });
+  const shutdownTimer = scheduleShutdown(config.lifecycle.shutdownAtMs, lifecycle, log);
   autoscaler?.start();
 
   return {

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, environmentWithDotEnv, parseDotEnv, parseXmppServers, readSecretFiles, withSecretFiles, type Setting, type XmppServer } from '@jibri-ts/common';
+import { ConfigError, environmentWithDotEnv, parseAllowedHosts, parseDotEnv, parseXmppServers, readSecretFiles, withSecretFiles, type AllowedHost, type Setting, type XmppServer } from '@jibri-ts/common';
 import { DURATION_FORMS, parseDuration, type BareUnit } from './config/duration';
 import { isHoconObject, leafKeys, parseConfigFiles, valueAt, type ConfigFileTree, type HoconObject, type HoconValue } from './config/jibri-conf';
 import { jibriUsageTimeout } from './config/usage-timeout';
@@ -118,6 +118,11 @@ export interface BrowserConfig {
   /** Adds --ignore-certificate-errors to the recorder's own list; not applied when `flags` replaces it. */
   ignoreCertificateErrors: boolean;
   pageLoadTimeoutSec: number;
+  /**
+   * JIBRI_BROWSER_PUBLIC_ONLY: every connection of the browser goes through the recorder's filtering proxy,
+   * which reaches public addresses only, and the hosts in `allowed` (JIBRI_BROWSER_ALLOWED_HOSTS).
+   */
+  publicOnly?: { allowed: AllowedHost[] };
 }
 
 export interface RecorderLogin {
@@ -177,6 +182,8 @@ export interface LifecycleConfig {
   /** The internal API takes the HTTP API's token too (JIBRI_HTTP_API_INTERNAL_AUTH; off, as Jibri, by default). */
   internalToken?: string;
   singleUse: boolean;
+  /** JIBRI_SHUTDOWN_AT, ms since the epoch: the recorder does Jibri's shutdown by itself then (the fleet's paid end). */
+  shutdownAtMs?: number;
 }
 
 /** Jibri's webhooks: where status goes, and the optional RS256 token that proves who sent it. */
@@ -327,6 +334,8 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_CHROMIUM_PATH', default: '/usr/bin/chromium', group: 'Browser', description: 'The Chromium binary the recorder drives' },
   { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Comma-separated Chromium flags that replace the recorder\'s own list (as docker-jitsi-meet); --no-sandbox, --disable-dev-shm-usage, --autoplay-policy and the window position and size are always added', hocon: 'jibri.chrome.flags' },
   { name: 'IGNORE_CERTIFICATE_ERRORS', default: 'false', group: 'Browser', description: 'Let the browser accept self-signed certificates of the meeting (not applied when CHROMIUM_FLAGS is set, as docker-jitsi-meet)' },
+  { name: 'JIBRI_BROWSER_PUBLIC_ONLY', default: 'false', group: 'Browser', description: 'The browser reaches public addresses only: every page, frame, script, WebSocket and request it makes goes through the recorder\'s filtering proxy, which refuses loopback, private, link-local (cloud metadata), CGNAT, unique-local and the like, as the fleet\'s outbound guard does (WebRTC media is not proxied; docs/SECURITY.md). The on-demand fleet always sets it' },
+  { name: 'JIBRI_BROWSER_ALLOWED_HOSTS', default: '', group: 'Browser', description: 'With JIBRI_BROWSER_PUBLIC_ONLY: host or host:port list the browser may reach although loopback or private (e.g. a meeting served on the private network)' },
   { name: 'JIBRI_PAGE_LOAD_TIMEOUT', default: '60 seconds', group: 'Browser', description: `How long the meeting page may take to load; ${DURATION_NOTE}` },
   { name: 'JIBRI_CALL_JOIN_TIMEOUT', default: '30 seconds', group: 'Call checks', description: `How long the page may take to join the conference before the start fails; ${DURATION_NOTE}` },
   { name: 'JIBRI_CALL_EMPTY_TIMEOUT', default: '30 seconds', group: 'Call checks', description: `Time alone in the call (hidden participants do not count) before the session ends normally (0 = never); ${DURATION_NOTE}`, hocon: 'jibri.call-status-checks.default-call-empty-timeout' },
@@ -341,6 +350,7 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
       'Longest a session Jicofo starts from the environment the XMPP_* variables describe may run, read as Jibri reads its usage-timeout (jibri.conf environments have their own): whole minutes, so under a minute is no limit, and a bare number is milliseconds (docker-jitsi-meet writes it into jibri.conf as it is), so write a unit, e.g. "1 hour"; 0 = no limit. HTTP-started sessions are not limited by it',
   },
   { name: 'JIBRI_HTTP_USAGE_TIMEOUT', default: '0', group: 'Call checks', description: `Longest an HTTP-started session may run (0 = no limit, as Jibri, whose HTTP API has none); ${DURATION_NOTE}` },
+  { name: 'JIBRI_SHUTDOWN_AT', default: '', group: 'Call checks', description: 'An instant (ISO 8601 with its time zone, e.g. 2026-03-01T12:00:00Z) at which the recorder shuts down by itself as Jibri\'s internal shutdown does: running sessions are stopped and finalized (Jicofo gets "off"), none starts any more, and it exits with 255. The on-demand fleet sets it to the end of a deployment\'s paid time' },
   { name: 'JIBRI_CALL_STATUS_CHECK_INTERVAL', default: '5 seconds', group: 'Call checks', description: `Time between call-status checks (Jibri: 15 seconds; a check costs a few milliseconds); ${DURATION_NOTE}` },
   { name: 'XMPP_HIDDEN_DOMAIN', default: 'hidden.meet.jitsi', group: 'Call login', description: 'Domain of the recorder account the browser joins with (XMPP_RECORDER_DOMAIN is still read)' },
   { name: 'XMPP_RECORDER_DOMAIN', default: '', group: 'Call login', description: 'Older name of XMPP_HIDDEN_DOMAIN' },
@@ -737,6 +747,14 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
   const token = r.optional('JIBRI_HTTP_API_TOKEN');
   const internalAuth = r.bool('JIBRI_HTTP_API_INTERNAL_AUTH');
   if (internalAuth && !token) r.problems.push('JIBRI_HTTP_API_INTERNAL_AUTH=true needs JIBRI_HTTP_API_TOKEN (or JIBRI_HTTP_API_TOKEN_FILE): the internal API would take that token');
+  const internalHost = r.text('JIBRI_HTTP_API_INTERNAL_HOST');
+  if (!internalAuth && !r.bool('JIBRI_HTTP_API_ALLOW_OPEN') && !isLoopbackHost(internalHost)) {
+    r.problems.push(
+      `JIBRI_HTTP_API_INTERNAL_HOST=${JSON.stringify(internalHost)} is not a loopback address and the internal API takes no token: anyone who reaches it ` +
+        'could shut the recorder down mid-recording. Keep it on 127.0.0.1 (Jibri\'s scripts call it there); or set JIBRI_HTTP_API_INTERNAL_AUTH=true with ' +
+        'JIBRI_HTTP_API_TOKEN; or, if it really must be open, set JIBRI_HTTP_API_ALLOW_OPEN=true',
+    );
+  }
   const recorderLogin: RecorderLogin | undefined = recorderPassword
     ? { domain: r.optional('XMPP_HIDDEN_DOMAIN') ?? r.optional('XMPP_RECORDER_DOMAIN') ?? r.text('XMPP_HIDDEN_DOMAIN'), username: r.text('JIBRI_RECORDER_USER'), password: recorderPassword }
     : undefined;
@@ -801,10 +819,11 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
     statsd: { enabled: r.bool('ENABLE_STATS_D'), host: r.text('JIBRI_STATSD_HOST'), port: r.int('JIBRI_STATSD_PORT', 1, 65535) },
     ...optionalField('autoscaler', readAutoscaler(r, ctx)),
     lifecycle: {
-      internalHost: r.text('JIBRI_HTTP_API_INTERNAL_HOST'),
+      internalHost,
       internalPort: r.int('JIBRI_HTTP_API_INTERNAL_PORT', 0, 65535),
       ...(internalAuth && token ? { internalToken: token } : {}),
       singleUse: r.bool('JIBRI_SINGLE_USE_MODE'),
+      ...optionalField('shutdownAtMs', readInstant(r, 'JIBRI_SHUTDOWN_AT')),
     },
     ...optionalField('recorderLogin', recorderLogin),
     recorderLoginOrigins: readLoginOrigins(r, xmppEnvironments),
@@ -875,6 +894,15 @@ function optionalField<K extends string, V>(key: K, value: V | undefined): Parti
 export function isLoopbackHost(host: string): boolean {
   const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** An ISO 8601 instant with its time zone, as ms since the epoch; undefined when unset. */
+function readInstant(r: Reader, name: string): number | undefined {
+  const raw = r.optional(name);
+  if (raw === undefined) return undefined;
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(ms)) r.problems.push(`${name}=${JSON.stringify(raw)}: expected an instant in ISO 8601 with its time zone, e.g. 2026-03-01T12:00:00Z`);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 function readHttp(r: Reader, token: string | undefined): HttpConfig {
@@ -958,11 +986,14 @@ function readBrowser(r: Reader, warnings: string[]): BrowserConfig {
   if (flags && ignoreCertificateErrors && !flags.includes('--ignore-certificate-errors')) {
     warnings.push('IGNORE_CERTIFICATE_ERRORS does not apply: CHROMIUM_FLAGS replaces the flag list (add --ignore-certificate-errors to it), as in docker-jitsi-meet');
   }
+  const allowed = parseAllowedHosts(r.optional('JIBRI_BROWSER_ALLOWED_HOSTS') ?? '');
+  if (!allowed.ok) r.problems.push(`JIBRI_BROWSER_ALLOWED_HOSTS: ${JSON.stringify(allowed.entry)} is not host or host:port`);
   return {
     chromiumPath: r.text('JIBRI_CHROMIUM_PATH'),
     ...(flags ? { flags } : {}),
     ignoreCertificateErrors,
     pageLoadTimeoutSec: r.duration('JIBRI_PAGE_LOAD_TIMEOUT', 1, 600),
+    ...(r.bool('JIBRI_BROWSER_PUBLIC_ONLY') ? { publicOnly: { allowed: allowed.ok ? allowed.hosts : [] } } : {}),
   };
 }
 

@@ -95,3 +95,28 @@ export class Lifecycle {
     this.deps.exit(this.code ?? 0);
   }
 }
+
+/** setTimeout's longest wait; a later instant is reached in several waits. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * JIBRI_SHUTDOWN_AT: at that instant the recorder asks itself for Jibri's shutdown (sessions stopped and
+ * finalized, no new one, exit 255). An instant already past shuts it down at once. The on-demand fleet
+ * sets it to a deployment's paid end, so a recorder whose fleet is gone still stops there.
+ */
+export function scheduleShutdown(atMs: number | undefined, lifecycle: Pick<Lifecycle, 'request'>, log: Logger, now: () => number = Date.now): { cancel(): void } | undefined {
+  if (atMs === undefined) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const wait = atMs - now();
+    if (wait > 0) {
+      timer = setTimeout(arm, Math.min(wait, MAX_TIMER_MS));
+      timer.unref();
+      return;
+    }
+    log.info(`JIBRI_SHUTDOWN_AT (${new Date(atMs).toISOString()}) reached: shutting down`, { component: 'lifecycle' });
+    lifecycle.request('shutdown');
+  };
+  arm();
+  return { cancel: () => clearTimeout(timer) };
+}

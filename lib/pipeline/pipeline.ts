@@ -17,6 +17,7 @@ import { CLOCK_LAYOUT } from './frame-clock/clock-code';
 import { ClockReader, type ClockSample } from './frame-clock/clock-reader';
 import { installPageClock, stopPageClock } from './frame-clock/page-clock';
 import { fineDelayCommand, stepCommands } from './frame-clock/sound-shift';
+import { lockToOrigin } from './browser/origin-lock';
 import type { CaptureSource } from './source';
 
 export interface PipelineOptions {
@@ -30,6 +31,11 @@ export interface PipelineOptions {
    * Meet versions older than config.useHostPageLocalStorage (Jibri used to set them the same way).
    */
   localStorage: Array<[string, string]>;
+  /**
+   * The page URL's hash and the localStorage entries carry a call login: the main frame then stays on the
+   * meeting's origin (a redirect or a navigation elsewhere is refused, as it would take the hash along).
+   */
+  loginHeld?: boolean;
   /** Where the encode goes, in ffmpeg's order; the pipeline opens, feeds and finishes them. */
   outputs: readonly Output[];
   /** The encode used when an output is live (JIBRI_STREAMING_*). */
@@ -110,20 +116,42 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     this.timings.source = Date.now() - t0;
     this.throwIfAborted();
 
-    await source.browser.page.addInitScript((entries: Array<[string, string]>) => {
-      try {
-        for (const [k, v] of entries) window.localStorage.setItem(k, v);
-      } catch {
-        // Pages without storage (about:blank, opaque origins) have nothing to log in.
-      }
-    }, this.opts.localStorage);
-    await source.browser.page.addInitScript(installPageClock, { ...CLOCK_LAYOUT, top: encoding.height, width: encoding.width });
+    const page = source.browser.page;
+    const origin = new URL(this.opts.pageUrl).origin;
+    // Only the meeting's own top frame gets the entries: not its frames, nor any page it navigates to.
+    await page.addInitScript(
+      ({ entries, origin: meeting }: { entries: Array<[string, string]>; origin: string }) => {
+        try {
+          if (window.top !== window || window.location.origin !== meeting) return;
+          for (const [k, v] of entries) window.localStorage.setItem(k, v);
+        } catch {
+          // Pages without storage (about:blank, opaque origins) have nothing to log in.
+        }
+      },
+      { entries: this.opts.localStorage, origin },
+    );
+    await page.addInitScript(installPageClock, { ...CLOCK_LAYOUT, top: encoding.height, width: encoding.width });
+    let refusedNavigation: string | undefined;
+    if (this.opts.loginHeld) {
+      await lockToOrigin(page, origin, (target) => {
+        refusedNavigation ??= target;
+        log.warn(`the meeting page tried to take the browser to ${target}; refused, as the page's call login would go along`, { component: 'pipeline' });
+      });
+    }
     let status: number | undefined;
     try {
-      const response = await source.browser.page.goto(this.opts.pageUrl, { waitUntil: 'load', timeout: this.opts.browser.pageLoadTimeoutSec * 1000 });
+      const response = await page.goto(this.opts.pageUrl, { waitUntil: 'load', timeout: this.opts.browser.pageLoadTimeoutSec * 1000 });
       status = response?.status();
     } catch (err) {
       this.throwIfAborted();
+      if (refusedNavigation) {
+        throw new RecorderError({
+          code: 'PAGE_LOAD_FAILED',
+          message: `The meeting page redirected to ${refusedNavigation}, another origin than ${origin}: refused, as the call login would go along`,
+          hint: 'Use the address the meeting page ends up on (e.g. https:// rather than http://) as the meeting URL',
+          cause: err,
+        });
+      }
       throw new RecorderError({
         code: 'PAGE_LOAD_FAILED',
         // Playwright's message quotes the URL; the hash carries the hidden login.

@@ -23,6 +23,8 @@ export interface SourceOptions {
   encoding: EncodingConfig;
   browser: BrowserConfig;
   log: Logger;
+  /** The filtering proxy every connection of the browser must go through (JIBRI_BROWSER_PUBLIC_ONLY). */
+  proxyUrl?: string;
 }
 
 /** Closes in reverse order; each step's failure is logged and the others still run. */
@@ -47,7 +49,7 @@ export async function startSource(opts: SourceOptions): Promise<CaptureSource> {
   }
   let browser: SessionBrowser;
   try {
-    browser = await launchBrowser({ config: opts.browser, display: display.value.name, sinkName: sink.value.sinkName, ...screen });
+    browser = await launchBrowser({ config: opts.browser, display: display.value.name, sinkName: sink.value.sinkName, ...screen, ...(opts.proxyUrl ? { proxyUrl: opts.proxyUrl } : {}) });
   } catch (err) {
     await closeAll(log, [['audio sink', () => sink.value.close()], ['display', () => display.value.close()]]);
     throw err;

@@ -45,6 +45,8 @@ export interface RecorderOptions {
   load?: LoadSource;
   /** Where sessions get their capture source; a warm SpareSource (Xvfb, PulseAudio, Chromium) by default. */
   sources?: SourceProvider;
+  /** The browsers' filtering proxy (JIBRI_BROWSER_PUBLIC_ONLY), started by the wiring. */
+  browserProxyUrl?: string;
   /** The sessions' pipeline factory and finalizer; the real ones by default (unit specs pass fakes). */
   sessions?: Pick<SessionDeps, 'pipeline' | 'finalize'>;
 }
@@ -108,7 +110,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     super();
     this.log = opts.log.child({ component: 'recorder' });
     this.runChecks = opts.healthChecks ?? (() => runHealthChecks(opts.config));
-    this.spare = opts.sources ?? new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log });
+    this.spare = opts.sources ?? new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log, ...(opts.browserProxyUrl ? { proxyUrl: opts.browserProxyUrl } : {}) });
     this.load = opts.load ?? new HostLoadMonitor();
     const { capacity } = opts.config;
     this.cost = new CostModel({ cpuCores: capacity.sessionCpuCores, memoryBytes: capacity.sessionMemoryBytes });

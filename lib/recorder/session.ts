@@ -247,6 +247,7 @@ export class Session extends EventEmitter<SessionEvents> {
       ffmpegBinary: config.ffmpegPath,
       pageUrl: callUrlWithLogin(this.request.call, this.request.callLogin, config.instanceId || 'jibri'),
       localStorage: localStorageEntries(this.request.callLogin, config.instanceId || 'jibri'),
+      loginHeld: this.request.callLogin !== undefined,
       outputs: this.allOutputs,
       liveEncoding: { preset: streaming.preset, maxBitrateKbps: streaming.maxBitrateKbps, gopSize: streaming.gopSize },
       onPageLoaded: async (page) => {

@@ -113,7 +113,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
       JIBRI_FLEET_PRICES: 'lon=1.5',
       JIBRI_FLEET_LOCAL_CAPACITY: '2',
       JIBRI_FLEET_DEPLOY_TIMEOUT: '60',
-      JIBRI_FLEET_DRAIN_CAP: '30',
+      JIBRI_FLEET_STOP_GRACE: '20',
       JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
       JIBRI_FLEET_SIGNUP: 'open',

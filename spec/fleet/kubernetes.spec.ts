@@ -18,7 +18,7 @@ describe('the kubernetes backend pod', () => {
     env: recorderEnv({ XMPP_SERVER: 'prosody.jitsi:5222', JIBRI_XMPP_PASSWORD: 'pw', PUBLIC_URL: 'https://meet.example.org' }, '0b7f5c2e-1d2a-4c3b-8e9f-a1b2c3d4e5f6'),
     secrets: recorderSecrets({ JIBRI_XMPP_PASSWORD: 'pw', JIBRI_RECORDER_PASSWORD: 'rpw' }, 'the-recorder-token'),
   };
-  const pod = podManifest(spec, { image: 'registry.example/jibri-ts:1', namespace: 'jibri', lifetimeSec: 3600, drainCapSec: 14400 }) as Json;
+  const pod = podManifest(spec, { image: 'registry.example/jibri-ts:1', namespace: 'jibri', lifetimeSec: 3600, stopGraceSec: 60 }) as Json;
 
   it('matches the API schema subset', () => {
     const problems: string[] = [];
@@ -28,8 +28,8 @@ describe('the kubernetes backend pod', () => {
 
   it('is labelled, bounded in time, and given time to finish a recording', () => {
     expect(pod.metadata.labels).toMatchObject({ [POD_LABELS.fleet]: 'true', [POD_LABELS.deployment]: 'd-1', [POD_LABELS.recorder]: spec.recorderId });
-    expect(pod.spec.activeDeadlineSeconds).toBe(3600 + 14400);
-    expect(pod.spec.terminationGracePeriodSeconds).toBe(14400);
+    expect(pod.spec.activeDeadlineSeconds).toBe(3600 + 60);
+    expect(pod.spec.terminationGracePeriodSeconds).toBe(60);
     expect(pod.metadata.annotations['controller.kubernetes.io/pod-deletion-cost']).toBe('0');
     const c = pod.spec.containers[0];
     expect(c.lifecycle.preStop.exec.command).toEqual(['node', '/app/prestop.js']);

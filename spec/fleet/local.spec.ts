@@ -61,7 +61,7 @@ describe('the fleet with the local backend', () => {
     JIBRI_FLEET_PRICES: 'lon=1.5',
     JIBRI_FLEET_LOCAL_CAPACITY: '3',
     JIBRI_FLEET_DEPLOY_TIMEOUT: '60',
-    JIBRI_FLEET_DRAIN_CAP: '60',
+    JIBRI_FLEET_STOP_GRACE: '20',
     JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
     JIBRI_FLEET_SECRET_KEY: SECRET_KEY,
     // The spec's receiver and Prosody are on loopback, which the fleet refuses unless the operator allows them.
@@ -154,7 +154,7 @@ describe('the fleet with the local backend', () => {
     expect((await fetch(`${fleet.url}/deployments/${deploymentId}`)).status).toBe(401);
   });
 
-  it('a Jicofo stand-in records through one of them; at expiry the idle one goes at once, the busy one after its file is finalized', async () => {
+  it("a Jicofo stand-in records through one of them; at the paid end the idle one goes, the busy one's session is stopped and finalized within the grace, and Jicofo gets off", async () => {
     const busy = recorders[0]!;
     const idle = recorders[1]!;
     const start = `<iq type="set" id="fleet-start" to="${BREWERY}/${busy.recorder_id}"><jibri xmlns="${NS_JIBRI}" action="start" recording_mode="file" room="fleetroom@${DOMAINS.muc}" session_id="fleet-session"/></iq>`;
@@ -163,18 +163,20 @@ describe('the fleet with the local backend', () => {
 
     const rows = fleet.store.recorders(deploymentId);
     const pidOf = (id: string): number => JSON.parse(rows.find((r) => r.id === id)!.handle!).pid;
-    await waitFor('the expiry', () => (fleet.store.deployment(deploymentId)?.state === 'expiring' ? true : undefined), HOUR_SECONDS * 1000 + 10000, 200);
-    await waitFor('the idle recorder to be removed', () => (fleet.store.recorders(deploymentId).find((r) => r.id === idle.recorder_id)?.state === 'removed' ? true : undefined), 20000, 200);
-    expect(alive(pidOf(idle.recorder_id))).toBe(false);
-    // The busy one drains: still there, still recording, busy in the brewery.
-    expect(fleet.store.recorders(deploymentId).find((r) => r.id === busy.recorder_id)?.state).toBe('draining');
-    expect(alive(pidOf(busy.recorder_id))).toBe(true);
-    expect(jicofo.lastPresenceOf(`${BREWERY}/${busy.recorder_id}`)?.busy).toBe('busy');
-
-    const stop = `<iq type="set" id="fleet-stop" to="${BREWERY}/${busy.recorder_id}"><jibri xmlns="${NS_JIBRI}" action="stop" session_id="fleet-session"/></iq>`;
-    expect((await jicofo.sendIq(stop)).reply.getChild('jibri', NS_JIBRI)?.attrs.status).toBe('off');
+    // Each recorder knows its paid end: the latest instant it can be, and a usage timeout of the paid time.
+    const environ = fs.readFileSync(`/proc/${pidOf(busy.recorder_id)}/environ`, 'utf8').split('\0');
+    expect(environ).toContain(`JIBRI_USAGE_TIMEOUT=${HOUR_SECONDS} seconds`);
+    const shutdownAt = Date.parse(environ.find((e) => e.startsWith('JIBRI_SHUTDOWN_AT='))!.split('=')[1]!);
+    const paidEnd = Date.parse(fleet.store.deployment(deploymentId)!.expiresAt!);
+    expect(shutdownAt).toBeGreaterThanOrEqual(paidEnd);
+    await waitFor('the expiry', () => (fleet.store.deployment(deploymentId)?.state !== 'ready' ? true : undefined), HOUR_SECONDS * 1000 + 10000, 100);
+    // The busy one's session ends at the paid end: Jicofo hears "off" within the grace, the file is finalized.
+    const off = await jicofo.waitFor('off', () => jicofo.statusIqs.find((s) => s.from === `${BREWERY}/${busy.recorder_id}` && s.jibri.attrs.status === 'off'), 20000);
+    expect(off).toBeDefined();
+    expect(Date.now() - paidEnd).toBeLessThan(20000);
     await waitFor('the deployment to end', () => (fleet.store.deployment(deploymentId)?.state === 'ended' ? true : undefined), 30000, 200);
-    expect(alive(pidOf(busy.recorder_id))).toBe(false);
+    for (const r of [busy, idle]) expect(alive(pidOf(r.recorder_id))).toBe(false);
+    expect(fleet.store.recorders(deploymentId).map((r) => r.state)).toEqual(['removed', 'removed']);
     const recordings = path.join(JSON.parse(rows.find((r) => r.id === busy.recorder_id)!.handle!).dir, 'recordings', 'fleet-session');
     expect(fs.readdirSync(recordings).some((f) => f.endsWith('.mp4'))).toBe(true);
     expect(fs.existsSync(path.join(recordings, 'metadata.json'))).toBe(true);

@@ -108,7 +108,7 @@ describe('the fleet keeps customers apart', () => {
       JIBRI_FLEET_PRICE: '1',
       JIBRI_FLEET_LOCAL_CAPACITY: '2',
       JIBRI_FLEET_DEPLOY_TIMEOUT: '25',
-      JIBRI_FLEET_DRAIN_CAP: '30',
+      JIBRI_FLEET_STOP_GRACE: '20',
       JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
       JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port},127.0.0.1:${redirector.port}`,
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,

@@ -3,7 +3,7 @@
  * (spec/fleet/docker.spec.ts, spec/fleet/swarm.spec.ts): a real Prosody and Jicofo stand-in, the
  * seed's curl request, recorders of the jibri-ts image that must show up idle and healthy in the
  * brewery, the signed callback, a fleet restart that finds them again, a recording through one of them,
- * and the expiry that removes the idle one at once and the busy one after its file is finalized. Each
+ * and the paid end that removes the idle one and stops the busy one's session (finalized, Jicofo told "off"). Each
  * backend says how to look at its own objects (labels, hardening, secrets, the recordings' folder).
  */
 import { execFile } from 'node:child_process';
@@ -99,7 +99,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       startFleetServer(
         loadFleetConfig({
           JIBRI_FLEET_PORT: '0', JIBRI_FLEET_DATA_DIR: dataDir, JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(), JIBRI_FLEET_ADMIN_TOKEN: ADMIN, JIBRI_FLEET_CALLBACK_SECRET: SECRET,
-          JIBRI_FLEET_HOUR_SECONDS: String(HOUR_SECONDS), JIBRI_FLEET_DEPLOY_TIMEOUT: '90', JIBRI_FLEET_DRAIN_CAP: '120', JIBRI_FLEET_SECRET_KEY: secretKey,
+          JIBRI_FLEET_HOUR_SECONDS: String(HOUR_SECONDS), JIBRI_FLEET_DEPLOY_TIMEOUT: '90', JIBRI_FLEET_STOP_GRACE: '60', JIBRI_FLEET_SECRET_KEY: secretKey,
           JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`, JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
           ...backend.env(),
         }),
@@ -162,7 +162,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       for (const r of recorders) expect(await backend.running(r.recorder_id)).toBe(true);
     });
 
-    it('a Jicofo stand-in records through one; at expiry the idle one goes at once, the busy one after its file is finalized', async () => {
+    it("a Jicofo stand-in records through one; at the paid end the idle one goes, the busy one's session is stopped and finalized, and Jicofo gets off", async () => {
       const busy = recorders[0]!;
       const idle = recorders[1]!;
       const session = `${backend.kind}-session`;
@@ -170,19 +170,10 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       expect((await jicofo.sendIq(startIq)).reply.getChild('jibri', NS_JIBRI)?.attrs.status).toBe('pending');
       await jicofo.waitFor('on', () => jicofo.statusIqs.find((s) => s.from === `${BREWERY}/${busy.recorder_id}` && s.jibri.attrs.status === 'on'), 30000);
 
-      const state = (id: string): string | undefined => live().store.recorders(deploymentId).find((r) => r.id === id)?.state;
-      await waitFor('the expiry', () => (live().store.deployment(deploymentId)?.state === 'expiring' ? true : undefined), HOUR_SECONDS * 1000 + 10000, 200);
-      await waitFor('the idle recorder to be removed', () => (state(idle.recorder_id) === 'removed' ? true : undefined), 60000, 200);
-      expect(await backend.exists(idle.recorder_id)).toBe(false);
-      // The busy one drains: still there, still recording, busy in the brewery.
-      expect(state(busy.recorder_id)).toBe('draining');
-      expect(await backend.running(busy.recorder_id)).toBe(true);
-      expect(jicofo.lastPresenceOf(`${BREWERY}/${busy.recorder_id}`)?.busy).toBe('busy');
-
-      const stopIq = `<iq type="set" id="${session}-stop" to="${BREWERY}/${busy.recorder_id}"><jibri xmlns="${NS_JIBRI}" action="stop" session_id="${session}"/></iq>`;
-      expect((await jicofo.sendIq(stopIq)).reply.getChild('jibri', NS_JIBRI)?.attrs.status).toBe('off');
+      await waitFor('the expiry', () => (live().store.deployment(deploymentId)?.state !== 'ready' ? true : undefined), HOUR_SECONDS * 1000 + 10000, 200);
+      await jicofo.waitFor('off', () => jicofo.statusIqs.find((s) => s.from === `${BREWERY}/${busy.recorder_id}` && s.jibri.attrs.status === 'off'), 30000);
       await waitFor('the deployment to end', () => (live().store.deployment(deploymentId)?.state === 'ended' ? true : undefined), 90000, 250);
-      expect(await backend.exists(busy.recorder_id)).toBe(false);
+      for (const r of [busy, idle]) expect(await backend.exists(r.recorder_id)).toBe(false);
       const handle = live().store.recorders(deploymentId).find((r) => r.id === busy.recorder_id)?.handle;
       const dir = await backend.sessionDir(handle!, busy.recorder_id, session);
       expect(fs.readdirSync(dir).some((f) => f.endsWith('.mp4'))).toBe(true);

@@ -291,6 +291,22 @@ describe('configuration', () => {
     expect(loadConfig({ JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_ALLOW_OPEN: 'true' }).http).toMatchObject({ host: '0.0.0.0', allowOpen: true });
   });
 
+  it('refuses an internal API beyond loopback that takes no token, as it refuses the HTTP API', () => {
+    for (const host of ['0.0.0.0', '10.1.2.3']) {
+      expect(() => loadConfig({ JIBRI_HTTP_API_INTERNAL_HOST: host })).toThrow(/JIBRI_HTTP_API_INTERNAL_HOST=.* is not a loopback address and the internal API takes no token.*JIBRI_HTTP_API_INTERNAL_AUTH=true/s);
+    }
+    expect(loadConfig({ JIBRI_HTTP_API_INTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_TOKEN: 't', JIBRI_HTTP_API_INTERNAL_AUTH: 'true', JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0' }).lifecycle).toMatchObject({ internalHost: '0.0.0.0', internalToken: 't' });
+    expect(loadConfig({ JIBRI_HTTP_API_INTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_ALLOW_OPEN: 'true' }).lifecycle.internalHost).toBe('0.0.0.0');
+    expect(loadConfig({ JIBRI_HTTP_API_INTERNAL_HOST: '::1' }).lifecycle.internalHost).toBe('::1');
+  });
+
+  it('reads JIBRI_SHUTDOWN_AT as an instant with its time zone', () => {
+    expect(loadConfig({ JIBRI_SHUTDOWN_AT: '2026-03-01T12:00:00Z' }).lifecycle.shutdownAtMs).toBe(Date.UTC(2026, 2, 1, 12));
+    expect(loadConfig({ JIBRI_SHUTDOWN_AT: '2026-03-01T13:00:00.500+01:00' }).lifecycle.shutdownAtMs).toBe(Date.UTC(2026, 2, 1, 12) + 500);
+    expect(loadConfig({}).lifecycle.shutdownAtMs).toBeUndefined();
+    for (const bad of ['2026-03-01 12:00', '2026-03-01T12:00:00', 'tomorrow', '2026-13-01T00:00:00Z']) expect(() => loadConfig({ JIBRI_SHUTDOWN_AT: bad })).toThrow(/JIBRI_SHUTDOWN_AT=.*ISO 8601 with its time zone/);
+  });
+
   it('hands the recorder login only to the operator\'s own origins', () => {
     const c = loadConfig({ PUBLIC_URL: 'https://meet.example.com/', XMPP_DOMAIN: 'meet.internal', JIBRI_CALL_LOGIN_ALLOWED_ORIGINS: 'https://other.example.org:8443, HTTP://LOCALHOST:8000/' });
     expect(c.recorderLoginOrigins).toEqual(['https://meet.example.com', 'https://meet.internal', 'https://other.example.org:8443', 'http://localhost:8000']);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { closedAncestor, LocalBackend } from '../../packages/fleet/lib/backends/local';
-import { canonicalHost, classifyAddress, isAllowedHost, parseAllowedHosts, pinnedLookup, resolveChecked } from '../../packages/fleet/lib/outbound-guard';
+import { canonicalHost, classifyAddress, isAllowedHost, OutboundRefused, parseAllowedHosts, pinnedLookup, resolveChecked } from '../../packages/fleet/lib/outbound-guard';
 import { parseSecretKey, SecretBox } from '../../packages/fleet/lib/secret-box';
 
 describe('fleet: the outbound guard classifies addresses', () => {
@@ -36,8 +36,15 @@ describe('fleet: the outbound guard resolves once and connects there', () => {
 
   it('refuses a name when any of its addresses is not public, naming the field', async () => {
     const r = resolver({ 'rebind.example': ['93.184.216.34', '127.0.0.1'], 'ok.example': ['93.184.216.34'] });
-    await expect(resolveChecked('callback_url', 'rebind.example', 80, [], r)).rejects.toThrow(/^callback_url: rebind\.example resolves to 127\.0\.0\.1 \(loopback\)/);
-    await expect(resolveChecked('callback_url', '2130706433', 80, [], r)).rejects.toThrow(/^callback_url: 127\.0\.0\.1 is 127\.0\.0\.1 \(loopback\)/);
+    // The customer reads that the host is not public; what it resolves to is for the operator's log only.
+    const refused = (await resolveChecked('callback_url', 'rebind.example', 80, [], r).catch((err: unknown) => err)) as OutboundRefused;
+    expect(refused).toBeInstanceOf(OutboundRefused);
+    expect(refused.message).toBe('callback_url: rebind.example is not a public address, and only public addresses are reached for a customer; use a public host');
+    expect(refused.message).not.toMatch(/127|loopback/);
+    expect(refused.detail).toBe('callback_url: rebind.example resolves to 127.0.0.1 (loopback)');
+    await expect(resolveChecked('callback_url', 'internal.example', 80, [], resolver({ 'internal.example': ['10.9.8.7'] }))).rejects.toThrow(/^callback_url: internal\.example is not a public address/);
+    const literal = (await resolveChecked('callback_url', '2130706433', 80, [], r).catch((err: unknown) => err)) as OutboundRefused;
+    expect(literal.detail).toBe('callback_url: 127.0.0.1 is 127.0.0.1 (loopback)');
     await expect(resolveChecked('callback_url', 'nowhere.example', 80, [], r)).rejects.toThrow(/cannot resolve|has no address/);
     expect(await resolveChecked('callback_url', 'ok.example', 80, [], r)).toEqual({ address: '93.184.216.34', family: 4, allowedByOperator: false });
   });
@@ -49,7 +56,7 @@ describe('fleet: the outbound guard resolves once and connects there', () => {
     expect(await resolveChecked('XMPP_SERVER', '127.0.0.1', 8080, allowed.hosts, r)).toMatchObject({ address: '127.0.0.1', allowedByOperator: true });
     // The same address spelled otherwise is the same host.
     expect(await resolveChecked('XMPP_SERVER', '127.1', 8080, allowed.hosts, r)).toMatchObject({ allowedByOperator: true });
-    await expect(resolveChecked('XMPP_SERVER', '127.0.0.1', 8081, allowed.hosts, r)).rejects.toThrow(/loopback/);
+    await expect(resolveChecked('XMPP_SERVER', '127.0.0.1', 8081, allowed.hosts, r)).rejects.toMatchObject({ detail: expect.stringMatching(/loopback/) });
     expect(await resolveChecked('XMPP_SERVER', 'prosody.internal', 5222, allowed.hosts, r)).toMatchObject({ address: '10.0.0.5', allowedByOperator: true });
     expect(isAllowedHost(allowed.hosts, '[::1]', 5222)).toBe(true);
     expect(isAllowedHost(allowed.hosts, '::1', 5280)).toBe(false);

@@ -55,7 +55,7 @@ describe('packages', () => {
     }
   });
 
-  it('the shared package depends on no more than winston and @xmpp/client', () => {
-    expect(Object.keys(manifest('packages/common').dependencies ?? {}).sort()).toEqual(['@xmpp/client', 'winston']);
+  it('the shared package depends on no more than winston, @xmpp/client and ipaddr.js', () => {
+    expect(Object.keys(manifest('packages/common').dependencies ?? {}).sort()).toEqual(['@xmpp/client', 'ipaddr.js', 'winston']);
   });
 });

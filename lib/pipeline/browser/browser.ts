@@ -16,6 +16,8 @@ export interface BrowserOptions {
   sinkName: string;
   width: number;
   height: number;
+  /** The filtering proxy every connection must go through (JIBRI_BROWSER_PUBLIC_ONLY). */
+  proxyUrl?: string;
 }
 
 export interface SessionBrowser {
@@ -33,8 +35,9 @@ export interface SessionBrowser {
  * container Chromium needs no sandbox (docker-jitsi-meet's template keeps --no-sandbox too) and no
  * large /dev/shm.
  */
-export function requiredChromiumArgs(opts: Pick<BrowserOptions, 'width' | 'height'>): string[] {
+export function requiredChromiumArgs(opts: Pick<BrowserOptions, 'width' | 'height' | 'proxyUrl'>): string[] {
   return [
+    ...(opts.proxyUrl ? proxyArgs(opts.proxyUrl) : []),
     `--window-position=0,0`,
     // Without a window manager, a "full screen" Chromium window comes out one pixel short on each axis,
     // leaving a black line at the right and bottom of the picture; one pixel more fills the screen.
@@ -46,6 +49,15 @@ export function requiredChromiumArgs(opts: Pick<BrowserOptions, 'width' | 'heigh
     // /dev/shm is 64 MB in a default container; Chromium then uses /tmp instead of crashing.
     '--disable-dev-shm-usage',
   ];
+}
+
+/**
+ * Every connection through the recorder's filtering proxy: loopback too (Chromium bypasses the proxy for
+ * localhost and loopback addresses unless told `<-loopback>`), and no QUIC, which would not go through an
+ * HTTP proxy. WebRTC's UDP is not proxied (docs/SECURITY.md).
+ */
+export function proxyArgs(proxyUrl: string): string[] {
+  return [`--proxy-server=${proxyUrl}`, '--proxy-bypass-list=<-loopback>', '--disable-quic'];
 }
 
 /** The recorder's own list, which CHROMIUM_FLAGS replaces (as it replaces Jibri's in docker-jitsi-meet). */

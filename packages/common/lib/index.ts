@@ -1,8 +1,9 @@
 /**
  * @jibri-ts/common: what the recorder (the repository's root package) and the fleet (packages/fleet) both
  * use, in one place: logging with the one secret redaction, the settings reader, token comparison, the
- * pieces of the XMPP brewery client the fleet's domain check shares with the recorder, and the pid probe.
- * It depends on winston and @xmpp/client only, so neither program carries the other's dependencies.
+ * pieces of the XMPP brewery client the fleet's domain check shares with the recorder, the pid probe, and
+ * the address rules every customer-aimed connection is checked with (net/address-policy.ts).
+ * It depends on winston, @xmpp/client and ipaddr.js only, so neither program carries the other's dependencies.
  */
 export { createLogger, type Logger } from './log';
 export * from './redact';
@@ -12,3 +13,18 @@ export { pidAlive } from './pid';
 export { NS_JIBRI } from './xmpp/namespaces';
 export { stayOnService } from './xmpp/stay-on-service';
 export { setSocketTrust, trustAllCertsFor } from './xmpp/tls-trust';
+export {
+  canonicalHost,
+  classifyAddress,
+  describeRange,
+  isAllowedHost,
+  OutboundRefused,
+  OutboundUnresolved,
+  parseAllowedHosts,
+  pinnedLookup,
+  resolveChecked,
+  type AddressVerdict,
+  type AllowedHost,
+  type CheckedAddress,
+  type Resolver,
+} from './net/address-policy';

@@ -7,6 +7,7 @@ import { missingFields, parseDomainConfig, type DomainConfig } from './domain-co
 import { EmailTaken, UserStore, type Role } from './dashboard/users';
 import { normalEmail } from './dashboard/web-security';
 import { hashKey, newApiKey } from './keys';
+import { OutboundRefused, OutboundUnresolved, resolveChecked, type AllowedHost } from './outbound-guard';
 import type { FleetStore } from './store';
 
 /** How long an invitation's link sets a password. */
@@ -21,8 +22,17 @@ export class AdminError extends Error {
 export class FleetAdmin {
   private readonly users: UserStore;
 
-  /** `verify` runs the test login (verifyDomain with the operator's allowed XMPP hosts). */
-  constructor(private readonly store: FleetStore, private readonly verify: (c: DomainConfig) => Promise<string | undefined>) {
+  /**
+   * `verify` runs the test login (verifyDomain with the operator's allowed XMPP hosts); `pageHosts` are the
+   * hosts a PUBLIC_URL may name although not public (JIBRI_FLEET_BROWSER_ALLOWED_HOSTS); `warn` gets what
+   * a refused PUBLIC_URL resolves to, for the operator's log.
+   */
+  constructor(
+    private readonly store: FleetStore,
+    private readonly verify: (c: DomainConfig) => Promise<string | undefined>,
+    private readonly pageHosts: readonly AllowedHost[] = [],
+    private readonly warn: (line: string) => void = () => undefined,
+  ) {
     this.users = new UserStore(store.db);
   }
 
@@ -73,12 +83,35 @@ export class FleetAdmin {
     if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(domain)) throw new AdminError(400, 'domain must be a domain name, e.g. meet.example.com');
     const parsed = parseDomainConfig(input);
     if (!parsed.ok) throw new AdminError(400, parsed.message);
+    if (parsed.config.PUBLIC_URL) await this.checkPublicUrl(parsed.config.PUBLIC_URL);
     this.store.setDomain(accountId, domain, parsed.config);
     const missing = missingFields(parsed.config);
     if (missing.length) return { complete: false, missing, verified: false };
     const error = await this.verify(parsed.config);
     this.store.setDomainVerification(accountId, domain, error);
     return { complete: !error, missing, verified: !error, ...(error ? { error } : {}) };
+  }
+
+  /**
+   * The meeting page the recorders' browsers will open must be on a public address (or a host the operator
+   * allowed): checked with the outbound guard's rules when the domain is saved, as the browser's proxy
+   * checks it again at every connection.
+   */
+  private async checkPublicUrl(raw: string): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new AdminError(400, 'PUBLIC_URL must be the http(s) address of the meeting page, e.g. https://meet.example.com');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AdminError(400, 'PUBLIC_URL must be the http(s) address of the meeting page, e.g. https://meet.example.com');
+    try {
+      await resolveChecked('PUBLIC_URL', url.hostname.replace(/^\[(.*)\]$/, '$1'), Number(url.port || (url.protocol === 'https:' ? 443 : 80)), this.pageHosts);
+    } catch (err) {
+      if (err instanceof OutboundRefused) this.warn(`refused ${err.detail}`);
+      if (err instanceof OutboundRefused || err instanceof OutboundUnresolved) throw new AdminError(400, err.message);
+      throw err;
+    }
   }
 
   show(accountId: string): { id: string; name: string; balance: number; ledger: unknown[] } {

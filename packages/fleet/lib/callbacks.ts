@@ -71,7 +71,7 @@ export class CallbackSender {
         } catch (err) {
           if (err instanceof OutboundRefused) {
             this.opts.store.callbackAbandoned(id, err.message);
-            this.opts.log.warn(`callback for ${deploymentId} given up: ${err.message}`, { component: 'fleet' });
+            this.opts.log.warn(`callback for ${deploymentId} given up: ${err.detail}`, { component: 'fleet' });
             return;
           }
           error = (err as NodeJS.ErrnoException).code ?? (err as Error).message;

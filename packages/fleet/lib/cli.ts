@@ -36,7 +36,7 @@ export async function runFleet(argv: string[]): Promise<void> {
   const [, command, ...args] = argv;
   prepareDataDir(config.dataDir);
   const store = new FleetStore(config.databasePath, new SecretBox(config.secretKey));
-  const admin = new FleetAdmin(store, (c) => verifyDomain(c, config.xmppAllowedHosts));
+  const admin = new FleetAdmin(store, (c) => verifyDomain(c, config.xmppAllowedHosts), config.browserAllowedHosts, (line) => process.stderr.write(`${line}\n`));
   const out = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
   try {
     switch (command) {

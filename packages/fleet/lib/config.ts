@@ -51,8 +51,8 @@ export interface FleetConfig {
   localCapacity: number;
   /** How long a deployment may take to be healthy and in the brewery. */
   deployTimeoutSec: number;
-  /** How long an expiring recorder that is busy may go on before it is stopped (its file is kept). */
-  drainCapSec: number;
+  /** How long a recorder whose paid time ended gets to stop and finalize before it is removed by force. */
+  stopGraceSec: number;
   /** Secret for the callbacks' HMAC-SHA256 signature. */
   callbackSecret: string;
   callbackAttempts: number;
@@ -76,6 +76,8 @@ export interface FleetConfig {
   callbackAllowedHosts: AllowedHost[];
   /** Likewise for customers' XMPP servers. */
   xmppAllowedHosts: AllowedHost[];
+  /** Likewise for what recorders' browsers load (the meeting page and everything it loads); passed to each recorder. */
+  browserAllowedHosts: AllowedHost[];
   /** Requests per minute from one client address to the public endpoints. */
   addressRateLimit: number;
   /** Requests per minute with one API key. */
@@ -92,6 +94,8 @@ export interface FleetConfig {
   loginRateLimit: number;
   /** How long a dashboard session lasts. */
   sessionHours: number;
+  /** What the operator should know about the configuration, logged once at start. */
+  warnings: string[];
 }
 
 /** Every variable the fleet reads, for .env.example (scripts/config-docs.js) and its checks; each secret also as NAME_FILE. */
@@ -111,7 +115,7 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_HOUR_SECONDS', default: '3600', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Length of a billed hour in seconds (tests shorten it)' },
   { name: 'JIBRI_FLEET_LOCAL_CAPACITY', default: '4', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Recorders a backend runs at once' },
   { name: 'JIBRI_FLEET_DEPLOY_TIMEOUT', default: '120', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds a deployment may take to be ready' },
-  { name: 'JIBRI_FLEET_DRAIN_CAP', default: '14400', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds an expiring busy recorder may go on recording' },
+  { name: 'JIBRI_FLEET_STOP_GRACE', default: '60', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds a recorder whose paid time ended (expiry or release) gets to stop its sessions and finalize their files before it is removed by force' },
   { name: 'JIBRI_FLEET_MAINTENANCE', default: 'false', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deploys get 503' },
   { name: 'JIBRI_FLEET_DOCKER_IMAGE', default: 'jibri-ts:local', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Image of the docker, swarm and kubernetes backends' },
   { name: 'JIBRI_FLEET_SWARM_LOCATIONS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'location=label pairs for the swarm backend: a location\'s recorders run on the nodes whose label jibri-location has that value (e.g. fra=eu-central-1); unset for a location: its own name' },
@@ -122,6 +126,7 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_RECORDER_MAIN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'The recorder program the local backend runs; defaults to this install\'s dist/lib/main.js' },
   { name: 'JIBRI_FLEET_SECRET_KEY', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Required: 32 bytes, base64 or hex, that encrypt customers\' passwords and recorder tokens in the database (make one: openssl rand -base64 32)', secret: true },
   { name: 'JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list that callbacks may reach although it is loopback or private (callbacks never reach such addresses otherwise)' },
+  { name: 'JIBRI_FLEET_BROWSER_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list that recorders\' browsers may load from although loopback or private (a PUBLIC_URL must be public or on this list; everything else the page loads is refused on such addresses)' },
   { name: 'JIBRI_FLEET_XMPP_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list of customers\' XMPP servers allowed although loopback or private' },
   { name: 'JIBRI_FLEET_ADDRESS_RATE_LIMIT', default: '120', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Requests per minute from one client address to the API (then 429)' },
   { name: 'JIBRI_FLEET_KEY_RATE_LIMIT', default: '60', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Requests per minute with one API key (then 429)' },
@@ -205,7 +210,7 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     hourSeconds: int('JIBRI_FLEET_HOUR_SECONDS', 3600, 1, 3600),
     localCapacity: int('JIBRI_FLEET_LOCAL_CAPACITY', 4, 0, 1000),
     deployTimeoutSec: int('JIBRI_FLEET_DEPLOY_TIMEOUT', 120, 5, 3600),
-    drainCapSec: int('JIBRI_FLEET_DRAIN_CAP', 4 * 3600, 0, 7 * 24 * 3600),
+    stopGraceSec: int('JIBRI_FLEET_STOP_GRACE', 60, 5, 3600),
     callbackSecret: callbackSecret ?? '',
     callbackAttempts: int('JIBRI_FLEET_CALLBACK_ATTEMPTS', 8, 1, 50),
     maintenance: ['1', 'true', 'yes', 'on'].includes((get('JIBRI_FLEET_MAINTENANCE') ?? '').toLowerCase()),
@@ -221,6 +226,7 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     secretKey: secretKey ?? Buffer.alloc(32),
     callbackAllowedHosts: hosts('JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS'),
     xmppAllowedHosts: hosts('JIBRI_FLEET_XMPP_ALLOWED_HOSTS'),
+    browserAllowedHosts: hosts('JIBRI_FLEET_BROWSER_ALLOWED_HOSTS'),
     addressRateLimit: int('JIBRI_FLEET_ADDRESS_RATE_LIMIT', 120, 1, 1000000),
     keyRateLimit: int('JIBRI_FLEET_KEY_RATE_LIMIT', 60, 1, 1000000),
     failedDeployLimit: int('JIBRI_FLEET_FAILED_DEPLOY_LIMIT', 10, 1, 100000),
@@ -229,7 +235,12 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     signup: 'invite',
     loginRateLimit: int('JIBRI_FLEET_LOGIN_RATE_LIMIT', 10, 1, 100000),
     sessionHours: int('JIBRI_FLEET_SESSION_HOURS', 12, 1, 24 * 30),
+    warnings: [],
   };
+  // Read only to say it is not: JIBRI_FLEET_STOP_GRACE replaced it.
+  if (env.JIBRI_FLEET_DRAIN_CAP?.trim()) {
+    config.warnings.push('JIBRI_FLEET_DRAIN_CAP is no longer read: a deployment\'s paid end is a hard end (its sessions are stopped and finalized then); JIBRI_FLEET_STOP_GRACE is how long the finalizing may take');
+  }
   if (!get('JIBRI_FLEET_RECORDER_MAIN') && !installedRecorderMain(__dirname) && Object.values(locations).includes('local')) {
     problems.push('JIBRI_FLEET_LOCATIONS: the local backend runs the recorder (the jibri-ts package) on this host, and none is installed beside the fleet: set JIBRI_FLEET_RECORDER_MAIN to its dist/lib/main.js, or put every location on docker or kubernetes (the fleet image carries no recorder; the fleet-local image does)');
   }

@@ -1,8 +1,10 @@
 /**
  * A deployment's life: reserve its cost and its capacity, create its recorders on the location's
  * backend, wait until each answers its health check and shows idle and healthy in the domain's brewery,
- * call back; at expiry drain each recorder (a busy one finishes its recording, up to the drain cap) and
- * remove it. A deploy that fails, times out, or was in flight when the fleet died is cleaned up and
+ * call back; at the paid end (expiry, or an early release) stop each recorder's sessions at once (they are
+ * finalized as always, and the customer's Jicofo gets Jibri's "off") and remove it: paid time is never
+ * exceeded for free, and a place is never held past it. Each recorder also knows the latest its paid end
+ * can be (JIBRI_SHUTDOWN_AT, JIBRI_USAGE_TIMEOUT), so it stops by itself when the fleet is not there. A deploy that fails, times out, or was in flight when the fleet died is cleaned up and
  * refunded, never retried (so nothing is ever deployed twice); recorders that could not be deployed are
  * refunded. Every change of money or capacity is one store transaction with the change of state that
  * causes it (store.ts); this class does the work around them.
@@ -13,6 +15,7 @@ import { NotAvailableError, type RecorderBackend } from './backends/backend';
 import { BreweryWatch, pinnedXmppServers } from './brewery-watch';
 import type { CallbackSender } from './callbacks';
 import { priceOf, type FleetConfig } from './config';
+import type { AllowedHost } from './outbound-guard';
 import type { DeployRequest } from './deploy-request';
 import { missingFields, SECRET_FIELDS, trustsAllCerts, type DomainConfig } from './domain-config';
 import { deploymentCost } from './money';
@@ -27,6 +30,9 @@ export class FleetError extends Error {
 }
 
 export const NOT_AVAILABLE = 'recorders not available in specified location';
+
+/** Beyond the deploy timeout, what one last round of health checks may take (a check times out after 3 s). */
+const READY_ROUND_SLACK_SEC = 15;
 
 export interface DeployerOptions {
   store: FleetStore;
@@ -109,7 +115,11 @@ export class Deployer {
     const backend = this.opts.backends[d.backend];
     const { store, config } = this.opts;
     if (!backend) return this.fail(d, NOT_AVAILABLE, []);
-    const expiresAt = new Date(Date.now() + (d.hours * config.hourSeconds + config.deployTimeoutSec) * 1000).toISOString();
+    const started = Date.now();
+    const paidSec = d.hours * config.hourSeconds;
+    // The latest the paid end can be: ready within the deploy timeout (and the last health round), then the paid time.
+    const latestEnd = new Date(started + (paidSec + config.deployTimeoutSec + READY_ROUND_SLACK_SEC) * 1000);
+    const expiresAt = latestEnd.toISOString();
     const rows: RecorderRow[] = [];
     const tokens = new Map<string, string>();
     const watch = new BreweryWatch(domain, config.xmppAllowedHosts);
@@ -129,14 +139,15 @@ export class Deployer {
           deploymentId: d.id,
           location: d.location,
           expiresAt,
-          env: recorderEnv(domain, row.id, pinnedXmppServers(watch.servers)),
+          env: { ...recorderEnv(domain, row.id, pinnedXmppServers(watch.servers)), ...paidEndEnv(latestEnd, paidSec), ...egressEnv(config) },
           secrets: recorderSecrets(domain, token),
         });
         row.handle = created.handle;
         row.ip = created.ip;
         store.setRecorderHandle(row.id, created.handle, created.ip);
       }
-      const until = Date.now() + config.deployTimeoutSec * 1000;
+      // The deploy timeout counts from the start, creation included: the recorders' own end (above) relies on it.
+      const until = started + config.deployTimeoutSec * 1000;
       const ready = new Set<string>();
       while (Date.now() < until && ready.size < rows.length && !this.stopped) {
         for (const r of rows) {
@@ -153,7 +164,8 @@ export class Deployer {
       if (!good.length) return this.fail(d, `deployment failed: no recorder became healthy and idle in the brewery of ${d.domain} within ${config.deployTimeoutSec} s`, rows);
       for (const r of bad) await this.removeFromBackend(r);
       const readyAt = new Date();
-      const expires = new Date(readyAt.getTime() + d.hours * config.hourSeconds * 1000);
+      // Never later than the end the recorders were given (a slow last health round could pass it by a moment).
+      const expires = new Date(Math.min(readyAt.getTime() + paidSec * 1000, latestEnd.getTime()));
       const refunded = store.settleReady(d.id, good.map((r) => r.id), bad.map((r) => r.id), readyAt, expires);
       if (refunded === undefined) return;
       this.log.info(`deployment ${d.id}: ${good.length} recorder(s) ready in the brewery, until ${expires.toISOString()}${bad.length ? `; ${bad.length} could not be deployed, ${refunded} refunded` : ''}`);
@@ -195,22 +207,26 @@ export class Deployer {
     this.timers.set(id, t);
   }
 
-  /** Drains every recorder: an idle one exits at once, a busy one after its recording (capped), then it is removed. */
+  /**
+   * The paid end (expiry or release): every recorder is asked for Jibri's shutdown (its sessions stop now
+   * and are finalized, Jicofo gets "off"), gets JIBRI_FLEET_STOP_GRACE to exit, and is removed (what is
+   * left is stopped by force); its place goes back.
+   */
   async expire(id: string): Promise<void> {
     this.timers.delete(id);
     const { store } = this.opts;
     const d = store.deployment(id);
     if (!d || (d.state !== 'ready' && d.state !== 'expiring')) return;
     store.markExpiring(id);
-    this.log.info(`deployment ${id}: expired; draining its recorders`);
-    const cap = Date.now() + this.opts.config.drainCapSec * 1000;
+    this.log.info(`deployment ${id}: its paid time has ended; stopping its recorders`);
+    const grace = Date.now() + this.opts.config.stopGraceSec * 1000;
     await Promise.all(
       store.recorders(id).filter((r) => r.state === 'ready' || r.state === 'draining').map(async (r) => {
         const backend = this.opts.backends[r.backend];
         if (!backend || !r.handle) return store.recorderGone(r.id, 'removed');
         store.setRecorderDraining(r.id);
-        await backend.drain(r.handle, store.recorderToken(r.id) ?? '');
-        while (Date.now() < cap && !this.stopped && (await backend.running(r.handle))) await new Promise((res) => setTimeout(res, 500));
+        await backend.shutdown(r.handle, store.recorderToken(r.id) ?? '');
+        while (Date.now() < grace && !this.stopped && (await backend.running(r.handle))) await new Promise((res) => setTimeout(res, 250));
         if (this.stopped) return;
         await this.removeFromBackend(r);
         // A removal can take a while (a swarm service is stopped first): the store may be closed by now.
@@ -223,7 +239,7 @@ export class Deployer {
     store.endDeployment(id);
   }
 
-  /** DELETE /deployments/:id: refunds the unused share of what is still paid and expires it now. */
+  /** DELETE /deployments/:id: refunds the unused share of what is still paid and ends it now, as an expiry does. */
   async release(d: Deployment): Promise<number | undefined> {
     const refund = this.opts.store.releaseDeployment(d.id);
     if (refund === undefined) return undefined;
@@ -236,7 +252,7 @@ export class Deployer {
 
   /**
    * After a restart: a deploy that was in flight is cleaned up and refunded (never redone); ready ones
-   * get their expiry back; expiring ones go on draining. Recorders that are gone are marked so, and
+   * get their expiry back (one that passed while the fleet was down ends now); expiring ones are stopped again. Recorders that are gone are marked so, and
    * their places go back.
    */
   async resume(): Promise<void> {
@@ -290,6 +306,33 @@ export function recorderEnv(domain: DomainConfig, recorderId: string, xmppServer
   env.JIBRI_INSTANCE_ID = recorderId;
   env.JIBRI_HTTP_API_INTERNAL_AUTH = 'true';
   return env;
+}
+
+/**
+ * Pure: how a recorder knows its paid end without the fleet: JIBRI_SHUTDOWN_AT, the latest its deployment's
+ * paid time can end (it stops and finalizes its sessions then, and exits), and a usage timeout of the paid
+ * time (no session outlasts what was bought).
+ */
+export function paidEndEnv(latestEnd: Date, paidSec: number): Record<string, string> {
+  // With its unit: a bare number is milliseconds to Jibri's usage-timeout, and it counts in whole minutes.
+  return { JIBRI_SHUTDOWN_AT: latestEnd.toISOString(), JIBRI_USAGE_TIMEOUT: `${paidSec} seconds` };
+}
+
+/** Pure: an allowed host as the recorder's settings take it back. */
+function allowedHostText(a: AllowedHost): string {
+  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
+  return a.port ? `${host}:${a.port}` : host;
+}
+
+/**
+ * Pure: what a customer's recorder may reach: its browser only public addresses (through the recorder's
+ * filtering proxy) and the hosts the operator allowed for browsers.
+ */
+export function egressEnv(config: Pick<FleetConfig, 'browserAllowedHosts'>): Record<string, string> {
+  return {
+    JIBRI_BROWSER_PUBLIC_ONLY: 'true',
+    ...(config.browserAllowedHosts.length ? { JIBRI_BROWSER_ALLOWED_HOSTS: config.browserAllowedHosts.map(allowedHostText).join(',') } : {}),
+  };
 }
 
 /** Pure: what a recorder gets as secret files: the domain's two passwords and its own API token. */

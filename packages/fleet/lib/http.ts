@@ -95,6 +95,7 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     try {
       await resolveChecked('callback_url', callback.hostname, Number(callback.port || (callback.protocol === 'https:' ? 443 : 80)), config.callbackAllowedHosts);
     } catch (err) {
+      if (err instanceof OutboundRefused) log.warn(`account ${account.id}: refused ${err.detail}`);
       if (err instanceof OutboundRefused || err instanceof OutboundUnresolved) return reply(res, 400, err.message, { field: 'callback_url' });
       throw err;
     }
@@ -145,7 +146,7 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     if (!found) return;
     const refund = found.d.state === 'ready' ? await deployer.release(found.d) : undefined;
     if (refund === undefined) return reply(res, 409, `the deployment is ${store.deployment(found.d.id)?.state ?? found.d.state}; only a ready one can be released`);
-    reply(res, 200, 'released: its recorders are draining', { refund, balance: store.balance(found.account.id) });
+    reply(res, 200, 'released: its recordings are stopped and finalized now, and its recorders removed', { refund, balance: store.balance(found.account.id) });
   });
 
   // ---- admin ----

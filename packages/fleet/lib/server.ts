@@ -62,6 +62,7 @@ function listen(config: FleetConfig, handler: http.RequestListener): Promise<htt
 
 export async function startFleetServer(config: FleetConfig, log: Logger, opts: FleetServerOptions = {}): Promise<FleetServer> {
   for (const s of [config.adminToken, config.callbackSecret]) registerSecret(s);
+  for (const w of config.warnings) log.warn(w, { component: 'fleet' });
   let serve: http.RequestListener = (_req, res) => {
     res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ it: 'failed', message: 'the fleet is starting; try again in a moment' }));
   };
@@ -79,7 +80,7 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
       ...(used.has('local') ? { local: new LocalBackend({ recorderMain: config.recorderMain, dir: config.recordersDir, ...(config.localUids ? { uids: config.localUids } : {}) }) } : {}),
       ...(used.has('docker') ? { docker: new DockerBackend({ image: config.dockerImage, dir: config.recordersDir }) } : {}),
       ...(used.has('swarm') ? { swarm: new SwarmBackend({ image: config.dockerImage, placement: config.swarmPlacement, ports: config.swarmPorts, reserve: config.swarmReserve }) } : {}),
-      ...(used.has('kubernetes') ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, drainCapSec: config.drainCapSec }) } : {}),
+      ...(used.has('kubernetes') ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, stopGraceSec: config.stopGraceSec }) } : {}),
     };
     const callbacks = new CallbackSender({
       store: db,
@@ -91,7 +92,7 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
       urlOf: (id) => db.deployment(id)?.callbackUrl,
     });
     const deployer = new Deployer({ store: db, config, backends, callbacks, log });
-    const admin = new FleetAdmin(db, (c) => verifyDomain(c, config.xmppAllowedHosts));
+    const admin = new FleetAdmin(db, (c) => verifyDomain(c, config.xmppAllowedHosts), config.browserAllowedHosts, (line) => log.warn(line, { component: 'fleet-admin' }));
     await deployer.resume();
     callbacks.resume();
     const { port } = server.address() as AddressInfo;

@@ -48,8 +48,11 @@ export interface RecorderBackend {
   health(handle: string, token: string): Promise<RecorderHealth | undefined>;
   /** Whether it still runs (for a restart: a recorder that is gone is not waited for). */
   running(handle: string): Promise<boolean>;
-  /** No new sessions; the recorder exits once its session is finalized. */
-  drain(handle: string, token: string): Promise<void>;
+  /**
+   * The paid time is over: every session is stopped now and finalized as always (Jicofo gets "off"), no
+   * new one starts, and the recorder exits. Answers once asked; `running` tells when it is gone.
+   */
+  shutdown(handle: string, token: string): Promise<void>;
   /** Stops it (a running recording is stopped and finalized first) and frees what it held. */
   remove(handle: string): Promise<void>;
   /**
@@ -71,10 +74,23 @@ export async function fetchHealth(url: string, token: string): Promise<RecorderH
   }
 }
 
-/** Jibri's internal gracefulShutdown; the fleet's recorders take it only with their token (JIBRI_HTTP_API_INTERNAL_AUTH). */
-export async function postGracefulShutdown(internalUrl: string, token: string): Promise<boolean> {
+/**
+ * Jibri's internal shutdown (stop every session now, finalize, exit); the fleet's recorders take it only
+ * with their token (JIBRI_HTTP_API_INTERNAL_AUTH).
+ */
+export async function postShutdown(internalUrl: string, token: string): Promise<boolean> {
   try {
-    const res = await fetch(`${internalUrl}/jibri/api/internal/v1.0/gracefulShutdown`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) });
+    const res = await fetch(`${internalUrl}/jibri/api/internal/v1.0/shutdown`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Jibri's stopService on the recorder's HTTP API, with its token: every session stopped, its file finalized. */
+export async function postStopService(apiUrl: string, token: string, timeoutMs = 60000): Promise<boolean> {
+  try {
+    const res = await fetch(`${apiUrl}/jibri/api/v1.0/stopService`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(timeoutMs) });
     return res.ok;
   } catch {
     return false;

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { fetchHealth, postGracefulShutdown, secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { fetchHealth, postShutdown, secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
 import { freePort } from './ports';
 
 /** Where a container finds its secret files. */
@@ -115,9 +115,9 @@ export class DockerBackend implements RecorderBackend {
     }
   }
 
-  async drain(handle: string, token: string): Promise<void> {
+  async shutdown(handle: string, token: string): Promise<void> {
     const h = JSON.parse(handle) as DockerHandle;
-    await postGracefulShutdown(`http://127.0.0.1:${h.internalPort}`, token);
+    await postShutdown(`http://127.0.0.1:${h.internalPort}`, token);
   }
 
   async remove(handle: string): Promise<void> {

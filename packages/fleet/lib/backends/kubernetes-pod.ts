@@ -1,8 +1,9 @@
 /**
  * Pure: the pod the kubernetes backend creates for one recorder. The same hardening and probes as
  * deploy/k8s/deployment.yaml, labels that find it again, `activeDeadlineSeconds` so a pod never outlives
- * its deployment by more than the drain cap even if the fleet is gone, and a termination grace period
- * that lets a busy recorder finish its recording after deletion (its preStop hook drains it). Its
+ * its deployment by more than the stop grace even if the fleet is gone (the recorder's own
+ * JIBRI_SHUTDOWN_AT stops its sessions at the paid end before that), and a termination grace period
+ * that lets a stopped recorder finalize its file after deletion. Its
  * secrets are a Secret of its own, mounted read-only at /run/secrets/jibri and named by NAME_FILE: the
  * pod's spec and environment carry no secret value.
  */
@@ -38,7 +39,7 @@ export interface PodOptions {
   namespace: string;
   /** Seconds from creation until the deployment expires. */
   lifetimeSec: number;
-  drainCapSec: number;
+  stopGraceSec: number;
 }
 
 export function podManifest(spec: RecorderSpec, o: PodOptions): Record<string, unknown> {
@@ -55,8 +56,8 @@ export function podManifest(spec: RecorderSpec, o: PodOptions): Record<string, u
     },
     spec: {
       restartPolicy: 'Never',
-      activeDeadlineSeconds: o.lifetimeSec + o.drainCapSec,
-      terminationGracePeriodSeconds: o.drainCapSec,
+      activeDeadlineSeconds: o.lifetimeSec + o.stopGraceSec,
+      terminationGracePeriodSeconds: o.stopGraceSec,
       shareProcessNamespace: true,
       securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
       containers: [

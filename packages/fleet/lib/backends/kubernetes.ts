@@ -1,11 +1,12 @@
 /**
  * Recorders as pods, through @kubernetes/client-node (loaded when the backend is first used: it is an
  * ES module, and nothing else needs it). One pod per recorder (kubernetes-pod.ts); it is reached on its
- * pod IP; draining and removal are a pod deletion, whose preStop hook (gracefulShutdown, then waiting
- * while busy) lets a recording finish within the grace period. No cluster ran here: the pods this
+ * pod IP. At the paid end its sessions are stopped through its HTTP API (stopService, with its token:
+ * the file is finalized) and the pod is deleted; its preStop hook (gracefulShutdown, then waiting while
+ * busy) and the grace period JIBRI_FLEET_STOP_GRACE cover the finalizing. No cluster ran here: the pods this
  * builds are validated offline against the API schema (spec/fleet/kubernetes.spec.ts).
  */
-import { fetchHealth, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { fetchHealth, postStopService, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
 import { podManifest, secretManifest } from './kubernetes-pod';
 
 interface PodHandle {
@@ -16,7 +17,8 @@ interface PodHandle {
 export interface KubernetesBackendOptions {
   image: string;
   namespace: string;
-  drainCapSec: number;
+  /** Seconds a stopped recorder gets to finalize before Kubernetes kills it. */
+  stopGraceSec: number;
 }
 
 type CoreApi = {
@@ -43,7 +45,7 @@ export class KubernetesBackend implements RecorderBackend {
 
   async create(spec: RecorderSpec): Promise<CreatedRecorder> {
     const lifetimeSec = Math.ceil((Date.parse(spec.expiresAt) - Date.now()) / 1000);
-    const body = podManifest(spec, { image: this.opts.image, namespace: this.opts.namespace, lifetimeSec, drainCapSec: this.opts.drainCapSec });
+    const body = podManifest(spec, { image: this.opts.image, namespace: this.opts.namespace, lifetimeSec, stopGraceSec: this.opts.stopGraceSec });
     const core = await this.core();
     // The pod first (it waits for its secret volume), then the Secret owned by it: deleting the pod deletes the Secret.
     const pod = await core.createNamespacedPod({ namespace: this.opts.namespace, body });
@@ -72,14 +74,16 @@ export class KubernetesBackend implements RecorderBackend {
     return (await this.pod(handle))?.phase === 'Running';
   }
 
-  /** Deletion runs the pod's preStop drain; the grace period is the drain cap. */
-  async drain(handle: string): Promise<void> {
+  /** Its sessions stop now (the pod's internal API is on its loopback; stopService is not), then the pod goes. */
+  async shutdown(handle: string, token: string): Promise<void> {
+    const p = await this.pod(handle);
+    if (p?.ip) await postStopService(`http://${p.ip}:2222`, token);
     await this.remove(handle);
   }
 
   async remove(handle: string): Promise<void> {
     const h = JSON.parse(handle) as PodHandle;
-    await (await this.core()).deleteNamespacedPod({ ...h, gracePeriodSeconds: this.opts.drainCapSec }).catch((err: { code?: number }) => {
+    await (await this.core()).deleteNamespacedPod({ ...h, gracePeriodSeconds: this.opts.stopGraceSec }).catch((err: { code?: number }) => {
       if (err.code !== 404) throw err;
     });
   }

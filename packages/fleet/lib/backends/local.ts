@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fetchHealth, postGracefulShutdown, secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { fetchHealth, postShutdown, secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
 import type { UidRange } from '../config';
 import { freePort } from './ports';
 import { pidAlive } from '@jibri-ts/common';
@@ -194,9 +194,9 @@ export class LocalBackend implements RecorderBackend {
     return pidAlive(h.pid) && isRecorder(h);
   }
 
-  async drain(handle: string, token: string): Promise<void> {
+  async shutdown(handle: string, token: string): Promise<void> {
     const h = JSON.parse(handle) as LocalHandle;
-    await postGracefulShutdown(`http://127.0.0.1:${h.internalPort}`, token);
+    await postShutdown(`http://127.0.0.1:${h.internalPort}`, token);
   }
 
   async remove(handle: string): Promise<void> {

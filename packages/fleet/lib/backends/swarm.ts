@@ -12,7 +12,7 @@
  * node with room for the service's reservation, is "not available" (the seed's failure callback).
  */
 import Docker from 'dockerode';
-import { fetchHealth, NotAvailableError, postGracefulShutdown, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { fetchHealth, NotAvailableError, postShutdown, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
 import type { PortRange } from '../config';
 import { LABELS } from './docker';
 
@@ -270,9 +270,9 @@ export class SwarmBackend implements RecorderBackend {
     }
   }
 
-  async drain(handle: string, token: string): Promise<void> {
+  async shutdown(handle: string, token: string): Promise<void> {
     const h = JSON.parse(handle) as SwarmHandle;
-    await postGracefulShutdown(`http://${h.ip}:${h.internalPort}`, token);
+    await postShutdown(`http://${h.ip}:${h.internalPort}`, token);
   }
 
   async remove(handle: string): Promise<void> {

@@ -329,6 +329,7 @@ export class Dashboard {
         try {
           await resolveChecked('callback_url', callback.hostname, Number(callback.port || (callback.protocol === 'https:' ? 443 : 80)), config.callbackAllowedHosts);
         } catch (err) {
+          if (err instanceof OutboundRefused) this.log.warn(`dashboard deploy refused: ${err.detail}`);
           if (err instanceof OutboundRefused || err instanceof OutboundUnresolved) return deployForm(res, 400, values, { errors: [{ field: 'callback_url', message: err.message.replace(/^callback_url: /, ': ') }] });
           throw err;
         }
@@ -356,7 +357,7 @@ export class Dashboard {
       const d = own(req, res);
       if (!d) return;
       const released = Number(req.query.released);
-      this.send(res, 200, { title: `Deployment ${d.domain}`, current: 'deployments' }, pages.deploymentPage(visitOf(res).csrf, d, ...this.liveOf(d)), Number.isFinite(released) && req.query.released !== undefined ? [{ kind: 'ok', text: `Released: ${money(released)} refunded to your balance. Its recorders are draining.` }] : []);
+      this.send(res, 200, { title: `Deployment ${d.domain}`, current: 'deployments' }, pages.deploymentPage(visitOf(res).csrf, d, ...this.liveOf(d)), Number.isFinite(released) && req.query.released !== undefined ? [{ kind: 'ok', text: `Released: ${money(released)} refunded to your balance. Its recordings are stopped and finalized now, and its recorders removed.` }] : []);
     });
     r.get('/deployments/:id/live', (req, res) => {
       const d = store.deployment(String(req.params.id));

@@ -227,7 +227,7 @@ export function deploymentLive(csrf: string, d: Deployment, recorders: RecorderL
 <dt>Paid</dt><dd>${money(d.reserved)}${d.refunded ? html` (refunded ${money(d.refunded)})` : ''}</dd>${d.message ? html`<dt>Note</dt><dd>${d.message}</dd>` : ''}</dl>
 ${o.breweryError ? html`<p class="err">The fleet cannot watch the brewery now: ${o.breweryError}</p>` : ''}
 <h2>Recorders</h2>${rows.length ? table('Recorders', ['Recorder', 'In the brewery', 'Address'], rows) : html`<p class="muted">${d.state === 'deploying' ? 'Being created…' : 'None.'}</p>`}
-${o.refund !== undefined ? html`<form method="post" action="/dashboard/deployments/${d.id}/release" data-confirm="Release these recorders now? A recorder that is busy finishes its recording first.">${csrfField(csrf)}
+${o.refund !== undefined ? html`<form method="post" action="/dashboard/deployments/${d.id}/release" data-confirm="Release these recorders now? A recording that runs on them is stopped now (its file is kept).">${csrfField(csrf)}
 <button class="btn danger" type="submit">Release now (refund ${money(o.refund)})</button></form>` : ''}`;
 }
 
