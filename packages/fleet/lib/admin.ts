@@ -6,7 +6,7 @@
 import { missingFields, parseDomainConfig, type DomainConfig } from './domain-config';
 import { EmailTaken, UserStore, type Role } from './dashboard/users';
 import { normalEmail } from './dashboard/web-security';
-import { hashKey, newApiKey } from './keys';
+import { hashKey, newApiKey, newCallbackSecret } from './keys';
 import { OutboundRefused, OutboundUnresolved, resolveChecked, type AllowedHost } from './outbound-guard';
 import type { FleetStore } from './store';
 
@@ -57,10 +57,18 @@ export class FleetAdmin {
     return { userId: user.id, email, role: user.role, link: `${publicUrl.replace(/\/+$/, '')}/dashboard/set-password/${token}`, expiresInHours: INVITE_HOURS };
   }
 
-  createAccount(name: string): { accountId: string; apiKey: string } {
+  /** A new account with its API key and its callback signing secret, both shown only now. */
+  createAccount(name: string): { accountId: string; apiKey: string; callbackSecret: string } {
     if (!name.trim()) throw new AdminError(400, 'name is required');
     const account = this.store.createAccount(name.trim());
-    return { accountId: account.id, apiKey: this.rotateKey(account.id) };
+    return { accountId: account.id, apiKey: this.rotateKey(account.id), callbackSecret: this.rotateCallbackSecret(account.id) };
+  }
+
+  /** A new callback signing secret: callbacks from now on are signed with it, the previous one no longer. */
+  rotateCallbackSecret(accountId: string): string {
+    const secret = newCallbackSecret();
+    if (!this.store.setCallbackSecret(accountId, secret)) throw new AdminError(404, `no account ${accountId}`);
+    return secret;
   }
 
   rotateKey(accountId: string): string {

@@ -1,16 +1,20 @@
 /**
- * Callbacks to the customer's callback_url: the seed's bodies, signed (`X-JOD-Signature: sha256=<HMAC
- * of the body>`), retried with doubling waits until a 2xx or JIBRI_FLEET_CALLBACK_ATTEMPTS. Each is
+ * Callbacks to the customer's callback_url: the seed's bodies, signed with the account's own secret over
+ * the timestamp, the deployment id and the body (`X-JOD-Signature: v2=<hex>`, with `X-JOD-Timestamp` and
+ * `X-JOD-Deployment`; an account from before its own secrets keeps the legacy fleet-wide `sha256=` body
+ * signature until it generates one), retried with doubling waits until a 2xx or JIBRI_FLEET_CALLBACK_ATTEMPTS. Each is
  * written to the database before the first attempt, so a fleet restart resumes the ones not delivered.
  * Every attempt goes through the outbound guard (resolved and checked again, connected to the checked
  * address, no redirect followed: a 3xx is a failed attempt); a destination the guard refuses is given up.
  */
 import type { Logger } from '@jibri-ts/common';
-import { signBody } from './keys';
+import { signBody, signCallback } from './keys';
 import { guardedPost, OutboundRefused, type AllowedHost } from './outbound-guard';
 import type { FleetStore } from './store';
 
 export const SIGNATURE_HEADER = 'x-jod-signature';
+export const TIMESTAMP_HEADER = 'x-jod-timestamp';
+export const DEPLOYMENT_HEADER = 'x-jod-deployment';
 
 export type CallbackBody =
   | { it: 'worked'; message: 'deployment successful'; deployment_info: { deployment_id: string; recorders: Array<{ recorder_id: string; recorder_ip: string }> } }
@@ -28,7 +32,10 @@ export class CallbackSender {
   constructor(
     private readonly opts: {
       store: FleetStore;
-      secret: string;
+      /** The legacy fleet-wide key, for accounts without their own secret (unset: their callbacks are unsigned). */
+      secret?: string;
+      /** The deployment's account's own signing secret, if it has one. */
+      accountSecretOf: (deploymentId: string) => string | undefined;
       attempts: number;
       log: Logger;
       allowedHosts: readonly AllowedHost[];
@@ -51,6 +58,14 @@ export class CallbackSender {
     this.stopped = true;
   }
 
+  /** Signed for this attempt: a fresh timestamp each time. */
+  private headers(deploymentId: string, body: string): Record<string, string> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const own = this.opts.accountSecretOf(deploymentId);
+    const signature = own ? signCallback(own, timestamp, deploymentId, body) : this.opts.secret ? signBody(body, this.opts.secret) : undefined;
+    return { 'content-type': 'application/json', [DEPLOYMENT_HEADER]: deploymentId, [TIMESTAMP_HEADER]: String(timestamp), ...(signature ? { [SIGNATURE_HEADER]: signature } : {}) };
+  }
+
   private async deliver(id: number, deploymentId: string, body: string, attempt: number): Promise<void> {
     if (this.inFlight.has(id)) return;
     this.inFlight.add(id);
@@ -60,7 +75,7 @@ export class CallbackSender {
       for (let n = attempt; n < this.opts.attempts && !this.stopped; n++) {
         let error: string | undefined;
         try {
-          const headers = { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(body, this.opts.secret), 'x-jod-deployment': deploymentId };
+          const headers = this.headers(deploymentId, body);
           const res = await guardedPost('callback_url', url, body, headers, this.opts.allowedHosts);
           if (res.status >= 200 && res.status < 300) {
             this.opts.store.callbackAttempt(id, true);

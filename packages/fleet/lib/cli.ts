@@ -13,8 +13,10 @@ import { FleetStore } from './store';
 
 const USAGE = `usage:
   jibri-ts fleet                                   serve the fleet API (JIBRI_FLEET_* configure it)
-  jibri-ts fleet admin create-account <name>       prints the account id and its API key (shown once)
+  jibri-ts fleet admin create-account <name>       prints the account id, its API key and its callback signing secret (shown once)
   jibri-ts fleet admin rotate-key <account-id>     prints a new key; the old one stops working
+  jibri-ts fleet admin rotate-callback-secret <account-id>
+                                                   prints a new callback signing secret; callbacks are no longer signed with the old one
   jibri-ts fleet admin add-balance <account-id> <amount> [reason]
   jibri-ts fleet admin set-domain <account-id> <domain> <config.json | ->
   jibri-ts fleet admin show <account-id>
@@ -44,6 +46,8 @@ export async function runFleet(argv: string[]): Promise<void> {
         return out(admin.createAccount(args.join(' ')));
       case 'rotate-key':
         return out({ apiKey: admin.rotateKey(args[0] ?? '') });
+      case 'rotate-callback-secret':
+        return out({ callbackSecret: admin.rotateCallbackSecret(args[0] ?? '') });
       case 'add-balance':
         return out({ balance: admin.addBalance(args[0] ?? '', args[1], args[2]) });
       case 'set-domain': {

@@ -53,7 +53,7 @@ export interface FleetConfig {
   deployTimeoutSec: number;
   /** How long a recorder whose paid time ended gets to stop and finalize before it is removed by force. */
   stopGraceSec: number;
-  /** Secret for the callbacks' HMAC-SHA256 signature. */
+  /** The legacy fleet-wide key of the callbacks' signature, for accounts without a secret of their own; '' when unset. */
   callbackSecret: string;
   callbackAttempts: number;
   /** Maintenance: deploys get 503 while set. */
@@ -107,7 +107,7 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_LOCAL_UIDS', default: 'auto', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'first-last uid range: each local recorder runs under its own uid (needs root); auto = 1900000000-1900000999 when root, off = the fleet\'s uid' },
   { name: 'JIBRI_FLEET_DATABASE', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'SQLite file; defaults to fleet.sqlite in the data folder' },
   { name: 'JIBRI_FLEET_ADMIN_TOKEN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Bearer token of the admin API (unset: the admin API is off)', secret: true },
-  { name: 'JIBRI_FLEET_CALLBACK_SECRET', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Required: HMAC-SHA256 key that signs the callbacks', secret: true },
+  { name: 'JIBRI_FLEET_CALLBACK_SECRET', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Legacy: HMAC-SHA256 key that signs the callbacks of accounts created before each account had its own signing secret, until they generate one (required while such accounts exist)', secret: true },
   { name: 'JIBRI_FLEET_CALLBACK_ATTEMPTS', default: '8', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deliveries tried per callback, with doubling waits' },
   { name: 'JIBRI_FLEET_LOCATIONS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'location=backend pairs (local, docker, swarm, kubernetes); unset: every seed location on local' },
   { name: 'JIBRI_FLEET_PRICE', default: '1', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Price of a recorder-hour' },
@@ -184,7 +184,6 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
   const dataDir = path.resolve(get('JIBRI_FLEET_DATA_DIR') ?? 'fleet-data');
   const localUids = parseUidRange(get('JIBRI_FLEET_LOCAL_UIDS') ?? 'auto', host.isRoot, problems);
   const callbackSecret = get('JIBRI_FLEET_CALLBACK_SECRET');
-  if (!callbackSecret) problems.push('JIBRI_FLEET_CALLBACK_SECRET is required: callbacks are signed with it (HMAC-SHA256), so receivers can check them');
   const secretKeyRaw = get('JIBRI_FLEET_SECRET_KEY');
   const secretKey = secretKeyRaw ? parseSecretKey(secretKeyRaw) : undefined;
   if (!secretKeyRaw) {

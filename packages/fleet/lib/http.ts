@@ -160,7 +160,7 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
   admin$.post('/accounts', (req, res) => {
     const name = (req.body as { name?: unknown } | undefined)?.name;
     const r = admin.createAccount(typeof name === 'string' ? name : '');
-    reply(res, 201, 'account created; the API key is shown only now', { account_id: r.accountId, apiKey: r.apiKey });
+    reply(res, 201, 'account created; the API key and the callback signing secret are shown only now', { account_id: r.accountId, apiKey: r.apiKey, callbackSecret: r.callbackSecret });
   });
   admin$.post('/maintenance', (req, res) => {
     deployer.maintenance = (req.body as { on?: unknown })?.on === true;
@@ -173,6 +173,7 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     reply(res, 201, `invited: the link sets a password once, within ${r.expiresInHours} h`, { user_id: r.userId, email: r.email, role: r.role, link: r.link });
   });
   admin$.get('/accounts/:id', (req, res) => reply(res, 200, 'account', { account: admin.show(String(req.params.id)) }));
+  admin$.post('/accounts/:id/callback-secret', (req, res) => reply(res, 200, 'new callback signing secret; callbacks are no longer signed with the old one', { callbackSecret: admin.rotateCallbackSecret(String(req.params.id)) }));
   admin$.post('/accounts/:id/key', (req, res) => reply(res, 200, 'new API key; the old one no longer works', { apiKey: admin.rotateKey(String(req.params.id)) }));
   admin$.post('/accounts/:id/balance', (req, res) => {
     const b = req.body as { amount?: unknown; reason?: unknown };

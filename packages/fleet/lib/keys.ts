@@ -20,7 +20,21 @@ export function keyMatches(given: string, storedHash: string): boolean {
   return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
-/** HMAC-SHA256 of a callback body, as the `X-JOD-Signature: sha256=<hex>` header carries it. */
+/** The legacy signature (one fleet-wide key): HMAC-SHA256 of the body alone, `X-JOD-Signature: sha256=<hex>`. */
 export function signBody(body: string, secret: string): string {
   return `sha256=${crypto.createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+/** A fresh callback signing secret for an account: 256 random bits, `whsec_` and base64url. */
+export function newCallbackSecret(): string {
+  return `whsec_${crypto.randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * The account's signature: HMAC-SHA256 with the account's own secret of `<timestamp>.<deployment id>.<body>`,
+ * as `X-JOD-Signature: v2=<hex>`. The deployment id and the time are signed with the body, so a callback
+ * cannot be replayed to another customer (another secret), to another deployment, or later on.
+ */
+export function signCallback(secret: string, timestamp: number, deploymentId: string, body: string): string {
+  return `v2=${crypto.createHmac('sha256', secret).update(`${timestamp}.${deploymentId}.${body}`, 'utf8').digest('hex')}`;
 }

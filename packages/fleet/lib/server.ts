@@ -82,9 +82,18 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
       ...(used.has('swarm') ? { swarm: new SwarmBackend({ image: config.dockerImage, placement: config.swarmPlacement, ports: config.swarmPorts, reserve: config.swarmReserve }) } : {}),
       ...(used.has('kubernetes') ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, stopGraceSec: config.stopGraceSec }) } : {}),
     };
+    const legacy = db.accountsWithoutCallbackSecret();
+    if (legacy && !config.callbackSecret) {
+      throw new Error(`JIBRI_FLEET_CALLBACK_SECRET: ${legacy} account(s) have no callback signing secret of their own yet, and their callbacks are signed with this key; set it as before, or give each account its own secret (POST /admin/accounts/:id/callback-secret, or the dashboard's API key page)`);
+    }
+    if (legacy) log.warn(`${legacy} account(s) still get callbacks signed with the fleet-wide JIBRI_FLEET_CALLBACK_SECRET (any customer who knows it can forge theirs): each gets a secret of its own when it generates one (dashboard, API key page) or the operator does (POST /admin/accounts/:id/callback-secret)`, { component: 'fleet' });
     const callbacks = new CallbackSender({
       store: db,
-      secret: config.callbackSecret,
+      ...(config.callbackSecret ? { secret: config.callbackSecret } : {}),
+      accountSecretOf: (id) => {
+        const d = db.deployment(id);
+        return d ? db.callbackSecret(d.accountId) : undefined;
+      },
       attempts: config.callbackAttempts,
       log,
       allowedHosts: config.callbackAllowedHosts,

@@ -56,6 +56,9 @@ const MIGRATIONS: string[] = [
    CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
    CREATE INDEX sessions_user ON sessions(user_id);
    ALTER TABLE accounts ADD COLUMN key_hint TEXT;`,
+  // Each account's own callback signing secret (sealed); NULL for accounts from before it, which keep the
+  // fleet-wide legacy signature until they generate one.
+  `ALTER TABLE accounts ADD COLUMN callback_secret TEXT;`,
 ];
 
 export type DeploymentState = 'deploying' | 'ready' | 'failed' | 'expiring' | 'ended';
@@ -220,6 +223,22 @@ export class FleetStore {
   keyHint(accountId: string): string | undefined {
     const row = this.db.prepare('SELECT key_hint AS hint FROM accounts WHERE id = ? AND key_hash IS NOT NULL').get(accountId) as { hint: string | null } | undefined;
     return row?.hint ?? (row ? '' : undefined);
+  }
+
+  /** The account's callback signing secret, sealed; replaces the previous one at once. */
+  setCallbackSecret(accountId: string, secret: string): boolean {
+    return this.db.prepare('UPDATE accounts SET callback_secret = ? WHERE id = ?').run(this.box.seal(secret, `account:${accountId}:callback_secret`), accountId).changes === 1;
+  }
+
+  /** The account's own callback signing secret, or undefined for an account from before them (the legacy signature). */
+  callbackSecret(accountId: string): string | undefined {
+    const row = this.db.prepare('SELECT callback_secret AS s FROM accounts WHERE id = ?').get(accountId) as { s: string | null } | undefined;
+    return row?.s ? this.box.open(row.s, `account:${accountId}:callback_secret`) : undefined;
+  }
+
+  /** Accounts that have no callback secret of their own yet. */
+  accountsWithoutCallbackSecret(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM accounts WHERE callback_secret IS NULL').get() as { n: number }).n;
   }
 
   accounts(): Account[] {

@@ -220,15 +220,22 @@ export class Dashboard {
     });
     r.get('/overview/running', (_req, res) => void res.type('html').send(pages.runningPart(this.running(visitOf(res).account!.id), now()).value));
 
-    r.get('/api-key', (_req, res) => {
-      const hint = store.keyHint(visitOf(res).account!.id);
-      this.send(res, 200, { title: 'API key', current: 'api-key' }, pages.apiKeyPage(visitOf(res).csrf, hint === undefined ? {} : { hint }));
-    });
+    const keyPage = (res: Response, accountId: string, fresh: { newKey?: string; newCallbackSecret?: string } = {}): void => {
+      const hint = store.keyHint(accountId);
+      this.send(res, 200, { title: 'API key', current: 'api-key' }, pages.apiKeyPage(visitOf(res).csrf, { ...(hint === undefined ? {} : { hint }), hasCallbackSecret: store.callbackSecret(accountId) !== undefined, ...fresh }));
+    };
+    r.get('/api-key', (_req, res) => keyPage(res, visitOf(res).account!.id));
     r.post('/api-key', (_req, res) => {
       const v = visitOf(res);
       const key = admin.rotateKey(v.account!.id);
       this.log.info(`user ${v.user!.id} generated a new API key for account ${v.account!.id}; the old one no longer works`);
-      this.send(res, 200, { title: 'API key', current: 'api-key' }, pages.apiKeyPage(v.csrf, { hint: key.slice(-4), newKey: key }));
+      keyPage(res, v.account!.id, { newKey: key });
+    });
+    r.post('/callback-secret', (_req, res) => {
+      const v = visitOf(res);
+      const secret = admin.rotateCallbackSecret(v.account!.id);
+      this.log.info(`user ${v.user!.id} generated a new callback signing secret for account ${v.account!.id}`);
+      keyPage(res, v.account!.id, { newCallbackSecret: secret });
     });
 
     // ---- domains ----

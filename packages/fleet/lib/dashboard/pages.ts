@@ -88,7 +88,7 @@ export function overviewPage(o: { balance: number; ledger: LedgerLine[]; running
 
 // ---- API key ----
 
-export function apiKeyPage(csrf: string, o: { hint?: string; newKey?: string }): Html {
+export function apiKeyPage(csrf: string, o: { hint?: string; newKey?: string; hasCallbackSecret: boolean; newCallbackSecret?: string }): Html {
   const masked = o.hint === undefined ? undefined : `JOD-••••••••…••••${o.hint}`;
   return html`<h1>API key</h1>
 ${o.newKey ? html`<section class="card" aria-labelledby="newk"><h2 id="newk">Your new API key</h2><p><strong>Copy it now: it is shown only this once.</strong> The previous key no longer works.</p>
@@ -96,7 +96,12 @@ ${o.newKey ? html`<section class="card" aria-labelledby="newk"><h2 id="newk">You
 <section class="card" aria-labelledby="cur"><h2 id="cur">Current key</h2>
 ${masked ? html`<p><code>${masked}</code></p>` : html`<p>This account has no API key yet.</p>`}
 <p class="muted">Send it as <code>apiKey</code> with <code>POST /deploy-recorder</code>, or in an <code>x-api-key</code> header. If it may have leaked, generate a new one: the old key stops working at once.</p>
-<form method="post" action="/dashboard/api-key" data-confirm="The current key stops working at once. Generate a new API key?">${csrfField(csrf)}<button class="btn${masked ? ' danger' : ''}" type="submit">Generate a new API key</button></form></section>`;
+<form method="post" action="/dashboard/api-key" data-confirm="The current key stops working at once. Generate a new API key?">${csrfField(csrf)}<button class="btn${masked ? ' danger' : ''}" type="submit">Generate a new API key</button></form></section>
+${o.newCallbackSecret ? html`<section class="card" aria-labelledby="news"><h2 id="news">Your new callback signing secret</h2><p><strong>Copy it now: it is shown only this once.</strong> Callbacks from now on are signed with it.</p>
+<code class="key" id="new-secret">${o.newCallbackSecret}</code><button class="btn secondary" type="button" data-copy="new-secret" hidden>Copy the secret</button></section>` : ''}
+<section class="card" aria-labelledby="sig"><h2 id="sig">Callback signing secret</h2>
+${o.hasCallbackSecret ? html`<p>This account has its own secret. Check <code>X-JOD-Signature: v2=…</code>, the HMAC-SHA256 with it of <code>&lt;X-JOD-Timestamp&gt;.&lt;X-JOD-Deployment&gt;.&lt;raw body&gt;</code>, and refuse timestamps older than 5 minutes.</p>` : html`<p><strong>This account has no secret of its own yet:</strong> its callbacks carry the older signature with the key the whole service shares, which other customers may know. Generate one, and check the new signature.</p>`}
+<form method="post" action="/dashboard/callback-secret" data-confirm="Callbacks will be signed with a new secret from now on. Generate it?">${csrfField(csrf)}<button class="btn${o.hasCallbackSecret ? ' danger' : ''}" type="submit">Generate a new callback signing secret</button></form></section>`;
 }
 
 // ---- domains ----
