@@ -55,6 +55,8 @@ export interface StreamingConfig {
   localCopy: boolean;
   /** PEM text of extra certificate authorities trusted for rtmps:// ingests (JIBRI_STREAMING_RTMPS_CA_FILE). */
   rtmpsExtraCa?: string;
+  /** JIBRI_STREAMING_PUBLIC_ONLY: ingests only on public addresses, and the hosts in `allowed` (JIBRI_STREAMING_ALLOWED_HOSTS). */
+  publicOnly?: { allowed: AllowedHost[] };
 }
 
 /** Joining the conference and Jibri's call-status checks, in seconds (0 turns a check off). */
@@ -330,6 +332,8 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
     description: 'Comma-separated output kinds added to every session, HTTP and XMPP alike (file: every session also records; a kind this recorder does not have stops the start)',
   },
   { name: 'JIBRI_STREAMING_LOCAL_COPY', default: 'false', group: 'Streaming', description: 'Also record every stream to a file in JIBRI_RECORDING_DIR, from the same encode' },
+  { name: 'JIBRI_STREAMING_PUBLIC_ONLY', default: 'false', group: 'Streaming', description: 'Stream only to ingests on public addresses: each ingest\'s host is resolved, every address checked as the fleet\'s outbound guard does (loopback, private, link-local, CGNAT, unique-local... refused) and the connection made to the checked address. The on-demand fleet sets it' },
+  { name: 'JIBRI_STREAMING_ALLOWED_HOSTS', default: '', group: 'Streaming', description: 'With JIBRI_STREAMING_PUBLIC_ONLY: host or host:port list of ingests allowed although loopback or private' },
   { name: 'JIBRI_STREAMING_RTMPS_CA_FILE', default: '', group: 'Streaming', description: "PEM file of certificate authorities trusted for rtmps:// ingests besides the system's (a private CA); certificates are always verified" },
   { name: 'JIBRI_CHROMIUM_PATH', default: '/usr/bin/chromium', group: 'Browser', description: 'The Chromium binary the recorder drives' },
   { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Comma-separated Chromium flags that replace the recorder\'s own list (as docker-jitsi-meet); --no-sandbox, --disable-dev-shm-usage, --autoplay-policy and the window position and size are always added', hocon: 'jibri.chrome.flags' },
@@ -980,20 +984,27 @@ function readFinalizeScriptEnv(r: Reader): string[] {
  * CHROMIUM_FLAGS replaces the recorder's flag list, as it replaces Jibri's in docker-jitsi-meet; then
  * IGNORE_CERTIFICATE_ERRORS no longer applies (docker-jitsi-meet's template drops it too).
  */
+/** The operator's exceptions to an address policy: `host` or `host:port`, comma-separated. */
+function readAllowedHosts(r: Reader, name: string): AllowedHost[] {
+  const parsed = parseAllowedHosts(r.optional(name) ?? '');
+  if (parsed.ok) return parsed.hosts;
+  r.problems.push(`${name}: ${JSON.stringify(parsed.entry)} is not host or host:port`);
+  return [];
+}
+
 function readBrowser(r: Reader, warnings: string[]): BrowserConfig {
   const flags = r.isSet('CHROMIUM_FLAGS') ? r.list('CHROMIUM_FLAGS') : undefined;
   const ignoreCertificateErrors = r.bool('IGNORE_CERTIFICATE_ERRORS');
   if (flags && ignoreCertificateErrors && !flags.includes('--ignore-certificate-errors')) {
     warnings.push('IGNORE_CERTIFICATE_ERRORS does not apply: CHROMIUM_FLAGS replaces the flag list (add --ignore-certificate-errors to it), as in docker-jitsi-meet');
   }
-  const allowed = parseAllowedHosts(r.optional('JIBRI_BROWSER_ALLOWED_HOSTS') ?? '');
-  if (!allowed.ok) r.problems.push(`JIBRI_BROWSER_ALLOWED_HOSTS: ${JSON.stringify(allowed.entry)} is not host or host:port`);
+  const allowed = readAllowedHosts(r, 'JIBRI_BROWSER_ALLOWED_HOSTS');
   return {
     chromiumPath: r.text('JIBRI_CHROMIUM_PATH'),
     ...(flags ? { flags } : {}),
     ignoreCertificateErrors,
     pageLoadTimeoutSec: r.duration('JIBRI_PAGE_LOAD_TIMEOUT', 1, 600),
-    ...(r.bool('JIBRI_BROWSER_PUBLIC_ONLY') ? { publicOnly: { allowed: allowed.ok ? allowed.hosts : [] } } : {}),
+    ...(r.bool('JIBRI_BROWSER_PUBLIC_ONLY') ? { publicOnly: { allowed } } : {}),
   };
 }
 
@@ -1117,6 +1128,7 @@ function readStreaming(r: Reader): StreamingConfig {
     retryTimeoutSec: r.duration('JIBRI_STREAMING_RETRY_TIMEOUT', 0, 24 * 3600),
     localCopy: r.bool('JIBRI_STREAMING_LOCAL_COPY'),
     ...readRtmpsCa(r),
+    ...(r.bool('JIBRI_STREAMING_PUBLIC_ONLY') ? { publicOnly: { allowed: readAllowedHosts(r, 'JIBRI_STREAMING_ALLOWED_HOSTS') } } : {}),
   };
 }
 

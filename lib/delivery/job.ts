@@ -111,6 +111,28 @@ export function hlsJobFiles(sessionDir: string, names: readonly string[]): JobFi
     .map(({ name, what }) => ({ role: what === 'playlist' ? 'hls' : 'hls-segment', name: `${HLS_DIR}/${name}`, path: path.join(sessionDir, HLS_DIR, name) }));
 }
 
+/** Pure: a job file's name as the recorder writes them: a plain file name, or `hls/<a served HLS name>`. */
+function safeFileName(name: unknown): name is string {
+  if (typeof name !== 'string' || !name || name.length > 255) return false;
+  if (name.startsWith(`${HLS_DIR}/`)) return servedHlsFile(name.slice(HLS_DIR.length + 1)) !== undefined;
+  return !/[/\\\0]/.test(name) && name !== '.' && name !== '..';
+}
+
+/**
+ * Pure: a journal entry as read from disk, trusted for nothing that names a place. The folder is derived
+ * from the recordings folder and the sanitized session id, and every file's path from that folder and its
+ * name (a plain name, or an HLS file under hls/): an entry written by anyone else (a finalize script, a
+ * recorder sharing the volume) can never make the recorder read, upload or remove a file elsewhere.
+ * undefined when the entry is not a job (reported as unreadable, never acted on).
+ */
+export function trustedJob(raw: unknown, recordingsDir: string): UploadJob | undefined {
+  const j = raw as Partial<UploadJob> | null;
+  if (!j || typeof j !== 'object' || j.version !== 1 || typeof j.id !== 'string' || typeof j.sessionId !== 'string' || !j.sessionId || !Array.isArray(j.files)) return undefined;
+  if (!j.files.every((f) => f && typeof f === 'object' && safeFileName((f).name))) return undefined;
+  const sessionDir = path.join(path.resolve(recordingsDir), sessionDirName(j.sessionId));
+  return { ...(j as UploadJob), sessionDir, files: j.files.map((f) => ({ ...f, path: path.join(sessionDir, f.name) })) };
+}
+
 /** Finalizing is over: the job may be attempted now. */
 export function finalized(job: UploadJob, now: number): UploadJob {
   return job.state === 'finalizing' ? { ...job, state: 'queued', nextAttemptAt: now } : job;

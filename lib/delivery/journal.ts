@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import { pidAlive } from '@jibri-ts/common';
 import { PROCESS_OWNER } from '../recorder/crash-marker';
-import type { UploadJob } from './job';
+import { trustedJob, type UploadJob } from './job';
 
 /** A claim not touched for this long belongs to a recorder that is gone. */
 export const CLAIM_STALE_MS = 2 * 60 * 1000;
@@ -30,7 +30,7 @@ export const JOURNAL_DIR = '.jibri-ts-uploads';
 export class UploadJournal {
   readonly dir: string;
 
-  constructor(recordingsDir: string) {
+  constructor(private readonly recordingsDir: string) {
     this.dir = path.join(recordingsDir, JOURNAL_DIR);
   }
 
@@ -58,10 +58,13 @@ export class UploadJournal {
     this.release(id);
   }
 
-  /** The job as it is on disk now (another recorder may have moved it on), or undefined once it is gone. */
+  /**
+   * The job as it is on disk now (another recorder may have moved it on), or undefined once it is gone.
+   * Its folder and file paths are derived, never taken from the file (job.ts trustedJob).
+   */
   read(id: string): UploadJob | undefined {
     try {
-      return JSON.parse(fs.readFileSync(this.file(id), 'utf8')) as UploadJob;
+      return trustedJob(JSON.parse(fs.readFileSync(this.file(id), 'utf8')), this.recordingsDir);
     } catch {
       return undefined;
     }
@@ -120,8 +123,8 @@ export class UploadJournal {
     const unreadable: string[] = [];
     for (const name of names) {
       try {
-        const job = JSON.parse(fs.readFileSync(path.join(this.dir, name), 'utf8')) as UploadJob;
-        if (job.version === 1 && typeof job.id === 'string' && Array.isArray(job.files)) jobs.push(job);
+        const job = trustedJob(JSON.parse(fs.readFileSync(path.join(this.dir, name), 'utf8')), this.recordingsDir);
+        if (job && `${job.id}.json` === name) jobs.push(job);
         else unreadable.push(name);
       } catch {
         unreadable.push(name);

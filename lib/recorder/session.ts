@@ -90,7 +90,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.allOutputs = createOutputs(request.outputs, {
       mediaFile: this.paths.mediaFile,
       sessionDir: this.paths.sessionDir,
-      stream: { retryTimeoutSec: streaming.retryTimeoutSec, ...(streaming.rtmpsExtraCa ? { extraCa: streaming.rtmpsExtraCa } : {}) },
+      stream: { retryTimeoutSec: streaming.retryTimeoutSec, ...(streaming.rtmpsExtraCa ? { extraCa: streaming.rtmpsExtraCa } : {}), ...(streaming.publicOnly ? { publicOnly: streaming.publicOnly } : {}) },
       streamLocalCopy: streaming.localCopy,
     });
     this.mediaFile = this.allOutputs.find((o) => o.mediaFile)?.mediaFile;

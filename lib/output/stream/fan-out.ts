@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import { RecorderError } from '../../errors';
 import type { Logger } from '../../log';
 import type { Credentials } from './rtmp/auth';
+import type { AllowedHost } from '@jibri-ts/common';
 import { publishRtmp } from './rtmp/publisher';
 import { openEncoderChannel, type EncoderChannel } from './relay/encoder-channel';
 import { Destination, RETRY_WAIT_MS, type DestinationStatus } from './relay/destination';
@@ -31,6 +32,8 @@ export interface StreamFanOutOptions {
   retryTimeoutSec: number;
   /** PEM certificates trusted for rtmps:// besides the system's. */
   extraCa?: string;
+  /** Ingests on public addresses only, and these hosts (JIBRI_STREAMING_PUBLIC_ONLY). */
+  publicOnly?: { allowed: AllowedHost[] };
   log: Logger;
 }
 
@@ -89,6 +92,7 @@ export class StreamFanOut extends EventEmitter<StreamFanOutEvents> {
             url: spec.url,
             ...(spec.credentials ? { credentials: spec.credentials } : {}),
             ...(opts.extraCa ? { extraCa: opts.extraCa } : {}),
+            ...(opts.publicOnly ? { publicOnly: opts.publicOnly } : {}),
             timeoutMs: CONNECT_TIMEOUT_MS,
             signal,
           }),

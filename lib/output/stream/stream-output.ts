@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import type { RecorderError } from '../../errors';
 import type { Logger } from '../../log';
+import type { AllowedHost } from '@jibri-ts/common';
 import { registerSecret } from '../../redact';
 import type { MuxerEntry, Output, OutputEvents, OutputSummary, StreamOutputRequest } from '../output';
 import { StreamFanOut, type RtmpDestinationSpec } from './fan-out';
@@ -21,6 +22,8 @@ export interface StreamOutputSettings {
   retryTimeoutSec: number;
   /** PEM certificates trusted for rtmps:// besides the system's. */
   extraCa?: string;
+  /** Ingests on public addresses only, and these hosts (JIBRI_STREAMING_PUBLIC_ONLY). */
+  publicOnly?: { allowed: AllowedHost[] };
 }
 
 /**
@@ -57,6 +60,7 @@ export class StreamChannel extends EventEmitter<OutputEvents> {
       destinations: [],
       retryTimeoutSec: this.settings.retryTimeoutSec,
       ...(this.settings.extraCa ? { extraCa: this.settings.extraCa } : {}),
+      ...(this.settings.publicOnly ? { publicOnly: this.settings.publicOnly } : {}),
       log,
     }).then((fanOut) => {
       this.fanOut = fanOut;

@@ -78,6 +78,8 @@ export interface FleetConfig {
   xmppAllowedHosts: AllowedHost[];
   /** Likewise for what recorders' browsers load (the meeting page and everything it loads); passed to each recorder. */
   browserAllowedHosts: AllowedHost[];
+  /** Likewise for the RTMP ingests recorders stream to; passed to each recorder. */
+  streamAllowedHosts: AllowedHost[];
   /** Requests per minute from one client address to the public endpoints. */
   addressRateLimit: number;
   /** Requests per minute with one API key. */
@@ -127,13 +129,14 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_SECRET_KEY', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Required: 32 bytes, base64 or hex, that encrypt customers\' passwords and recorder tokens in the database (make one: openssl rand -base64 32)', secret: true },
   { name: 'JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list that callbacks may reach although it is loopback or private (callbacks never reach such addresses otherwise)' },
   { name: 'JIBRI_FLEET_BROWSER_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list that recorders\' browsers may load from although loopback or private (a PUBLIC_URL must be public or on this list; everything else the page loads is refused on such addresses)' },
+  { name: 'JIBRI_FLEET_STREAM_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list of RTMP ingests recorders may stream to although loopback or private (every other stream goes to public addresses only)' },
   { name: 'JIBRI_FLEET_XMPP_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list of customers\' XMPP servers allowed although loopback or private' },
   { name: 'JIBRI_FLEET_ADDRESS_RATE_LIMIT', default: '120', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Requests per minute from one client address to the API (then 429)' },
   { name: 'JIBRI_FLEET_KEY_RATE_LIMIT', default: '60', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Requests per minute with one API key (then 429)' },
   { name: 'JIBRI_FLEET_FAILED_DEPLOY_LIMIT', default: '10', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deployments of one account that may fail within an hour before its deploys get 429' },
   { name: 'JIBRI_FLEET_PUBLIC_URL', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Where people reach the fleet and its dashboard, e.g. https://jod.example.com (invitation links; https makes the dashboard\'s cookies Secure); defaults to http://host:port' },
   { name: 'JIBRI_FLEET_SIGNUP', default: 'invite', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'open: anyone may create an account on the dashboard; invite: only users the operator invites' },
-  { name: 'JIBRI_FLEET_LOGIN_RATE_LIMIT', default: '10', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Failed dashboard sign-ins per 15 minutes from one address, and for one email, before 429' },
+  { name: 'JIBRI_FLEET_LOGIN_RATE_LIMIT', default: '10', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Failed dashboard sign-ins per 15 minutes from one address, and for one email from one address, before 429 (failures from elsewhere never lock an email\'s owner out)' },
   { name: 'JIBRI_FLEET_SESSION_HOURS', default: '12', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Hours a dashboard session lasts before signing in again' },
   { name: 'JIBRI_FLEET_TRUST_PROXY', default: 'false', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Proxies whose X-Forwarded-For names the client (for the per-address limit): false, a hop count, or addresses/CIDRs' },
 ]);
@@ -226,6 +229,7 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     callbackAllowedHosts: hosts('JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS'),
     xmppAllowedHosts: hosts('JIBRI_FLEET_XMPP_ALLOWED_HOSTS'),
     browserAllowedHosts: hosts('JIBRI_FLEET_BROWSER_ALLOWED_HOSTS'),
+    streamAllowedHosts: hosts('JIBRI_FLEET_STREAM_ALLOWED_HOSTS'),
     addressRateLimit: int('JIBRI_FLEET_ADDRESS_RATE_LIMIT', 120, 1, 1000000),
     keyRateLimit: int('JIBRI_FLEET_KEY_RATE_LIMIT', 60, 1, 1000000),
     failedDeployLimit: int('JIBRI_FLEET_FAILED_DEPLOY_LIMIT', 10, 1, 100000),

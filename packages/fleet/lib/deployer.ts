@@ -325,13 +325,15 @@ function allowedHostText(a: AllowedHost): string {
 }
 
 /**
- * Pure: what a customer's recorder may reach: its browser only public addresses (through the recorder's
- * filtering proxy) and the hosts the operator allowed for browsers.
+ * Pure: what a customer's recorder may reach: its browser and its streams only public addresses (the
+ * browser through the recorder's filtering proxy), and the hosts the operator allowed for each.
  */
-export function egressEnv(config: Pick<FleetConfig, 'browserAllowedHosts'>): Record<string, string> {
+export function egressEnv(config: Pick<FleetConfig, 'browserAllowedHosts' | 'streamAllowedHosts'>): Record<string, string> {
   return {
     JIBRI_BROWSER_PUBLIC_ONLY: 'true',
     ...(config.browserAllowedHosts.length ? { JIBRI_BROWSER_ALLOWED_HOSTS: config.browserAllowedHosts.map(allowedHostText).join(',') } : {}),
+    JIBRI_STREAMING_PUBLIC_ONLY: 'true',
+    ...(config.streamAllowedHosts.length ? { JIBRI_STREAMING_ALLOWED_HOSTS: config.streamAllowedHosts.map(allowedHostText).join(',') } : {}),
   };
 }
 

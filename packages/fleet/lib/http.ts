@@ -58,12 +58,20 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(express.json({ limit: '64kb' }));
 
-  /** The key from the body (the seed's way), a query parameter, x-api-key or a bearer header. */
+  /**
+   * The key from the body (the seed's way), x-api-key or a bearer header. Never from the query string:
+   * URLs end up in proxies' and servers' access logs and in browser histories.
+   */
   const keyOf = (req: Request): string | undefined => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const bearer = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    return [body.apiKey, req.query.apiKey, req.get('x-api-key'), bearer].find((k): k is string => typeof k === 'string' && k.trim() !== '')?.trim();
+    return [body.apiKey, req.get('x-api-key'), bearer].find((k): k is string => typeof k === 'string' && k.trim() !== '')?.trim();
   };
+  // A key in the URL is refused with why, before anything reads it (it already travelled in clear text in logs).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.query.apiKey === undefined || req.path.startsWith('/dashboard')) return next();
+    reply(res, 400, 'apiKey in the URL is not accepted (URLs end up in logs): send it in the body as apiKey, or in an x-api-key or Authorization: Bearer header; and, since it has been in a URL, generate a new key');
+  });
   const accountOf = (req: Request): Account | undefined | null => {
     const key = keyOf(req);
     if (!key) return null;

@@ -20,7 +20,9 @@ describe('the upload journal', () => {
     j.save(job);
     fs.writeFileSync(path.join(dir, 'broken.json'), '{');
     const again = new UploadJournal(path.dirname(dir)).load();
-    expect(again.jobs).toEqual([job]);
+    // The folder and paths are the journal's recordings folder's, whatever the entry says.
+    const recordings = path.dirname(dir);
+    expect(again.jobs).toEqual([{ ...job, sessionDir: path.join(recordings, 's1'), files: [{ ...job.files[0]!, path: path.join(recordings, 's1', job.files[0]!.name) }] }]);
     expect(again.unreadable).toEqual(['broken.json']);
     expect(fs.existsSync(path.join(dir, 'broken.json'))).toBe(true);
     j.remove(job.id);
@@ -44,5 +46,27 @@ describe('the upload journal', () => {
     expect(j.claim(job.id)).toBe(true);
     j.release(job.id);
     expect(fs.existsSync(lock)).toBe(false);
+  });
+
+  it('trusts no path in an entry: the folder comes from the recordings folder and the sanitized session id, names must be plain', () => {
+    const { j, dir } = journal();
+    const recordings = path.dirname(dir);
+    // Written by someone else sharing the folder: every path aimed at /etc.
+    const tampered = { ...job, id: 'tampered', sessionId: '../../etc', sessionDir: '/etc', files: [{ role: 'media', name: 'passwd', path: '/etc/passwd' }, { role: 'hls', name: 'hls/index.m3u8', path: '/etc/shadow' }] };
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'tampered.json'), JSON.stringify(tampered));
+    for (const [name, entry] of Object.entries({
+      dotdot: { ...job, id: 'dotdot', files: [{ role: 'media', name: '../../../etc/passwd', path: '/etc/passwd' }] },
+      slash: { ...job, id: 'slash', files: [{ role: 'metadata', name: 'a/b.json', path: '/tmp/a/b.json' }] },
+      hls: { ...job, id: 'hls', files: [{ role: 'hls-segment', name: 'hls/../../x.ts', path: '/x.ts' }] },
+      misnamed: { ...job, id: '../../elsewhere' },
+    })) fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(entry));
+    const loaded = j.load();
+    expect(loaded.unreadable.sort()).toEqual(['dotdot.json', 'hls.json', 'misnamed.json', 'slash.json']);
+    expect(loaded.jobs).toHaveLength(1);
+    const t = loaded.jobs[0]!;
+    expect(t.sessionDir).toBe(path.join(recordings, '______etc'));
+    expect(t.files.map((f) => f.path)).toEqual([path.join(recordings, '______etc', 'passwd'), path.join(recordings, '______etc', 'hls', 'index.m3u8')]);
+    expect(j.read('tampered')?.files[0]?.path).toBe(path.join(recordings, '______etc', 'passwd'));
   });
 });

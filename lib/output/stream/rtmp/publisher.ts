@@ -9,6 +9,7 @@
  * authentication). Nothing here logs; errors never carry the stream name, the username or the password.
  */
 import { EventEmitter } from 'node:events';
+import { OutboundRefused, OutboundUnresolved, resolveChecked, type AllowedHost } from '@jibri-ts/common';
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -34,6 +35,11 @@ export interface PublishOptions {
   credentials?: Credentials;
   /** PEM certificates trusted for rtmps:// besides the system's (a private or test CA). */
   extraCa?: string;
+  /**
+   * Only public addresses (and these hosts): the ingest's host is resolved once, every address checked with
+   * @jibri-ts/common's rules, and the connection made to the checked address (JIBRI_STREAMING_PUBLIC_ONLY).
+   */
+  publicOnly?: { allowed: readonly AllowedHost[] };
   /** Connect, handshake and publish must be done within this. */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -83,8 +89,9 @@ export async function publishRtmp(opts: PublishOptions): Promise<Publication> {
   const deadline = Date.now() + opts.timeoutMs;
   let authParams = '';
   let responded = false;
+  const address = opts.publicOnly ? await checkedIngest(endpoint, opts.publicOnly.allowed) : undefined;
   for (let attempt = 1; ; attempt++) {
-    const conn = new Connection(endpoint, opts, secrets);
+    const conn = new Connection(endpoint, opts, secrets, address);
     try {
       await conn.open(authParams, deadline);
       return conn;
@@ -98,6 +105,17 @@ export async function publishRtmp(opts: PublishOptions): Promise<Publication> {
       authParams = step.params;
       responded = step.responded;
     }
+  }
+}
+
+/** The address to connect to, once the ingest's host passed the address rules; a PublishError otherwise. */
+async function checkedIngest(endpoint: RtmpEndpoint, allowed: readonly AllowedHost[]): Promise<string> {
+  try {
+    return (await resolveChecked('the stream URL', endpoint.host, endpoint.port, allowed)).address;
+  } catch (err) {
+    if (err instanceof OutboundRefused) throw new PublishError('refused', `the ingest ${endpoint.host} is not on a public address, and this recorder streams only to public ones (JIBRI_STREAMING_PUBLIC_ONLY)`);
+    if (err instanceof OutboundUnresolved) throw new PublishError('unreachable', `the ingest's host ${endpoint.host} has no address`);
+    throw err;
   }
 }
 
@@ -142,6 +160,8 @@ class Connection extends EventEmitter<ConnectionEvents> implements Publication {
     private readonly endpoint: RtmpEndpoint,
     private readonly opts: PublishOptions,
     private readonly secrets: readonly string[],
+    /** The checked address to connect to (JIBRI_STREAMING_PUBLIC_ONLY); the URL's host otherwise. */
+    private readonly address?: string,
   ) {
     super();
   }
@@ -175,16 +195,17 @@ class Connection extends EventEmitter<ConnectionEvents> implements Publication {
         this.socket!.setNoDelay(true);
         this.socket!.write(clientHello(randomBytes(HANDSHAKE_SIZE - 8), 0));
       };
+      const host = this.address ?? endpoint.host;
       const socket = endpoint.tls
         ? tls.connect({
-            host: endpoint.host,
+            host,
             port: endpoint.port,
             // SNI takes a name, never an address.
             ...(net.isIP(endpoint.host) ? {} : { servername: endpoint.host }),
             rejectUnauthorized: true,
             ...(opts.extraCa ? { ca: [...tls.rootCertificates, opts.extraCa] } : {}),
           })
-        : net.connect({ host: endpoint.host, port: endpoint.port });
+        : net.connect({ host, port: endpoint.port });
       this.socket = socket;
       if (endpoint.tls) {
         socket.once('connect', () => (this.phase = 'tls'));

@@ -47,6 +47,11 @@ interface Visit {
 
 const visitOf = (res: Response): Visit => res.locals.visit as Visit;
 
+/** Pure: a dashboard path as a log line may show it: a one-time token in it is masked. */
+export function shownPath(path: string): string {
+  return path.replace(/^\/set-password\/[^/]+/, '/set-password/****');
+}
+
 /** Compared against when the email has no user, so that a wrong email costs as long as a wrong password. */
 let dummyHash: Promise<string> | undefined;
 
@@ -109,7 +114,7 @@ export class Dashboard {
       const v = visitOf(res);
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (!sameOrigin(req.get('origin'), req.get('host'), v.secure) || !csrfValid(this.csrfKey, v.binding, body._csrf)) {
-        this.log.warn(`a form was refused (no valid CSRF token or another origin) on ${req.path}`);
+        this.log.warn(`a form was refused (no valid CSRF token or another origin) on ${shownPath(req.path)}`);
         return this.send(res, 403, { title: 'Form expired' }, pages.formExpiredPage());
       }
       next();
@@ -120,13 +125,15 @@ export class Dashboard {
     const tooMany = (_req: Request, res: Response): void =>
       this.send(res, 429, { title: 'Sign in' }, pages.loginPage(visitOf(res).csrf, { signupOpen: config.signup === 'open', error: 'Too many attempts: wait 15 minutes, then try again.' }));
     const loginPerAddress = rateLimit({ windowMs: fifteenMinutes, limit: config.loginRateLimit, skipSuccessfulRequests: true, standardHeaders: 'draft-7', legacyHeaders: false, keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'), handler: tooMany });
+    // Per email *and* address: failures from elsewhere cannot lock the real owner out of their account;
+    // the per-address limit above still bounds what any one address may try over every email.
     const loginPerEmail = rateLimit({
       windowMs: fifteenMinutes,
       limit: config.loginRateLimit,
       skipSuccessfulRequests: true,
       standardHeaders: false,
       legacyHeaders: false,
-      keyGenerator: (req) => `email:${normalEmail((req.body as Record<string, unknown> | undefined)?.email) ?? ''}`,
+      keyGenerator: (req) => `email:${normalEmail((req.body as Record<string, unknown> | undefined)?.email) ?? ''}|${ipKeyGenerator(req.ip ?? 'unknown')}`,
       handler: tooMany,
     });
     const signupPerAddress = rateLimit({ windowMs: fifteenMinutes, limit: config.loginRateLimit, standardHeaders: 'draft-7', legacyHeaders: false, keyGenerator: (req) => `signup:${ipKeyGenerator(req.ip ?? 'unknown')}`, handler: tooMany });
