@@ -16,6 +16,7 @@ import { PodDeletionCost } from './status/pod-deletion-cost';
 import { WebhookClient } from './status/webhook-client';
 import { Delivery } from './delivery/delivery';
 import { startEgressProxy } from './pipeline/browser/egress-proxy';
+import { sandboxDecision, userNamespacesWork } from './pipeline/browser/sandbox';
 import { S3ObjectStore } from './delivery/object-store';
 import type { Logger } from './log';
 import { registerSecret } from './redact';
@@ -90,9 +91,11 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   // A bad signing key stops the start here, before anything listens.
   const jwt = config.webhooks.jwt ? new RefreshingJwt(config.webhooks.jwt, loadSigningKey(config.webhooks.jwt.signingKeyPath)) : undefined;
   const autoscalerKey = config.autoscaler ? loadSigningKey(config.autoscaler.keyFile, 'AUTOSCALER_SIDECAR_KEY_FILE') : undefined;
+  const sandbox = sandboxDecision(config.browser.sandbox, { root: process.getuid?.() === 0, userNamespaces: config.browser.sandbox === 'auto' && userNamespacesWork() });
+  log.info(`Chromium ${sandbox.sandbox ? 'runs with' : 'runs without'} its sandbox: ${sandbox.why}`, { component: 'browser' });
   // Before any browser starts: with JIBRI_BROWSER_PUBLIC_ONLY every browser goes through it.
   const egress = config.browser.publicOnly ? await startEgressProxy(config.browser.publicOnly.allowed, log) : undefined;
-  const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}), ...(egress ? { browserProxyUrl: egress.url } : {}) });
+  const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}), ...(egress ? { browserProxyUrl: egress.url } : {}), ...(sandbox.sandbox ? { browserSandbox: true } : {}) });
   await recorder.init();
   // After the recorder's own steps for a session (finalize script included), on the session events only.
   const { s3 } = config.upload;

@@ -120,6 +120,8 @@ export interface BrowserConfig {
   /** Adds --ignore-certificate-errors to the recorder's own list; not applied when `flags` replaces it. */
   ignoreCertificateErrors: boolean;
   pageLoadTimeoutSec: number;
+  /** JIBRI_CHROMIUM_SANDBOX: auto (wherever the host allows), on, off. */
+  sandbox: 'auto' | 'on' | 'off';
   /**
    * JIBRI_BROWSER_PUBLIC_ONLY: every connection of the browser goes through the recorder's filtering proxy,
    * which reaches public addresses only, and the hosts in `allowed` (JIBRI_BROWSER_ALLOWED_HOSTS).
@@ -336,7 +338,8 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_STREAMING_ALLOWED_HOSTS', default: '', group: 'Streaming', description: 'With JIBRI_STREAMING_PUBLIC_ONLY: host or host:port list of ingests allowed although loopback or private' },
   { name: 'JIBRI_STREAMING_RTMPS_CA_FILE', default: '', group: 'Streaming', description: "PEM file of certificate authorities trusted for rtmps:// ingests besides the system's (a private CA); certificates are always verified" },
   { name: 'JIBRI_CHROMIUM_PATH', default: '/usr/bin/chromium', group: 'Browser', description: 'The Chromium binary the recorder drives' },
-  { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Comma-separated Chromium flags that replace the recorder\'s own list (as docker-jitsi-meet); --no-sandbox, --disable-dev-shm-usage, --autoplay-policy and the window position and size are always added', hocon: 'jibri.chrome.flags' },
+  { name: 'JIBRI_CHROMIUM_SANDBOX', default: 'auto', group: 'Browser', description: 'Chromium\'s sandbox: auto runs it wherever the host allows (the recorder is not root and can create user namespaces; not in a default Docker container), on insists (the start fails where it cannot), off never (--no-sandbox, as docker-jitsi-meet\'s Jibri)' },
+  { name: 'CHROMIUM_FLAGS', default: '', group: 'Browser', description: 'Comma-separated Chromium flags that replace the recorder\'s own list (as docker-jitsi-meet); --no-sandbox (unless the sandbox runs), --disable-dev-shm-usage, --autoplay-policy and the window position and size are always added', hocon: 'jibri.chrome.flags' },
   { name: 'IGNORE_CERTIFICATE_ERRORS', default: 'false', group: 'Browser', description: 'Let the browser accept self-signed certificates of the meeting (not applied when CHROMIUM_FLAGS is set, as docker-jitsi-meet)' },
   { name: 'JIBRI_BROWSER_PUBLIC_ONLY', default: 'false', group: 'Browser', description: 'The browser reaches public addresses only: every page, frame, script, WebSocket and request it makes goes through the recorder\'s filtering proxy, which refuses loopback, private, link-local (cloud metadata), CGNAT, unique-local and the like, as the fleet\'s outbound guard does (WebRTC media is not proxied; docs/SECURITY.md). The on-demand fleet always sets it' },
   { name: 'JIBRI_BROWSER_ALLOWED_HOSTS', default: '', group: 'Browser', description: 'With JIBRI_BROWSER_PUBLIC_ONLY: host or host:port list the browser may reach although loopback or private (e.g. a meeting served on the private network)' },
@@ -1004,6 +1007,7 @@ function readBrowser(r: Reader, warnings: string[]): BrowserConfig {
     ...(flags ? { flags } : {}),
     ignoreCertificateErrors,
     pageLoadTimeoutSec: r.duration('JIBRI_PAGE_LOAD_TIMEOUT', 1, 600),
+    sandbox: r.oneOf('JIBRI_CHROMIUM_SANDBOX', ['auto', 'on', 'off']) as 'auto' | 'on' | 'off',
     ...(r.bool('JIBRI_BROWSER_PUBLIC_ONLY') ? { publicOnly: { allowed } } : {}),
   };
 }

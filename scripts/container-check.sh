@@ -360,7 +360,13 @@ set -e
 [ "$refused" = 1 ] && grep -q 'the local backend runs the recorder' "$WORK/fleet-local-refused.out" || { cat "$WORK/fleet-local-refused.out" >&2; fail "the fleet image did not refuse the local backend clearly (exit $refused)"; }
 port=$(free_port)
 name=jibri-ts-check-fleet-local-$$
-fleet_run "$name" "$FLEET_LOCAL_IMAGE" "$port" -e JIBRI_FLEET_RECORDERS_DIR=/data/recorders --
+# As uid 1000 it cannot give each recorder a uid: it refuses unless the operator accepts the risk by name.
+set +e
+docker run --rm "${HARDENED[@]}" -e JIBRI_FLEET_SECRET_KEY="$fleet_key" "$FLEET_LOCAL_IMAGE" fleet >"$WORK/fleet-local-shared-uid.out" 2>&1
+refused=$?
+set -e
+[ "$refused" = 1 ] && grep -q 'JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS=true' "$WORK/fleet-local-shared-uid.out" || { cat "$WORK/fleet-local-shared-uid.out" >&2; fail "the fleet-local image did not refuse recorders under its own uid clearly (exit $refused)"; }
+fleet_run "$name" "$FLEET_LOCAL_IMAGE" "$port" -e JIBRI_FLEET_RECORDERS_DIR=/data/recorders -e JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS=true --
 for admin in "jibri-ts-fleet admin" "node /app/dist/lib/main.js fleet admin"; do
   # shellcheck disable=SC2086 # the admin command is words on purpose
   account=$(docker exec "$name" $admin create-account check) || fail "$admin in the fleet-local image"

@@ -25,6 +25,8 @@ export interface SourceOptions {
   log: Logger;
   /** The filtering proxy every connection of the browser must go through (JIBRI_BROWSER_PUBLIC_ONLY). */
   proxyUrl?: string;
+  /** Chromium runs its sandbox (decided once at start, browser/sandbox.ts). */
+  sandbox?: boolean;
 }
 
 /** Closes in reverse order; each step's failure is logged and the others still run. */
@@ -49,7 +51,7 @@ export async function startSource(opts: SourceOptions): Promise<CaptureSource> {
   }
   let browser: SessionBrowser;
   try {
-    browser = await launchBrowser({ config: opts.browser, display: display.value.name, sinkName: sink.value.sinkName, ...screen, ...(opts.proxyUrl ? { proxyUrl: opts.proxyUrl } : {}) });
+    browser = await launchBrowser({ config: opts.browser, display: display.value.name, sinkName: sink.value.sinkName, ...screen, ...(opts.proxyUrl ? { proxyUrl: opts.proxyUrl } : {}), ...(opts.sandbox ? { sandbox: true } : {}) });
   } catch (err) {
     await closeAll(log, [['audio sink', () => sink.value.close()], ['display', () => display.value.close()]]);
     throw err;

@@ -47,6 +47,8 @@ export interface RecorderOptions {
   sources?: SourceProvider;
   /** The browsers' filtering proxy (JIBRI_BROWSER_PUBLIC_ONLY), started by the wiring. */
   browserProxyUrl?: string;
+  /** Chromium runs its sandbox (decided by the wiring). */
+  browserSandbox?: boolean;
   /** The sessions' pipeline factory and finalizer; the real ones by default (unit specs pass fakes). */
   sessions?: Pick<SessionDeps, 'pipeline' | 'finalize'>;
 }
@@ -110,7 +112,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     super();
     this.log = opts.log.child({ component: 'recorder' });
     this.runChecks = opts.healthChecks ?? (() => runHealthChecks(opts.config));
-    this.spare = opts.sources ?? new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log, ...(opts.browserProxyUrl ? { proxyUrl: opts.browserProxyUrl } : {}) });
+    this.spare = opts.sources ?? new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log, ...(opts.browserProxyUrl ? { proxyUrl: opts.browserProxyUrl } : {}), ...(opts.browserSandbox ? { sandbox: true } : {}) });
     this.load = opts.load ?? new HostLoadMonitor();
     const { capacity } = opts.config;
     this.cost = new CostModel({ cpuCores: capacity.sessionCpuCores, memoryBytes: capacity.sessionMemoryBytes });

@@ -33,6 +33,7 @@ describe("the fleet's XMPP connections to customers' servers", () => {
         JIBRI_FLEET_LOCATIONS: 'lon=local',
         // No recorder is deployed here.
         JIBRI_FLEET_LOCAL_UIDS: 'off',
+        JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS: 'true',
         JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
       }),
       createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }),

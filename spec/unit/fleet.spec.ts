@@ -54,6 +54,17 @@ describe('fleet: money', () => {
     expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_PRICES: 'lon=free' })).toThrow(/"free" is not a price/);
   });
 
+  it('refuses local recorders under the fleet\'s own uid unless the operator accepts the risk by its name', () => {
+    const notRoot = { isRoot: false };
+    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_LOCATIONS: 'lon=local', JIBRI_FLEET_RECORDER_MAIN: '/x/main.js' }, notRoot)).toThrow(/under the fleet's own uid \(the fleet is not root\).*JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS=true/s);
+    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_LOCATIONS: 'lon=local', JIBRI_FLEET_RECORDER_MAIN: '/x/main.js', JIBRI_FLEET_LOCAL_UIDS: 'off' }, { isRoot: true })).toThrow(/JIBRI_FLEET_LOCAL_UIDS=off/);
+    const accepted = loadFleetConfig({ ...key, JIBRI_FLEET_LOCATIONS: 'lon=local', JIBRI_FLEET_RECORDER_MAIN: '/x/main.js', JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS: 'true' }, notRoot);
+    expect(accepted.warnings.join('\n')).toMatch(/JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS=true: local recorders run under the fleet's own uid/);
+    // Root (uids of their own), or no local location: nothing to accept.
+    expect(loadFleetConfig({ ...key, JIBRI_FLEET_LOCATIONS: 'lon=local', JIBRI_FLEET_RECORDER_MAIN: '/x/main.js' }, { isRoot: true }).localUids).toBeDefined();
+    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_LOCATIONS: 'lon=docker' }, notRoot)).not.toThrow();
+  });
+
   it('needs a secret key, says how to make one, and reads secrets from files (NAME_FILE)', () => {
     expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's' })).toThrow(/JIBRI_FLEET_SECRET_KEY is required.*openssl rand -base64 32/s);
     expect(() => loadFleetConfig({ JIBRI_FLEET_CALLBACK_SECRET: 's', JIBRI_FLEET_SECRET_KEY: 'short' })).toThrow(/JIBRI_FLEET_SECRET_KEY: expected 32 bytes/);

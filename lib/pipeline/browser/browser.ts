@@ -18,6 +18,8 @@ export interface BrowserOptions {
   height: number;
   /** The filtering proxy every connection must go through (JIBRI_BROWSER_PUBLIC_ONLY). */
   proxyUrl?: string;
+  /** Chromium runs its sandbox (sandbox.ts decides); without it, --no-sandbox. */
+  sandbox?: boolean;
 }
 
 export interface SessionBrowser {
@@ -31,11 +33,11 @@ export interface SessionBrowser {
 
 /**
  * The flags the recorder cannot work without, kept whatever CHROMIUM_FLAGS says: the window must cover
- * the session's screen exactly (the capture is that screen), sound must play without a click, and in a
- * container Chromium needs no sandbox (docker-jitsi-meet's template keeps --no-sandbox too) and no
- * large /dev/shm.
+ * the session's screen exactly (the capture is that screen), sound must play without a click, where the
+ * host allows no sandbox Chromium is told so (docker-jitsi-meet's template keeps --no-sandbox too), it
+ * needs no large /dev/shm, and with JIBRI_BROWSER_PUBLIC_ONLY it goes through the recorder's proxy.
  */
-export function requiredChromiumArgs(opts: Pick<BrowserOptions, 'width' | 'height' | 'proxyUrl'>): string[] {
+export function requiredChromiumArgs(opts: Pick<BrowserOptions, 'width' | 'height' | 'proxyUrl' | 'sandbox'>): string[] {
   return [
     ...(opts.proxyUrl ? proxyArgs(opts.proxyUrl) : []),
     `--window-position=0,0`,
@@ -43,9 +45,8 @@ export function requiredChromiumArgs(opts: Pick<BrowserOptions, 'width' | 'heigh
     // leaving a black line at the right and bottom of the picture; one pixel more fills the screen.
     `--window-size=${opts.width + 1},${opts.height + 1}`,
     '--autoplay-policy=no-user-gesture-required',
-    // Chromium's sandbox needs user namespaces that containers rarely grant; the recorder only opens
-    // the meeting it was asked to record.
-    '--no-sandbox',
+    // Chromium's sandbox needs user namespaces that containers rarely grant (sandbox.ts decides).
+    ...(opts.sandbox ? [] : ['--no-sandbox']),
     // /dev/shm is 64 MB in a default container; Chromium then uses /tmp instead of crashing.
     '--disable-dev-shm-usage',
   ];

@@ -39,6 +39,8 @@ export interface FleetConfig {
   recordersDir: string;
   /** Local recorders each under a uid of this range; undefined: under the fleet's uid. */
   localUids?: UidRange;
+  /** The operator accepted local recorders under the fleet's own uid (JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS). */
+  recordersShareFleetUid: boolean;
   adminToken?: string;
   /** Which backend serves a location; a location not listed is "not available". */
   locations: Partial<Record<Location, BackendKind>>;
@@ -107,6 +109,7 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_DATA_DIR', default: 'fleet-data', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'The fleet\'s own folder (0700): the database and its lock' },
   { name: 'JIBRI_FLEET_RECORDERS_DIR', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Folder of the local and docker recorders (recordings, logs), one sub-folder each; defaults to <data dir>-recorders' },
   { name: 'JIBRI_FLEET_LOCAL_UIDS', default: 'auto', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'first-last uid range: each local recorder runs under its own uid (needs root); auto = 1900000000-1900000999 when root, off = the fleet\'s uid' },
+  { name: 'JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS', default: 'false', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'true: the local backend may run customers\' recorders (their browsers included) under the fleet\'s own uid when it cannot give each its own (the fleet is not root, or JIBRI_FLEET_LOCAL_UIDS=off); a page that breaks out of its browser can then read the fleet\'s database, JIBRI_FLEET_SECRET_KEY and every other customer\'s secrets. Without it the fleet refuses to start so' },
   { name: 'JIBRI_FLEET_DATABASE', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'SQLite file; defaults to fleet.sqlite in the data folder' },
   { name: 'JIBRI_FLEET_ADMIN_TOKEN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Bearer token of the admin API (unset: the admin API is off)', secret: true },
   { name: 'JIBRI_FLEET_CALLBACK_SECRET', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Legacy: HMAC-SHA256 key that signs the callbacks of accounts created before each account had its own signing secret, until they generate one (required while such accounts exist)', secret: true },
@@ -186,6 +189,7 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
   }
   const dataDir = path.resolve(get('JIBRI_FLEET_DATA_DIR') ?? 'fleet-data');
   const localUids = parseUidRange(get('JIBRI_FLEET_LOCAL_UIDS') ?? 'auto', host.isRoot, problems);
+  const recordersShareFleetUid = ['1', 'true', 'yes', 'on'].includes((get('JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS') ?? '').toLowerCase());
   const callbackSecret = get('JIBRI_FLEET_CALLBACK_SECRET');
   const secretKeyRaw = get('JIBRI_FLEET_SECRET_KEY');
   const secretKey = secretKeyRaw ? parseSecretKey(secretKeyRaw) : undefined;
@@ -205,6 +209,7 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     dataDir,
     recordersDir: path.resolve(get('JIBRI_FLEET_RECORDERS_DIR') ?? `${dataDir}-recorders`),
     ...(localUids ? { localUids } : {}),
+    recordersShareFleetUid,
     ...(get('JIBRI_FLEET_ADMIN_TOKEN') ? { adminToken: get('JIBRI_FLEET_ADMIN_TOKEN')! } : {}),
     locations,
     prices,
@@ -240,6 +245,14 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     sessionHours: int('JIBRI_FLEET_SESSION_HOURS', 12, 1, 24 * 30),
     warnings: [],
   };
+  if (Object.values(locations).includes('local') && !localUids) {
+    if (!recordersShareFleetUid) {
+      problems.push(
+        `JIBRI_FLEET_LOCATIONS: the local backend would run customers' recorders, their browsers included, under the fleet's own uid (${host.isRoot ? 'JIBRI_FLEET_LOCAL_UIDS=off' : 'the fleet is not root'}): a meeting page that breaks out of its browser could read the fleet's database, JIBRI_FLEET_SECRET_KEY and every customer's secrets. ` +
+          'Run the fleet as root (each recorder then gets a uid of its own, JIBRI_FLEET_LOCAL_UIDS), or put the locations on the docker, swarm or kubernetes backend; or, accepting that risk, set JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS=true',
+      );
+    } else config.warnings.push('JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS=true: local recorders run under the fleet\'s own uid; a meeting page that breaks out of its browser can read the fleet\'s database and JIBRI_FLEET_SECRET_KEY');
+  }
   // Read only to say it is not: JIBRI_FLEET_STOP_GRACE replaced it.
   if (env.JIBRI_FLEET_DRAIN_CAP?.trim()) {
     config.warnings.push('JIBRI_FLEET_DRAIN_CAP is no longer read: a deployment\'s paid end is a hard end (its sessions are stopped and finalized then); JIBRI_FLEET_STOP_GRACE is how long the finalizing may take');
