@@ -83,7 +83,7 @@ describe('CSRF tokens and the session cookie', () => {
 });
 
 describe('the deploy form', () => {
-  const config = loadFleetConfig({ ...BASE_ENV, JIBRI_FLEET_LOCATIONS: 'lon=local,fra=docker', JIBRI_FLEET_PRICES: 'lon=1.5', JIBRI_FLEET_PRICE: '2', JIBRI_FLEET_LOCAL_CAPACITY: '4' }, { isRoot: false });
+  const config = loadFleetConfig({ ...BASE_ENV, JIBRI_FLEET_LOCATIONS: 'lon=local,fra=docker', JIBRI_FLEET_PRICES: 'lon=1.5', JIBRI_FLEET_PRICE: '2', JIBRI_FLEET_LOCAL_CAPACITY: '4' }, { isRoot: true });
   const good = { domain: 'meet.example.com', recorders: '2', duration: '3', location: 'lon', callback_url: '' };
 
   it('previews the price in cents and the balance after, and says when it is not affordable', () => {
