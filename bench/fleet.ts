@@ -74,6 +74,7 @@ async function benchBackend(backend: Backend, peers: Peers, extraEnv: Record<str
       // The bench's receiver and Prosody are on loopback, which the fleet refuses unless allowed.
       JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${peers.receiver.port}`,
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${peers.prosody.port}`,
+      JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(peers.page.baseUrl).host,
       JIBRI_FLEET_LOCATIONS: `lon=${backend}`,
       JIBRI_FLEET_LOCAL_CAPACITY: '4',
       JIBRI_FLEET_DOCKER_IMAGE: IMAGE,

@@ -3,11 +3,12 @@
  * import time, so specs and the benchmark compose a service in-process exactly as main does.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { Server } from 'node:http';
 import type { Config } from './config';
 import { createApp } from './http/app';
 import { createInternalApp } from './http/internal-api';
-import { boundPort, listen } from './http/server';
+import { bindAddress, boundPort, listen } from './http/server';
 import { Lifecycle, scheduleShutdown } from './lifecycle';
 import { AutoscalerClient } from './status/autoscaler';
 import { RefreshingJwt, loadSigningKey } from './status/jwt';
@@ -74,8 +75,15 @@ function modifiedAt(file: string): string {
   }
 }
 
-function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+function urlOf(host: string, port: number, tls = false): string {
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The address to bind for a host setting (a list binds this host's own entry); an error names the setting. */
+function bindHost(host: string, variable: string): string {
+  const bound = bindAddress(host, os.networkInterfaces());
+  if (!bound) throw new Error(`${variable}=${host}: none of these addresses is one of this host's (${Object.values(os.networkInterfaces()).flatMap((l) => (l ?? []).map((i) => i.address)).join(', ')})`);
+  return bound;
 }
 
 export async function compose(config: Config, log: Logger, opts: ComposeOptions = {}): Promise<Service> {
@@ -91,6 +99,10 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   // A bad signing key stops the start here, before anything listens.
   const jwt = config.webhooks.jwt ? new RefreshingJwt(config.webhooks.jwt, loadSigningKey(config.webhooks.jwt.signingKeyPath)) : undefined;
   const autoscalerKey = config.autoscaler ? loadSigningKey(config.autoscaler.keyFile, 'AUTOSCALER_SIDECAR_KEY_FILE') : undefined;
+  // What the servers bind and speak, checked before anything starts.
+  const host = bindHost(config.http.host, 'JIBRI_HTTP_API_EXTERNAL_HOST');
+  const internalHost = bindHost(config.lifecycle.internalHost, 'JIBRI_HTTP_API_INTERNAL_HOST');
+  const tls = config.http.tls ? { cert: fs.readFileSync(config.http.tls.certFile, 'utf8'), key: fs.readFileSync(config.http.tls.keyFile, 'utf8') } : undefined;
   const sandbox = sandboxDecision(config.browser.sandbox, { root: process.getuid?.() === 0, userNamespaces: config.browser.sandbox === 'auto' && userNamespacesWork() });
   log.info(`Chromium ${sandbox.sandbox ? 'runs with' : 'runs without'} its sandbox: ${sandbox.why}`, { component: 'browser' });
   // Before any browser starts: with JIBRI_BROWSER_PUBLIC_ONLY every browser goes through it.
@@ -109,12 +121,11 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   // Counted always: StatsD (on by default, as Jibri) needs the counts even without /metrics.
   const metrics = new RecorderMetrics({ recorder, delivery, ...(xmpp ? { xmpp } : {}), statsd: config.statsd, log });
   const app = createApp({ config, recorder, log, recordings: delivery, ...(config.prometheus ? { metrics } : {}) });
-  const server = await listen(app, config.http.host, config.http.port, 'JIBRI_HTTP_API_EXTERNAL_PORT').catch((err: Error) => {
+  const server = await listen(app, host, config.http.port, 'JIBRI_HTTP_API_EXTERNAL_PORT', tls).catch((err: Error) => {
     throw new Error(`The HTTP API ${err.message}`);
   });
   const port = boundPort(server);
-  const host = config.http.host;
-  log.info(`HTTP API listening on http://${host}:${port}/jibri/api/v1.0`, { component: 'http' });
+  log.info(`HTTP API listening on ${urlOf(host, port, Boolean(tls))}/jibri/api/v1.0`, { component: 'http' });
 
   if (PodDeletionCost.applies(config.kubernetes)) {
     const cost = new PodDeletionCost({ k8s: config.kubernetes, log });
@@ -195,13 +206,13 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
     lifecycle.onBeforeExit(() => scaler.beforeExit());
     autoscaler = scaler;
   }
-  const { internalHost, internalPort, internalToken } = config.lifecycle;
-  internal = await listen(createInternalApp(lifecycle, log, internalToken), internalHost, internalPort, 'JIBRI_HTTP_API_INTERNAL_PORT').catch(async (err: Error) => {
+  const { internalPort, internalToken } = config.lifecycle;
+  internal = await listen(createInternalApp(lifecycle, log, internalToken), internalHost, internalPort, 'JIBRI_HTTP_API_INTERNAL_PORT', tls).catch(async (err: Error) => {
     await stop();
     throw new Error(`The internal API ${err.message}`);
   });
   const iport = boundPort(internal);
-  log.info(`internal API listening on ${urlOf(internalHost, iport)}/jibri/api/internal/v1.0`, { component: 'http' });
+  log.info(`internal API listening on ${urlOf(internalHost, iport, Boolean(tls))}/jibri/api/internal/v1.0`, { component: 'http' });
   const shutdownTimer = scheduleShutdown(config.lifecycle.shutdownAtMs, lifecycle, log);
   autoscaler?.start();
 
@@ -210,8 +221,8 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
     ...(xmpp ? { xmpp } : {}),
     metrics,
     ...(autoscaler ? { autoscaler } : {}),
-    http: { host, port, url: urlOf(host, port) },
-    internalHttp: { port: iport, url: urlOf(internalHost, iport) },
+    http: { host, port, url: urlOf(host, port, Boolean(tls)) },
+    internalHttp: { port: iport, url: urlOf(internalHost, iport, Boolean(tls)) },
     lifecycle,
     delivery,
     leftovers,

@@ -28,6 +28,8 @@ export interface HttpConfig {
   allowOpen: boolean;
   /** Server-Sent Events streams open at once; one more is answered 503. */
   maxEventStreams: number;
+  /** Both HTTP servers speak TLS only, with this certificate and key (PEM files). */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export interface EncodingConfig {
@@ -284,13 +286,15 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_CONFIG_FILE', default: '/etc/jitsi/jibri/jibri.conf', group: 'Configuration files', description: "Jibri's HOCON configuration file; read when it exists (set it to /dev/null to read none); environment variables override its keys" },
   { name: 'JIBRI_CUSTOM_CONFIG_FILE', default: '/config/custom-jibri.conf', group: 'Configuration files', description: "docker-jitsi-meet's override file, read after JIBRI_CONFIG_FILE when it exists" },
   { name: 'JIBRI_INSTANCE_ID', default: '', group: 'Identity', description: 'Name of this recorder (brewery nickname, webhooks); defaults to the host name', hocon: 'jibri.id' },
-  { name: 'JIBRI_HTTP_API_EXTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address the HTTP API binds to', hocon: 'jibri.api.http.external-api-host' },
+  { name: 'JIBRI_HTTP_API_EXTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address the HTTP API binds to; a comma-separated list binds the first one that is an address of this host', hocon: 'jibri.api.http.external-api-host' },
   { name: 'JIBRI_HTTP_API_EXTERNAL_PORT', default: '2222', group: 'HTTP API', description: 'Port of the HTTP API', hocon: 'jibri.api.http.external-api-port' },
   { name: 'JIBRI_HTTP_API_TOKEN', default: '', group: 'HTTP API', description: 'If set, every endpoint but health requires "Authorization: Bearer <token>", and so do health\'s session details; required when the API is not on loopback', secret: true },
   { name: 'JIBRI_HTTP_API_ALLOW_OPEN', default: 'false', group: 'HTTP API', description: 'Start even with the API on a non-loopback address and no JIBRI_HTTP_API_TOKEN (anyone who reaches it can start and stop recordings)' },
   { name: 'JIBRI_HTTP_API_MAX_EVENT_STREAMS', default: '16', group: 'HTTP API', description: 'Event streams (GET /events) open at once; one more is answered 503' },
-  { name: 'JIBRI_HTTP_API_INTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address of the internal API (gracefulShutdown, notifyConfigChanged, shutdown); keep it on loopback', hocon: 'jibri.api.http.internal-api-host' },
+  { name: 'JIBRI_HTTP_API_INTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address of the internal API (gracefulShutdown, notifyConfigChanged, shutdown); keep it on loopback (elsewhere it needs JIBRI_HTTP_API_INTERNAL_AUTH); a comma-separated list binds the first one that is an address of this host', hocon: 'jibri.api.http.internal-api-host' },
   { name: 'JIBRI_HTTP_API_INTERNAL_PORT', default: '3333', group: 'HTTP API', description: 'Port of the internal API', hocon: 'jibri.api.http.internal-api-port' },
+  { name: 'JIBRI_HTTP_API_TLS_CERT_FILE', default: '', group: 'HTTP API', description: 'PEM certificate (chain): with JIBRI_HTTP_API_TLS_KEY_FILE, the HTTP API and the internal API speak HTTPS only (the fleet\'s swarm recorders get one from the fleet\'s own CA)' },
+  { name: 'JIBRI_HTTP_API_TLS_KEY_FILE', default: '', group: 'HTTP API', description: 'PEM private key of JIBRI_HTTP_API_TLS_CERT_FILE' },
   { name: 'JIBRI_HTTP_API_INTERNAL_AUTH', default: 'false', group: 'HTTP API', description: 'The internal API requires JIBRI_HTTP_API_TOKEN too (off by default: Jibri\'s scripts call it with plain curl; the fleet turns it on)' },
   { name: 'JIBRI_CONCURRENT_SESSIONS', default: '1', group: 'Capacity', description: 'Sessions this recorder runs at once, each its own brewery occupant <JIBRI_INSTANCE_ID>-<n>; "auto" sizes it from the host' },
   { name: 'JIBRI_SESSION_CPU_ESTIMATE', default: 'auto', group: 'Capacity', description: 'CPU cores one session is assumed to take until the recorder has measured its own sessions; auto: what npm run bench measured for a 4-participant meeting at the recording resolution and frame rate (docs/MEETING-COST.md)' },
@@ -922,12 +926,16 @@ function readHttp(r: Reader, token: string | undefined): HttpConfig {
         '"Authorization: Bearer <token>"; or bind the API to 127.0.0.1; or, if it really must be open, set JIBRI_HTTP_API_ALLOW_OPEN=true',
     );
   }
+  const certFile = r.optional('JIBRI_HTTP_API_TLS_CERT_FILE');
+  const keyFile = r.optional('JIBRI_HTTP_API_TLS_KEY_FILE');
+  if (Boolean(certFile) !== Boolean(keyFile)) r.problems.push('JIBRI_HTTP_API_TLS_CERT_FILE and JIBRI_HTTP_API_TLS_KEY_FILE go together: set both for HTTPS, or neither');
   return {
     host,
     port: r.int('JIBRI_HTTP_API_EXTERNAL_PORT', 0, 65535),
     ...(token ? { token } : {}),
     allowOpen,
     maxEventStreams: r.int('JIBRI_HTTP_API_MAX_EVENT_STREAMS', 1, 1000),
+    ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
   };
 }
 

@@ -116,6 +116,8 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
       JIBRI_FLEET_STOP_GRACE: '20',
       JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
+      // The meeting page is on loopback here: its browsers may load it, and nothing else there.
+      JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(stack.page.baseUrl).host,
       JIBRI_FLEET_SIGNUP: 'open',
       JIBRI_FLEET_LOGIN_RATE_LIMIT: String(LOGIN_LIMIT),
       // Live updates poll: one browser's pages must stay under the per-address limit.

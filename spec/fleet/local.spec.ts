@@ -67,6 +67,8 @@ describe('the fleet with the local backend', () => {
     // The spec's receiver and Prosody are on loopback, which the fleet refuses unless the operator allows them.
     JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`,
     JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
+    // The meeting page is on loopback here: the recorders' browsers may load it, and nothing else there.
+    JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(page.baseUrl).host,
   });
   const start = (): Promise<FleetServer> => startFleetServer(loadFleetConfig(env()), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 200 });
   const domainConfig = (): Record<string, string> => fleetDomainConfig({ prosodyPort: prosody.port, jibriPassword: PW.jibri, recorderPassword: PW.recorder, publicUrl: page.baseUrl });

@@ -67,6 +67,7 @@ describe("a deployment's paid end is a hard end", () => {
       JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
       JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`,
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
+      JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(stack.page.baseUrl).host,
     };
     fleet = await startFleetServer(loadFleetConfig(env), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
     const admin = async (method: string, p: string, body?: unknown): Promise<Json> =>

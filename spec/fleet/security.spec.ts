@@ -112,6 +112,9 @@ describe('the fleet keeps customers apart', () => {
       JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
       JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port},127.0.0.1:${redirector.port}`,
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
+      // Loopback on any port, so that a customer's page in its recorder reaches the victim's recorder at all:
+      // what is checked here is that recorder's own guard (the browser's proxy is spec/fleet/browser-egress.spec.ts).
+      JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: '127.0.0.1',
       JIBRI_FLEET_KEY_RATE_LIMIT: String(KEY_LIMIT),
       JIBRI_FLEET_ADDRESS_RATE_LIMIT: '400',
       JIBRI_FLEET_FAILED_DEPLOY_LIMIT: '3',

@@ -101,6 +101,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
           JIBRI_FLEET_PORT: '0', JIBRI_FLEET_DATA_DIR: dataDir, JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(), JIBRI_FLEET_ADMIN_TOKEN: ADMIN, JIBRI_FLEET_CALLBACK_SECRET: SECRET,
           JIBRI_FLEET_HOUR_SECONDS: String(HOUR_SECONDS), JIBRI_FLEET_DEPLOY_TIMEOUT: '90', JIBRI_FLEET_STOP_GRACE: '60', JIBRI_FLEET_SECRET_KEY: secretKey,
           JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`, JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
+          JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(page.baseUrl).host,
           ...backend.env(),
         }),
         createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }),

@@ -110,14 +110,18 @@ export class FleetAdmin {
     try {
       url = new URL(raw);
     } catch {
-      throw new AdminError(400, 'PUBLIC_URL must be the http(s) address of the meeting page, e.g. https://meet.example.com');
+      throw new AdminError(400, 'PUBLIC_URL: expected the http(s) address of the meeting page, e.g. https://meet.example.com');
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AdminError(400, 'PUBLIC_URL must be the http(s) address of the meeting page, e.g. https://meet.example.com');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new AdminError(400, 'PUBLIC_URL: expected the http(s) address of the meeting page, e.g. https://meet.example.com');
     try {
       await resolveChecked('PUBLIC_URL', url.hostname.replace(/^\[(.*)\]$/, '$1'), Number(url.port || (url.protocol === 'https:' ? 443 : 80)), this.pageHosts);
     } catch (err) {
-      if (err instanceof OutboundRefused) this.warn(`refused ${err.detail}`);
-      if (err instanceof OutboundRefused || err instanceof OutboundUnresolved) throw new AdminError(400, err.message);
+      // A name not in the DNS yet may be saved: the browser's proxy checks it again at every connection.
+      if (err instanceof OutboundUnresolved) return;
+      if (err instanceof OutboundRefused) {
+        this.warn(`refused ${err.detail}`);
+        throw new AdminError(400, err.message);
+      }
       throw err;
     }
   }
