@@ -59,7 +59,9 @@ describe('callback signatures per account', () => {
       headers: { 'content-type': 'application/json', 'x-api-key': key },
       body: JSON.stringify({ domain: DOMAIN, recorders: 1, duration: 1, location: 'sgp', callback_url: callbackUrl }),
     });
-    return ((await res.json())).deployment_id as string;
+    const body = (await res.json());
+    expect({ status: res.status, body }).toMatchObject({ status: 200, body: { it: 'worked' } });
+    return body.deployment_id as string;
   };
   const callbackOf = (cb: Receiver, id: string): Promise<Received> => waitFor('the callback', () => cb.got.find((g) => g.headers['x-jod-deployment'] === id), 10000, 50);
 
@@ -78,11 +80,13 @@ describe('callback signatures per account', () => {
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
     };
     // A new database needs no fleet-wide key: every account gets its own secret.
-    fleet = await startFleetServer(loadFleetConfig(env), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
+    fleet = await startFleetServer(loadFleetConfig(env), createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
     for (const name of ['victim', 'attacker'] as const) {
       const created = await admin('POST', '/accounts', { name });
       expect(created.callbackSecret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
       accounts[name] = { id: created.account_id, key: created.apiKey, secret: created.callbackSecret };
+      // A deploy is checked against the balance before the location: one that cannot be served debits nothing.
+      await admin('POST', `/accounts/${created.account_id}/balance`, { amount: 1 });
       const set = await admin('PUT', `/accounts/${created.account_id}/domains/${DOMAIN}`, fleetDomainConfig({ prosodyPort: stack.prosody.port, jibriPassword: PW.jibri, recorderPassword: PW.recorder, publicUrl: 'https://meet.example.com' }));
       expect(set).toMatchObject({ complete: true });
     }
@@ -136,7 +140,7 @@ describe('callback signatures per account', () => {
     fleet.store.db.prepare('UPDATE accounts SET callback_secret = NULL WHERE id = ?').run(accounts.attacker.id);
     await fleet.stop();
     await expect(startFleetServer(loadFleetConfig(env), createLogger('error', { silent: true }))).rejects.toThrow(/JIBRI_FLEET_CALLBACK_SECRET: 1 account\(s\) have no callback signing secret/);
-    fleet = await startFleetServer(loadFleetConfig({ ...env, JIBRI_FLEET_CALLBACK_SECRET: LEGACY }), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
+    fleet = await startFleetServer(loadFleetConfig({ ...env, JIBRI_FLEET_CALLBACK_SECRET: LEGACY }), createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
     const id = await failingDeploy(accounts.attacker.key, attackerCb.url);
     const got = await callbackOf(attackerCb, id);
     expect(got.headers['x-jod-signature']).toBe(`sha256=${crypto.createHmac('sha256', LEGACY).update(got.raw).digest('hex')}`);

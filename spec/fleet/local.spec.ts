@@ -49,6 +49,7 @@ describe('the fleet with the local backend', () => {
   let fleet: FleetServer;
   let apiKey = '';
   let accountId = '';
+  let callbackSecret = '';
   const base = fleetBaseDir('jibri-ts-fleet-');
   const dataDir = path.join(base, 'data');
   const env = (): Record<string, string> => ({
@@ -95,7 +96,8 @@ describe('the fleet with the local backend', () => {
     const created = await adminCall(fleet, 'POST', '/accounts', { name: 'Lindeas' });
     expect(created).toMatchObject({ status: 201, it: 'worked' });
     expect(created.apiKey).toMatch(/^JOD-[0-9a-f-]{36}$/);
-    ({ apiKey, account_id: accountId } = created);
+    ({ apiKey, account_id: accountId, callbackSecret } = created);
+    expect(callbackSecret).toMatch(/^whsec_/);
     expect(fs.readFileSync(fleet.store.db.name).includes(Buffer.from(apiKey))).toBe(false);
     expect((await adminCall(fleet, 'POST', `/accounts/${accountId}/balance`, { amount: 6 })).balance).toBe(6);
 
@@ -128,7 +130,7 @@ describe('the fleet with the local backend', () => {
     expect((await seedCurl(fleet.url, { apiKey, ...base })).status).toBe(503);
     await adminCall(fleet, 'POST', '/maintenance', { on: false });
     // Nothing of that touched the balance.
-    expect((await (await fetch(`${fleet.url}/balance?apiKey=${apiKey}`)).json()) as object).toMatchObject({ it: 'worked', balance: 6 });
+    expect((await (await fetch(`${fleet.url}/balance`, { headers: { 'x-api-key': apiKey } })).json()) as object).toMatchObject({ it: 'worked', balance: 6 });
   });
 
   let deploymentId = '';
@@ -144,7 +146,8 @@ describe('the fleet with the local backend', () => {
     recorders = callback.body.deployment_info.recorders;
     expect(recorders).toHaveLength(2);
     for (const r of recorders) expect(r).toEqual({ recorder_id: expect.stringMatching(/^[0-9a-f-]{36}$/), recorder_ip: '127.0.0.1' });
-    const expected = `sha256=${crypto.createHmac('sha256', SECRET).update(callback.raw).digest('hex')}`;
+    // Signed with the account's own secret, over the timestamp, the deployment id and the body.
+    const expected = `v2=${crypto.createHmac('sha256', callbackSecret).update(`${String(callback.headers['x-jod-timestamp'])}.${deploymentId}.${callback.raw}`).digest('hex')}`;
     expect(callback.headers['x-jod-signature']).toBe(expected);
     for (const r of recorders) {
       const p = await jicofo.waitFor(`${r.recorder_id} in the brewery`, () => jicofo.lastPresenceOf(`${BREWERY}/${r.recorder_id}`), 10000);

@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { LABELS } from '../../packages/fleet/lib/backends/docker';
@@ -98,6 +99,16 @@ describeContainerFleet('the fleet with the swarm backend', {
     expect(c).toMatchObject({ User: '1000:1000', ReadOnly: true, Init: true, CapabilityDrop: ['ALL'], StopSignal: 'SIGINT' });
     expect(c.Mounts).toEqual(expect.arrayContaining([expect.objectContaining({ Type: 'volume', Target: '/tmp' }), expect.objectContaining({ Type: 'volume', Target: '/storage/recordings' })]));
     expect(c.Env).toEqual(expect.arrayContaining([`JIBRI_INSTANCE_ID=${recorderId}`, `XMPP_SERVER=${xmppServer}`, 'JIBRI_BREWERY_MUC=jibribrewery', 'JIBRI_HTTP_API_INTERNAL_AUTH=true']));
+    // Its APIs on the node's own address (this single-node swarm's is loopback), never on every interface.
+    const hosts = (c.Env ?? []).filter((e) => /^JIBRI_HTTP_API_(EXTERNAL|INTERNAL)_HOST=/.test(e)).map((e) => e.split('=')[1]);
+    expect(hosts).toEqual(['127.0.0.1', '127.0.0.1']);
+    const ports = (s!.Spec?.Labels?.[SWARM_LABELS.ports] ?? '').split(',').map(Number);
+    // Host network: the container's sockets are the host's; none of its ports listens on 0.0.0.0 or ::.
+    const listening = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').slice(1)).map((l) => l.trim().split(/\s+/)).filter((c) => c[3] === '0A').map((c) => c[1]!);
+    for (const port of ports) {
+      const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+      expect(listening.filter((a) => a.endsWith(hex))).toEqual([`0100007F${hex}`]);
+    }
     // Its secrets are Swarm secrets, files for uid 1000 named by NAME_FILE: neither its environment nor the service shows them.
     expect(c.Env).toEqual(expect.arrayContaining(['JIBRI_XMPP_PASSWORD_FILE=/run/secrets/JIBRI_XMPP_PASSWORD', 'JIBRI_RECORDER_PASSWORD_FILE=/run/secrets/JIBRI_RECORDER_PASSWORD', 'JIBRI_HTTP_API_TOKEN_FILE=/run/secrets/JIBRI_HTTP_API_TOKEN']));
     expect(c.Secrets?.map((x) => x.File)).toEqual(expect.arrayContaining([{ Name: 'JIBRI_XMPP_PASSWORD', UID: '1000', GID: '1000', Mode: 0o400 }]));

@@ -93,6 +93,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
     let cb: Receiver;
     let apiKey = '';
     let accountId = '';
+    let callbackSecret = '';
     const secretKey = crypto.randomBytes(32).toString('base64');
     const dataDir = path.join(tempDir(`jibri-ts-fleet-${backend.kind}-`), 'data');
     const start = (): Promise<FleetServer> =>
@@ -119,7 +120,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       cb = await startReceiver('/cb');
       fleet = await start();
       const created: Json = await (await fetch(`${fleet.url}/admin/accounts`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: backend.kind }) })).json();
-      ({ account_id: accountId, apiKey } = created);
+      ({ account_id: accountId, apiKey, callbackSecret } = created);
       fleet.admin.addBalance(accountId, 10);
       const set = await fleet.admin.setDomain(accountId, DOMAIN, fleetDomainConfig({ prosodyPort: prosody.port, jibriPassword: PW.jibri, recorderPassword: PW.recorder, publicUrl: page.baseUrl }));
       if (!set.complete) throw new Error(`the domain's test login failed: ${set.error ?? `missing ${set.missing.join(', ')}`}`);
@@ -143,7 +144,9 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       deploymentId = res.body.deployment_id;
       const callback = await waitFor('the callback', () => cb.got.find((g) => g.body.deployment_info?.deployment_id === deploymentId), 120000, 250);
       expect(callback.body).toMatchObject({ it: 'worked', message: 'deployment successful' });
-      expect(callback.headers['x-jod-signature']).toBe(`sha256=${crypto.createHmac('sha256', SECRET).update(callback.raw).digest('hex')}`);
+      // Signed with the account's own secret, over the timestamp, the deployment id and the body.
+      const signed = `${String(callback.headers['x-jod-timestamp'])}.${deploymentId}.${callback.raw}`;
+      expect(callback.headers['x-jod-signature']).toBe(`v2=${crypto.createHmac('sha256', callbackSecret).update(signed).digest('hex')}`);
       recorders = callback.body.deployment_info.recorders;
       expect(recorders).toHaveLength(2);
       for (const r of recorders) {

@@ -16,7 +16,7 @@ const secrets = { JIBRI_HTTP_API_TOKEN: { id: 's1', name: 'jibri-ts-x-0' }, JIBR
 
 describe('fleet: the swarm backend', () => {
   it('builds one hardened, never restarted replica on the host network, placed by the location label, with its secrets as files', () => {
-    const s = serviceSpec(opts, spec, { port: 42000, internalPort: 42001 }, secrets);
+    const s = serviceSpec(opts, spec, { port: 42000, internalPort: 42001 }, secrets, ['10.0.0.5', '10.0.0.6']);
     expect(s.Name).toBe(`jibri-ts-${spec.recorderId}`);
     expect(s.Labels).toMatchObject({ 'jibri-ts.fleet': 'true', 'jibri-ts.deployment': 'd-1', 'jibri-ts.recorder': spec.recorderId, 'jibri-ts.expires': spec.expiresAt, 'jibri-ts.ports': '42000,42001' });
     expect(s.Mode).toEqual({ Replicated: { Replicas: 1 } });
@@ -31,7 +31,8 @@ describe('fleet: the swarm backend', () => {
     const env = t.ContainerSpec.Env as string[];
     expect(env).toEqual(expect.arrayContaining([
       'JIBRI_HTTP_API_TOKEN_FILE=/run/secrets/JIBRI_HTTP_API_TOKEN', 'JIBRI_XMPP_PASSWORD_FILE=/run/secrets/JIBRI_XMPP_PASSWORD',
-      'JIBRI_HTTP_API_EXTERNAL_PORT=42000', 'JIBRI_HTTP_API_INTERNAL_PORT=42001', 'JIBRI_HTTP_API_EXTERNAL_HOST=0.0.0.0', 'JIBRI_HTTP_API_INTERNAL_HOST=0.0.0.0',
+      'JIBRI_HTTP_API_EXTERNAL_PORT=42000', 'JIBRI_HTTP_API_INTERNAL_PORT=42001', // The addresses of the location's nodes: the recorder binds its own node's, never 0.0.0.0.
+      'JIBRI_HTTP_API_EXTERNAL_HOST=10.0.0.5,10.0.0.6', 'JIBRI_HTTP_API_INTERNAL_HOST=10.0.0.5,10.0.0.6',
       'XMPP_SERVER=xmpp.example.com:5222',
     ]));
     expect(t.ContainerSpec.Secrets).toEqual([

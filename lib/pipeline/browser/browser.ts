@@ -111,6 +111,8 @@ export async function launchBrowser(opts: BrowserOptions): Promise<SessionBrowse
       viewport: null,
       args: chromiumArgs(opts),
       ignoreDefaultArgs: ['--enable-automation'],
+      // Playwright adds --no-sandbox unless told the sandbox runs.
+      chromiumSandbox: opts.sandbox === true,
       // Signals are the service's to handle (SIGTERM drains, lib/lifecycle.ts): Playwright would close
       // the browser under a running recording, and exit with 130 on SIGINT.
       handleSIGINT: false,

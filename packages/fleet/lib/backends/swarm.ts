@@ -5,7 +5,8 @@
  * one fleet spreads a location's recorders over its nodes. The container runs with the docker
  * backend's hardening (uid 1000, read-only root, tmpfs /tmp, no capabilities, an init) on the node's
  * host network, on two ports the fleet gives it from JIBRI_FLEET_SWARM_PORTS (unique across its
- * services, so unique on every node). Its secrets are Swarm secrets (encrypted in the managers' Raft
+ * services, so unique on every node), bound to its node's own address (it gets the addresses of the
+ * location's nodes and binds the one that is its node's), not to every interface. Its secrets are Swarm secrets (encrypted in the managers' Raft
  * log, mounted as 0400 files for uid 1000, never in its environment) that go with the service. Its
  * recordings go to a named volume on its node, labelled like the service and kept after it: the fleet
  * never deletes a recording. A location where no node carries the label, or where Swarm finds no
@@ -98,15 +99,18 @@ export function serviceSpec(
   spec: RecorderSpec,
   ports: { port: number; internalPort: number },
   secrets: Record<string, { id: string; name: string }>,
+  nodeAddresses: readonly string[],
 ): Docker.CreateServiceOptions {
+  // The recorder binds the one of these that is its node's (the fleet reaches it there), not 0.0.0.0.
+  const bindTo = nodeAddresses.join(',');
   const labels = recorderLabels(spec);
   const env = {
     ...spec.env,
     ...Object.fromEntries(Object.keys(secrets).map((name) => [`${name}_FILE`, `/run/secrets/${name}`])),
     // The fleet reaches both APIs on the node's address; both take only the recorder's own token.
-    JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0',
+    JIBRI_HTTP_API_EXTERNAL_HOST: bindTo,
     JIBRI_HTTP_API_EXTERNAL_PORT: String(ports.port),
-    JIBRI_HTTP_API_INTERNAL_HOST: '0.0.0.0',
+    JIBRI_HTTP_API_INTERNAL_HOST: bindTo,
     JIBRI_HTTP_API_INTERNAL_PORT: String(ports.internalPort),
     JIBRI_RECORDING_DIR: RECORDINGS,
   };
@@ -182,11 +186,11 @@ export class SwarmBackend implements RecorderBackend {
     return (await this.docker.listTasks({ filters: { service: [service] } })) as TaskInfo[];
   }
 
-  /** The ready, active nodes of a location. */
-  async nodesOf(location: string): Promise<number> {
+  /** The addresses of a location's ready, active nodes. */
+  async nodesOf(location: string): Promise<string[]> {
     const { value } = placementFor(location, this.opts.placement);
-    const nodes = (await this.docker.listNodes({ filters: JSON.stringify({ 'node.label': [`${LOCATION_LABEL}=${value}`] }) })) as Array<{ Status?: { State?: string }; Spec?: { Availability?: string } }>;
-    return nodes.filter((n) => n.Status?.State === 'ready' && n.Spec?.Availability === 'active').length;
+    const nodes = (await this.docker.listNodes({ filters: JSON.stringify({ 'node.label': [`${LOCATION_LABEL}=${value}`] }) })) as Array<Parameters<typeof nodeAddress>[0] & { Status?: { State?: string }; Spec?: { Availability?: string } }>;
+    return nodes.filter((n) => n.Status?.State === 'ready' && n.Spec?.Availability === 'active').flatMap((n) => nodeAddress(n) ?? []);
   }
 
   /** A service names its networks by id: the engine's id of its host network (the manager maps it to the swarm's). */
@@ -213,7 +217,8 @@ export class SwarmBackend implements RecorderBackend {
 
   async create(spec: RecorderSpec): Promise<CreatedRecorder> {
     const { value } = placementFor(spec.location, this.opts.placement);
-    if ((await this.nodesOf(spec.location)) === 0) throw new NotAvailableError(`no ready, active swarm node carries node.labels.${LOCATION_LABEL}=${value}`);
+    const nodes = await this.nodesOf(spec.location);
+    if (!nodes.length) throw new NotAvailableError(`no ready, active swarm node carries node.labels.${LOCATION_LABEL}=${value}`);
     const name = serviceName(spec.recorderId);
     const ports = await this.allocatePorts();
     try {
@@ -224,7 +229,7 @@ export class SwarmBackend implements RecorderBackend {
         const created = (await this.docker.createSecret({ Name: secretName, Labels: { ...recorderLabels(spec), [SWARM_LABELS.secret]: setting }, Data: Buffer.from(data).toString('base64') })) as { id: string };
         secrets[setting] = { id: created.id, name: secretName };
       }
-      const body = serviceSpec(this.opts, spec, ports, secrets);
+      const body = serviceSpec(this.opts, spec, ports, secrets, nodes);
       body.TaskTemplate = { ...body.TaskTemplate, Networks: [{ Target: await this.hostNetworkId() }] };
       await this.docker.createService(body);
       const ip = await this.scheduled(name, value);
