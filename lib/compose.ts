@@ -9,7 +9,7 @@ import type { Config } from './config';
 import { createApp } from './http/app';
 import { createInternalApp } from './http/internal-api';
 import { bindAddress, boundPort, listen } from './http/server';
-import { Lifecycle, scheduleShutdown } from './lifecycle';
+import { Lifecycle, scheduleShutdown, type StopOptions } from './lifecycle';
 import { AutoscalerClient } from './status/autoscaler';
 import { RefreshingJwt, loadSigningKey } from './status/jwt';
 import { RecorderMetrics } from './status/metrics';
@@ -47,8 +47,8 @@ export interface Service {
   delivery: Delivery;
   /** Settles once recordings left by an earlier, crashed run are finalized. */
   leftovers: Promise<string[]>;
-  /** Stops every session, finalizes, closes the HTTP server. */
-  stop(): Promise<void>;
+  /** Stops every session, finalizes, closes the HTTP server; with `deliveryWait`, waits for the upload queue first (JIBRI_EXIT_DELIVERY_WAIT). */
+  stop(o?: StopOptions): Promise<void>;
 }
 
 export interface ComposeOptions {
@@ -111,7 +111,9 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   await recorder.init();
   // After the recorder's own steps for a session (finalize script included), on the session events only.
   const { s3 } = config.upload;
-  const store = s3 ? new S3ObjectStore({ s3, requestTimeoutMs: config.upload.stallTimeoutSec * 1000 }) : undefined;
+  const { publicOnly } = config.upload;
+  const onRefused = (err: { detail: string }): void => void log.warn(`upload refused: ${err.detail} (JIBRI_UPLOAD_PUBLIC_ONLY; JIBRI_UPLOAD_ALLOWED_HOSTS lists exceptions)`, { component: 'delivery' });
+  const store = s3 ? new S3ObjectStore({ s3, requestTimeoutMs: config.upload.stallTimeoutSec * 1000, ...(publicOnly ? { publicOnly: { allowed: publicOnly.allowed, onRefused } } : {}) }) : undefined;
   const delivery = new Delivery({ config, log, ...(store ? { store } : {}) });
   delivery.follow(recorder);
   recorder.addReport('upload', () => delivery.healthDetail());
@@ -120,7 +122,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   const xmpp = config.xmppEnvironments.length ? new XmppEdge({ config, environments: config.xmppEnvironments, recorder, log }) : undefined;
   // Counted always: StatsD (on by default, as Jibri) needs the counts even without /metrics.
   const metrics = new RecorderMetrics({ recorder, delivery, ...(xmpp ? { xmpp } : {}), statsd: config.statsd, log });
-  const app = createApp({ config, recorder, log, recordings: delivery, ...(config.prometheus ? { metrics } : {}) });
+  const app = createApp({ config, recorder, log, recordings: delivery, delivery, ...(config.prometheus ? { metrics } : {}) });
   const server = await listen(app, host, config.http.port, 'JIBRI_HTTP_API_EXTERNAL_PORT', tls).catch((err: Error) => {
     throw new Error(`The HTTP API ${err.message}`);
   });
@@ -167,18 +169,20 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   let stopped: Promise<void> | undefined;
   let internal: Server | undefined;
   let autoscaler: AutoscalerClient | undefined;
-  const stop = (): Promise<void> =>
+  const stop = (o: StopOptions = { deliveryWait: false }): Promise<void> =>
     (stopped ??= (async () => {
       clearInterval(rescan);
       shutdownTimer?.cancel();
       await leftovers;
       await recorder.shutdown();
+      // Out of the brewery before any wait for uploads: Jicofo must not pick a recorder that is leaving.
+      await xmpp?.stop();
+      if (o.deliveryWait && config.upload.exitWaitSec > 0) await delivery.settleBeforeExit(config.upload.exitWaitSec, o.hurry);
       // Uploads in progress are abandoned here and resume from the journal at the next start.
       await delivery.stop();
       webhooks?.stop();
       // Polling ends here; the report the exit needs (shutdown, reconfigured) still goes out after.
       autoscaler?.stop();
-      await xmpp?.stop();
       metrics.close();
       await egress?.close();
       for (const s of [server, internal]) {

@@ -110,6 +110,15 @@ export interface UploadConfig {
   retryDelaySec: number;
   /** An attempt that makes no progress for this long is abandoned and retried. */
   stallTimeoutSec: number;
+  /** JIBRI_UPLOAD_PUBLIC_ONLY: the store only on public addresses, and the hosts in `allowed` (JIBRI_UPLOAD_ALLOWED_HOSTS). */
+  publicOnly?: { allowed: AllowedHost[] };
+  /**
+   * JIBRI_RECORDINGS_HANDOFF: finished recordings are taken off the recorder through its API; each stays
+   * (files and journal entry) until it is taken, whatever keepLocal and retentionSec say.
+   */
+  handoff: boolean;
+  /** JIBRI_EXIT_DELIVERY_WAIT: how long an exit (not SIGINT) waits for the queue, once the sessions are finalized; 0 = not at all. */
+  exitWaitSec: number;
 }
 
 export interface BrowserConfig {
@@ -319,6 +328,10 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_RECORDINGS_RETENTION', default: '0', group: 'Upload', description: `Uploaded local copies older than this are removed, e.g. "7 days"; a copy that is not uploaded is never removed; 0 = keep; ${DURATION_NOTE}` },
   { name: 'JIBRI_UPLOAD_RETRY_DELAY', default: '5 seconds', group: 'Upload', description: `Wait before the first retry of a failed upload; it doubles up to 15 minutes, and an upload is retried as long as its file exists; ${DURATION_NOTE}` },
   { name: 'JIBRI_UPLOAD_STALL_TIMEOUT', default: '60 seconds', group: 'Upload', description: `An upload that makes no progress for this long is abandoned and retried (a store that hangs); ${DURATION_NOTE}` },
+  { name: 'JIBRI_UPLOAD_PUBLIC_ONLY', default: 'false', group: 'Upload', description: 'Upload only to a store on a public address: every connection to it resolves the endpoint once and refuses loopback, private, link-local (cloud metadata) and other internal addresses (the on-demand fleet sets it: its customers choose the endpoint)' },
+  { name: 'JIBRI_UPLOAD_ALLOWED_HOSTS', default: '', group: 'Upload', description: 'host or host:port list of stores reached although on loopback or private addresses, with JIBRI_UPLOAD_PUBLIC_ONLY' },
+  { name: 'JIBRI_RECORDINGS_HANDOFF', default: 'false', group: 'Upload', description: 'Finished recordings are taken off this recorder through its API (GET /recordings, their files, DELETE /recordings/{id}): each stays, files and journal entry, until it is taken, whatever JIBRI_UPLOAD_KEEP_LOCAL and JIBRI_RECORDINGS_RETENTION say (the on-demand fleet sets it)' },
+  { name: 'JIBRI_EXIT_DELIVERY_WAIT', default: '0', group: 'Upload', description: `At a shutdown or drain (not SIGINT), once every session is finalized, stay up at most this long for the recordings still to upload (with JIBRI_RECORDINGS_HANDOFF, until each is taken), out of the brewery and taking no session; 0 = exit at once (uploads resume at the next start); ${DURATION_NOTE}` },
   { name: 'JIBRI_RECORDING_RESOLUTION', default: '1280x720', group: 'Encoding', description: 'Size of the virtual screen and of the video, WIDTHxHEIGHT', hocon: 'jibri.ffmpeg.resolution' },
   { name: 'JIBRI_RECORDING_FRAMERATE', default: '30', group: 'Encoding', description: 'Frames per second captured and encoded', hocon: 'jibri.ffmpeg.framerate' },
   { name: 'JIBRI_RECORDING_CONSTANT_RATE_FACTOR', default: '25', group: 'Encoding', description: 'x264 CRF (0-51, lower is better quality and larger files)', hocon: 'jibri.ffmpeg.h264-constant-rate-factor' },
@@ -1053,6 +1066,9 @@ function readUpload(r: Reader, warnings: string[]): UploadConfig {
     retentionSec: r.duration('JIBRI_RECORDINGS_RETENTION', 0, 100 * 365 * 24 * 3600),
     retryDelaySec: r.duration('JIBRI_UPLOAD_RETRY_DELAY', 0.1, 3600),
     stallTimeoutSec: r.duration('JIBRI_UPLOAD_STALL_TIMEOUT', 1, 3600),
+    ...(r.bool('JIBRI_UPLOAD_PUBLIC_ONLY') ? { publicOnly: { allowed: readAllowedHosts(r, 'JIBRI_UPLOAD_ALLOWED_HOSTS') } } : {}),
+    handoff: r.bool('JIBRI_RECORDINGS_HANDOFF'),
+    exitWaitSec: r.duration('JIBRI_EXIT_DELIVERY_WAIT', 0, 7 * 24 * 3600),
   };
   const bucket = r.optional('JIBRI_UPLOAD_S3_BUCKET');
   const region = r.text('JIBRI_UPLOAD_S3_REGION');

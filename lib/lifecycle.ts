@@ -15,18 +15,26 @@ import type { Recorder } from './recorder/recorder';
 
 export type ExitRequest = 'gracefulShutdown' | 'notifyConfigChanged' | 'shutdown' | 'SIGTERM' | 'SIGINT';
 
-const PLAN: Record<ExitRequest, { code: number; stopSessions: boolean }> = {
-  gracefulShutdown: { code: 255, stopSessions: false },
-  notifyConfigChanged: { code: 0, stopSessions: false },
-  shutdown: { code: 255, stopSessions: true },
-  SIGTERM: { code: 255, stopSessions: false },
-  SIGINT: { code: 0, stopSessions: true },
+/** `deliveryWait`: the exit may wait for the upload queue (JIBRI_EXIT_DELIVERY_WAIT); SIGINT is someone who wants it now. */
+const PLAN: Record<ExitRequest, { code: number; stopSessions: boolean; deliveryWait: boolean }> = {
+  gracefulShutdown: { code: 255, stopSessions: false, deliveryWait: true },
+  notifyConfigChanged: { code: 0, stopSessions: false, deliveryWait: true },
+  shutdown: { code: 255, stopSessions: true, deliveryWait: true },
+  SIGTERM: { code: 255, stopSessions: false, deliveryWait: true },
+  SIGINT: { code: 0, stopSessions: true, deliveryWait: false },
 };
+
+export interface StopOptions {
+  /** Whether the stop may wait for the upload queue (JIBRI_EXIT_DELIVERY_WAIT). */
+  deliveryWait: boolean;
+  /** Aborted when a later request wants the exit now (SIGINT during the wait). */
+  hurry?: AbortSignal;
+}
 
 export interface LifecycleDeps {
   recorder: Recorder;
   /** Stops the whole service (edges, timers, servers) once the sessions have ended. */
-  stopService: () => Promise<void>;
+  stopService: (o: StopOptions) => Promise<void>;
   /** Ends the process; replaced in specs. */
   exit: (code: number) => void;
   log: Logger;
@@ -37,6 +45,8 @@ export class Lifecycle {
   private exiting: Promise<void> | undefined;
   private readonly beforeExitHooks: Array<() => Promise<void>> = [];
   private drainTimer: NodeJS.Timeout | undefined;
+  private deliveryWait = false;
+  private readonly hurry = new AbortController();
   private readonly log: Logger;
 
   constructor(private readonly deps: LifecycleDeps) {
@@ -57,7 +67,10 @@ export class Lifecycle {
     this.log.info(`${what}: ${plan.stopSessions ? 'stopping and finalizing' : 'draining'}${running ? ` ${running} running session(s)` : ''}; exit code ${this.code} when done`);
     this.deps.recorder.drain();
     if (plan.stopSessions) void this.deps.recorder.stop();
-    if (first) this.exiting = this.exitWhenIdle();
+    if (first) {
+      this.deliveryWait = plan.deliveryWait;
+      this.exiting = this.exitWhenIdle();
+    } else if (!plan.deliveryWait) this.hurry.abort();
   }
 
   /**
@@ -89,7 +102,7 @@ export class Lifecycle {
   private async exitWhenIdle(): Promise<void> {
     await this.deps.recorder.whenIdle();
     if (this.drainTimer) clearTimeout(this.drainTimer);
-    await this.deps.stopService().catch((err: unknown) => this.log.error(`stopping the service failed: ${String(err)}`));
+    await this.deps.stopService({ deliveryWait: this.deliveryWait, hurry: this.hurry.signal }).catch((err: unknown) => this.log.error(`stopping the service failed: ${String(err)}`));
     for (const hook of this.beforeExitHooks) await hook().catch((err: unknown) => this.log.error(`before exit: ${String(err)}`));
     this.log.info(`exiting with code ${this.code}`);
     this.deps.exit(this.code ?? 0);

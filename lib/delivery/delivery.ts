@@ -11,40 +11,32 @@
  * One job at a time, in the background: the recorder's slots never wait for a store, and a store that is
  * slow or down only makes the queue longer. A failed attempt is retried with a doubling wait for as long
  * as the local file exists; the local file is never removed before its objects are verified.
+ *
+ * With JIBRI_RECORDINGS_HANDOFF someone else takes the recordings off the recorder (the on-demand fleet,
+ * through the API: list, fetch the files, take): an announced recording then stays, files and journal
+ * entry, until it is taken, and retention leaves it alone. At an exit with JIBRI_EXIT_DELIVERY_WAIT the
+ * service waits (`settleBeforeExit`) until nothing is left to upload, announce or be taken.
  */
 import { EventEmitter } from 'node:events';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import { METADATA_FILE } from '../output/file-layout';
-import { HLS_DIR } from '../output/hls/hls-files';
 import { markerOfMediaFile } from '../recorder/crash-marker';
-import { probeMedia, type MediaSummary } from '../output/probe';
 import type { SessionChange } from '../recorder/recorder';
 import type { HealthDetail } from '../recorder/snapshot';
-import {
-  announced,
-  attemptFailed,
-  counts,
-  finalized,
-  newJob,
-  nextDue,
-  nextWake,
-  hlsJobFiles,
-  objectKey,
-  verified,
-  type FinishedRecording,
-  type JobFile,
-  type QueueCounts,
-  type UploadJob,
-} from './job';
+import { describeJob } from './describe';
+import { announced, attemptFailed, counts, finalized, newJob, nextDue, nextWake, verified, type FinishedRecording, type UploadJob } from './job';
 import { UploadJournal } from './journal';
 import { readyEvent, type RecordingReadyEvent } from './links';
-import { buildManifest, MANIFEST_FILE, participantsOf } from './manifest';
+import { deliveryStatus, recordingEntry, settled, type DeliveryStatus, type RecordingEntry } from './listing';
+
+export type { DeliveryStatus } from './listing';
 import { StoreError, type ObjectStore } from './object-store';
 import { localCopyDue, removeLocalCopy } from './retention';
+import { transferFile } from './transfer';
+
+export { fileDigest } from './describe';
 
 /** How often local copies are checked against the retention policy, and an unhealthy store again. */
 const SWEEP_MS = 10 * 60 * 1000;
@@ -64,19 +56,6 @@ export interface DeliveryOptions {
   /** Absent: recordings stay local, and the ready event carries their paths. */
   store?: ObjectStore;
   now?: () => number;
-}
-
-export interface DeliveryStatus extends QueueCounts {
-  target: string;
-  healthStatus: HealthDetail['healthStatus'];
-  detail: string;
-  /** The transfer in progress. */
-  uploading?: { sessionId: string; file: string; bytes: number; size: number };
-  lastError?: string;
-  uploadedTotal: number;
-  uploadedBytesTotal: number;
-  failedAttemptsTotal: number;
-  readyTotal: number;
 }
 
 export interface DeliveryEvents {
@@ -186,27 +165,13 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   }
 
   status(): DeliveryStatus {
-    const c = counts(this.jobs.values());
-    const failing = [...this.jobs.values()].filter((j) => j.lastError && (j.state === 'queued' || j.state === 'finalizing'));
-    const lastError = this.storeProblem ?? failing.sort((a, b) => b.attempts - a.attempts)[0]?.lastError;
-    const healthy = !this.storeProblem && c.failed === 0;
-    const target = this.opts.store?.where ?? 'local (no JIBRI_UPLOAD_S3_BUCKET)';
-    const summary = `${c.pending} pending (${c.failed} failing)${this.opts.store ? `, ${c.done} uploaded and kept locally` : ''}`;
-    // `detail` is what health shows without the token (lib/status/health-body.ts publicDetails): the store's
-    // problem and what to do, never a recording's own error (it names the recording's object key).
-    const problem = this.storeProblem ?? `the last upload attempt of ${c.failed} recording(s) failed; they are retried (lastError, with the token, says why)`;
-    return {
-      ...c,
-      target,
-      healthStatus: healthy ? 'HEALTHY' : 'UNHEALTHY',
-      detail: healthy ? `${target}: ${summary}` : `${problem}; ${summary}`,
-      ...(this.uploading ? { uploading: { ...this.uploading } } : {}),
-      ...(lastError ? { lastError } : {}),
-      uploadedTotal: this.totals.uploaded,
-      uploadedBytesTotal: this.totals.bytes,
-      failedAttemptsTotal: this.totals.failedAttempts,
-      readyTotal: this.totals.ready,
-    };
+    return deliveryStatus(this.jobs.values(), {
+      ...(this.opts.store ? { where: this.opts.store.where } : {}),
+      handoff: this.opts.config.upload.handoff,
+      ...(this.storeProblem ? { storeProblem: this.storeProblem } : {}),
+      ...(this.uploading ? { uploading: this.uploading } : {}),
+      totals: this.totals,
+    });
   }
 
   /** The health entry `upload`: it reports, it never makes the recorder unhealthy (recordings go on locally). */
@@ -363,12 +328,22 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     }
     const started = this.now();
     try {
-      let current = this.describe(job, await this.prepare(job));
+      let current = await describeJob(job, this.opts.store ? (this.opts.config.upload.s3?.prefix ?? '') : undefined);
       this.update(current);
       if (this.opts.store) {
         for (const f of current.files) {
           if (f.verified) continue;
-          await this.transfer(this.opts.store, current, f, log);
+          const store = this.opts.store;
+          this.uploading = { sessionId: job.sessionId, file: f.name, bytes: 0, size: f.size ?? 0 };
+          await transferFile(store, f, {
+            stallTimeoutSec: this.opts.config.upload.stallTimeoutSec,
+            setCurrent: (c) => (this.current = c),
+            progress: (bytes) => {
+              if (this.uploading) this.uploading.bytes = bytes;
+            },
+            started: (key) => this.emit('upload-started', { sessionId: job.sessionId, key, file: f.path }),
+            log,
+          });
           current = { ...current, files: current.files.map((g) => (g.name === f.name ? { ...g, verified: true } : g)) };
           this.update(current);
         }
@@ -390,121 +365,12 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
         return;
       }
       this.totals.failedAttempts++;
-      const failed = attemptFailed(this.jobs.get(job.id) ?? job, e.message, this.now(), this.opts.config.upload.retryDelaySec);
+      const failed = attemptFailed(this.jobs.get(job.id) ?? job, e.message, this.now(), this.opts.config.upload.retryDelaySec, Math.random, e.kind);
       this.update(failed);
-      if (e.kind === 'credentials' || e.kind === 'bucket' || e.kind === 'unreachable') this.setStoreProblem(e.message);
+      if (e.kind === 'credentials' || e.kind === 'bucket' || e.kind === 'unreachable' || e.kind === 'refused') this.setStoreProblem(e.message);
       log.warn(`upload attempt ${failed.attempts} failed: ${e.message}; next attempt in ${Math.round((failed.nextAttemptAt - this.now()) / 1000)} s, the local file is kept`);
     } finally {
       this.uploading = undefined;
-    }
-  }
-
-  /** Sizes, SHA-256 and probes of the files, and manifest.json written beside them. */
-  private async prepare(job: UploadJob): Promise<{ files: Array<JobFile & { size: number; sha256: string }>; probes: Record<string, MediaSummary | undefined>; participants: unknown[] }> {
-    const media = job.files.find((f) => f.role === 'media')!;
-    const metadataPath = path.join(job.sessionDir, METADATA_FILE);
-    const prefix = this.opts.config.upload.s3?.prefix ?? '';
-    const keyed = (f: JobFile): JobFile => (this.opts.store ? { ...f, key: objectKey(prefix, job.sessionDir, f.name) } : f);
-    const described: Array<JobFile & { size: number; sha256: string }> = [];
-    const known = (name: string): JobFile | undefined => job.files.find((f) => f.name === name);
-    // The session's HLS (segments first, the playlist last) goes with the recording when it has one.
-    const hlsDir = path.join(job.sessionDir, HLS_DIR);
-    const hls = fs.existsSync(hlsDir) ? hlsJobFiles(job.sessionDir, fs.readdirSync(hlsDir)) : [];
-    for (const f of [media, ...(fs.existsSync(metadataPath) ? [{ role: 'metadata' as const, name: METADATA_FILE, path: metadataPath }] : []), ...hls]) {
-      const digest = await fileDigest(f.path);
-      const before = known(f.name);
-      // A file verified earlier stays verified only while it is the same file.
-      const still = before?.verified && before.sha256 === digest.sha256 && before.size === digest.size;
-      described.push({ ...keyed(f), ...digest, ...(still ? { verified: true } : {}) });
-    }
-    const probe = await probeMedia(media.path).catch(() => undefined);
-    if (probe) described[0]!.durationSec = Math.round(probe.durationSec * 1000) / 1000;
-    let metadataJson: string | undefined;
-    try {
-      metadataJson = fs.readFileSync(metadataPath, 'utf8');
-    } catch {
-      metadataJson = undefined;
-    }
-    return { files: described, probes: { [media.name]: probe }, participants: participantsOf(metadataJson) };
-  }
-
-  private describe(job: UploadJob, p: Awaited<ReturnType<Delivery['prepare']>>): UploadJob {
-    const manifest = buildManifest(job, p.files, p.probes, p.participants);
-    const manifestPath = path.join(job.sessionDir, MANIFEST_FILE);
-    const text = `${JSON.stringify(manifest, null, 2)}\n`;
-    const tmp = `${manifestPath}.tmp`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, manifestPath);
-    const sha256 = crypto.createHash('sha256').update(text).digest('hex');
-    const before = job.files.find((f) => f.name === MANIFEST_FILE);
-    const prefix = this.opts.config.upload.s3?.prefix ?? '';
-    const entry: JobFile = {
-      role: 'manifest',
-      name: MANIFEST_FILE,
-      path: manifestPath,
-      size: Buffer.byteLength(text),
-      sha256,
-      ...(this.opts.store ? { key: objectKey(prefix, job.sessionDir, MANIFEST_FILE) } : {}),
-      ...(before?.verified && before.sha256 === sha256 ? { verified: true } : {}),
-    };
-    return { ...job, files: [...p.files, entry] };
-  }
-
-  /** One file into the store, unless an earlier attempt already put these bytes there; then read back. */
-  private async transfer(store: ObjectStore, job: UploadJob, f: JobFile, log: Logger): Promise<void> {
-    const key = f.key!;
-    const size = f.size ?? 0;
-    const sha256 = f.sha256 ?? '';
-    this.uploading = { sessionId: job.sessionId, file: f.name, bytes: 0, size };
-    const existing = await this.guarded((signal) => store.head(key, signal));
-    if (existing && existing.size === size && existing.sha256 === sha256) {
-      log.info(`${key} is already in the store (an earlier attempt put it there); verifying it`);
-    } else {
-      log.info(`uploading ${f.name} (${mb(size)} MB) to ${key}`);
-      this.emit('upload-started', { sessionId: job.sessionId, key, file: f.path });
-      const contentType = f.name.endsWith('.json') ? 'application/json' : f.name.endsWith('.mp4') ? 'video/mp4' : 'application/octet-stream';
-      await this.guarded((signal, alive) =>
-        store.put(key, f.path, {
-          size,
-          sha256,
-          contentType,
-          signal,
-          onProgress: (bytes) => {
-            alive();
-            if (this.uploading) this.uploading.bytes = bytes;
-          },
-        }),
-      );
-    }
-    const back = await this.guarded((signal, alive) => store.readBack(key, { signal, onProgress: () => alive() }));
-    if (back.size !== size || back.sha256 !== sha256) {
-      throw new StoreError('other', `${key} in ${store.where} does not match the local file (${back.size} bytes, SHA-256 ${back.sha256.slice(0, 12)}… instead of ${size} bytes, ${sha256.slice(0, 12)}…); it is uploaded again`);
-    }
-  }
-
-  /** Runs one store call that is abandoned when it makes no progress for JIBRI_UPLOAD_STALL_TIMEOUT. */
-  private async guarded<T>(run: (signal: AbortSignal, alive: () => void) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    this.current = controller;
-    const stallMs = this.opts.config.upload.stallTimeoutSec * 1000;
-    let stalled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const alive = (): void => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        stalled = true;
-        controller.abort();
-      }, stallMs);
-    };
-    alive();
-    try {
-      return await run(controller.signal, alive);
-    } catch (err) {
-      if (stalled) throw new StoreError('unreachable', `${this.opts.store?.where ?? 'the store'} made no progress for ${this.opts.config.upload.stallTimeoutSec} s (JIBRI_UPLOAD_STALL_TIMEOUT): it is down or too slow; uploads are retried`);
-      throw err;
-    } finally {
-      if (timer) clearTimeout(timer);
-      if (this.current === controller) this.current = undefined;
     }
   }
 
@@ -523,9 +389,57 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     this.totals.ready++;
     this.emit('recording', event);
     this.log.info(`recording ready: ${event.files.length} file(s) ${event.storage.type === 's3' ? `in ${store?.where ?? 'the store'}, links valid for ${this.opts.config.upload.linkTtlSec} s` : 'on local disk'}`, { sessionId: job.sessionId });
-    // Kept locally without a store: nothing is left to do for it, and retention never touches it.
+    // Handed off: it stays until it is taken. Kept locally without a store: nothing is left to do for it.
+    if (this.opts.config.upload.handoff) return;
     if (done.target === 'local') this.drop(done);
     else this.applyRetention(done);
+  }
+
+  /** Every recording the queue knows, as the API lists it (GET /recordings). */
+  recordings(): RecordingEntry[] {
+    const where = this.opts.store?.where;
+    return [...this.jobs.values()].map((j) => {
+      const up = this.uploading?.sessionId === j.sessionId && (j.state === 'queued' || j.state === 'finalizing') ? this.uploading : undefined;
+      return recordingEntry(j, { ...(where ? { where } : {}), ...(up ? { uploading: { file: up.file, bytes: up.bytes, size: up.size } } : {}) });
+    });
+  }
+
+  /** The path of a file of an announced recording, for the API to serve; undefined for any other. */
+  announcedFile(id: string, name: string): string | undefined {
+    const job = this.jobs.get(id);
+    if (job?.state !== 'announced') return undefined;
+    return job.files.find((f) => f.name === name && f.role !== 'hls-segment')?.path;
+  }
+
+  /**
+   * A reader took the recording (JIBRI_RECORDINGS_HANDOFF): its local copy and its journal entry go.
+   * Only an announced one: anything earlier is still on its way.
+   */
+  take(id: string): { ok: true; removed: number } | { ok: false; why: 'unknown' | 'pending' } {
+    const job = this.jobs.get(id);
+    if (!job) return { ok: false, why: 'unknown' };
+    if (job.state !== 'announced') return { ok: false, why: 'pending' };
+    const removed = removeLocalCopy(job);
+    this.drop(job);
+    this.log.info(`recording taken off this recorder: its local copy (${removed.length} file(s)) removed`, { sessionId: job.sessionId });
+    return { ok: true, removed: removed.length };
+  }
+
+  /**
+   * At an exit (JIBRI_EXIT_DELIVERY_WAIT): waits until nothing is left to upload, announce or (handed
+   * off) be taken, at most `waitSec`, or until `hurry` (a harsher exit request) aborts; says what is left.
+   */
+  async settleBeforeExit(waitSec: number, hurry?: AbortSignal): Promise<void> {
+    const isSettled = (): boolean => settled(this.jobs.values(), this.opts.config.upload.handoff, this.awaitingFinalize.size);
+    if (isSettled()) return;
+    const left = (): number => [...this.jobs.values()].filter((j) => this.opts.config.upload.handoff || j.state !== 'announced').length + this.awaitingFinalize.size;
+    this.log.info(`waiting up to ${waitSec} s (JIBRI_EXIT_DELIVERY_WAIT) for ${left()} recording(s) to be ${this.opts.config.upload.handoff ? 'delivered and taken' : 'uploaded'} before exiting`);
+    const until = this.now() + waitSec * 1000;
+    while (!isSettled() && this.now() < until && !hurry?.aborted && !this.stopped) await new Promise((r) => setTimeout(r, 250));
+    if (isSettled()) return void this.log.info('every recording is delivered; exiting');
+    const why = hurry?.aborted ? 'a harsher exit was asked for' : `JIBRI_EXIT_DELIVERY_WAIT (${waitSec} s) has passed`;
+    const failing = [...this.jobs.values()].find((j) => j.lastError && j.state === 'queued')?.lastError;
+    this.log.warn(`exiting with ${left()} recording(s) not delivered (${why}${failing ? `; the last attempt failed: ${failing}` : ''}); they stay in JIBRI_RECORDING_DIR and their upload resumes at the next start`);
   }
 
   private applyRetention(job: UploadJob): void {
@@ -538,6 +452,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
 
   /** Retention over every announced job. */
   sweep(): void {
+    if (this.opts.config.upload.handoff) return;
     for (const job of [...this.jobs.values()]) if (job.state === 'announced') this.applyRetention(job);
   }
 
@@ -568,16 +483,6 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       this.recheckTimer.unref();
     }
   }
-}
-
-export async function fileDigest(file: string): Promise<{ size: number; sha256: string }> {
-  const hash = crypto.createHash('sha256');
-  let size = 0;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
-  }
-  return { size, sha256: hash.digest('hex') };
 }
 
 function mb(bytes: number): string {

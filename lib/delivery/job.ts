@@ -51,6 +51,8 @@ export interface UploadJob {
   /** Epoch ms of the next attempt. */
   nextAttemptAt: number;
   lastError?: string;
+  /** What kind of failure the last attempt was (object-store.ts StoreErrorKind): lets a reader explain it in its own words. */
+  lastErrorKind?: string;
   verifiedAt?: string;
   announcedAt?: string;
 }
@@ -144,9 +146,10 @@ export function backoffSec(failedAttempts: number, retryDelaySec: number, random
   return base * (0.8 + 0.4 * random());
 }
 
-export function attemptFailed(job: UploadJob, error: string, now: number, retryDelaySec: number, random = Math.random): UploadJob {
+export function attemptFailed(job: UploadJob, error: string, now: number, retryDelaySec: number, random = Math.random, kind?: string): UploadJob {
   const attempts = job.attempts + 1;
-  return { ...job, state: 'queued', attempts, lastError: error, nextAttemptAt: now + Math.round(backoffSec(attempts, retryDelaySec, random) * 1000) };
+  const { lastErrorKind: _before, ...rest } = job;
+  return { ...rest, state: 'queued', attempts, lastError: error, ...(kind ? { lastErrorKind: kind } : {}), nextAttemptAt: now + Math.round(backoffSec(attempts, retryDelaySec, random) * 1000) };
 }
 
 export function withFiles(job: UploadJob, files: JobFile[]): UploadJob {
@@ -154,7 +157,7 @@ export function withFiles(job: UploadJob, files: JobFile[]): UploadJob {
 }
 
 export function verified(job: UploadJob, now: number): UploadJob {
-  const { lastError: _gone, ...rest } = job;
+  const { lastError: _gone, lastErrorKind: _kind, ...rest } = job;
   return { ...rest, state: 'verified', verifiedAt: new Date(now).toISOString(), nextAttemptAt: now };
 }
 

@@ -6,6 +6,9 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { checkingLookup, OUTBOUND_REFUSED_CODE, type AllowedHost, type OutboundRefused } from '@jibri-ts/common';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -39,7 +42,8 @@ export interface ObjectStore {
   close(): void;
 }
 
-export type StoreErrorKind = 'credentials' | 'bucket' | 'unreachable' | 'aborted' | 'other';
+/** `refused`: the endpoint is not on a public address and JIBRI_UPLOAD_PUBLIC_ONLY is set. */
+export type StoreErrorKind = 'credentials' | 'bucket' | 'unreachable' | 'refused' | 'aborted' | 'other';
 
 export class StoreError extends Error {
   constructor(readonly kind: StoreErrorKind, message: string) {
@@ -59,6 +63,8 @@ export function classifyStoreError(err: unknown, where: string): StoreError {
   const status = e.$metadata?.httpStatusCode;
   const code = e.code ?? e.cause?.code ?? '';
   if (name === 'AbortError' || code === 'ABORT_ERR') return new StoreError('aborted', `the transfer to ${where} was abandoned`);
+  // Its message never says what the endpoint resolved to: it is shown to whoever chose the endpoint.
+  if (code === OUTBOUND_REFUSED_CODE) return new StoreError('refused', `${where} is not on a public address, and this recorder uploads only to public ones (JIBRI_UPLOAD_PUBLIC_ONLY): use a store on a public address`);
   if (CREDENTIAL_ERRORS.has(name) || status === 401 || status === 403) {
     const what = name && name !== 'Unknown' && name !== 'UnknownError' ? name : `HTTP ${status ?? '403'}`;
     return new StoreError('credentials', `${where} refused the credentials (${what}): check JIBRI_UPLOAD_S3_ACCESS_KEY_ID and JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY (or the SDK's credential chain) and that they may write to the bucket`);
@@ -77,6 +83,12 @@ export interface S3StoreOptions {
   s3: NonNullable<UploadConfig['s3']>;
   /** Socket inactivity after which one request fails (the worker's stall timeout). */
   requestTimeoutMs: number;
+  /**
+   * JIBRI_UPLOAD_PUBLIC_ONLY: every connection to the store is checked (resolved once, public addresses
+   * only, or a host in `allowed`) and made to the checked address; `onRefused` gets each refusal with
+   * what the name resolved to, for the operator's log.
+   */
+  publicOnly?: { allowed: readonly AllowedHost[]; onRefused?: (err: OutboundRefused) => void };
   /** Multipart part size; 16 MiB keeps a 2-hour recording well under S3's 10,000 parts. */
   partSize?: number;
 }
@@ -98,7 +110,7 @@ export class S3ObjectStore implements ObjectStore {
       // The worker retries with its own backoff; the SDK's own retries only cover a blip.
       maxAttempts: 2,
       // A request that times out must fail (the SDK only warns by default) so that the attempt is retried.
-      requestHandler: { requestTimeout: opts.requestTimeoutMs, connectionTimeout: 10000, throwOnRequestTimeout: true },
+      requestHandler: { requestTimeout: opts.requestTimeoutMs, connectionTimeout: 10000, throwOnRequestTimeout: true, ...(opts.publicOnly ? guardedAgents(s3, opts.publicOnly) : {}) },
       // Checksums are proven by reading back (below): S3-compatible servers differ in which of the SDK's
       // newer flexible checksums they accept (Ceph 16 none), and a rejected header would fail every upload.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -175,4 +187,17 @@ export class S3ObjectStore implements ObjectStore {
   close(): void {
     this.client.destroy();
   }
+}
+
+/** Pure: the port the store's connections go to (an endpoint's own, else 443: AWS, or https without one). */
+export function storePort(s3: Pick<NonNullable<UploadConfig['s3']>, 'endpoint'>): number {
+  if (!s3.endpoint) return 443;
+  const u = new URL(s3.endpoint);
+  return Number(u.port || (u.protocol === 'http:' ? 80 : 443));
+}
+
+/** Agents whose every new connection is checked by the address rules, then made to the checked address. */
+function guardedAgents(s3: NonNullable<UploadConfig['s3']>, o: NonNullable<S3StoreOptions['publicOnly']>): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+  const lookup = checkingLookup('JIBRI_UPLOAD_S3_ENDPOINT', storePort(s3), o.allowed, o.onRefused);
+  return { httpAgent: new http.Agent({ keepAlive: true, lookup }), httpsAgent: new https.Agent({ keepAlive: true, lookup }) };
 }

@@ -12,6 +12,7 @@ import type { RecorderMetrics } from '../status/metrics';
 import type { RecordingEventSource } from '../status/sse';
 import { jibriApiRouter } from './jibri-api';
 import { servedFilesRouter, VIEWER_ASSETS, viewerAssetsRouter } from './served-api';
+import { recordingsRouter, type RecordingsSource } from './recordings-api';
 import { sessionsRouter } from './sessions-api';
 import { guardStateChanges } from './request-guard';
 import { requireToken } from './auth';
@@ -25,6 +26,8 @@ export interface AppDeps {
   metrics?: RecorderMetrics;
   /** The delivery worker's ready events, for the SSE stream's `event: recording`. */
   recordings?: RecordingEventSource;
+  /** The delivery worker's recordings, for GET /recordings and their hand-off. */
+  delivery?: RecordingsSource;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -39,6 +42,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(API_BASE, servedFilesRouter({ http: deps.config.http, recorder: deps.recorder, log: deps.log }));
   app.use(VIEWER_ASSETS, viewerAssetsRouter());
   app.use(API_BASE, sessionsRouter({ ...deps, ...(auth ? { auth } : {}) }));
+  if (deps.delivery) app.use(API_BASE, recordingsRouter({ ...deps, delivery: deps.delivery, ...(auth ? { auth } : {}) }));
   const { metrics } = deps;
   if (metrics) {
     app.get('/metrics', (req: Request, res: Response) => {

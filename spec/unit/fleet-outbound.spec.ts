@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { closedAncestor, LocalBackend } from '../../packages/fleet/lib/backends/local';
+import { checkingLookup, OUTBOUND_REFUSED_CODE } from '@jibri-ts/common';
 import { canonicalHost, classifyAddress, isAllowedHost, OutboundRefused, parseAllowedHosts, pinnedLookup, resolveChecked } from '../../packages/fleet/lib/outbound-guard';
 import { parseSecretKey, SecretBox } from '../../packages/fleet/lib/secret-box';
 
@@ -70,6 +71,32 @@ describe('fleet: the outbound guard resolves once and connects there', () => {
     const all: unknown[] = [];
     lookup('anything.example', { all: true }, (...args) => all.push(...args));
     expect(all).toEqual([null, [{ address: '93.184.216.34', family: 4 }]]);
+  });
+});
+
+describe('the checking lookup of an agent (a store the customer chose)', () => {
+  const resolver = (answers: Record<string, string[]>) => async (host: string) => (answers[host] ?? []).map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  const call = (lookup: ReturnType<typeof checkingLookup>, host: string, all = false): Promise<unknown[]> => new Promise((resolve) => lookup(host, { all }, (...args) => resolve(args)));
+
+  it('answers the checked address of every connection, in both lookup shapes', async () => {
+    const lookup = checkingLookup('JIBRI_UPLOAD_S3_ENDPOINT', 443, [], undefined, resolver({ 's3.example': ['93.184.216.34'] }));
+    expect(await call(lookup, 's3.example')).toEqual([null, '93.184.216.34', 4]);
+    expect(await call(lookup, 's3.example', true)).toEqual([null, [{ address: '93.184.216.34', family: 4 }]]);
+  });
+
+  it('fails a connection to an internal address with a code and a message that never says where the name points; the operator hears it', async () => {
+    const heard: string[] = [];
+    const lookup = checkingLookup('JIBRI_UPLOAD_S3_ENDPOINT', 443, [], (err) => heard.push(err.detail), resolver({ 'bucket.s3.example': ['169.254.169.254'] }));
+    const [err] = (await call(lookup, 'bucket.s3.example')) as [NodeJS.ErrnoException & OutboundRefused];
+    expect(err).toBeInstanceOf(OutboundRefused);
+    expect(err.code).toBe(OUTBOUND_REFUSED_CODE);
+    expect(err.message).not.toMatch(/169\.254/);
+    expect(heard).toEqual(['JIBRI_UPLOAD_S3_ENDPOINT: bucket.s3.example resolves to 169.254.169.254 (link-local)']);
+    const [missing] = (await call(lookup, 'nowhere.example')) as [NodeJS.ErrnoException];
+    expect(missing.code).toBe('ENOTFOUND');
+    // The operator's exception, on its port.
+    const allowed = checkingLookup('JIBRI_UPLOAD_S3_ENDPOINT', 9000, [{ host: '127.0.0.1', port: 9000 }]);
+    expect(await call(allowed, '127.0.0.1')).toEqual([null, '127.0.0.1', 4]);
   });
 });
 

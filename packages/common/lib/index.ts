@@ -15,9 +15,11 @@ export { stayOnService } from './xmpp/stay-on-service';
 export { setSocketTrust, trustAllCertsFor } from './xmpp/tls-trust';
 export {
   canonicalHost,
+  checkingLookup,
   classifyAddress,
   describeRange,
   isAllowedHost,
+  OUTBOUND_REFUSED_CODE,
   OutboundRefused,
   OutboundUnresolved,
   parseAllowedHosts,

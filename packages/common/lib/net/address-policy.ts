@@ -159,3 +159,33 @@ export function pinnedLookup(checked: CheckedAddress): (hostname: string, option
     else callback(null, checked.address, checked.family);
   };
 }
+
+/** The code of the error a connection refused by `checkingLookup` fails with. */
+export const OUTBOUND_REFUSED_CODE = 'ERR_OUTBOUND_REFUSED';
+
+/**
+ * A `lookup` for an http(s) agent whose every connection a customer aims (an S3 endpoint the customer
+ * configured): each new connection resolves the name once, checks every address with the rules above, and
+ * connects to the checked one, so neither a DNS answer that changes nor a redirect to another name can
+ * reach a refused address. A refusal fails that connection with the OutboundRefused (its `code` is
+ * OUTBOUND_REFUSED_CODE; its message never says what the name resolved to) after `onRefused` got it, for
+ * the operator's log. `port` is the one the agent connects to (the operator's exceptions may name one).
+ */
+export function checkingLookup(
+  field: string,
+  port: number,
+  allowed: readonly AllowedHost[],
+  onRefused: (err: OutboundRefused) => void = () => undefined,
+  resolve: Resolver = systemResolver,
+): (hostname: string, options: { all?: boolean }, callback: LookupCallback) => void {
+  return (hostname, options, callback) => {
+    resolveChecked(field, hostname, port, allowed, resolve).then(
+      (checked) => pinnedLookup(checked)(hostname, options, callback),
+      (err: unknown) => {
+        if (err instanceof OutboundRefused) onRefused(err);
+        const code = err instanceof OutboundRefused ? OUTBOUND_REFUSED_CODE : 'ENOTFOUND';
+        callback(Object.assign(err as Error, { code }), '', 4);
+      },
+    );
+  };
+}
