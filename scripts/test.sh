@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `npm test` (and CI's .ci/run): everything, in this order, stopping at the first failure:
-#   1. scripts/setup.sh (packages, npm ci, build), then a check that it changed no tracked file: on a fresh
-#      clone, `npm ci` must leave `git status` clean;
+#   1. scripts/setup.sh test (the Debian packages the tests use, with no service started or stopped; the
+#      Node.js of .node-version, npm ci, build), then a check that it changed no tracked file: on a fresh
+#      clone, `npm ci` must leave `git status` clean; every later step runs on that Node.js, which must
+#      satisfy package.json's engines;
 #   2. scripts/lock-check.sh: npm 10 and npm 11 both accept the lock for `npm ci`;
 #   3. lint (eslint), the layering rule of docs/ARCHITECTURE.md (scripts/layers.js) and typecheck (tsc
 #      --noEmit for every package);
@@ -47,7 +49,7 @@ tree_state() { { git status --porcelain; git diff; } 2>/dev/null | sha256sum; }
 check_setup() {
   local before after
   before=$(tree_state)
-  bash scripts/setup.sh
+  bash scripts/setup.sh test
   after=$(tree_state)
   if [ "$before" != "$after" ]; then
     git status --short >&2
@@ -57,6 +59,13 @@ check_setup() {
 }
 
 step setup check_setup
+# The rest runs on the project's Node.js (the machine's, or the one setup unpacked into .node/).
+. scripts/node-env.sh
+node -e '
+  // engines is "^N": the major version the tests, the image and the Debian package all run on.
+  const want = require("./package.json").engines.node;
+  if (want !== `^${process.versions.node.split(".")[0]}`) { console.error(`npm test: FAILED: Node.js ${process.version} does not satisfy engines ${want}`); process.exit(1); }
+  console.error(`npm test: Node.js ${process.version} (engines ${want}), npm ${require("child_process").execSync("npm --version").toString().trim()}`);'
 step lock-check bash scripts/lock-check.sh
 step lint npx eslint .
 step layers node scripts/layers.js
