@@ -13,6 +13,9 @@
 # docs/DEPLOY.md and docs/FLEET.md have the details; the build needs the npm registry and Debian's mirrors,
 # nothing else.
 #
+# Build arguments that label the images (OCI annotations; scripts/image-build.sh and scripts/release.sh set
+# them from package.json and git): VERSION, REVISION (the commit), SOURCE (the repository's URL).
+#
 # Build arguments, for a machine that reaches the npm registry differently (all optional):
 #   NPM_REGISTRY  the registry or mirror `npm ci` uses (default: npm's own)
 #   NPM_CA        extra PEM certificates to trust for it (a TLS-inspecting proxy's CA); used by the
@@ -26,7 +29,7 @@
 # (lib/pipeline/browser/browser.ts), so the default 64 MB /dev/shm is enough.
 
 # --- deps: the locked packages, development ones included ------------------------------------------------
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 # better-sqlite3 and cpu-features compile from source when their prebuilt binaries cannot be fetched;
 # node-gyp then takes Node's headers from the image (npm_config_nodedir) instead of downloading them.
 RUN set -eux; \
@@ -56,7 +59,8 @@ RUN set -eu; \
     npx tsc -p packages/common; \
     npx tsc -p packages/fleet; \
     chmod +x packages/fleet/dist/main.js; \
-    npx tsc -p tsconfig.build.json
+    npx tsc -p tsconfig.build.json; \
+    chmod +x dist/lib/main.js
 
 # --- prod-deps: the recorder's production packages (the top package and packages/common), without what the
 # runtime never reads. `npm prune` cannot leave a workspace out, so this is a second `npm ci` of the same
@@ -114,10 +118,12 @@ COPY --from=prod-deps /src/node_modules /app/node_modules
 COPY --from=build /src/packages/common/package.json /app/packages/common/package.json
 COPY --from=build /src/packages/common/dist /app/packages/common/dist
 COPY --from=build /src/dist/lib /app/dist/lib
-COPY deploy/docker/entrypoint.sh deploy/docker/healthcheck.js deploy/docker/prestop.js /app/
+COPY deploy/docker/entrypoint.sh deploy/docker/prestop.js /app/
 # jibri-ts's own ops scripts at Jibri's paths (graceful_shutdown.sh, wait_graceful_shutdown.sh, reload.sh,
-# shutdown.sh; they need curl and jq), for the autoscaler and for `docker exec`.
+# shutdown.sh; they need curl and jq), for the autoscaler and for `docker exec`; `jibri-ts` on PATH
+# (`docker exec <container> jibri-ts status`).
 COPY deploy/jibri/ /opt/jitsi/jibri/
+RUN ln -s /app/dist/lib/main.js /usr/local/bin/jibri-ts
 
 # HOME and XDG_RUNTIME_DIR live on the /tmp tmpfs (the entrypoint creates them): PulseAudio keeps its
 # socket and cookie there, Chromium its profile. The HTTP API listens on the container's loopback (the
@@ -133,10 +139,21 @@ ENV HOME=/tmp/jibri \
 USER 1000:1000
 WORKDIR /app
 EXPOSE 2222
+ARG VERSION=unknown
+ARG REVISION=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="jibri-ts" \
+      org.opencontainers.image.description="Jibri drop-in recorder and live-streamer for Jitsi Meet" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.revision="$REVISION" \
+      org.opencontainers.image.source="$SOURCE" \
+      org.opencontainers.image.licenses="Apache-2.0"
 
-# The health endpoint always answers 200 while the service runs (busy or not); a failed machine check shows
-# in its body, not in its status, exactly as with Jibri.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/app/healthcheck.js"]
+# The container is healthy when the recorder is: `jibri-ts status --check` reads the health endpoint and
+# fails when it does not answer or says UNHEALTHY (a missing program, a recordings folder that is not
+# writable or nearly full, an XMPP server out of reach too long). The endpoint itself answers 200 either
+# way, as Jibri's does; that is the HTTP API's contract, this is the container's.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["jibri-ts", "status", "--check"]
 
 # SIGTERM (docker stop, Kubernetes) drains: no new session; the running one goes on to its end and is
 # finalized, then the service exits 255 (lib/lifecycle.ts).
@@ -162,6 +179,15 @@ ENV NODE_ENV=production \
 USER 1000:1000
 WORKDIR /data
 EXPOSE 3000
+ARG VERSION=unknown
+ARG REVISION=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="jibri-ts-fleet" \
+      org.opencontainers.image.description="jibri-ts on-demand recorder fleet: JOD API and dashboard (docker, swarm, kubernetes backends)" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.revision="$REVISION" \
+      org.opencontainers.image.source="$SOURCE" \
+      org.opencontainers.image.licenses="Apache-2.0"
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.JIBRI_FLEET_PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM stops the fleet; the recorders it started keep running and are found again at its next start.
@@ -180,6 +206,15 @@ ENV NODE_PATH=/app/fleet/node_modules \
     JIBRI_FLEET_DATA_DIR=/data \
     JIBRI_FLEET_RECORDERS_DIR=/data/recorders
 EXPOSE 3000
+ARG VERSION=unknown
+ARG REVISION=unknown
+ARG SOURCE=unknown
+LABEL org.opencontainers.image.title="jibri-ts-fleet-local" \
+      org.opencontainers.image.description="jibri-ts on-demand recorder fleet with the recorder beside it (local backend)" \
+      org.opencontainers.image.version="$VERSION" \
+      org.opencontainers.image.revision="$REVISION" \
+      org.opencontainers.image.source="$SOURCE" \
+      org.opencontainers.image.licenses="Apache-2.0"
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.JIBRI_FLEET_PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["fleet"]

@@ -2,7 +2,7 @@
 # Builds the jibri-ts image on this machine, with no image registry, and checks it for real:
 #   1. installs docker.io, debootstrap and docker-compose from apt when missing (root only);
 #   2. starts dockerd (--iptables=false --bridge=none) in the background when none answers;
-#   3. makes the base images debian:bookworm-slim and node:20-bookworm-slim when they cannot be pulled
+#   3. makes the base images debian:bookworm-slim and node:24-bookworm-slim when they cannot be pulled
 #      (scripts/base-images.sh; skipped when they exist);
 #   4. builds the Dockerfile, unchanged, from a fresh clone of HEAD (scripts/image-build.sh; quick when cached);
 #   5. builds the project on the host when dist/ or node_modules/ is missing (the checks below use its
@@ -14,8 +14,10 @@
 #  6b. checks that the image refuses to serve its HTTP API beyond loopback without a token;
 #   7. starts a Prosody on loopback, runs the service in the container against it (with the older
 #      /config/recordings mount, which it must still use) and waits until a Jicofo stand-in sees it idle
-#      and healthy in the brewery; checks the image's HEALTHCHECK and that SIGTERM during a recording
-#      drains: the recording goes on, and once it is stopped the file is finalized and the service exits 255;
+#      and healthy in the brewery; checks the image's HEALTHCHECK (healthy, then unhealthy once the
+#      recorder is: its XMPP server stopped past the grace, while the health endpoint still answers 200),
+#      and that SIGTERM during a recording drains: the recording goes on, and once it is stopped the file
+#      is finalized and the service exits 255;
 #   8. runs Jibri's wait_graceful_shutdown.sh (jibri-ts's own, at /opt/jitsi/jibri) inside an idle
 #      container: it returns at once and the service exits 255;
 #   9. checks that each image carries only its program: the recorder image none of the fleet's packages
@@ -71,11 +73,7 @@ command -v prosody >/dev/null 2>&1 || need+=(prosody)
 if ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then need+=(docker-compose); fi
 if [ "${#need[@]}" -gt 0 ]; then
   [ "$(id -u)" = 0 ] || fail "missing ${need[*]}; run as root or: sudo apt-get install ${need[*]}"
-  say "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  for s in prosody; do service "$s" stop >/dev/null 2>&1 || true; done
+  bash scripts/apt-install.sh --why "container-check" "${need[@]}"
 fi
 
 # --- 2. the Docker engine ----------------------------------------------------------------------------------
@@ -83,19 +81,28 @@ bash scripts/dockerd.sh || fail "no Docker engine"
 
 # --- 3. the base images, 4. the image from a fresh clone -------------------------------------------------
 build_seconds=0
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
+SKIP_BUILD=${SKIP_BUILD:-0}
+if [ "$SKIP_BUILD" != 1 ]; then
   bash scripts/base-images.sh || fail "base images"
   t0=$(date +%s.%N)
   bash scripts/image-build.sh || fail "docker build"
   build_seconds=$(elapsed "$t0")
 fi
 for i in "$IMAGE" "$FLEET_IMAGE" "$FLEET_LOCAL_IMAGE"; do docker image inspect "$i" >/dev/null 2>&1 || fail "no image $i"; done
+# Each image says what it is (OCI labels): the packages' version, the commit it was built from, the licence.
+version=$(node -p 'require("./package.json").version')
+for i in "$IMAGE" "$FLEET_IMAGE" "$FLEET_LOCAL_IMAGE"; do
+  labels=$(docker image inspect -f '{{index .Config.Labels "org.opencontainers.image.version"}} {{index .Config.Labels "org.opencontainers.image.revision"}} {{index .Config.Labels "org.opencontainers.image.licenses"}}' "$i")
+  [ "$SKIP_BUILD" = 1 ] || [ "$labels" = "$version $(git rev-parse HEAD) Apache-2.0" ] || fail "$i is labelled \"$labels\", not \"$version $(git rev-parse HEAD) Apache-2.0\""
+  echo "$i: version, revision, licences: $labels" >&2
+done
 
 # --- 5. the built project -------------------------------------------------------------------------------------
 if [ ! -f dist/lib/main.js ] || [ ! -f dist/testkit/media.js ] || [ ! -f node_modules/.package-lock.json ]; then
-  say "building the project (scripts/setup.sh)"
-  bash scripts/setup.sh
+  say "building the project (scripts/setup.sh test)"
+  bash scripts/setup.sh test
 fi
+. scripts/node-env.sh
 
 # The hardened run options every check below uses (docs/DEPLOY.md explains each).
 HARDENED=(--network host --read-only --tmpfs /tmp:exec,mode=1777 --cap-drop ALL --security-opt no-new-privileges
@@ -195,7 +202,7 @@ CONTAINERS+=("$name")
 # With a CPU and memory limit, as a pod's: admission must plan with the container's 1.5 cores, not the host's.
 docker run -d --name "$name" "${HARDENED[@]}" -v "$rec:/config/recordings" \
   --cpus 1.5 --memory 3g \
-  --health-interval 2s --health-start-period 5s \
+  --health-interval 2s --health-start-period 5s --health-retries 2 -e JIBRI_XMPP_UNREACHABLE_GRACE=3 \
   -e XMPP_SERVER="127.0.0.1:$xport" -e XMPP_DOMAIN=meet.check -e XMPP_AUTH_DOMAIN=auth.meet.check \
   -e XMPP_INTERNAL_MUC_DOMAIN=internal-muc.meet.check -e XMPP_MUC_DOMAIN=muc.meet.check \
   -e XMPP_HIDDEN_DOMAIN=recorder.meet.check -e JIBRI_BREWERY_MUC=jibribrewery \
@@ -222,6 +229,24 @@ for _ in $(seq 1 30); do
 done
 echo "docker HEALTHCHECK: $state" >&2
 [ "$state" = healthy ] || fail "the image's HEALTHCHECK says $state"
+# The container's health follows the recorder's: with its XMPP server gone past the grace
+# (JIBRI_XMPP_UNREACHABLE_GRACE=3 s here) the recorder is UNHEALTHY, and so must the container turn,
+# while the health endpoint still answers 200 (Jibri's contract). HTTP sessions go on being taken.
+kill "$PROSODY_PID"
+wait "$PROSODY_PID" 2>/dev/null || true
+PROSODY_PID=
+t_down=$(date +%s.%N)
+for _ in $(seq 1 40); do
+  state=$(docker inspect -f '{{.State.Health.Status}}' "$name")
+  [ "$state" = unhealthy ] && break
+  sleep 1
+done
+docker inspect -f '{{range .State.Health.Log}}{{.ExitCode}} {{.Output}}{{end}}' "$name" | tail -4 >&2
+[ "$state" = unhealthy ] || fail "the recorder lost its XMPP server, but the image's HEALTHCHECK still says $state"
+code=$(node -e 'fetch(process.argv[1]).then(async (r) => { const b = await r.json(); console.log(r.status, b.status.health.healthStatus); })' "http://127.0.0.1:$hport/jibri/api/v1.0/health")
+printf 'Prosody stopped: docker HEALTHCHECK unhealthy after %.1f s; GET /health answers %s\n' "$(elapsed "$t_down")" "$code" >&2
+[ "$code" = "200 UNHEALTHY" ] || fail "with its XMPP server gone the health endpoint answered $code, not 200 UNHEALTHY"
+docker exec "$name" jibri-ts status >&2 || true
 # A recording that is running when SIGTERM comes must be stopped and finalized before the service exits.
 node -e 'require("./dist/lib/demo/server").startDemoServer().then((s) => { console.log(s.baseUrl); })' >"$WORK/page.url" &
 PAGE_PID=$!

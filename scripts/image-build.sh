@@ -9,6 +9,8 @@
 # reach the npm registry and Debian's mirrors through the host's network. The host's npm settings are
 # passed on as build arguments: NPM_REGISTRY (npm config get registry), NPM_CA (certificates npm trusts
 # beyond Node's own, scripts/npm-extra-ca.js) and the proxy variables when set.
+# Each image is labelled (OCI) with package.json's version, the commit and the source; with
+# VERSION_TAGS=1 it is also tagged <name>:<version> and <name>:latest (scripts/release.sh).
 # Environment: IMAGE (jibri-ts:local), FLEET_IMAGE (jibri-ts-fleet:local), FLEET_LOCAL_IMAGE
 # (jibri-ts-fleet-local:local), TARGET (only this target, tagged IMAGE), DOCKER_BUILD_ARGS (more options).
 set -euo pipefail
@@ -27,7 +29,10 @@ if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
   echo "image-build: uncommitted changes are not in the image (it is built from commit ${commit:0:12})" >&2
 fi
 
-args=(--network host --build-arg "NPM_REGISTRY=$(npm config get registry)")
+version=$(node -p 'require("./package.json").version')
+source_url=$(git config --get remote.origin.url 2>/dev/null || echo unknown)
+# The OCI labels: version, the commit, where the source is.
+args=(--network host --build-arg "NPM_REGISTRY=$(npm config get registry)" --build-arg "VERSION=$version" --build-arg "REVISION=$commit" --build-arg "SOURCE=$source_url")
 ca=$(node scripts/npm-extra-ca.js)
 [ -z "$ca" ] || args+=(--build-arg "NPM_CA=$ca")
 for v in HTTPS_PROXY HTTP_PROXY NO_PROXY https_proxy http_proxy no_proxy; do
@@ -50,4 +55,7 @@ for build in "${builds[@]}"; do
   steps=$(grep -cE '^Step [0-9]+/' "$work/build.log" || true)
   size=$(docker image inspect -f '{{.Size}}' "$tag")
   printf 'image-build: %s (%s) built in %s s (%s of %s steps cached); %.0f MB\n' "$tag" "$target" "$seconds" "$cached" "$steps" "$(awk -v s="$size" 'BEGIN { print s / 1e6 }')" >&2
+  if [ "${VERSION_TAGS:-0}" = 1 ]; then
+    for t in "${tag%:*}:$version" "${tag%:*}:latest"; do docker tag "$tag" "$t"; echo "image-build: tagged $t" >&2; done
+  fi
 done

@@ -152,7 +152,7 @@ describe.each(ways)('docker-compose.yml, %s', (_how, resolve) => {
     const env = environmentOf(s);
     const dataDir = name === 'jibri' ? env.JIBRI_RECORDING_DIR || '/storage/recordings' : env.JIBRI_FLEET_DATA_DIR ?? '';
     expect(volumeTargets(s.volumes).some((t) => dataDir === t || dataDir.startsWith(`${t}/`))).toBe(true);
-    expect(JSON.stringify(s.healthcheck.test)).toMatch(name === 'jibri' ? /\/app\/healthcheck\.js/ : /\/health'/);
+    expect(JSON.stringify(s.healthcheck.test)).toMatch(name === 'jibri' ? /"jibri-ts","status","--check"/ : /\/health'/);
   });
 
   it('gives jibri and jibri-fleet folders of their own', () => {
@@ -182,7 +182,7 @@ describe('the image the compose file runs', () => {
     const froms = [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\S+))?\s*$/gm)].map((m) => ({ image: m[1], stage: m[2] }));
     const stages = froms.map((f) => f.stage);
     // `scratch` is Docker's empty image, never pulled: the fleet's files are gathered in it.
-    for (const { image } of froms) expect(['node:20-bookworm-slim', 'debian:bookworm-slim', 'scratch', ...stages]).toContain(image);
+    for (const { image } of froms) expect(['node:24-bookworm-slim', 'debian:bookworm-slim', 'scratch', ...stages]).toContain(image);
     // The default target (the last stage) is the recorder, Debian with Debian's packages.
     expect(froms.at(-1)).toEqual({ image: 'recorder-image', stage: 'recorder' });
     expect(froms).toContainEqual({ image: 'debian:bookworm-slim', stage: 'recorder-image' });
@@ -205,10 +205,16 @@ describe('the image the compose file runs', () => {
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
   });
 
-  it('checks its health on the health endpoint', () => {
-    expect(dockerfile).toMatch(/^HEALTHCHECK .*\/app\/healthcheck\.js/m);
-    const check = fs.readFileSync(path.join(root, 'deploy/docker/healthcheck.js'), 'utf8');
-    expect(check).toContain('/jibri/api/v1.0/health');
+  it('is healthy while the recorder is: jibri-ts status --check (the health endpoint\'s healthStatus)', () => {
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*CMD \["jibri-ts", "status", "--check"\]$/m);
+    expect(dockerfile).toMatch(/^RUN ln -s \/app\/dist\/lib\/main\.js \/usr\/local\/bin\/jibri-ts$/m);
+    const status = fs.readFileSync(path.join(root, 'lib/cli/status.ts'), 'utf8');
+    expect(status).toContain('/jibri/api/v1.0/health');
+  });
+
+  it('labels every runtime image (OCI: version, revision, source, licenses)', () => {
+    for (const key of ['version', 'revision', 'source', 'licenses']) expect(dockerfile.match(new RegExp(`org\\.opencontainers\\.image\\.${key}=`, 'g'))).toHaveLength(3);
+    expect(dockerfile).toContain('org.opencontainers.image.licenses="Apache-2.0"');
   });
 
   it('keeps the build context to what the image needs', () => {

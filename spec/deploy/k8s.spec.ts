@@ -88,8 +88,8 @@ describe('deploy/k8s manifests', () => {
         const probe = c[name];
         expect([name, probe?.httpGet?.path, portOf(probe?.httpGet?.port)]).toEqual([name, HEALTH_PATH, port]);
       }
-      // The image's health check uses the same path.
-      expect(fs.readFileSync(path.join(root, 'deploy/docker/healthcheck.js'), 'utf8')).toContain(HEALTH_PATH);
+      // The image's health check (jibri-ts status --check) reads the same path.
+      expect(fs.readFileSync(path.join(root, 'lib/cli/status.ts'), 'utf8')).toContain(HEALTH_PATH);
     });
 
     it('asks for a graceful shutdown before SIGTERM and leaves a recording hours to finish', () => {
