@@ -278,6 +278,8 @@ export interface Config {
   recorderLoginOrigins: string[];
   ffmpegPath: string;
   logLevel: string;
+  /** JIBRI_LOG_FORMAT: one line per event, or one JSON object per line. */
+  logFormat: 'text' | 'json';
   /** The configuration files that were read, in order. */
   files: string[];
   /** What the operator should know about the configuration, logged once at start (each a line). */
@@ -435,6 +437,7 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'KUBERNETES_SERVICE_HOST', default: '', group: 'Kubernetes', description: 'The API server; set by Kubernetes in every pod' },
   { name: 'KUBERNETES_SERVICE_PORT', default: '443', group: 'Kubernetes', description: 'The API server\'s port; set by Kubernetes in every pod' },
   { name: 'JIBRI_LOG_LEVEL', default: 'info', group: 'Logging', description: 'error, warn, info or debug' },
+  { name: 'JIBRI_LOG_FORMAT', default: 'text', group: 'Logging', description: 'text (one line per event) or json (one JSON object per line, for log shippers: level, message, timestamp, sessionId, component and the event\'s fields); the fleet server reads it too' },
 ]);
 
 const SETTING_BY_NAME = new Map(SETTINGS.map((s) => [s.name, s]));
@@ -853,6 +856,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
     recorderLoginOrigins: readLoginOrigins(r, xmppEnvironments),
     ffmpegPath: r.text('JIBRI_FFMPEG_PATH'),
     logLevel: r.oneOf('JIBRI_LOG_LEVEL', ['error', 'warn', 'info', 'debug']),
+    logFormat: r.oneOf('JIBRI_LOG_FORMAT', ['text', 'json']) as Config['logFormat'],
     files: ctx.file?.files ?? [],
     warnings,
   };

@@ -1,20 +1,29 @@
 #!/usr/bin/env node
 /**
- * Entry point: `jibri-ts [serve]` runs the recorder service; `jibri-ts demo` records the bundled meeting
- * page for a few seconds through the HTTP API and prints what it made; `jibri-ts fleet` runs the
- * on-demand fleet server (the @jibri-ts/fleet package, packages/fleet, when it is installed beside); `jibri-ts config get NAME` prints a setting's value for the ops
- * scripts. Nothing else lives here.
+ * Entry point: reads the command line (lib/cli/help.ts) and runs one program: `serve` the recorder
+ * service, `demo` a recording of the bundled page, `status` the running service's health in words,
+ * `config get NAME` a setting's value for the ops scripts, `fleet` the on-demand fleet server (the
+ * @jibri-ts/fleet package, packages/fleet, when it is installed beside). `--help` and `--version` print
+ * and exit. Nothing else lives here.
  */
 import * as os from 'node:os';
+import { packageVersion, versionLine } from '@jibri-ts/common';
 import { ConfigError, environmentWithDotEnv, loadServiceConfig, settingValue } from './config';
 import { compose } from './compose';
+import { parseCommand } from './cli/help';
+import { readStatus, startupProblems } from './cli/status';
 import { runDemo } from './demo/run';
 import { createLogger } from './log';
 
 async function serve(): Promise<void> {
   const config = await loadServiceConfig(environmentWithDotEnv(process.env), os.hostname());
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { json: config.logFormat === 'json' });
+  log.info(`jibri-ts ${packageVersion('jibri-ts', __dirname)} on Node.js ${process.version}`);
   const service = await compose(config, log);
+  // The service installs nothing: what this machine lacks is said once here, in one place, with how to
+  // get it; the checks run again every minute and the service turns healthy once it is fixed.
+  const problems = startupProblems(service.recorder.snapshot().details);
+  if (problems) log.error(problems);
   // SIGTERM drains (platforms send it to retire a recorder); SIGINT stops now. See lib/lifecycle.ts.
   process.on('SIGINT', () => service.lifecycle.request('SIGINT'));
   process.on('SIGTERM', () => service.lifecycle.request('SIGTERM'));
@@ -38,20 +47,37 @@ async function runFleet(argv: string[]): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const command = argv[0] ?? 'serve';
-  if (command === 'serve') return serve();
-  if (command === 'demo') return runDemo({ seconds: Number(argv[1] ?? 10) });
-  if (command === 'fleet') return runFleet(argv.slice(1));
-  if (command === 'config' && argv[1] === 'get' && argv[2]) {
-    // For the ops scripts (deploy/jibri): the value the service would use, wherever it is set.
-    process.stdout.write(`${await settingValue(argv[2], environmentWithDotEnv(process.env))}\n`);
-    return;
+  const command = parseCommand(argv);
+  switch (command.kind) {
+    case 'serve':
+      return serve();
+    case 'demo':
+      return runDemo({ seconds: command.seconds });
+    case 'fleet':
+      return runFleet(command.argv);
+    case 'status': {
+      const config = await loadServiceConfig(environmentWithDotEnv(process.env), os.hostname());
+      const result = await readStatus(config.http, { json: command.json });
+      // A passing check says one word (the container engine keeps its output); anything else says all.
+      process.stdout.write(command.check && result.code === 0 ? 'HEALTHY\n' : result.text);
+      process.exitCode = result.code;
+      return;
+    }
+    case 'config-get':
+      // For the ops scripts (deploy/jibri): the value the service would use, wherever it is set.
+      process.stdout.write(`${await settingValue(command.name, environmentWithDotEnv(process.env))}\n`);
+      return;
+    case 'help':
+      process.stdout.write(command.text);
+      return;
+    case 'version':
+      process.stdout.write(versionLine('jibri-ts', packageVersion('jibri-ts', __dirname)));
+      return;
+    case 'usage-error':
+      process.stderr.write(`jibri-ts: ${command.message} (jibri-ts --help lists the commands)\n`);
+      process.exitCode = 2;
+      return;
   }
-  if (command === '--help' || command === 'help') {
-    process.stdout.write('usage: jibri-ts [serve | demo [seconds] | fleet [admin ...] | config get NAME]\n');
-    return;
-  }
-  throw new Error(`unknown command "${command}": use serve, demo, fleet or config get NAME`);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -17,7 +17,7 @@ const path = require('node:path');
 const LAYERS = [
   { name: 'entry', units: ['lib/main.ts'] },
   // The fleet is a workspace package of its own (packages/fleet), outside these layers.
-  { name: 'programs', units: ['lib/demo/'] },
+  { name: 'programs', units: ['lib/demo/', 'lib/cli/'] },
   { name: 'wiring', units: ['lib/compose.ts'] },
   // The edges. HTTP serves some of the outbound status edge's views (health body, SSE, /metrics) as
   // routes; the status edge counts the XMPP edge's connection events for metrics.

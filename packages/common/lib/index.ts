@@ -1,8 +1,8 @@
 /**
  * @jibri-ts/common: what the recorder (the repository's root package) and the fleet (packages/fleet) both
  * use, in one place: logging with the one secret redaction, the settings reader, token comparison, the
- * pieces of the XMPP brewery client the fleet's domain check shares with the recorder, the pid probe, and
- * the address rules every customer-aimed connection is checked with (net/address-policy.ts).
+ * programs' version, the pieces of the XMPP brewery client the fleet's domain check shares with the recorder,
+ * the pid probe, and the address rules every customer-aimed connection is checked with (net/address-policy.ts).
  * It depends on winston, @xmpp/client and ipaddr.js only, so neither program carries the other's dependencies.
  */
 export { createLogger, type Logger } from './log';
@@ -10,6 +10,7 @@ export * from './redact';
 export { ConfigError, environmentWithDotEnv, parseDotEnv, parseXmppServers, readSecretFiles, withSecretFiles, type Env, type Setting, type XmppServer } from './settings';
 export { tokenMatches } from './token';
 export { pidAlive } from './pid';
+export { packageVersion, versionLine } from './version';
 export { NS_JIBRI } from './xmpp/namespaces';
 export { stayOnService } from './xmpp/stay-on-service';
 export { setSocketTrust, trustAllCertsFor } from './xmpp/tls-trust';

@@ -3,7 +3,7 @@
  * in the fleet's database (the same operations as the admin HTTP API).
  */
 import * as fs from 'node:fs';
-import { createLogger, environmentWithDotEnv } from '@jibri-ts/common';
+import { ConfigError, createLogger, environmentWithDotEnv, packageVersion, versionLine } from '@jibri-ts/common';
 import { AdminError, FleetAdmin } from './admin';
 import { verifyDomain } from './brewery-watch';
 import { loadFleetConfig, publicUrlOf } from './config';
@@ -11,8 +11,10 @@ import { SecretBox } from './secret-box';
 import { prepareDataDir, startFleetServer } from './server';
 import { FleetStore } from './store';
 
-const USAGE = `usage:
+const USAGE = `usage (jibri-ts-fleet, or jibri-ts fleet in a checkout):
   jibri-ts fleet                                   serve the fleet API (JIBRI_FLEET_* configure it)
+  jibri-ts fleet --help                            print this and exit
+  jibri-ts fleet --version                         print the version and exit
   jibri-ts fleet admin create-account <name>       prints the account id, its API key and its callback signing secret (shown once)
   jibri-ts fleet admin rotate-key <account-id>     prints a new key; the old one stops working
   jibri-ts fleet admin rotate-callback-secret <account-id>
@@ -24,10 +26,28 @@ const USAGE = `usage:
                                                    prints a one-time link to the dashboard that sets the user's password
 `;
 
+/** What the command line asks for, before any configuration is read or anything starts. */
+function preflight(argv: string[]): { ask: 'help' | 'version' | 'run' } | { ask: 'error'; message: string } {
+  if (argv.includes('--version')) return { ask: 'version' };
+  if (argv[0] === 'help' || argv.some((a) => a === '--help' || a === '-h')) return { ask: 'help' };
+  if (argv.length && argv[0] !== 'admin') return { ask: 'error', message: `unknown command "${argv.join(' ')}"` };
+  return { ask: 'run' };
+}
+
 export async function runFleet(argv: string[]): Promise<void> {
+  const wanted = preflight(argv);
+  if (wanted.ask === 'version') return void process.stdout.write(versionLine('jibri-ts-fleet', packageVersion('@jibri-ts/fleet', __dirname)));
+  if (wanted.ask === 'help') return void process.stdout.write(USAGE);
+  if (wanted.ask === 'error') {
+    process.stderr.write(`jibri-ts fleet: ${wanted.message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   const env = environmentWithDotEnv(process.env);
   const config = loadFleetConfig(env);
-  const log = createLogger(env.JIBRI_LOG_LEVEL ?? 'info');
+  const format = env.JIBRI_LOG_FORMAT ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new ConfigError([`JIBRI_LOG_FORMAT must be text or json (got "${format}")`]);
+  const log = createLogger(env.JIBRI_LOG_LEVEL ?? 'info', { json: format === 'json' });
   if (argv[0] !== 'admin') {
     const fleet = await startFleetServer(config, log);
     const exit = (): void => void fleet.stop().then(() => process.exit(0));

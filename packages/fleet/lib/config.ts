@@ -42,6 +42,8 @@ export interface FleetConfig {
   /** The operator accepted local recorders under the fleet's own uid (JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS). */
   recordersShareFleetUid: boolean;
   adminToken?: string;
+  /** Bearer token of GET /metrics (Prometheus); the admin token is accepted too. */
+  metricsToken?: string;
   /** Which backend serves a location; a location not listed is "not available". */
   locations: Partial<Record<Location, BackendKind>>;
   /** Price of one recorder-hour, per location (default for all: JIBRI_FLEET_PRICE). */
@@ -112,6 +114,7 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS', default: 'false', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'true: the local backend may run customers\' recorders (their browsers included) under the fleet\'s own uid when it cannot give each its own (the fleet is not root, or JIBRI_FLEET_LOCAL_UIDS=off); a page that breaks out of its browser can then read the fleet\'s database, JIBRI_FLEET_SECRET_KEY and every other customer\'s secrets. Without it the fleet refuses to start so' },
   { name: 'JIBRI_FLEET_DATABASE', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'SQLite file; defaults to fleet.sqlite in the data folder' },
   { name: 'JIBRI_FLEET_ADMIN_TOKEN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Bearer token of the admin API (unset: the admin API is off)', secret: true },
+  { name: 'JIBRI_FLEET_METRICS_TOKEN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Bearer token Prometheus scrapes GET /metrics with (the admin token works too; with neither, /metrics is off)', secret: true },
   { name: 'JIBRI_FLEET_CALLBACK_SECRET', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Legacy: HMAC-SHA256 key that signs the callbacks of accounts created before each account had its own signing secret, until they generate one (required while such accounts exist)', secret: true },
   { name: 'JIBRI_FLEET_CALLBACK_ATTEMPTS', default: '8', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deliveries tried per callback, with doubling waits' },
   { name: 'JIBRI_FLEET_LOCATIONS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'location=backend pairs (local, docker, swarm, kubernetes); unset: every seed location on local' },
@@ -211,6 +214,7 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     ...(localUids ? { localUids } : {}),
     recordersShareFleetUid,
     ...(get('JIBRI_FLEET_ADMIN_TOKEN') ? { adminToken: get('JIBRI_FLEET_ADMIN_TOKEN')! } : {}),
+    ...(get('JIBRI_FLEET_METRICS_TOKEN') ? { metricsToken: get('JIBRI_FLEET_METRICS_TOKEN')! } : {}),
     locations,
     prices,
     defaultPrice: price('JIBRI_FLEET_PRICE', get('JIBRI_FLEET_PRICE') ?? '1') ?? 1,

@@ -13,6 +13,7 @@ import type { FleetConfig } from './config';
 import { parseDeployRequest } from './deploy-request';
 import { FleetError, type Deployer } from './deployer';
 import { hashKey } from './keys';
+import type { FleetMetrics, RefusalReason } from './metrics';
 import { OutboundRefused, OutboundUnresolved, resolveChecked } from './outbound-guard';
 import type { Account, FleetStore } from './store';
 
@@ -24,6 +25,8 @@ export interface FleetAppDeps {
   log: Logger;
   /** The customers' and operators' web pages, under /dashboard. */
   dashboard?: { router: express.Router };
+  /** GET /metrics (with the metrics or the admin token); counts the refusals of /deploy-recorder. */
+  metrics?: FleetMetrics;
 }
 
 function reply(res: Response, status: number, message: string, extra: Record<string, unknown> = {}): void {
@@ -31,7 +34,12 @@ function reply(res: Response, status: number, message: string, extra: Record<str
 }
 
 export function createFleetApp(deps: FleetAppDeps): express.Express {
-  const { store, deployer, admin, config } = deps;
+  const { store, deployer, admin, config, metrics } = deps;
+  /** A refusal of /deploy-recorder, counted by reason for /metrics. */
+  const refuse = (res: Response, reason: RefusalReason, status: number, message: string, extra: Record<string, unknown> = {}): void => {
+    metrics?.refused(reason);
+    reply(res, status, message, extra);
+  };
   const log = deps.log.child({ component: 'fleet-api' });
   const app = express();
   app.disable('x-powered-by');
@@ -52,7 +60,10 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       keyGenerator: (req) => ipKeyGenerator(req.ip ?? 'unknown'),
-      handler: (req, res) => reply(res, 429, `too many requests from this address: at most ${config.addressRateLimit} a minute; retry in ${retryIn(req)} s`),
+      handler: (req, res) => {
+        if (req.path === '/deploy-recorder') metrics?.refused('rate_limited');
+        reply(res, 429, `too many requests from this address: at most ${config.addressRateLimit} a minute; retry in ${retryIn(req)} s`);
+      },
     }),
   );
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
@@ -85,18 +96,21 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     legacyHeaders: false,
     skip: (req) => !keyOf(req),
     keyGenerator: (req) => hashKey(keyOf(req) ?? ''),
-    handler: (req, res) => reply(res, 429, `too many requests for this API key: at most ${config.keyRateLimit} a minute; retry in ${retryIn(req)} s`),
+    handler: (req, res) => {
+      if (req.path === '/deploy-recorder') metrics?.refused('rate_limited');
+      reply(res, 429, `too many requests for this API key: at most ${config.keyRateLimit} a minute; retry in ${retryIn(req)} s`);
+    },
   });
 
   app.post('/deploy-recorder', perKey, async (req: Request, res: Response) => {
-    if (deployer.maintenance) return reply(res, 503, 'the service is down for planned maintenance; try again later');
+    if (deployer.maintenance) return refuse(res, 'maintenance', 503, 'the service is down for planned maintenance; try again later');
     const account = accountOf(req);
-    if (account === null) return reply(res, 401, 'missing API Key');
-    if (!account) return reply(res, 401, 'invalid API Key');
+    if (account === null) return refuse(res, 'unauthorized', 401, 'missing API Key');
+    if (!account) return refuse(res, 'unauthorized', 401, 'invalid API Key');
     const parsed = parseDeployRequest({ ...((req.body ?? {}) as object), apiKey: keyOf(req) });
     if (!parsed.ok) {
       const first = parsed.errors[0]!;
-      return reply(res, 400, `${first.field} ${first.message}`, { field: first.field, errors: parsed.errors });
+      return refuse(res, 'invalid', 400, `${first.field} ${first.message}`, { field: first.field, errors: parsed.errors });
     }
     // The callback goes where the customer says only if the outbound guard lets it: checked now, and again at each delivery.
     const callback = new URL(parsed.request.callbackUrl);
@@ -104,16 +118,25 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
       await resolveChecked('callback_url', callback.hostname, Number(callback.port || (callback.protocol === 'https:' ? 443 : 80)), config.callbackAllowedHosts);
     } catch (err) {
       if (err instanceof OutboundRefused) log.warn(`account ${account.id}: refused ${err.detail}`);
-      if (err instanceof OutboundRefused || err instanceof OutboundUnresolved) return reply(res, 400, err.message, { field: 'callback_url' });
+      if (err instanceof OutboundRefused || err instanceof OutboundUnresolved) return refuse(res, 'callback_refused', 400, err.message, { field: 'callback_url' });
       throw err;
     }
     try {
       const { deployment, balance } = deployer.deploy(account, parsed.request);
       reply(res, 200, 'your deployment will join your jitsi soon', { balance, deployment_id: deployment.id });
     } catch (err) {
-      if (err instanceof FleetError) return reply(res, err.status, err.message);
+      if (err instanceof FleetError) return refuse(res, err.status === 402 ? 'balance' : err.status === 429 ? 'failed_deploys' : 'domain', err.status, err.message);
       throw err;
     }
+  });
+
+  // Prometheus: the fleet's totals (metrics.ts), for the metrics token or the admin token.
+  app.get('/metrics', (req: Request, res: Response) => {
+    const token = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1]?.trim();
+    const allowed = [config.metricsToken, config.adminToken].filter((t): t is string => !!t);
+    if (!metrics || !allowed.length) return reply(res, 404, 'metrics are off: set JIBRI_FLEET_METRICS_TOKEN and scrape with it as a bearer token');
+    if (!token || !allowed.some((t) => tokenMatches(token, t))) return reply(res, 401, 'metrics token required (Authorization: Bearer $JIBRI_FLEET_METRICS_TOKEN)');
+    res.type('text/plain; version=0.0.4; charset=utf-8').send(metrics.render());
   });
 
   app.get('/balance', perKey, (req: Request, res: Response) => {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { registerSecret, type Logger } from '@jibri-ts/common';
+import { packageVersion, registerSecret, type Logger } from '@jibri-ts/common';
 import { FleetAdmin } from './admin';
 import type { RecorderBackend } from './backends/backend';
 import { DockerBackend } from './backends/docker';
@@ -21,6 +21,7 @@ import { Dashboard } from './dashboard/dashboard';
 import { Deployer } from './deployer';
 import { createFleetApp } from './http';
 import { lockDatabase, type InstanceLock } from './instance-lock';
+import { FleetMetrics } from './metrics';
 import { SecretBox } from './secret-box';
 import { FleetStore } from './store';
 
@@ -61,7 +62,7 @@ function listen(config: FleetConfig, handler: http.RequestListener): Promise<htt
 }
 
 export async function startFleetServer(config: FleetConfig, log: Logger, opts: FleetServerOptions = {}): Promise<FleetServer> {
-  for (const s of [config.adminToken, config.callbackSecret]) registerSecret(s);
+  for (const s of [config.adminToken, config.metricsToken, config.callbackSecret]) registerSecret(s);
   for (const w of config.warnings) log.warn(w, { component: 'fleet' });
   let serve: http.RequestListener = (_req, res) => {
     res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ it: 'failed', message: 'the fleet is starting; try again in a moment' }));
@@ -108,7 +109,8 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const served = { ...config, publicUrl: publicUrlOf(config, url) };
     const dashboard = new Dashboard({ config: served, store: db, deployer, admin, log });
-    const app = createFleetApp({ config: served, store: db, deployer, admin, log, dashboard });
+    const metrics = new FleetMetrics(db.db, packageVersion('@jibri-ts/fleet', __dirname));
+    const app = createFleetApp({ config: served, store: db, deployer, admin, log, dashboard, metrics });
     serve = app;
     log.info(`fleet API listening on ${url}`, { component: 'fleet' });
     const held = lock;
