@@ -86,8 +86,10 @@ COPY --from=build /src/packages/common/dist /app/packages/common/dist
 COPY --from=build /src/packages/fleet/package.json /app/packages/fleet/package.json
 COPY --from=build /src/packages/fleet/dist /app/packages/fleet/dist
 
-# --- recorder-image: the recorder's runtime image (the `recorder` target, the default, is this image) -------
-FROM debian:bookworm-slim AS recorder-image
+# --- runtime-packages: Debian with the programs the recorder runs (Chromium, ffmpeg, Xvfb, PulseAudio, fonts;
+# curl and jq for the ops scripts). The recorder image is built on it, and so is the container in which
+# scripts/package-check.sh installs the Debian package (the package's dependencies are these). -------------
+FROM debian:bookworm-slim AS runtime-packages
 # Files the recorder never reads are never unpacked: documentation, man pages, translations, Chromium's
 # other UI languages (deploy/docker/dpkg-slim.cfg).
 COPY deploy/docker/dpkg-slim.cfg /etc/dpkg/dpkg.cfg.d/jibri-ts-slim
@@ -106,7 +108,11 @@ RUN set -eux; \
         xvfb \
     ; \
     apt-get clean; \
-    rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old; \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old
+
+# --- recorder-image: the recorder's runtime image (the `recorder` target, the default, is this image) -------
+FROM runtime-packages AS recorder-image
+RUN set -eux; \
     useradd --uid 1000 --user-group --no-create-home --home-dir /tmp/jibri --shell /usr/sbin/nologin jibri; \
     # docker-jitsi-meet's layout: /config (read) and /storage (recordings in /storage/recordings).
     mkdir -p /config /storage/recordings; \

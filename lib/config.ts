@@ -1,7 +1,7 @@
 /**
  * The one place that reads configuration. Names follow docker-jitsi-meet, so its `.env` works unchanged,
  * and Jibri's own `jibri.conf` (HOCON) is read too, so a Debian user's file works unchanged. Precedence:
- * a setting's default < jibri.conf < custom-jibri.conf < the environment.
+ * a setting's default < JIBRI_DEFAULTS_CONFIG_FILE (the Debian package's) < jibri.conf < custom-jibri.conf < the environment.
  *
  * Every variable is declared once in SETTINGS with its default (the only place a default is written), the
  * jibri.conf key that also sets it, and what it means; SETTINGS feeds the README table and `.env.example`,
@@ -294,6 +294,7 @@ export { ConfigError, environmentWithDotEnv, parseDotEnv, parseXmppServers, read
 const DURATION_NOTE = 'a duration: "90 seconds", "10 minutes", "1 hour"; a bare number is seconds';
 
 export const SETTINGS: readonly Setting[] = withSecretFiles([
+  { name: 'JIBRI_DEFAULTS_CONFIG_FILE', default: '', group: 'Configuration files', description: 'A HOCON file of defaults read before JIBRI_CONFIG_FILE: its keys give way to jibri.conf, custom-jibri.conf and the environment (the Debian package points it at /usr/share/jibri-ts/defaults.conf)' },
   { name: 'JIBRI_CONFIG_FILE', default: '/etc/jitsi/jibri/jibri.conf', group: 'Configuration files', description: "Jibri's HOCON configuration file; read when it exists (set it to /dev/null to read none); environment variables override its keys" },
   { name: 'JIBRI_CUSTOM_CONFIG_FILE', default: '/config/custom-jibri.conf', group: 'Configuration files', description: "docker-jitsi-meet's override file, read after JIBRI_CONFIG_FILE when it exists" },
   { name: 'JIBRI_INSTANCE_ID', default: '', group: 'Identity', description: 'Name of this recorder (brewery nickname, webhooks); defaults to the host name', hocon: 'jibri.id' },
@@ -722,7 +723,9 @@ export function chooseRecordingDir(configured: string | undefined, fallback: str
 
 /** The configuration files to read: a file named in the environment must exist; a default one is read when it does. */
 function configFilesFor(env: Env): string[] {
-  const files: string[] = [];
+  // Read in this order, the later ones winning: the package's defaults, jibri.conf, custom-jibri.conf.
+  const defaults = read(env, 'JIBRI_DEFAULTS_CONFIG_FILE');
+  const files: string[] = defaults ? [defaults] : [];
   for (const name of ['JIBRI_CONFIG_FILE', 'JIBRI_CUSTOM_CONFIG_FILE']) {
     const given = read(env, name);
     const file = given ?? SETTING_BY_NAME.get(name)?.default ?? '';

@@ -10,7 +10,11 @@
 #   4. scripts/container-check.sh: base images, the Dockerfile's three images (recorder, fleet, fleet-local)
 #      built from a fresh clone of HEAD, the hardened containers checked for real (the fleet's docker spec
 #      then uses the recorder image), each image's packages, and `docker compose build`;
-#   5. the jest suite (arguments go to jest).
+#   5. scripts/package-check.sh: the Debian package built from that image, installed over a Jibri stand-in,
+#      recording as a systemd service, restarted, upgraded, removed and purged in a Debian container booted
+#      with systemd; and npm run demo, npm start and the test setup on a host whose Prosody and nginx run,
+#      which must leave them running;
+#   6. the jest suite (arguments go to jest).
 # Prints how long each step took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,6 +75,7 @@ step lint npx eslint .
 step layers node scripts/layers.js
 step typecheck node scripts/typecheck.js
 step container-check bash scripts/container-check.sh
+step package-check bash scripts/package-check.sh
 step jest env JIBRI_FLEET_DOCKER_IMAGE="$IMAGE" npx jest "$@"
 
 printf '\n=== npm test: passed in %d s\n' "$(($(date +%s) - t_all))" >&2

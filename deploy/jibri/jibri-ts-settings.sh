@@ -4,20 +4,26 @@
 # Jibri's scripts read the port with `hocon -f /etc/jitsi/jibri/jibri.conf get ...`; jibri-ts also
 # honours the environment, so the scripts ask the service's configuration reader instead.
 
-jibri_ts_main() {
+# The service's configuration reader: the `jibri-ts` program (the Debian package's /usr/bin/jibri-ts, the
+# image's), else main.js run with node (a checkout).
+jibri_ts_config_get() {
   local here candidate
+  if [ -z "${JIBRI_TS_MAIN:-}" ] && command -v jibri-ts >/dev/null 2>&1; then
+    jibri-ts config get "$1"
+    return
+  fi
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-  for candidate in "${JIBRI_TS_MAIN:-}" /app/dist/lib/main.js /opt/jibri-ts/dist/lib/main.js "$here/../../dist/lib/main.js"; do
-    if [ -n "$candidate" ] && [ -f "$candidate" ]; then echo "$candidate"; return 0; fi
+  for candidate in "${JIBRI_TS_MAIN:-}" /app/dist/lib/main.js "$here/../../dist/lib/main.js"; do
+    if [ -n "$candidate" ] && [ -f "$candidate" ]; then node "$candidate" config get "$1"; return; fi
   done
   return 1
 }
 
 setting() {
-  local name=$1 default=$2 value main
+  local name=$1 default=$2 value
   value=${!name:-}
-  if [ -z "$value" ] && main=$(jibri_ts_main); then
-    value=$(node "$main" config get "$name" 2>/dev/null || true)
+  if [ -z "$value" ]; then
+    value=$(jibri_ts_config_get "$name" 2>/dev/null || true)
   fi
   echo "${value:-$default}"
 }

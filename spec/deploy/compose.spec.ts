@@ -185,7 +185,8 @@ describe('the image the compose file runs', () => {
     for (const { image } of froms) expect(['node:24-bookworm-slim', 'debian:bookworm-slim', 'scratch', ...stages]).toContain(image);
     // The default target (the last stage) is the recorder, Debian with Debian's packages.
     expect(froms.at(-1)).toEqual({ image: 'recorder-image', stage: 'recorder' });
-    expect(froms).toContainEqual({ image: 'debian:bookworm-slim', stage: 'recorder-image' });
+    expect(froms).toContainEqual({ image: 'debian:bookworm-slim', stage: 'runtime-packages' });
+    expect(froms).toContainEqual({ image: 'runtime-packages', stage: 'recorder-image' });
     expect(froms).toContainEqual({ image: 'debian:bookworm-slim', stage: 'fleet' });
     expect(dockerfile).toMatch(/^\s+npm ci /m);
     for (const project of ['packages/common', 'packages/fleet', 'tsconfig.build.json']) expect(dockerfile).toMatch(new RegExp(`^\\s+npx tsc -p ${project.replace('.', '\\.')};?(?: \\\\)?$`, 'm'));
@@ -197,7 +198,7 @@ describe('the image the compose file runs', () => {
   });
 
   it('is Debian bookworm with Debian\'s packages, the fonts and a non-root user', () => {
-    expect(dockerfile).toMatch(/^FROM debian:bookworm-slim AS recorder-image\s*$/m);
+    expect(dockerfile).toMatch(/^FROM debian:bookworm-slim AS runtime-packages\s*$/m);
     for (const p of ['chromium', 'ffmpeg', 'pulseaudio', 'xvfb', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'fonts-dejavu-core']) {
       expect(dockerfile).toMatch(new RegExp(`\\b${p}\\b`));
     }
