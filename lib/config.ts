@@ -1,7 +1,8 @@
 /**
  * The one place that reads configuration. Names follow docker-jitsi-meet, so its `.env` works unchanged,
  * and Jibri's own `jibri.conf` (HOCON) is read too, so a Debian user's file works unchanged. Precedence:
- * a setting's default < JIBRI_DEFAULTS_CONFIG_FILE (the Debian package's) < jibri.conf < custom-jibri.conf < the environment.
+ * a setting's default < JIBRI_DEFAULTS_CONFIG_FILE (the Debian package's) < jibri.conf < the environment <
+ * custom-jibri.conf (as docker-jitsi-meet, which includes it after the jibri.conf it writes from the environment).
  *
  * Every variable is declared once in SETTINGS with its default (the only place a default is written), the
  * jibri.conf key that also sets it, and what it means; SETTINGS feeds the README table and `.env.example`,
@@ -295,8 +296,8 @@ const DURATION_NOTE = 'a duration: "90 seconds", "10 minutes", "1 hour"; a bare 
 
 export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_DEFAULTS_CONFIG_FILE', default: '', group: 'Configuration files', description: 'A HOCON file of defaults read before JIBRI_CONFIG_FILE: its keys give way to jibri.conf, custom-jibri.conf and the environment (the Debian package points it at /usr/share/jibri-ts/defaults.conf)' },
-  { name: 'JIBRI_CONFIG_FILE', default: '/etc/jitsi/jibri/jibri.conf', group: 'Configuration files', description: "Jibri's HOCON configuration file; read when it exists (set it to /dev/null to read none); environment variables override its keys" },
-  { name: 'JIBRI_CUSTOM_CONFIG_FILE', default: '/config/custom-jibri.conf', group: 'Configuration files', description: "docker-jitsi-meet's override file, read after JIBRI_CONFIG_FILE when it exists" },
+  { name: 'JIBRI_CONFIG_FILE', default: '/etc/jitsi/jibri/jibri.conf', group: 'Configuration files', description: "Jibri's HOCON configuration file; read when it exists (set it to /dev/null to read none); environment variables win over its keys" },
+  { name: 'JIBRI_CUSTOM_CONFIG_FILE', default: '/config/custom-jibri.conf', group: 'Configuration files', description: "docker-jitsi-meet's override file, read after JIBRI_CONFIG_FILE when it exists; its keys win over the environment too, as in docker-jitsi-meet" },
   { name: 'JIBRI_INSTANCE_ID', default: '', group: 'Identity', description: 'Name of this recorder (brewery nickname, webhooks); defaults to the host name', hocon: 'jibri.id' },
   { name: 'JIBRI_HTTP_API_EXTERNAL_HOST', default: '127.0.0.1', group: 'HTTP API', description: 'Address the HTTP API binds to; a comma-separated list binds the first one that is an address of this host', hocon: 'jibri.api.http.external-api-host' },
   { name: 'JIBRI_HTTP_API_EXTERNAL_PORT', default: '2222', group: 'HTTP API', description: 'Port of the HTTP API', hocon: 'jibri.api.http.external-api-port' },
@@ -473,7 +474,7 @@ class Reader {
   /** jibri.conf keys some setting read (the others are named in the warning). */
   readonly usedKeys = new Set<string>();
 
-  constructor(private readonly env: Env, private readonly file: HoconObject | undefined) {}
+  constructor(private readonly env: Env, private readonly file: HoconObject | undefined, private readonly beforeCustom?: HoconObject) {}
 
   private setting(name: string): Setting {
     const s = SETTING_BY_NAME.get(name);
@@ -485,9 +486,18 @@ class Reader {
   /** The value the setting has: the environment, else jibri.conf, else the default. */
   find(name: string): Found {
     const s = this.setting(name);
+    const keys = s.hocon === undefined ? [] : typeof s.hocon === 'string' ? [s.hocon] : s.hocon;
+    // A key custom-jibri.conf set (its value differs from the tree without it) wins over the environment.
+    for (const key of keys) {
+      const value = this.beforeCustom && this.file ? valueAt(this.file, key) : undefined;
+      if (value === undefined || value === null || value === '') continue;
+      if (JSON.stringify(value) !== JSON.stringify(valueAt(this.beforeCustom!, key))) {
+        this.usedKeys.add(key);
+        return { from: 'file', value, key };
+      }
+    }
     const fromEnv = read(this.env, name);
     if (fromEnv !== undefined) return { from: 'env', text: fromEnv };
-    const keys = s.hocon === undefined ? [] : typeof s.hocon === 'string' ? [s.hocon] : s.hocon;
     for (const key of keys) if (this.file) this.usedKeys.add(key);
     for (const key of keys) {
       const value = this.file ? valueAt(this.file, key) : undefined;
@@ -767,7 +777,7 @@ function readSessionCpu(r: Reader, auto: number): number {
 export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext = {}): Config {
   const fileProblems: string[] = [];
   const env = readSecretFiles(rawEnv, SETTINGS, fileProblems, ctx.readSecretFile);
-  const r = new Reader(env, ctx.file?.tree);
+  const r = new Reader(env, ctx.file?.tree, ctx.file?.beforeCustom);
   r.problems.push(...fileProblems);
   const warnings: string[] = [];
   const { width, height } = r.resolution('JIBRI_RECORDING_RESOLUTION');
@@ -878,13 +888,25 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
  * the custom override when it exists) and then the configuration: what main and the demo use.
  */
 export async function loadServiceConfig(env: Env, hostname: string, ctx: Omit<ConfigContext, 'file'> = {}): Promise<Config> {
-  let file: ConfigFileTree | undefined;
+  const file = await readConfigFiles(env);
+  return loadConfig(env, hostname, { ...ctx, ...(file ? { file } : {}) });
+}
+
+/**
+ * The configuration files of this environment, merged; with custom-jibri.conf, also the tree without it
+ * (its keys win over the environment; it may refer to jibri.conf's keys, so it is not read alone).
+ */
+async function readConfigFiles(env: Env): Promise<ConfigFileTree | undefined> {
+  const files = configFilesFor(env);
   try {
-    file = await parseConfigFiles(configFilesFor(env));
+    const file = await parseConfigFiles(files);
+    const custom = read(env, 'JIBRI_CUSTOM_CONFIG_FILE') ?? SETTING_BY_NAME.get('JIBRI_CUSTOM_CONFIG_FILE')?.default;
+    if (!file || !custom || files.at(-1) !== custom || files.length < 2) return file;
+    const before = await parseConfigFiles(files.slice(0, -1));
+    return { ...file, beforeCustom: before?.tree ?? {} };
   } catch (err) {
     throw new ConfigError([(err as Error).message]);
   }
-  return loadConfig(env, hostname, { ...ctx, ...(file ? { file } : {}) });
 }
 
 /**
@@ -893,14 +915,8 @@ export async function loadServiceConfig(env: Env, hostname: string, ctx: Omit<Co
  */
 export async function settingValue(name: string, env: Env): Promise<string> {
   if (!SETTING_BY_NAME.has(name)) throw new ConfigError([`${name} is not a jibri-ts setting; see .env.example`]);
-  const files = configFilesFor(env);
-  let file: ConfigFileTree | undefined;
-  try {
-    file = await parseConfigFiles(files);
-  } catch (err) {
-    throw new ConfigError([(err as Error).message]);
-  }
-  const r = new Reader(env, file?.tree);
+  const file = await readConfigFiles(env);
+  const r = new Reader(env, file?.tree, file?.beforeCustom);
   const f = r.find(name);
   if (f.from !== 'file') return f.text;
   return Array.isArray(f.value) ? f.value.map(String).join(',') : String(f.value);

@@ -19,6 +19,12 @@ export interface HoconObject {
 export interface ConfigFileTree {
   files: string[];
   tree: HoconObject;
+  /**
+   * When docker-jitsi-meet's custom-jibri.conf was read, the tree without it: a key whose value differs
+   * there was set by custom-jibri.conf, and wins over the environment too, as in docker-jitsi-meet, which
+   * includes it after the jibri.conf it writes from the environment.
+   */
+  beforeCustom?: HoconObject;
 }
 
 export class ConfigFileError extends Error {

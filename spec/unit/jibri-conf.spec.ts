@@ -127,12 +127,25 @@ include "extra.conf"
     expect(w).not.toMatch(/resolution|external-api-port|recordings-directory|call-status-checks|webhook/);
   });
 
-  it('lets the environment override the file, and a custom-jibri.conf override the main file', async () => {
+  it('precedence as docker-jitsi-meet: jibri.conf < the environment < custom-jibri.conf (which may refer to jibri.conf)', async () => {
     const custom = write('custom-jibri.conf', 'jibri.ffmpeg.framerate = 15\njibri.id = ${jibri.id}"-custom"\n');
-    const c = await loadServiceConfig({ JIBRI_CONFIG_FILE: main, JIBRI_CUSTOM_CONFIG_FILE: custom, JIBRI_HTTP_API_EXTERNAL_PORT: '2299', JIBRI_RECORDING_RESOLUTION: '1280x720' }, 'host');
+    const c = await loadServiceConfig({ JIBRI_CONFIG_FILE: main, JIBRI_CUSTOM_CONFIG_FILE: custom, JIBRI_HTTP_API_EXTERNAL_PORT: '2299', JIBRI_RECORDING_RESOLUTION: '1280x720', JIBRI_RECORDING_FRAMERATE: '25', JIBRI_INSTANCE_ID: 'from-env' }, 'host');
+    // The environment wins over jibri.conf (port, resolution)...
     expect(c.http.port).toBe(2299);
+    // ...and custom-jibri.conf over the environment (framerate, id), as docker-jitsi-meet includes it last.
     expect(c.encoding).toMatchObject({ width: 1280, height: 720, framerate: 15 });
     expect(c.instanceId).toBe('jibri-from-file-custom');
+    // A key custom-jibri.conf does not set stays the environment's.
+    const plain = await loadServiceConfig({ JIBRI_CONFIG_FILE: main, JIBRI_CUSTOM_CONFIG_FILE: custom, JIBRI_HTTP_API_EXTERNAL_PORT: '2299' }, 'host');
+    expect(plain.http.port).toBe(2299);
+    // The Debian package's defaults file gives way to jibri.conf and the environment.
+    const defaults = write('defaults.conf', 'jibri.recording.recordings-directory = "/from-the-defaults"\njibri.ffmpeg.video-encode-preset = "slow"\n');
+    const d = await loadServiceConfig({ JIBRI_DEFAULTS_CONFIG_FILE: defaults, JIBRI_CONFIG_FILE: main, JIBRI_CUSTOM_CONFIG_FILE: '/dev/null' }, 'host');
+    expect(d.recording.dir).toBe('/srv/recordings');
+    const onlyDefaults = await loadServiceConfig({ JIBRI_DEFAULTS_CONFIG_FILE: defaults, JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null' }, 'host');
+    expect(onlyDefaults.recording.dir).toBe('/from-the-defaults');
+    const envWins = await loadServiceConfig({ JIBRI_DEFAULTS_CONFIG_FILE: defaults, JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', JIBRI_RECORDING_DIR: '/from-env' }, 'host');
+    expect(envWins.recording.dir).toBe('/from-env');
     // XMPP_SERVER describes one environment; the file's list is then set aside, and the log says so.
     const env = await loadServiceConfig({ JIBRI_CONFIG_FILE: main, JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', XMPP_SERVER: 'xmpp.meet.jitsi', JIBRI_XMPP_PASSWORD: 'x' }, 'host');
     expect(env.xmppEnvironments.map((e) => e.servers[0]?.host)).toEqual(['xmpp.meet.jitsi']);
