@@ -5,7 +5,7 @@
  * custom-jibri.conf (as docker-jitsi-meet, which includes it after the jibri.conf it writes from the environment).
  *
  * Every variable is declared once in SETTINGS with its default (the only place a default is written), the
- * jibri.conf key that also sets it, and what it means; SETTINGS feeds the README table and `.env.example`,
+ * jibri.conf key that also sets it, and what it means; SETTINGS feeds the table of docs/CONFIGURATION.md and `.env.example`,
  * so they cannot drift apart. Everything is read, validated and defaulted once; the rest of the program
  * gets a frozen Config and never touches process.env. Every secret setting may instead be given as a
  * file, NAME_FILE (the docker-secrets convention), read once here: a secret then never sits in the

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes .env.example (the recorder's SETTINGS, then the fleet server's FLEET_SETTINGS) and prints the
-// README's configuration table of the recorder, with each setting's jibri.conf key (run after the build). spec/unit/settings-docs.spec.ts
+// configuration table of docs/CONFIGURATION.md of the recorder, with each setting's jibri.conf key (run after the build). spec/unit/settings-docs.spec.ts
 // checks that they stay in step.
 const fs = require('node:fs');
 const path = require('node:path');
