@@ -9,16 +9,17 @@
 import * as os from 'node:os';
 import { packageVersion, versionLine } from '@jibri-ts/common';
 import { ConfigError, environmentWithDotEnv, loadServiceConfig, settingValue } from './config';
-import { compose } from './compose';
 import { parseCommand } from './cli/help';
 import { readStatus, startupProblems } from './cli/status';
-import { runDemo } from './demo/run';
 import { createLogger } from './log';
 
 async function serve(): Promise<void> {
   const config = await loadServiceConfig(environmentWithDotEnv(process.env), os.hostname());
   const log = createLogger(config.logLevel, { json: config.logFormat === 'json' });
   log.info(`jibri-ts ${packageVersion('jibri-ts', __dirname)} on Node.js ${process.version}`);
+  // Loaded here, not at the top: `status` (the image's health check, every 30 s), `--help` and `config get`
+  // need none of the service's modules (Playwright, the AWS SDK...).
+  const { compose } = await import('./compose');
   const service = await compose(config, log);
   // The service installs nothing: what this machine lacks is said once here, in one place, with how to
   // get it; the checks run again every minute and the service turns healthy once it is fixed.
@@ -52,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
     case 'serve':
       return serve();
     case 'demo':
-      return runDemo({ seconds: command.seconds });
+      return (await import('./demo/run')).runDemo({ seconds: command.seconds });
     case 'fleet':
       return runFleet(command.argv);
     case 'status': {
