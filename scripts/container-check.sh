@@ -82,6 +82,8 @@ bash scripts/dockerd.sh || fail "no Docker engine"
 # --- 3. the base images, 4. the image from a fresh clone -------------------------------------------------
 build_seconds=0
 SKIP_BUILD=${SKIP_BUILD:-0}
+# The commit the images are built from (image-build.sh clones HEAD as it is now).
+built_from=$(git rev-parse HEAD)
 if [ "$SKIP_BUILD" != 1 ]; then
   bash scripts/base-images.sh || fail "base images"
   t0=$(date +%s.%N)
@@ -93,7 +95,7 @@ for i in "$IMAGE" "$FLEET_IMAGE" "$FLEET_LOCAL_IMAGE"; do docker image inspect "
 version=$(node -p 'require("./package.json").version')
 for i in "$IMAGE" "$FLEET_IMAGE" "$FLEET_LOCAL_IMAGE"; do
   labels=$(docker image inspect -f '{{index .Config.Labels "org.opencontainers.image.version"}} {{index .Config.Labels "org.opencontainers.image.revision"}} {{index .Config.Labels "org.opencontainers.image.licenses"}}' "$i")
-  [ "$SKIP_BUILD" = 1 ] || [ "$labels" = "$version $(git rev-parse HEAD) Apache-2.0" ] || fail "$i is labelled \"$labels\", not \"$version $(git rev-parse HEAD) Apache-2.0\""
+  [ "$SKIP_BUILD" = 1 ] || [ "$labels" = "$version $built_from Apache-2.0" ] || fail "$i is labelled \"$labels\", not \"$version $built_from Apache-2.0\""
   echo "$i: version, revision, licences: $labels" >&2
 done
 
