@@ -21,8 +21,11 @@
 #      test stack's missing packages (nginx's RTMP module, promtool) while nginx runs; afterwards Prosody
 #      and nginx still run, enabled, with the same main pids.
 # Prints the .deb's size, the install and upgrade times, and each step's.
+#   5. with PACKAGE_CHECK_FRESH=1, the install as a person does it: a plain debian:bookworm-slim container,
+#      `apt-get update && apt-get install ./jibri-ts_<version>_amd64.deb` with every dependency from
+#      Debian's mirror (the network: host), timed, then `jibri-ts demo` as the jibri user.
 # Environment: IMAGE (jibri-ts:local), DEB_COMPRESS (as deb-build.sh), KEEP_WORK=1 keeps the work folder,
-# PREVIOUS_DEB=path upgrades from that package instead of the lower-versioned copy.
+# PREVIOUS_DEB=path upgrades from that package instead of the lower-versioned copy, PACKAGE_CHECK_FRESH=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -310,7 +313,28 @@ echo "system services after npm run demo, npm start and setup.sh test: $services
 for u in prosody nginx; do [ "$(in_host systemctl is-enabled "$u")" = enabled ] || fail "$u is no longer enabled"; done
 listening || fail "Prosody or nginx stopped answering"
 
+# --- 5. (PACKAGE_CHECK_FRESH=1) the install a person does: a plain debian:bookworm-slim, apt from Debian's mirror --
+fresh_line=
+if [ "${PACKAGE_CHECK_FRESH:-0}" = 1 ]; then
+  say "a fresh Debian: apt-get install ./$(basename "$deb") with every dependency from Debian's mirror"
+  name=jibri-ts-package-fresh-$$
+  CONTAINERS+=("$name")
+  docker run -d --name "$name" --network host -v "$WORK/debs:/debs:ro" debian:bookworm-slim sleep infinity >/dev/null
+  t0=$(date +%s.%N)
+  docker exec "$name" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -q /debs/$(basename "$deb")" >"$WORK/fresh.log" 2>&1 || { tail -30 "$WORK/fresh.log" >&2; fail "the install on a fresh Debian"; }
+  fresh_seconds=$(elapsed "$t0")
+  newly=$(grep -m1 -oE '[0-9]+ newly installed' "$WORK/fresh.log" || true)
+  fetched=$(grep -m1 -oE 'Need to get [0-9.,]+ [kMG]B' "$WORK/fresh.log" || true)
+  docker exec "$name" jibri-ts --version >&2
+  docker exec -u jibri -e HOME=/tmp/jibri-home -e XDG_RUNTIME_DIR=/tmp/jibri-run -w /tmp "$name" sh -c 'mkdir -p $HOME $XDG_RUNTIME_DIR && chmod 700 $XDG_RUNTIME_DIR && JIBRI_RECORDING_DIR=/tmp/rec jibri-ts demo 5' >"$WORK/fresh-demo.out" 2>"$WORK/fresh-demo.err" \
+    || { tail -20 "$WORK/fresh-demo.err" >&2; fail "jibri-ts demo on the fresh install"; }
+  echo "jibri-ts demo as the jibri user on the fresh install: $(paste -sd' ' "$WORK/fresh-demo.out")" >&2
+  fresh_line=$(printf 'on a fresh debian:bookworm-slim: apt-get update + install in %.1f s (%s, %s)' "$fresh_seconds" "$newly" "$fetched")
+  echo "$fresh_line" >&2
+fi
+
 say "package-check: OK"
 printf 'package %s: %.1f MB (%s bytes), %s MB installed; built in %s s; installed (dependencies present) in %.1f s, upgraded in %.1f s; package-check %s s\n' \
   "$(basename "$deb")" "$(awk -v s="$deb_bytes" 'BEGIN { print s / 1048576 }')" "$deb_bytes" "$(($(dpkg-deb -f "$deb" Installed-Size) / 1024))" \
   "$deb_seconds" "$install_seconds" "$upgrade_seconds" "$(elapsed "$t_all")"
+[ -z "$fresh_line" ] || echo "$fresh_line"
