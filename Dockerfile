@@ -13,8 +13,9 @@
 # docs/DEPLOY.md and docs/FLEET.md have the details; the build needs the npm registry and Debian's mirrors,
 # nothing else.
 #
-# Build arguments that label the images (OCI annotations; scripts/image-build.sh and scripts/release.sh set
-# them from package.json and git): VERSION, REVISION (the commit), SOURCE (the repository's URL).
+# Each runtime image carries the OCI labels title, description and licenses; scripts/image-build.sh (and so
+# scripts/release.sh) adds version, revision and source with `docker build --label`, which leaves every
+# cached step cached (a build argument that changes with each commit would rebuild the npm install).
 #
 # Build arguments, for a machine that reaches the npm registry differently (all optional):
 #   NPM_REGISTRY  the registry or mirror `npm ci` uses (default: npm's own)
@@ -145,14 +146,8 @@ ENV HOME=/tmp/jibri \
 USER 1000:1000
 WORKDIR /app
 EXPOSE 2222
-ARG VERSION=unknown
-ARG REVISION=unknown
-ARG SOURCE=unknown
 LABEL org.opencontainers.image.title="jibri-ts" \
       org.opencontainers.image.description="Jibri drop-in recorder and live-streamer for Jitsi Meet" \
-      org.opencontainers.image.version="$VERSION" \
-      org.opencontainers.image.revision="$REVISION" \
-      org.opencontainers.image.source="$SOURCE" \
       org.opencontainers.image.licenses="Apache-2.0"
 
 # The container is healthy when the recorder is: `jibri-ts status --check` reads the health endpoint and
@@ -185,14 +180,8 @@ ENV NODE_ENV=production \
 USER 1000:1000
 WORKDIR /data
 EXPOSE 3000
-ARG VERSION=unknown
-ARG REVISION=unknown
-ARG SOURCE=unknown
 LABEL org.opencontainers.image.title="jibri-ts-fleet" \
       org.opencontainers.image.description="jibri-ts on-demand recorder fleet: JOD API and dashboard (docker, swarm, kubernetes backends)" \
-      org.opencontainers.image.version="$VERSION" \
-      org.opencontainers.image.revision="$REVISION" \
-      org.opencontainers.image.source="$SOURCE" \
       org.opencontainers.image.licenses="Apache-2.0"
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.JIBRI_FLEET_PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
@@ -212,14 +201,8 @@ ENV NODE_PATH=/app/fleet/node_modules \
     JIBRI_FLEET_DATA_DIR=/data \
     JIBRI_FLEET_RECORDERS_DIR=/data/recorders
 EXPOSE 3000
-ARG VERSION=unknown
-ARG REVISION=unknown
-ARG SOURCE=unknown
 LABEL org.opencontainers.image.title="jibri-ts-fleet-local" \
       org.opencontainers.image.description="jibri-ts on-demand recorder fleet with the recorder beside it (local backend)" \
-      org.opencontainers.image.version="$VERSION" \
-      org.opencontainers.image.revision="$REVISION" \
-      org.opencontainers.image.source="$SOURCE" \
       org.opencontainers.image.licenses="Apache-2.0"
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.JIBRI_FLEET_PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -31,8 +31,11 @@ fi
 
 version=$(node -p 'require("./package.json").version')
 source_url=$(git config --get remote.origin.url 2>/dev/null || echo unknown)
-# The OCI labels: version, the commit, where the source is.
-args=(--network host --build-arg "NPM_REGISTRY=$(npm config get registry)" --build-arg "VERSION=$version" --build-arg "REVISION=$commit" --build-arg "SOURCE=$source_url")
+# The OCI labels that change with the commit, as labels of the final image only: as build arguments they
+# would be part of every step's cache key and rebuild the npm install at each commit.
+args=(--network host --build-arg "NPM_REGISTRY=$(npm config get registry)"
+      --label "org.opencontainers.image.version=$version" --label "org.opencontainers.image.revision=$commit"
+      --label "org.opencontainers.image.source=$source_url")
 ca=$(node scripts/npm-extra-ca.js)
 [ -z "$ca" ] || args+=(--build-arg "NPM_CA=$ca")
 for v in HTTPS_PROXY HTTP_PROXY NO_PROXY https_proxy http_proxy no_proxy; do

@@ -213,9 +213,11 @@ describe('the image the compose file runs', () => {
     expect(status).toContain('/jibri/api/v1.0/health');
   });
 
-  it('labels every runtime image (OCI: version, revision, source, licenses)', () => {
-    for (const key of ['version', 'revision', 'source', 'licenses']) expect(dockerfile.match(new RegExp(`org\\.opencontainers\\.image\\.${key}=`, 'g'))).toHaveLength(3);
+  it('labels every runtime image (OCI: title, description, licenses; the build script adds version, revision, source)', () => {
+    for (const key of ['title', 'description', 'licenses']) expect(dockerfile.match(new RegExp(`org\\.opencontainers\\.image\\.${key}=`, 'g'))).toHaveLength(3);
     expect(dockerfile).toContain('org.opencontainers.image.licenses="Apache-2.0"');
+    const build = fs.readFileSync(path.join(root, 'scripts/image-build.sh'), 'utf8');
+    for (const key of ['version', 'revision', 'source']) expect(build).toContain(`--label "org.opencontainers.image.${key}=`);
   });
 
   it('keeps the build context to what the image needs', () => {
