@@ -35,6 +35,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# One Node.js for every step (the project's, scripts/node-env.sh): the npm settings passed to the image
+# builds (scripts/npm-extra-ca.js lists the certificates beyond Node's own, which differ between Node
+# versions) must be the same for image-build.sh and compose's build, or compose misses the build cache.
+. scripts/node-env.sh
 
 IMAGE=${IMAGE:-jibri-ts:local}
 FLEET_IMAGE=${FLEET_IMAGE:-jibri-ts-fleet:local}
@@ -103,8 +107,8 @@ done
 if [ ! -f dist/lib/main.js ] || [ ! -f dist/testkit/media.js ] || [ ! -f node_modules/.package-lock.json ]; then
   say "building the project (scripts/setup.sh test)"
   bash scripts/setup.sh test
+  . scripts/node-env.sh
 fi
-. scripts/node-env.sh
 
 # The hardened run options every check below uses (docs/DEPLOY.md explains each).
 HARDENED=(--network host --read-only --tmpfs /tmp:exec,mode=1777 --cap-drop ALL --security-opt no-new-privileges

@@ -16,6 +16,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# The project's Node.js: npm's settings (and the extra certificates, scripts/npm-extra-ca.js) as every
+# other build of this checkout passes them, so the build cache is shared.
+. scripts/node-env.sh
 IMAGE=${IMAGE:-jibri-ts:local}
 FLEET_IMAGE=${FLEET_IMAGE:-jibri-ts-fleet:local}
 FLEET_LOCAL_IMAGE=${FLEET_LOCAL_IMAGE:-jibri-ts-fleet-local:local}

@@ -109,7 +109,7 @@ RUN set -eux; \\
 STOPSIGNAL SIGRTMIN+3
 CMD ["/lib/systemd/systemd"]
 EOF
-docker build --network host -q -t "$HOST_IMAGE" "$WORK/host" >"$WORK/host-build.log" 2>&1 || { tail -30 "$WORK/host-build.log" >&2; fail "building $HOST_IMAGE"; }
+DOCKER_BUILDKIT=0 docker build --network host -q -t "$HOST_IMAGE" "$WORK/host" >"$WORK/host-build.log" 2>&1 || { tail -30 "$WORK/host-build.log" >&2; fail "building $HOST_IMAGE"; }
 echo "host image built in $(elapsed "$t0") s" >&2
 
 # A Debian host booted by systemd, on its own loopback-only network.
