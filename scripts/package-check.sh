@@ -50,15 +50,18 @@ t_all=$(date +%s.%N)
 # --- 1. the packages -------------------------------------------------------------------------------------------
 say "the Debian package"
 t0=$(date +%s.%N)
-deb=$(bash scripts/deb-build.sh "$WORK/debs") || fail "deb-build.sh"
+# gzip here: xz (the release's, scripts/release.sh) takes minutes on two cores; the payload is the same.
+deb=$(DEB_COMPRESS=${DEB_COMPRESS:-gzip} bash scripts/deb-build.sh "$WORK/debs") || fail "deb-build.sh"
 deb_seconds=$(elapsed "$t0")
 version=$(dpkg-deb -f "$deb" Version)
 deb_bytes=$(stat -c %s "$deb")
 dpkg-deb -I "$deb" | sed -n '/Package:/,$p' >&2
-dpkg-deb -f "$deb" Conflicts Replaces Provides Depends | grep -q 'Conflicts: jibri' || fail "the package does not conflict with jibri"
+[ "$(dpkg-deb -f "$deb" Conflicts)" = jibri ] && [ "$(dpkg-deb -f "$deb" Replaces)" = jibri ] && [ "$(dpkg-deb -f "$deb" Provides)" = jibri ] || fail "the package does not conflict with, replace and provide jibri"
+# The listing is read whole before grep looks in it (grep -q closing the pipe early fails it under pipefail).
+dpkg-deb -c "$deb" | awk '{ print $6 }' >"$WORK/deb-files.txt"
 for f in ./usr/lib/jibri-ts/node/bin/node ./usr/bin/jibri-ts ./etc/systemd/system/jibri.service ./etc/jitsi/jibri/jibri.conf \
          ./opt/jitsi/jibri/graceful_shutdown.sh ./opt/jitsi/jibri/reload.sh ./opt/jitsi/jibri/wait_graceful_shutdown.sh; do
-  dpkg-deb -c "$deb" | awk '{ print $6 }' | grep -qxF "$f" || fail "the package lacks $f"
+  grep -qxF "$f" "$WORK/deb-files.txt" || fail "the package lacks $f"
 done
 
 if [ -n "${PREVIOUS_DEB:-}" ]; then
