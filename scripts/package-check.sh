@@ -134,7 +134,7 @@ boot() { # name [docker run options...]
   case "$state" in running | degraded) ;; *) docker logs "$name" 2>&1 | tail -20 >&2; fail "systemd in $name did not come up ($state)";; esac
 }
 # "active <main pid>" of a unit.
-unit_state() { docker exec "$1" systemctl show -p ActiveState -p MainPID --value "$2" | paste -sd' ' | awk '{ print $1, $2 }'; }
+unit_state() { echo "$(docker exec "$1" systemctl show -p ActiveState --value "$2") $(docker exec "$1" systemctl show -p MainPID --value "$2")"; }
 services_of() { printf 'prosody %s, nginx %s' "$(unit_state "$1" prosody)" "$(unit_state "$1" nginx)"; }
 in_host() { docker exec "$HOST" "$@"; }
 
@@ -217,7 +217,7 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 sleep 3
-after=$(in_host systemctl show -p ActiveState -p ExecMainStatus -p NRestarts --value jibri | paste -sd' ')
+after="$(in_host systemctl show -p ActiveState --value jibri) $(in_host systemctl show -p ExecMainStatus --value jibri) $(in_host systemctl show -p NRestarts --value jibri)"
 echo "after graceful_shutdown.sh: ActiveState ExecMainStatus NRestarts = $after (RestartPreventExitStatus=255)" >&2
 case "$after" in inactive\ 255\ *|failed\ 255\ *) ;; *) fail "after a graceful shutdown jibri.service is \"$after\", not stopped with 255";; esac
 in_host systemctl start jibri
