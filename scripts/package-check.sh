@@ -277,7 +277,7 @@ say "npm run demo, npm start and setup.sh test on a host with Prosody and nginx 
 # finds nothing to do in the checkout itself.
 bash scripts/setup.sh build >/dev/null 2>&1 || fail "scripts/setup.sh build"
 node_bin=$(readlink -f "$(command -v node)")
-npm_dir=$(npm root -g)/npm
+npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
 [ -f "$npm_dir/bin/npm-cli.js" ] || fail "npm is not at $npm_dir"
 HOST=jibri-ts-package-npm-$$
 boot "$HOST" -v "$ROOT:/src:ro" -v "$node_bin:/usr/local/bin/node:ro" -v "$npm_dir:/usr/local/lib/node_modules/npm:ro"
