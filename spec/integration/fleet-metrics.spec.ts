@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import { loadFleetConfig } from '../../packages/fleet/lib/config';
 import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
 import { createLogger } from '../../lib/log';
-import { fleetRecorderMain } from '../../testkit/fleet-recorder';
 import { freePort, tempDir } from '../../testkit/service';
 
 const METRICS = 'metrics-token-for-the-spec';
@@ -24,10 +23,8 @@ async function fleetWith(extra: Record<string, string>): Promise<FleetServer> {
       JIBRI_FLEET_DATA_DIR: path.join(base, 'data'),
       JIBRI_FLEET_CALLBACK_SECRET: 'metrics-callback-secret',
       JIBRI_FLEET_SECRET_KEY: crypto.randomBytes(32).toString('base64'),
-      JIBRI_FLEET_LOCATIONS: 'lon=local',
-      JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
-      // No recorder is started here: no uids of their own needed.
-      JIBRI_FLEET_LOCAL_UIDS: 'off',
+      // No recorder is deployed here; the docker backend is only constructed (it talks to no engine).
+      JIBRI_FLEET_LOCATIONS: 'lon=docker',
       ...extra,
     }),
     createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }),
