@@ -189,6 +189,8 @@ export interface CapacityConfig {
   audioOnlyCpuCores: number;
   /** Share of the host's CPU (0..1) that background load plus planned sessions may take. */
   cpuTarget: number;
+  /** Resident memory one session's media worker may use, in MB; beyond it that session fails, alone. */
+  workerMemoryMb: number;
 }
 
 /** The process's life: Jibri's internal API, and single-use mode. */
@@ -312,6 +314,12 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_CONCURRENT_SESSIONS', default: '1', group: 'Capacity', description: 'Sessions this recorder runs at once, each its own brewery occupant <JIBRI_INSTANCE_ID>-<n>; "auto" sizes it from the host' },
   { name: 'JIBRI_SESSION_CPU_ESTIMATE', default: 'auto', group: 'Capacity', description: 'CPU cores one session is assumed to take until the recorder has measured its own sessions; auto: what npm run bench measured for a 4-participant meeting at the recording resolution and frame rate (docs/MEETING-COST.md)' },
   { name: 'JIBRI_SESSION_AUDIO_ONLY_CPU_ESTIMATE', default: '0.3', group: 'Capacity', description: 'CPU cores one audio-only session (no screen capture, no video encode) is assumed to take until the recorder has measured its own; learned apart from full sessions' },
+  {
+    name: 'JIBRI_SESSION_WORKER_MEMORY_LIMIT',
+    default: '512',
+    group: 'Capacity',
+    description: "Memory in MB that one session's media worker (its encoder's supervision, stream relay and publishers) may take; beyond it that session fails and the others go on",
+  },
   { name: 'JIBRI_SESSION_MEMORY_ESTIMATE', default: '450', group: 'Capacity', description: 'Memory in MB one session is assumed to take until measured' },
   { name: 'JIBRI_CPU_TARGET', default: '90', group: 'Capacity', description: 'Percent of the host CPU that other load plus this recorder\'s sessions may take; a second or later session beyond it is refused (the first is always taken)' },
   { name: 'JIBRI_SINGLE_USE_MODE', default: 'false', group: 'Capacity', description: 'After one session per slot the recorder is EXPIRED and takes no more (as Jibri\'s single-use-mode)', hocon: 'jibri.single-use-mode' },
@@ -849,6 +857,7 @@ export function loadConfig(rawEnv: Env, hostname = 'jibri', ctx: ConfigContext =
       slots: r.slots('JIBRI_CONCURRENT_SESSIONS'),
       sessionCpuCores: readSessionCpu(r, firstSessionCpuEstimate(width, height, framerate)),
       sessionMemoryBytes: r.int('JIBRI_SESSION_MEMORY_ESTIMATE', 50, 65536) * 1024 * 1024,
+      workerMemoryMb: r.int('JIBRI_SESSION_WORKER_MEMORY_LIMIT', 64, 65536),
       audioOnlyCpuCores: r.decimal('JIBRI_SESSION_AUDIO_ONLY_CPU_ESTIMATE', 0.05, 64),
       cpuTarget: r.int('JIBRI_CPU_TARGET', 10, 100) / 100,
     },

@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'ENCODER_FAILED_TO_START'
   | 'ENCODER_EXITED'
   | 'ENCODER_UNEXPECTED_SIGNAL'
+  | 'MEDIA_WORKER_FAILED'
   | 'BROKEN_PIPE'
   | 'BAD_STREAM_URL'
   | 'STREAM_NOT_ALLOWED'
@@ -48,6 +49,15 @@ export interface RecorderErrorInit {
   retryable?: boolean;
   hint?: string;
   cause?: unknown;
+}
+
+/** What a RecorderError shows: in health, events, and across processes. */
+export interface RecorderErrorJson {
+  code: ErrorCode;
+  scope: ErrorScope;
+  retryable: boolean;
+  message: string;
+  hint?: string;
 }
 
 export class RecorderError extends Error {
@@ -70,8 +80,13 @@ export class RecorderError extends Error {
     return redact(this.hint ? `${this.message}. ${this.hint}` : this.message);
   }
 
-  toJSON(): { code: ErrorCode; scope: ErrorScope; retryable: boolean; message: string; hint?: string } {
+  toJSON(): RecorderErrorJson {
     return { code: this.code, scope: this.scope, retryable: this.retryable, message: redact(this.message), ...(this.hint ? { hint: redact(this.hint) } : {}) };
+  }
+
+  /** The error again from its JSON (one that crossed to another process). */
+  static fromJSON(json: RecorderErrorJson): RecorderError {
+    return new RecorderError(json);
   }
 }
 

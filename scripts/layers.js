@@ -15,7 +15,8 @@ const path = require('node:path');
  * file, or a list of them; the units of one layer are side by side and never import each other.
  */
 const LAYERS = [
-  { name: 'entry', units: ['lib/main.ts'] },
+  // The service, and the program each session's media worker runs (lib/pipeline/worker/).
+  { name: 'entry', units: ['lib/main.ts', 'lib/media-worker.ts'] },
   // The fleet is a workspace package of its own (packages/fleet), outside these layers.
   { name: 'programs', units: ['lib/demo/', 'lib/cli/'] },
   { name: 'wiring', units: ['lib/compose.ts'] },

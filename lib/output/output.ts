@@ -13,6 +13,14 @@
 import type { EventEmitter } from 'node:events';
 import type { RecorderError } from '../errors';
 import type { Logger } from '../log';
+import type { FanOutOpener } from './stream/fan-out';
+
+/** What an output gets when it opens: the session's log, and where the session's media work runs. */
+export interface OpenContext {
+  log: Logger;
+  /** Opens the session's stream fan-out (in its media worker: lib/pipeline/worker/). */
+  openFanOut: FanOutOpener;
+}
 
 export type OutputKind = 'file' | 'stream' | 'hls' | 'thumbnails';
 
@@ -114,7 +122,7 @@ export interface Output extends Pick<EventEmitter<OutputEvents>, 'on' | 'off' | 
    * ffmpeg's start) and says where ffmpeg writes; undefined when the output rides on an entry another
    * output of the session opened (every RTMP destination shares the one FLV entry).
    */
-  open(log: Logger): Promise<MuxerEntry | undefined>;
+  open(ctx: OpenContext): Promise<MuxerEntry | undefined>;
   summary(): OutputSummary;
   /** Before the encoder is stopped: the end of its writes is then no failure. */
   expectEnd(): void;

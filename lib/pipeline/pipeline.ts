@@ -11,12 +11,11 @@ import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { MuxerEntry, Output } from '../output/output';
 import { encodeSpec, type StreamEncoding } from './encoder/ffmpeg-args';
-import { startEncoder, type Encoder, type EncoderEnd, type EncoderProgress } from './encoder/encoder';
-import { AudioAlignment, type AlignmentMove, type SyncState } from './frame-clock/audio-alignment';
+import type { Encoder, EncoderEnd, EncoderProgress } from './encoder/encoder';
+import type { SyncState } from './frame-clock/audio-alignment';
 import { CLOCK_LAYOUT } from './frame-clock/clock-code';
-import { ClockReader, type ClockSample } from './frame-clock/clock-reader';
+import type { ClockSample } from './frame-clock/clock-reader';
 import { installPageClock, stopPageClock } from './frame-clock/page-clock';
-import { fineDelayCommand, stepCommands } from './frame-clock/sound-shift';
 import { lockToOrigin } from './browser/origin-lock';
 import type { CaptureSource } from './source';
 
@@ -75,6 +74,8 @@ export interface SessionPipeline extends Pick<EventEmitter<PipelineEvents>, 'on'
   readonly page: CaptureSource['browser']['page'] | undefined;
   /** The picture's measured latency and the sound's move, once the frame clock has been read. */
   readonly sync: SyncState | undefined;
+  /** Every frame clock sample from now on comes as a 'clock' event. */
+  keepClockSamples(): void;
   /** Resolves when the first frame is encoded; rejects if any stage fails or the pipeline is aborted. */
   start(): Promise<void>;
   /** Stops the encoder; once this resolves the media files are closed on disk. */
@@ -86,8 +87,6 @@ export interface SessionPipeline extends Pick<EventEmitter<PipelineEvents>, 'on'
 
 export type PipelineFactory = (opts: PipelineOptions) => SessionPipeline;
 
-/** How far ahead on the sound's timeline a step of its move is queued (ffmpeg reads commands every 100 ms or so). */
-const SHIFT_LEAD_MS = 300;
 
 export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPipeline {
   readonly timings: StartTimings = {};
@@ -99,7 +98,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
   lastProgress: EncoderProgress | undefined;
   /** The wall-clock instant (ms since the epoch) that the recording's zero stands for, once the encoder starts. */
   originMs: number | undefined;
-  private alignment: AudioAlignment | undefined;
+  private wantSamples = false;
 
   constructor(private readonly opts: PipelineOptions) {
     super();
@@ -113,6 +112,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     this.source = source;
     if (this.closed) await source.close();
     source.browser.onLost((reason) => this.fail(new RecorderError({ code: 'BROWSER_CRASHED', message: `Chrome hung: ${reason}` })));
+    // From here the worker's log is the session's, and its death the session's failure.
+    source.worker.useLog(log);
+    source.worker.on('failure', (error) => this.fail(error));
+    source.worker.on('clock', (sample) => this.emit('clock', sample));
+    if (this.wantSamples) source.worker.keepClockSamples();
     this.timings.source = Date.now() - t0;
     this.throwIfAborted();
 
@@ -176,12 +180,13 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     const capture = { display: source.display.name, audioSource: source.sink.monitor, originMs: Date.now() };
     this.originMs = capture.originMs;
     // Outputs get ready in parallel with each other (a publisher starts connecting to its ingest now).
-    const entries = (await Promise.all(outputs.map((o) => o.open(log)))).filter((e): e is MuxerEntry => e !== undefined);
+    const { worker } = source;
+    const entries = (await Promise.all(outputs.map((o) => o.open({ log, openFanOut: worker.openFanOut })))).filter((e): e is MuxerEntry => e !== undefined);
     for (const o of outputs) o.on('failure', (error) => this.fail(error));
     const spec = encodeSpec(encoding, capture, entries, outputs.some((o) => o.live) ? this.opts.liveEncoding : undefined);
-    const clock = spec.clock ? this.frameClock(capture.originMs) : undefined;
-    if (!clock) void source.browser.page.evaluate(stopPageClock).catch(() => undefined);
-    const encoder = startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, log, ...(clock ? { onClockBytes: clock } : {}) });
+    if (!spec.clock) void source.browser.page.evaluate(stopPageClock).catch(() => undefined);
+    const clock = spec.clock ? { width: encoding.width, originMs: capture.originMs, audioLatencyMs: encoding.audioLatencyMs } : undefined;
+    const encoder = worker.startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, ...(clock ? { clock } : {}) });
     this.encoder = encoder;
     encoder.on('progress', (raw) => {
       // Frames keep their grab times (no -r), so ffmpeg itself never drops or duplicates one: frames the
@@ -209,30 +214,10 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     });
   }
 
-  /** Reads the frame clock from the encoder and moves the sound to the picture; each move is logged once. */
-  private frameClock(originMs: number): (chunk: Buffer) => void {
-    const { encoding } = this.opts;
-    const alignment = new AudioAlignment({ audioLatencyMs: encoding.audioLatencyMs });
-    this.alignment = alignment;
-    const onSample = (sample: ClockSample): void => {
-      this.emit('clock', sample);
-      const move = alignment.push(sample.latencyMs);
-      if (move) this.moveSound(move, originMs);
-    };
-    const reader = new ClockReader(encoding.width, originMs, onSample);
-    return (chunk) => reader.push(chunk);
-  }
-
-  private moveSound(move: AlignmentMove, originMs: number): void {
-    // A step is queued a little ahead on the sound's timeline, which runs about at the wall clock.
-    const atSec = (Date.now() - originMs + SHIFT_LEAD_MS) / 1000;
-    const commands = (move.fineMs !== undefined ? fineDelayCommand(move.fineMs) : '') + (move.step ? stepCommands(move.step.from, move.step.to, atSec) : '');
-    if (!this.encoder?.command(commands)) return;
-    const sync = this.alignment?.state;
-    this.opts.log.info(
-      `the picture reaches the capture ${move.pictureLatencyMs.toFixed(1)} ms after the page draws it: the sound is now heard ${sync?.soundMoveMs.toFixed(1)} ms after its capture`,
-      { component: 'pipeline' },
-    );
+  /** Every frame clock sample from now on comes as a 'clock' event (the benchmark's view). */
+  keepClockSamples(): void {
+    this.wantSamples = true;
+    this.source?.worker.keepClockSamples();
   }
 
   get encoderPid(): number | undefined {
@@ -244,7 +229,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
   }
 
   get sync(): SyncState | undefined {
-    return this.alignment?.state;
+    return this.source?.worker.sync;
   }
 
   async stopCapture(): Promise<EncoderEnd | undefined> {

@@ -1,8 +1,9 @@
 /**
  * The capture source of one session: a display, an audio sink and a browser on them (LiveKit Egress's
- * "web source"). Starting one takes most of a start's time (Chromium alone is about a second), so the
- * recorder keeps one ready while it is idle: a start then only opens the page and starts the encoder.
- * A source serves exactly one session and is closed with it; a fresh spare is made for the next one.
+ * "web source"), and the media worker that will run the session's encoder and streams (worker/). Starting
+ * one takes most of a start's time (Chromium alone is about a second), so the recorder keeps one ready
+ * while it is idle: a start then only opens the page and starts the encoder. A source serves exactly one
+ * session and is closed with it; a fresh spare is made for the next one.
  */
 import type { BrowserConfig, EncodingConfig } from '../config';
 import { asRecorderError } from '../errors';
@@ -11,11 +12,13 @@ import { createSink, type AudioSink } from './audio';
 import { launchBrowser, type SessionBrowser } from './browser/browser';
 import { startDisplay, type Display } from './display';
 import { CLOCK_ROWS } from './frame-clock/clock-code';
+import { MediaWorker } from './worker/media-worker';
 
 export interface CaptureSource {
   display: Display;
   sink: AudioSink;
   browser: SessionBrowser;
+  worker: MediaWorker;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,8 @@ export interface SourceOptions {
   proxyUrl?: string;
   /** Chromium runs its sandbox (decided once at start, browser/sandbox.ts). */
   sandbox?: boolean;
+  /** The session's media worker: its memory limit, and the ffmpeg it runs. */
+  worker: { memoryLimitMb: number; ffmpegBinary: string };
 }
 
 /** Closes in reverse order; each step's failure is logged and the others still run. */
@@ -41,11 +46,14 @@ export async function startSource(opts: SourceOptions): Promise<CaptureSource> {
   const { encoding, log } = opts;
   // The frame clock's rows are below the recorded picture, on the same screen (frame-clock/).
   const screen = { width: encoding.width, height: encoding.height + CLOCK_ROWS };
+  // The worker loads its modules while Xvfb, PulseAudio and Chromium start.
+  const worker = new MediaWorker({ log, logLevel: log.level, ...opts.worker });
   const [display, sink] = await Promise.allSettled([startDisplay(screen.width, screen.height), createSink()]);
   if (display.status === 'rejected' || sink.status === 'rejected') {
     await closeAll(log, [
       ['audio sink', sink.status === 'fulfilled' ? () => sink.value.close() : undefined],
       ['display', display.status === 'fulfilled' ? () => display.value.close() : undefined],
+      ['media worker', () => worker.close()],
     ]);
     throw asRecorderError(display.status === 'rejected' ? display.reason : (sink as PromiseRejectedResult).reason);
   }
@@ -53,7 +61,7 @@ export async function startSource(opts: SourceOptions): Promise<CaptureSource> {
   try {
     browser = await launchBrowser({ config: opts.browser, display: display.value.name, sinkName: sink.value.sinkName, ...screen, ...(opts.proxyUrl ? { proxyUrl: opts.proxyUrl } : {}), ...(opts.sandbox ? { sandbox: true } : {}) });
   } catch (err) {
-    await closeAll(log, [['audio sink', () => sink.value.close()], ['display', () => display.value.close()]]);
+    await closeAll(log, [['audio sink', () => sink.value.close()], ['display', () => display.value.close()], ['media worker', () => worker.close()]]);
     throw err;
   }
   let closed: Promise<void> | undefined;
@@ -61,11 +69,13 @@ export async function startSource(opts: SourceOptions): Promise<CaptureSource> {
     display: display.value,
     sink: sink.value,
     browser,
+    worker,
     close: () =>
       (closed ??= closeAll(log, [
         ['browser', () => browser.close()],
         ['audio sink', () => sink.value.close()],
         ['display', () => display.value.close()],
+        ['media worker', () => worker.close()],
       ])),
   };
 }
@@ -93,7 +103,7 @@ export class SpareSource {
     this.spare = undefined;
     if (spare) {
       const source = await spare.catch(() => undefined);
-      if (source && source.browser.alive()) return source;
+      if (source && source.browser.alive() && source.worker.alive) return source;
       await source?.close();
     }
     return startSource(this.opts);

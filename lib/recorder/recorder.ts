@@ -60,6 +60,9 @@ export interface SourceProvider {
   close(): Promise<void>;
 }
 
+/** How many ended sessions health lists (recentSessions). */
+const RECENT_SESSIONS = 10;
+
 export interface SessionChange {
   session: SessionSummary;
   state: SessionState;
@@ -90,6 +93,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   private checks: Record<string, CheckResult> = {};
   private links: Record<string, CheckResult> = {};
   private lastSession: SessionSummary | undefined;
+  /** The sessions that ended last, newest first: on a host of several slots, what happened to each. */
+  private readonly recent: SessionSummary[] = [];
   private lastPublished = '';
   private healthTimer: NodeJS.Timeout | undefined;
   private readonly log: Logger;
@@ -112,7 +117,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     super();
     this.log = opts.log.child({ component: 'recorder' });
     this.runChecks = opts.healthChecks ?? (() => runHealthChecks(opts.config));
-    this.spare = opts.sources ?? new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log, ...(opts.browserProxyUrl ? { proxyUrl: opts.browserProxyUrl } : {}), ...(opts.browserSandbox ? { sandbox: true } : {}) });
+    const worker = { memoryLimitMb: opts.config.capacity.workerMemoryMb, ffmpegBinary: opts.config.ffmpegPath };
+    this.spare = opts.sources ?? new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log, worker, ...(opts.browserProxyUrl ? { proxyUrl: opts.browserProxyUrl } : {}), ...(opts.browserSandbox ? { sandbox: true } : {}) });
     this.load = opts.load ?? new HostLoadMonitor();
     const { capacity } = opts.config;
     this.cost = new CostModel({ cpuCores: capacity.sessionCpuCores, memoryBytes: capacity.sessionMemoryBytes });
@@ -411,6 +417,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     for (const s of sessions) {
       details[`session:${s.sessionId}`] = { healthStatus: 'HEALTHY', detail: s.error ? `${s.state}: ${s.error.message}` : s.state, ...s };
     }
+    if (this.recent.length) {
+      const outcome = (s: SessionSummary): string => `${s.sessionId} ${s.state}${s.error ? ` (${s.error.code}: ${s.error.message})` : ''}`;
+      details.recentSessions = { healthStatus: 'HEALTHY', detail: this.recent.map(outcome).join('; '), sessions: this.recent };
+    }
     if (this.lastSession && !this.sessions.has(this.lastSession.sessionId)) {
       const s = this.lastSession;
       details.lastSession = { healthStatus: 'HEALTHY', detail: s.error ? `${s.state}: ${s.error.message}${s.error.hint ? `. ${s.error.hint}` : ''}` : s.state, ...s };
@@ -480,6 +490,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       this.updateFinalizeCheck();
     }
     this.lastSession = session.summary();
+    this.recent.unshift(this.lastSession);
+    this.recent.splice(RECENT_SESSIONS);
     this.sessions.delete(session.id);
     if (this.slots[slot - 1] === session) this.slots[slot - 1] = undefined;
     if (this.opts.config.lifecycle.singleUse) this.used[slot - 1] = true;

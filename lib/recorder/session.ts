@@ -212,6 +212,7 @@ export class Session extends EventEmitter<SessionEvents> {
     while (!this.pipeline && !this.terminal) await new Promise((r) => setTimeout(r, 5));
     const samples: ClockSample[] = [];
     this.pipeline?.on('clock', (s) => samples.push(s));
+    this.pipeline?.keepClockSamples();
     return samples;
   }
 

@@ -22,7 +22,7 @@ export type HealthView = 'full' | 'public';
 export function publicDetails(details: StatusSnapshot['details']): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const [name, d] of Object.entries(details)) {
-    if (name.startsWith('session:') || name === 'lastSession') continue;
+    if (name.startsWith('session:') || name === 'lastSession' || name === 'recentSessions') continue;
     out[name] = { healthStatus: d.healthStatus, ...(d.healthStatus !== 'HEALTHY' ? { detail: d.detail } : {}) };
   }
   return out;

@@ -54,6 +54,7 @@ export class FakePipeline extends EventEmitter<PipelineEvents> implements Sessio
   encoderPid: number | undefined;
   readonly page = undefined;
   readonly sync = undefined;
+  keepClockSamples(): void {}
   aborted = false;
   closed = false;
   captureStopped = false;

@@ -122,7 +122,7 @@ describe('configuration', () => {
   it('reads slots, admission estimates and the lifecycle', () => {
     const d = loadConfig({});
     // The first CPU estimate is, unless set, what the meeting bench measured at the recording's size and rate.
-    expect(d.capacity).toEqual({ slots: 1, sessionCpuCores: firstSessionCpuEstimate(1280, 720, 30), sessionMemoryBytes: 450 * 1024 * 1024, audioOnlyCpuCores: 0.3, cpuTarget: 0.9 });
+    expect(d.capacity).toEqual({ slots: 1, sessionCpuCores: firstSessionCpuEstimate(1280, 720, 30), sessionMemoryBytes: 450 * 1024 * 1024, audioOnlyCpuCores: 0.3, cpuTarget: 0.9, workerMemoryMb: 512 });
     expect(d.capacity.sessionCpuCores).toBe(MEASURED_SESSION_CORES[0]!.cores);
     expect(loadConfig({ JIBRI_RECORDING_RESOLUTION: '1920x1080' }).capacity.sessionCpuCores).toBe(MEASURED_SESSION_CORES[1]!.cores);
     expect(loadConfig({ JIBRI_RECORDING_FRAMERATE: '15', JIBRI_SESSION_CPU_ESTIMATE: 'auto' }).capacity.sessionCpuCores).toBeCloseTo(MEASURED_SESSION_CORES[0]!.cores / 2, 2);

@@ -42,14 +42,35 @@ const CONNECT_TIMEOUT_MS = 10000;
 /** How long a stop waits for the destinations to send what they hold. */
 const DRAIN_MS = 3000;
 
-interface StreamFanOutEvents {
+export interface FanOutEvents {
   /** The encoder's stream broke: no destination can go on. */
   failure: [error: RecorderError];
   /** One destination failed for good (refused, or down for longer than the retry time); the others go on. */
   'destination-failed': [id: string, error: RecorderError];
+  /** A destination's link changed (state, reconnects, last error). */
+  link: [id: string, status: StreamLinkStatus];
 }
 
-export class StreamFanOut extends EventEmitter<StreamFanOutEvents> {
+/**
+ * What a session's stream channel needs of its fan-out: this one in the process that runs it, or its twin
+ * in the session's media worker (lib/pipeline/worker/), which runs the relay and its publishers there.
+ */
+export interface FanOut extends Pick<EventEmitter<FanOutEvents>, 'on' | 'off' | 'once'> {
+  readonly encoderTarget: string;
+  add(spec: RtmpDestinationSpec): void;
+  remove(id: string): Promise<boolean>;
+  status(id: string): Readonly<StreamLinkStatus> | undefined;
+  expectEnd(): void;
+  finish(): Promise<void>;
+}
+
+/** The settings a fan-out is opened with, besides its log. */
+export type FanOutSettings = Omit<StreamFanOutOptions, 'destinations' | 'log'>;
+
+/** Opens a session's fan-out; destinations are added once it is open. */
+export type FanOutOpener = (settings: FanOutSettings, log: Logger) => Promise<FanOut>;
+
+export class StreamFanOut extends EventEmitter<FanOutEvents> implements FanOut {
   private readonly relay = new StreamRelay();
   private channel: EncoderChannel | undefined;
   private endExpected = false;
@@ -58,6 +79,9 @@ export class StreamFanOut extends EventEmitter<StreamFanOutEvents> {
   private constructor(private readonly opts: StreamFanOutOptions) {
     super();
   }
+
+  /** The opener for a fan-out in this process. */
+  static readonly opener: FanOutOpener = (settings, log) => StreamFanOut.open({ ...settings, destinations: [], log });
 
   /** Opens the channel and starts connecting to every destination, in parallel with the encoder's start. */
   static async open(opts: StreamFanOutOptions): Promise<StreamFanOut> {
@@ -134,6 +158,7 @@ export class StreamFanOut extends EventEmitter<StreamFanOutEvents> {
     const { log } = this.opts;
     const shown = (id: string): string => this.relay.get(id)?.url ?? id;
     this.relay.on('state', (id, status, before) => {
+      this.emit('link', id, { ...status });
       if (status.state === before || status.state === 'failed') return;
       const retry = status.state === 'reconnecting' ? `; retrying every ${RETRY_WAIT_MS / 1000} s for up to ${this.opts.retryTimeoutSec} s` : '';
       const why = status.state === 'reconnecting' && status.lastError ? ` (${status.lastError})` : '';

@@ -11,11 +11,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { RecorderError } from '../../errors';
-import type { Logger } from '../../log';
 import type { AllowedHost } from '@jibri-ts/common';
 import { registerSecret } from '../../redact';
-import type { MuxerEntry, Output, OutputEvents, OutputSummary, StreamOutputRequest } from '../output';
-import { StreamFanOut, type RtmpDestinationSpec } from './fan-out';
+import type { MuxerEntry, OpenContext, Output, OutputEvents, OutputSummary, StreamOutputRequest } from '../output';
+import type { FanOut, RtmpDestinationSpec } from './fan-out';
 import { redactStreamUrl, streamSecrets } from './rules';
 
 export interface StreamOutputSettings {
@@ -36,8 +35,8 @@ export function flvMuxer(channelTarget: string): MuxerEntry {
 
 /** The one FLV channel of a session and its destinations. */
 export class StreamChannel extends EventEmitter<OutputEvents> {
-  private opening: Promise<StreamFanOut> | undefined;
-  private fanOut: StreamFanOut | undefined;
+  private opening: Promise<FanOut> | undefined;
+  private fanOut: FanOut | undefined;
   private entryTaken = false;
   private readonly members = new Set<string>();
 
@@ -53,16 +52,15 @@ export class StreamChannel extends EventEmitter<OutputEvents> {
    * A destination of the starting encode: the first one opens the channel and gets the muxer entry, the
    * others ride on it (undefined). Their publishers start connecting now, while ffmpeg opens its inputs.
    */
-  async join(spec: RtmpDestinationSpec, log: Logger): Promise<MuxerEntry | undefined> {
+  async join(spec: RtmpDestinationSpec, ctx: OpenContext): Promise<MuxerEntry | undefined> {
     const first = !this.entryTaken;
     this.entryTaken = true;
-    this.opening ??= StreamFanOut.open({
-      destinations: [],
+    const settings = {
       retryTimeoutSec: this.settings.retryTimeoutSec,
       ...(this.settings.extraCa ? { extraCa: this.settings.extraCa } : {}),
       ...(this.settings.publicOnly ? { publicOnly: this.settings.publicOnly } : {}),
-      log,
-    }).then((fanOut) => {
+    };
+    this.opening ??= ctx.openFanOut(settings, ctx.log).then((fanOut) => {
       this.fanOut = fanOut;
       fanOut.on('failure', (error) => this.emit('failure', error));
       fanOut.on('destination-failed', (id, error) => this.destinationFailed(id, error));
@@ -92,7 +90,7 @@ export class StreamChannel extends EventEmitter<OutputEvents> {
     await this.fanOut?.remove(id);
   }
 
-  status(id: string): ReturnType<StreamFanOut['status']> {
+  status(id: string): ReturnType<FanOut['status']> {
     return this.fanOut?.status(id);
   }
 
@@ -148,8 +146,8 @@ export class StreamOutput extends EventEmitter<OutputEvents> implements Output {
     return this.request.rtmpUrl;
   }
 
-  open(log: Logger): Promise<MuxerEntry | undefined> {
-    return this.channel.join(this.spec(), log);
+  open(ctx: OpenContext): Promise<MuxerEntry | undefined> {
+    return this.channel.join(this.spec(), ctx);
   }
 
   /** Joins the running channel (a destination added while live). */

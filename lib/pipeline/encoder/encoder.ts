@@ -29,6 +29,8 @@ export interface EncoderProgress {
 export type EncoderEnd = { ok: true } | { ok: false; error: RecorderError };
 
 export interface EncoderEvents {
+  /** ffmpeg's process exists, with this pid. */
+  started: [pid: number | undefined];
   /** The first frame is encoded. */
   running: [];
   progress: [progress: EncoderProgress];
@@ -38,8 +40,6 @@ export interface EncoderEvents {
 
 export interface Encoder extends Pick<EventEmitter<EncoderEvents>, 'on' | 'off' | 'once'> {
   readonly pid: number | undefined;
-  /** Sends one of ffmpeg's interactive commands (a line on its standard input); false when it cannot. */
-  command(line: string): boolean;
   /** Resolves once ffmpeg has exited and the output is closed. */
   stop(graceMs?: number): Promise<EncoderEnd>;
   readonly ended: Promise<EncoderEnd>;
@@ -106,7 +106,13 @@ export interface EncoderOptions {
   onClockBytes?: (chunk: Buffer) => void;
 }
 
-class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
+/** An encoder run by this process, which can also take ffmpeg's interactive commands. */
+export interface LocalEncoder extends Encoder {
+  /** Sends one of ffmpeg's interactive commands (a line on its standard input); false when it cannot. */
+  command(line: string): boolean;
+}
+
+class FfmpegEncoder extends EventEmitter<EncoderEvents> implements LocalEncoder {
   readonly ended: Promise<EncoderEnd>;
   private resolveEnded!: (end: EncoderEnd) => void;
   private ffmpegCommand: ffmpeg.FfmpegCommand;
@@ -136,6 +142,7 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
       // Nothing else reads standard output: unread, it would fill and stop ffmpeg.
       proc?.stdout?.on('data', (chunk: Buffer) => opts.onClockBytes?.(chunk));
       proc?.stdin?.on('error', () => undefined);
+      this.emit('started', proc?.pid);
     });
     cmd.on('stderr', (line: string) => this.onLine(line));
     cmd.on('error', (err: Error) => this.onExit(err));
@@ -230,6 +237,6 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements Encoder {
   }
 }
 
-export function startEncoder(opts: EncoderOptions): Encoder {
+export function startEncoder(opts: EncoderOptions): LocalEncoder {
   return new FfmpegEncoder(opts);
 }

@@ -9,6 +9,7 @@ import type { RecorderError } from '../../../lib/errors';
 import { createLogger } from '../../../lib/log';
 import type { Output, StreamOutputRequest } from '../../../lib/output/output';
 import { createOutputs, extraOutputsProblem, liveOutput, MAX_OUTPUTS, outputRefusal, removalRefusal, withExtraOutputs } from '../../../lib/output/outputs';
+import { StreamFanOut } from '../../../lib/output/stream/fan-out';
 import { StreamOutput } from '../../../lib/output/stream/stream-output';
 import { freePort, waitFor } from '../../../testkit/service';
 
@@ -24,7 +25,8 @@ async function deadUrl(key: string): Promise<string> {
 /** Opens a session's outputs as the pipeline does; returns the entries and the failures they report. */
 async function open(outputs: Output[]): Promise<{ entries: unknown[]; failures: RecorderError[] }> {
   const failures: RecorderError[] = [];
-  const entries = await Promise.all(outputs.map((o) => o.open(log)));
+  // The fan-out in this process, as a media worker runs it.
+  const entries = await Promise.all(outputs.map((o) => o.open({ log, openFanOut: StreamFanOut.opener })));
   for (const o of outputs) o.on('failure', (e) => failures.push(e));
   return { entries, failures };
 }

@@ -12,6 +12,7 @@ describe('health for callers without the token', () => {
       capacity: { healthStatus: 'HEALTHY', detail: 'not accepting: no free slot', slotsTotal: 1, cpuHeadroom: 0.4 },
       'session:s1': { healthStatus: 'HEALTHY', detail: 'recording', meetingUrl: 'https://meet.example.com/secret-room', mediaFile: '/config/recordings/s1/secret-room.mp4' },
       lastSession: { healthStatus: 'HEALTHY', detail: 'failed: ffmpeg quit', meetingUrl: 'https://meet.example.com/other-room' },
+      recentSessions: { healthStatus: 'HEALTHY', detail: 's0 failed (MEDIA_WORKER_FAILED: ...)', sessions: [{ meetingUrl: 'https://meet.example.com/third-room' }] },
     },
   } as unknown as StatusSnapshot;
 
@@ -30,7 +31,7 @@ describe('health for callers without the token', () => {
         },
       },
     });
-    expect(JSON.stringify(publicDetails(snapshot.details))).not.toMatch(/room|mp4/);
+    expect(JSON.stringify(publicDetails(snapshot.details))).not.toMatch(/room|mp4|s0|WORKER/);
   });
 
   it('shows everything to token holders, redacted', () => {

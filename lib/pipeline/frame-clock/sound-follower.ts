@@ -1,0 +1,70 @@
+/**
+ * The frame clock at work beside one encoder: reads the clock rows the encoder hands back, decides where
+ * the sound belongs (audio-alignment.ts) and sends the encoder the commands that move it
+ * (sound-shift.ts). Runs where the encoder runs: in the session's media worker.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../../log';
+import { AudioAlignment, type AlignmentMove, type SyncState } from './audio-alignment';
+import { ClockReader, type ClockSample } from './clock-reader';
+import { fineDelayCommand, stepCommands } from './sound-shift';
+
+/** How far ahead on the sound's timeline a step of its move is queued (ffmpeg reads commands every 100 ms or so). */
+const SHIFT_LEAD_MS = 300;
+
+export interface SoundFollowerOptions {
+  /** The clock rows' width (the recording's). */
+  width: number;
+  /** The wall-clock instant the encode's zero stands for. */
+  originMs: number;
+  /** The sound's own path, page to capture (JIBRI_RECORDING_AUDIO_LATENCY_MS). */
+  audioLatencyMs: number;
+  /** Sends one of ffmpeg's interactive commands; false when the encoder cannot take it. */
+  command: (line: string) => boolean;
+  log: Logger;
+}
+
+export interface SoundFollowerEvents {
+  /** One frame clock sample. */
+  sample: [sample: ClockSample];
+  /** The sound moved; the state after the move. */
+  moved: [state: SyncState];
+}
+
+export class SoundFollower extends EventEmitter<SoundFollowerEvents> {
+  private readonly alignment: AudioAlignment;
+  private readonly reader: ClockReader;
+
+  constructor(private readonly opts: SoundFollowerOptions) {
+    super();
+    this.alignment = new AudioAlignment({ audioLatencyMs: opts.audioLatencyMs });
+    this.reader = new ClockReader(opts.width, opts.originMs, (sample) => {
+      this.emit('sample', sample);
+      const move = this.alignment.push(sample.latencyMs);
+      if (move) this.move(move);
+    });
+  }
+
+  /** Raw bytes of the encoder's clock branch. */
+  push(chunk: Buffer): void {
+    this.reader.push(chunk);
+  }
+
+  /** The picture's measured latency and the sound's place, once a first window of samples came. */
+  get state(): SyncState | undefined {
+    return this.alignment.state;
+  }
+
+  private move(move: AlignmentMove): void {
+    // The sound's timeline runs about at the wall clock, counted from the origin.
+    const atSec = (Date.now() - this.opts.originMs + SHIFT_LEAD_MS) / 1000;
+    const commands = (move.fineMs !== undefined ? fineDelayCommand(move.fineMs) : '') + (move.step ? stepCommands(move.step.from, move.step.to, atSec) : '');
+    if (!this.opts.command(commands)) return;
+    const state = this.alignment.state!;
+    this.opts.log.info(
+      `the picture reaches the capture ${move.pictureLatencyMs.toFixed(1)} ms after the page draws it: the sound is now heard ${state.soundMoveMs.toFixed(1)} ms after its capture`,
+      { component: 'pipeline' },
+    );
+    this.emit('moved', state);
+  }
+}
