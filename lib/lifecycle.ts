@@ -9,7 +9,7 @@
  * A later, harsher request overrides a gentler one (shutdown during a drain stops the sessions at once);
  * the exit code is the first request's.
  */
-import { formatSeconds } from './config/duration';
+import { formatSeconds } from '@jibri-ts/common';
 import type { Logger } from './log';
 import type { Recorder } from './recorder/recorder';
 

@@ -3,17 +3,17 @@
  * `custom-jibri.conf` override beside it. Parsing is @pushcorn/hocon-parser's (includes, substitutions,
  * `+=`, comments, unquoted strings such as `1 hour`); this module only decides which files are read,
  * merges them as HOCON does (the later file's keys win, objects merge) and offers the parsed tree to
- * lib/config.ts, which maps its keys onto the settings. No value is interpreted here.
+ * the settings reader, which maps its keys onto the settings (lib/config). No value is interpreted here.
  */
 import * as fs from 'node:fs';
+import { isTreeObject as isObject, type TreeObject, type TreeValue } from '@jibri-ts/common';
 // No types are published for the parser; its one entry point is declared below.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const parseHocon = require('@pushcorn/hocon-parser') as (opts: { text?: string; url?: string; strict?: boolean }) => Promise<unknown>;
 
-export type HoconValue = string | number | boolean | null | HoconValue[] | HoconObject;
-export interface HoconObject {
-  [key: string]: HoconValue;
-}
+/** HOCON's values are plain values: the settings reader's tree (@jibri-ts/common). */
+export type HoconValue = TreeValue;
+export type HoconObject = TreeObject;
 
 /** The parsed files, merged, and which files they were (for messages). */
 export interface ConfigFileTree {
@@ -32,10 +32,6 @@ export class ConfigFileError extends Error {
     super(message);
     this.name = 'ConfigFileError';
   }
-}
-
-function isObject(v: unknown): v is HoconObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
@@ -68,25 +64,4 @@ export async function parseConfigFiles(files: readonly string[]): Promise<Config
   return { files: [...files], tree: (parsed ?? {}) };
 }
 
-/** Pure: the value at a dotted path (`jibri.api.http.external-api-port`), if the tree has one. */
-export function valueAt(tree: HoconObject, key: string): HoconValue | undefined {
-  let node: HoconValue | undefined = tree;
-  for (const part of key.split('.')) {
-    if (!isObject(node)) return undefined;
-    node = node[part];
-  }
-  return node;
-}
-
-/** Pure: every leaf's dotted path; a list is a leaf (its items are checked by whoever reads it). */
-export function leafKeys(tree: HoconObject, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(tree)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (isObject(v) && Object.keys(v).length) out.push(...leafKeys(v, key));
-    else out.push(key);
-  }
-  return out;
-}
-
-export { isObject as isHoconObject };
+export { isTreeObject as isHoconObject, leafKeys, valueAt } from '@jibri-ts/common';

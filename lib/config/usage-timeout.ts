@@ -5,7 +5,7 @@
  * JIBRI_USAGE_TIMEOUT=3600, is 3.6 seconds, under a minute: no limit at all in Jibri, and so here. Such a
  * value almost always meant something else, so it is named in a warning at start, with the fix.
  */
-import { DURATION_FORMS, formatSeconds, parseDuration } from './duration';
+import { DURATION_FORMS, formatSeconds, parseDuration } from '@jibri-ts/common';
 
 export type UsageTimeout = { ok: true; sec: number; warning?: string } | { ok: false; error: string };
 

@@ -22,7 +22,7 @@
  */
 import type * as crypto from 'node:crypto';
 import type { AutoscalerConfig } from '../config';
-import { formatSeconds } from '../config/duration';
+import { formatSeconds } from '@jibri-ts/common';
 import { healthBody } from './health-body';
 import type { Logger } from '../log';
 import type { Recorder } from '../recorder/recorder';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chooseRecordingDir, ConfigError, environmentWithDotEnv, LEGACY_RECORDING_DIR, loadConfig, parseDotEnv, parseXmppServers, SETTINGS, firstSessionCpuEstimate, MEASURED_SESSION_CORES } from '../../lib/config';
-import { formatSeconds, parseDuration } from '../../lib/config/duration';
+import { formatSeconds, parseDuration } from '@jibri-ts/common';
 
 describe('configuration', () => {
   it("has docker-jitsi-meet's defaults", () => {

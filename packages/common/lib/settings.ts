@@ -1,7 +1,7 @@
 /**
- * The settings reader both programs share (the recorder's lib/config.ts and the fleet's config): the
+ * What both programs' settings are made of (the recorder's lib/config and the fleet's config): the
  * Setting declaration, NAME_FILE secrets, the optional `.env` file, the XMPP server list and the one
- * configuration error. Pure except where a function reads the file it is given.
+ * configuration error; settings-reader.ts reads them. Pure except where a function reads the file it is given.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -9,8 +9,8 @@ import * as path from 'node:path';
 /** The process environment, or a copy of it with some values read from files. */
 export type Env = Record<string, string | undefined>;
 
-/** A missing variable and an empty one mean the same, as in docker-jitsi-meet's templates. */
-function read(env: Env, name: string): string | undefined {
+/** A variable's value, trimmed; a missing variable and an empty one mean the same, as in docker-jitsi-meet's templates. */
+export function envValue(env: Env, name: string): string | undefined {
   const v = env[name];
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
@@ -50,10 +50,10 @@ export function readSecretFiles(env: Env, settings: readonly Setting[], problems
   const out: Env = { ...env };
   for (const s of settings) {
     if (!s.fileOf) continue;
-    const file = read(env, s.name);
+    const file = envValue(env, s.name);
     if (file === undefined) continue;
     delete out[s.name];
-    if (read(env, s.fileOf) !== undefined) {
+    if (envValue(env, s.fileOf) !== undefined) {
       problems.push(`${s.fileOf} and ${s.name} are both set: set one of them`);
       continue;
     }

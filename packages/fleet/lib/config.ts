@@ -1,12 +1,13 @@
 /**
- * The fleet server's own configuration (JIBRI_FLEET_*), read once and validated like the recorder's:
- * a bad value stops the start with the variable's name and what it expects.
+ * The fleet server's own configuration (JIBRI_FLEET_*), read once through the recorder's settings reader
+ * (@jibri-ts/common): each default is written once, in FLEET_SETTINGS, and a bad value stops the start
+ * with the variable's name and what it expects.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import { ConfigError, readSecretFiles, withSecretFiles, type Setting } from '@jibri-ts/common';
-import { parseAllowedHosts, type AllowedHost } from './outbound-guard';
+import { ConfigError, Reader, readAllowedHosts, readSecretFiles, withSecretFiles, type Setting } from '@jibri-ts/common';
+import type { AllowedHost } from './outbound-guard';
 import { parseSecretKey } from './secret-box';
 
 /** The seed's eight locations. */
@@ -152,127 +153,140 @@ type Env = Record<string, string | undefined>;
 /** The uids local recorders get by default when the fleet runs as root: far above any user's or container's. */
 export const DEFAULT_LOCAL_UIDS: UidRange = { first: 1900000000, last: 1900000999 };
 
+/** A price: a non-negative decimal, e.g. 0.25. */
+function parsePrice(raw: string): number | undefined {
+  return /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : undefined;
+}
+
 export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoot: process.getuid?.() === 0 }): FleetConfig {
   const problems: string[] = [];
   // Secret settings may come from files (NAME_FILE, docker secrets), read once here.
-  const env = readSecretFiles(rawEnv, FLEET_SETTINGS, problems);
-  const get = (name: string): string | undefined => (env[name]?.trim() ? env[name].trim() : undefined);
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return Number(raw);
-  };
-  const price = (name: string, raw: string): number | undefined => {
-    if (!/^\d+(\.\d+)?$/.test(raw)) {
-      problems.push(`${name}: ${JSON.stringify(raw)} is not a price (e.g. 0.25)`);
-      return undefined;
-    }
-    return Number(raw);
-  };
-
-  const locations: FleetConfig['locations'] = {};
-  for (const entry of (get('JIBRI_FLEET_LOCATIONS') ?? 'nyc=local,lon=local,ams=local,fra=local,tor=local,sgp=local,blr=local,sfo=local').split(',').map((e) => e.trim()).filter(Boolean)) {
-    const [loc, backend] = entry.split('=').map((x) => x.trim());
-    if (!LOCATIONS.includes(loc as Location)) problems.push(`JIBRI_FLEET_LOCATIONS: ${JSON.stringify(loc)} is not one of ${LOCATIONS.join(', ')}`);
-    else if (!BACKENDS.includes(backend ?? '')) problems.push(`JIBRI_FLEET_LOCATIONS: ${loc}=${JSON.stringify(backend)}: the backend must be local, docker, swarm or kubernetes`);
-    else locations[loc as Location] = backend as BackendKind;
-  }
-  const prices: FleetConfig['prices'] = {};
-  for (const entry of (get('JIBRI_FLEET_PRICES') ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
-    const [loc, value] = entry.split('=').map((x) => x.trim());
-    if (!LOCATIONS.includes(loc as Location)) problems.push(`JIBRI_FLEET_PRICES: ${JSON.stringify(loc)} is not a location`);
-    else {
-      const p = price('JIBRI_FLEET_PRICES', value ?? '');
-      if (p !== undefined) prices[loc as Location] = p;
-    }
-  }
-  const dataDir = path.resolve(get('JIBRI_FLEET_DATA_DIR') ?? 'fleet-data');
-  const localUids = parseUidRange(get('JIBRI_FLEET_LOCAL_UIDS') ?? 'auto', host.isRoot, problems);
-  const recordersShareFleetUid = ['1', 'true', 'yes', 'on'].includes((get('JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS') ?? '').toLowerCase());
-  const callbackSecret = get('JIBRI_FLEET_CALLBACK_SECRET');
-  const secretKeyRaw = get('JIBRI_FLEET_SECRET_KEY');
-  const secretKey = secretKeyRaw ? parseSecretKey(secretKeyRaw) : undefined;
-  if (!secretKeyRaw) {
-    problems.push("JIBRI_FLEET_SECRET_KEY is required: it encrypts customers' XMPP passwords and recorder tokens in the database (AES-256-GCM). Make one with: openssl rand -base64 32 (keep it: the database cannot be read without it)");
-  } else if (!secretKey) problems.push('JIBRI_FLEET_SECRET_KEY: expected 32 bytes as base64 (44 characters) or hex (64); make one with: openssl rand -base64 32');
-  const hosts = (name: string): AllowedHost[] => {
-    const parsed = parseAllowedHosts(get(name) ?? '');
-    if (parsed.ok) return parsed.hosts;
-    problems.push(`${name}: ${JSON.stringify(parsed.entry)} is not host or host:port`);
-    return [];
-  };
+  const r = new Reader(FLEET_SETTINGS, readSecretFiles(rawEnv, FLEET_SETTINGS, problems));
+  const hosts = (name: string): AllowedHost[] => readAllowedHosts(r, name);
+  const dataDir = path.resolve(r.text('JIBRI_FLEET_DATA_DIR'));
+  const locations = readLocations(r);
+  const localUids = parseUidRange(r.text('JIBRI_FLEET_LOCAL_UIDS'), host.isRoot, r.problems);
+  const recordersShareFleetUid = r.bool('JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS');
+  const adminToken = r.optional('JIBRI_FLEET_ADMIN_TOKEN');
+  const metricsToken = r.optional('JIBRI_FLEET_METRICS_TOKEN');
+  const recorderMain = r.optional('JIBRI_FLEET_RECORDER_MAIN');
   const config: FleetConfig = {
-    host: get('JIBRI_FLEET_HOST') ?? '127.0.0.1',
-    port: int('JIBRI_FLEET_PORT', 3000, 0, 65535),
-    databasePath: path.resolve(get('JIBRI_FLEET_DATABASE') ?? path.join(dataDir, 'fleet.sqlite')),
+    host: r.text('JIBRI_FLEET_HOST'),
+    port: r.int('JIBRI_FLEET_PORT', 0, 65535),
+    databasePath: path.resolve(r.optional('JIBRI_FLEET_DATABASE') ?? path.join(dataDir, 'fleet.sqlite')),
     dataDir,
-    recordersDir: path.resolve(get('JIBRI_FLEET_RECORDERS_DIR') ?? `${dataDir}-recorders`),
+    recordersDir: path.resolve(r.optional('JIBRI_FLEET_RECORDERS_DIR') ?? `${dataDir}-recorders`),
     ...(localUids ? { localUids } : {}),
     recordersShareFleetUid,
-    ...(get('JIBRI_FLEET_ADMIN_TOKEN') ? { adminToken: get('JIBRI_FLEET_ADMIN_TOKEN')! } : {}),
-    ...(get('JIBRI_FLEET_METRICS_TOKEN') ? { metricsToken: get('JIBRI_FLEET_METRICS_TOKEN')! } : {}),
+    ...(adminToken ? { adminToken } : {}),
+    ...(metricsToken ? { metricsToken } : {}),
     locations,
-    prices,
-    defaultPrice: price('JIBRI_FLEET_PRICE', get('JIBRI_FLEET_PRICE') ?? '1') ?? 1,
-    hourSeconds: int('JIBRI_FLEET_HOUR_SECONDS', 3600, 1, 3600),
-    localCapacity: int('JIBRI_FLEET_LOCAL_CAPACITY', 4, 0, 1000),
-    deployTimeoutSec: int('JIBRI_FLEET_DEPLOY_TIMEOUT', 120, 5, 3600),
-    stopGraceSec: int('JIBRI_FLEET_STOP_GRACE', 60, 5, 3600),
-    callbackSecret: callbackSecret ?? '',
-    callbackAttempts: int('JIBRI_FLEET_CALLBACK_ATTEMPTS', 8, 1, 50),
-    maintenance: ['1', 'true', 'yes', 'on'].includes((get('JIBRI_FLEET_MAINTENANCE') ?? '').toLowerCase()),
-    dockerImage: get('JIBRI_FLEET_DOCKER_IMAGE') ?? 'jibri-ts:local',
-    swarmPlacement: parseSwarmPlacement(get('JIBRI_FLEET_SWARM_LOCATIONS') ?? '', problems),
-    swarmPorts: parsePortRange(get('JIBRI_FLEET_SWARM_PORTS') ?? '42000-42999', problems),
+    prices: readPrices(r),
+    defaultPrice: r.parsed('JIBRI_FLEET_PRICE', (raw) => {
+      const p = parsePrice(raw);
+      return p === undefined ? { ok: false, expected: 'expected a price (e.g. 0.25)' } : { ok: true, value: p };
+    }),
+    hourSeconds: r.int('JIBRI_FLEET_HOUR_SECONDS', 1, 3600),
+    localCapacity: r.int('JIBRI_FLEET_LOCAL_CAPACITY', 0, 1000),
+    deployTimeoutSec: r.int('JIBRI_FLEET_DEPLOY_TIMEOUT', 5, 3600),
+    stopGraceSec: r.int('JIBRI_FLEET_STOP_GRACE', 5, 3600),
+    callbackSecret: r.optional('JIBRI_FLEET_CALLBACK_SECRET') ?? '',
+    callbackAttempts: r.int('JIBRI_FLEET_CALLBACK_ATTEMPTS', 1, 50),
+    maintenance: r.bool('JIBRI_FLEET_MAINTENANCE'),
+    dockerImage: r.text('JIBRI_FLEET_DOCKER_IMAGE'),
+    swarmPlacement: parseSwarmPlacement(r.text('JIBRI_FLEET_SWARM_LOCATIONS'), r.problems),
+    swarmPorts: parsePortRange(r.text('JIBRI_FLEET_SWARM_PORTS'), r.problems),
     swarmReserve: {
-      nanoCpus: Math.round((price('JIBRI_FLEET_SWARM_CPUS', get('JIBRI_FLEET_SWARM_CPUS') ?? '1') ?? 1) * 1e9),
-      memoryBytes: int('JIBRI_FLEET_SWARM_MEMORY_MB', 1024, 0, 1024 * 1024) * 1024 * 1024,
+      nanoCpus: Math.round(r.decimal('JIBRI_FLEET_SWARM_CPUS', 0, 1024) * 1e9),
+      memoryBytes: r.int('JIBRI_FLEET_SWARM_MEMORY_MB', 0, 1024 * 1024) * 1024 * 1024,
     },
-    kubernetesNamespace: get('JIBRI_FLEET_K8S_NAMESPACE') ?? 'jibri',
-    recorderMain: path.resolve(get('JIBRI_FLEET_RECORDER_MAIN') ?? installedRecorderMain(__dirname) ?? ''),
-    secretKey: secretKey ?? Buffer.alloc(32),
+    kubernetesNamespace: r.text('JIBRI_FLEET_K8S_NAMESPACE'),
+    recorderMain: path.resolve(recorderMain ?? installedRecorderMain(__dirname) ?? ''),
+    secretKey: readSecretKey(r),
     callbackAllowedHosts: hosts('JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS'),
     xmppAllowedHosts: hosts('JIBRI_FLEET_XMPP_ALLOWED_HOSTS'),
     browserAllowedHosts: hosts('JIBRI_FLEET_BROWSER_ALLOWED_HOSTS'),
     streamAllowedHosts: hosts('JIBRI_FLEET_STREAM_ALLOWED_HOSTS'),
-    addressRateLimit: int('JIBRI_FLEET_ADDRESS_RATE_LIMIT', 120, 1, 1000000),
-    keyRateLimit: int('JIBRI_FLEET_KEY_RATE_LIMIT', 60, 1, 1000000),
-    failedDeployLimit: int('JIBRI_FLEET_FAILED_DEPLOY_LIMIT', 10, 1, 100000),
-    trustProxy: parseTrustProxy(get('JIBRI_FLEET_TRUST_PROXY'), problems),
-    publicUrl: '',
-    signup: 'invite',
-    loginRateLimit: int('JIBRI_FLEET_LOGIN_RATE_LIMIT', 10, 1, 100000),
-    sessionHours: int('JIBRI_FLEET_SESSION_HOURS', 12, 1, 24 * 30),
+    addressRateLimit: r.int('JIBRI_FLEET_ADDRESS_RATE_LIMIT', 1, 1000000),
+    keyRateLimit: r.int('JIBRI_FLEET_KEY_RATE_LIMIT', 1, 1000000),
+    failedDeployLimit: r.int('JIBRI_FLEET_FAILED_DEPLOY_LIMIT', 1, 100000),
+    trustProxy: parseTrustProxy(r.optional('JIBRI_FLEET_TRUST_PROXY'), r.problems),
+    publicUrl: readPublicUrl(r),
+    signup: r.parsed('JIBRI_FLEET_SIGNUP', (raw) => {
+      const v = raw.toLowerCase();
+      return v === 'open' || v === 'invite' ? { ok: true, value: v } : { ok: false, expected: 'expected open or invite' };
+    }),
+    loginRateLimit: r.int('JIBRI_FLEET_LOGIN_RATE_LIMIT', 1, 100000),
+    sessionHours: r.int('JIBRI_FLEET_SESSION_HOURS', 1, 24 * 30),
     warnings: [],
   };
-  if (Object.values(locations).includes('local') && !localUids) {
-    if (!recordersShareFleetUid) {
-      problems.push(
-        `JIBRI_FLEET_LOCATIONS: the local backend would run customers' recorders, their browsers included, under the fleet's own uid (${host.isRoot ? 'JIBRI_FLEET_LOCAL_UIDS=off' : 'the fleet is not root'}): a meeting page that breaks out of its browser could read the fleet's database, JIBRI_FLEET_SECRET_KEY and every customer's secrets. ` +
-          'Run the fleet as root (each recorder then gets a uid of its own, JIBRI_FLEET_LOCAL_UIDS), or put the locations on the docker, swarm or kubernetes backend; or, accepting that risk, set JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS=true',
-      );
-    } else config.warnings.push('JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS=true: local recorders run under the fleet\'s own uid; a meeting page that breaks out of its browser can read the fleet\'s database and JIBRI_FLEET_SECRET_KEY');
-  }
+  checkLocalBackend(config, host.isRoot, r.problems);
   // Read only to say it is not: JIBRI_FLEET_STOP_GRACE replaced it.
-  if (env.JIBRI_FLEET_DRAIN_CAP?.trim()) {
+  if (rawEnv.JIBRI_FLEET_DRAIN_CAP?.trim()) {
     config.warnings.push('JIBRI_FLEET_DRAIN_CAP is no longer read: a deployment\'s paid end is a hard end (its sessions are stopped and finalized then); JIBRI_FLEET_STOP_GRACE is how long the finalizing may take');
   }
-  if (!get('JIBRI_FLEET_RECORDER_MAIN') && !installedRecorderMain(__dirname) && Object.values(locations).includes('local')) {
-    problems.push('JIBRI_FLEET_LOCATIONS: the local backend runs the recorder (the jibri-ts package) on this host, and none is installed beside the fleet: set JIBRI_FLEET_RECORDER_MAIN to its dist/lib/main.js, or put every location on docker or kubernetes (the fleet image carries no recorder; the fleet-local image does)');
+  if (!recorderMain && !installedRecorderMain(__dirname) && Object.values(locations).includes('local')) {
+    r.problems.push('JIBRI_FLEET_LOCATIONS: the local backend runs the recorder (the jibri-ts package) on this host, and none is installed beside the fleet: set JIBRI_FLEET_RECORDER_MAIN to its dist/lib/main.js, or put every location on docker or kubernetes (the fleet image carries no recorder; the fleet-local image does)');
   }
-  const signup = (get('JIBRI_FLEET_SIGNUP') ?? 'invite').toLowerCase();
-  if (signup === 'open' || signup === 'invite') config.signup = signup;
-  else problems.push(`JIBRI_FLEET_SIGNUP=${JSON.stringify(signup)}: expected open or invite`);
-  const publicUrl = get('JIBRI_FLEET_PUBLIC_URL');
-  if (publicUrl === undefined) config.publicUrl = '';
-  else if (!/^https?:\/\/[^/?#\s]+\/?$/.test(publicUrl)) problems.push(`JIBRI_FLEET_PUBLIC_URL=${JSON.stringify(publicUrl)}: expected the fleet's address as http(s)://host[:port], e.g. https://jod.example.com`);
-  else config.publicUrl = publicUrl.replace(/\/$/, '');
+  problems.push(...r.problems);
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** location=backend pairs; unset: every seed location on the local backend. */
+function readLocations(r: Reader): FleetConfig['locations'] {
+  const locations: FleetConfig['locations'] = {};
+  const raw = r.optional('JIBRI_FLEET_LOCATIONS') ?? LOCATIONS.map((l) => `${l}=local`).join(',');
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [loc, backend] = entry.split('=').map((x) => x.trim());
+    if (!LOCATIONS.includes(loc as Location)) r.problems.push(`JIBRI_FLEET_LOCATIONS: ${JSON.stringify(loc)} is not one of ${LOCATIONS.join(', ')}`);
+    else if (!BACKENDS.includes(backend ?? '')) r.problems.push(`JIBRI_FLEET_LOCATIONS: ${loc}=${JSON.stringify(backend)}: the backend must be local, docker, swarm or kubernetes`);
+    else locations[loc as Location] = backend as BackendKind;
+  }
+  return locations;
+}
+
+function readPrices(r: Reader): FleetConfig['prices'] {
+  const prices: FleetConfig['prices'] = {};
+  for (const entry of r.list('JIBRI_FLEET_PRICES')) {
+    const [loc, value] = entry.split('=').map((x) => x.trim());
+    const p = parsePrice(value ?? '');
+    if (!LOCATIONS.includes(loc as Location)) r.problems.push(`JIBRI_FLEET_PRICES: ${JSON.stringify(loc)} is not a location`);
+    else if (p === undefined) r.problems.push(`JIBRI_FLEET_PRICES: ${JSON.stringify(value ?? '')} is not a price (e.g. 0.25)`);
+    else prices[loc as Location] = p;
+  }
+  return prices;
+}
+
+function readSecretKey(r: Reader): Buffer {
+  const raw = r.optional('JIBRI_FLEET_SECRET_KEY');
+  const key = raw ? parseSecretKey(raw) : undefined;
+  if (!raw) {
+    r.problems.push("JIBRI_FLEET_SECRET_KEY is required: it encrypts customers' XMPP passwords and recorder tokens in the database (AES-256-GCM). Make one with: openssl rand -base64 32 (keep it: the database cannot be read without it)");
+  } else if (!key) r.problems.push('JIBRI_FLEET_SECRET_KEY: expected 32 bytes as base64 (44 characters) or hex (64); make one with: openssl rand -base64 32');
+  return key ?? Buffer.alloc(32);
+}
+
+/** Where people reach the fleet, without a trailing slash; '' = its own address. */
+function readPublicUrl(r: Reader): string {
+  const publicUrl = r.optional('JIBRI_FLEET_PUBLIC_URL');
+  if (publicUrl === undefined) return '';
+  if (/^https?:\/\/[^/?#\s]+\/?$/.test(publicUrl)) return publicUrl.replace(/\/$/, '');
+  r.problems.push(`JIBRI_FLEET_PUBLIC_URL=${JSON.stringify(publicUrl)}: expected the fleet's address as http(s)://host[:port], e.g. https://jod.example.com`);
+  return '';
+}
+
+/** Local recorders under the fleet's own uid only when the operator accepted the risk by its name. */
+function checkLocalBackend(config: FleetConfig, isRoot: boolean, problems: string[]): void {
+  if (!Object.values(config.locations).includes('local') || config.localUids) return;
+  if (config.recordersShareFleetUid) {
+    config.warnings.push('JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS=true: local recorders run under the fleet\'s own uid; a meeting page that breaks out of its browser can read the fleet\'s database and JIBRI_FLEET_SECRET_KEY');
+    return;
+  }
+  problems.push(
+    `JIBRI_FLEET_LOCATIONS: the local backend would run customers' recorders, their browsers included, under the fleet's own uid (${isRoot ? 'JIBRI_FLEET_LOCAL_UIDS=off' : 'the fleet is not root'}): a meeting page that breaks out of its browser could read the fleet's database, JIBRI_FLEET_SECRET_KEY and every customer's secrets. ` +
+      'Run the fleet as root (each recorder then gets a uid of its own, JIBRI_FLEET_LOCAL_UIDS), or put the locations on the docker, swarm or kubernetes backend; or, accepting that risk, set JIBRI_FLEET_ALLOW_RECORDERS_TO_READ_FLEET_SECRETS=true',
+  );
 }
 
 /** Pure: location=value pairs; a value is what a node label may hold and a placement constraint may name. */
