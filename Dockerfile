@@ -125,7 +125,7 @@ COPY --from=prod-deps /src/node_modules /app/node_modules
 COPY --from=build /src/packages/common/package.json /app/packages/common/package.json
 COPY --from=build /src/packages/common/dist /app/packages/common/dist
 COPY --from=build /src/dist/lib /app/dist/lib
-COPY deploy/docker/entrypoint.sh deploy/docker/prestop.js /app/
+COPY deploy/docker/entrypoint.sh deploy/docker/own-api.js deploy/docker/prestop.js /app/
 # jibri-ts's own ops scripts at Jibri's paths (graceful_shutdown.sh, wait_graceful_shutdown.sh, reload.sh,
 # shutdown.sh; they need curl and jq), for the autoscaler and for `docker exec`; `jibri-ts` on PATH
 # (`docker exec <container> jibri-ts status`).
@@ -165,7 +165,13 @@ CMD ["serve"]
 # --- fleet: the fleet server alone (its docker and kubernetes backends start recorders from the recorder
 # image; its local backend needs a recorder beside it, which `fleet-local` has) --------------------------------
 FROM debian:bookworm-slim AS fleet
+# openssl: the fleet's own CA issues each swarm and kubernetes recorder its certificate with it (docs/FLEET.md).
 RUN set -eux; \
+    export DEBIAN_FRONTEND=noninteractive; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends openssl; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old; \
     useradd --uid 1000 --user-group --no-create-home --home-dir /data --shell /usr/sbin/nologin jibri; \
     mkdir -p /data; \
     chown 1000:1000 /data
@@ -194,7 +200,14 @@ ENTRYPOINT ["node", "/app/packages/fleet/dist/main.js"]
 FROM recorder-image AS fleet-local
 COPY --from=fleet-app /app /app/fleet
 USER root
-RUN ln -s /app/fleet/packages/fleet/dist/main.js /usr/local/bin/jibri-ts-fleet
+# openssl for the fleet's recorder CA, as in the fleet image (its swarm and kubernetes locations need it).
+RUN set -eux; \
+    export DEBIAN_FRONTEND=noninteractive; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends openssl; \
+    apt-get clean; \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log /var/cache/debconf/*-old; \
+    ln -s /app/fleet/packages/fleet/dist/main.js /usr/local/bin/jibri-ts-fleet
 USER 1000:1000
 # NODE_PATH: `node /app/dist/lib/main.js fleet ...` (the recorder's `jibri-ts fleet`) finds the fleet too.
 ENV NODE_PATH=/app/fleet/node_modules \

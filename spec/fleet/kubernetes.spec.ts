@@ -1,9 +1,12 @@
 /**
  * The kubernetes backend's pods, validated offline against the Kubernetes API schema subset the
- * manifests are checked with (spec/support/k8s-schema.ts). No cluster ran here.
+ * manifests are checked with (spec/support/k8s-schema.ts), with a certificate of a real fleet CA among
+ * their secrets as the backend gives them. No cluster ran here.
  */
 import * as path from 'node:path';
-import { podManifest, POD_LABELS, secretManifest } from '../../packages/fleet/lib/backends/kubernetes-pod';
+import { podManifest, POD_LABELS, recorderOfPod, secretManifest } from '../../packages/fleet/lib/backends/kubernetes-pod';
+import { RecorderCa } from '../../packages/fleet/lib/recorder-ca';
+import { tempDir } from '../../testkit/service';
 import { loadConfig } from '../../lib/config';
 import { recorderEnv, recorderSecrets } from '../../packages/fleet/lib/deployer';
 import { SCHEMAS, validate } from '../support/k8s-schema';
@@ -68,6 +71,27 @@ describe('the kubernetes backend pod', () => {
     ]));
     const text = JSON.stringify(pod);
     for (const secretValue of ['the-recorder-token', '"pw"', 'rpw']) expect(text).not.toContain(secretValue);
+  });
+
+  it("with its certificate from the fleet's CA in its Secret, serves HTTPS only and is probed so", async () => {
+    const ca = await RecorderCa.open(tempDir('jibri-ts-k8s-ca-'));
+    const tls = await ca.issue(spec.recorderId, new Date(spec.expiresAt));
+    const withTls = { ...spec, secrets: { ...spec.secrets, ...tls } };
+    const tlsPod = podManifest(withTls, { image: 'registry.example/jibri-ts:1', namespace: 'jibri', lifetimeSec: 3600, stopGraceSec: 60 }) as Json;
+    const problems: string[] = [];
+    validate(tlsPod, SCHEMAS['v1/Pod']!, 'pod', problems);
+    expect(problems).toEqual([]);
+    const c = tlsPod.spec.containers[0];
+    for (const probe of [c.startupProbe, c.livenessProbe]) expect(probe.httpGet).toEqual({ path: '/jibri/api/v1.0/health', port: 'http', scheme: 'HTTPS' });
+    expect(pod.spec.containers[0].livenessProbe.httpGet.scheme).toBe('HTTP');
+    const files = (secretManifest(withTls, 'jibri') as Json).stringData as Record<string, string>;
+    expect(Object.keys(files).sort()).toEqual(['JIBRI_HTTP_API_TLS_CERT', 'JIBRI_HTTP_API_TLS_KEY', 'JIBRI_HTTP_API_TOKEN', 'JIBRI_RECORDER_PASSWORD', 'JIBRI_XMPP_PASSWORD']);
+    const env = Object.fromEntries(c.env.filter((e: { value?: string }) => e.value !== undefined).map((e: { name: string; value: string }) => [e.name, e.value]));
+    expect(env).toMatchObject({ JIBRI_HTTP_API_TLS_CERT_FILE: '/run/secrets/jibri/JIBRI_HTTP_API_TLS_CERT', JIBRI_HTTP_API_TLS_KEY_FILE: '/run/secrets/jibri/JIBRI_HTTP_API_TLS_KEY' });
+    // The recorder takes them as its HTTPS certificate and key; the key is in no field of the pod.
+    expect(loadConfig(env, 'pod', { readSecretFile: (f) => files[path.basename(f)] ?? '' }).http.tls).toEqual({ certFile: '/run/secrets/jibri/JIBRI_HTTP_API_TLS_CERT', keyFile: '/run/secrets/jibri/JIBRI_HTTP_API_TLS_KEY' });
+    expect(JSON.stringify(tlsPod)).not.toContain('PRIVATE KEY');
+    expect(recorderOfPod(tlsPod.metadata.name)).toBe(spec.recorderId);
   });
 
   it('the schema subset catches a wrong pod (self-check)', () => {

@@ -4,18 +4,24 @@
  * location of this run's own; the jibri-ts image that scripts/container-check.sh builds. The docker
  * backend's scenarios (spec/support/fleet-scenarios.ts) run on it: services placed by the node label,
  * hardened, their secrets as Swarm secrets that go with them; a location whose label no node carries
- * fails cleanly.
+ * fails cleanly. The hop from the fleet to its recorders is TLS only: each recorder serves its APIs over
+ * HTTPS with a certificate of the fleet's own CA (plain HTTP gets no answer), the fleet's health checks
+ * and its shutdown at the paid end (the scenarios) go that way, and a recorder whose certificate another
+ * CA issued, or one that is another recorder's, is refused by the fleet before its token is sent.
  */
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import Docker from 'dockerode';
 import { LABELS } from '../../packages/fleet/lib/backends/docker';
 import { NotAvailableError } from '../../packages/fleet/lib/backends/backend';
 import { LOCATION_LABEL, SWARM_LABELS, SwarmBackend, serviceName } from '../../packages/fleet/lib/backends/swarm';
+import { CA_FOLDER, RecorderCa, recorderIdentity } from '../../packages/fleet/lib/recorder-ca';
 import { describeContainerFleet } from '../support/fleet-scenarios';
-import { freePort, ROOT } from '../../testkit/service';
+import { freePort, ROOT, tempDir, waitFor } from '../../testkit/service';
 import { startTestSwarm, type TestSwarm } from '../../testkit/swarm';
 
 const IMAGE = process.env.JIBRI_FLEET_DOCKER_IMAGE ?? 'jibri-ts:local';
@@ -59,6 +65,39 @@ async function execIn(containerId: string, cmd: string[]): Promise<string> {
   return out;
 }
 
+/** Removes a recorder's recordings volume (kept by the fleet) once its container is gone. */
+async function removeRecordingsVolume(recorderId: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    const err = await docker.getVolume(`${serviceName(recorderId)}-recordings`).remove().then(() => undefined, (e: { statusCode?: number }) => e);
+    if (!err || err.statusCode === 404) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** What a plain HTTP request to a port gets: its status, or that no HTTP answer came. */
+function plainHttp(port: number): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/jibri/api/v1.0/health', agent: false, timeout: 5000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(`no HTTP answer (${err.code ?? err.message})`));
+  });
+}
+
+/** The certificate a port presents to a client that trusts `ca` alone (the chain must verify). */
+function peerCertificate(port: number, ca: string): Promise<tls.PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca, checkServerIdentity: () => undefined }, () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      resolve(cert);
+    });
+    socket.on('error', reject);
+  });
+}
+
 describeContainerFleet('the fleet with the swarm backend', {
   kind: 'swarm',
   env: () => ({
@@ -81,7 +120,7 @@ describeContainerFleet('the fleet with the swarm backend', {
   stop: async () => {
     await swarm?.release();
   },
-  inspect: async ({ recorderId, deploymentId, xmppServer, passwords }) => {
+  inspect: async ({ recorderId, deploymentId, xmppServer, passwords, fleet, dataDir }) => {
     const s = await serviceOf(recorderId);
     expect(s).toBeDefined();
     expect(s!.Spec.Name).toBe(serviceName(recorderId));
@@ -112,7 +151,25 @@ describeContainerFleet('the fleet with the swarm backend', {
     // Its secrets are Swarm secrets, files for uid 1000 named by NAME_FILE: neither its environment nor the service shows them.
     expect(c.Env).toEqual(expect.arrayContaining(['JIBRI_XMPP_PASSWORD_FILE=/run/secrets/JIBRI_XMPP_PASSWORD', 'JIBRI_RECORDER_PASSWORD_FILE=/run/secrets/JIBRI_RECORDER_PASSWORD', 'JIBRI_HTTP_API_TOKEN_FILE=/run/secrets/JIBRI_HTTP_API_TOKEN']));
     expect(c.Secrets?.map((x) => x.File)).toEqual(expect.arrayContaining([{ Name: 'JIBRI_XMPP_PASSWORD', UID: '1000', GID: '1000', Mode: 0o400 }]));
-    expect((await secretsOf(recorderId)).map((x) => x.Spec.Labels[SWARM_LABELS.secret]).sort()).toEqual(['JIBRI_HTTP_API_TOKEN', 'JIBRI_RECORDER_PASSWORD', 'JIBRI_XMPP_PASSWORD']);
+    expect((await secretsOf(recorderId)).map((x) => x.Spec.Labels[SWARM_LABELS.secret]).sort()).toEqual(['JIBRI_HTTP_API_TLS_CERT', 'JIBRI_HTTP_API_TLS_KEY', 'JIBRI_HTTP_API_TOKEN', 'JIBRI_RECORDER_PASSWORD', 'JIBRI_XMPP_PASSWORD']);
+    // Its certificate and key from the fleet's CA are two more of them: it serves both APIs over HTTPS only.
+    expect(c.Env).toEqual(expect.arrayContaining(['JIBRI_HTTP_API_TLS_CERT_FILE=/run/secrets/JIBRI_HTTP_API_TLS_CERT', 'JIBRI_HTTP_API_TLS_KEY_FILE=/run/secrets/JIBRI_HTTP_API_TLS_KEY']));
+    expect(JSON.stringify(s)).not.toContain('PRIVATE KEY');
+    const caPem = fs.readFileSync(path.join(dataDir, CA_FOLDER, 'ca.pem'), 'utf8');
+    const caName = new crypto.X509Certificate(caPem).subject.replace(/^CN=/, '');
+    for (const port of ports) {
+      // Plain HTTP gets no HTTP answer on either port: nothing can be asked, nor a token sent, in clear.
+      expect(await plainHttp(port)).toMatch(/^no HTTP answer/);
+      // Over TLS, trusting the fleet's CA alone, the certificate verifies and names this recorder, not an address.
+      const peer = await peerCertificate(port, caPem);
+      expect(peer.subjectaltname).toBe(`DNS:${recorderIdentity(recorderId)}`);
+      expect(peer.issuer.CN).toBe(caName);
+    }
+    // The fleet's own call goes over TLS and is answered; the same address with another recorder's identity is refused.
+    const handle = fleet.store.recorders(deploymentId).find((r) => r.id === recorderId)?.handle;
+    const token = fleet.store.recorderToken(recorderId) ?? '';
+    expect(await fleet.backends.swarm!.health(handle!, token)).toEqual({ busy: false, healthy: true });
+    expect(await fleet.backends.swarm!.health(JSON.stringify({ ...JSON.parse(handle!), recorderId: crypto.randomUUID() }), token)).toBeUndefined();
     for (const pw of passwords) expect(JSON.stringify(s)).not.toContain(pw);
     // The container Swarm made for it has the hardening too, on the host network.
     const [container] = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.id=${s!.ID}`] } });
@@ -120,9 +177,11 @@ describeContainerFleet('the fleet with the swarm backend', {
     expect(info.HostConfig).toMatchObject({ NetworkMode: 'host', ReadonlyRootfs: true, CapDrop: ['ALL'], Init: true });
     for (const pw of passwords) expect(JSON.stringify(info)).not.toContain(pw);
     // /tmp is a tmpfs that allows exec; the secrets are 0400 files of uid 1000.
-    const tmp = await execIn(container!.Id, ['sh', '-c', 'grep " /tmp " /proc/mounts; stat -c "%a %u" /run/secrets/JIBRI_XMPP_PASSWORD']);
+    const tmp = await execIn(container!.Id, ['sh', '-c', 'grep " /tmp " /proc/mounts; stat -c "%a %u" /run/secrets/JIBRI_XMPP_PASSWORD /run/secrets/JIBRI_HTTP_API_TLS_KEY']);
     expect(tmp).toMatch(/^tmpfs \/tmp tmpfs (?![^ ]*noexec)[^ ]* /m);
-    expect(tmp).toMatch(/^400 1000$/m);
+    expect(tmp.match(/^400 1000$/gm)).toHaveLength(2);
+    // The image's health check follows the recorder onto HTTPS (Swarm replaces a container whose check fails).
+    expect(await execIn(container!.Id, ['sh', '-c', 'jibri-ts status --check && echo healthcheck-passed'])).toContain('healthcheck-passed');
   },
   // 'starting' too: Swarm says so until the image's HEALTHCHECK first passed (after its 30 s interval).
   running: async (recorderId) => (await tasksOf(recorderId)).some((t) => t.DesiredState === 'running' && ['starting', 'running'].includes(t.Status.State)),
@@ -143,18 +202,36 @@ describeContainerFleet('the fleet with the swarm backend', {
     }
     for (const v of (await docker.listVolumes({ filters: { label: [`${SWARM_LABELS.tmp}=true`], dangling: ['true'] } })).Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => undefined);
     // The recordings' volumes are kept by the fleet; this run's go once their containers are gone.
-    for (const id of ids) {
-      for (let i = 0; i < 40; i++) {
-        const err = await docker.getVolume(`${serviceName(id)}-recordings`).remove().then(() => undefined, (e: { statusCode?: number }) => e);
-        if (!err || err.statusCode === 404) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
+    for (const id of ids) await removeRecordingsVolume(id);
   },
   unplacedLocation: 'sgp',
-  more: () => {
+  more: (ctx) => {
+    it('a recorder whose certificate another CA issued is refused by the fleet: no health, and its shutdown never reaches it', async () => {
+      // Another fleet's CA, as an impostor on a recorder's address would have at best.
+      const other = new SwarmBackend({ image: imageId, placement: { fra: LABEL_VALUE }, ports: { first: firstPort + 30, last: firstPort + 39 }, reserve: { nanoCpus: 0.25e9, memoryBytes: 256 * 2 ** 20 }, ca: await RecorderCa.open(tempDir('jibri-ts-other-ca-')) });
+      const recorderId = crypto.randomUUID();
+      const token = crypto.randomBytes(32).toString('base64url');
+      const env = { JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', ENABLE_STATS_D: 'false', JIBRI_INSTANCE_ID: recorderId, JIBRI_HTTP_API_INTERNAL_AUTH: 'true' };
+      const { handle } = await other.create({ recorderId, deploymentId: 'other-ca', location: 'fra', expiresAt: new Date(Date.now() + 600000).toISOString(), env, secrets: { JIBRI_HTTP_API_TOKEN: token } });
+      try {
+        // It runs, and answers whoever trusts its own CA.
+        expect(await waitFor('the recorder of the other CA', () => other.health(handle, token), 90000, 500)).toMatchObject({ busy: false });
+        const fleetSwarm = ctx.fleet().backends.swarm!;
+        expect(await fleetSwarm.health(handle, token)).toBeUndefined();
+        await fleetSwarm.shutdown(handle, token);
+        // The shutdown never reached it: it goes on answering.
+        await new Promise((r) => setTimeout(r, 2000));
+        expect(await other.running(handle)).toBe(true);
+        expect(await other.health(handle, token)).toMatchObject({ busy: false });
+      } finally {
+        await other.remove(handle);
+        await removeRecordingsVolume(recorderId);
+      }
+      expect(await serviceOf(recorderId)).toBeUndefined();
+    });
+
     it("a location whose nodes have no room for the recorder's reservation is not available, and nothing of it is left", async () => {
-      const backend = new SwarmBackend({ image: imageId, placement: { fra: LABEL_VALUE }, ports: { first: firstPort + 20, last: firstPort + 29 }, reserve: { nanoCpus: 1000e9, memoryBytes: 0 } });
+      const backend = new SwarmBackend({ image: imageId, placement: { fra: LABEL_VALUE }, ports: { first: firstPort + 20, last: firstPort + 29 }, reserve: { nanoCpus: 1000e9, memoryBytes: 0 }, ca: await RecorderCa.open(ctx.dataDir) });
       const recorderId = crypto.randomUUID();
       const created = backend.create({ recorderId, deploymentId: 'no-room', location: 'fra', expiresAt: new Date(Date.now() + 60000).toISOString(), env: {}, secrets: { JIBRI_HTTP_API_TOKEN: 'no-room-token' } });
       await expect(created).rejects.toThrow(NotAvailableError);

@@ -50,6 +50,15 @@ export interface RecorderUnderTest {
   xmppServer: string;
   /** Values that must not show in anything the engine tells about the recorder. */
   passwords: string[];
+  /** The fleet that deployed it (its backends, its store), and its data folder. */
+  fleet: FleetServer;
+  dataDir: string;
+}
+
+/** What a backend's further specs may use of the scenario's fleet. */
+export interface ScenarioFleet {
+  fleet(): FleetServer;
+  dataDir: string;
 }
 
 /** What a spec knows about the backend under test. */
@@ -74,7 +83,7 @@ export interface ContainerBackendUnderTest {
   /** A location mapped to this backend where no node can take a recorder (swarm: a label no node carries). */
   unplacedLocation?: string;
   /** The backend's own further specs, run after the scenarios, before `stop`. */
-  more?(): void;
+  more?(ctx: ScenarioFleet): void;
 }
 
 const PW = { jibri: 'scen-jibri-pw', focus: 'scen-focus-pw', recorder: 'scen-recorder-pw' };
@@ -152,7 +161,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       for (const r of recorders) {
         expect(r).toEqual({ recorder_id: expect.stringMatching(/^[0-9a-f-]{36}$/), recorder_ip: '127.0.0.1' });
         expect(await jicofo.waitFor(`${r.recorder_id} in the brewery`, () => jicofo.lastPresenceOf(`${BREWERY}/${r.recorder_id}`), 10000)).toMatchObject({ busy: 'idle', health: 'healthy' });
-        await backend.inspect({ recorderId: r.recorder_id, deploymentId, xmppServer: `127.0.0.1:${prosody.port}`, passwords: [PW.jibri, PW.recorder] });
+        await backend.inspect({ recorderId: r.recorder_id, deploymentId, xmppServer: `127.0.0.1:${prosody.port}`, passwords: [PW.jibri, PW.recorder], fleet: live(), dataDir });
       }
     });
 
@@ -199,6 +208,6 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       });
     }
 
-    backend.more?.();
+    backend.more?.({ fleet: live, dataDir });
   });
 }

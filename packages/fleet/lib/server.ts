@@ -17,6 +17,7 @@ import { SwarmBackend } from './backends/swarm';
 import { verifyDomain } from './brewery-watch';
 import { CallbackSender } from './callbacks';
 import { publicUrlOf, type FleetConfig } from './config';
+import { RecorderCa } from './recorder-ca';
 import { Dashboard } from './dashboard/dashboard';
 import { Deployer } from './deployer';
 import { createFleetApp } from './http';
@@ -77,11 +78,14 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
     if (store.sealedAtStart) log.warn(`sealed ${store.sealedAtStart} password(s) an older fleet had stored in clear`, { component: 'fleet' });
     const db = store;
     const used = new Set(Object.values(config.locations));
+    // Recorders beyond this host are reached over HTTPS with certificates of the fleet's own CA.
+    const ca = !opts.backends && (used.has('swarm') || used.has('kubernetes')) ? await RecorderCa.open(config.dataDir) : undefined;
+    if (ca?.made) log.info(`made the fleet's recorder CA in ${ca.dir} (ca.pem, and its key ca.key, 0600): swarm and kubernetes recorders get certificates from it`, { component: 'fleet' });
     const backends: Partial<Record<string, RecorderBackend>> = opts.backends ?? {
       ...(used.has('local') ? { local: new LocalBackend({ recorderMain: config.recorderMain, dir: config.recordersDir, ...(config.localUids ? { uids: config.localUids } : {}) }) } : {}),
       ...(used.has('docker') ? { docker: new DockerBackend({ image: config.dockerImage, dir: config.recordersDir }) } : {}),
-      ...(used.has('swarm') ? { swarm: new SwarmBackend({ image: config.dockerImage, placement: config.swarmPlacement, ports: config.swarmPorts, reserve: config.swarmReserve }) } : {}),
-      ...(used.has('kubernetes') ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, stopGraceSec: config.stopGraceSec }) } : {}),
+      ...(ca && used.has('swarm') ? { swarm: new SwarmBackend({ image: config.dockerImage, placement: config.swarmPlacement, ports: config.swarmPorts, reserve: config.swarmReserve, ca }) } : {}),
+      ...(ca && used.has('kubernetes') ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, stopGraceSec: config.stopGraceSec, ca }) } : {}),
     };
     const legacy = db.accountsWithoutCallbackSecret();
     if (legacy && !config.callbackSecret) {

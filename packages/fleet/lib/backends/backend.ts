@@ -61,38 +61,3 @@ export interface RecorderBackend {
    */
   strays?(known: ReadonlySet<string>): Promise<string[]>;
 }
-
-/** Asks a recorder's HTTP API for its health, with its token and a short timeout. */
-export async function fetchHealth(url: string, token: string): Promise<RecorderHealth | undefined> {
-  try {
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { busy?: boolean; status?: { health?: { healthStatus?: string } } };
-    return { busy: body.busy === true, healthy: body.status?.health?.healthStatus === 'HEALTHY' };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Jibri's internal shutdown (stop every session now, finalize, exit); the fleet's recorders take it only
- * with their token (JIBRI_HTTP_API_INTERNAL_AUTH).
- */
-export async function postShutdown(internalUrl: string, token: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${internalUrl}/jibri/api/internal/v1.0/shutdown`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(3000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-/** Jibri's stopService on the recorder's HTTP API, with its token: every session stopped, its file finalized. */
-export async function postStopService(apiUrl: string, token: string, timeoutMs = 60000): Promise<boolean> {
-  try {
-    const res = await fetch(`${apiUrl}/jibri/api/v1.0/stopService`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(timeoutMs) });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}

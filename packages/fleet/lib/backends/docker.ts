@@ -9,7 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { fetchHealth, postShutdown, secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { fetchHealth, postShutdown } from './recorder-api';
 import { freePort } from './ports';
 
 /** Where a container finds its secret files. */
@@ -103,7 +104,7 @@ export class DockerBackend implements RecorderBackend {
 
   health(handle: string, token: string): Promise<RecorderHealth | undefined> {
     const h = JSON.parse(handle) as DockerHandle;
-    return fetchHealth(`http://127.0.0.1:${h.port}/jibri/api/v1.0/health`, token);
+    return fetchHealth({ host: '127.0.0.1', port: h.port }, token);
   }
 
   async running(handle: string): Promise<boolean> {
@@ -117,7 +118,7 @@ export class DockerBackend implements RecorderBackend {
 
   async shutdown(handle: string, token: string): Promise<void> {
     const h = JSON.parse(handle) as DockerHandle;
-    await postShutdown(`http://127.0.0.1:${h.internalPort}`, token);
+    await postShutdown({ host: '127.0.0.1', port: h.internalPort }, token);
   }
 
   async remove(handle: string): Promise<void> {

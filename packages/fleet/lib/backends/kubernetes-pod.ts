@@ -10,10 +10,23 @@
 import { secretFileEnv, type RecorderSpec } from './backend';
 
 export const POD_SECRETS_MOUNT = '/run/secrets/jibri';
+/** The port of the recorder's HTTP API in its pod. */
+export const POD_API_PORT = 2222;
+const POD_PREFIX = 'jibri-ts-';
+
+/** Pure: the name of a recorder's pod. */
+export function podName(recorderId: string): string {
+  return `${POD_PREFIX}${recorderId}`;
+}
+
+/** Pure: the recorder a pod of the fleet runs, from the pod's name. */
+export function recorderOfPod(name: string): string {
+  return name.startsWith(POD_PREFIX) ? name.slice(POD_PREFIX.length) : name;
+}
 
 /** The Secret's name for a recorder (the pod's name: one Secret per pod, removed with it). */
 export function secretName(recorderId: string): string {
-  return `jibri-ts-${recorderId}`;
+  return podName(recorderId);
 }
 
 /** Pure: the recorder's Secret; owned by its pod once that exists, so Kubernetes deletes both together. */
@@ -43,13 +56,15 @@ export interface PodOptions {
 }
 
 export function podManifest(spec: RecorderSpec, o: PodOptions): Record<string, unknown> {
-  const env = { ...spec.env, ...secretFileEnv(spec.secrets, POD_SECRETS_MOUNT), JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_EXTERNAL_PORT: '2222', JIBRI_RECORDING_DIR: '/config/recordings' };
-  const probe = { httpGet: { path: '/jibri/api/v1.0/health', port: 'http' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
+  const env = { ...spec.env, ...secretFileEnv(spec.secrets, POD_SECRETS_MOUNT), JIBRI_HTTP_API_EXTERNAL_HOST: '0.0.0.0', JIBRI_HTTP_API_EXTERNAL_PORT: String(POD_API_PORT), JIBRI_RECORDING_DIR: '/config/recordings' };
+  // With its certificate among its secrets the recorder speaks HTTPS only; the kubelet's probes follow (they do not verify it).
+  const scheme = 'JIBRI_HTTP_API_TLS_CERT' in spec.secrets ? 'HTTPS' : 'HTTP';
+  const probe = { httpGet: { path: '/jibri/api/v1.0/health', port: 'http', scheme }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: `jibri-ts-${spec.recorderId}`,
+      name: podName(spec.recorderId),
       namespace: o.namespace,
       labels: { [POD_LABELS.app]: 'jibri-ts', [POD_LABELS.fleet]: 'true', [POD_LABELS.deployment]: spec.deploymentId, [POD_LABELS.recorder]: spec.recorderId },
       annotations: { 'jibri-ts.expires': spec.expiresAt, 'controller.kubernetes.io/pod-deletion-cost': '0' },
@@ -65,7 +80,7 @@ export function podManifest(spec: RecorderSpec, o: PodOptions): Record<string, u
           name: 'jibri-ts',
           image: o.image,
           args: ['serve'],
-          ports: [{ name: 'http', containerPort: 2222 }],
+          ports: [{ name: 'http', containerPort: POD_API_PORT }],
           env: [
             ...Object.entries(env).map(([name, value]) => ({ name, value })),
             { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },

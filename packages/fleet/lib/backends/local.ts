@@ -14,7 +14,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fetchHealth, postShutdown, secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { fetchHealth, postShutdown } from './recorder-api';
 import type { UidRange } from '../config';
 import { freePort } from './ports';
 import { pidAlive } from '@jibri-ts/common';
@@ -186,7 +187,7 @@ export class LocalBackend implements RecorderBackend {
 
   health(handle: string, token: string): Promise<RecorderHealth | undefined> {
     const h = JSON.parse(handle) as LocalHandle;
-    return fetchHealth(`http://127.0.0.1:${h.port}/jibri/api/v1.0/health`, token);
+    return fetchHealth({ host: '127.0.0.1', port: h.port }, token);
   }
 
   async running(handle: string): Promise<boolean> {
@@ -196,7 +197,7 @@ export class LocalBackend implements RecorderBackend {
 
   async shutdown(handle: string, token: string): Promise<void> {
     const h = JSON.parse(handle) as LocalHandle;
-    await postShutdown(`http://127.0.0.1:${h.internalPort}`, token);
+    await postShutdown({ host: '127.0.0.1', port: h.internalPort }, token);
   }
 
   async remove(handle: string): Promise<void> {

@@ -6,15 +6,20 @@
  * backend's hardening (uid 1000, read-only root, tmpfs /tmp, no capabilities, an init) on the node's
  * host network, on two ports the fleet gives it from JIBRI_FLEET_SWARM_PORTS (unique across its
  * services, so unique on every node), bound to its node's own address (it gets the addresses of the
- * location's nodes and binds the one that is its node's), not to every interface. Its secrets are Swarm secrets (encrypted in the managers' Raft
- * log, mounted as 0400 files for uid 1000, never in its environment) that go with the service. Its
+ * location's nodes and binds the one that is its node's), not to every interface, and speaking HTTPS only
+ * with a certificate of the fleet's recorder CA that names the recorder (recorder-ca.ts); the fleet
+ * trusts that CA alone and checks the name (recorder-api.ts). Its secrets (the certificate's key among
+ * them) are Swarm secrets (encrypted in the managers' Raft log, mounted as 0400 files for uid 1000, never
+ * in its environment) that go with the service. Its
  * recordings go to a named volume on its node, labelled like the service and kept after it: the fleet
  * never deletes a recording. A location where no node carries the label, or where Swarm finds no
  * node with room for the service's reservation, is "not available" (the seed's failure callback).
  */
 import Docker from 'dockerode';
-import { fetchHealth, NotAvailableError, postShutdown, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
+import { NotAvailableError, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
 import type { PortRange } from '../config';
+import type { RecorderCa } from '../recorder-ca';
+import { fetchHealth, postShutdown, type RecorderAddress } from './recorder-api';
 import { LABELS } from './docker';
 
 /** The node label that names a node's location. */
@@ -40,6 +45,8 @@ export interface SwarmBackendOptions {
   reserve: { nanoCpus: number; memoryBytes: number };
   /** How long a new service may take to be given a node. */
   scheduleTimeoutMs?: number;
+  /** Issues each recorder its certificate; the fleet reaches the recorders over HTTPS trusting it alone. */
+  ca: RecorderCa;
   docker?: Docker;
 }
 
@@ -223,8 +230,10 @@ export class SwarmBackend implements RecorderBackend {
     const ports = await this.allocatePorts();
     try {
       const secrets: Record<string, { id: string; name: string }> = {};
+      // Its certificate and key go with its other secrets: it serves both APIs over HTTPS only.
+      const files = { ...spec.secrets, ...(await this.opts.ca.issue(spec.recorderId, new Date(spec.expiresAt))) };
       // Names stay within Swarm's 64 characters; the setting each one holds is in its label.
-      for (const [i, [setting, data]] of Object.entries(spec.secrets).entries()) {
+      for (const [i, [setting, data]] of Object.entries(files).entries()) {
         const secretName = `${name}-${i}`;
         const created = (await this.docker.createSecret({ Name: secretName, Labels: { ...recorderLabels(spec), [SWARM_LABELS.secret]: setting }, Data: Buffer.from(data).toString('base64') })) as { id: string };
         secrets[setting] = { id: created.id, name: secretName };
@@ -261,9 +270,14 @@ export class SwarmBackend implements RecorderBackend {
     }
   }
 
+  /** Where one of the recorder's APIs is: its node's address, over HTTPS with the fleet's CA and its own identity. */
+  private address(h: SwarmHandle, port: number): RecorderAddress {
+    return { host: h.ip, port, tls: { ca: this.opts.ca.cert, recorderId: h.recorderId } };
+  }
+
   health(handle: string, token: string): Promise<RecorderHealth | undefined> {
     const h = JSON.parse(handle) as SwarmHandle;
-    return fetchHealth(`http://${h.ip}:${h.port}/jibri/api/v1.0/health`, token);
+    return fetchHealth(this.address(h, h.port), token);
   }
 
   async running(handle: string): Promise<boolean> {
@@ -277,7 +291,7 @@ export class SwarmBackend implements RecorderBackend {
 
   async shutdown(handle: string, token: string): Promise<void> {
     const h = JSON.parse(handle) as SwarmHandle;
-    await postShutdown(`http://${h.ip}:${h.internalPort}`, token);
+    await postShutdown(this.address(h, h.internalPort), token);
   }
 
   async remove(handle: string): Promise<void> {
