@@ -23,8 +23,8 @@
 #   9. checks that each image carries only its program: the recorder image none of the fleet's packages
 #      (better-sqlite3, dockerode, @kubernetes/client-node, express-rate-limit, ...) and a clear refusal of
 #      `jibri-ts fleet`; the fleet image none of the recorder's (Playwright, the AWS SDK, ...); starts the
-#      fleet image hardened (docker backend) and the fleet-local image (local backend, compose's jibri-fleet)
-#      until their health answers, and administers each (jibri-ts-fleet admin, and the older
+#      fleet image hardened (docker and swarm backends: it makes its recorder CA with the image's openssl,
+#      key 0600) and the fleet-local image (local backend, compose's jibri-fleet) until their health answers, and administers each (jibri-ts-fleet admin, and the older
 #      `node /app/dist/lib/main.js fleet admin` in fleet-local);
 #  10. `docker compose build` (the Debian package's docker-compose when the plugin is missing) of
 #      docker-compose.yml with docker-jitsi-meet's base file and a docker-jitsi-meet-style .env;
@@ -385,10 +385,13 @@ fleet_run() { # name image port [docker run options...] -- [command...]
 }
 port=$(free_port)
 name=jibri-ts-check-fleet-$$
-fleet_run "$name" "$FLEET_IMAGE" "$port" -e JIBRI_FLEET_LOCATIONS=nyc=docker --
+# With a swarm location it makes its recorder CA at start (with the image's openssl), the key 0600.
+fleet_run "$name" "$FLEET_IMAGE" "$port" -e JIBRI_FLEET_LOCATIONS=nyc=docker,fra=swarm --
+ca_modes=$(docker exec "$name" stat -c '%a %n' /data/recorder-ca /data/recorder-ca/ca.key /data/recorder-ca/ca.pem) || fail "the fleet image made no recorder CA"
+[ "$(printf '%s\n' "$ca_modes" | cut -d' ' -f1 | paste -sd' ')" = "700 600 644" ] || fail "the fleet image's recorder CA: $ca_modes (wanted the folder 700, the key 600)"
 account=$(docker exec "$name" jibri-ts-fleet admin create-account check) || fail "jibri-ts-fleet admin in the fleet image"
 node -e 'const a = JSON.parse(process.argv[1]); if (!a.accountId || !a.apiKey) process.exit(1)' "$account" || fail "jibri-ts-fleet admin create-account printed no account: $account"
-echo "fleet image: serves its API (docker backend) and jibri-ts-fleet admin creates accounts" >&2
+echo "fleet image: serves its API (docker and swarm backends; its recorder CA made, key 0600) and jibri-ts-fleet admin creates accounts" >&2
 docker rm -f "$name" >/dev/null
 set +e
 docker run --rm "${HARDENED[@]}" -e JIBRI_FLEET_SECRET_KEY="$fleet_key" -e JIBRI_FLEET_CALLBACK_SECRET=x "$FLEET_IMAGE" >"$WORK/fleet-local-refused.out" 2>&1

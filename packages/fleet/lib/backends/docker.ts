@@ -4,7 +4,9 @@
  * fleet finds them by label. Host networking (each container gets its own ports) and the hardened run
  * options of docs/DEPLOY.md: read-only root, tmpfs /tmp, no capabilities, uid 1000, an init. Its
  * secrets are files (0400, uid 1000) in a folder bind-mounted read-only at /run/secrets/jibri, named by
- * NAME_FILE: neither `docker inspect` nor the container's environment shows them.
+ * NAME_FILE: neither `docker inspect` nor the container's environment shows them. The engine is this
+ * host's, and the recorder's APIs are on its loopback, in plain HTTP: that traffic never leaves the host
+ * (swarm and kubernetes recorders, reached over a network, get certificates: recorder-api.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -3,7 +3,8 @@
  * detached in its own process group, so a fleet restart does not take its recorders down; each has its
  * own ports and folder (recordings, log, home, secrets) under JIBRI_FLEET_RECORDERS_DIR. Its secrets
  * (the domain's passwords, its own API token) are files, 0400 in a 0700 folder, named by NAME_FILE: its
- * environment, which /proc/<pid>/environ shows, holds no secret.
+ * environment, which /proc/<pid>/environ shows, holds no secret. Its APIs are on this host's loopback, in
+ * plain HTTP: that traffic never leaves the host.
  *
  * When the fleet runs as root, each recorder also runs under a uid of its own (JIBRI_FLEET_LOCAL_UIDS):
  * its folder, secrets, /proc entries, PulseAudio server and Chromium belong to that uid alone, so one
