@@ -168,6 +168,7 @@ describeContainerFleet('the fleet with the swarm backend', {
     // The fleet's own call goes over TLS and is answered; the same address with another recorder's identity is refused.
     const handle = fleet.store.recorders(deploymentId).find((r) => r.id === recorderId)?.handle;
     const token = fleet.store.recorderToken(recorderId) ?? '';
+    expect(await fleet.backends.swarm!.apiAddress(handle!)).toEqual({ host: '127.0.0.1', port: ports[0], tls: { ca: caPem, recorderId } });
     expect(await fleet.backends.swarm!.health(handle!, token)).toEqual({ busy: false, healthy: true });
     expect(await fleet.backends.swarm!.health(JSON.stringify({ ...JSON.parse(handle!), recorderId: crypto.randomUUID() }), token)).toBeUndefined();
     for (const pw of passwords) expect(JSON.stringify(s)).not.toContain(pw);

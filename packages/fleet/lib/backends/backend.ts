@@ -4,6 +4,8 @@
  * fleet restart, asks it to drain (Jibri's internal gracefulShutdown, with the recorder's own token) and
  * removes it. The fleet's capacity is its own reservation in the database, not the backends' count.
  */
+import type { RecorderAddress } from './recorder-api';
+
 export interface RecorderSpec {
   recorderId: string;
   deploymentId: string;
@@ -46,6 +48,12 @@ export interface RecorderBackend {
   create(spec: RecorderSpec): Promise<CreatedRecorder>;
   /** The recorder's health endpoint (asked with its token), or undefined when it does not answer. */
   health(handle: string, token: string): Promise<RecorderHealth | undefined>;
+  /**
+   * Where the fleet reaches the recorder's HTTP API, and how it knows the recorder there (HTTPS with the
+   * fleet's CA beyond loopback); undefined when it has no address (yet). Every call to a recorder goes
+   * through recorder-api.ts with it.
+   */
+  apiAddress(handle: string): Promise<RecorderAddress | undefined>;
   /** Whether it still runs (for a restart: a recorder that is gone is not waited for). */
   running(handle: string): Promise<boolean>;
   /**

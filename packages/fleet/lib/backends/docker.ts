@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
-import { fetchHealth, postShutdown } from './recorder-api';
+import { fetchHealth, postShutdown, type RecorderAddress } from './recorder-api';
 import { freePort } from './ports';
 
 /** Where a container finds its secret files. */
@@ -104,9 +104,12 @@ export class DockerBackend implements RecorderBackend {
     return { handle: JSON.stringify(handle), ip: '127.0.0.1' };
   }
 
-  health(handle: string, token: string): Promise<RecorderHealth | undefined> {
-    const h = JSON.parse(handle) as DockerHandle;
-    return fetchHealth({ host: '127.0.0.1', port: h.port }, token);
+  async apiAddress(handle: string): Promise<RecorderAddress> {
+    return { host: '127.0.0.1', port: (JSON.parse(handle) as DockerHandle).port };
+  }
+
+  async health(handle: string, token: string): Promise<RecorderHealth | undefined> {
+    return fetchHealth(await this.apiAddress(handle), token);
   }
 
   async running(handle: string): Promise<boolean> {

@@ -77,9 +77,14 @@ export class KubernetesBackend implements RecorderBackend {
     }
   }
 
-  async health(handle: string, token: string): Promise<RecorderHealth | undefined> {
+  async apiAddress(handle: string): Promise<RecorderAddress | undefined> {
     const p = await this.pod(handle);
-    return p?.ip ? fetchHealth(this.address(handle, p.ip), token) : undefined;
+    return p?.ip ? this.address(handle, p.ip) : undefined;
+  }
+
+  async health(handle: string, token: string): Promise<RecorderHealth | undefined> {
+    const addr = await this.apiAddress(handle);
+    return addr ? fetchHealth(addr, token) : undefined;
   }
 
   async running(handle: string): Promise<boolean> {
@@ -88,8 +93,8 @@ export class KubernetesBackend implements RecorderBackend {
 
   /** Its sessions stop now (the pod's internal API is on its loopback; stopService is not), then the pod goes. */
   async shutdown(handle: string, token: string): Promise<void> {
-    const p = await this.pod(handle);
-    if (p?.ip) await postStopService(this.address(handle, p.ip), token);
+    const addr = await this.apiAddress(handle);
+    if (addr) await postStopService(addr, token);
     await this.remove(handle);
   }
 

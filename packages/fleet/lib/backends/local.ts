@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { secretFileEnv, type CreatedRecorder, type RecorderBackend, type RecorderHealth, type RecorderSpec } from './backend';
-import { fetchHealth, postShutdown } from './recorder-api';
+import { fetchHealth, postShutdown, type RecorderAddress } from './recorder-api';
 import type { UidRange } from '../config';
 import { freePort } from './ports';
 import { pidAlive } from '@jibri-ts/common';
@@ -186,9 +186,12 @@ export class LocalBackend implements RecorderBackend {
     return { handle: JSON.stringify(handle), ip: '127.0.0.1' };
   }
 
-  health(handle: string, token: string): Promise<RecorderHealth | undefined> {
-    const h = JSON.parse(handle) as LocalHandle;
-    return fetchHealth({ host: '127.0.0.1', port: h.port }, token);
+  async apiAddress(handle: string): Promise<RecorderAddress> {
+    return { host: '127.0.0.1', port: (JSON.parse(handle) as LocalHandle).port };
+  }
+
+  async health(handle: string, token: string): Promise<RecorderHealth | undefined> {
+    return fetchHealth(await this.apiAddress(handle), token);
   }
 
   async running(handle: string): Promise<boolean> {

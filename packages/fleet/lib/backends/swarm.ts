@@ -275,9 +275,13 @@ export class SwarmBackend implements RecorderBackend {
     return { host: h.ip, port, tls: { ca: this.opts.ca.cert, recorderId: h.recorderId } };
   }
 
-  health(handle: string, token: string): Promise<RecorderHealth | undefined> {
+  async apiAddress(handle: string): Promise<RecorderAddress> {
     const h = JSON.parse(handle) as SwarmHandle;
-    return fetchHealth(this.address(h, h.port), token);
+    return this.address(h, h.port);
+  }
+
+  async health(handle: string, token: string): Promise<RecorderHealth | undefined> {
+    return fetchHealth(await this.apiAddress(handle), token);
   }
 
   async running(handle: string): Promise<boolean> {
