@@ -55,7 +55,7 @@ docker cp -q "$container:/app/." "$lib/"
 docker cp -qL "$container:/usr/local/bin/node" "$lib/node/bin/node"
 docker rm "$container" >/dev/null
 container=
-rm -f "$lib/entrypoint.sh" "$lib/prestop.js"
+rm -f "$lib/entrypoint.sh" "$lib/prestop.js" "$lib/own-api.js"
 [ -x "$lib/node/bin/node" ] && [ -f "$lib/dist/lib/main.js" ] || fail "the image has no /app/dist/lib/main.js or node"
 
 install -m 0755 "$work/deploy/debian/jibri-ts" "$pkg/usr/bin/jibri-ts"

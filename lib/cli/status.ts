@@ -3,9 +3,17 @@
  * endpoint, at the address the configuration gives, with its token when one is set) and says it in a
  * person's words. `--check` turns the answer into an exit code: the image's HEALTHCHECK, which must fail
  * when the recorder is UNHEALTHY even though the endpoint itself always answers 200 (Jibri's contract).
+ * It follows the service wherever it listens: a comma-separated host list (the fleet's swarm recorders)
+ * is the entry that is this host's, and a service with a certificate is asked over HTTPS only, trusting
+ * that very certificate (own-service.ts).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import type { NetworkInterfaceInfo } from 'node:os';
 import type { Config } from '../config';
+import { bindAddress } from '../http/server';
 import type { HealthBody } from '../status/health-body';
+import { pinnedGet, type OwnAnswer } from './own-service';
 
 /** What a check is called in the summary. */
 const CHECK_NAMES: Record<string, string> = {
@@ -48,10 +56,14 @@ export function describeHealth(body: HealthBody, where: string): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Where the service's HTTP API is reached from this host: a wildcard bind on loopback. */
-export function healthUrl(http: Config['http']): string {
-  const host = ['0.0.0.0', '::', ''].includes(http.host) ? '127.0.0.1' : http.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${http.port}/jibri/api/v1.0/health`;
+/**
+ * Where the service's HTTP API is reached from this host: a wildcard bind on loopback, a list's entry that
+ * is this host's (as the service picks it; else its first), over HTTPS when the service has a certificate.
+ */
+export function healthUrl(http: Config['http'], interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = os.networkInterfaces()): string {
+  const bound = bindAddress(http.host, interfaces) ?? http.host.split(',')[0]!.trim().replace(/^\[(.*)\]$/, '$1');
+  const host = ['0.0.0.0', '::', ''].includes(bound) ? '127.0.0.1' : bound;
+  return `${http.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${http.port}/jibri/api/v1.0/health`;
 }
 
 export interface StatusResult {
@@ -60,19 +72,29 @@ export interface StatusResult {
   text: string;
 }
 
+/** One GET of the health endpoint: plain, or over TLS to the service's own certificate. */
+async function getHealth(url: string, http: Config['http'], timeoutMs: number): Promise<OwnAnswer> {
+  const headers: Record<string, string> = http.token ? { authorization: `Bearer ${http.token}` } : {};
+  if (http.tls) return pinnedGet(new URL(url), fs.readFileSync(http.tls.certFile, 'utf8'), headers, timeoutMs);
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+  return { status: res.status, body: await res.text() };
+}
+
 /** Asks the service; never throws (a service that does not answer is a status too). */
 export async function readStatus(http: Config['http'], opts: { json: boolean; timeoutMs?: number }): Promise<StatusResult> {
   const url = healthUrl(http);
+  const timeoutMs = opts.timeoutMs ?? 4000;
   let body: HealthBody;
   try {
-    const res = await fetch(url, { headers: http.token ? { authorization: `Bearer ${http.token}` } : {}, signal: AbortSignal.timeout(opts.timeoutMs ?? 4000) });
+    const res = await getHealth(url, http, timeoutMs);
     if (res.status !== 200) return { code: 1, text: `jibri-ts at ${url} answered HTTP ${res.status}, not its health\n` };
-    body = (await res.json()) as HealthBody;
+    body = JSON.parse(res.body) as HealthBody;
   } catch (err) {
-    const why = (err as Error).name === 'TimeoutError' ? 'no answer within 4 s' : ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message);
+    const e = err as Error & { code?: string; cause?: { code?: string } };
+    const why = e.name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : (e.cause?.code ?? e.code ?? e.message);
     return {
       code: 1,
-      text: `jibri-ts is not answering at ${url} (${why}): is the service running (systemctl status jibri, docker ps)? Its address comes from JIBRI_HTTP_API_EXTERNAL_HOST and JIBRI_HTTP_API_EXTERNAL_PORT\n`,
+      text: `jibri-ts is not answering at ${url} (${why}): is the service running (systemctl status jibri, docker ps)? Its address comes from JIBRI_HTTP_API_EXTERNAL_HOST and JIBRI_HTTP_API_EXTERNAL_PORT${http.tls ? ', its certificate from JIBRI_HTTP_API_TLS_CERT_FILE' : ''}\n`,
     };
   }
   const code = body.status?.health?.healthStatus === 'HEALTHY' ? 0 : 1;

@@ -3,13 +3,15 @@
  * manifests are checked with (spec/support/k8s-schema.ts), with a certificate of a real fleet CA among
  * their secrets as the backend gives them. No cluster ran here.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { podManifest, POD_LABELS, recorderOfPod, secretManifest } from '../../packages/fleet/lib/backends/kubernetes-pod';
+import { podManifest, POD_API_PORT, POD_LABELS, recorderOfPod, secretManifest } from '../../packages/fleet/lib/backends/kubernetes-pod';
 import { RecorderCa } from '../../packages/fleet/lib/recorder-ca';
-import { tempDir } from '../../testkit/service';
+import { ROOT, tempDir } from '../../testkit/service';
 import { loadConfig } from '../../lib/config';
 import { recorderEnv, recorderSecrets } from '../../packages/fleet/lib/deployer';
 import { SCHEMAS, validate } from '../support/k8s-schema';
+import { parseYaml } from '../deploy/yaml';
 import type { Json } from '../../testkit/json';
 
 describe('the kubernetes backend pod', () => {
@@ -92,6 +94,25 @@ describe('the kubernetes backend pod', () => {
     expect(loadConfig(env, 'pod', { readSecretFile: (f) => files[path.basename(f)] ?? '' }).http.tls).toEqual({ certFile: '/run/secrets/jibri/JIBRI_HTTP_API_TLS_CERT', keyFile: '/run/secrets/jibri/JIBRI_HTTP_API_TLS_KEY' });
     expect(JSON.stringify(tlsPod)).not.toContain('PRIVATE KEY');
     expect(recorderOfPod(tlsPod.metadata.name)).toBe(spec.recorderId);
+  });
+
+  it("the NetworkPolicy docs/FLEET.md gives operators is valid, selects the fleet's recorder pods and opens their API port alone", () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs/FLEET.md'), 'utf8');
+    const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((b) => /^kind: NetworkPolicy$/m.test(b));
+    expect(blocks).toHaveLength(1);
+    const policy = parseYaml(blocks[0]!) as Json;
+    const problems: string[] = [];
+    validate(policy, SCHEMAS['networking.k8s.io/v1/NetworkPolicy']!, 'policy', problems);
+    expect(problems).toEqual([]);
+    expect(policy.metadata.namespace).toBe('jibri');
+    // It selects every pod the backend makes, and lets in only TCP to the one port those pods open.
+    expect(Object.keys(policy.spec.podSelector.matchLabels)).toEqual([POD_LABELS.fleet]);
+    expect(pod.metadata.labels[POD_LABELS.fleet]).toBe(policy.spec.podSelector.matchLabels[POD_LABELS.fleet]);
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toHaveLength(1);
+    expect(policy.spec.ingress[0].ports).toEqual([{ port: POD_API_PORT, protocol: 'TCP' }]);
+    expect(pod.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: POD_API_PORT }]);
+    expect(policy.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'jibri-ts-fleet' } } }]);
   });
 
   it('the schema subset catches a wrong pod (self-check)', () => {

@@ -18,7 +18,7 @@ import * as tls from 'node:tls';
 import Docker from 'dockerode';
 import { LABELS } from '../../packages/fleet/lib/backends/docker';
 import { NotAvailableError } from '../../packages/fleet/lib/backends/backend';
-import { LOCATION_LABEL, SWARM_LABELS, SwarmBackend, serviceName } from '../../packages/fleet/lib/backends/swarm';
+import { LOCATION_LABEL, portsOfLabel, SWARM_LABELS, SwarmBackend, serviceName } from '../../packages/fleet/lib/backends/swarm';
 import { CA_FOLDER, RecorderCa, recorderIdentity } from '../../packages/fleet/lib/recorder-ca';
 import { describeContainerFleet } from '../support/fleet-scenarios';
 import { freePort, ROOT, tempDir, waitFor } from '../../testkit/service';
@@ -72,6 +72,16 @@ async function removeRecordingsVolume(recorderId: string): Promise<void> {
     if (!err || err.statusCode === 404) return;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** The addresses this host's TCP sockets listen on at a port (IPv4 as dotted quads; IPv6 as the kernel writes them). */
+function listenersOn(port: number): string[] {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const rows = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').slice(1)).map((l) => l.trim().split(/\s+/));
+  return rows
+    .filter((c) => c[3] === '0A' && c[1]?.endsWith(`:${hex}`))
+    .map((c) => c[1]!.split(':')[0]!)
+    .map((a) => (a.length === 8 ? (a.match(/../g) ?? []).reverse().map((b) => parseInt(b, 16)).join('.') : a));
 }
 
 /** What a plain HTTP request to a port gets: its status, or that no HTTP answer came. */
@@ -143,11 +153,7 @@ describeContainerFleet('the fleet with the swarm backend', {
     expect(hosts).toEqual(['127.0.0.1', '127.0.0.1']);
     const ports = (s!.Spec?.Labels?.[SWARM_LABELS.ports] ?? '').split(',').map(Number);
     // Host network: the container's sockets are the host's; none of its ports listens on 0.0.0.0 or ::.
-    const listening = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').slice(1)).map((l) => l.trim().split(/\s+/)).filter((c) => c[3] === '0A').map((c) => c[1]!);
-    for (const port of ports) {
-      const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-      expect(listening.filter((a) => a.endsWith(hex))).toEqual([`0100007F${hex}`]);
-    }
+    for (const port of ports) expect(listenersOn(port)).toEqual(['127.0.0.1']);
     // Its secrets are Swarm secrets, files for uid 1000 named by NAME_FILE: neither its environment nor the service shows them.
     expect(c.Env).toEqual(expect.arrayContaining(['JIBRI_XMPP_PASSWORD_FILE=/run/secrets/JIBRI_XMPP_PASSWORD', 'JIBRI_RECORDER_PASSWORD_FILE=/run/secrets/JIBRI_RECORDER_PASSWORD', 'JIBRI_HTTP_API_TOKEN_FILE=/run/secrets/JIBRI_HTTP_API_TOKEN']));
     expect(c.Secrets?.map((x) => x.File)).toEqual(expect.arrayContaining([{ Name: 'JIBRI_XMPP_PASSWORD', UID: '1000', GID: '1000', Mode: 0o400 }]));
@@ -207,9 +213,15 @@ describeContainerFleet('the fleet with the swarm backend', {
   },
   unplacedLocation: 'sgp',
   more: (ctx) => {
-    it('a recorder whose certificate another CA issued is refused by the fleet: no health, and its shutdown never reaches it', async () => {
-      // Another fleet's CA, as an impostor on a recorder's address would have at best.
-      const other = new SwarmBackend({ image: imageId, placement: { fra: LABEL_VALUE }, ports: { first: firstPort + 30, last: firstPort + 39 }, reserve: { nanoCpus: 0.25e9, memoryBytes: 256 * 2 ** 20 }, ca: await RecorderCa.open(tempDir('jibri-ts-other-ca-')) });
+    it("a recorder of another CA is refused by the fleet; a recorder binds the one of its listed addresses that is its node's; its own checks follow it onto HTTPS", async () => {
+      // Another fleet's CA, as an impostor on a recorder's address would have at best; and a location of two
+      // nodes, the first an address that is not this node's (a documentation address).
+      class TwoNodes extends SwarmBackend {
+        override async nodesOf(location: string): Promise<string[]> {
+          return ['192.0.2.10', ...(await super.nodesOf(location))];
+        }
+      }
+      const other = new TwoNodes({ image: imageId, placement: { fra: LABEL_VALUE }, ports: { first: firstPort + 30, last: firstPort + 39 }, reserve: { nanoCpus: 0.25e9, memoryBytes: 256 * 2 ** 20 }, ca: await RecorderCa.open(tempDir('jibri-ts-other-ca-')) });
       const recorderId = crypto.randomUUID();
       const token = crypto.randomBytes(32).toString('base64url');
       const env = { JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', ENABLE_STATS_D: 'false', JIBRI_INSTANCE_ID: recorderId, JIBRI_HTTP_API_INTERNAL_AUTH: 'true' };
@@ -217,13 +229,22 @@ describeContainerFleet('the fleet with the swarm backend', {
       try {
         // It runs, and answers whoever trusts its own CA.
         expect(await waitFor('the recorder of the other CA', () => other.health(handle, token), 90000, 500)).toMatchObject({ busy: false });
+        const s = await serviceOf(recorderId);
+        expect(s!.Spec.TaskTemplate.ContainerSpec!.Env).toEqual(expect.arrayContaining(['JIBRI_HTTP_API_EXTERNAL_HOST=192.0.2.10,127.0.0.1', 'JIBRI_HTTP_API_INTERNAL_HOST=192.0.2.10,127.0.0.1']));
+        for (const port of portsOfLabel(s!.Spec.Labels[SWARM_LABELS.ports])) expect(listenersOn(port)).toEqual(['127.0.0.1']);
+        // The fleet trusts its own CA alone: no health, and its shutdown never reaches the recorder.
         const fleetSwarm = ctx.fleet().backends.swarm!;
         expect(await fleetSwarm.health(handle, token)).toBeUndefined();
         await fleetSwarm.shutdown(handle, token);
-        // The shutdown never reached it: it goes on answering.
         await new Promise((r) => setTimeout(r, 2000));
         expect(await other.running(handle)).toBe(true);
         expect(await other.health(handle, token)).toMatchObject({ busy: false });
+        // Inside, the image's health check and the preStop hook find the listed address that is theirs, over
+        // HTTPS: the health check passes; the hook's gracefulShutdown (with the token) is taken, the recorder exits.
+        const [container] = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.id=${s!.ID}`] } });
+        expect(await execIn(container!.Id, ['sh', '-c', 'jibri-ts status --check && echo healthcheck-passed'])).toContain('healthcheck-passed');
+        expect(await execIn(container!.Id, ['node', '/app/prestop.js'])).toContain('gracefulShutdown answered 200');
+        await waitFor('the drained recorder to exit', async () => !(await other.running(handle)) || undefined, 30000, 500);
       } finally {
         await other.remove(handle);
         await removeRecordingsVolume(recorderId);

@@ -1,12 +1,15 @@
 /**
  * The recorder's APIs over TLS, bound to the one address of a list that is this host's (what the fleet's
  * swarm recorders get: their node's address, and a certificate of the fleet's own CA): plain HTTP is not
- * answered, HTTPS verified against the CA is, and nothing listens on any other address.
+ * answered, HTTPS verified against the CA is, and nothing listens on any other address. `jibri-ts status`
+ * (the image's health check) finds it there and trusts exactly its certificate.
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as net from 'node:net';
-import { startTestService, tempDir, type TestService } from '../../testkit/service';
+import * as path from 'node:path';
+import { ROOT, startTestService, tempDir, type TestService } from '../../testkit/service';
 import { issueServerCertificate, testCaFile } from '../../testkit/test-ca';
 
 const TOKEN = 'tls-api-token-0123456789';
@@ -22,11 +25,22 @@ function httpsGet(url: string, headers: Record<string, string> = {}): Promise<{ 
   });
 }
 
+/** `jibri-ts status` of the built program (in a process of its own: the service runs in this one). */
+function status(env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(ROOT, 'dist/lib/main.js'), 'status'], { env: { ...process.env, JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', ...env }, timeout: 15000 }, (err, out) =>
+      resolve({ code: typeof err?.code === 'number' ? err.code : err ? -1 : 0, out }),
+    );
+  });
+}
+
 describe('the HTTP APIs over TLS, on this host\'s address from a list', () => {
   let svc: TestService;
+  let cert: string;
+  let key: string;
 
   beforeAll(async () => {
-    const { cert, key } = issueServerCertificate(tempDir('jibri-ts-tls-'));
+    ({ cert, key } = issueServerCertificate(tempDir('jibri-ts-tls-')));
     svc = await startTestService({
       // Addresses of several nodes: only 127.0.0.1 is this host's.
       JIBRI_HTTP_API_EXTERNAL_HOST: '192.0.2.250,127.0.0.1',
@@ -56,6 +70,17 @@ describe('the HTTP APIs over TLS, on this host\'s address from a list', () => {
       req.end();
     });
     expect(internal).toBe(401);
+  });
+
+  it("jibri-ts status finds it on the listed address over HTTPS, and asks only a server with its very certificate", async () => {
+    const env = { JIBRI_HTTP_API_EXTERNAL_HOST: '192.0.2.250,127.0.0.1', JIBRI_HTTP_API_EXTERNAL_PORT: new URL(svc.api).port, JIBRI_HTTP_API_TOKEN: TOKEN, JIBRI_HTTP_API_TLS_CERT_FILE: cert, JIBRI_HTTP_API_TLS_KEY_FILE: key };
+    const own = await status(env);
+    expect(own.out).toMatch(new RegExp(`^jibri-ts at https://127\\.0\\.0\\.1:${env.JIBRI_HTTP_API_EXTERNAL_PORT} is (HEALTHY|UNHEALTHY) and idle`));
+    // Another certificate of the same CA for the same address is not the service's: nothing is asked.
+    const other = issueServerCertificate(tempDir('jibri-ts-tls-other-'));
+    const refused = await status({ ...env, JIBRI_HTTP_API_TLS_CERT_FILE: other.cert, JIBRI_HTTP_API_TLS_KEY_FILE: other.key });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/is not answering at https:\/\/127\.0\.0\.1:\d+\/jibri\/api\/v1\.0\/health \(NOT_THIS_SERVICE\)/);
   });
 
   it('refuses to start when no listed address is this host\'s', async () => {

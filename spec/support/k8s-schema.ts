@@ -146,6 +146,17 @@ export const SCHEMAS: Record<string, Schema> = {
     apiVersion: str, kind: str, metadata,
     spec: obj({ maxUnavailable: { type: 'int-or-string' }, minAvailable: { type: 'int-or-string' }, selector: labelSelector }, ['selector']),
   }, ['apiVersion', 'kind', 'metadata', 'spec']),
+  'networking.k8s.io/v1/NetworkPolicy': obj({
+    apiVersion: str, kind: str, metadata,
+    spec: obj({
+      podSelector: obj({ matchLabels: strMap }),
+      policyTypes: list({ type: 'string', enum: ['Ingress', 'Egress'] }),
+      ingress: list(obj({
+        from: list(obj({ podSelector: obj({ matchLabels: strMap }), namespaceSelector: obj({ matchLabels: strMap }), ipBlock: obj({ cidr: str, except: list(str) }, ['cidr']) })),
+        ports: list(obj({ port: { type: 'int-or-string' }, endPort: int, protocol: { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] } })),
+      })),
+    }, ['podSelector']),
+  }, ['apiVersion', 'kind', 'metadata', 'spec']),
   'autoscaling/v2/HorizontalPodAutoscaler': obj({
     apiVersion: str, kind: str, metadata,
     spec: obj({
