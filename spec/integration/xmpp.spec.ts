@@ -321,6 +321,8 @@ describe('Jicofo drives jibri-ts over XMPP', () => {
       prosody.resume();
     }
     const resumedAt = Date.now();
+    // The connection is counted closed when its close is done, a moment after the failed ping.
+    await waitFor('the connection closed', () => (svc.service.metrics.value('xmppClosed') > closedBefore ? true : undefined), 20000, 100);
     // The recorder closed that connection itself (not on error), as Jibri after a failed ping.
     expect(svc.service.metrics.value('xmppClosed')).toBe(closedBefore + 1);
     const json = JSON.parse(svc.service.metrics.render('application/json')!.body) as Record<string, number>;
