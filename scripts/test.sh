@@ -14,7 +14,7 @@
 #      recording as a systemd service, restarted, upgraded, removed and purged in a Debian container booted
 #      with systemd; and npm run demo, npm start and the test setup on a host whose Prosody and nginx run,
 #      which must leave them running;
-#   6. the jest suite (arguments go to jest).
+#   6. the jest suite, in two steps (arguments go to jest; see below).
 # Prints how long each step took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,7 +76,30 @@ step layers node scripts/layers.js
 step typecheck node scripts/typecheck.js
 step container-check bash scripts/container-check.sh
 step package-check bash scripts/package-check.sh
-step jest env JIBRI_FLEET_DOCKER_IMAGE="$IMAGE" npx jest "$@"
+# The jest suite in two steps (jest.config.js): the `shared` project's spec files two at a time, then
+# the `alone` project's one at a time. One S3 server (and one s3rver) serves both: named here, started
+# by the first spec that uploads, and gone with this script (their watchdogs follow this shell; the
+# trap below removes them at once).
+export JIBRI_TS_S3_PARENT=$$ JIBRI_TS_KEEP_S3=yes
+JIBRI_TS_S3_DIR=$(mktemp -d "${TMPDIR:-/tmp}/jibri-ts-s3-XXXXXX")/cluster
+JIBRI_TS_S3RVER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/jibri-ts-s3rver-XXXXXX")/server
+export JIBRI_TS_S3_DIR JIBRI_TS_S3RVER_DIR
+if pactl info >/dev/null 2>&1; then export JIBRI_TS_PULSE_BEFORE=yes; else export JIBRI_TS_PULSE_BEFORE=no; fi
+stop_s3() {
+  node -e 'Promise.all([require("./dist/testkit/s3").stopS3(process.argv[1]), require("./dist/testkit/s3rver").stopS3rver(process.argv[2])]).catch(() => {})' \
+    "$JIBRI_TS_S3_DIR" "$JIBRI_TS_S3RVER_DIR" 2>/dev/null || true
+  rm -rf "$(dirname "$JIBRI_TS_S3_DIR")" "$(dirname "$JIBRI_TS_S3RVER_DIR")"
+}
+trap 'stop_s3; stop_engine' EXIT
+jest_failed=no
+jest_step() { env JIBRI_FLEET_DOCKER_IMAGE="$IMAGE" npx jest --passWithNoTests "$@" || jest_failed=yes; }
+step jest-shared jest_step --selectProjects shared --maxWorkers=2 "$@"
+step jest-alone jest_step --selectProjects alone --maxWorkers=1 "$@"
+if [ "$jest_failed" = yes ]; then
+  printf '  %s\n' "${steps[@]}" >&2
+  echo "npm test: FAILED: jest (see the summaries above)" >&2
+  exit 1
+fi
 
 printf '\n=== npm test: passed in %d s\n' "$(($(date +%s) - t_all))" >&2
 printf '  %s\n' "${steps[@]}" >&2

@@ -49,7 +49,9 @@ export async function sharedS3(): Promise<S3Server> {
     return { ...s, startMs: 0 };
   }
   const t0 = Date.now();
-  const { stdout } = await run('bash', [SCRIPT, 'start', dir, parent], { timeout: 600000, maxBuffer: 1 << 20 });
+  // Spec files that run side by side may both come first: one starts the cluster, the other then finds it.
+  const lock = `${path.dirname(dir)}/start.lock`;
+  const { stdout } = await run('flock', [lock, 'bash', SCRIPT, 'start', dir, parent], { timeout: 600000, maxBuffer: 1 << 20 });
   const s = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Omit<S3Server, 'startMs'>;
   return { ...s, startMs: Date.now() - t0 };
 }

@@ -5,6 +5,8 @@
  * loopback page, the cloud metadata address and a private address; the recording's picture must show
  * none of them, and the loopback page must never have been asked for. Before the recorder's browser went
  * through the filtering proxy, the loopback page was captured in full.
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

@@ -5,6 +5,8 @@
  * fleet-wide key of before, a customer could replay its own signed failure to another customer's
  * receiver and it verified (the legacy case below still shows that, for an account that has not
  * generated its own secret).
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';

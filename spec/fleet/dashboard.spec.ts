@@ -7,6 +7,8 @@
  * brewery without reloading, release it and find the refund in the ledger, an open sign-up, the login
  * rate limit. Every page is checked with axe-core (no serious or critical violation) and photographed at
  * 1280x800 and 390x844 into spec/artifacts/dashboard/ (printed at the end).
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';

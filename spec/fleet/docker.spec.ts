@@ -4,6 +4,8 @@
  * containers with the right labels, environment and hardening; found again after a fleet restart; a
  * recording through one; removed at expiry. The scenarios are shared with the swarm backend
  * (spec/support/fleet-scenarios.ts).
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';

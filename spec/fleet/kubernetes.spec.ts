@@ -2,6 +2,8 @@
  * The kubernetes backend's pods, validated offline against the Kubernetes API schema subset the
  * manifests are checked with (spec/support/k8s-schema.ts), with a certificate of a real fleet CA among
  * their secrets as the backend gives them. No cluster ran here.
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

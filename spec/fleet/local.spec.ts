@@ -2,6 +2,8 @@
  * The on-demand fleet on real parts: a real Prosody, recorder processes started by the `local` backend,
  * a Jicofo stand-in in the brewery, a local callback receiver, the seed's curl request verbatim (only the
  * host changed). An "hour" is shortened through JIBRI_FLEET_HOUR_SECONDS.
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

@@ -3,6 +3,8 @@
  * backend, a Jicofo stand-in that records through them. A customer who releases a deployment a second
  * after it is ready gets nearly all of it back, so its recording must stop then: before, it went on for up
  * to the drain cap (4 h by default) and held its place from other customers, free.
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

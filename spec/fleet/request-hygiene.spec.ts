@@ -4,6 +4,8 @@
  *   - failed sign-ins from one address locked the email's owner out everywhere (a limit per email);
  *   - a refused set-password form wrote its one-time token into the log;
  *   - an API key in the query string was taken.
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';

@@ -4,6 +4,8 @@
  * One customer (the victim) records; another (the attacker) aims everything it sends at the victim's
  * recorder, at loopback and private addresses, at the money and at the capacity. Each test here failed
  * against the fleet before issue 15 was fixed.
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';

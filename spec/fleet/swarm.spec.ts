@@ -8,6 +8,8 @@
  * HTTPS with a certificate of the fleet's own CA (plain HTTP gets no answer), the fleet's health checks
  * and its shutdown at the paid end (the scenarios) go that way, and a recorder whose certificate another
  * CA issued, or one that is another recorder's, is refused by the fleet before its token is sent.
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';

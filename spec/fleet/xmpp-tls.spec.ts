@@ -4,6 +4,8 @@
  * certificate is verified unless that domain's own configuration says XMPP_TRUST_ALL_CERTS=true, one
  * customer's choice never loosens another's, and a server that resolves to loopback is refused unless
  * the operator allowed it (JIBRI_FLEET_XMPP_ALLOWED_HOSTS).
+ *
+ * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';

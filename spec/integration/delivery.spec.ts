@@ -6,6 +6,8 @@
  * once. The store is paused and killed during an upload, and the service is killed while the store is
  * down: the object arrives once and the local file stays until then. Wrong credentials show a clear
  * error in health and logs without the secret, and retention removes uploaded copies only.
+ *
+ * @runAlone stops and pauses the run's shared S3 server
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

@@ -2,6 +2,8 @@
  * The fleet server's GET /metrics over HTTP, on a real fleet server (its store in a temp folder): off
  * without a token, 401 with a wrong one, Prometheus text that promtool accepts with the metrics token (or
  * the admin token), and /deploy-recorder's refusals counted by reason.
+ *
+ * @runAlone a fleet on the host (local recorders by uid, the Docker engine)
  */
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';

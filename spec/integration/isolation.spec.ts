@@ -2,6 +2,8 @@
  * One session's fault never reaches another: three sessions of one service process, each with its media
  * worker. One streams to a hostile ingest (chunk size 1, endless partial messages), one's worker is
  * killed with SIGKILL; the third records unbroken all along, and health says what happened to each.
+ *
+ * @runAlone measures the gaps of a session beside two failing ones
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -3,6 +3,8 @@
  * get only their own picture and their own tone; each slot is its own brewery occupant for a Jicofo
  * stand-in on Prosody; and a host loaded by something else stays idle and takes its first session, as
  * Jibri, while a second one is refused.
+ *
+ * @runAlone admission reads the host's CPU load, which another spec would change
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';

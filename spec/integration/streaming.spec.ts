@@ -3,6 +3,8 @@
  * the server is checked as a file (the server records every stream), and so is the local copy. Faults
  * are real too: a refusing application, a port nobody listens on, an ingest stopped mid-stream and
  * started again within the retry time, and one that stays down past it.
+ *
+ * @runAlone checks stream continuity through ingest faults, against time
  */
 import * as fs from 'node:fs';
 import { Writable } from 'node:stream';

@@ -9,9 +9,11 @@ import { stopS3 } from '../../testkit/s3';
 import { stopS3rver } from '../../testkit/s3rver';
 
 export default async function globalTeardown(): Promise<void> {
-  const dir = process.env.JIBRI_TS_S3_DIR;
-  await stopS3(dir);
-  await stopS3rver();
+  // npm test runs jest twice with one S3 server and stops it itself (scripts/test.sh).
+  if (process.env.JIBRI_TS_KEEP_S3 !== 'yes') {
+    await stopS3(process.env.JIBRI_TS_S3_DIR);
+    await stopS3rver();
+  }
   // The service leaves its PulseAudio server running for the next start; a test run leaves nothing.
   if (process.env.JIBRI_TS_PULSE_BEFORE === 'no') spawnSync('pulseaudio', ['--kill'], { stdio: 'ignore', timeout: 10000 });
   const copy = process.env.JIBRI_TS_FLEET_RECORDER_MAIN;
