@@ -31,12 +31,10 @@
 
 # --- deps: the locked packages, development ones included ------------------------------------------------
 FROM node:24-bookworm-slim AS deps
-# better-sqlite3 and cpu-features compile from source when their prebuilt binaries cannot be fetched;
-# node-gyp then takes Node's headers from the image (npm_config_nodedir) instead of downloading them.
-RUN set -eux; \
-    apt-get update; \
-    apt-get install -y --no-install-recommends g++ make python3; \
-    rm -rf /var/lib/apt/lists/*
+# No compiler: no package needs one (the fleet's SQLite is Node's own node:sqlite). The optional native
+# parts some packages try to build (ssh2's crypto binding, cpu-features, unix-dgram) are skipped, as
+# their packages expect when a build is not possible; node-gyp takes Node's headers from the image
+# (npm_config_nodedir) rather than downloading them while it tries.
 ENV npm_config_nodedir=/usr/local \
     npm_config_update_notifier=false
 WORKDIR /src

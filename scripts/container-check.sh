@@ -21,7 +21,7 @@
 #   8. runs Jibri's wait_graceful_shutdown.sh (jibri-ts's own, at /opt/jitsi/jibri) inside an idle
 #      container: it returns at once and the service exits 255;
 #   9. checks that each image carries only its program: the recorder image none of the fleet's packages
-#      (better-sqlite3, dockerode, @kubernetes/client-node, express-rate-limit, ...) and a clear refusal of
+#      (dockerode, @kubernetes/client-node, express-rate-limit, ...) and a clear refusal of
 #      `jibri-ts fleet`; the fleet image none of the recorder's (Playwright, the AWS SDK, ...); starts the
 #      fleet image hardened (docker and swarm backends: it makes its recorder CA with the image's openssl,
 #      key 0600) and the fleet-local image (local backend, compose's jibri-fleet) until their health answers, and administers each (jibri-ts-fleet admin, and the older
@@ -335,7 +335,7 @@ printf 'wait_graceful_shutdown.sh: %.1f s (exit %s), the service exited %s\n' "$
 
 # --- 9. each image carries only its program ------------------------------------------------------------------------
 say "the recorder image has no fleet, the fleet image no recorder"
-FLEET_ONLY=(better-sqlite3 dockerode docker-modem ssh2 cpu-features @kubernetes/client-node express-rate-limit @jibri-ts/fleet)
+FLEET_ONLY=(dockerode docker-modem ssh2 cpu-features @kubernetes/client-node express-rate-limit @jibri-ts/fleet)
 RECORDER_ONLY=(playwright playwright-core @aws-sdk/client-s3 fluent-ffmpeg hot-shots @pushcorn/hocon-parser)
 # Every package folder of an image's node_modules (nested ones too), by name.
 packages_of() {

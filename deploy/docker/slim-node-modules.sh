@@ -1,8 +1,8 @@
 #!/bin/sh
 # Used by the Dockerfile's `prod-deps` stage on the production node_modules: removes what Node never loads
 # at run time. Type declarations, source maps and TypeScript sources; READMEs and changelogs (licences
-# stay); C/C++ sources, object files and build leftovers that node-gyp packages (better-sqlite3,
-# cpu-features) keep beside their compiled .node module; published coverage reports; other platforms'
+# stay); C/C++ sources, object files and build leftovers that node-gyp packages keep beside a compiled
+# .node module; published coverage reports; other platforms'
 # prebuilt binaries. Fails when a package whose entry point resolved before no longer
 # does. Prints the size before and after.
 set -eu

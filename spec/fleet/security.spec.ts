@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
+import { Database } from '../../packages/fleet/lib/sqlite';
 import { chromium } from 'playwright';
 import type { DemoServer } from '../../lib/demo/server';
 import { loadFleetConfig } from '../../packages/fleet/lib/config';

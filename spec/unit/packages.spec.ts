@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
-const FLEET_ONLY = ['better-sqlite3', 'dockerode', '@kubernetes/client-node', 'express-rate-limit', 'ipaddr.js', '@jibri-ts/fleet'];
+const FLEET_ONLY = ['dockerode', '@kubernetes/client-node', 'express-rate-limit', 'ipaddr.js', '@jibri-ts/fleet'];
 
 function manifest(dir: string): { dependencies?: Record<string, string>; workspaces?: string[] } {
   return JSON.parse(fs.readFileSync(path.join(root, dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; workspaces?: string[] };

@@ -5,7 +5,7 @@
  * kernel drops when the process ends however it ends, so a crash leaves no stale lock behind. The admin
  * CLI does not take it: it only makes small transactions, which SQLite serializes with the server's.
  */
-import Database from 'better-sqlite3';
+import { Database } from './sqlite';
 
 export interface InstanceLock {
   readonly file: string;

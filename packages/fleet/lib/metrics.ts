@@ -5,7 +5,7 @@
  * the ledger) and the requests the API refused, by reason (counted since the fleet started).
  * Nothing per account: a scrape shows the fleet's totals, never a customer's.
  */
-import type Database from 'better-sqlite3';
+import type { Database } from './sqlite';
 import type { DeploymentState, RecorderState } from './store';
 
 const DEPLOYMENT_STATES: readonly DeploymentState[] = ['deploying', 'ready', 'failed', 'expiring', 'ended'];
@@ -24,7 +24,7 @@ export interface FleetTotals {
 }
 
 /** The totals, read in one transaction so that they agree with each other. */
-export function readTotals(db: Database.Database): FleetTotals {
+export function readTotals(db: Database): FleetTotals {
   return db.transaction(() => {
     const deployments: Record<string, number> = {};
     for (const r of db.prepare('SELECT state, COUNT(*) AS n FROM deployments GROUP BY state').all() as Array<{ state: string; n: number }>) deployments[r.state] = r.n;
@@ -78,7 +78,7 @@ export function renderMetrics(t: FleetTotals, refusals: ReadonlyMap<RefusalReaso
 export class FleetMetrics {
   private readonly refusals = new Map<RefusalReason, number>();
 
-  constructor(private readonly db: Database.Database, private readonly version: string) {}
+  constructor(private readonly db: Database, private readonly version: string) {}
 
   refused(reason: RefusalReason): void {
     this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);

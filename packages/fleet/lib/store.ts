@@ -1,6 +1,6 @@
 /**
  * The fleet's state in SQLite: accounts and their key digests, the balance ledger, domain
- * configurations, deployments and their recorders, callbacks. better-sqlite3 is synchronous, so a
+ * configurations, deployments and their recorders, callbacks. SQLite here is synchronous (node:sqlite, sqlite.ts), so a
  * transaction is a plain function call, and every change of money is made in the same transaction as
  * the change of state that causes it:
  *   - a reservation checks the balance and the location's capacity, debits, and takes the capacity
@@ -14,7 +14,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from './sqlite';
 import type { Location } from './config';
 import { SECRET_FIELDS, type DomainConfig } from './domain-config';
 import { cappedRefund, deploymentCost, proratedRefund, toCents } from './money';
@@ -121,7 +121,7 @@ function prepareFile(file: string): void {
 }
 
 export class FleetStore {
-  readonly db: Database.Database;
+  readonly db: Database;
   /** How many plaintext secrets of an older fleet were sealed at this start. */
   readonly sealedAtStart: number;
 

@@ -5,7 +5,7 @@
  * password.
  */
 import * as crypto from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { Database } from '../sqlite';
 import { digest, newToken } from './web-security';
 
 export type Role = 'customer' | 'operator';
@@ -28,7 +28,7 @@ function toUser(r: UserRow): User {
 export class EmailTaken extends Error {}
 
 export class UserStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database) {}
 
   /** A user without a password yet; throws EmailTaken. */
   createUser(accountId: string, email: string, role: Role): User {
