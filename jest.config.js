@@ -1,11 +1,14 @@
 /**
  * Every spec lives under spec/ and mirrors lib/; integration specs start the real stack themselves.
  *
- * Two projects. `shared`: the specs that may run beside another spec file (npm test gives it two
- * workers). `alone`: the files whose first docblock says `@runAlone <why>`, run one at a time after it:
- * those that measure timing or media quality under a load they set up themselves (A/V sync, gaps,
- * admission by measured CPU), those that use the Docker engine (one Swarm, one set of images), and those
- * that stop or pause the run's shared S3 server.
+ * The spec files run in three lanes, one jest project each; a file's first docblock names its lane
+ * (`@lane <name>: <why>`), and a file that names none is in `shared`. npm test (scripts/test.sh) runs
+ * `shared` two files at a time with `fleet` beside it, one file at a time, then `alone` by itself:
+ *   shared  may run beside any other spec file;
+ *   fleet   runs a fleet on the host: its local recorders' uids, the Docker engine and the Swarm are the
+ *           host's, so no two of these at once;
+ *   alone   measures timing or media quality under a load it sets up itself (A/V sync, gaps, admission
+ *           by measured CPU), or stops the run's shared S3 server.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -20,13 +23,19 @@ function specFiles(dir) {
   });
 }
 
-/** The pragma in the file's first docblock (jest-docblock's syntax; jest itself ignores unknown ones). */
-function runsAlone(file) {
+/** The lane a file's first docblock names (jest-docblock's syntax; jest ignores pragmas it does not know). */
+function laneOf(file) {
   const docblock = /^\s*\/\*\*([\s\S]*?)\*\//.exec(fs.readFileSync(file, 'utf8'));
-  return docblock !== null && /^\s*\*\s*@runAlone\s+\S/m.test(docblock[1]);
+  return (docblock && /^\s*\*\s*@lane\s+(\w+):/m.exec(docblock[1])?.[1]) ?? 'shared';
 }
 
-const alone = ROOTS.flatMap((r) => specFiles(path.join(__dirname, r))).filter(runsAlone);
+const LANES = ['shared', 'fleet', 'alone'];
+const byLane = Object.fromEntries(LANES.map((l) => [l, []]));
+for (const file of ROOTS.flatMap((r) => specFiles(path.join(__dirname, r)))) {
+  const lane = laneOf(file);
+  if (!byLane[lane]) throw new Error(`${file}: unknown @lane ${lane} (one of ${LANES.join(', ')})`);
+  byLane[lane].push(file);
+}
 
 const common = {
   preset: 'ts-jest',
@@ -45,19 +54,18 @@ const common = {
 };
 
 module.exports = {
-  // One worker unless asked (npm test asks for two in the shared project): real Chromium, Xvfb,
+  // One worker unless asked (npm test asks for two in the shared lane): real Chromium, Xvfb,
   // PulseAudio and ffmpeg share two cores.
   maxWorkers: 1,
   testTimeout: 120000,
   // The run's S3 servers (Ceph RGW, s3rver), shared by the specs that upload; each started on first use.
   globalSetup: '<rootDir>/spec/support/global-setup.ts',
   globalTeardown: '<rootDir>/spec/support/global-teardown.ts',
-  projects: [
-    { ...common, displayName: 'shared', testMatch: ['**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', ...alone.map(escapeRegExp)] },
-    { ...common, displayName: 'alone', testMatch: alone.length > 0 ? alone : ['<rootDir>/no-spec-runs-alone'] },
-  ],
+  projects: LANES.map((lane) => ({
+    ...common,
+    displayName: lane,
+    // A lane with no file matches nothing (an empty list would mean jest's default).
+    testMatch: byLane[lane].length > 0 ? byLane[lane] : ['<rootDir>/no-spec-in-this-lane'],
+  })),
 };
 
-function escapeRegExp(s) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}

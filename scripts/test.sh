@@ -76,28 +76,44 @@ step layers node scripts/layers.js
 step typecheck node scripts/typecheck.js
 step container-check bash scripts/container-check.sh
 step package-check bash scripts/package-check.sh
-# The jest suite in two steps (jest.config.js): the `shared` project's spec files two at a time, then
-# the `alone` project's one at a time. One S3 server (and one s3rver) serves both: named here, started
-# by the first spec that uploads, and gone with this script (their watchdogs follow this shell; the
-# trap below removes them at once).
-export JIBRI_TS_S3_PARENT=$$ JIBRI_TS_KEEP_S3=yes
+# The jest suite in its three lanes (jest.config.js): `shared` two spec files at a time with `fleet` beside
+# it (its output kept and printed after), then `alone` by itself. The run's shared servers are named here
+# and stopped by this script: one S3 server (and one s3rver), started by the first spec that uploads (their
+# watchdogs follow this shell too), and the PulseAudio server when none ran before.
+export JIBRI_TS_S3_PARENT=$$ JIBRI_TS_RUN_SERVERS=script
 JIBRI_TS_S3_DIR=$(mktemp -d "${TMPDIR:-/tmp}/jibri-ts-s3-XXXXXX")/cluster
 JIBRI_TS_S3RVER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/jibri-ts-s3rver-XXXXXX")/server
 export JIBRI_TS_S3_DIR JIBRI_TS_S3RVER_DIR
 if pactl info >/dev/null 2>&1; then export JIBRI_TS_PULSE_BEFORE=yes; else export JIBRI_TS_PULSE_BEFORE=no; fi
-stop_s3() {
+lane_dir=$(mktemp -d "${TMPDIR:-/tmp}/jibri-ts-lanes-XXXXXX")
+stop_run_servers() {
   node -e 'Promise.all([require("./dist/testkit/s3").stopS3(process.argv[1]), require("./dist/testkit/s3rver").stopS3rver(process.argv[2])]).catch(() => {})' \
     "$JIBRI_TS_S3_DIR" "$JIBRI_TS_S3RVER_DIR" 2>/dev/null || true
-  rm -rf "$(dirname "$JIBRI_TS_S3_DIR")" "$(dirname "$JIBRI_TS_S3RVER_DIR")"
+  rm -rf "$(dirname "$JIBRI_TS_S3_DIR")" "$(dirname "$JIBRI_TS_S3RVER_DIR")" "$lane_dir"
+  if [ "$JIBRI_TS_PULSE_BEFORE" = no ]; then pulseaudio --kill >/dev/null 2>&1 || true; fi
 }
-trap 'stop_s3; stop_engine' EXIT
-jest_failed=no
-jest_step() { env JIBRI_FLEET_DOCKER_IMAGE="$IMAGE" npx jest --passWithNoTests "$@" || jest_failed=yes; }
-step jest-shared jest_step --selectProjects shared --maxWorkers=2 "$@"
-step jest-alone jest_step --selectProjects alone --maxWorkers=1 "$@"
-if [ "$jest_failed" = yes ]; then
+trap 'stop_run_servers; stop_engine' EXIT
+jest_failed=()
+lane() {
+  local name=$1
+  shift
+  env JIBRI_FLEET_DOCKER_IMAGE="$IMAGE" npx jest --selectProjects "$name" --passWithNoTests "$@"
+}
+side_by_side() {
+  local fleet_pid
+  lane fleet --maxWorkers=1 "$@" >"$lane_dir/fleet.log" 2>&1 &
+  fleet_pid=$!
+  lane shared --maxWorkers=2 "$@" || jest_failed+=(shared)
+  wait "$fleet_pid" || jest_failed+=(fleet)
+  printf '\n=== npm test: the fleet lane (it ran beside the shared one)\n' >&2
+  cat "$lane_dir/fleet.log" >&2
+}
+alone() { lane alone --maxWorkers=1 "$@" || jest_failed+=(alone); }
+step jest-shared+fleet side_by_side "$@"
+step jest-alone alone "$@"
+if [ "${#jest_failed[@]}" -gt 0 ]; then
   printf '  %s\n' "${steps[@]}" >&2
-  echo "npm test: FAILED: jest (see the summaries above)" >&2
+  echo "npm test: FAILED: the jest lanes ${jest_failed[*]} (see their summaries above)" >&2
   exit 1
 fi
 

@@ -8,7 +8,7 @@
  * rate limit. Every page is checked with axe-core (no serious or critical violation) and photographed at
  * 1280x800 and 390x844 into spec/artifacts/dashboard/ (printed at the end).
  *
- * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
+ * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
  */
 import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';

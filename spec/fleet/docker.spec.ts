@@ -5,7 +5,7 @@
  * recording through one; removed at expiry. The scenarios are shared with the swarm backend
  * (spec/support/fleet-scenarios.ts).
  *
- * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
+ * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';

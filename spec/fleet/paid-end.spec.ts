@@ -4,7 +4,7 @@
  * after it is ready gets nearly all of it back, so its recording must stop then: before, it went on for up
  * to the drain cap (4 h by default) and held its place from other customers, free.
  *
- * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
+ * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

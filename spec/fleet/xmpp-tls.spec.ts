@@ -5,7 +5,7 @@
  * customer's choice never loosens another's, and a server that resolves to loopback is refused unless
  * the operator allowed it (JIBRI_FLEET_XMPP_ALLOWED_HOSTS).
  *
- * @runAlone a fleet on the host: its local recorders' uids and the Docker engine are the host's
+ * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';

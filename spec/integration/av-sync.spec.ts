@@ -7,7 +7,7 @@
  * BOUND_MS is the issue's correctness bound: every beep of every session within ±40 ms of its bar. The
  * offsets are printed for every run.
  *
- * @runAlone measures A/V sync under a load of its own
+ * @lane alone: measures A/V sync under a load of its own
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';

@@ -7,7 +7,7 @@
  * down: the object arrives once and the local file stays until then. Wrong credentials show a clear
  * error in health and logs without the secret, and retention removes uploaded copies only.
  *
- * @runAlone stops and pauses the run's shared S3 server
+ * @lane alone: stops and pauses the run's shared S3 server
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

@@ -3,7 +3,7 @@
  * worker. One streams to a hostile ingest (chunk size 1, endless partial messages), one's worker is
  * killed with SIGKILL; the third records unbroken all along, and health says what happened to each.
  *
- * @runAlone measures the gaps of a session beside two failing ones
+ * @lane alone: measures the gaps of a session beside two failing ones
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

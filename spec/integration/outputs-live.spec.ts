@@ -6,7 +6,7 @@
  * (arriving at and leaving the ingest), and the file, a stream and the HLS keep sound and picture within
  * ±40 ms.
  *
- * @runAlone measures A/V sync and timestamp continuity
+ * @lane alone: measures A/V sync and timestamp continuity
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -4,7 +4,7 @@
  * in a second, headless Chromium; its picture is read back from the <video> element, a screenshot is
  * kept for people to look at, and its sound and picture are measured on the sync page.
  *
- * @runAlone measures the HLS output's A/V sync
+ * @lane alone: measures the HLS output's A/V sync
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

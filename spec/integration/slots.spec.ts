@@ -4,7 +4,7 @@
  * stand-in on Prosody; and a host loaded by something else stays idle and takes its first session, as
  * Jibri, while a second one is refused.
  *
- * @runAlone admission reads the host's CPU load, which another spec would change
+ * @lane alone: admission reads the host's CPU load, which another spec would change
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';

@@ -4,7 +4,7 @@
  * are real too: a refusing application, a port nobody listens on, an ingest stopped mid-stream and
  * started again within the retry time, and one that stays down past it.
  *
- * @runAlone checks stream continuity through ingest faults, against time
+ * @lane alone: checks stream continuity through ingest faults, against time
  */
 import * as fs from 'node:fs';
 import { Writable } from 'node:stream';

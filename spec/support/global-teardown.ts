@@ -9,13 +9,13 @@ import { stopS3 } from '../../testkit/s3';
 import { stopS3rver } from '../../testkit/s3rver';
 
 export default async function globalTeardown(): Promise<void> {
-  // npm test runs jest twice with one S3 server and stops it itself (scripts/test.sh).
-  if (process.env.JIBRI_TS_KEEP_S3 !== 'yes') {
+  // npm test runs its lanes as several jest runs at once, sharing these servers, and stops them itself.
+  if (process.env.JIBRI_TS_RUN_SERVERS !== 'script') {
     await stopS3(process.env.JIBRI_TS_S3_DIR);
     await stopS3rver();
+    // The service leaves its PulseAudio server running for the next start; a test run leaves nothing.
+    if (process.env.JIBRI_TS_PULSE_BEFORE === 'no') spawnSync('pulseaudio', ['--kill'], { stdio: 'ignore', timeout: 10000 });
   }
-  // The service leaves its PulseAudio server running for the next start; a test run leaves nothing.
-  if (process.env.JIBRI_TS_PULSE_BEFORE === 'no') spawnSync('pulseaudio', ['--kill'], { stdio: 'ignore', timeout: 10000 });
   const copy = process.env.JIBRI_TS_FLEET_RECORDER_MAIN;
   // dist/lib/main.js under the copy's own temp folder.
   if (copy) fs.rmSync(path.resolve(copy, '../../..'), { recursive: true, force: true });
