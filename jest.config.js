@@ -3,12 +3,13 @@
  *
  * The spec files run in three lanes, one jest project each; a file's first docblock names its lane
  * (`@lane <name>: <why>`), and a file that names none is in `shared`. npm test (scripts/test.sh) runs
- * `shared` two files at a time with `fleet` beside it, one file at a time, then `alone` by itself:
+ * `shared` two files at a time with `serial` beside it, one file at a time, then `alone` by itself:
  *   shared  may run beside any other spec file;
- *   fleet   runs a fleet on the host: its local recorders' uids, the Docker engine and the Swarm are the
- *           host's, so no two of these at once;
+ *   serial  uses something of the host's that two files cannot share at once, but that the shared lane
+ *           does not touch: a fleet (its local recorders' uids, the Docker engine and the Swarm), the
+ *           run's Ceph S3 server (the delivery specs stop and pause it);
  *   alone   measures timing or media quality under a load it sets up itself (A/V sync, gaps, admission
- *           by measured CPU), or stops the run's shared S3 server.
+ *           by measured CPU, how soon a failing stream ends).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -29,7 +30,7 @@ function laneOf(file) {
   return (docblock && /^\s*\*\s*@lane\s+(\w+):/m.exec(docblock[1])?.[1]) ?? 'shared';
 }
 
-const LANES = ['shared', 'fleet', 'alone'];
+const LANES = ['shared', 'serial', 'alone'];
 const byLane = Object.fromEntries(LANES.map((l) => [l, []]));
 for (const file of ROOTS.flatMap((r) => specFiles(path.join(__dirname, r)))) {
   const lane = laneOf(file);

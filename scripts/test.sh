@@ -76,8 +76,8 @@ step layers node scripts/layers.js
 step typecheck node scripts/typecheck.js
 step container-check bash scripts/container-check.sh
 step package-check bash scripts/package-check.sh
-# The jest suite in its three lanes (jest.config.js): `shared` two spec files at a time with `fleet` beside
-# it (its output kept and printed after), then `alone` by itself. The run's shared servers are named here
+# The jest suite in its three lanes (jest.config.js): `shared` two spec files at a time with `serial` beside
+# it (one file at a time; its output kept and printed after), then `alone` by itself. The run's shared servers are named here
 # and stopped by this script: one S3 server (and one s3rver), started by the first spec that uploads (their
 # watchdogs follow this shell too), and the PulseAudio server when none ran before.
 export JIBRI_TS_S3_PARENT=$$ JIBRI_TS_RUN_SERVERS=script
@@ -100,16 +100,16 @@ lane() {
   env JIBRI_FLEET_DOCKER_IMAGE="$IMAGE" npx jest --selectProjects "$name" --passWithNoTests "$@"
 }
 side_by_side() {
-  local fleet_pid
-  lane fleet --maxWorkers=1 "$@" >"$lane_dir/fleet.log" 2>&1 &
-  fleet_pid=$!
+  local serial_pid
+  lane serial --maxWorkers=1 "$@" >"$lane_dir/serial.log" 2>&1 &
+  serial_pid=$!
   lane shared --maxWorkers=2 "$@" || jest_failed+=(shared)
-  wait "$fleet_pid" || jest_failed+=(fleet)
-  printf '\n=== npm test: the fleet lane (it ran beside the shared one)\n' >&2
-  cat "$lane_dir/fleet.log" >&2
+  wait "$serial_pid" || jest_failed+=(serial)
+  printf '\n=== npm test: the serial lane (it ran beside the shared one)\n' >&2
+  cat "$lane_dir/serial.log" >&2
 }
 alone() { lane alone --maxWorkers=1 "$@" || jest_failed+=(alone); }
-step jest-shared+fleet side_by_side "$@"
+step jest-shared+serial side_by_side "$@"
 step jest-alone alone "$@"
 if [ "${#jest_failed[@]}" -gt 0 ]; then
   printf '  %s\n' "${steps[@]}" >&2

@@ -6,7 +6,7 @@
  * none of them, and the loopback page must never have been asked for. Before the recorder's browser went
  * through the filtering proxy, the loopback page was captured in full.
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

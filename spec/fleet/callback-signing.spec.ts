@@ -6,7 +6,7 @@
  * receiver and it verified (the legacy case below still shows that, for an account that has not
  * generated its own secret).
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';

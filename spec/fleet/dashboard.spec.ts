@@ -8,7 +8,7 @@
  * rate limit. Every page is checked with axe-core (no serious or critical violation) and photographed at
  * 1280x800 and 390x844 into spec/artifacts/dashboard/ (printed at the end).
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';

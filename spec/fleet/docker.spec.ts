@@ -5,7 +5,7 @@
  * recording through one; removed at expiry. The scenarios are shared with the swarm backend
  * (spec/support/fleet-scenarios.ts).
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';

@@ -3,7 +3,7 @@
  * manifests are checked with (spec/support/k8s-schema.ts), with a certificate of a real fleet CA among
  * their secrets as the backend gives them. No cluster ran here.
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

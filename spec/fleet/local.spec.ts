@@ -3,7 +3,7 @@
  * a Jicofo stand-in in the brewery, a local callback receiver, the seed's curl request verbatim (only the
  * host changed). An "hour" is shortened through JIBRI_FLEET_HOUR_SECONDS.
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

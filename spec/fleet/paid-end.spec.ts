@@ -4,7 +4,7 @@
  * after it is ready gets nearly all of it back, so its recording must stop then: before, it went on for up
  * to the drain cap (4 h by default) and held its place from other customers, free.
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

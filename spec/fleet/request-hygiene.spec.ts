@@ -5,7 +5,7 @@
  *   - a refused set-password form wrote its one-time token into the log;
  *   - an API key in the query string was taken.
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';

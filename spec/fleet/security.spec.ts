@@ -5,7 +5,7 @@
  * recorder, at loopback and private addresses, at the money and at the capacity. Each test here failed
  * against the fleet before issue 15 was fixed.
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';

@@ -9,7 +9,7 @@
  * and its shutdown at the paid end (the scenarios) go that way, and a recorder whose certificate another
  * CA issued, or one that is another recorder's, is refused by the fleet before its token is sent.
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';

@@ -5,7 +5,7 @@
  * customer's choice never loosens another's, and a server that resolves to loopback is refused unless
  * the operator allowed it (JIBRI_FLEET_XMPP_ALLOWED_HOSTS).
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';

@@ -9,7 +9,7 @@
  *   - JIBRI_EXIT_DELIVERY_WAIT: a shutdown while the store hangs keeps the process up (out of the
  *     brewery's reach, taking no session) until the object is verified and taken, then it exits.
  *
- * @lane alone: stops and pauses the run's shared S3 server
+ * @lane serial: stops and pauses the run's S3 server, which only the serial lane uses
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

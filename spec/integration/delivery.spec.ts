@@ -7,7 +7,7 @@
  * down: the object arrives once and the local file stays until then. Wrong credentials show a clear
  * error in health and logs without the secret, and retention removes uploaded copies only.
  *
- * @lane alone: stops and pauses the run's shared S3 server
+ * @lane serial: stops and pauses the run's S3 server, which only the serial lane uses
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

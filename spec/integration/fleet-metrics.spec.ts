@@ -3,7 +3,7 @@
  * without a token, 401 with a wrong one, Prometheus text that promtool accepts with the metrics token (or
  * the admin token), and /deploy-recorder's refusals counted by reason.
  *
- * @lane fleet: a fleet on the host (its local recorders' uids, the Docker engine and Swarm) beside no other fleet
+ * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
