@@ -62,6 +62,8 @@ export interface SourceProvider {
 
 /** How many ended sessions health lists (recentSessions). */
 const RECENT_SESSIONS = 10;
+/** How long after a session starts recording the next session's browser may be launched. */
+const SPARE_AFTER_START_MS = 3000;
 
 export interface SessionChange {
   session: SessionSummary;
@@ -97,6 +99,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   private readonly recent: SessionSummary[] = [];
   private lastPublished = '';
   private healthTimer: NodeJS.Timeout | undefined;
+  private spareTimer: NodeJS.Timeout | undefined;
+  private lastRecordingAt = 0;
   private readonly log: Logger;
   private readonly runChecks: () => Promise<Record<string, CheckResult>>;
   private idleWaiters: Array<() => void> = [];
@@ -365,6 +369,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   async shutdown(): Promise<void> {
     this.draining = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
+    if (this.spareTimer) clearTimeout(this.spareTimer);
     this.load.stop();
     if (this.sessions.size) await this.stop();
     await this.whenIdle();
@@ -440,8 +445,10 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     const change: SessionChange = { session: session.summary(), state, previous };
     this.emit('session', change);
     if (state.error && !previous.error && state.error.scope === 'system') void this.refreshHealth();
-    // The next session's browser is warmed once this one is past its own (CPU-heavy) start.
-    if (state.name === 'recording') this.prepareSpare();
+    if (state.name === 'recording') {
+      this.lastRecordingAt = Date.now();
+      this.prepareSpare();
+    }
   }
 
   /**
@@ -500,10 +507,23 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     if (this.sessions.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  /** A warm source only when the next start could use it: healthy, accepting, and nothing still starting. */
+  /**
+   * A warm source only when the next start could use it: healthy, accepting, and nothing still starting.
+   * Not in the first seconds of a recording either: launching a browser takes a core for about a second,
+   * and the new session's own picture (its first frames, the first placing of its sound) must not wait
+   * for that CPU.
+   */
   private prepareSpare(): void {
     if (!this.canRecord || this.draining || !this.admission().accept) return;
     if ([...this.sessions.values()].some((s) => s.state.name === 'starting')) return;
+    const wait = this.lastRecordingAt + SPARE_AFTER_START_MS - Date.now();
+    if (wait > 0) {
+      this.spareTimer ??= setTimeout(() => {
+        this.spareTimer = undefined;
+        this.prepareSpare();
+      }, wait).unref();
+      return;
+    }
     this.spare.prepare();
   }
 
