@@ -47,12 +47,13 @@ export class Statement {
     return named(() => this.stmt.run(...(params as SQLInputValue[])));
   }
 
-  get<T = unknown>(...params: Params): T | undefined {
-    return named(() => this.stmt.get(...(params as SQLInputValue[])) as T | undefined);
+  /** The first row (its shape is the caller's to state), or undefined. */
+  get(...params: Params): unknown {
+    return named(() => this.stmt.get(...(params as SQLInputValue[])));
   }
 
-  all<T = unknown>(...params: Params): T[] {
-    return named(() => this.stmt.all(...(params as SQLInputValue[])) as T[]);
+  all(...params: Params): unknown[] {
+    return named(() => this.stmt.all(...(params as SQLInputValue[])));
   }
 }
 
