@@ -1,6 +1,7 @@
 /**
- * The one owner of sessions and of the recorder's status. Both edges (HTTP and XMPP) call start/stop here
- * and read snapshot(); status goes out only through the 'status' and 'session' events.
+ * The one owner of sessions and slots, and of the recorder's status. Both edges (HTTP and XMPP) call
+ * start/stop here and read snapshot(); status goes out only through the 'status' and 'session' events.
+ * What the host can take is capacity.ts's to say, and whether it is healthy health.ts's.
  *
  * The recorder has JIBRI_CONCURRENT_SESSIONS slots. Each session takes one and owns its own display,
  * audio sink, browser and encoder, so sessions share nothing but the host. As Jibri, a recorder with
@@ -9,32 +10,22 @@
  * hysteresis so that it does not flap. With one slot this is exactly Jibri.
  */
 import { EventEmitter } from 'node:events';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Config } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { OutputRequest } from '../output/output';
-import { audioOnlySession, outputRefusal, withExtraOutputs } from '../output/outputs';
+import { outputRefusal, withExtraOutputs } from '../output/outputs';
 import { SpareSource, type CaptureSource } from '../pipeline/source';
-import { runHealthChecks, type CheckResult } from '../system/health';
-import { HostLoadMonitor, type LoadSample } from '../system/host-load';
+import type { CheckResult } from '../system/health';
+import type { AdmissionResult } from './admission';
+import { RecorderCapacity, type LoadSource, type SlotsView } from './capacity';
+import { RecorderHealth } from './health';
 import type { BusyStatus, Capacity, HealthDetail, HealthStatus, SessionSummary, SlotStatus, StatusSnapshot } from './snapshot';
-import { admit, autoSlots, AvailabilityGate, CostModel, type AdmissionResult } from './admission';
 import type { StartRequest } from './requests';
 import { Session, type SessionDeps } from './session';
 import type { SessionState } from './session-machine';
 
-/** Seconds a session records before its encoder speed and its cost are trusted (its start is noisy). */
-const STEADY_AFTER_SEC = 10;
-
-/** Where the recorder reads the host's load; the real monitor by default. */
-export interface LoadSource {
-  start(): void;
-  stop(): void;
-  current(): LoadSample;
-  onSample(listener: (s: LoadSample) => void): void;
-}
+export type { LoadSource } from './capacity';
 
 export interface RecorderOptions {
   config: Config;
@@ -92,8 +83,6 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   /** Single-use mode: slots whose session has ended never open again. */
   private used: boolean[] = [];
   private draining = false;
-  private checks: Record<string, CheckResult> = {};
-  private links: Record<string, CheckResult> = {};
   private lastSession: SessionSummary | undefined;
   /** The sessions that ended last, newest first: on a host of several slots, what happened to each. */
   private readonly recent: SessionSummary[] = [];
@@ -102,42 +91,26 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   private spareTimer: NodeJS.Timeout | undefined;
   private lastRecordingAt = 0;
   private readonly log: Logger;
-  private readonly runChecks: () => Promise<Record<string, CheckResult>>;
   private idleWaiters: Array<() => void> = [];
-  /** Ended sessions whose files could not be written: their finalize script waits until they can be. */
-  private readonly unfinalized = new Map<string, Session>();
-  private retryingFinalize: Promise<void> | undefined;
   private readonly spare: SourceProvider;
-  private readonly load: LoadSource;
-  private readonly cost: CostModel;
-  /** Audio-only sessions capture and encode no picture: their cost is learned apart. */
-  private readonly audioOnlyCost: CostModel;
-  private readonly gate = new AvailabilityGate();
-  private readonly reports = new Map<string, () => HealthDetail & Record<string, unknown>>();
-  /** Free bytes in the recordings folder, read with each load sample. */
-  private diskFreeBytes: number | undefined;
+  private readonly capacityOf: RecorderCapacity;
+  private readonly health: RecorderHealth;
 
   constructor(private readonly opts: RecorderOptions) {
     super();
     this.log = opts.log.child({ component: 'recorder' });
-    this.runChecks = opts.healthChecks ?? (() => runHealthChecks(opts.config));
+    this.health = new RecorderHealth({ config: opts.config, log: this.log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}), changed: () => this.publish() });
+    this.capacityOf = new RecorderCapacity(opts.config, () => [...this.sessions.values()], opts.load);
     const worker = { memoryLimitMb: opts.config.capacity.workerMemoryMb, ffmpegBinary: opts.config.ffmpegPath };
     this.spare = opts.sources ?? new SpareSource({ encoding: opts.config.encoding, browser: opts.config.browser, log: this.log, worker, ...(opts.browserProxyUrl ? { proxyUrl: opts.browserProxyUrl } : {}), ...(opts.browserSandbox ? { sandbox: true } : {}) });
-    this.load = opts.load ?? new HostLoadMonitor();
-    const { capacity } = opts.config;
-    this.cost = new CostModel({ cpuCores: capacity.sessionCpuCores, memoryBytes: capacity.sessionMemoryBytes });
-    this.audioOnlyCost = new CostModel({ cpuCores: capacity.audioOnlyCpuCores, memoryBytes: capacity.sessionMemoryBytes });
-    if (capacity.slots !== 'auto') this.setSlots(capacity.slots);
+    if (opts.config.capacity.slots !== 'auto') this.setSlots(opts.config.capacity.slots);
   }
 
   /** Sizes the slots (for `auto`, from the host's first load sample), runs the machine checks once and then every minute. */
   async init(): Promise<void> {
-    this.readDiskFree();
-    this.load.onSample((sample) => this.onLoadSample(sample));
-    this.load.start();
+    this.capacityOf.start(() => this.publish());
     if (this.opts.config.capacity.slots === 'auto') {
-      const sample = await new Promise<LoadSample>((resolve) => this.load.onSample(resolve));
-      const n = autoSlots(sample, this.opts.config.capacity);
+      const { slots: n, sample } = await this.capacityOf.autoSlots();
       this.setSlots(n);
       this.log.info(`JIBRI_CONCURRENT_SESSIONS=auto: ${n} slot(s) for ${sample.cores} cores and ${Math.round(sample.memAvailableBytes / 2 ** 20)} MB available`);
     }
@@ -156,7 +129,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    * change the recorder's health: a store that is down must not stop recordings, which are kept locally.
    */
   addReport(name: string, read: () => HealthDetail & Record<string, unknown>): void {
-    this.reports.set(name, read);
+    this.health.addReport(name, read);
   }
 
   get slotCount(): number {
@@ -164,18 +137,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   }
 
   async refreshHealth(): Promise<void> {
-    const checks = await this.runChecks();
-    if (this.unfinalized.size && checks.recordings?.healthStatus === 'HEALTHY') this.retryFinalize();
-    const finalize = this.finalizeCheck();
-    if (finalize) checks.finalize = finalize;
-    for (const [name, r] of Object.entries(checks)) {
-      const before = this.checks[name];
-      if (before?.healthStatus !== r.healthStatus) {
-        const level = r.healthStatus === 'HEALTHY' ? 'info' : 'error';
-        this.log.log(level, `health check ${name}: ${r.healthStatus}${r.healthStatus === 'HEALTHY' ? '' : ` (${r.detail})`}`);
-      }
-    }
-    this.checks = checks;
+    await this.health.refresh();
     this.publish();
     this.prepareSpare();
   }
@@ -193,7 +155,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
 
   /** What health reports: the machine checks and the links (an XMPP server out of reach for too long). */
   get healthStatus(): HealthStatus {
-    return this.canRecord && Object.values(this.links).every((c) => c.healthStatus === 'HEALTHY') ? 'HEALTHY' : 'UNHEALTHY';
+    return this.health.status;
   }
 
   /**
@@ -202,7 +164,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    * using the recorder.
    */
   get canRecord(): boolean {
-    return Object.values(this.checks).every((c) => c.healthStatus === 'HEALTHY');
+    return this.health.canRecord;
   }
 
   /**
@@ -210,14 +172,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    * removes it. Shown in health with the machine checks.
    */
   setLinkCheck(name: string, result: CheckResult | undefined): void {
-    const before = this.links[name];
-    if (before?.healthStatus === result?.healthStatus && before?.detail === result?.detail) return;
-    if (result) this.links[name] = result;
-    else delete this.links[name];
-    if (result && before?.healthStatus !== result.healthStatus) {
-      this.log.log(result.healthStatus === 'HEALTHY' ? 'info' : 'error', `health check ${name}: ${result.healthStatus}${result.healthStatus === 'HEALTHY' ? '' : ` (${result.detail})`}`);
-    }
-    this.publish();
+    if (this.health.setLink(name, result)) this.publish();
   }
 
   /** Single-use mode, once every slot has had its session and none is running. */
@@ -233,33 +188,15 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     return free;
   }
 
-  /** The cost model of a session's kind: audio only, or with a picture. */
-  private costModelOf(outputs: StartRequest['outputs']): CostModel {
-    return audioOnlySession(outputs) ? this.audioOnlyCost : this.cost;
-  }
-
   /** Whether one more session would be taken now: the one asked for, or (for presence) one with a picture. */
   private admission(slot?: number, next?: StartRequest): AdmissionResult {
-    const free = this.freeSlots();
-    const steady = this.steadySessions();
-    const speeds = steady.map((s) => s.summary().encoderSpeed).filter((v): v is number => v !== undefined);
-    const input = {
-      load: this.load.current(),
-      cpuTarget: this.opts.config.capacity.cpuTarget,
-      running: this.sessions.size,
-      freeSlots: slot === undefined ? free.length : free.includes(slot) ? 1 : 0,
-      cost: (next ? this.costModelOf(next.outputs) : this.cost).current,
-      runningCpuCores: [...this.sessions.values()].reduce((sum, s) => sum + this.costModelOf(s.request.outputs).current.cpuCores, 0),
-      ...(speeds.length ? { slowestEncoderSpeed: Math.min(...speeds) } : {}),
-      draining: this.draining,
-      expired: this.opts.config.lifecycle.singleUse && this.used.every(Boolean),
-      ...(this.diskFreeBytes !== undefined ? { disk: { freeBytes: this.diskFreeBytes, perSessionBytes: this.opts.config.recording.sessionDiskBytes } } : {}),
-    };
-    return this.gate.decide(admit(input), () => admit({ ...input, withMargin: true }), Date.now());
+    const view: SlotsView = { free: this.freeSlots(), draining: this.draining, usedUp: this.usedUp };
+    return this.capacityOf.decide(view, slot, next?.outputs);
   }
 
-  private steadySessions(): Session[] {
-    return [...this.sessions.values()].filter((s) => s.state.name === 'recording' && (s.summary().recordedSec ?? 0) >= STEADY_AFTER_SEC);
+  /** Single-use mode, every slot used (sessions may still run). */
+  private get usedUp(): boolean {
+    return this.opts.config.lifecycle.singleUse && this.used.every(Boolean);
   }
 
   /**
@@ -278,12 +215,12 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       throw new RecorderError({ code: 'BUSY', message: `There is no slot ${wanted}`, retryable: true });
     }
     if (!this.canRecord) {
-      const problems = Object.entries(this.checks).filter(([, c]) => c.healthStatus !== 'HEALTHY').map(([n, c]) => `${n}: ${c.detail}`);
+      const problems = this.health.problems();
       throw new RecorderError({ code: 'UNHEALTHY', scope: 'system', message: `This recorder cannot record now (${problems.join('; ')})`, retryable: true });
     }
     const decision = this.admission(wanted, request);
     if (!decision.accept) {
-      const expired = this.opts.config.lifecycle.singleUse && this.used.every(Boolean);
+      const expired = this.usedUp;
       // Jibri's own wording for a busy recorder, then why: clients match on the former.
       const refusal = new RecorderError({ code: expired ? 'EXPIRED' : 'BUSY', message: `Jibri is currently busy: ${decision.refusal ?? 'no free slot'}`, retryable: true });
       this.emit('refused', refusal);
@@ -370,7 +307,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     this.draining = true;
     if (this.healthTimer) clearInterval(this.healthTimer);
     if (this.spareTimer) clearTimeout(this.spareTimer);
-    this.load.stop();
+    this.capacityOf.stop();
     if (this.sessions.size) await this.stop();
     await this.whenIdle();
     await this.spare.close();
@@ -394,31 +331,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   }
 
   capacity(): Capacity {
-    const decision = this.admission();
-    const load = this.load.current();
-    const speeds = this.steadySessions().map((s) => s.summary().encoderSpeed).filter((v): v is number => v !== undefined);
-    return {
-      slotsTotal: this.slots.length,
-      slotsBusy: this.slots.filter(Boolean).length,
-      acceptingNow: decision.accept && this.canRecord,
-      ...(decision.refusal ? { refusal: decision.refusal } : !this.canRecord ? { refusal: 'unhealthy' } : {}),
-      cpuHeadroom: decision.cpuHeadroom,
-      memoryHeadroomBytes: decision.memoryHeadroomBytes,
-      ...(speeds.length ? { encoderSpeed: Math.min(...speeds) } : {}),
-      sessionCost: { ...this.cost.current, measured: this.cost.samples > 0 },
-      audioOnlySessionCost: { ...this.audioOnlyCost.current, measured: this.audioOnlyCost.samples > 0 },
-      hostCores: load.cores,
-      hostBusyCores: load.hostBusyCores,
-      ...(this.diskFreeBytes !== undefined ? { diskFreeBytes: this.diskFreeBytes } : {}),
-    };
+    return { slotsTotal: this.slots.length, slotsBusy: this.slots.filter(Boolean).length, ...this.capacityOf.report(this.admission(), this.canRecord) };
   }
 
   snapshot(): StatusSnapshot {
     const sessions = [...this.sessions.values()].map((s) => s.summary());
-    const details: StatusSnapshot['details'] = { ...this.checks, ...this.links };
+    const details = this.health.details();
     const capacity = this.capacity();
     details.capacity = { healthStatus: 'HEALTHY', detail: capacity.acceptingNow ? 'accepting' : `not accepting: ${capacity.refusal ?? ''}`, ...capacity };
-    for (const [name, read] of this.reports) details[name] = read();
     for (const s of sessions) {
       details[`session:${s.sessionId}`] = { healthStatus: 'HEALTHY', detail: s.error ? `${s.state}: ${s.error.message}` : s.state, ...s };
     }
@@ -451,51 +371,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     }
   }
 
-  /**
-   * Sessions whose files could not be written are finalized again once the folder takes writes. In the
-   * background: a finalize script may run for an hour, and health must not wait for it.
-   */
-  private retryFinalize(): void {
-    if (this.retryingFinalize) return;
-    this.retryingFinalize = (async () => {
-      for (const [id, session] of [...this.unfinalized]) {
-        if (await session.retryFinalize()) continue;
-        this.unfinalized.delete(id);
-        this.log.info(`the recording of session ${id} is finalized now that its files could be written`);
-      }
-    })()
-      .catch((err: unknown) => void this.log.error(`finalizing again failed: ${String(err)}`))
-      .finally(() => {
-        this.retryingFinalize = undefined;
-        this.updateFinalizeCheck();
-      });
-  }
-
-  private updateFinalizeCheck(): void {
-    const { finalize: _old, ...rest } = this.checks;
-    const finalize = this.finalizeCheck();
-    this.checks = finalize ? { ...rest, finalize } : rest;
-    this.publish();
-  }
-
-  /** The health entry that says why recordings wait for their finalize script, while any does. */
-  private finalizeCheck(): CheckResult | undefined {
-    const waiting = [...this.unfinalized.values()];
-    const first = waiting[0]?.unfinalizedError;
-    if (!first) return undefined;
-    return {
-      healthStatus: 'UNHEALTHY',
-      detail:
-        `${waiting.length} recording(s) could not be finalized (${first.code === 'DISK_FULL' ? 'the disk is full' : 'metadata.json could not be written'}), ` +
-        'so their finalize script has not run: free space in JIBRI_RECORDING_DIR (or fix its permissions); they are finalized again once it takes writes',
-    };
-  }
-
   private onSessionDone(session: Session, slot: number): void {
-    if (session.unfinalizedError) {
-      this.unfinalized.set(session.id, session);
-      this.updateFinalizeCheck();
-    }
+    this.health.keepUnfinalized(session);
     this.lastSession = session.summary();
     this.recent.unshift(this.lastSession);
     this.recent.splice(RECENT_SESSIONS);
@@ -525,30 +402,6 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       return;
     }
     this.spare.prepare();
-  }
-
-  private readDiskFree(): void {
-    try {
-      // The folder may not exist yet (the health check creates it): its nearest existing parent is the same disk.
-      let dir = this.opts.config.recording.dir;
-      while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-      const st = fs.statfsSync(dir);
-      this.diskFreeBytes = st.bavail * st.bsize;
-    } catch {
-      // No folder yet: the recordings health check says so.
-      this.diskFreeBytes = undefined;
-    }
-  }
-
-  private onLoadSample(sample: LoadSample): void {
-    this.readDiskFree();
-    // A sample teaches the model of a kind only while every session running is of that kind.
-    const sessions = [...this.sessions.values()];
-    const audioOnly = sessions.filter((s) => audioOnlySession(s.request.outputs)).length;
-    const steady = this.steadySessions().length;
-    if (audioOnly === 0) this.cost.observe(sample, steady, sessions.length);
-    if (audioOnly === sessions.length) this.audioOnlyCost.observe(sample, steady, sessions.length);
-    this.publish();
   }
 
   /** Emits 'status' only when busy, health or a slot's presence really changed, as Jibri's status manager does. */
