@@ -1,7 +1,7 @@
 /**
- * Delivers every finished recording: describes it (manifest.json), uploads it when a store is configured,
- * proves the objects by reading them back (size and SHA-256), then announces it ("recording ready") and
- * applies retention. It reacts to the recorder's session events only: a job is written to the disk
+ * The delivery queue: every finished recording is described (manifest.json), uploaded when a store is
+ * configured and proved by reading the objects back (size and SHA-256; uploader.ts carries one recording
+ * at a time), then announced ("recording ready"), and retention applied. It reacts to the recorder's session events only: a job is written to the disk
  * journal when a session's capture closes (state `finalizing`) and becomes due once the session is
  * finished or failed, that is after Jibri's finalize steps and script. Order on disk and in the store:
  *
@@ -25,22 +25,20 @@ import type { Logger } from '../log';
 import { markerOfMediaFile } from '../recorder/crash-marker';
 import type { SessionChange } from '../recorder/recorder';
 import type { HealthDetail } from '../recorder/snapshot';
-import { describeJob } from './describe';
-import { announced, attemptFailed, counts, finalized, newJob, nextDue, nextWake, verified, type FinishedRecording, type UploadJob } from './job';
+import { announced, counts, finalized, newJob, nextDue, nextWake, type FinishedRecording, type UploadJob } from './job';
 import { UploadJournal } from './journal';
 import { readyEvent, type RecordingReadyEvent } from './links';
 import { deliveryStatus, recordingEntry, settled, type DeliveryStatus, type RecordingEntry } from './listing';
 
 export type { DeliveryStatus } from './listing';
-import { StoreError, type ObjectStore } from './object-store';
+import type { ObjectStore } from './object-store';
 import { localCopyDue, removeLocalCopy } from './retention';
-import { transferFile } from './transfer';
+import { Uploader } from './uploader';
 
 export { fileDigest } from './describe';
 
-/** How often local copies are checked against the retention policy, and an unhealthy store again. */
+/** How often local copies are checked against the retention policy. */
 const SWEEP_MS = 10 * 60 * 1000;
-const RECHECK_MS = 60 * 1000;
 /** How often a session that ended without being finalized (a full disk) is looked at again. */
 const FINALIZE_POLL_MS = 5000;
 
@@ -73,7 +71,6 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   private working: Promise<void> | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private recheckTimer: NodeJS.Timeout | undefined;
   private finalizeTimer: NodeJS.Timeout | undefined;
   /**
    * Sessions of this run that ended while their session marker stayed: metadata.json could not be
@@ -81,12 +78,9 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
    * folder takes writes (lib/recorder/recorder.ts). They are delivered once the marker is gone.
    */
   private readonly awaitingFinalize = new Map<string, FinishedRecording>();
-  private current: AbortController | undefined;
-  private uploading: DeliveryStatus['uploading'];
+  private readonly uploader: Uploader;
   private stopped = false;
-  private storeProblem: string | undefined;
-  private storeChecked = false;
-  private totals = { uploaded: 0, bytes: 0, failedAttempts: 0, ready: 0 };
+  private ready = 0;
   private followed: SessionEvents | undefined;
   private readonly onSession = (change: SessionChange): void => this.sessionChanged(change);
 
@@ -95,6 +89,14 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     this.journal = new UploadJournal(opts.config.recording.dir);
     this.log = opts.log.child({ component: 'delivery' });
     this.now = opts.now ?? Date.now;
+    this.uploader = new Uploader({
+      config: opts.config,
+      log: this.log,
+      ...(opts.store ? { store: opts.store } : {}),
+      now: this.now,
+      started: (upload) => this.emit('upload-started', upload),
+      uploaded: (upload) => this.emit('uploaded', upload),
+    });
   }
 
   /** Loads the journal (jobs of an earlier run resume), checks the store, starts the sweeper. */
@@ -112,7 +114,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       `${this.opts.store ? `uploading recordings to ${this.opts.store.where}${s3?.prefix ? ` under ${s3.prefix}` : ''}` : 'no upload store (JIBRI_UPLOAD_S3_BUCKET): recordings stay local'}` +
         `${jobs.length ? `; ${c.pending} recording(s) from an earlier run wait for upload, ${c.verified} for their ready event` : ''}`,
     );
-    if (this.opts.store) void this.checkStore();
+    this.uploader.start();
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweepTimer.unref();
     this.sweep();
@@ -168,9 +170,9 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     return deliveryStatus(this.jobs.values(), {
       ...(this.opts.store ? { where: this.opts.store.where } : {}),
       handoff: this.opts.config.upload.handoff,
-      ...(this.storeProblem ? { storeProblem: this.storeProblem } : {}),
-      ...(this.uploading ? { uploading: this.uploading } : {}),
-      totals: this.totals,
+      ...(this.uploader.storeProblem ? { storeProblem: this.uploader.storeProblem } : {}),
+      ...(this.uploader.uploading ? { uploading: this.uploader.uploading } : {}),
+      totals: { ...this.uploader.totals, ready: this.ready },
     });
   }
 
@@ -183,10 +185,10 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   async stop(): Promise<void> {
     this.stopped = true;
     this.followed?.off('session', this.onSession);
-    for (const t of [this.wakeTimer, this.sweepTimer, this.recheckTimer, this.finalizeTimer]) if (t) clearTimeout(t);
-    this.current?.abort();
+    for (const t of [this.wakeTimer, this.sweepTimer, this.finalizeTimer]) if (t) clearTimeout(t);
+    this.uploader.stop();
     await this.working;
-    this.opts.store?.close();
+    this.uploader.close();
   }
 
   private get target(): 'store' | 'local' {
@@ -326,52 +328,8 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
       this.drop(job);
       return;
     }
-    const started = this.now();
-    try {
-      let current = await describeJob(job, this.opts.store ? (this.opts.config.upload.s3?.prefix ?? '') : undefined);
-      this.update(current);
-      if (this.opts.store) {
-        for (const f of current.files) {
-          if (f.verified) continue;
-          const store = this.opts.store;
-          this.uploading = { sessionId: job.sessionId, file: f.name, bytes: 0, size: f.size ?? 0 };
-          await transferFile(store, f, {
-            stallTimeoutSec: this.opts.config.upload.stallTimeoutSec,
-            setCurrent: (c) => (this.current = c),
-            progress: (bytes) => {
-              if (this.uploading) this.uploading.bytes = bytes;
-            },
-            started: (key) => this.emit('upload-started', { sessionId: job.sessionId, key, file: f.path }),
-            log,
-          });
-          current = { ...current, files: current.files.map((g) => (g.name === f.name ? { ...g, verified: true } : g)) };
-          this.update(current);
-        }
-        const bytes = current.files.reduce((n, f) => n + (f.size ?? 0), 0);
-        const seconds = (this.now() - started) / 1000;
-        this.totals.uploaded++;
-        this.totals.bytes += bytes;
-        this.setStoreProblem(undefined);
-        log.info(`uploaded and verified ${current.files.length} objects (${mb(bytes)} MB) in ${seconds.toFixed(1)} s${job.attempts ? ` after ${job.attempts} failed attempt(s)` : ''}`);
-        this.emit('uploaded', { sessionId: job.sessionId, bytes, seconds });
-      }
-      current = verified(current, this.now());
-      this.update(current);
-      await this.announce(current);
-    } catch (err) {
-      const e = err instanceof StoreError ? err : new StoreError('other', (err as Error).message ?? String(err));
-      if (this.stopped) {
-        log.info('upload interrupted by the service stopping; it resumes at the next start');
-        return;
-      }
-      this.totals.failedAttempts++;
-      const failed = attemptFailed(this.jobs.get(job.id) ?? job, e.message, this.now(), this.opts.config.upload.retryDelaySec, Math.random, e.kind);
-      this.update(failed);
-      if (e.kind === 'credentials' || e.kind === 'bucket' || e.kind === 'unreachable' || e.kind === 'refused') this.setStoreProblem(e.message);
-      log.warn(`upload attempt ${failed.attempts} failed: ${e.message}; next attempt in ${Math.round((failed.nextAttemptAt - this.now()) / 1000)} s, the local file is kept`);
-    } finally {
-      this.uploading = undefined;
-    }
+    const done = await this.uploader.upload(job, (j) => this.update(j));
+    if (done) await this.announce(done);
   }
 
   private async announce(job: UploadJob): Promise<void> {
@@ -386,7 +344,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     // Marked before the listeners run, so that nothing a listener does can announce it twice.
     const done = announced(job, this.now());
     this.update(done);
-    this.totals.ready++;
+    this.ready++;
     this.emit('recording', event);
     this.log.info(`recording ready: ${event.files.length} file(s) ${event.storage.type === 's3' ? `in ${store?.where ?? 'the store'}, links valid for ${this.opts.config.upload.linkTtlSec} s` : 'on local disk'}`, { sessionId: job.sessionId });
     // Handed off: it stays until it is taken. Kept locally without a store: nothing is left to do for it.
@@ -399,7 +357,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   recordings(): RecordingEntry[] {
     const where = this.opts.store?.where;
     return [...this.jobs.values()].map((j) => {
-      const up = this.uploading?.sessionId === j.sessionId && (j.state === 'queued' || j.state === 'finalizing') ? this.uploading : undefined;
+      const up = this.uploader.uploading?.sessionId === j.sessionId && (j.state === 'queued' || j.state === 'finalizing') ? this.uploader.uploading : undefined;
       return recordingEntry(j, { ...(where ? { where } : {}), ...(up ? { uploading: { file: up.file, bytes: up.bytes, size: up.size } } : {}) });
     });
   }
@@ -455,36 +413,4 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
     if (this.opts.config.upload.handoff) return;
     for (const job of [...this.jobs.values()]) if (job.state === 'announced') this.applyRetention(job);
   }
-
-  private async checkStore(): Promise<void> {
-    const store = this.opts.store;
-    if (!store || this.stopped) return;
-    try {
-      await store.check(AbortSignal.timeout(15000));
-      if (!this.storeChecked || this.storeProblem) this.log.info(`${store.where} accepts the credentials`);
-      this.setStoreProblem(undefined);
-    } catch (err) {
-      const e = err instanceof StoreError ? err : new StoreError('other', String(err));
-      this.setStoreProblem(e.kind === 'aborted' ? `${store.where} did not answer within 15 s: check JIBRI_UPLOAD_S3_ENDPOINT and that the store is up` : e.message);
-    }
-    this.storeChecked = true;
-  }
-
-  private setStoreProblem(problem: string | undefined): void {
-    if (problem === this.storeProblem) return;
-    if (problem) this.log.error(`upload store problem: ${problem}; recordings are kept locally and queued`);
-    else if (this.storeProblem) this.log.info('the upload store works again');
-    this.storeProblem = problem;
-    if (this.recheckTimer) clearInterval(this.recheckTimer);
-    this.recheckTimer = undefined;
-    if (problem && !this.stopped) {
-      // Health turns healthy again by itself once the store is fixed, even with nothing queued.
-      this.recheckTimer = setInterval(() => void this.checkStore(), RECHECK_MS);
-      this.recheckTimer.unref();
-    }
-  }
-}
-
-function mb(bytes: number): string {
-  return (bytes / 1048576).toFixed(1);
 }
