@@ -4,8 +4,8 @@
 #   docker build --target fleet -t jibri-ts-fleet .              the fleet alone (docker, kubernetes backends)
 #   docker build --target fleet-local -t jibri-ts-fleet-local .  the fleet with the recorder, for its local backend
 #
-# Stages: `deps` (npm ci of the lock, every workspace), `build` (the TypeScript build of the three packages:
-# packages/common, packages/fleet and the recorder at the top), `prod-deps` and `fleet-deps` (each program's
+# Stages: `deps` (npm ci of the lock, every workspace), `build` (the TypeScript build of the four packages:
+# packages/common, packages/rtmp, packages/fleet and the recorder at the top), `prod-deps` and `fleet-deps` (each program's
 # production packages only: the recorder's have none of the fleet's SQLite, Docker and Kubernetes clients,
 # the fleet's none of Playwright, the AWS SDK or ffmpeg's wrapper), `fleet-app` (the fleet's files), then the
 # runtime images: `recorder-image`, `fleet`, `fleet-local` and, last so that it is the default target,
@@ -40,6 +40,7 @@ ENV npm_config_nodedir=/usr/local \
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY packages/common/package.json packages/common/
+COPY packages/rtmp/package.json packages/rtmp/
 COPY packages/fleet/package.json packages/fleet/
 ARG NPM_REGISTRY=https://registry.npmjs.org/
 ARG NPM_CA=
@@ -53,21 +54,22 @@ FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY packages packages
 COPY lib lib
-# The shared package first: the fleet and the recorder compile against its declarations.
+# The shared packages first: the fleet and the recorder compile against their declarations.
 RUN set -eu; \
     npx tsc -p packages/common; \
+    npx tsc -p packages/rtmp; \
     npx tsc -p packages/fleet; \
     chmod +x packages/fleet/dist/main.js; \
     npx tsc -p tsconfig.build.json; \
     chmod +x dist/lib/main.js
 
-# --- prod-deps: the recorder's production packages (the top package and packages/common), without what the
+# --- prod-deps: the recorder's production packages (the top package, packages/common and packages/rtmp), without what the
 # runtime never reads. `npm prune` cannot leave a workspace out, so this is a second `npm ci` of the same
 # lock, offline: every package is in npm's cache from the `deps` stage. ---------------------------------
 FROM deps AS prod-deps
 COPY deploy/docker/slim-node-modules.sh /usr/local/bin/
 RUN set -eu; \
-    npm ci --offline --omit=dev --include-workspace-root --workspace packages/common --no-audit --no-fund --loglevel=error; \
+    npm ci --offline --omit=dev --include-workspace-root --workspace packages/common --workspace packages/rtmp --no-audit --no-fund --loglevel=error; \
     slim-node-modules.sh node_modules
 
 # --- fleet-deps: the fleet's production packages (packages/fleet and packages/common) ---------------------
@@ -122,6 +124,8 @@ COPY --from=prod-deps /src/package.json /app/package.json
 COPY --from=prod-deps /src/node_modules /app/node_modules
 COPY --from=build /src/packages/common/package.json /app/packages/common/package.json
 COPY --from=build /src/packages/common/dist /app/packages/common/dist
+COPY --from=build /src/packages/rtmp/package.json /app/packages/rtmp/package.json
+COPY --from=build /src/packages/rtmp/dist /app/packages/rtmp/dist
 COPY --from=build /src/dist/lib /app/dist/lib
 COPY deploy/docker/entrypoint.sh deploy/docker/own-api.js deploy/docker/prestop.js /app/
 # jibri-ts's own ops scripts at Jibri's paths (graceful_shutdown.sh, wait_graceful_shutdown.sh, reload.sh,

@@ -1,5 +1,6 @@
 /**
- * Every spec lives under spec/ and mirrors lib/; integration specs start the real stack themselves.
+ * The recorder's specs live under spec/ and mirror lib/; each workspace package's beside it, under
+ * packages/<name>/spec/. Integration specs start the real stack themselves.
  *
  * The spec files run in three lanes, one jest project each; a file's first docblock names its lane
  * (`@lane <name>: <why>`), and a file that names none is in `shared`. npm test (scripts/test.sh) runs
@@ -14,12 +15,12 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const ROOTS = ['spec'];
+const ROOTS = ['spec', 'packages'];
 
 function specFiles(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) return specFiles(p);
+    if (e.isDirectory()) return e.name === 'node_modules' || e.name === 'dist' ? [] : specFiles(p);
     return e.name.endsWith('.spec.ts') ? [p] : [];
   });
 }

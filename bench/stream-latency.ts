@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import type { Service } from '../lib/compose';
 import type { DemoServer } from '../lib/demo/server';
-import { FlvReader, TAG_VIDEO } from '../lib/output/stream/rtmp/flv';
+import { FlvReader, TAG_VIDEO } from '@jibri-ts/rtmp';
 import { startRtmpServer, type RtmpServer } from '../testkit/rtmp';
 import { median } from './proc-stats';
 

@@ -351,6 +351,7 @@ packages_of() {
 packages_of "$IMAGE" /app/node_modules >"$WORK/recorder-packages.txt" || fail "listing the recorder image's node_modules"
 for p in "${FLEET_ONLY[@]}"; do grep -qxF "$p" "$WORK/recorder-packages.txt" && fail "the recorder image carries the fleet's package $p"; done
 grep -qxF @jibri-ts/common "$WORK/recorder-packages.txt" || fail "the recorder image lacks @jibri-ts/common"
+grep -qxF @jibri-ts/rtmp "$WORK/recorder-packages.txt" || fail "the recorder image lacks @jibri-ts/rtmp"
 docker run --rm --entrypoint sh "$IMAGE" -c 'test ! -e /app/packages/fleet && test ! -e /app/fleet' || fail "the recorder image carries the fleet's code"
 set +e
 docker run --rm "${HARDENED[@]}" "$IMAGE" fleet >"$WORK/no-fleet.out" 2>&1

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Debian package jibri-ts_<version>_amd64.deb from the recorder image (scripts/image-build.sh
 # builds it from a fresh clone of HEAD), so the package carries exactly the image's program: its
-# production node_modules, the compiled dist/lib, packages/common, package.json and its Node.js 24 binary.
+# production node_modules, the compiled dist/lib, packages/common and packages/rtmp, package.json and its Node.js 24 binary.
 # The packaging files (deploy/debian, deploy/jibri) come from the same commit (git archive HEAD).
 #
 # Layout, as Jibri's package where Jibri's users look:
-#   /usr/lib/jibri-ts/{node/bin/node,package.json,dist,node_modules,packages/common}   the program
+#   /usr/lib/jibri-ts/{node/bin/node,package.json,dist,node_modules,packages/{common,rtmp}}   the program
 #   /usr/bin/jibri-ts                                    the command (deploy/debian/jibri-ts)
 #   /opt/jitsi/jibri/{graceful_shutdown,reload,wait_graceful_shutdown,shutdown}.sh   Jibri's scripts (ours)
 #   /etc/systemd/system/jibri.service                    the unit, where Jibri's package has it (conffile)

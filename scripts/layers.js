@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The one rule of docs/ARCHITECTURE.md, checked: imports only go down the layers named below, and the
 // parts of one layer do not import each other (each is its own unit: the XMPP edge does not reach into
-// the HTTP edge). Also: nothing under lib/ imports spec/ or bench/, and bench/ does not import spec/
+// the HTTP edge). The recorder (lib/) has its layers, and so has each workspace package inside its own
+// lib/ (PACKAGE_LAYERS). Also: nothing under lib/ imports spec/ or bench/, and bench/ does not import spec/
 // (shared fixtures and harness live in testkit/); lib/ and the workspace packages (packages/*) import each
-// other only by package name. Plain Node, no dependencies: it reads each file's
-// import/export-from/require/import() specifiers, resolves the relative ones, and names every import
-// that breaks the rule. `node scripts/layers.js` (part of `npm test`) exits 1 on any.
+// other only by package name, and a package's specs may use testkit/ but not the recorder's files.
+// Plain Node, no dependencies: it reads each file's import/export-from/require/import() specifiers,
+// resolves the relative ones, and names every import that breaks the rule. `node scripts/layers.js`
+// (part of `npm test`) exits 1 on any.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -36,14 +38,57 @@ const LAYERS = [
   { name: 'redaction', units: ['lib/redact.ts'] },
 ];
 
-/** Where files of a tree may not import from at all, whatever the layers say. */
-const FORBIDDEN = [
-  { from: 'lib/', to: ['spec/', 'bench/', 'testkit/'], why: 'the product never imports its tests, bench or their kit' },
-  { from: 'lib/', to: ['packages/'], why: 'the recorder uses the workspace packages by name (@jibri-ts/common), never by path' },
-  { from: 'packages/', to: ['lib/', 'spec/', 'bench/', 'testkit/'], why: 'a workspace package stands alone: what it shares with the recorder is @jibri-ts/common' },
-  { from: 'bench/', to: ['spec/'], why: 'the bench shares fixtures and harness with the specs through testkit/, not spec/' },
-  { from: 'testkit/', to: ['spec/', 'bench/'], why: 'testkit/ is below both its users' },
-];
+/**
+ * Each workspace package's own layers, top to bottom, by the same rule; units are paths inside the
+ * package's lib/. Every file of a package that has an entry here must be in one of its layers.
+ */
+const PACKAGE_LAYERS = {
+  'packages/common': [
+    { name: 'entry', units: ['index.ts'] },
+    // The settings reader builds on the settings' declaration, the file tree, durations and the address rules.
+    { name: 'settings reader', units: ['settings-reader.ts'] },
+    { name: 'logging', units: ['log.ts'] },
+    {
+      name: 'leaves',
+      units: ['settings.ts', 'settings-tree.ts', 'duration.ts', 'redact.ts', 'token.ts', 'pid.ts', 'version.ts', 'xmpp/', 'net/'],
+    },
+  ],
+  'packages/rtmp': [
+    { name: 'entry', units: ['index.ts'] },
+    { name: 'publisher', units: ['publisher.ts'] },
+    // What a publishing connection answers by itself: pings, acknowledgements, the peer's chunk size.
+    { name: 'control', units: ['control.ts'] },
+    { name: 'messages', units: ['messages.ts'] },
+    // Pure codecs and rules: AMF0, chunks, the handshake, authentication, URLs, FLV.
+    { name: 'codecs', units: ['amf0.ts', 'chunk.ts', 'handshake.ts', 'auth.ts', 'url.ts', 'flv.ts'] },
+  ],
+};
+
+/** The workspace package a path is in (`packages/<name>`), if any. */
+function packageOf(file) {
+  const m = /^packages\/[^/]+/.exec(file);
+  return m ? m[0] : undefined;
+}
+
+/** Why `file` may not import `target` at all, whatever the layers say; undefined when it may. */
+function forbidden(file, target) {
+  const rules = [
+    { from: 'lib/', to: ['spec/', 'bench/', 'testkit/'], why: 'the product never imports its tests, bench or their kit' },
+    { from: 'lib/', to: ['packages/'], why: 'the recorder uses the workspace packages by name (@jibri-ts/common), never by path' },
+    { from: 'bench/', to: ['spec/'], why: 'the bench shares fixtures and harness with the specs through testkit/, not spec/' },
+    { from: 'testkit/', to: ['spec/', 'bench/'], why: 'testkit/ is below both its users' },
+  ];
+  const rule = rules.find((f) => file.startsWith(f.from) && f.to.some((t) => target.startsWith(t)));
+  if (rule) return rule.why;
+  const pkg = packageOf(file);
+  if (!pkg) return undefined;
+  const inLib = file.startsWith(`${pkg}/lib/`);
+  if (inLib && !target.startsWith(`${pkg}/`)) return 'a workspace package stands alone: what it shares with the recorder is @jibri-ts/common';
+  if (!inLib && ['lib/', 'spec/', 'bench/'].some((t) => target.startsWith(t))) return "a package's specs test the package: they may use testkit/, not the recorder's files";
+  const other = packageOf(target);
+  if (other && other !== pkg) return 'workspace packages use each other by package name, never by path';
+  return undefined;
+}
 
 const SPECIFIER = /(?:^|[^.\w])(?:import|export)\s+(?:type\s+)?(?:[\w*{}\s,$]+?\s+from\s+)?['"]([^'"]+)['"]|(?:require|import)\(\s*['"]([^'"]+)['"]\s*\)/g;
 
@@ -78,11 +123,22 @@ function resolve(root, from, spec) {
   return base;
 }
 
+/** The layers a file is checked against, with the prefix its units are written under. */
+function layersFor(file) {
+  if (file.startsWith('lib/')) return { layers: LAYERS, prefix: '' };
+  const pkg = packageOf(file);
+  if (pkg && PACKAGE_LAYERS[pkg] && file.startsWith(`${pkg}/lib/`)) return { layers: PACKAGE_LAYERS[pkg], prefix: `${pkg}/lib/` };
+  return undefined;
+}
+
 function unitOf(file) {
-  for (let i = 0; i < LAYERS.length; i++) {
-    for (const unit of LAYERS[i].units) {
-      const parts = Array.isArray(unit) ? unit : [unit];
-      if (parts.some((p) => (p.endsWith('/') ? file.startsWith(p) : file === p))) return { layer: i, unit: parts.join('+') };
+  const table = layersFor(file);
+  if (!table) return undefined;
+  const { layers, prefix } = table;
+  for (let i = 0; i < layers.length; i++) {
+    for (const unit of layers[i].units) {
+      const parts = (Array.isArray(unit) ? unit : [unit]).map((p) => prefix + p);
+      if (parts.some((p) => (p.endsWith('/') ? file.startsWith(p) : file === p))) return { layers, layer: i, unit: parts.join('+') };
     }
   }
   return undefined;
@@ -97,19 +153,21 @@ function checkTree(root) {
     for (const spec of importsOf(text)) {
       const target = resolve(root, file, spec);
       if (!target) continue;
-      const forbidden = FORBIDDEN.find((f) => file.startsWith(f.from) && f.to.some((t) => target.startsWith(t)));
-      if (forbidden) {
-        problems.push(`${file} -> ${target}: ${forbidden.why}`);
+      const why = forbidden(file, target);
+      if (why) {
+        problems.push(`${file} -> ${target}: ${why}`);
         continue;
       }
       const a = unitOf(file);
       const b = unitOf(target);
-      if (!a || !b || a.unit === b.unit) continue;
-      if (b.layer < a.layer) problems.push(`${file} -> ${target}: ${LAYERS[a.layer].name} imports from ${LAYERS[b.layer].name}, a layer above it`);
-      else if (b.layer === a.layer) problems.push(`${file} -> ${target}: ${a.unit} and ${b.unit} are side by side in ${LAYERS[a.layer].name}; neither imports the other`);
+      if (!a || !b || a.unit === b.unit || a.layers !== b.layers) continue;
+      const name = (u) => a.layers[u.layer].name;
+      if (b.layer < a.layer) problems.push(`${file} -> ${target}: ${name(a)} imports from ${name(b)}, a layer above it`);
+      else if (b.layer === a.layer) problems.push(`${file} -> ${target}: ${a.unit} and ${b.unit} are side by side in ${name(a)}; neither imports the other`);
     }
-    const own = file.startsWith('lib/') ? unitOf(file) : undefined;
-    if (file.startsWith('lib/') && !own) problems.push(`${file}: in no layer; add it to LAYERS in scripts/layers.js and to docs/ARCHITECTURE.md`);
+    if (layersFor(file) && !unitOf(file)) {
+      problems.push(file.startsWith('lib/') ? `${file}: in no layer; add it to LAYERS in scripts/layers.js and to docs/ARCHITECTURE.md` : `${file}: in no layer; add it to PACKAGE_LAYERS['${packageOf(file)}'] in scripts/layers.js`);
+    }
   }
   problems.push(...undocumented(root));
   return problems;
@@ -124,7 +182,7 @@ function undocumented(root) {
   return names.filter((n) => !text.includes(`\`${n}\``)).map((n) => `docs/ARCHITECTURE.md: does not name \`${n}\` (a unit of scripts/layers.js)`);
 }
 
-module.exports = { LAYERS, checkTree, importsOf };
+module.exports = { LAYERS, PACKAGE_LAYERS, checkTree, importsOf };
 
 if (require.main === module) {
   const root = path.resolve(__dirname, '..');

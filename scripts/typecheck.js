@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run typecheck`: `tsc --noEmit` for every package of the repository, the root one and each npm
- * workspace (package.json "workspaces") that has a tsconfig.json, one after the other; fails when any fails.
+ * workspace (package.json "workspaces") that has a tsconfig.json, and each workspace's specs (their own
+ * spec/tsconfig.json), one after the other; fails when any fails.
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -25,7 +26,8 @@ for (const p of patterns) {
 
 const tsc = require.resolve('typescript/bin/tsc');
 let failed = 0;
-for (const dir of dirs) {
+const projects = dirs.flatMap((dir) => [dir, path.join(dir, 'spec')]);
+for (const dir of projects) {
   const project = path.join(root, dir, 'tsconfig.json');
   if (!fs.existsSync(project)) continue;
   const t0 = Date.now();

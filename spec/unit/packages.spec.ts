@@ -1,5 +1,5 @@
 /**
- * The repository's packages keep to their own dependencies (issue 18): the recorder (the top package,
+ * The repository's packages keep to their own dependencies: the recorder (the top package,
  * lib/) neither depends on nor imports the fleet's packages, the fleet (packages/fleet) imports nothing of
  * the recorder's lib/, and what both use comes from packages/common. The images are checked for real by
  * scripts/container-check.sh; this catches a stray import in milliseconds.
@@ -25,14 +25,15 @@ function imports(file: string): string[] {
 }
 
 describe('packages', () => {
-  it('are npm workspaces: packages/common and packages/fleet', () => {
-    expect(manifest('.').workspaces).toEqual(['packages/common', 'packages/fleet']);
+  it('are npm workspaces: packages/common, packages/rtmp and packages/fleet', () => {
+    expect(manifest('.').workspaces).toEqual(['packages/common', 'packages/rtmp', 'packages/fleet']);
   });
 
   it("the recorder's production dependencies hold none of the fleet's", () => {
     const deps = Object.keys(manifest('.').dependencies ?? {});
     for (const name of FLEET_ONLY) expect([name, deps.includes(name)]).toEqual([name, false]);
     expect(deps).toContain('@jibri-ts/common');
+    expect(deps).toContain('@jibri-ts/rtmp');
   });
 
   it("the recorder's modules import nothing of the fleet", () => {
@@ -45,13 +46,20 @@ describe('packages', () => {
   });
 
   it("the fleet's and the shared package's relative imports stay inside their own lib/ (nothing of the recorder's)", () => {
-    for (const pkg of ['packages/fleet/lib', 'packages/common/lib']) {
+    for (const pkg of ['packages/fleet/lib', 'packages/common/lib', 'packages/rtmp/lib']) {
       for (const file of sources(pkg)) {
         for (const spec of imports(file).filter((x) => x.startsWith('.'))) {
           const target = path.relative(path.join(root, pkg), path.resolve(root, path.dirname(file), spec));
           expect([file, spec, target.startsWith('..')]).toEqual([file, spec, false]);
         }
       }
+    }
+  });
+
+  it('the RTMP publisher depends on nothing but Node.js, and imports nothing else', () => {
+    expect(manifest('packages/rtmp').dependencies ?? {}).toEqual({});
+    for (const file of sources('packages/rtmp/lib')) {
+      for (const spec of imports(file)) expect([file, spec, spec.startsWith('node:') || spec.startsWith('./')]).toEqual([file, spec, true]);
     }
   });
 

@@ -10,9 +10,9 @@
 import { EventEmitter } from 'node:events';
 import { RecorderError } from '../../errors';
 import type { Logger } from '../../log';
-import type { Credentials } from './rtmp/auth';
 import type { AllowedHost } from '@jibri-ts/common';
-import { publishRtmp } from './rtmp/publisher';
+import { publishRtmp, type Credentials } from '@jibri-ts/rtmp';
+import { publicIngestAddress } from './ingest-address';
 import { openEncoderChannel, type EncoderChannel } from './relay/encoder-channel';
 import { Destination, RETRY_WAIT_MS, type DestinationStatus } from './relay/destination';
 import { StreamRelay } from './relay/relay';
@@ -116,7 +116,7 @@ export class StreamFanOut extends EventEmitter<FanOutEvents> implements FanOut {
             url: spec.url,
             ...(spec.credentials ? { credentials: spec.credentials } : {}),
             ...(opts.extraCa ? { extraCa: opts.extraCa } : {}),
-            ...(opts.publicOnly ? { publicOnly: opts.publicOnly } : {}),
+            ...(opts.publicOnly ? { resolveAddress: publicIngestAddress(opts.publicOnly.allowed) } : {}),
             timeoutMs: CONNECT_TIMEOUT_MS,
             signal,
           }),

@@ -5,7 +5,7 @@
  * shows only `redactStreamUrl`'s form: the key and any credentials are secrets.
  */
 import { RecorderError } from '../../errors';
-import { parseRtmpUrl } from './rtmp/url';
+import { parseRtmpUrl } from '@jibri-ts/rtmp';
 
 export const YOUTUBE_RTMP = 'rtmp://a.rtmp.youtube.com/live2';
 

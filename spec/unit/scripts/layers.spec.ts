@@ -96,6 +96,34 @@ describe('the layering check', () => {
     ]);
   });
 
+  it("checks each package's own layers, and names a package file in none", () => {
+    const root = make({
+      'packages/rtmp/lib/url.ts': "import { publishRtmp } from './publisher';\n",
+      'packages/rtmp/lib/publisher.ts': "import { parseRtmpUrl } from './url';\n",
+      'packages/rtmp/lib/amf0.ts': "import { parseRtmpUrl } from './url';\n",
+      'packages/rtmp/lib/extra.ts': 'export {};\n',
+    });
+    expect(checkTree(root).filter((p) => !p.startsWith('docs/'))).toEqual([
+      'packages/rtmp/lib/amf0.ts -> packages/rtmp/lib/url.ts: packages/rtmp/lib/amf0.ts and packages/rtmp/lib/url.ts are side by side in codecs; neither imports the other',
+      "packages/rtmp/lib/extra.ts: in no layer; add it to PACKAGE_LAYERS['packages/rtmp'] in scripts/layers.js",
+      'packages/rtmp/lib/url.ts -> packages/rtmp/lib/publisher.ts: codecs imports from publisher, a layer above it',
+    ]);
+  });
+
+  it("lets a package's specs use testkit/ but neither the recorder's files nor another package's by path", () => {
+    const root = make({
+      'packages/rtmp/spec/integration/publisher.spec.ts': "import { startRtmpServer } from '../../../../testkit/rtmp';\nimport { publishRtmp } from '../../lib/publisher';\nimport { probe } from '../../../../lib/output/probe';\n",
+      'packages/rtmp/lib/publisher.ts': "import { redact } from '../../common/lib/redact';\n",
+      'packages/common/lib/redact.ts': 'export {};\n',
+      'testkit/rtmp.ts': 'export {};\n',
+      'lib/output/probe.ts': 'export {};\n',
+    });
+    expect(checkTree(root).filter((p) => !p.startsWith('docs/'))).toEqual([
+      "packages/rtmp/lib/publisher.ts -> packages/common/lib/redact.ts: a workspace package stands alone: what it shares with the recorder is @jibri-ts/common",
+      "packages/rtmp/spec/integration/publisher.spec.ts -> lib/output/probe.ts: a package's specs test the package: they may use testkit/, not the recorder's files",
+    ]);
+  });
+
   it('asks docs/ARCHITECTURE.md to name every unit', () => {
     const root = make({ 'lib/redact.ts': 'export {};\n', 'docs/ARCHITECTURE.md': '| redaction | `redact.ts` |\n| outputs | `output/` |\n' });
     const problems = checkTree(root);

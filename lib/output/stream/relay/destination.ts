@@ -15,8 +15,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { RecorderError } from '../../../errors';
-import { TAG_AUDIO, TAG_VIDEO, type FlvTag, type TagKind } from '../rtmp/flv';
-import { PublishError, type MediaKind, type Publication } from '../rtmp/publisher';
+import { TAG_AUDIO, TAG_VIDEO, type FlvTag, type TagKind } from '@jibri-ts/rtmp';
+import { PublishError, type MediaKind, type Publication } from '@jibri-ts/rtmp';
 import { StreamLink, type StreamLinkState, type StreamLinkStatus } from '../link';
 import { systemClock, type Clock } from './clock';
 

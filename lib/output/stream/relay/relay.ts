@@ -7,7 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { RecorderError } from '../../../errors';
-import { FlvReader, tagKind, type FlvTag } from '../rtmp/flv';
+import { FlvReader, tagKind, type FlvTag } from '@jibri-ts/rtmp';
 import type { StreamLinkState } from '../link';
 import type { Destination, DestinationStatus, RelayTag, StartPoint } from './destination';
 

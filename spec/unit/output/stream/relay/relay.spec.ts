@@ -5,9 +5,9 @@
  * and removed while the stream runs.
  */
 import { EventEmitter } from 'node:events';
-import { encodeAmf0 } from '../../../../../lib/output/stream/rtmp/amf0';
-import { encodeTag, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, type FlvTag } from '../../../../../lib/output/stream/rtmp/flv';
-import { PublishError, type MediaKind, type Publication } from '../../../../../lib/output/stream/rtmp/publisher';
+import { encodeAmf0 } from '@jibri-ts/rtmp';
+import { encodeTag, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, type FlvTag } from '@jibri-ts/rtmp';
+import { PublishError, type MediaKind, type Publication } from '@jibri-ts/rtmp';
 import { Destination, type DestinationOptions } from '../../../../../lib/output/stream/relay/destination';
 import { StreamRelay } from '../../../../../lib/output/stream/relay/relay';
 import { FakeClock, settle } from '../../../../support/fake-clock';

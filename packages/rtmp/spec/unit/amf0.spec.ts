@@ -1,5 +1,5 @@
 /** AMF0 against the byte layouts of Adobe's AMF0 specification. */
-import { Amf0EcmaArray, Amf0Error, decodeAmf0, encodeAmf0, type Amf0Value } from '../../../../../lib/output/stream/rtmp/amf0';
+import { Amf0EcmaArray, Amf0Error, decodeAmf0, encodeAmf0, type Amf0Value } from '../../lib/amf0';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -8,9 +8,8 @@
  * that says what kind of failure it was (unreachable, not an RTMP ingest, refused, untrusted TLS, failed
  * authentication). Nothing here logs; errors never carry the stream name, the username or the password.
  */
-import { EventEmitter } from 'node:events';
-import { OutboundRefused, OutboundUnresolved, resolveChecked, type AllowedHost } from '@jibri-ts/common';
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { nextAuthStep, type Credentials } from './auth';
@@ -36,10 +35,12 @@ export interface PublishOptions {
   /** PEM certificates trusted for rtmps:// besides the system's (a private or test CA). */
   extraCa?: string;
   /**
-   * Only public addresses (and these hosts): the ingest's host is resolved once, every address checked with
-   * @jibri-ts/common's rules, and the connection made to the checked address (JIBRI_STREAMING_PUBLIC_ONLY).
+   * Where to connect: the caller's address policy resolves the ingest's host once and answers the one
+   * checked address, which the connection then uses (SNI and certificate checks keep the host's name).
+   * It may throw a PublishError ('refused', 'unreachable'), which publishRtmp passes on. Absent: the
+   * host as the system resolves it.
    */
-  publicOnly?: { allowed: readonly AllowedHost[] };
+  resolveAddress?: (host: string, port: number) => Promise<string>;
   /** Connect, handshake and publish must be done within this. */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -89,7 +90,7 @@ export async function publishRtmp(opts: PublishOptions): Promise<Publication> {
   const deadline = Date.now() + opts.timeoutMs;
   let authParams = '';
   let responded = false;
-  const address = opts.publicOnly ? await checkedIngest(endpoint, opts.publicOnly.allowed) : undefined;
+  const address = opts.resolveAddress ? await opts.resolveAddress(endpoint.host, endpoint.port) : undefined;
   for (let attempt = 1; ; attempt++) {
     const conn = new Connection(endpoint, opts, secrets, address);
     try {
@@ -105,17 +106,6 @@ export async function publishRtmp(opts: PublishOptions): Promise<Publication> {
       authParams = step.params;
       responded = step.responded;
     }
-  }
-}
-
-/** The address to connect to, once the ingest's host passed the address rules; a PublishError otherwise. */
-async function checkedIngest(endpoint: RtmpEndpoint, allowed: readonly AllowedHost[]): Promise<string> {
-  try {
-    return (await resolveChecked('the stream URL', endpoint.host, endpoint.port, allowed)).address;
-  } catch (err) {
-    if (err instanceof OutboundRefused) throw new PublishError('refused', `the ingest ${endpoint.host} is not on a public address, and this recorder streams only to public ones (JIBRI_STREAMING_PUBLIC_ONLY)`);
-    if (err instanceof OutboundUnresolved) throw new PublishError('unreachable', `the ingest's host ${endpoint.host} has no address`);
-    throw err;
   }
 }
 
@@ -160,7 +150,7 @@ class Connection extends EventEmitter<ConnectionEvents> implements Publication {
     private readonly endpoint: RtmpEndpoint,
     private readonly opts: PublishOptions,
     private readonly secrets: readonly string[],
-    /** The checked address to connect to (JIBRI_STREAMING_PUBLIC_ONLY); the URL's host otherwise. */
+    /** The checked address to connect to (PublishOptions.resolveAddress); the URL's host otherwise. */
     private readonly address?: string,
   ) {
     super();

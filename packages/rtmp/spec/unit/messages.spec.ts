@@ -1,10 +1,10 @@
 /** The handshake and the control and command messages a publisher exchanges. */
-import { encodeAmf0 } from '../../../../../lib/output/stream/rtmp/amf0';
-import type { RtmpMessage } from '../../../../../lib/output/stream/rtmp/chunk';
-import { ControlState } from '../../../../../lib/output/stream/rtmp/control';
-import { clientAck, clientHello, HandshakeError, HANDSHAKE_SIZE } from '../../../../../lib/output/stream/rtmp/handshake';
-import * as m from '../../../../../lib/output/stream/rtmp/messages';
-import { cleanServerText } from '../../../../../lib/output/stream/rtmp/publisher';
+import { encodeAmf0 } from '../../lib/amf0';
+import type { RtmpMessage } from '../../lib/chunk';
+import { ControlState } from '../../lib/control';
+import { clientAck, clientHello, HandshakeError, HANDSHAKE_SIZE } from '../../lib/handshake';
+import * as m from '../../lib/messages';
+import { cleanServerText } from '../../lib/publisher';
 
 describe('simple handshake', () => {
   it('sends C0 (version 3) and C1 (time, zeros, random)', () => {

@@ -6,7 +6,7 @@
  *   h1=$(b64md5 jibriAbCd12s3cret); b64md5 "${h1}Op4Q0a1b2c3d"; b64md5 "${h1}Xy7Zq0a1b2c3d"
  *   ha1=$(hexmd5 jibri:live:s3cret); hexmd5 "$ha1:1234abcd:00000001:deadbeef:auth:$(hexmd5 publish:/live/_definst_)"
  */
-import { adobeResponse, llnwResponse, nextAuthStep } from '../../../../../lib/output/stream/rtmp/auth';
+import { adobeResponse, llnwResponse, nextAuthStep } from '../../lib/auth';
 
 const credentials = { username: 'jibri', password: 's3cret' };
 const random8 = (): string => '0a1b2c3d';

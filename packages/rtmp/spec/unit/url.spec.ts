@@ -1,5 +1,5 @@
 /** RTMP URLs split as ffmpeg splits them: host, port, application (with its instance), tcUrl and stream name. */
-import { parseRtmpUrl, type RtmpEndpoint } from '../../../../../lib/output/stream/rtmp/url';
+import { parseRtmpUrl, type RtmpEndpoint } from '../../lib/url';
 
 describe('parseRtmpUrl', () => {
   it.each<[string, Partial<RtmpEndpoint>]>([

@@ -1,6 +1,6 @@
 /** RTMP chunking against the byte layouts of Adobe's RTMP specification (5.3), and back. */
-import { ChunkError, ChunkReader, ChunkWriter, READER_LIMITS, type RtmpMessage } from '../../../../../lib/output/stream/rtmp/chunk';
-import { setChunkSize } from '../../../../../lib/output/stream/rtmp/messages';
+import { ChunkError, ChunkReader, ChunkWriter, READER_LIMITS, type RtmpMessage } from '../../lib/chunk';
+import { setChunkSize } from '../../lib/messages';
 
 const hex = (s: string): string => s.replace(/\s+/g, '');
 const msg = (type: number, timestamp: number, payload: Buffer | string, streamId = 0): RtmpMessage => ({ type, streamId, timestamp, payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload) });

@@ -1,5 +1,5 @@
 /**
- * The FLV reader on what the encoder really writes. testkit/fixtures/encoder-stream.flv was captured once
+ * The FLV reader on what the encoder really writes. spec/fixtures/encoder-stream.flv was captured once
  * from Debian's ffmpeg 5.1 with the stream's own muxer options (2.5 s, 160x90, GOP 30, tee → flv with
  * flvflags=no_duration_filesize and +global_header, as lib/pipeline/encoder/ffmpeg-args.ts writes it):
  *   ffmpeg -f lavfi -i testsrc2=size=160x90:rate=30 -f lavfi -i sine=frequency=440:sample_rate=48000 -t 2.5
@@ -9,10 +9,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Amf0EcmaArray, decodeAmf0 } from '../../../../../lib/output/stream/rtmp/amf0';
-import { FlvError, FlvReader, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, tagKind, writeFlv, type FlvTag } from '../../../../../lib/output/stream/rtmp/flv';
+import { Amf0EcmaArray, decodeAmf0 } from '../../lib/amf0';
+import { FlvError, FlvReader, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, tagKind, writeFlv, type FlvTag } from '../../lib/flv';
 
-const fixture = fs.readFileSync(path.join(__dirname, '../../../../../testkit/fixtures/encoder-stream.flv'));
+const fixture = fs.readFileSync(path.join(__dirname, 'fixtures/encoder-stream.flv'));
 
 function readAll(bytes: Buffer, sizes: () => number): FlvTag[] {
   const reader = new FlvReader();
