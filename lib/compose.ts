@@ -2,6 +2,7 @@
  * The only wiring: builds every part from a Config and returns a running service. No work happens at
  * import time, so specs and the benchmark compose a service in-process exactly as main does.
  */
+import type * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Server } from 'node:http';
@@ -86,7 +87,17 @@ function bindHost(host: string, variable: string): string {
   return bound;
 }
 
-export async function compose(config: Config, log: Logger, opts: ComposeOptions = {}): Promise<Service> {
+/** What is checked and read before anything starts: a bad key, address or certificate stops the start here. */
+interface StartChecks {
+  jwt: RefreshingJwt | undefined;
+  autoscalerKey: crypto.KeyObject | undefined;
+  host: string;
+  internalHost: string;
+  tls: { cert: string; key: string } | undefined;
+  sandbox: boolean;
+}
+
+function checkBeforeStart(config: Config, log: Logger): StartChecks {
   for (const s of [config.http.token, config.recorderLogin?.password]) registerSecret(s, { pinned: true });
   for (const env of config.xmppEnvironments) for (const s of [env.password, env.callLogin?.password]) registerSecret(s, { pinned: true });
   for (const warning of config.warnings) log.warn(warning, { component: 'config' });
@@ -105,47 +116,35 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   const tls = config.http.tls ? { cert: fs.readFileSync(config.http.tls.certFile, 'utf8'), key: fs.readFileSync(config.http.tls.keyFile, 'utf8') } : undefined;
   const sandbox = sandboxDecision(config.browser.sandbox, { root: process.getuid?.() === 0, userNamespaces: config.browser.sandbox === 'auto' && userNamespacesWork() });
   log.info(`Chromium ${sandbox.sandbox ? 'runs with' : 'runs without'} its sandbox: ${sandbox.why}`, { component: 'browser' });
-  // Before any browser starts: with JIBRI_BROWSER_PUBLIC_ONLY every browser goes through it.
-  const egress = config.browser.publicOnly ? await startEgressProxy(config.browser.publicOnly.allowed, log) : undefined;
-  const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}), ...(egress ? { browserProxyUrl: egress.url } : {}), ...(sandbox.sandbox ? { browserSandbox: true } : {}) });
-  await recorder.init();
-  // After the recorder's own steps for a session (finalize script included), on the session events only.
-  const { s3 } = config.upload;
-  const { publicOnly } = config.upload;
+  return { jwt, autoscalerKey, host, internalHost, tls, sandbox: sandbox.sandbox };
+}
+
+/** Uploads after the recorder's own steps for a session (finalize script included), on the session events only. */
+function deliveryFor(config: Config, log: Logger, recorder: Recorder): Delivery {
+  const { s3, publicOnly } = config.upload;
   const onRefused = (err: { detail: string }): void => void log.warn(`upload refused: ${err.detail} (JIBRI_UPLOAD_PUBLIC_ONLY; JIBRI_UPLOAD_ALLOWED_HOSTS lists exceptions)`, { component: 'delivery' });
   const store = s3 ? new S3ObjectStore({ s3, requestTimeoutMs: config.upload.stallTimeoutSec * 1000, ...(publicOnly ? { publicOnly: { allowed: publicOnly.allowed, onRefused } } : {}) }) : undefined;
   const delivery = new Delivery({ config, log, ...(store ? { store } : {}) });
   delivery.follow(recorder);
   recorder.addReport('upload', () => delivery.healthDetail());
+  return delivery;
+}
 
-  // Built before the HTTP app (metrics count its connections), started once the API listens.
-  const xmpp = config.xmppEnvironments.length ? new XmppEdge({ config, environments: config.xmppEnvironments, recorder, log }) : undefined;
-  // Counted always: StatsD (on by default, as Jibri) needs the counts even without /metrics.
-  const metrics = new RecorderMetrics({ recorder, delivery, ...(xmpp ? { xmpp } : {}), statsd: config.statsd, log });
-  const app = createApp({ config, recorder, log, recordings: delivery, delivery, ...(config.prometheus ? { metrics } : {}) });
-  const server = await listen(app, host, config.http.port, 'JIBRI_HTTP_API_EXTERNAL_PORT', tls).catch((err: Error) => {
-    throw new Error(`The HTTP API ${err.message}`);
-  });
-  const port = boundPort(server);
-  log.info(`HTTP API listening on ${urlOf(host, port, Boolean(tls))}/jibri/api/v1.0`, { component: 'http' });
+/** In Kubernetes, the pod's deletion cost follows its running sessions. */
+function followPodDeletionCost(config: Config, log: Logger, recorder: Recorder): void {
+  if (!PodDeletionCost.applies(config.kubernetes)) return;
+  const cost = new PodDeletionCost({ k8s: config.kubernetes, log });
+  const follow = (): void => cost.update(recorder.snapshot().sessions.length);
+  recorder.on('status', follow);
+  recorder.on('session', follow);
+  follow();
+}
 
-  if (PodDeletionCost.applies(config.kubernetes)) {
-    const cost = new PodDeletionCost({ k8s: config.kubernetes, log });
-    const follow = (): void => cost.update(recorder.snapshot().sessions.length);
-    recorder.on('status', follow);
-    recorder.on('session', follow);
-    follow();
-  }
-
-  const webhooks = config.webhooks.subscribers.length
-    ? new WebhookClient({ jibriId: config.instanceId, subscribers: config.webhooks.subscribers, recorder, recordings: delivery, log, ...(jwt ? { jwt } : {}) })
-    : undefined;
-  webhooks?.start();
-
-  xmpp?.start();
-  if (!xmpp) log.info('no XMPP environment (XMPP_SERVER, or jibri.api.xmpp.environments in jibri.conf): HTTP API only', { component: 'xmpp' });
-
-  // A leftover, once finalized, is delivered like any recording.
+/**
+ * Recordings an earlier, crashed run left are finalized, then delivered like any recording; recorders
+ * sharing the folder (containers on one volume) pick up each other's leftovers every minute.
+ */
+function startLeftovers(config: Config, log: Logger, delivery: Delivery): { leftovers: Promise<string[]>; rescan: NodeJS.Timeout } {
   const leftoverFinalized = (state: CrashMarker): void =>
     delivery.recordingFinalized({
       sessionId: state.sessionId,
@@ -161,14 +160,73 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
     return [] as string[];
   });
   void leftovers.then(() => delivery.leftoversDone());
-
-  // Recorders sharing the folder (containers on one volume) pick up each other's leftovers.
   const rescan = setInterval(() => void leftovers.then(() => finalizeLeftovers(config, log, leftoverFinalized)).catch(() => undefined), LEFTOVER_RESCAN_MS);
   rescan.unref();
+  return { leftovers, rescan };
+}
+
+/** The built-in autoscaler sidecar: its shutdown drains (bounded), its reconfigure asks for a reload. */
+function autoscalerFor(config: Config, key: crypto.KeyObject | undefined, recorder: Recorder, lifecycle: Lifecycle, log: Logger): AutoscalerClient | undefined {
+  if (!config.autoscaler || !key) return undefined;
+  const scalerConfig = config.autoscaler;
+  const scaler = new AutoscalerClient({
+    config: scalerConfig,
+    jibriId: config.instanceId,
+    key,
+    recorder,
+    log,
+    onShutdown: () => {
+      lifecycle.request('gracefulShutdown');
+      lifecycle.limitDrain(scalerConfig.drainTimeoutSec, 'JIBRI_AUTOSCALER_DRAIN_TIMEOUT');
+    },
+    onReconfigure: () => lifecycle.request('notifyConfigChanged'),
+  });
+  lifecycle.onBeforeExit(() => scaler.beforeExit());
+  return scaler;
+}
+
+async function closeServer(s: Server | undefined): Promise<void> {
+  if (!s) return;
+  const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+  s.closeAllConnections();
+  await closed;
+}
+
+export async function compose(config: Config, log: Logger, opts: ComposeOptions = {}): Promise<Service> {
+  const checked = checkBeforeStart(config, log);
+  const { host, internalHost, tls } = checked;
+  // Before any browser starts: with JIBRI_BROWSER_PUBLIC_ONLY every browser goes through it.
+  const egress = config.browser.publicOnly ? await startEgressProxy(config.browser.publicOnly.allowed, log) : undefined;
+  const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}), ...(egress ? { browserProxyUrl: egress.url } : {}), ...(checked.sandbox ? { browserSandbox: true } : {}) });
+  await recorder.init();
+  const delivery = deliveryFor(config, log, recorder);
+
+  // Built before the HTTP app (metrics count its connections), started once the API listens.
+  const xmpp = config.xmppEnvironments.length ? new XmppEdge({ config, environments: config.xmppEnvironments, recorder, log }) : undefined;
+  // Counted always: StatsD (on by default, as Jibri) needs the counts even without /metrics.
+  const metrics = new RecorderMetrics({ recorder, delivery, ...(xmpp ? { xmpp } : {}), statsd: config.statsd, log });
+  const app = createApp({ config, recorder, log, recordings: delivery, delivery, ...(config.prometheus ? { metrics } : {}) });
+  const server = await listen(app, host, config.http.port, 'JIBRI_HTTP_API_EXTERNAL_PORT', tls).catch((err: Error) => {
+    throw new Error(`The HTTP API ${err.message}`);
+  });
+  const port = boundPort(server);
+  log.info(`HTTP API listening on ${urlOf(host, port, Boolean(tls))}/jibri/api/v1.0`, { component: 'http' });
+  followPodDeletionCost(config, log, recorder);
+
+  const webhooks = config.webhooks.subscribers.length
+    ? new WebhookClient({ jibriId: config.instanceId, subscribers: config.webhooks.subscribers, recorder, recordings: delivery, log, ...(checked.jwt ? { jwt: checked.jwt } : {}) })
+    : undefined;
+  webhooks?.start();
+
+  xmpp?.start();
+  if (!xmpp) log.info('no XMPP environment (XMPP_SERVER, or jibri.api.xmpp.environments in jibri.conf): HTTP API only', { component: 'xmpp' });
+  const { leftovers, rescan } = startLeftovers(config, log, delivery);
 
   let stopped: Promise<void> | undefined;
+  // Read by stop(), which may run before they are set (the internal API failing to listen).
   let internal: Server | undefined;
   let autoscaler: AutoscalerClient | undefined;
+  let shutdownTimer: ReturnType<typeof scheduleShutdown> | undefined;
   const stop = (o: StopOptions = { deliveryWait: false }): Promise<void> =>
     (stopped ??= (async () => {
       clearInterval(rescan);
@@ -185,31 +243,10 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
       autoscaler?.stop();
       metrics.close();
       await egress?.close();
-      for (const s of [server, internal]) {
-        if (!s) continue;
-        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-        s.closeAllConnections();
-        await closed;
-      }
+      for (const s of [server, internal]) await closeServer(s);
     })());
   const lifecycle = new Lifecycle({ recorder, stopService: stop, exit: opts.exit ?? ((code) => process.exit(code)), log });
-  if (config.autoscaler && autoscalerKey) {
-    const scalerConfig = config.autoscaler;
-    const scaler = new AutoscalerClient({
-      config: scalerConfig,
-      jibriId: config.instanceId,
-      key: autoscalerKey,
-      recorder,
-      log,
-      onShutdown: () => {
-        lifecycle.request('gracefulShutdown');
-        lifecycle.limitDrain(scalerConfig.drainTimeoutSec, 'JIBRI_AUTOSCALER_DRAIN_TIMEOUT');
-      },
-      onReconfigure: () => lifecycle.request('notifyConfigChanged'),
-    });
-    lifecycle.onBeforeExit(() => scaler.beforeExit());
-    autoscaler = scaler;
-  }
+  autoscaler = autoscalerFor(config, checked.autoscalerKey, recorder, lifecycle, log);
   const { internalPort, internalToken } = config.lifecycle;
   internal = await listen(createInternalApp(lifecycle, log, internalToken), internalHost, internalPort, 'JIBRI_HTTP_API_INTERNAL_PORT', tls).catch(async (err: Error) => {
     await stop();
@@ -217,7 +254,7 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   });
   const iport = boundPort(internal);
   log.info(`internal API listening on ${urlOf(internalHost, iport, Boolean(tls))}/jibri/api/internal/v1.0`, { component: 'http' });
-  const shutdownTimer = scheduleShutdown(config.lifecycle.shutdownAtMs, lifecycle, log);
+  shutdownTimer = scheduleShutdown(config.lifecycle.shutdownAtMs, lifecycle, log);
   autoscaler?.start();
 
   return {

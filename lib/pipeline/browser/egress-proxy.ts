@@ -41,15 +41,74 @@ function forwardedHeaders(raw: string[]): string[] {
   return out;
 }
 
+/** Resolves and checks a destination: its checked address, or why it is refused (the refusal is logged where it matters). */
+type Check = (host: string, port: number) => Promise<CheckedAddress | { refused: string }>;
+
+/** Plain HTTP: an absolute URL, forwarded to the checked address with the end-to-end headers only. */
+function forwardHttp(req: http.IncomingMessage, res: http.ServerResponse, check: Check): void {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '');
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('the recorder\'s proxy takes absolute http URLs and CONNECT only\n');
+    return;
+  }
+  if (url.protocol !== 'http:') {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('only http URLs are forwarded; https goes through CONNECT\n');
+    return;
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(url.port || 80);
+  void check(host, port).then((checked) => {
+    if ('refused' in checked) {
+      res.writeHead(403, { 'content-type': 'text/plain' }).end(`the recorder does not load ${host}: ${checked.refused}\n`);
+      return;
+    }
+    const upstream = http.request({ host, port, method: req.method, path: `${url.pathname}${url.search}`, headers: forwardedHeaders(req.rawHeaders), lookup: pinnedLookup(checked), agent: false, setHost: false });
+    upstream.on('response', (answer) => {
+      res.writeHead(answer.statusCode ?? 502, forwardedHeaders(answer.rawHeaders));
+      answer.pipe(res);
+    });
+    upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end('the upstream server did not answer\n')));
+    req.pipe(upstream);
+  }, () => res.writeHead(500).end());
+}
+
+/** CONNECT (HTTPS, WebSockets): a tunnel to the checked address. */
+function tunnel(req: http.IncomingMessage, client: Duplex, head: Buffer, check: Check, track: (s: net.Socket | Duplex) => void): void {
+  track(client);
+  client.on('error', () => client.destroy());
+  const target = parseConnectTarget(req.url ?? '');
+  if (!target) {
+    client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    return;
+  }
+  void check(target.host, target.port).then((checked) => {
+    if ('refused' in checked) {
+      client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const upstream = net.connect({ host: checked.address, port: target.port });
+    track(upstream);
+    upstream.on('error', () => (client.writable ? client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n') : client.destroy()));
+    upstream.once('connect', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    client.once('close', () => upstream.destroy());
+    upstream.once('close', () => client.destroy());
+  }, () => client.destroy());
+}
+
 export async function startEgressProxy(allowed: readonly AllowedHost[], log: Logger): Promise<EgressProxy> {
   const sockets = new Set<net.Socket | Duplex>();
   const track = (s: net.Socket | Duplex): void => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
   };
-
-  /** The checked address, or undefined once the refusal is logged (the caller answers it). */
-  const check = async (host: string, port: number): Promise<CheckedAddress | { refused: string }> => {
+  const check: Check = async (host, port) => {
     try {
       return await resolveChecked('the page', host, port, allowed);
     } catch (err) {
@@ -61,62 +120,8 @@ export async function startEgressProxy(allowed: readonly AllowedHost[], log: Log
       throw err;
     }
   };
-
-  const server = http.createServer((req, res) => {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '');
-    } catch {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('the recorder\'s proxy takes absolute http URLs and CONNECT only\n');
-      return;
-    }
-    if (url.protocol !== 'http:') {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('only http URLs are forwarded; https goes through CONNECT\n');
-      return;
-    }
-    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-    const port = Number(url.port || 80);
-    void check(host, port).then((checked) => {
-      if ('refused' in checked) {
-        res.writeHead(403, { 'content-type': 'text/plain' }).end(`the recorder does not load ${host}: ${checked.refused}\n`);
-        return;
-      }
-      const upstream = http.request({ host, port, method: req.method, path: `${url.pathname}${url.search}`, headers: forwardedHeaders(req.rawHeaders), lookup: pinnedLookup(checked), agent: false, setHost: false });
-      upstream.on('response', (answer) => {
-        res.writeHead(answer.statusCode ?? 502, forwardedHeaders(answer.rawHeaders));
-        answer.pipe(res);
-      });
-      upstream.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end('the upstream server did not answer\n')));
-      req.pipe(upstream);
-    }, () => res.writeHead(500).end());
-  });
-
-  server.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => {
-    track(client);
-    client.on('error', () => client.destroy());
-    const target = parseConnectTarget(req.url ?? '');
-    if (!target) {
-      client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
-      return;
-    }
-    void check(target.host, target.port).then((checked) => {
-      if ('refused' in checked) {
-        client.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      const upstream = net.connect({ host: checked.address, port: target.port });
-      track(upstream);
-      upstream.on('error', () => (client.writable ? client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n') : client.destroy()));
-      upstream.once('connect', () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        if (head.length) upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      client.once('close', () => upstream.destroy());
-      upstream.once('close', () => client.destroy());
-    }, () => client.destroy());
-  });
+  const server = http.createServer((req, res) => forwardHttp(req, res, check));
+  server.on('connect', (req: http.IncomingMessage, client: Duplex, head: Buffer) => tunnel(req, client, head, check, track));
   server.on('connection', track);
   server.on('clientError', (_err, socket) => socket.destroy());
 
