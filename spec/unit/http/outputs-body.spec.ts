@@ -89,3 +89,34 @@ describe('startService outputs', () => {
     expect(errors.map((e) => e.field)).toEqual(['(body).segments']);
   });
 });
+
+describe('startService with an outputs list', () => {
+  const base = { sessionId: 's1', callParams: { callUrlInfo: { baseUrl: 'https://meet.example.com', callName: 'room' } } };
+
+  it('takes the list instead of sinkType', () => {
+    const parsed = parseStartBody({ ...base, outputs: [{ type: 'file', audioOnly: true }, { type: 'hls' }, { type: 'thumbnails' }, { type: 'thumbnails', intervalSeconds: 30 }] });
+    expect(parsed.ok && parsed.request.outputs).toEqual([{ kind: 'file', audioOnly: true }, { kind: 'hls' }, { kind: 'thumbnails', intervalSec: 10 }, { kind: 'thumbnails', intervalSec: 30 }]);
+  });
+
+  it('takes rtmp entries with their credentials', () => {
+    const parsed = parseStartBody({ ...base, outputs: [{ type: 'rtmp', url: 'rtmp://ingest.example.com/live/key', username: 'u', password: 'p' }] });
+    expect(parsed.ok && parsed.request.outputs).toEqual([{ kind: 'stream', rtmpUrl: 'rtmp://ingest.example.com/live/key', username: 'u', password: 'p' }]);
+  });
+
+  it('says which entry and field is wrong, never a value', () => {
+    const parsed = parseStartBody({ ...base, outputs: [{ type: 'hls' }, { type: 'thumbnails', intervalSeconds: 0 }, { type: 'file', audioOnly: 'yes' }, { type: 'dash' }, 'x', { type: 'rtmp', url: 'http://secret-key-here' }] });
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.errors.map((e) => e.field)).toEqual(['outputs[1].intervalSeconds', 'outputs[2].audioOnly', 'outputs[3].type', 'outputs[4]', 'outputs[5].url']);
+    expect(JSON.stringify(parsed.errors)).not.toContain('secret-key-here');
+  });
+
+  it('refuses an empty or oversized list, and still needs sinkType without one', () => {
+    for (const outputs of [[], 'hls', Array.from({ length: 17 }, () => ({ type: 'hls' }))]) {
+      const parsed = parseStartBody({ ...base, outputs });
+      expect(!parsed.ok && parsed.errors[0]?.field).toBe('outputs');
+    }
+    const none = parseStartBody(base);
+    expect(!none.ok && none.errors.map((e) => e.field)).toEqual(['sinkType']);
+  });
+});

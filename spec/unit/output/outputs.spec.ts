@@ -1,12 +1,21 @@
 /**
  * The output kinds behind one interface: which outputs a session gets, which requests are refused before
- * anything starts, Jibri's mode word, and each output's muxer entry in the one encode.
+ * anything starts, Jibri's mode word, and each output's muxer entry in the one encode. Several outputs per
+ * session and changes while live: the operator's extra outputs, every RTMP destination riding on the one
+ * FLV entry, which failures end the session, and which outputs may be added and removed while it records
+ * (destinations point at loopback ports nobody listens on, so each fails at once for real).
  */
-import { FileOutput, fileMuxer } from '../../../lib/output/file/file-output';
-import { createOutputs, outputRefusal, sessionMode } from '../../../lib/output/outputs';
+import { audioOnlyFile, FileOutput, fileMuxer } from '../../../lib/output/file/file-output';
 import { flvMuxer, StreamChannel, StreamOutput } from '../../../lib/output/stream/stream-output';
 import { encodeSpec, toArgv } from '../../../lib/pipeline/encoder/ffmpeg-args';
 import { redact } from '../../../lib/redact';
+import { ConfigError, loadConfig } from '../../../lib/config';
+import type { RecorderError } from '../../../lib/errors';
+import { createLogger } from '../../../lib/log';
+import type { Output, StreamOutputRequest } from '../../../lib/output/output';
+import { audioOnlySession, createOutputs, extraOutputsProblem, liveOutput, MAX_OUTPUTS, outputRefusal, removalRefusal, sessionMode, withExtraOutputs } from '../../../lib/output/outputs';
+import { StreamFanOut } from '../../../lib/output/stream/fan-out';
+import { freePort, waitFor } from '../../../testkit/service';
 
 const plan = { mediaFile: '/rec/s/room.mp4', stream: { retryTimeoutSec: 60 }, streamLocalCopy: false };
 const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioLatencyMs: 33 };
@@ -63,5 +72,133 @@ describe('outputs', () => {
     expect(files).toContain('-f tee');
     expect(files).not.toContain('zerolatency');
     expect(() => encodeSpec(enc, src, [])).toThrow(/at least one output/);
+  });
+});
+
+describe('outputs of the new kinds', () => {
+  const plan = { mediaFile: '/rec/s/room_2024.mp4', sessionDir: '/rec/s', stream: { retryTimeoutSec: 60 }, streamLocalCopy: false };
+
+  it('makes an audio-only file an .m4a beside where the .mp4 would be', () => {
+    expect(audioOnlyFile('/rec/s/room_2024.mp4')).toBe('/rec/s/room_2024.m4a');
+    const [file] = createOutputs([{ kind: 'file', audioOnly: true }], plan);
+    expect(file!.mediaFile).toBe('/rec/s/room_2024.m4a');
+    expect(audioOnlySession([{ kind: 'file', audioOnly: true }])).toBe(true);
+    expect(audioOnlySession([{ kind: 'file', audioOnly: true }, { kind: 'hls' }])).toBe(false);
+  });
+
+  it('makes HLS and thumbnails in their folders of the session', () => {
+    const outputs = createOutputs([{ kind: 'file' }, { kind: 'hls' }, { kind: 'thumbnails', intervalSec: 5 }], plan);
+    expect(outputs.map((o) => [o.id, o.kind, o.served?.dir])).toEqual([['file-1', 'file', undefined], ['hls-2', 'hls', '/rec/s/hls'], ['thumbnails-3', 'thumbnails', '/rec/s/thumbnails']]);
+    expect(outputs.map((o) => o.live)).toEqual([false, false, false]);
+  });
+
+  it('refuses a second file, HLS or thumbnails output', () => {
+    expect(outputRefusal([{ kind: 'hls' }, { kind: 'hls' }], { streamAllowList: [] })?.message).toMatch(/at most one "hls"/);
+    expect(outputRefusal([{ kind: 'file' }, { kind: 'file', audioOnly: true }], { streamAllowList: [] })?.code).toBe('BAD_REQUEST');
+    expect(outputRefusal([{ kind: 'file' }, { kind: 'hls' }, { kind: 'thumbnails', intervalSec: 10 }], { streamAllowList: [] })).toBeUndefined();
+  });
+});
+
+const log = createLogger('error', { silent: true });
+
+
+const rules = { streamAllowList: [] };
+
+const stream = (url: string): StreamOutputRequest => ({ kind: 'stream', rtmpUrl: url });
+
+async function deadUrl(key: string): Promise<string> {
+  return `rtmp://127.0.0.1:${await freePort()}/live/${key}`;
+}
+
+/** Opens a session's outputs as the pipeline does; returns the entries and the failures they report. */
+async function open(outputs: Output[]): Promise<{ entries: unknown[]; failures: RecorderError[] }> {
+  const failures: RecorderError[] = [];
+  // The fan-out in this process, as a media worker runs it.
+  const entries = await Promise.all(outputs.map((o) => o.open({ log, openFanOut: StreamFanOut.opener })));
+  for (const o of outputs) o.on('failure', (e) => failures.push(e));
+  return { entries, failures };
+}
+
+const finish = (outputs: readonly Output[]): Promise<unknown> => Promise.all(outputs.map((o) => (o.expectEnd(), o.finish())));
+
+const linkState = (o: Output): string | undefined => o.summary().link?.state;
+
+describe('outputs of a session', () => {
+  it('refuses a list no recorder could serve: empty, too long, two files, one URL twice', () => {
+    expect(outputRefusal([], rules)?.message).toMatch(/at least one output/);
+    expect(outputRefusal(Array.from({ length: MAX_OUTPUTS + 1 }, (_, i) => stream(`rtmp://h/live/k${i}`)), rules)?.message).toMatch(/at most 10/);
+    expect(outputRefusal([{ kind: 'file' }, { kind: 'file' }], rules)?.message).toMatch(/at most one "file" output/);
+    const twice = outputRefusal([stream('rtmp://h/live/twice-key'), stream('rtmp://h/live/twice-key')], rules);
+    expect(twice).toMatchObject({ code: 'BAD_REQUEST', retryable: false });
+    expect(twice?.message).not.toContain('twice-key');
+    expect(outputRefusal([{ kind: 'file' }, stream('rtmp://a/live/k'), stream('rtmps://b/live/k')], rules)).toBeUndefined();
+  });
+
+  it("checks the operator's extra outputs at start-up and adds each kind once", () => {
+    expect(extraOutputsProblem(['file', 'hls', 'thumbnails'])).toBeUndefined();
+    expect(extraOutputsProblem(['hls', 'smoke-signal'])).toBe('JIBRI_EXTRA_OUTPUTS: "smoke-signal" is not an output kind this recorder has (it has: file, hls, thumbnails)');
+    expect(extraOutputsProblem(['rtmp'])).toMatch(/needs a URL per session/);
+    expect(withExtraOutputs([stream('rtmp://a/live/k')], ['file'])).toEqual([stream('rtmp://a/live/k'), { kind: 'file' }]);
+    expect(withExtraOutputs([{ kind: 'file' }], ['file', 'hls', 'thumbnails'])).toEqual([{ kind: 'file' }, { kind: 'hls' }, { kind: 'thumbnails', intervalSec: 10 }]);
+    expect(loadConfig({ JIBRI_EXTRA_OUTPUTS: ' HLS, thumbnails,hls ' }).extraOutputs).toEqual(['hls', 'thumbnails']);
+    expect(loadConfig({}).extraOutputs).toEqual([]);
+    expect(() => loadConfig({ JIBRI_EXTRA_OUTPUTS: 'file,<script>' })).toThrow(ConfigError);
+  });
+
+  it('gives every RTMP destination one FLV entry of the encode, with ids the API uses', async () => {
+    const outputs = createOutputs([{ kind: 'file' }, stream(await deadUrl('e1')), stream(await deadUrl('e2'))], plan);
+    expect(outputs.map((o) => o.id)).toEqual(['file-1', 'stream-2', 'stream-3']);
+    const { entries } = await open(outputs);
+    expect(entries.map((e) => (e as { options?: { f?: string } } | undefined)?.options?.f)).toEqual(['mp4', 'flv', undefined]);
+    await finish(outputs);
+  });
+
+  it('a destination failing never ends a session that records a file; the last one ends a stream-only session', async () => {
+    const withFile = createOutputs([{ kind: 'file' }, stream(await deadUrl('f1')), stream(await deadUrl('f2'))], plan);
+    const recorded = await open(withFile);
+    await waitFor('both links failed', () => (withFile.slice(1).every((o) => linkState(o) === 'failed') ? true : undefined), 5000);
+    expect(recorded.failures).toEqual([]);
+    expect(withFile[1]!.summary().link).toMatchObject({ state: 'failed', error: expect.stringContaining('could not be reached') });
+    await finish(withFile);
+
+    // Jibri's one stream (with its local copy, which follows the stream): its failure is the session's.
+    const alone = createOutputs([stream(await deadUrl('a1'))], { ...plan, streamLocalCopy: true });
+    const single = await open(alone);
+    await waitFor('the failure', () => single.failures[0], 5000);
+    expect(single.failures[0]).toMatchObject({ code: 'STREAM_UNREACHABLE' });
+    await finish(alone);
+  });
+
+  it('adds RTMP destinations live only to a recording stream channel, never a second URL or another kind', async () => {
+    const fileOnly = createOutputs([{ kind: 'file' }], plan);
+    expect(liveOutput(stream('rtmp://a/live/k'), fileOnly, fileOnly, rules)).toMatchObject({ ok: false, error: { code: 'OUTPUT_CHANGE_REFUSED', message: 'This session has no stream to add a destination to' } });
+
+    const first = await deadUrl('l1');
+    const outputs = createOutputs([{ kind: 'file' }, stream(first)], plan);
+    expect(liveOutput(stream('rtmp://a/live/k'), outputs, outputs, rules)).toMatchObject({ ok: false, error: { message: 'The session is not recording yet' } });
+    await open(outputs);
+    expect(liveOutput({ kind: 'file' }, outputs, outputs, rules)).toMatchObject({ ok: false, error: { code: 'OUTPUT_CHANGE_REFUSED' } });
+    expect(liveOutput(stream(first), outputs, outputs, rules)).toMatchObject({ ok: false, error: { message: 'The session already streams to this URL' } });
+    expect(liveOutput(stream('rtmp://other/live/k'), outputs, outputs, { streamAllowList: ['rtmp://allowed/.*'] })).toMatchObject({ ok: false, error: { code: 'STREAM_NOT_ALLOWED' } });
+    const added = liveOutput(stream(await deadUrl('l2')), outputs, outputs, rules);
+    expect(added.ok && added.output.id).toBe('stream-3');
+    if (added.ok) outputs.push(added.output);
+    await waitFor('the added link to fail', () => (linkState(outputs[2]!) === 'failed' ? true : undefined), 5000);
+    await finish(outputs);
+  });
+
+  it('removes a destination while something else works; never the file, nor the last working output', async () => {
+    const withFile = createOutputs([{ kind: 'file' }, stream(await deadUrl('r1'))], plan);
+    await open(withFile);
+    expect(removalRefusal(withFile[0]!)).toMatchObject({ code: 'OUTPUT_CHANGE_REFUSED', message: expect.stringContaining('recording cannot be removed') });
+    expect(removalRefusal(withFile[1]!)).toBeUndefined();
+    await finish(withFile);
+
+    const streams = createOutputs([stream(await deadUrl('r2')), stream(await deadUrl('r3'))], plan) as StreamOutput[];
+    await open(streams);
+    // Each fails at once (nobody listens): once both have, neither is a working output to keep.
+    await waitFor('both failed', () => (streams.every((o) => linkState(o) === 'failed') ? true : undefined), 5000);
+    expect(removalRefusal(streams[0]!)).toMatchObject({ message: 'This is the last working output of the session' });
+    await finish(streams);
   });
 });

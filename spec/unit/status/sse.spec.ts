@@ -5,6 +5,7 @@ import { eventsHandler } from '../../../lib/status/sse';
 import type { HealthView } from '../../../lib/status/health-body';
 import type { Recorder } from '../../../lib/recorder/recorder';
 import { registerSecret } from '../../../lib/redact';
+import { sseEvent } from '../../../lib/status/sse';
 
 const SECRET = 'event-view-secret-8c2e';
 
@@ -64,5 +65,11 @@ describe('the event stream\'s recording events', () => {
     expect(recordings.listenerCount('recording')).toBe(0);
     recordings.emit('recording', ready);
     expect(full.written.filter((w) => w.includes('event: recording'))).toHaveLength(1);
+  });
+});
+
+describe('server-sent events', () => {
+  it('writes id, event and one data line', () => {
+    expect(sseEvent('status', 3, { busy: false })).toBe('id: 3\nevent: status\ndata: {"busy":false}\n\n');
   });
 });

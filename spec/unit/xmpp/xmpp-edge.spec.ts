@@ -1,7 +1,8 @@
 /**
  * What Jicofo sees, with fake brewery connections over a recorder with fake pipelines: `pending`, then
  * `on` at the first frame and `off` when the file is closed; failures with failure_reason and
- * should_retry; refusals; a stop; a lost connection. The real XMPP path runs in spec/integration/xmpp*.
+ * should_retry; refusals; a stop; a lost connection; each server as a link in health; Jibri's
+ * randomize-username. The real XMPP path runs in spec/integration/xmpp*.
  */
 import xml, { type Element } from '@xmpp/xml';
 import { RecorderError } from '../../../lib/errors';
@@ -9,6 +10,8 @@ import { Recorder } from '../../../lib/recorder/recorder';
 import { NS_JIBRI } from '../../../lib/xmpp/jibri-iq';
 import { XmppEdge } from '../../../lib/xmpp/xmpp-edge';
 import { FakeConnection, FakeFinalizer, FakePipelines, FakeSources, quietLog, removeUnitDirs, settle, SteadyLoad, unitConfig } from '../../support/recorder-fakes';
+import { sessionCallLogin } from '../../../lib/xmpp/xmpp-edge';
+import { serverLinkCheck } from '../../../lib/xmpp/xmpp-edge';
 
 jest.setTimeout(5000);
 
@@ -163,5 +166,34 @@ describe('XmppEdge', () => {
     expect(connections.map((c) => [c.slot, c.opts.nickname])).toEqual([[1, 'jibri-1'], [2, 'jibri-2']]);
     await connections[1]!.iq(start());
     expect(recorder.sessionInSlot(2)?.id).toBe('jicofo-1');
+  });
+});
+
+describe('call login', () => {
+  it("randomizes the user name per session as Jibri's randomize-username", () => {
+    const login = { domain: 'hidden.example.com', username: 'recorder', password: 'p', randomizeUsername: true };
+    const a = sessionCallLogin(login);
+    const b = sessionCallLogin(login);
+    expect(a.username).toMatch(/^recorder-[a-z0-9]{8}$/);
+    expect(a.username).not.toBe(b.username);
+    expect(a).toEqual({ domain: 'hidden.example.com', username: a.username, password: 'p' });
+    expect(sessionCallLogin({ domain: 'd', username: 'u', password: 'p' })).toEqual({ domain: 'd', username: 'u', password: 'p' });
+  });
+});
+
+describe('an XMPP server in health', () => {
+  const now = 1_000_000;
+  it('is HEALTHY while every connection is in the brewery, or within the grace', () => {
+    expect(serverLinkCheck('xmpp:5222', [{ offlineSince: undefined, lastProblem: undefined }], 60, now).healthStatus).toBe('HEALTHY');
+    expect(serverLinkCheck('xmpp:5222', [{ offlineSince: now - 59000, lastProblem: 'cannot reach' }], 60, now)).toEqual({ healthStatus: 'HEALTHY', detail: 'connecting to xmpp:5222' });
+  });
+
+  it('is UNHEALTHY past the grace, with what went wrong and for how long', () => {
+    const r = serverLinkCheck('xmpp:5222', [
+      { offlineSince: undefined, lastProblem: undefined },
+      { offlineSince: now - 61000, lastProblem: 'cannot reach xmpp:5222 (ECONNREFUSED): check XMPP_SERVER and XMPP_PORT, and that the XMPP server runs' },
+    ], 60, now);
+    expect(r.healthStatus).toBe('UNHEALTHY');
+    expect(r.detail).toMatch(/not in the brewery on xmpp:5222 for 61 s.*ECONNREFUSED.*XMPP_SERVER/);
   });
 });

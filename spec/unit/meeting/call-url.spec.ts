@@ -1,4 +1,4 @@
-import { callNameProblem, callUrlWithLogin, hashParams, meetingUrl, recorderLoginAllowed, RECORDING_URL_OPTIONS } from '../../lib/meeting/call-url';
+import { callNameProblem, callUrlWithLogin, hashParams, meetingUrl, recorderLoginAllowed, RECORDING_URL_OPTIONS } from '../../../lib/meeting/call-url';
 
 describe('call URL', () => {
   const call = { baseUrl: 'https://meet.example.com', callName: 'myroom', extraUrlParams: [] };

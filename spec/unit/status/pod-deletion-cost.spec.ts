@@ -9,8 +9,8 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLogger } from '../../lib/log';
-import { DELETION_COST_ANNOTATION, deletionCostPatch, PodDeletionCost, podPath } from '../../lib/status/pod-deletion-cost';
+import { createLogger } from '../../../lib/log';
+import { DELETION_COST_ANNOTATION, deletionCostPatch, PodDeletionCost, podPath } from '../../../lib/status/pod-deletion-cost';
 
 describe('pod-deletion-cost', () => {
   it('costs 1000 per running session, 0 when idle', () => {

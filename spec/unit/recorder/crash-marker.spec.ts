@@ -1,4 +1,4 @@
-import { HEARTBEAT_STALE_MS, ownerGone } from '../../lib/recorder/crash-marker';
+import { HEARTBEAT_STALE_MS, ownerGone } from '../../../lib/recorder/crash-marker';
 
 const state = (over: Record<string, unknown> = {}) => ({ sessionId: 's', meetingUrl: 'u', mediaFile: '/r/s/a.mp4', metadata: {}, startedAt: '', pid: 7, host: 'rec-a', owner: 'A', ...over });
 const here = (over: Record<string, unknown> = {}) => ({ host: 'rec-a', owner: 'B', now: 100000, alive: () => true, ...over });

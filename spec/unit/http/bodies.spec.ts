@@ -1,4 +1,4 @@
-import { parseStartBody } from '../../lib/http/bodies';
+import { parseStartBody } from '../../../lib/http/bodies';
 
 const jibriBody = {
   sessionId: 'RecordTest',

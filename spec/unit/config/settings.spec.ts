@@ -1,10 +1,10 @@
 /** The configuration table (docs/CONFIGURATION.md) and .env.example are kept in step with what the configuration modules read. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SETTINGS } from '../../lib/config';
-import { FLEET_SETTINGS } from '../../packages/fleet/lib/config';
+import { SETTINGS } from '../../../lib/config';
+import { FLEET_SETTINGS } from '../../../packages/fleet/lib/config';
 
-const root = path.resolve(__dirname, '../..');
+const root = path.resolve(__dirname, '../../..');
 
 describe('configuration documentation', () => {
   it('.env.example lists exactly the variables the configuration modules read (recorder and fleet)', () => {

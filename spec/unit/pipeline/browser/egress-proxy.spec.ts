@@ -7,8 +7,8 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { parseAllowedHosts } from '@jibri-ts/common';
-import { createLogger } from '../../../lib/log';
-import { parseConnectTarget, startEgressProxy, type EgressProxy } from '../../../lib/pipeline/browser/egress-proxy';
+import { createLogger } from '../../../../lib/log';
+import { parseConnectTarget, startEgressProxy, type EgressProxy } from '../../../../lib/pipeline/browser/egress-proxy';
 
 async function server(body: string): Promise<{ port: number; hits: string[]; close(): Promise<void> }> {
   const hits: string[] = [];

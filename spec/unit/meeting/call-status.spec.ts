@@ -7,7 +7,7 @@ import {
   type CallEndEvent,
   type CallSample,
   type CallStatusTimeouts,
-} from '../../lib/meeting/call-status';
+} from '../../../lib/meeting/call-status';
 
 /** One remote participant, unmuted, media flowing, ICE connected. */
 const healthy: CallSample = { remoteParticipants: 1, mutedParticipants: 0, jigasiParticipants: 0, downloadBitrate: 800, iceConnected: true };

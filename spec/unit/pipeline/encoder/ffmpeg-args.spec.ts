@@ -1,8 +1,10 @@
-import { fileMuxer } from '../../lib/output/file/file-output';
-import { flvMuxer } from '../../lib/output/stream/stream-output';
-import { AUDIO_FILTER, VIDEO_FILTER, encodeSpec, remuxArgv, teeSlave, toArgv } from '../../lib/pipeline/encoder/ffmpeg-args';
-import { parseFfmpegLine } from '../../lib/pipeline/encoder/ffmpeg-progress';
-import { clockFilter } from '../../lib/pipeline/frame-clock/clock-code';
+import { fileMuxer } from '../../../../lib/output/file/file-output';
+import { flvMuxer } from '../../../../lib/output/stream/stream-output';
+import { AUDIO_FILTER, VIDEO_FILTER, encodeSpec, remuxArgv, teeSlave, toArgv } from '../../../../lib/pipeline/encoder/ffmpeg-args';
+import { parseFfmpegLine } from '../../../../lib/pipeline/encoder/ffmpeg-progress';
+import { clockFilter } from '../../../../lib/pipeline/frame-clock/clock-code';
+import { hlsMuxerOptions } from '../../../../lib/output/hls/hls-files';
+import { thumbnailEncode } from '../../../../lib/output/thumbnails/thumbnails';
 
 describe('ffmpeg command', () => {
   const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioLatencyMs: 33 };
@@ -104,5 +106,80 @@ describe("ffmpeg output lines (Jibri's OutputParser rules)", () => {
   it('classifies errors with their retry flag', () => {
     expect(parseFfmpegLine('rtmp://x/y: Input/output error')).toMatchObject({ code: 'ENCODER_EXITED', retryable: false });
     expect(parseFfmpegLine('No space left on device')).toMatchObject({ code: 'DISK_FULL' });
+  });
+});
+
+const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioLatencyMs: 33 };
+
+const src = { display: ':5', audioSource: 'sink.monitor', originMs: 1_700_000_000_123 };
+
+const hlsEntry = { options: hlsMuxerOptions(), target: '/rec/s/hls/index.m3u8', keyframeIntervalSec: 2 };
+
+const thumbEntry = { options: { f: 'image2', atomic_writing: '1' }, target: '/rec/s/thumbnails/thumb-%06d.jpg', ownEncode: thumbnailEncode(10) };
+
+describe('the encode for HLS, thumbnails and audio only', () => {
+  it('records audio only without any screen capture or video encode', () => {
+    const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.m4a', true)]);
+    const argv = toArgv(spec);
+    expect(spec.audioOnly).toBe(true);
+    expect(spec.inputs.map((i) => i.format)).toEqual(['pulse']);
+    expect(argv).not.toContain('x11grab');
+    expect(argv).not.toContain('libx264');
+    expect(argv).toContain('-vn');
+    expect(argv.slice(-3)).toEqual(['-f', 'mp4', '/rec/s/room.m4a']);
+    // No picture to follow: the sound is not moved.
+    expect(argv[argv.indexOf('-itsoffset') + 1]).toBe('-1700000000.123');
+  });
+
+  it('puts a key frame every segment length when HLS is among the outputs', () => {
+    const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.mp4'), hlsEntry]);
+    const argv = toArgv(spec);
+    expect(argv[argv.indexOf('-force_key_frames') + 1]).toBe('expr:gte(t,n_forced*2)');
+    const tee = spec.output.target;
+    expect(tee).toContain('[f=hls:hls_time=2:hls_list_size=0:hls_playlist_type=event:hls_flags=independent_segments+temp_file]/rec/s/hls/index.m3u8');
+    expect(toArgv(encodeSpec(enc, src, [fileMuxer('/rec/s/room.mp4')]))).not.toContain('-force_key_frames');
+  });
+
+  it('writes HLS alone directly, with its key frames', () => {
+    const spec = encodeSpec(enc, src, [hlsEntry]);
+    const argv = toArgv(spec);
+    expect(argv).toContain('-force_key_frames');
+    expect([...spec.output.options.slice(-2), spec.output.target]).toEqual(['-f', 'hls', '/rec/s/hls/index.m3u8']);
+    expect(argv).toContain('x11grab');
+  });
+
+  it('takes thumbnails from their own scaled branch of the capture, after the shared encode', () => {
+    const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.mp4'), thumbEntry]);
+    expect(spec.output.target).toBe('/rec/s/room.mp4');
+    expect(spec.output.options.slice(2, 6)).toEqual(['-map', '0:v', '-map', '[sound]']);
+    // Its branch starts from the recorded picture, without the frame clock's rows.
+    expect(spec.more).toEqual([{ options: ['-map', '0:v', '-vf', 'crop=1280:720:0:0,fps=1/10,scale=640:-2', '-an', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '5', '-fps_mode', 'passthrough', '-atomic_writing', '1', '-f', 'image2'], target: '/rec/s/thumbnails/thumb-%06d.jpg' }]);
+    const argv = toArgv(spec);
+    expect(argv.indexOf('/rec/s/room.mp4')).toBeLessThan(argv.indexOf('crop=1280:720:0:0,fps=1/10,scale=640:-2'));
+    expect(argv.indexOf('/rec/s/thumbnails/thumb-%06d.jpg')).toBeLessThan(argv.indexOf('pipe:1'));
+  });
+
+  it('gives an audio-only file beside video outputs the sound alone (tee select)', () => {
+    const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.m4a', true), hlsEntry]);
+    expect(toArgv(spec)).toContain('x11grab');
+    expect(spec.output.target).toContain('select=a]/rec/s/room.m4a');
+  });
+
+  it('keeps an audio-only file audio only beside thumbnails: the picture is captured for the thumbnails alone', () => {
+    const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.m4a', true), thumbEntry]);
+    expect(spec.audioOnly).toBe(true);
+    expect(spec.inputs.map((i) => i.format)).toEqual(['x11grab', 'pulse']);
+    expect(spec.output.target).toBe('/rec/s/room.m4a');
+    expect(spec.output.options.slice(0, 2)).toEqual(['-map', '1:a']);
+    expect(spec.output.options).not.toContain('0:v');
+    expect(spec.output.options).not.toContain('libx264');
+    expect(spec.output.options).toContain('-vn');
+    expect(spec.more?.[0]?.options.slice(0, 2)).toEqual(['-map', '0:v']);
+    // The sound follows no picture of its own: it is not moved.
+    expect(spec.inputs[1]!.options[spec.inputs[1]!.options.indexOf('-itsoffset') + 1]).toBe('-1700000000.123');
+  });
+
+  it('refuses an encode with nothing but an own branch', () => {
+    expect(() => encodeSpec(enc, src, [thumbEntry])).toThrow(/shared encode/);
   });
 });

@@ -1,5 +1,5 @@
-import { RecorderError } from '../../lib/errors';
-import { nextState, type SessionEvent, type SessionState } from '../../lib/recorder/session-machine';
+import { RecorderError } from '../../../lib/errors';
+import { nextState, type SessionEvent, type SessionState } from '../../../lib/recorder/session-machine';
 
 const err = (code: 'ENCODER_EXITED' | 'DISK_FULL' = 'ENCODER_EXITED'): RecorderError => new RecorderError({ code, message: code });
 const run = (events: SessionEvent[], from: SessionState = { name: 'starting' }): SessionState => events.reduce(nextState, from);

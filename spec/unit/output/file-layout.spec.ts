@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { fileTimestamp, recordingFileName, recordingPaths, sessionDirName } from '../../lib/output/file-layout';
-import { markerOfMediaFile, markerPath } from '../../lib/recorder/crash-marker';
+import { fileTimestamp, recordingFileName, recordingPaths, sessionDirName } from '../../../lib/output/file-layout';
+import { markerOfMediaFile, markerPath } from '../../../lib/recorder/crash-marker';
 
 describe('recording layout', () => {
   const at = new Date(2024, 0, 2, 3, 4, 5);

@@ -1,6 +1,6 @@
 /** Whether Chromium gets its sandbox: wherever the host allows it, and never as root. */
-import { sandboxDecision } from '../../../lib/pipeline/browser/sandbox';
-import { requiredChromiumArgs } from '../../../lib/pipeline/browser/browser';
+import { sandboxDecision } from '../../../../lib/pipeline/browser/sandbox';
+import { requiredChromiumArgs } from '../../../../lib/pipeline/browser/browser';
 
 describe("Chromium's sandbox", () => {
   it('auto: on for a user that can create user namespaces, off as root or where namespaces are refused', () => {

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, loadServiceConfig, settingValue } from '../../lib/config';
+import { ConfigError, loadServiceConfig, settingValue } from '../../../lib/config';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-conf-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

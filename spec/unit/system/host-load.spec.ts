@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { averageSamples, loadBetween, parseCpuLimit, parseMemAvailable, parseMemoryLimit, parsePidStat, parseProcStat, processTree, readCgroup, type LoadSample } from '../../lib/system/host-load';
+import { averageSamples, loadBetween, parseCpuLimit, parseMemAvailable, parseMemoryLimit, parsePidStat, parseProcStat, processTree, readCgroup, type LoadSample } from '../../../lib/system/host-load';
 
 describe('reading /proc', () => {
   it('parses the aggregate cpu line, idle including iowait', () => {
