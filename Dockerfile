@@ -67,9 +67,13 @@ RUN set -eu; \
 # runtime never reads. `npm prune` cannot leave a workspace out, so this is a second `npm ci` of the same
 # lock, offline: every package is in npm's cache from the `deps` stage. ---------------------------------
 FROM deps AS prod-deps
-COPY deploy/docker/slim-node-modules.sh /usr/local/bin/
+COPY deploy/docker/slim-node-modules.sh deploy/docker/without-dev-deps.js /usr/local/bin/
+# Without the root's devDependencies (without-dev-deps.js says why), restored after the install.
 RUN set -eu; \
+    cp package.json /tmp/package.json; cp package-lock.json /tmp/package-lock.json; \
+    node /usr/local/bin/without-dev-deps.js; \
     npm ci --offline --omit=dev --include-workspace-root --workspace packages/common --workspace packages/rtmp --no-audit --no-fund --loglevel=error; \
+    mv /tmp/package.json /tmp/package-lock.json .; \
     slim-node-modules.sh node_modules
 
 # --- fleet-deps: the fleet's production packages (packages/fleet and packages/common) ---------------------
