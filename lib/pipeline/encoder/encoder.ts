@@ -67,15 +67,6 @@ export function withChildEnv(cmd: ffmpeg.FfmpegCommand): ffmpeg.FfmpegCommand {
 }
 
 /**
- * ffmpeg runs below the browsers in CPU priority. A frame Chromium draws late is late in the recording
- * (the picture's latency, which the sound cannot follow within a beep), while an encoder that waits a few
- * milliseconds loses nothing: the grab is stamped when it is taken and the encode has a queue. On a busy
- * host the CPU then goes to the pages first. Set on the whole process before ffmpeg starts, so that every
- * thread it makes has it (niceness is per thread on Linux).
- */
-const ENCODER_NICENESS = 10;
-
-/**
  * fluent-ffmpeg spawns the binary itself, so the parent-death signal is set by a tiny wrapper that
  * execs ffmpeg through setpriv. It is written once per process into the temp folder, which stays
  * writable even on a read-only root file system, and removed when the process exits (or, after a kill,
@@ -90,7 +81,7 @@ export function ffmpegWrapper(ffmpegBinary: string): string {
   fs.writeFileSync(
     file,
     `#!/bin/sh\n# Written by jibri-ts: ffmpeg gets SIGINT (and closes its file) when the service dies.\n` +
-      `if command -v setpriv >/dev/null 2>&1; then exec nice -n ${ENCODER_NICENESS} setpriv --pdeathsig SIGINT -- ${quoted} "$@"; fi\nexec nice -n ${ENCODER_NICENESS} ${quoted} "$@"\n`,
+      `if command -v setpriv >/dev/null 2>&1; then exec setpriv --pdeathsig SIGINT -- ${quoted} "$@"; fi\nexec ${quoted} "$@"\n`,
     { mode: 0o755 },
   );
   wrapperPath = file;
