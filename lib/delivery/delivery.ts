@@ -356,9 +356,10 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   /** Every recording the queue knows, as the API lists it (GET /recordings). */
   recordings(): RecordingEntry[] {
     const where = this.opts.store?.where;
+    const s3 = this.opts.store ? this.opts.config.upload.s3 : undefined;
     return [...this.jobs.values()].map((j) => {
       const up = this.uploader.uploading?.sessionId === j.sessionId && (j.state === 'queued' || j.state === 'finalizing') ? this.uploader.uploading : undefined;
-      return recordingEntry(j, { ...(where ? { where } : {}), ...(up ? { uploading: { file: up.file, bytes: up.bytes, size: up.size } } : {}) });
+      return recordingEntry(j, { ...(where ? { where } : {}), ...(s3 ? { bucket: s3.bucket, ...(s3.endpoint ? { endpoint: s3.endpoint } : {}) } : {}), ...(up ? { uploading: { file: up.file, bytes: up.bytes, size: up.size } } : {}) });
     });
   }
 

@@ -30,6 +30,9 @@ export interface RecordingEntry {
   target: 'store' | 'local';
   /** The store, as logs may show it (no credential), when it goes to one. */
   where?: string;
+  /** The bucket and the endpoint (as configured, no credential) it goes to, when it goes to a store. */
+  bucket?: string;
+  endpoint?: string;
   attempts: number;
   lastError?: string;
   lastErrorKind?: string;
@@ -43,7 +46,7 @@ export interface RecordingEntry {
 }
 
 /** The HLS segments are many and go with their playlist: they are not listed one by one. */
-export function recordingEntry(job: UploadJob, o: { where?: string; uploading?: RecordingEntry['uploading'] } = {}): RecordingEntry {
+export function recordingEntry(job: UploadJob, o: { where?: string; bucket?: string; endpoint?: string; uploading?: RecordingEntry['uploading'] } = {}): RecordingEntry {
   return {
     id: job.id,
     sessionId: job.sessionId,
@@ -54,6 +57,8 @@ export function recordingEntry(job: UploadJob, o: { where?: string; uploading?: 
     state: job.state,
     target: job.target,
     ...(job.target === 'store' && o.where ? { where: o.where } : {}),
+    ...(job.target === 'store' && o.bucket ? { bucket: o.bucket } : {}),
+    ...(job.target === 'store' && o.endpoint ? { endpoint: o.endpoint } : {}),
     attempts: job.attempts,
     ...(job.lastError ? { lastError: job.lastError } : {}),
     ...(job.lastErrorKind ? { lastErrorKind: job.lastErrorKind } : {}),
