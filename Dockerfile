@@ -7,7 +7,7 @@
 # Stages: `deps` (npm ci of the lock, every workspace), `build` (the TypeScript build of the four packages:
 # packages/common, packages/rtmp, packages/fleet and the recorder at the top), `prod-deps` and `fleet-deps` (each program's
 # production packages only: the recorder's have none of the fleet's SQLite, Docker and Kubernetes clients,
-# the fleet's none of Playwright, the AWS SDK or ffmpeg's wrapper), `fleet-app` (the fleet's files), then the
+# the fleet's none of Playwright or ffmpeg's wrapper), `fleet-app` (the fleet's files), then the
 # runtime images: `recorder-image`, `fleet`, `fleet-local` and, last so that it is the default target,
 # `recorder`. Each runtime image takes node from the Node image and its own files from the stages above.
 # docs/DEPLOY.md and docs/FLEET.md have the details; the build needs the npm registry and Debian's mirrors,

@@ -336,7 +336,7 @@ printf 'wait_graceful_shutdown.sh: %.1f s (exit %s), the service exited %s\n' "$
 # --- 9. each image carries only its program ------------------------------------------------------------------------
 say "the recorder image has no fleet, the fleet image no recorder"
 FLEET_ONLY=(dockerode docker-modem ssh2 cpu-features @kubernetes/client-node express-rate-limit @jibri-ts/fleet)
-RECORDER_ONLY=(playwright playwright-core @aws-sdk/client-s3 fluent-ffmpeg hot-shots @pushcorn/hocon-parser)
+RECORDER_ONLY=(playwright playwright-core @aws-sdk/lib-storage fluent-ffmpeg hot-shots @pushcorn/hocon-parser)
 # Every package folder of an image's node_modules (nested ones too), by name.
 packages_of() {
   docker run --rm --entrypoint node "$1" -e '

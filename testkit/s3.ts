@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 
@@ -94,6 +94,17 @@ export async function createBucket(s: S3Server, prefix: string): Promise<string>
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   client.destroy();
   return bucket;
+}
+
+/** Empties a bucket and removes it (a customer who deleted theirs). */
+export async function removeBucket(s: S3Server, bucket: string): Promise<void> {
+  const client = s3Client(s);
+  try {
+    for (const key of await listObjects(s, bucket)) await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } finally {
+    client.destroy();
+  }
 }
 
 /** The recorder's settings for this server and bucket. */

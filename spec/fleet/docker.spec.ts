@@ -2,7 +2,8 @@
  * The fleet's docker backend against a real Docker engine (started by scripts/dockerd.sh when none
  * runs) and the jibri-ts image (built by scripts/container-check.sh, which `npm test` runs first):
  * containers with the right labels, environment and hardening; found again after a fleet restart; a
- * recording through one; removed at expiry. The scenarios are shared with the swarm backend
+ * recording through one, delivered to the account's bucket on the run's S3 server before the container
+ * goes; removed at expiry. The scenarios are shared with the swarm backend
  * (spec/support/fleet-scenarios.ts).
  *
  * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
@@ -21,6 +22,7 @@ const containerOf = async (recorderId: string): Promise<Docker.ContainerInfo | u
 
 describeContainerFleet('the fleet with the docker backend', {
   kind: 'docker',
+  bucket: true,
   env: () => ({ JIBRI_FLEET_LOCATIONS: 'fra=docker', JIBRI_FLEET_DOCKER_IMAGE: IMAGE }),
   start: async () => {
     execFileSync('bash', [`${ROOT}/scripts/dockerd.sh`], { stdio: 'inherit' });
@@ -40,6 +42,8 @@ describeContainerFleet('the fleet with the docker backend', {
     expect(info.HostConfig).toMatchObject({ NetworkMode: 'host', ReadonlyRootfs: true, CapDrop: ['ALL'], Init: true });
     // Its secrets are read-only files, named by NAME_FILE: neither its environment nor `docker inspect` shows them.
     expect(info.Config.Env).toEqual(expect.arrayContaining(['JIBRI_XMPP_PASSWORD_FILE=/run/secrets/jibri/JIBRI_XMPP_PASSWORD', 'JIBRI_HTTP_API_TOKEN_FILE=/run/secrets/jibri/JIBRI_HTTP_API_TOKEN', 'JIBRI_HTTP_API_INTERNAL_AUTH=true']));
+    // The account's bucket, its secret key a file too; the recorder keeps each recording until the fleet has it.
+    expect(info.Config.Env).toEqual(expect.arrayContaining(['JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY_FILE=/run/secrets/jibri/JIBRI_UPLOAD_S3_SECRET_ACCESS_KEY', 'JIBRI_UPLOAD_PUBLIC_ONLY=true', 'JIBRI_RECORDINGS_HANDOFF=true']));
     for (const pw of passwords) expect(JSON.stringify(info)).not.toContain(pw);
     expect(info.HostConfig.Binds).toEqual(expect.arrayContaining([expect.stringMatching(/secrets:\/run\/secrets\/jibri:ro$/)]));
   },

@@ -15,6 +15,7 @@ import { createLogger } from '../../lib/log';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
 import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
+import { keptRecording, mediaLeftIn } from '../support/fleet-recordings';
 import { seedCurl } from '../support/fleet-scenarios';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
 import { waitFor } from '../../testkit/service';
@@ -184,9 +185,11 @@ describe('the fleet with the local backend', () => {
     await waitFor('the deployment to end', () => (fleet.store.deployment(deploymentId)?.state === 'ended' ? true : undefined), 30000, 200);
     for (const r of [busy, idle]) expect(alive(pidOf(r.recorder_id))).toBe(false);
     expect(fleet.store.recorders(deploymentId).map((r) => r.state)).toEqual(['removed', 'removed']);
-    const recordings = path.join(JSON.parse(rows.find((r) => r.id === busy.recorder_id)!.handle!).dir, 'recordings', 'fleet-session');
-    expect(fs.readdirSync(recordings).some((f) => f.endsWith('.mp4'))).toBe(true);
-    expect(fs.existsSync(path.join(recordings, 'metadata.json'))).toBe(true);
+    // The domain sends its recordings nowhere: the fleet took the recording off its recorder before removing it.
+    const kept = await keptRecording(fleet, 'fleet-session', 1000);
+    expect(fs.existsSync(kept.media)).toBe(true);
+    expect(fs.existsSync(path.join(kept.dir, 'metadata.json'))).toBe(true);
+    expect(mediaLeftIn(path.join(JSON.parse(rows.find((r) => r.id === busy.recorder_id)!.handle!).dir, 'recordings', 'fleet-session'))).toBe(false);
   });
 
   it('answers a location without capacity through the callback, and debits nothing', async () => {

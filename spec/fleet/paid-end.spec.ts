@@ -7,7 +7,6 @@
  * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
  */
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadFleetConfig } from '../../packages/fleet/lib/config';
 import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
@@ -15,6 +14,7 @@ import { createLogger } from '../../lib/log';
 import { probeMedia } from '../../lib/output/probe';
 import { BREWERY, NS_JIBRI, type FakeJicofo } from '../../testkit/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from '../support/brewery';
+import { keptRecording, mediaLeftIn } from '../support/fleet-recordings';
 import { DOMAINS, fleetDomainConfig } from '../../testkit/prosody';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
 import type { Json } from '../../testkit/json';
@@ -119,9 +119,10 @@ describe("a deployment's paid end is a hard end", () => {
     await waitFor('the deployment to end', () => (fleet.store.deployment(id)?.state === 'ended' ? true : undefined), STOP_GRACE * 1000 + 10000, 200);
     expect(alive(handle.pid)).toBe(false);
     expect(fleet.store.slotsUsed('local')).toBe(0);
-    const folder = path.join(handle.dir, 'recordings', 'paid-session');
-    const mp4 = fs.readdirSync(folder).find((f) => f.endsWith('.mp4'))!;
-    const media = await probeMedia(path.join(folder, mp4));
+    // The fleet took the recording off its recorder before removing it (the domain sends it nowhere).
+    const kept = await keptRecording(fleet, 'paid-session', 1000);
+    expect(mediaLeftIn(path.join(handle.dir, 'recordings', 'paid-session'))).toBe(false);
+    const media = await probeMedia(kept.media);
     // Finalized (ffprobe reads it whole), and no longer than from its start to the release and the stop.
     expect(media.durationSec).toBeGreaterThan(0.5);
     expect(media.durationSec).toBeLessThan((Date.now() - readyAt) / 1000 + 5);

@@ -3,7 +3,9 @@
  * (spec/fleet/docker.spec.ts, spec/fleet/swarm.spec.ts): a real Prosody and Jicofo stand-in, the
  * seed's curl request, recorders of the jibri-ts image that must show up idle and healthy in the
  * brewery, the signed callback, a fleet restart that finds them again, a recording through one of them,
- * and the paid end that removes the idle one and stops the busy one's session (finalized, Jicofo told "off"). Each
+ * and the paid end that removes the idle one and stops the busy one's session (finalized, Jicofo told "off"),
+ * whose recording is delivered before its recorder goes: to the account's bucket on a real S3 server when
+ * the backend asks for one (its own key, handed to the recorder as a file), else kept by the fleet. Each
  * backend says how to look at its own objects (labels, hardening, secrets, the recordings' folder).
  */
 import { execFile } from 'node:child_process';
@@ -17,9 +19,11 @@ import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/ser
 import { createLogger } from '../../lib/log';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { startBreweryStack, type BreweryStack } from './brewery';
+import { deliveredRecording, keptRecording, mediaLeftIn } from './fleet-recordings';
 import type { Json } from '../../testkit/json';
 import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
 import { startReceiver, type Receiver } from '../../testkit/receiver';
+import { createBucket, objectFacts, sharedS3, type S3Server } from '../../testkit/s3';
 import { tempDir, waitFor } from '../../testkit/service';
 import { fleetRecorderMain } from '../../testkit/fleet-recorder';
 
@@ -84,6 +88,8 @@ export interface ContainerBackendUnderTest {
   unplacedLocation?: string;
   /** The backend's own further specs, run after the scenarios, before `stop`. */
   more?(ctx: ScenarioFleet): void;
+  /** The account sends its recordings to a bucket of its own on the run's S3 server (else the fleet keeps them). */
+  bucket?: boolean;
 }
 
 const PW = { jibri: 'scen-jibri-pw', focus: 'scen-focus-pw', recorder: 'scen-recorder-pw' };
@@ -103,6 +109,8 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
     let apiKey = '';
     let accountId = '';
     let callbackSecret = '';
+    let s3: S3Server | undefined;
+    let bucket = '';
     const secretKey = crypto.randomBytes(32).toString('base64');
     const dataDir = path.join(tempDir(`jibri-ts-fleet-${backend.kind}-`), 'data');
     const start = (): Promise<FleetServer> =>
@@ -112,6 +120,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
           JIBRI_FLEET_HOUR_SECONDS: String(HOUR_SECONDS), JIBRI_FLEET_DEPLOY_TIMEOUT: '90', JIBRI_FLEET_STOP_GRACE: '60', JIBRI_FLEET_SECRET_KEY: secretKey,
           JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`, JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
           JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(page.baseUrl).host,
+          ...(s3 ? { JIBRI_FLEET_UPLOAD_ALLOWED_HOSTS: new URL(s3.endpoint).host } : {}),
           ...backend.env(),
         }),
         createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }),
@@ -124,6 +133,10 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
 
     beforeAll(async () => {
       await backend.start();
+      if (backend.bucket) {
+        s3 = await sharedS3();
+        bucket = await createBucket(s3, `fleet-${backend.kind}`);
+      }
       stack = await startBreweryStack(PW);
       ({ prosody, page, jicofo } = stack);
       cb = await startReceiver('/cb');
@@ -133,6 +146,11 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       fleet.admin.addBalance(accountId, 10);
       const set = await fleet.admin.setDomain(accountId, DOMAIN, fleetDomainConfig({ prosodyPort: prosody.port, jibriPassword: PW.jibri, recorderPassword: PW.recorder, publicUrl: page.baseUrl }));
       if (!set.complete) throw new Error(`the domain's test login failed: ${set.error ?? `missing ${set.missing.join(', ')}`}`);
+      if (s3) {
+        const delivery = { s3_endpoint: s3.endpoint, s3_region: s3.region, s3_bucket: bucket, s3_access_key_id: s3.accessKeyId, s3_secret_access_key: s3.secretAccessKey };
+        const res = await fetch(`${fleet.url}/admin/accounts/${accountId}/domains/${DOMAIN}/delivery`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(delivery) });
+        if (res.status !== 200) throw new Error(`the delivery settings were refused: ${await res.text()}`);
+      }
     });
 
     afterAll(async () => {
@@ -161,7 +179,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       for (const r of recorders) {
         expect(r).toEqual({ recorder_id: expect.stringMatching(/^[0-9a-f-]{36}$/), recorder_ip: '127.0.0.1' });
         expect(await jicofo.waitFor(`${r.recorder_id} in the brewery`, () => jicofo.lastPresenceOf(`${BREWERY}/${r.recorder_id}`), 10000)).toMatchObject({ busy: 'idle', health: 'healthy' });
-        await backend.inspect({ recorderId: r.recorder_id, deploymentId, xmppServer: `127.0.0.1:${prosody.port}`, passwords: [PW.jibri, PW.recorder], fleet: live(), dataDir });
+        await backend.inspect({ recorderId: r.recorder_id, deploymentId, xmppServer: `127.0.0.1:${prosody.port}`, passwords: [PW.jibri, PW.recorder, ...(s3 ? [s3.secretAccessKey] : [])], fleet: live(), dataDir });
       }
     });
 
@@ -187,10 +205,20 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       await jicofo.waitFor('off', () => jicofo.statusIqs.find((s) => s.from === `${BREWERY}/${busy.recorder_id}` && s.jibri.attrs.status === 'off'), 30000);
       await waitFor('the deployment to end', () => (live().store.deployment(deploymentId)?.state === 'ended' ? true : undefined), 90000, 250);
       for (const r of [busy, idle]) expect(await backend.exists(r.recorder_id)).toBe(false);
+      // Its recording was delivered before its recorder went, and the recorder's copy with it.
+      const removedAt = Date.parse((live().store.db.prepare('SELECT removed_at FROM recorders WHERE id = ?').get(busy.recorder_id) as { removed_at: string }).removed_at);
+      const row = await deliveredRecording(live(), session, 1000);
+      expect(Date.parse(row.updated_at as string)).toBeLessThanOrEqual(removedAt);
+      const media = (JSON.parse(row.files as string) as Array<{ role: string; sha256: string }>).find((f) => f.role === 'media')!;
+      if (s3) {
+        expect(row).toMatchObject({ target: 'bucket', bucket, endpoint: s3.endpoint });
+        expect((await objectFacts(s3, bucket, row.media_key as string)).sha256).toBe(media.sha256);
+      } else {
+        const kept = await keptRecording(live(), session, 1000);
+        expect(fs.existsSync(path.join(kept.dir, 'metadata.json'))).toBe(true);
+      }
       const handle = live().store.recorders(deploymentId).find((r) => r.id === busy.recorder_id)?.handle;
-      const dir = await backend.sessionDir(handle!, busy.recorder_id, session);
-      expect(fs.readdirSync(dir).some((f) => f.endsWith('.mp4'))).toBe(true);
-      expect(fs.existsSync(path.join(dir, 'metadata.json'))).toBe(true);
+      expect(mediaLeftIn(await backend.sessionDir(handle!, busy.recorder_id, session))).toBe(false);
     });
 
     if (backend.unplacedLocation) {

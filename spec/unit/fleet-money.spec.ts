@@ -3,7 +3,9 @@
  * and full readiness, failures, early releases, expiries, recorders gone and fleet restarts, against
  * the real store (SQLite in a temp file, reopened at each restart as a restarted fleet does). After
  * every event: no deployment's refunds exceed its debit, every balance equals top-ups - debits +
- * refunds as the events reported them, and the capacity held is within the backend's and never negative.
+ * refunds as the events reported them, and the capacity held is within the backend's and never negative,
+ * and a running deployment holds exactly one place per recorder that records (a recorder that only
+ * uploads its recordings after the paid end holds none).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -26,6 +28,7 @@ type Event =
   | { kind: 'release'; d: number; at: number }
   | { kind: 'expire'; d: number }
   | { kind: 'gone'; d: number; r: number }
+  | { kind: 'upload'; d: number; r: number }
   | { kind: 'end'; d: number }
   | { kind: 'restart'; goneMask: number };
 
@@ -41,6 +44,7 @@ const event: fc.Arbitrary<Event> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('release' as const), d: fc.nat(3), at: fc.double({ min: -0.2, max: 1.2, noNaN: true }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), d: fc.nat(3) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('gone' as const), d: fc.nat(3), r: fc.nat(4) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('upload' as const), d: fc.nat(3), r: fc.nat(4) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('end' as const), d: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), goneMask: fc.nat(255) }) },
 );
@@ -77,6 +81,7 @@ describe('fleet: the money invariant (property)', () => {
               expect(toCents(d.refunded)).toBe(refunds);
               expect(d.slots).toBeGreaterThanOrEqual(0);
               if (d.state === 'failed' || d.state === 'ended') expect(d.slots).toBe(0);
+              if (d.state === 'ready' || d.state === 'expiring') expect(d.slots).toBe(store.recorders(id).filter((r) => r.state === 'ready' || r.state === 'draining').length);
               held += d.slots;
             }
             expect(held).toBeLessThanOrEqual(CAPACITY);
@@ -150,6 +155,13 @@ describe('fleet: the money invariant (property)', () => {
                 if (r) store.recorderGone(r.id, 'removed');
                 break;
               }
+              case 'upload': {
+                // Its sessions stopped at the paid end: it only uploads now, and its place goes back (once).
+                const id = dep(e.d);
+                const r = id ? store.recorders(id)[e.r] : undefined;
+                if (r) store.recorderUploading(r.id);
+                break;
+              }
               case 'end': {
                 const id = dep(e.d);
                 if (id && store.recorders(id).every((r) => r.state === 'removed' || r.state === 'failed')) store.endDeployment(id);
@@ -165,7 +177,7 @@ describe('fleet: the money invariant (property)', () => {
                 }
                 let bit = 0;
                 for (const d of store.deploymentsIn(['ready', 'expiring'])) {
-                  for (const r of store.recorders(d.id)) if ((r.state === 'ready' || r.state === 'draining') && e.goneMask & (1 << bit++ % 8)) store.recorderGone(r.id, 'removed');
+                  for (const r of store.recorders(d.id)) if ((r.state === 'ready' || r.state === 'draining' || r.state === 'uploading') && e.goneMask & (1 << bit++ % 8)) store.recorderGone(r.id, 'removed');
                 }
                 break;
               }

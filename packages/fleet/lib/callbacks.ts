@@ -18,7 +18,19 @@ export const DEPLOYMENT_HEADER = 'x-jod-deployment';
 
 export type CallbackBody =
   | { it: 'worked'; message: 'deployment successful'; deployment_info: { deployment_id: string; recorders: Array<{ recorder_id: string; recorder_ip: string }> } }
-  | { it: 'failed'; message: string };
+  | { it: 'failed'; message: string }
+  | { it: 'worked'; message: string; event: 'recording.ready'; recording: Record<string, unknown> };
+
+/**
+ * The headers of one signed POST to a customer: the deployment it concerns (`test` for a test event), this
+ * attempt's time, and the signature with the account's own secret (`v2=`) or, for an account from before
+ * its own secrets, the legacy fleet-wide one (`sha256=`, the body alone).
+ */
+export function signedHeaders(deploymentId: string, body: string, own: string | undefined, legacy: string | undefined, nowMs = Date.now()): Record<string, string> {
+  const timestamp = Math.floor(nowMs / 1000);
+  const signature = own ? signCallback(own, timestamp, deploymentId, body) : legacy ? signBody(body, legacy) : undefined;
+  return { 'content-type': 'application/json', [DEPLOYMENT_HEADER]: deploymentId, [TIMESTAMP_HEADER]: String(timestamp), ...(signature ? { [SIGNATURE_HEADER]: signature } : {}) };
+}
 
 /** Waits between attempts: 1 s, 2 s, 4 s... at most 5 minutes. */
 export function retryDelayMs(attempt: number, baseMs = 1000): number {
@@ -44,14 +56,15 @@ export class CallbackSender {
     },
   ) {}
 
-  send(deploymentId: string, body: CallbackBody): void {
-    const id = this.opts.store.queueCallback(deploymentId, JSON.stringify(body));
-    void this.deliver(id, deploymentId, JSON.stringify(body), 0);
+  /** Queues and delivers; `url` when it goes elsewhere than the deployment's callback_url (a recordings webhook). */
+  send(deploymentId: string, body: CallbackBody, url?: string): void {
+    const id = this.opts.store.queueCallback(deploymentId, JSON.stringify(body), url);
+    void this.deliver(id, deploymentId, JSON.stringify(body), 0, url);
   }
 
   /** After a restart: every callback not delivered yet. */
   resume(): void {
-    for (const c of this.opts.store.pendingCallbacks()) if (c.attempts < this.opts.attempts) void this.deliver(c.id, c.deploymentId, c.body, c.attempts);
+    for (const c of this.opts.store.pendingCallbacks()) if (c.attempts < this.opts.attempts) void this.deliver(c.id, c.deploymentId, c.body, c.attempts, c.url ?? undefined);
   }
 
   stop(): void {
@@ -60,39 +73,37 @@ export class CallbackSender {
 
   /** Signed for this attempt: a fresh timestamp each time. */
   private headers(deploymentId: string, body: string): Record<string, string> {
-    const timestamp = Math.floor(Date.now() / 1000);
-    const own = this.opts.accountSecretOf(deploymentId);
-    const signature = own ? signCallback(own, timestamp, deploymentId, body) : this.opts.secret ? signBody(body, this.opts.secret) : undefined;
-    return { 'content-type': 'application/json', [DEPLOYMENT_HEADER]: deploymentId, [TIMESTAMP_HEADER]: String(timestamp), ...(signature ? { [SIGNATURE_HEADER]: signature } : {}) };
+    return signedHeaders(deploymentId, body, this.opts.accountSecretOf(deploymentId), this.opts.secret);
   }
 
-  private async deliver(id: number, deploymentId: string, body: string, attempt: number): Promise<void> {
+  private async deliver(id: number, deploymentId: string, body: string, attempt: number, to?: string): Promise<void> {
     if (this.inFlight.has(id)) return;
     this.inFlight.add(id);
     try {
-      const url = this.opts.urlOf(deploymentId);
+      const url = to ?? this.opts.urlOf(deploymentId);
+      const what = to ? 'recording event' : 'callback';
       if (!url) return;
       for (let n = attempt; n < this.opts.attempts && !this.stopped; n++) {
         let error: string | undefined;
         try {
           const headers = this.headers(deploymentId, body);
-          const res = await guardedPost('callback_url', url, body, headers, this.opts.allowedHosts);
+          const res = await guardedPost(to ? 'webhook_url' : 'callback_url', url, body, headers, this.opts.allowedHosts);
           if (res.status >= 200 && res.status < 300) {
             this.opts.store.callbackAttempt(id, true);
-            this.opts.log.info(`callback for ${deploymentId} delivered (attempt ${n + 1})`, { component: 'fleet' });
+            this.opts.log.info(`${what} for ${deploymentId} delivered (attempt ${n + 1})`, { component: 'fleet' });
             return;
           }
           error = res.status >= 300 && res.status < 400 ? `answered ${res.status} (redirects are not followed)` : `answered ${res.status}`;
         } catch (err) {
           if (err instanceof OutboundRefused) {
             this.opts.store.callbackAbandoned(id, err.message);
-            this.opts.log.warn(`callback for ${deploymentId} given up: ${err.detail}`, { component: 'fleet' });
+            this.opts.log.warn(`${what} for ${deploymentId} given up: ${err.detail}`, { component: 'fleet' });
             return;
           }
           error = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
         }
         this.opts.store.callbackAttempt(id, false, error);
-        this.opts.log.warn(`callback for ${deploymentId} failed (attempt ${n + 1} of ${this.opts.attempts}): ${error}`, { component: 'fleet' });
+        this.opts.log.warn(`${what} for ${deploymentId} failed (attempt ${n + 1} of ${this.opts.attempts}): ${error}`, { component: 'fleet' });
         if (n + 1 < this.opts.attempts) await new Promise((r) => setTimeout(r, retryDelayMs(n, this.opts.baseDelayMs)).unref());
       }
     } finally {

@@ -58,6 +58,12 @@ export interface FleetConfig {
   deployTimeoutSec: number;
   /** How long a recorder whose paid time ended gets to stop and finalize before it is removed by force. */
   stopGraceSec: number;
+  /** After that, how long it may stay, recording nothing, until its recordings are delivered (uploaded, or collected by the fleet). */
+  uploadWaitSec: number;
+  /** Where the fleet keeps the recordings of domains without a bucket (one folder per recording, 0700). */
+  recordingsDir: string;
+  /** How long it keeps them (from the end of each recording). */
+  recordingsRetentionSec: number;
   /** The legacy fleet-wide key of the callbacks' signature, for accounts without a secret of their own; '' when unset. */
   callbackSecret: string;
   callbackAttempts: number;
@@ -85,6 +91,8 @@ export interface FleetConfig {
   browserAllowedHosts: AllowedHost[];
   /** Likewise for the RTMP ingests recorders stream to; passed to each recorder. */
   streamAllowedHosts: AllowedHost[];
+  /** Likewise for customers' S3 endpoints: the fleet's delivery test and each recorder's uploads. */
+  uploadAllowedHosts: AllowedHost[];
   /** Requests per minute from one client address to the public endpoints. */
   addressRateLimit: number;
   /** Requests per minute with one API key. */
@@ -125,6 +133,9 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_LOCAL_CAPACITY', default: '4', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Recorders a backend runs at once' },
   { name: 'JIBRI_FLEET_DEPLOY_TIMEOUT', default: '120', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds a deployment may take to be ready' },
   { name: 'JIBRI_FLEET_STOP_GRACE', default: '60', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds a recorder whose paid time ended (expiry or release) gets to stop its sessions and finalize their files before it is removed by force' },
+  { name: 'JIBRI_FLEET_UPLOAD_WAIT', default: '1800', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds a recorder may stay after its sessions were stopped at the paid end, recording nothing and holding no place, until its recordings are uploaded to the customer\'s bucket or collected by the fleet; then it is removed anyway, and the log and the ledger say what was left and why' },
+  { name: 'JIBRI_FLEET_RECORDINGS_DIR', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Where the fleet keeps the recordings of domains that send them nowhere (0700); defaults to recordings in the data folder' },
+  { name: 'JIBRI_FLEET_RECORDINGS_RETENTION', default: '604800', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Seconds the fleet keeps such a recording for its owner to download (from its end); then it is removed' },
   { name: 'JIBRI_FLEET_MAINTENANCE', default: 'false', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Deploys get 503' },
   { name: 'JIBRI_FLEET_DOCKER_IMAGE', default: 'jibri-ts:local', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Image of the docker, swarm and kubernetes backends' },
   { name: 'JIBRI_FLEET_SWARM_LOCATIONS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'location=label pairs for the swarm backend: a location\'s recorders run on the nodes whose label jibri-location has that value (e.g. fra=eu-central-1); unset for a location: its own name' },
@@ -137,6 +148,7 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list that callbacks may reach although it is loopback or private (callbacks never reach such addresses otherwise)' },
   { name: 'JIBRI_FLEET_BROWSER_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list that recorders\' browsers may load from although loopback or private (a PUBLIC_URL must be public or on this list; everything else the page loads is refused on such addresses)' },
   { name: 'JIBRI_FLEET_STREAM_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list of RTMP ingests recorders may stream to although loopback or private (every other stream goes to public addresses only)' },
+  { name: 'JIBRI_FLEET_UPLOAD_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list of customers\' S3 endpoints reached although loopback or private (the delivery test, and every recorder as JIBRI_UPLOAD_ALLOWED_HOSTS; every other store only on public addresses)' },
   { name: 'JIBRI_FLEET_XMPP_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list of customers\' XMPP servers allowed although loopback or private' },
   { name: 'JIBRI_FLEET_ADDRESS_RATE_LIMIT', default: '120', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Requests per minute from one client address to the API (then 429)' },
   { name: 'JIBRI_FLEET_KEY_RATE_LIMIT', default: '60', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Requests per minute with one API key (then 429)' },
@@ -190,6 +202,9 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     localCapacity: r.int('JIBRI_FLEET_LOCAL_CAPACITY', 0, 1000),
     deployTimeoutSec: r.int('JIBRI_FLEET_DEPLOY_TIMEOUT', 5, 3600),
     stopGraceSec: r.int('JIBRI_FLEET_STOP_GRACE', 5, 3600),
+    uploadWaitSec: r.int('JIBRI_FLEET_UPLOAD_WAIT', 0, 7 * 24 * 3600),
+    recordingsDir: path.resolve(r.optional('JIBRI_FLEET_RECORDINGS_DIR') ?? path.join(dataDir, 'recordings')),
+    recordingsRetentionSec: r.int('JIBRI_FLEET_RECORDINGS_RETENTION', 10, 10 * 365 * 24 * 3600),
     callbackSecret: r.optional('JIBRI_FLEET_CALLBACK_SECRET') ?? '',
     callbackAttempts: r.int('JIBRI_FLEET_CALLBACK_ATTEMPTS', 1, 50),
     maintenance: r.bool('JIBRI_FLEET_MAINTENANCE'),
@@ -207,6 +222,7 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     xmppAllowedHosts: hosts('JIBRI_FLEET_XMPP_ALLOWED_HOSTS'),
     browserAllowedHosts: hosts('JIBRI_FLEET_BROWSER_ALLOWED_HOSTS'),
     streamAllowedHosts: hosts('JIBRI_FLEET_STREAM_ALLOWED_HOSTS'),
+    uploadAllowedHosts: hosts('JIBRI_FLEET_UPLOAD_ALLOWED_HOSTS'),
     addressRateLimit: r.int('JIBRI_FLEET_ADDRESS_RATE_LIMIT', 1, 1000000),
     keyRateLimit: r.int('JIBRI_FLEET_KEY_RATE_LIMIT', 1, 1000000),
     failedDeployLimit: r.int('JIBRI_FLEET_FAILED_DEPLOY_LIMIT', 1, 100000),

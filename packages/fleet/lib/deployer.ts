@@ -15,10 +15,13 @@ import { NotAvailableError, type RecorderBackend } from './backends/backend';
 import { BreweryWatch, pinnedXmppServers } from './brewery-watch';
 import type { CallbackSender } from './callbacks';
 import { priceOf, type FleetConfig } from './config';
-import type { AllowedHost } from './outbound-guard';
+import { allowedHostText } from './outbound-guard';
 import type { DeployRequest } from './deploy-request';
+import { recorderDelivery, type DeliveryConfig } from './delivery-config';
+import type { DeliveryStore } from './delivery-store';
 import { missingFields, SECRET_FIELDS, trustsAllCerts, type DomainConfig } from './domain-config';
 import { deploymentCost } from './money';
+import type { RecordingWatch } from './recording-watch';
 import { InsufficientBalance, type Account, type Deployment, type FleetStore, type RecorderRow } from './store';
 
 export { deploymentCost, proratedRefund } from './money';
@@ -40,7 +43,13 @@ export interface DeployerOptions {
   backends: Partial<Record<string, RecorderBackend>>;
   callbacks: CallbackSender;
   log: Logger;
+  /** Each domain's delivery settings (its recorders get only their own domain's). */
+  deliveries?: DeliveryStore;
+  /** Follows the recorders' recordings; with it, a removal waits for them to be delivered (JIBRI_FLEET_UPLOAD_WAIT). */
+  recordings?: RecordingWatch;
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A fresh API token for one recorder: 256 random bits. */
 export function newRecorderToken(): string {
@@ -106,12 +115,14 @@ export class Deployer {
       return { deployment, balance };
     }
     this.log.info(`deployment ${deployment.id}: ${req.recorders} recorder(s) for ${req.domain} in ${req.location} for ${req.durationHours} h, ${deployment.reserved} reserved`);
+    const delivery = this.opts.deliveries?.get(account.id, req.domain);
+    registerSecret(delivery?.s3?.secretAccessKey);
     // The answer carries the balance after the reservation; the work starts after the answer is built.
-    setImmediate(() => void this.run(deployment, domain.config).catch((err: unknown) => this.log.error(`deployment ${deployment.id} failed unexpectedly: ${String(err)}`)));
+    setImmediate(() => void this.run(deployment, domain.config, delivery).catch((err: unknown) => this.log.error(`deployment ${deployment.id} failed unexpectedly: ${String(err)}`)));
     return { deployment, balance };
   }
 
-  private async run(d: Deployment, domain: DomainConfig): Promise<void> {
+  private async run(d: Deployment, domain: DomainConfig, delivery: DeliveryConfig | undefined): Promise<void> {
     const backend = this.opts.backends[d.backend];
     const { store, config } = this.opts;
     if (!backend) return this.fail(d, NOT_AVAILABLE, []);
@@ -123,6 +134,7 @@ export class Deployer {
     const rows: RecorderRow[] = [];
     const tokens = new Map<string, string>();
     const watch = new BreweryWatch(domain, config.xmppAllowedHosts);
+    const deliver = recorderDelivery(delivery, config.uploadAllowedHosts, config.uploadWaitSec);
     try {
       await watch.start();
       for (let i = 0; i < d.recorders; i++) {
@@ -139,8 +151,8 @@ export class Deployer {
           deploymentId: d.id,
           location: d.location,
           expiresAt,
-          env: { ...recorderEnv(domain, row.id, pinnedXmppServers(watch.servers)), ...paidEndEnv(latestEnd, paidSec), ...egressEnv(config) },
-          secrets: recorderSecrets(domain, token),
+          env: { ...recorderEnv(domain, row.id, pinnedXmppServers(watch.servers)), ...paidEndEnv(latestEnd, paidSec), ...egressEnv(config), ...deliver.env },
+          secrets: { ...recorderSecrets(domain, token), ...deliver.secrets },
         });
         row.handle = created.handle;
         row.ip = created.ip;
@@ -209,8 +221,9 @@ export class Deployer {
 
   /**
    * The paid end (expiry or release): every recorder is asked for Jibri's shutdown (its sessions stop now
-   * and are finalized, Jicofo gets "off"), gets JIBRI_FLEET_STOP_GRACE to exit, and is removed (what is
-   * left is stopped by force); its place goes back.
+   * and are finalized, Jicofo gets "off"), gets JIBRI_FLEET_STOP_GRACE to stop recording, then delivers
+   * its recordings (JIBRI_FLEET_UPLOAD_WAIT at most, recording nothing and holding no place), and is removed;
+   * what was left is said in the log and the ledger.
    */
   async expire(id: string): Promise<void> {
     this.timers.delete(id);
@@ -220,23 +233,57 @@ export class Deployer {
     store.markExpiring(id);
     this.log.info(`deployment ${id}: its paid time has ended; stopping its recorders`);
     const grace = Date.now() + this.opts.config.stopGraceSec * 1000;
-    await Promise.all(
-      store.recorders(id).filter((r) => r.state === 'ready' || r.state === 'draining').map(async (r) => {
-        const backend = this.opts.backends[r.backend];
-        if (!backend || !r.handle) return store.recorderGone(r.id, 'removed');
-        store.setRecorderDraining(r.id);
-        await backend.shutdown(r.handle, store.recorderToken(r.id) ?? '');
-        while (Date.now() < grace && !this.stopped && (await backend.running(r.handle))) await new Promise((res) => setTimeout(res, 250));
-        if (this.stopped) return;
-        await this.removeFromBackend(r);
-        // A removal can take a while (a swarm service is stopped first): the store may be closed by now.
-        if (this.stopped) return;
-        store.recorderGone(r.id, 'removed');
-        this.log.info(`recorder ${r.id} of ${id}: removed`);
-      }),
-    );
+    await Promise.all(store.recorders(id).filter((r) => r.state === 'ready' || r.state === 'draining' || r.state === 'uploading').map((r) => this.endRecorder(d, r, grace)));
     if (this.stopped) return;
     store.endDeployment(id);
+  }
+
+  /** Whether the recorder still records (or cannot say so: then it counts as recording). */
+  private async stillRecording(r: RecorderRow, watch: RecordingWatch): Promise<boolean> {
+    const entries = await watch.poll(r);
+    return entries === undefined || entries.some((e) => e.state === 'recording');
+  }
+
+  private async endRecorder(d: Deployment, r: RecorderRow, grace: number): Promise<void> {
+    const { store, config } = this.opts;
+    const backend = this.opts.backends[r.backend];
+    if (!backend || !r.handle) return store.recorderGone(r.id, 'removed');
+    const watch = this.opts.recordings;
+    const handle = r.handle;
+    let why: string | undefined;
+    let state = r.state;
+    if (state !== 'uploading') {
+      store.setRecorderDraining(r.id);
+      await backend.shutdown(handle, store.recorderToken(r.id) ?? '');
+      // The hard end: its sessions stop within the grace, whatever they deliver afterwards.
+      while (Date.now() < grace && !this.stopped && (await backend.running(handle)) && (!watch || (await this.stillRecording(r, watch)))) await sleep(250);
+      if (this.stopped) return;
+      if (watch && (await backend.running(handle))) {
+        if (await this.stillRecording(r, watch)) why = `it was still recording ${config.stopGraceSec} s after the paid end, so it was stopped by force`;
+        else if (store.recorderUploading(r.id)) {
+          state = 'uploading';
+          this.log.info(`recorder ${r.id} of ${d.id}: its sessions are stopped and its place is free; it delivers its recordings for ${config.uploadWaitSec} s at most`);
+        }
+      }
+    }
+    if (watch && state === 'uploading') {
+      const until = Date.parse(store.uploadingSince(r.id) ?? new Date().toISOString()) + config.uploadWaitSec * 1000;
+      // Until everything is taken (the recorder then exits by itself), or the cap.
+      while (Date.now() < until && !this.stopped && (await backend.running(handle))) {
+        const entries = await watch.poll(r);
+        if (entries?.length === 0) break;
+        await sleep(1000);
+      }
+      if (this.stopped) return;
+      why ??= `its uploads were not done ${config.uploadWaitSec} s after its sessions stopped, the longest the service waits`;
+    }
+    if (watch && (await backend.running(handle))) await watch.poll(r);
+    await this.removeFromBackend(r);
+    // A removal can take a while (a swarm service is stopped first): the store may be closed by now.
+    if (this.stopped) return;
+    watch?.leftBehind(r, d.accountId, why ?? 'it stopped before its uploads were done');
+    store.recorderGone(r.id, 'removed');
+    this.log.info(`recorder ${r.id} of ${d.id}: removed`);
   }
 
   /** DELETE /deployments/:id: refunds the unused share of what is still paid and ends it now, as an expiry does. */
@@ -272,7 +319,10 @@ export class Deployer {
     for (const d of store.deploymentsIn(['ready', 'expiring'])) {
       for (const r of store.recorders(d.id)) {
         const backend = this.opts.backends[r.backend];
-        if ((r.state === 'ready' || r.state === 'draining') && (!backend || !r.handle || !(await backend.running(r.handle)))) store.recorderGone(r.id, 'removed');
+        if ((r.state === 'ready' || r.state === 'draining' || r.state === 'uploading') && (!backend || !r.handle || !(await backend.running(r.handle)))) {
+          this.opts.recordings?.leftBehind(r, d.accountId, 'it stopped while the service was down');
+          store.recorderGone(r.id, 'removed');
+        }
       }
       if (d.state === 'expiring') void this.expire(d.id);
       else this.scheduleExpiry(d.id, Date.parse(d.expiresAt ?? new Date().toISOString()));
@@ -316,12 +366,6 @@ export function recorderEnv(domain: DomainConfig, recorderId: string, xmppServer
 export function paidEndEnv(latestEnd: Date, paidSec: number): Record<string, string> {
   // With its unit: a bare number is milliseconds to Jibri's usage-timeout, and it counts in whole minutes.
   return { JIBRI_SHUTDOWN_AT: latestEnd.toISOString(), JIBRI_USAGE_TIMEOUT: `${paidSec} seconds` };
-}
-
-/** Pure: an allowed host as the recorder's settings take it back. */
-function allowedHostText(a: AllowedHost): string {
-  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
-  return a.port ? `${host}:${a.port}` : host;
 }
 
 /**

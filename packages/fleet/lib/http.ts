@@ -1,7 +1,7 @@
 /**
  * The fleet's HTTP API: the seed's POST /deploy-recorder (form or JSON, its envelope and codes), GET
- * /balance, GET and DELETE /deployments/:id, the admin API under /admin with its own token, and the
- * dashboard's pages under /dashboard (dashboard/, with its own sessions and CSRF tokens). Every
+ * /balance, GET and DELETE /deployments/:id, the account's recordings (recordings-api.ts), the admin API
+ * under /admin with its own token (a domain's delivery: delivery-api.ts), and the dashboard's pages under /dashboard (dashboard/, with its own sessions and CSRF tokens). Every
  * endpoint but /health is rate limited per client address, the customer endpoints per API key too (429
  * in the seed's envelope). A callback_url the outbound guard refuses is a 400 before anything happens.
  */
@@ -11,10 +11,15 @@ import { tokenMatches, type Logger } from '@jibri-ts/common';
 import { AdminError, type FleetAdmin } from './admin';
 import type { FleetConfig } from './config';
 import { parseDeployRequest } from './deploy-request';
+import { deliveryAdminRouter } from './delivery-api';
+import type { DeliveryAdmin } from './delivery-admin';
 import { FleetError, type Deployer } from './deployer';
+import { reply } from './envelope';
 import { hashKey } from './keys';
 import type { FleetMetrics, RefusalReason } from './metrics';
 import { OutboundRefused, OutboundUnresolved, resolveChecked } from './outbound-guard';
+import { ledgerWithUsage } from './recording-view';
+import { recordingsRouter, type RecordingsDeps } from './recordings-api';
 import type { Account, FleetStore } from './store';
 
 export interface FleetAppDeps {
@@ -27,10 +32,10 @@ export interface FleetAppDeps {
   dashboard?: { router: express.Router };
   /** GET /metrics (with the metrics or the admin token); counts the refusals of /deploy-recorder. */
   metrics?: FleetMetrics;
-}
-
-function reply(res: Response, status: number, message: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).json({ it: status < 300 ? 'worked' : 'failed', message, ...extra });
+  /** Each domain's delivery settings (admin API). */
+  deliveries?: DeliveryAdmin;
+  /** The account's recordings (GET /recordings and their downloads). */
+  recordings?: RecordingsDeps;
 }
 
 export function createFleetApp(deps: FleetAppDeps): express.Express {
@@ -142,7 +147,8 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
   app.get('/balance', perKey, (req: Request, res: Response) => {
     const account = accountOf(req);
     if (!account) return reply(res, 401, account === null ? 'missing API Key' : 'invalid API Key');
-    reply(res, 200, 'balance', { balance: account.balance, ledger: store.ledger(account.id) });
+    const ledger = store.ledger(account.id);
+    reply(res, 200, 'balance', { balance: account.balance, ledger: deps.recordings ? ledgerWithUsage(ledger, deps.recordings.store.usage(account.id)) : ledger });
   });
 
   const ownDeployment = (req: Request, res: Response) => {
@@ -180,6 +186,11 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     reply(res, 200, 'released: its recordings are stopped and finalized now, and its recorders removed', { refund, balance: store.balance(found.account.id) });
   });
 
+  if (deps.recordings) {
+    const recordings = deps.recordings;
+    app.use(recordingsRouter({ ...recordings, accountOf, perKey, byLink: (id) => recordings.store.byId(id) }));
+  }
+
   // ---- admin ----
   const adminAuth = (req: Request, res: Response, next: NextFunction): void => {
     const token = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
@@ -214,6 +225,7 @@ export function createFleetApp(deps: FleetAppDeps): express.Express {
     const r = await admin.setDomain(String(req.params.id), String(req.params.domain), req.body);
     reply(res, 200, r.complete ? 'domain configuration complete' : r.missing.length ? `incomplete: set ${r.missing.join(', ')}` : `the test login failed: ${r.error}`, r);
   });
+  if (deps.deliveries) admin$.use(deliveryAdminRouter(deps.deliveries));
   app.use('/admin', admin$);
 
   if (deps.dashboard) {

@@ -27,6 +27,12 @@ export {
   type Resolver,
 } from '@jibri-ts/common';
 
+/** Pure: an allowed host as a recorder's settings take it back (`host`, `host:port`, `[v6]:port`). */
+export function allowedHostText(a: AllowedHost): string {
+  const host = a.host.includes(':') ? `[${a.host}]` : a.host;
+  return a.port ? `${host}:${a.port}` : host;
+}
+
 export interface GuardedResponse {
   status: number;
 }

@@ -16,6 +16,11 @@ import { LocalBackend } from './backends/local';
 import { SwarmBackend } from './backends/swarm';
 import { verifyDomain } from './brewery-watch';
 import { CallbackSender } from './callbacks';
+import { DeliveryAdmin } from './delivery-admin';
+import { DeliveryStore } from './delivery-store';
+import { RecordingLinks } from './recording-links';
+import { RecordingWatch } from './recording-watch';
+import { RecordingsStore } from './recordings-store';
 import { publicUrlOf, type FleetConfig } from './config';
 import { RecorderCa } from './recorder-ca';
 import { Dashboard } from './dashboard/dashboard';
@@ -62,6 +67,33 @@ function listen(config: FleetConfig, handler: http.RequestListener): Promise<htt
   });
 }
 
+/** The callbacks' queue: each account's own signature, or the legacy fleet-wide one. */
+function callbackSender(db: FleetStore, config: FleetConfig, log: Logger, baseDelayMs: number | undefined): CallbackSender {
+  return new CallbackSender({
+    store: db,
+    ...(config.callbackSecret ? { secret: config.callbackSecret } : {}),
+    accountSecretOf: (id) => {
+      const d = db.deployment(id);
+      return d ? db.callbackSecret(d.accountId) : undefined;
+    },
+    attempts: config.callbackAttempts,
+    log,
+    allowedHosts: config.callbackAllowedHosts,
+    ...(baseDelayMs ? { baseDelayMs } : {}),
+    urlOf: (id) => db.deployment(id)?.callbackUrl,
+  });
+}
+
+/** The customers' recordings: each domain's delivery, the watch over the recorders' recordings, their links and API. */
+function recordingParts(db: FleetStore, config: FleetConfig, backends: Partial<Record<string, RecorderBackend>>, callbacks: CallbackSender, log: Logger) {
+  const deliveries = new DeliveryStore(db.db, new SecretBox(config.secretKey));
+  const deliveryAdmin = new DeliveryAdmin({ store: db, deliveries, config, log });
+  const recordings = new RecordingsStore(db.db);
+  const links = new RecordingLinks({ secretKey: config.secretKey, publicUrl: config.publicUrl, deliveries });
+  const watch = new RecordingWatch({ store: db, recordings, deliveries, backends, callbacks, links, config, log });
+  return { deliveries, deliveryAdmin, watch, recordingsApi: { store: recordings, links, recordingsDir: config.recordingsDir, log } };
+}
+
 export async function startFleetServer(config: FleetConfig, log: Logger, opts: FleetServerOptions = {}): Promise<FleetServer> {
   for (const s of [config.adminToken, config.metricsToken, config.callbackSecret]) registerSecret(s);
   for (const w of config.warnings) log.warn(w, { component: 'fleet' });
@@ -85,36 +117,26 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
       ...(used.has('local') ? { local: new LocalBackend({ recorderMain: config.recorderMain, dir: config.recordersDir, ...(config.localUids ? { uids: config.localUids } : {}) }) } : {}),
       ...(used.has('docker') ? { docker: new DockerBackend({ image: config.dockerImage, dir: config.recordersDir }) } : {}),
       ...(ca && used.has('swarm') ? { swarm: new SwarmBackend({ image: config.dockerImage, placement: config.swarmPlacement, ports: config.swarmPorts, reserve: config.swarmReserve, ca }) } : {}),
-      ...(ca && used.has('kubernetes') ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, stopGraceSec: config.stopGraceSec, ca }) } : {}),
+      ...(ca && used.has('kubernetes') ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, stopGraceSec: config.stopGraceSec + config.uploadWaitSec, ca }) } : {}),
     };
     const legacy = db.accountsWithoutCallbackSecret();
     if (legacy && !config.callbackSecret) {
       throw new Error(`JIBRI_FLEET_CALLBACK_SECRET: ${legacy} account(s) have no callback signing secret of their own yet, and their callbacks are signed with this key; set it as before, or give each account its own secret (POST /admin/accounts/:id/callback-secret, or the dashboard's API key page)`);
     }
     if (legacy) log.warn(`${legacy} account(s) still get callbacks signed with the fleet-wide JIBRI_FLEET_CALLBACK_SECRET (any customer who knows it can forge theirs): each gets a secret of its own when it generates one (dashboard, API key page) or the operator does (POST /admin/accounts/:id/callback-secret)`, { component: 'fleet' });
-    const callbacks = new CallbackSender({
-      store: db,
-      ...(config.callbackSecret ? { secret: config.callbackSecret } : {}),
-      accountSecretOf: (id) => {
-        const d = db.deployment(id);
-        return d ? db.callbackSecret(d.accountId) : undefined;
-      },
-      attempts: config.callbackAttempts,
-      log,
-      allowedHosts: config.callbackAllowedHosts,
-      ...(opts.callbackBaseDelayMs ? { baseDelayMs: opts.callbackBaseDelayMs } : {}),
-      urlOf: (id) => db.deployment(id)?.callbackUrl,
-    });
-    const deployer = new Deployer({ store: db, config, backends, callbacks, log });
-    const admin = new FleetAdmin(db, (c) => verifyDomain(c, config.xmppAllowedHosts), config.browserAllowedHosts, (line) => log.warn(line, { component: 'fleet-admin' }));
-    await deployer.resume();
-    callbacks.resume();
+    const callbacks = callbackSender(db, config, log, opts.callbackBaseDelayMs);
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const served = { ...config, publicUrl: publicUrlOf(config, url) };
-    const dashboard = new Dashboard({ config: served, store: db, deployer, admin, log });
+    const { deliveries, deliveryAdmin, watch, recordingsApi } = recordingParts(db, served, backends, callbacks, log);
+    const deployer = new Deployer({ store: db, config, backends, callbacks, log, deliveries, recordings: watch });
+    const admin = new FleetAdmin(db, (c) => verifyDomain(c, config.xmppAllowedHosts), config.browserAllowedHosts, (line) => log.warn(line, { component: 'fleet-admin' }));
+    watch.start();
+    await deployer.resume();
+    callbacks.resume();
     const metrics = new FleetMetrics(db.db, packageVersion('@jibri-ts/fleet', __dirname));
-    const app = createFleetApp({ config: served, store: db, deployer, admin, log, dashboard, metrics });
+    const dashboard = new Dashboard({ config: served, store: db, deployer, admin, deliveries: deliveryAdmin, recordings: recordingsApi, log });
+    const app = createFleetApp({ config: served, store: db, deployer, admin, log, dashboard, deliveries: deliveryAdmin, recordings: recordingsApi, metrics });
     serve = app;
     log.info(`fleet API listening on ${url}`, { component: 'fleet' });
     const held = lock;
@@ -125,6 +147,7 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
       admin,
       backends,
       stop: async () => {
+        watch.stop();
         deployer.stop();
         callbacks.stop();
         await dashboard.stop();

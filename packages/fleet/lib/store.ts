@@ -16,6 +16,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Database } from './sqlite';
 import type { Location } from './config';
+import { DELIVERY_MIGRATION } from './delivery-store';
+import { RECORDINGS_MIGRATION } from './recordings-store';
 import { SECRET_FIELDS, type DomainConfig } from './domain-config';
 import { cappedRefund, deploymentCost, proratedRefund, toCents } from './money';
 import { SecretBox } from './secret-box';
@@ -59,11 +61,17 @@ const MIGRATIONS: string[] = [
   // Each account's own callback signing secret (sealed); NULL for accounts from before it, which keep the
   // fleet-wide legacy signature until they generate one.
   `ALTER TABLE accounts ADD COLUMN callback_secret TEXT;`,
+  // Where each domain's recordings go (delivery-store.ts owns the table).
+  DELIVERY_MIGRATION,
+  // The recordings the fleet follows (recordings-store.ts owns the table); recorders that only upload.
+  RECORDINGS_MIGRATION,
 ];
 
 export type DeploymentState = 'deploying' | 'ready' | 'failed' | 'expiring' | 'ended';
-export type RecorderState = 'creating' | 'ready' | 'draining' | 'removed' | 'failed';
-const LIVE_RECORDER: readonly RecorderState[] = ['creating', 'ready', 'draining'];
+/** `uploading`: its sessions stopped at the paid end; it runs on only to deliver its recordings, and holds no place. */
+export type RecorderState = 'creating' | 'ready' | 'draining' | 'uploading' | 'removed' | 'failed';
+const LIVE_RECORDER: readonly RecorderState[] = ['creating', 'ready', 'draining', 'uploading'];
+const HOLDS_PLACE: readonly RecorderState[] = ['creating', 'ready', 'draining'];
 
 export interface Account {
   id: string;
@@ -258,6 +266,11 @@ export class FleetStore {
   balance(accountId: string): number {
     const row = this.db.prepare('SELECT COALESCE(SUM(delta), 0) AS b FROM ledger WHERE account_id = ?').get(accountId) as { b: number };
     return toCents(row.b) / 100;
+  }
+
+  /** A line of the ledger that moves no money: what happened to a deployment that the customer must know (recordings left). */
+  noteInLedger(accountId: string, deploymentId: string, text: string): void {
+    this.ledgerEntry(accountId, 0, text, deploymentId);
   }
 
   /** A top-up or an operator's correction: not tied to a deployment. */
@@ -456,8 +469,27 @@ export class FleetStore {
       const row = this.db.prepare('SELECT deployment_id AS deploymentId, state FROM recorders WHERE id = ?').get(id) as { deploymentId: string; state: RecorderState } | undefined;
       if (!row || !LIVE_RECORDER.includes(row.state)) return;
       this.db.prepare('UPDATE recorders SET state = ?, removed_at = ? WHERE id = ?').run(state, now(), id);
-      this.db.prepare("UPDATE deployments SET slots = slots - 1 WHERE id = ? AND slots > 0 AND state IN ('ready', 'expiring')").run(row.deploymentId);
+      if (HOLDS_PLACE.includes(row.state)) this.db.prepare("UPDATE deployments SET slots = slots - 1 WHERE id = ? AND slots > 0 AND state IN ('ready', 'expiring')").run(row.deploymentId);
     }).immediate();
+  }
+
+  /**
+   * Its sessions are stopped and finalized (paid end): it records nothing any more and runs on only to
+   * deliver its recordings, so its place goes back now, in the same transaction. Only from ready or draining.
+   */
+  recorderUploading(id: string): boolean {
+    return this.db.transaction((): boolean => {
+      const row = this.db.prepare('SELECT deployment_id AS deploymentId, state FROM recorders WHERE id = ?').get(id) as { deploymentId: string; state: RecorderState } | undefined;
+      if (!row || (row.state !== 'ready' && row.state !== 'draining')) return false;
+      this.db.prepare("UPDATE recorders SET state = 'uploading', uploading_since = ? WHERE id = ?").run(now(), id);
+      this.db.prepare("UPDATE deployments SET slots = slots - 1 WHERE id = ? AND slots > 0 AND state IN ('ready', 'expiring')").run(row.deploymentId);
+      return true;
+    }).immediate();
+  }
+
+  /** When an uploading recorder stopped recording (its wait for deliveries counts from then). */
+  uploadingSince(id: string): string | undefined {
+    return (this.db.prepare('SELECT uploading_since AS s FROM recorders WHERE id = ?').get(id) as { s: string | null } | undefined)?.s ?? undefined;
   }
 
   recorders(deploymentId: string): RecorderRow[] {
@@ -471,12 +503,13 @@ export class FleetStore {
 
   // ---- callbacks ----
 
-  queueCallback(deploymentId: string, body: string): number {
-    return Number(this.db.prepare('INSERT INTO callbacks (deployment_id, body) VALUES (?, ?)').run(deploymentId, body).lastInsertRowid);
+  /** `url`: where it goes when not to the deployment's callback_url (a domain's recordings webhook). */
+  queueCallback(deploymentId: string, body: string, url?: string): number {
+    return Number(this.db.prepare('INSERT INTO callbacks (deployment_id, body, url) VALUES (?, ?, ?)').run(deploymentId, body, url ?? null).lastInsertRowid);
   }
 
-  pendingCallbacks(): Array<{ id: number; deploymentId: string; body: string; attempts: number }> {
-    return this.db.prepare('SELECT id, deployment_id AS deploymentId, body, attempts FROM callbacks WHERE delivered_at IS NULL AND abandoned = 0').all() as never;
+  pendingCallbacks(): Array<{ id: number; deploymentId: string; body: string; attempts: number; url: string | null }> {
+    return this.db.prepare('SELECT id, deployment_id AS deploymentId, body, attempts, url FROM callbacks WHERE delivered_at IS NULL AND abandoned = 0').all() as never;
   }
 
   callbackAttempt(id: number, delivered: boolean, error?: string): void {

@@ -1,5 +1,5 @@
 /**
- * The fleet's calls to a recorder's APIs (health, Jibri's internal shutdown, stopService), always with the
+ * The fleet's calls to a recorder's APIs (health, Jibri's internal shutdown, stopService, its recordings), always with the
  * recorder's own token. A recorder elsewhere on the network (swarm, kubernetes) is reached over HTTPS only:
  * its certificate must chain to the fleet's recorder CA (no system CA is trusted) and name that very
  * recorder (its id, whatever address it has), and the token is sent only once both hold. Plain HTTP is only
@@ -43,28 +43,37 @@ export function isLoopback(host: string): boolean {
   return ipaddr.isValid(host) && ipaddr.process(host).range() === 'loopback';
 }
 
-/** One request to a recorder's API; rejects on a refused certificate, a timeout, or plain HTTP beyond loopback. */
-export function recorderRequest(addr: RecorderAddress, method: string, path: string, token: string, opts: { body?: string; timeoutMs: number }): Promise<{ status: number; body: string }> {
+/**
+ * One request to a recorder's API, answered as a stream (a recording's file); rejects on a refused
+ * certificate, a timeout, or plain HTTP beyond loopback. The caller reads or destroys the response.
+ */
+export function recorderResponse(addr: RecorderAddress, method: string, path: string, token: string, opts: { body?: string; timeoutMs: number }): Promise<http.IncomingMessage> {
   if (!addr.tls && !isLoopback(addr.host)) return Promise.reject(new Error(`refusing plain HTTP to ${addr.host}: a recorder beyond loopback is reached over HTTPS only`));
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) };
     const common = { host: addr.host, port: addr.port, path, method, headers, agent: false, signal: AbortSignal.timeout(opts.timeoutMs) } as const;
-    const onResponse = (res: http.IncomingMessage): void => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (d: Buffer) => {
-        size += d.length;
-        if (size > MAX_BODY) res.destroy(new Error('the recorder answered more than 1 MB'));
-        else chunks.push(d);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    };
     const req = addr.tls
-      ? https.request({ ...common, ca: addr.tls.ca, checkServerIdentity: recorderIdentityCheck(addr.tls.recorderId), rejectUnauthorized: true, minVersion: 'TLSv1.2' }, onResponse)
-      : http.request(common, onResponse);
+      ? https.request({ ...common, ca: addr.tls.ca, checkServerIdentity: recorderIdentityCheck(addr.tls.recorderId), rejectUnauthorized: true, minVersion: 'TLSv1.2' }, resolve)
+      : http.request(common, resolve);
     req.on('error', reject);
     req.end(opts.body);
+  });
+}
+
+/** One request to a recorder's API, its answer read whole (at most `maxBytes`, 1 MB unless said). */
+export async function recorderRequest(addr: RecorderAddress, method: string, path: string, token: string, opts: { body?: string; timeoutMs: number; maxBytes?: number }): Promise<{ status: number; body: string }> {
+  const res = await recorderResponse(addr, method, path, token, opts);
+  const max = opts.maxBytes ?? MAX_BODY;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (d: Buffer) => {
+      size += d.length;
+      if (size > max) res.destroy(new Error(`the recorder answered more than ${max} bytes`));
+      else chunks.push(d);
+    });
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    res.on('error', reject);
   });
 }
 

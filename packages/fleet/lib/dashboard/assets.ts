@@ -47,6 +47,10 @@ th{font-size:.8rem;text-transform:uppercase;letter-spacing:.03em;color:var(--mut
 .s-idle,.s-ready,.s-complete{color:var(--ok);border-color:#7cc493;background:#eef8f1}.s-busy{color:#1554b3;border-color:#8fb1e3;background:#eef4fc}
 .s-starting,.s-deploying,.s-draining,.s-expiring,.s-unknown,.s-incomplete{color:var(--warn);border-color:#e0b070;background:#fdf6ea}
 .s-gone,.s-ended{color:var(--muted);border-color:#c5cbd3;background:#f3f4f6}.s-failed{color:var(--bad);border-color:#eba59f;background:#fdf0ef}
+.s-delivered{color:var(--ok);border-color:#7cc493;background:#eef8f1}.s-recording{color:#1554b3;border-color:#8fb1e3;background:#eef4fc}.s-uploading{color:var(--warn);border-color:#e0b070;background:#fdf6ea}
+.s-expired,.s-deleted{color:var(--muted);border-color:#c5cbd3;background:#f3f4f6}
+.reason{display:block;font-size:.85rem;color:var(--muted);margin-top:.2rem}.btn.small{padding:.3rem .7rem;margin:.1rem .4rem .1rem 0;font-size:.9rem}
+form.inline{display:inline;margin:0}td.acts,td.nowrap{white-space:nowrap}ul.steps{margin:.5rem 0 0;padding-left:1.1rem}ul.steps li{margin:.3rem 0}
 code,.key{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.95em;word-break:break-all}
 .key{display:block;background:#0f2747;color:#fff;padding:.75rem;border-radius:.4rem;margin:.5rem 0;font-size:1.05rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:0 0 1.25rem}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}

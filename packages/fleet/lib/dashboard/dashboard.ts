@@ -9,23 +9,31 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Logger } from '@jibri-ts/common';
 import { AdminError, type FleetAdmin } from '../admin';
+import type { DeliveryAdmin } from '../delivery-admin';
+import { ledgerWithUsage } from '../recording-view';
+import type { RecordingsDeps } from '../recordings-api';
 import type { FleetConfig } from '../config';
 import type { FieldError } from '../deploy-request';
 import { FleetError, type Deployer } from '../deployer';
 import { missingFields, SECRET_FIELDS, type DomainConfig } from '../domain-config';
 import { OutboundRefused, OutboundUnresolved, resolveChecked } from '../outbound-guard';
-import type { Account, Deployment, FleetStore } from '../store';
+import type { Deployment, FleetStore } from '../store';
 import { CSS, JS } from './assets';
 import { BreweryMonitor } from './brewery-monitor';
 import { LOCATION_NAMES, locationOptions, money, parseDeployForm, pricePreview } from './deploy-form';
-import type { Html } from './html';
+import { html, type Html } from './html';
 import { page, type Frame } from './layout';
 import * as pages from './pages';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { breweryState, releaseRefund } from './recorder-view';
 import { explainTestLogin } from './test-login';
 import { UserStore, type User } from './users';
+import { isDomainName, visitOf, type Visit } from './visit';
 import { cookieName, csrfKey, csrfToken, csrfValid, newToken, normalEmail, PRE_SESSION_COOKIE, readCookie, sameOrigin, SESSION_COOKIE, setCookie } from './web-security';
+import { deliveryRoutes } from './delivery-routes';
+import { deliverySummary } from './delivery-pages';
+import { keptFor } from './recording-pages';
+import { recordingRoutes } from './recording-routes';
 
 export interface DashboardDeps {
   config: FleetConfig;
@@ -33,19 +41,11 @@ export interface DashboardDeps {
   deployer: Deployer;
   admin: FleetAdmin;
   log: Logger;
+  /** Each domain's delivery settings (the domain's "Where recordings go"). */
+  deliveries?: DeliveryAdmin;
+  /** The account's recordings (the Recordings page). */
+  recordings?: RecordingsDeps;
 }
-
-interface Visit {
-  secure: boolean;
-  session?: string;
-  user?: User;
-  account?: Account;
-  /** What this browser's CSRF tokens are bound to. */
-  binding: string;
-  csrf: string;
-}
-
-const visitOf = (res: Response): Visit => res.locals.visit as Visit;
 
 /** Pure: a dashboard path as a log line may show it: a one-time token in it is masked. */
 export function shownPath(path: string): string {
@@ -218,12 +218,13 @@ export class Dashboard {
       res.status(401).type('text/plain').send('signed out: reload the page to sign in');
     });
     const now = (): number => Date.now();
+    if (this.deps.recordings) r.use(recordingRoutes({ recordings: this.deps.recordings, send: (...a) => this.send(...a), keptFor: keptFor(config.recordingsRetentionSec), log: this.log }));
 
     r.get('/overview', (_req, res) => {
       const { account } = visitOf(res);
       const a = account!;
       const domains = store.domains(a.id);
-      this.send(res, 200, { title: 'Overview', current: 'overview' }, pages.overviewPage({ balance: a.balance, ledger: store.ledger(a.id), running: this.running(a.id), domains: domains.length, complete: domains.filter((d) => d.verifiedAt).length, now: now() }));
+      this.send(res, 200, { title: 'Overview', current: 'overview' }, pages.overviewPage({ balance: a.balance, ledger: this.deps.recordings ? ledgerWithUsage(store.ledger(a.id), this.deps.recordings.store.usage(a.id)) : store.ledger(a.id), running: this.running(a.id), domains: domains.length, complete: domains.filter((d) => d.verifiedAt).length, now: now() }));
     });
     r.get('/overview/running', (_req, res) => void res.type('html').send(pages.runningPart(this.running(visitOf(res).account!.id), now()).value));
 
@@ -246,6 +247,14 @@ export class Dashboard {
     });
 
     // ---- domains ----
+    const { deliveries } = this.deps;
+    if (deliveries) r.use(deliveryRoutes({ deliveries, send: (...a) => this.send(...a), keptFor: keptFor(config.recordingsRetentionSec) }));
+    /** The domain's "Where recordings go" card, once the domain exists. */
+    const whereTo = (accountId: string, domain: string): Html => {
+      if (!deliveries?.has(accountId, domain)) return html``;
+      const d = deliveries.show(accountId, domain);
+      return deliverySummary(domain, { shown: d.delivery, configured: d.configured, keptFor: keptFor(config.recordingsRetentionSec), ...(d.test ? { report: d.test } : {}) });
+    };
     const domainRows = (accountId: string): pages.DomainRow[] =>
       store.domains(accountId).map((d) => ({ ...d, missing: missingFields(store.domain(accountId, d.domain)?.config ?? {}) }));
     r.get('/domains', (_req, res) => this.send(res, 200, { title: 'Domains', current: 'domains' }, pages.domainsPage(domainRows(visitOf(res).account!.id), {})));
@@ -261,11 +270,11 @@ export class Dashboard {
       if (!isDomainName(domain)) return this.send(res, 404, { title: 'Not found' }, pages.notFoundPage());
       const stored = store.domain(visitOf(res).account!.id, domain);
       const missing = stored && !stored.verifiedAt ? missingFields(stored.config) : [];
-      this.send(res, 200, { title: domain, current: 'domains' }, pages.domainPage(visitOf(res).csrf, domain, stored?.config ?? {}, {
+      this.send(res, 200, { title: domain, current: 'domains' }, html`${pages.domainPage(visitOf(res).csrf, domain, stored?.config ?? {}, {
         ...(stored?.verifiedAt ? { verifiedAt: stored.verifiedAt } : {}),
         ...(stored?.verifyError ? { explanation: explainTestLogin(stored.verifyError, stored.config), detail: stored.verifyError } : {}),
         ...(stored && missing.length ? { missing } : {}),
-      }));
+      })}${whereTo(visitOf(res).account!.id, domain)}`);
     });
     r.post('/domains/:domain', async (req, res) => {
       const v = visitOf(res);
@@ -284,11 +293,11 @@ export class Dashboard {
         const result = await admin.setDomain(v.account!.id, domain, input);
         this.log.info(`domain ${domain} of account ${v.account!.id} saved; ${result.complete ? 'its test login passed' : result.missing.length ? 'incomplete' : 'its test login failed'}`);
         const saved = store.domain(v.account!.id, domain);
-        this.send(res, result.complete ? 200 : 422, { title: domain, current: 'domains' }, pages.domainPage(v.csrf, domain, saved?.config ?? shown, {
+        this.send(res, result.complete ? 200 : 422, { title: domain, current: 'domains' }, html`${pages.domainPage(v.csrf, domain, saved?.config ?? shown, {
           ...(saved?.verifiedAt ? { verifiedAt: saved.verifiedAt } : {}),
           ...(result.error ? { explanation: explainTestLogin(result.error, shown), detail: result.error } : {}),
           ...(result.missing.length ? { missing: result.missing } : {}),
-        }));
+        })}${whereTo(v.account!.id, domain)}`);
       } catch (err) {
         if (!(err instanceof AdminError)) throw err;
         this.send(res, err.status, { title: domain, current: 'domains' }, pages.domainPage(v.csrf, domain, shown, { error: err.message }));
@@ -477,6 +486,3 @@ export class Dashboard {
   }
 }
 
-function isDomainName(d: string): boolean {
-  return /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(d);
-}

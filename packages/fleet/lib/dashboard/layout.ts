@@ -20,6 +20,7 @@ const NAV: Array<[string, string]> = [
   ['overview', 'Overview'],
   ['deploy', 'Deploy'],
   ['deployments', 'Deployments'],
+  ['recordings', 'Recordings'],
   ['domains', 'Domains'],
   ['api-key', 'API key'],
 ];

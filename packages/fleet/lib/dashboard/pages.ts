@@ -4,6 +4,7 @@
 import { OPTIONAL_FIELDS, REQUIRED_FIELDS, SECRET_FIELDS, type DomainConfig } from '../domain-config';
 import type { FieldError } from '../deploy-request';
 import { MAX_HOURS, MAX_RECORDERS } from '../deploy-request';
+import { lengthText } from '../recording-view';
 import type { Deployment } from '../store';
 import { money, type LocationOption, type PricePreview } from './deploy-form';
 import { html, type Html } from './html';
@@ -12,7 +13,8 @@ import { DEPLOYMENT_STATE_TEXT, timeLeft, type BreweryState } from './recorder-v
 import type { TestLoginExplanation } from './test-login';
 import type { User } from './users';
 
-export type LedgerLine = { delta: number; reason: string; deploymentId: string | null; at: string };
+/** A ledger line; a deployment's debit line carries the recordings it made (recording-view.ts ledgerWithUsage). */
+export type LedgerLine = { delta: number; reason: string; deploymentId: string | null; at: string; recordings?: { count: number; total_length_sec: number } };
 
 const when = (iso: string | undefined): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : '—');
 const errorOf = (errors: FieldError[] | undefined, f: string): string | undefined => {
@@ -72,8 +74,8 @@ export function runningPart(running: Deployment[], now: number): Html {
 }
 
 export function ledgerTable(ledger: LedgerLine[]): Html {
-  const rows = [...ledger].reverse().slice(0, 100).map((l) => html`<tr><td data-th="When">${when(l.at)}</td><td data-th="What">${l.reason}${l.deploymentId ? html` (<a href="/dashboard/deployments/${l.deploymentId}">deployment</a>)` : ''}</td>
-<td data-th="Amount" class="num ${l.delta > 0 ? 'plus' : 'minus'}">${l.delta > 0 ? '+' : '−'}${money(Math.abs(l.delta))}</td></tr>`);
+  const rows = [...ledger].reverse().slice(0, 100).map((l) => html`<tr><td data-th="When">${when(l.at)}</td><td data-th="What">${l.reason}${l.deploymentId ? html` (<a href="/dashboard/deployments/${l.deploymentId}">deployment</a>)` : ''}${l.recordings ? html`<span class="reason">${l.recordings.count} recording${l.recordings.count === 1 ? '' : 's'}, ${lengthText(l.recordings.total_length_sec)} in all</span>` : ''}</td>
+<td data-th="Amount" class="num ${l.delta > 0 ? 'plus' : 'minus'}">${l.delta === 0 ? '—' : `${l.delta > 0 ? '+' : '−'}${money(Math.abs(l.delta))}`}</td></tr>`);
   return rows.length ? table('Ledger entries', ['When', 'What', 'Amount'], rows, ['', '', 'num']) : html`<p class="muted">No entries yet: the operator tops up your balance.</p>`;
 }
 
