@@ -4,8 +4,7 @@
  * domain's configuration (verified by a test login to its XMPP server and brewery).
  */
 import { missingFields, parseDomainConfig, type DomainConfig } from './domain-config';
-import { EmailTaken, UserStore, type Role } from './dashboard/users';
-import { normalEmail } from './dashboard/web-security';
+import { EmailTaken, normalEmail, type Role, type UserStore } from './users-store';
 import { hashKey, newApiKey, newCallbackSecret } from './keys';
 import { OutboundRefused, OutboundUnresolved, resolveChecked, type AllowedHost } from './outbound-guard';
 import type { FleetStore } from './store';
@@ -33,7 +32,7 @@ export class FleetAdmin {
     private readonly pageHosts: readonly AllowedHost[] = [],
     private readonly warn: (line: string) => void = () => undefined,
   ) {
-    this.users = new UserStore(store.db);
+    this.users = store.users;
   }
 
   /**

@@ -5,6 +5,16 @@
  */
 import * as crypto from 'node:crypto';
 
+/** A random 256-bit token (a session, an invitation), as text for a cookie or a link. */
+export function newToken(): string {
+  return crypto.randomBytes(32).toString('base64url');
+}
+
+/** What the database keeps of a token: its SHA-256, so the database alone signs nobody in. */
+export function digest(token: string): string {
+  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
 export function newApiKey(): string {
   return `JOD-${crypto.randomUUID()}`;
 }

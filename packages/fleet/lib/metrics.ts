@@ -5,8 +5,8 @@
  * the ledger) and the requests the API refused, by reason (counted since the fleet started).
  * Nothing per account: a scrape shows the fleet's totals, never a customer's.
  */
-import type { Database } from './sqlite';
 import type { DeploymentState, RecorderState } from './store';
+import type { FleetTotals } from './store-totals';
 
 const DEPLOYMENT_STATES: readonly DeploymentState[] = ['deploying', 'ready', 'failed', 'expiring', 'ended'];
 const RECORDER_STATES: readonly RecorderState[] = ['creating', 'ready', 'draining', 'removed', 'failed'];
@@ -14,30 +14,6 @@ const RECORDER_STATES: readonly RecorderState[] = ['creating', 'ready', 'drainin
 /** Why /deploy-recorder said no. */
 export type RefusalReason = 'maintenance' | 'unauthorized' | 'invalid' | 'callback_refused' | 'domain' | 'failed_deploys' | 'balance' | 'rate_limited';
 const REFUSAL_REASONS: readonly RefusalReason[] = ['maintenance', 'unauthorized', 'invalid', 'callback_refused', 'domain', 'failed_deploys', 'balance', 'rate_limited'];
-
-export interface FleetTotals {
-  deployments: Record<string, number>;
-  /** By state, then by backend. */
-  recorders: Array<{ state: string; backend: string; count: number }>;
-  callbacks: { delivered: number; abandoned: number; pending: number; attempts: number };
-  balance: { credits: number; creditAmount: number; debits: number; debitAmount: number };
-}
-
-/** The totals, read in one transaction so that they agree with each other. */
-export function readTotals(db: Database): FleetTotals {
-  return db.transaction(() => {
-    const deployments: Record<string, number> = {};
-    for (const r of db.prepare('SELECT state, COUNT(*) AS n FROM deployments GROUP BY state').all() as Array<{ state: string; n: number }>) deployments[r.state] = r.n;
-    const recorders = (db.prepare('SELECT state, backend, COUNT(*) AS count FROM recorders GROUP BY state, backend ORDER BY state, backend').all() as FleetTotals['recorders']);
-    const c = db.prepare(`SELECT
-        COALESCE(SUM(delivered_at IS NOT NULL), 0) AS delivered, COALESCE(SUM(abandoned = 1), 0) AS abandoned,
-        COALESCE(SUM(delivered_at IS NULL AND abandoned = 0), 0) AS pending, COALESCE(SUM(attempts), 0) AS attempts FROM callbacks`).get() as FleetTotals['callbacks'];
-    const b = db.prepare(`SELECT
-        COALESCE(SUM(delta > 0), 0) AS credits, COALESCE(SUM(CASE WHEN delta > 0 THEN delta ELSE 0 END), 0) AS creditAmount,
-        COALESCE(SUM(delta < 0), 0) AS debits, COALESCE(SUM(CASE WHEN delta < 0 THEN -delta ELSE 0 END), 0) AS debitAmount FROM ledger`).get() as FleetTotals['balance'];
-    return { deployments, recorders, callbacks: c, balance: b };
-  })();
-}
 
 const label = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
@@ -78,13 +54,17 @@ export function renderMetrics(t: FleetTotals, refusals: ReadonlyMap<RefusalReaso
 export class FleetMetrics {
   private readonly refusals = new Map<RefusalReason, number>();
 
-  constructor(private readonly db: Database, private readonly version: string) {}
+  /** `totals`: the fleet's totals as the store reads them now (FleetStore.totals). */
+  constructor(
+    private readonly totals: () => FleetTotals,
+    private readonly version: string,
+  ) {}
 
   refused(reason: RefusalReason): void {
     this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
   }
 
   render(): string {
-    return renderMetrics(readTotals(this.db), this.refusals, this.version);
+    return renderMetrics(this.totals(), this.refusals, this.version);
   }
 }

@@ -17,10 +17,8 @@ import { SwarmBackend } from './backends/swarm';
 import { verifyDomain } from './brewery-watch';
 import { CallbackSender } from './callbacks';
 import { DeliveryAdmin } from './delivery-admin';
-import { DeliveryStore } from './delivery-store';
 import { RecordingLinks } from './recording-links';
 import { RecordingWatch } from './recording-watch';
-import { RecordingsStore } from './recordings-store';
 import { publicUrlOf, type FleetConfig } from './config';
 import { RecorderCa } from './recorder-ca';
 import { Dashboard } from './dashboard/dashboard';
@@ -86,9 +84,9 @@ function callbackSender(db: FleetStore, config: FleetConfig, log: Logger, baseDe
 
 /** The customers' recordings: each domain's delivery, the watch over the recorders' recordings, their links and API. */
 function recordingParts(db: FleetStore, config: FleetConfig, backends: Partial<Record<string, RecorderBackend>>, callbacks: CallbackSender, log: Logger) {
-  const deliveries = new DeliveryStore(db.db, new SecretBox(config.secretKey));
+  const { deliveries } = db;
   const deliveryAdmin = new DeliveryAdmin({ store: db, deliveries, config, log });
-  const recordings = new RecordingsStore(db.db);
+  const { recordings } = db;
   const links = new RecordingLinks({ secretKey: config.secretKey, publicUrl: config.publicUrl, deliveries });
   const watch = new RecordingWatch({ store: db, recordings, deliveries, backends, callbacks, links, config, log });
   return { deliveries, deliveryAdmin, watch, recordingsApi: { store: recordings, links, recordingsDir: config.recordingsDir, log } };
@@ -134,7 +132,7 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
     watch.start();
     await deployer.resume();
     callbacks.resume();
-    const metrics = new FleetMetrics(db.db, packageVersion('@jibri-ts/fleet', __dirname));
+    const metrics = new FleetMetrics(() => db.totals(), packageVersion('@jibri-ts/fleet', __dirname));
     const dashboard = new Dashboard({ config: served, store: db, deployer, admin, deliveries: deliveryAdmin, recordings: recordingsApi, log });
     const app = createFleetApp({ config: served, store: db, deployer, admin, log, dashboard, deliveries: deliveryAdmin, recordings: recordingsApi, metrics });
     serve = app;

@@ -9,63 +9,22 @@
  *     whatever the order of partial failure, release, expiry and restart, refunds never exceed the debit;
  *   - slots go back as recorders are removed, and all at once when a deployment fails or ends.
  * Secrets (customers' XMPP passwords, recorder tokens) are sealed with the operator's key (secret-box);
- * the file is 0600 in a 0700 folder. Schema changes are numbered migrations.
+ * the file is 0600 in a 0700 folder. Schema changes are numbered migrations (store-migrations.ts, applied
+ * by store-open.ts). The store holds the one connection and makes the owners of the other tables beside
+ * it (users-store.ts, delivery-store.ts, recordings-store.ts); nothing else runs SQL on the database.
  */
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Database } from './sqlite';
 import type { Location } from './config';
-import { DELIVERY_MIGRATION } from './delivery-store';
-import { RECORDINGS_MIGRATION } from './recordings-store';
+import { DeliveryStore } from './delivery-store';
+import { RecordingsStore } from './recordings-store';
+import { domainSecretContext as secretContext, openFleetDatabase } from './store-open';
+import { readTotals, type FleetTotals } from './store-totals';
+import { UserStore } from './users-store';
 import { SECRET_FIELDS, type DomainConfig } from './domain-config';
 import { cappedRefund, deploymentCost, proratedRefund, toCents } from './money';
 import { SecretBox } from './secret-box';
 
-const MIGRATIONS: string[] = [
-  `CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL, key_hash TEXT, created_at TEXT NOT NULL);
-   CREATE UNIQUE INDEX accounts_key ON accounts(key_hash);
-   CREATE TABLE ledger (id INTEGER PRIMARY KEY AUTOINCREMENT, account_id TEXT NOT NULL REFERENCES accounts(id), delta REAL NOT NULL,
-     reason TEXT NOT NULL, deployment_id TEXT, at TEXT NOT NULL);
-   CREATE TABLE domains (account_id TEXT NOT NULL REFERENCES accounts(id), domain TEXT NOT NULL, config TEXT NOT NULL,
-     verified_at TEXT, verify_error TEXT, PRIMARY KEY (account_id, domain));
-   CREATE TABLE deployments (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id), domain TEXT NOT NULL,
-     location TEXT NOT NULL, backend TEXT NOT NULL, recorders INTEGER NOT NULL, hours INTEGER NOT NULL, price REAL NOT NULL,
-     reserved REAL NOT NULL, state TEXT NOT NULL, callback_url TEXT NOT NULL, message TEXT,
-     created_at TEXT NOT NULL, ready_at TEXT, expires_at TEXT, ended_at TEXT);
-   CREATE TABLE recorders (id TEXT PRIMARY KEY, deployment_id TEXT NOT NULL REFERENCES deployments(id), backend TEXT NOT NULL,
-     handle TEXT, ip TEXT, state TEXT NOT NULL, created_at TEXT NOT NULL, removed_at TEXT);
-   CREATE TABLE callbacks (id INTEGER PRIMARY KEY AUTOINCREMENT, deployment_id TEXT NOT NULL, body TEXT NOT NULL,
-     attempts INTEGER NOT NULL DEFAULT 0, delivered_at TEXT, last_error TEXT);`,
-  // Issue 15: what was refunded and what capacity is held, beside each deployment; recorder tokens; key check.
-  `ALTER TABLE deployments ADD COLUMN refunded REAL NOT NULL DEFAULT 0;
-   ALTER TABLE deployments ADD COLUMN slots INTEGER NOT NULL DEFAULT 0;
-   UPDATE deployments SET refunded = COALESCE((SELECT SUM(delta) FROM ledger l WHERE l.deployment_id = deployments.id AND l.delta > 0), 0);
-   UPDATE deployments SET slots = CASE
-     WHEN state = 'deploying' THEN recorders
-     WHEN state IN ('ready', 'expiring') THEN (SELECT COUNT(*) FROM recorders r WHERE r.deployment_id = deployments.id AND r.state IN ('creating', 'ready', 'draining'))
-     ELSE 0 END;
-   CREATE INDEX deployments_state ON deployments(state);
-   CREATE INDEX deployments_account ON deployments(account_id, state, ended_at);
-   ALTER TABLE recorders ADD COLUMN token TEXT;
-   ALTER TABLE callbacks ADD COLUMN abandoned INTEGER NOT NULL DEFAULT 0;
-   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
-  // Issue 22, the dashboard: an account's users (scrypt hashes), their one-time invitations and sessions
-  // (digests only), and the last characters of the API key to show it masked.
-  `CREATE TABLE users (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id), email TEXT NOT NULL UNIQUE,
-     password_hash TEXT, role TEXT NOT NULL DEFAULT 'customer', created_at TEXT NOT NULL);
-   CREATE TABLE invites (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), expires_at TEXT NOT NULL, used_at TEXT);
-   CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
-   CREATE INDEX sessions_user ON sessions(user_id);
-   ALTER TABLE accounts ADD COLUMN key_hint TEXT;`,
-  // Each account's own callback signing secret (sealed); NULL for accounts from before it, which keep the
-  // fleet-wide legacy signature until they generate one.
-  `ALTER TABLE accounts ADD COLUMN callback_secret TEXT;`,
-  // Where each domain's recordings go (delivery-store.ts owns the table).
-  DELIVERY_MIGRATION,
-  // The recordings the fleet follows (recordings-store.ts owns the table); recorders that only upload.
-  RECORDINGS_MIGRATION,
-];
 
 export type DeploymentState = 'deploying' | 'ready' | 'failed' | 'expiring' | 'ended';
 /** `uploading`: its sessions stopped at the paid end; it runs on only to deliver its recordings, and holds no place. */
@@ -117,97 +76,34 @@ export class InsufficientBalance extends Error {}
 
 const now = (): string => new Date().toISOString();
 
-const KEY_CHECK = 'jibri-ts fleet key check';
-
-/** Creates the folder 0700 and the file 0600 before SQLite opens it; tightens ones an older fleet left open. */
-function prepareFile(file: string): void {
-  const dir = path.dirname(file);
-  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.closeSync(fs.openSync(file, 'a', 0o600));
-  // SQLite gives the -wal and -shm files the database's own mode when it creates them.
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
-}
-
 export class FleetStore {
-  readonly db: Database;
+  /** The one connection to the database: only the store and the owners of its tables (below) use it. */
+  private readonly db: Database;
   /** How many plaintext secrets of an older fleet were sealed at this start. */
   readonly sealedAtStart: number;
+  /** The dashboard's users, their invitations and sessions. */
+  readonly users: UserStore;
+  /** Where each customer domain's recordings go (its S3 bucket, sealed). */
+  readonly deliveries: DeliveryStore;
+  /** The customers' recordings the fleet follows, collects and keeps. */
+  readonly recordings: RecordingsStore;
 
-  constructor(file: string, private readonly box: SecretBox) {
-    prepareFile(file);
-    this.db = new Database(file);
-    try {
-      // WAL: readers never wait for the writer, and a killed process loses no committed transaction.
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
-      // Deleted and overwritten content is zeroed, so a sealed password leaves no plaintext behind in free pages.
-      this.db.pragma('secure_delete = ON');
-      this.migrate();
-      this.checkKey(file);
-      this.sealedAtStart = this.sealPlaintextSecrets();
-    } catch (err) {
-      this.db.close();
-      throw err;
-    }
+  constructor(
+    /** The database file. */
+    readonly file: string,
+    private readonly box: SecretBox,
+  ) {
+    const opened = openFleetDatabase(file, box);
+    this.db = opened.db;
+    this.sealedAtStart = opened.sealedAtStart;
+    this.users = new UserStore(this.db);
+    this.deliveries = new DeliveryStore(this.db, box);
+    this.recordings = new RecordingsStore(this.db);
   }
 
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-    const row = this.db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
-    let version = row?.version ?? 0;
-    if (!row) this.db.prepare('INSERT INTO schema_version (version) VALUES (0)').run();
-    for (; version < MIGRATIONS.length; version++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[version]!);
-        this.db.prepare('UPDATE schema_version SET version = ?').run(version + 1);
-      })();
-    }
-  }
-
-  /** The first start seals a known text; later starts must open it, or the key is not this database's. */
-  private checkKey(file: string): void {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'key_check'").get() as { value: string } | undefined;
-    if (!row) {
-      this.db.prepare("INSERT INTO meta (key, value) VALUES ('key_check', ?)").run(this.box.seal(KEY_CHECK, 'meta:key_check'));
-      return;
-    }
-    let opened: string | undefined;
-    try {
-      opened = this.box.open(row.value, 'meta:key_check');
-    } catch {
-      opened = undefined;
-    }
-    if (opened !== KEY_CHECK) throw new Error(`JIBRI_FLEET_SECRET_KEY is not the key ${file} was written with: start the fleet with the key it was created with`);
-  }
-
-  /**
-   * An older fleet stored domain passwords in clear: they are sealed now, in one transaction, and the
-   * file is rewritten (checkpoint, VACUUM) so that no page keeps the clear text.
-   */
-  private sealPlaintextSecrets(): number {
-    let sealed = 0;
-    this.db.transaction(() => {
-      for (const row of this.db.prepare('SELECT account_id, domain, config FROM domains').all() as Array<{ account_id: string; domain: string; config: string }>) {
-        const config = JSON.parse(row.config) as Record<string, string>;
-        let changed = false;
-        for (const f of SECRET_FIELDS) {
-          const v = config[f];
-          if (v && !SecretBox.isSealed(v)) {
-            config[f] = this.box.seal(v, secretContext(row.account_id, row.domain, f));
-            changed = true;
-            sealed++;
-          }
-        }
-        if (changed) this.db.prepare('UPDATE domains SET config = ? WHERE account_id = ? AND domain = ?').run(JSON.stringify(config), row.account_id, row.domain);
-      }
-    })();
-    if (sealed) {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-      this.db.exec('VACUUM');
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    }
-    return sealed;
+  /** The totals /metrics shows, read now. */
+  totals(): FleetTotals {
+    return readTotals(this.db);
   }
 
   close(): void {
@@ -523,9 +419,6 @@ export class FleetStore {
 }
 
 /** Where a sealed domain secret belongs: it opens there and nowhere else. */
-function secretContext(accountId: string, domain: string, field: string): string {
-  return `domain:${accountId}:${domain}:${field}`;
-}
 
 function rowToRecorder(r: RecorderDbRow): RecorderRow {
   return { id: r.id, deploymentId: r.deploymentId, backend: r.backend, state: r.state as RecorderState, ...(r.handle ? { handle: r.handle } : {}), ...(r.ip ? { ip: r.ip } : {}) };

@@ -5,7 +5,7 @@
  * Secret with its other secrets), as the swarm backend's recorders are. At the paid end its sessions are stopped through its HTTP API (stopService, with its token:
  * the file is finalized) and the pod is deleted; its preStop hook (gracefulShutdown, then waiting while
  * busy) and the grace period JIBRI_FLEET_STOP_GRACE cover the finalizing. No cluster ran here: the pods this
- * builds are validated offline against the API schema (spec/fleet/kubernetes.spec.ts).
+ * builds are validated offline against the API schema (packages/fleet/spec/integration/kubernetes.spec.ts).
  */
 import type { CreatedRecorder, RecorderBackend, RecorderHealth, RecorderSpec } from './backend';
 import { podManifest, podName, POD_API_PORT, recorderOfPod, secretManifest } from './kubernetes-pod';

@@ -27,7 +27,7 @@ import * as pages from './pages';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords';
 import { breweryState, releaseRefund } from './recorder-view';
 import { explainTestLogin } from './test-login';
-import { UserStore, type User } from './users';
+import type { User, UserStore } from '../users-store';
 import { isDomainName, visitOf, type Visit } from './visit';
 import { cookieName, csrfKey, csrfToken, csrfValid, newToken, normalEmail, PRE_SESSION_COOKIE, readCookie, sameOrigin, SESSION_COOKIE, setCookie } from './web-security';
 import { deliveryRoutes } from './delivery-routes';
@@ -63,7 +63,7 @@ export class Dashboard {
   private readonly log: Logger;
 
   constructor(private readonly deps: DashboardDeps) {
-    this.users = new UserStore(deps.store.db);
+    this.users = deps.store.users;
     this.log = deps.log.child({ component: 'dashboard' });
     this.monitor = new BreweryMonitor(deps.config.xmppAllowedHosts, this.log);
     this.csrfKey = csrfKey(deps.config.secretKey);

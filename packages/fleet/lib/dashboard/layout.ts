@@ -3,7 +3,7 @@
  * stylesheet and the script from this server. Pure.
  */
 import { html, type Html } from './html';
-import type { User } from './users';
+import type { User } from '../users-store';
 
 export interface Frame {
   title: string;

@@ -11,7 +11,7 @@ import { html, type Html } from './html';
 import { csrfField, field, pill, table } from './layout';
 import { DEPLOYMENT_STATE_TEXT, timeLeft, type BreweryState } from './recorder-view';
 import type { TestLoginExplanation } from './test-login';
-import type { User } from './users';
+import type { User } from '../users-store';
 
 /** A ledger line; a deployment's debit line carries the recordings it made (recording-view.ts ledgerWithUsage). */
 export type LedgerLine = { delta: number; reason: string; deploymentId: string | null; at: string; recordings?: { count: number; total_length_sec: number } };

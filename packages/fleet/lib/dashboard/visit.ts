@@ -6,7 +6,7 @@ import type { Response } from 'express';
 import type { Account } from '../store';
 import type { Html } from './html';
 import type { Frame } from './layout';
-import type { User } from './users';
+import type { User } from '../users-store';
 
 export interface Visit {
   secure: boolean;

@@ -11,13 +11,7 @@ import * as crypto from 'node:crypto';
 export const SESSION_COOKIE = 'jod_session';
 export const PRE_SESSION_COOKIE = 'jod_pre';
 
-export function newToken(): string {
-  return crypto.randomBytes(32).toString('base64url');
-}
-
-export function digest(token: string): string {
-  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
-}
+export { digest, newToken } from '../keys';
 
 /** The CSRF key from the fleet's secret key: a separate key, so a CSRF token reveals nothing of it. */
 export function csrfKey(secretKey: Buffer): Buffer {
@@ -79,9 +73,4 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-/** Pure: an email address as the dashboard accepts it (lower-cased), or undefined. */
-export function normalEmail(raw: unknown): string | undefined {
-  if (typeof raw !== 'string') return undefined;
-  const e = raw.trim().toLowerCase();
-  return e.length <= 254 && /^[^\s@<>"'`]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(e) ? e : undefined;
-}
+export { normalEmail } from '../users-store';

@@ -1,14 +1,22 @@
 /**
  * The dashboard's people: users of an account (email, scrypt hash, role), their one-time invitations
- * and their sessions, in the fleet's database (migration 3 of store.ts). Invitation and session tokens
+ * and their sessions, in the fleet's database (migration 3, store-migrations.ts): the one owner of those
+ * tables, made by the store beside it (FleetStore.users). Invitation and session tokens
  * are random and stored as digests only: the database alone can neither sign anyone in nor set a
  * password.
  */
 import * as crypto from 'node:crypto';
-import type { Database } from '../sqlite';
-import { digest, newToken } from './web-security';
+import type { Database } from './sqlite';
+import { digest, newToken } from './keys';
 
 export type Role = 'customer' | 'operator';
+
+/** Pure: an email address as the dashboard accepts it (lower-cased), or undefined. */
+export function normalEmail(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const e = raw.trim().toLowerCase();
+  return e.length <= 254 && /^[^\s@<>"'`]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(e) ? e : undefined;
+}
 
 export interface User {
   id: string;
