@@ -4,7 +4,8 @@
 // the HTTP edge). The recorder (lib/) has its layers, and so has each workspace package inside its own
 // lib/ (PACKAGE_LAYERS). Also: nothing under lib/ imports spec/ or bench/, and bench/ does not import spec/
 // (shared fixtures and harness live in testkit/); lib/ and the workspace packages (packages/*) import each
-// other only by package name, and a package's specs may use testkit/ but not the recorder's files.
+// other only by package name, and a package's specs may use testkit/ (and lib/, the recorder the fleet's
+// specs deploy) but not spec/ or bench/.
 // Plain Node, no dependencies: it reads each file's import/export-from/require/import() specifiers,
 // resolves the relative ones, and names every import that breaks the rule. `node scripts/layers.js`
 // (part of `npm test`) exits 1 on any.
@@ -53,6 +54,32 @@ const PACKAGE_LAYERS = {
       units: ['settings.ts', 'settings-tree.ts', 'duration.ts', 'redact.ts', 'token.ts', 'pid.ts', 'version.ts', 'xmpp/', 'net/'],
     },
   ],
+  'packages/fleet': [
+    { name: 'entry', units: ['main.ts', 'index.ts'] },
+    { name: 'program', units: ['cli.ts'] },
+    { name: 'wiring', units: ['server.ts'] },
+    // The JOD API with the operator's admin API, and the dashboard's pages: side by side.
+    { name: 'edges', units: ['http.ts', 'dashboard/'] },
+    { name: 'API bodies', units: ['delivery-api.ts', 'recordings-api.ts'] },
+    { name: 'delivery admin', units: ['delivery-admin.ts'] },
+    { name: 'admin', units: ['admin.ts', 'metrics.ts'] },
+    { name: 'deployer', units: ['deployer.ts'] },
+    { name: 'watchers', units: ['recording-watch.ts', 'delivery-test.ts', 'brewery-watch.ts'] },
+    { name: 'outbound', units: ['callbacks.ts', 'recording-links.ts', 'recorder-recordings.ts', 'recording-view.ts'] },
+    { name: 'backends', units: ['backends/'] },
+    // The one connection to the database, how it is opened and migrated, and what /metrics reads of it.
+    { name: 'store', units: [['store.ts', 'store-open.ts', 'store-migrations.ts', 'store-totals.ts']] },
+    // The tables the store hands to their own owners.
+    { name: 'table owners', units: ['users-store.ts', 'delivery-store.ts', 'recordings-store.ts', 'instance-lock.ts'] },
+    { name: 'storage targets', units: ['s3-target.ts'] },
+    { name: 'delivery rules', units: ['delivery-config.ts'] },
+    { name: 'requests', units: ['deploy-request.ts'] },
+    { name: 'configuration', units: ['config.ts'] },
+    {
+      name: 'leaves',
+      units: ['outbound-guard.ts', 'secret-box.ts', 'keys.ts', 'recorder-ca.ts', 'sqlite.ts', 'domain-config.ts', 'money.ts', 'envelope.ts'],
+    },
+  ],
   'packages/rtmp': [
     { name: 'entry', units: ['index.ts'] },
     { name: 'publisher', units: ['publisher.ts'] },
@@ -84,7 +111,8 @@ function forbidden(file, target) {
   if (!pkg) return undefined;
   const inLib = file.startsWith(`${pkg}/lib/`);
   if (inLib && !target.startsWith(`${pkg}/`)) return 'a workspace package stands alone: what it shares with the recorder is @jibri-ts/common';
-  if (!inLib && ['lib/', 'spec/', 'bench/'].some((t) => target.startsWith(t))) return "a package's specs test the package: they may use testkit/, not the recorder's files";
+  // The fleet's real-stack specs deploy the recorder itself (lib/): that, and the test kit, they may use.
+  if (!inLib && ['spec/', 'bench/'].some((t) => target.startsWith(t))) return "a package's specs use testkit/ (and the recorder they run), never the recorder's specs or bench";
   const other = packageOf(target);
   if (other && other !== pkg) return 'workspace packages use each other by package name, never by path';
   return undefined;
@@ -169,8 +197,41 @@ function checkTree(root) {
       problems.push(file.startsWith('lib/') ? `${file}: in no layer; add it to LAYERS in scripts/layers.js and to docs/ARCHITECTURE.md` : `${file}: in no layer; add it to PACKAGE_LAYERS['${packageOf(file)}'] in scripts/layers.js`);
     }
   }
+  problems.push(...untabled(root));
+  problems.push(...unmirrored(root));
   problems.push(...undocumented(root));
   return problems;
+}
+
+/**
+ * Unit specs mirror the code: `spec/unit/<path>.spec.ts` is the spec of `lib/<path>.ts` (or of the folder
+ * `lib/<path>/`, or of a script or folder at the top: `scripts/layers.js`, `bench/`), and a package's
+ * `packages/<name>/spec/unit/<path>.spec.ts` of its `lib/<path>`.
+ */
+function unmirrored(root) {
+  const exists = (p) => fs.existsSync(path.join(root, p));
+  const specs = [
+    ...listFiles(root, 'spec/unit').map((f) => ({ f, bases: ['lib/', ''] , rel: f.slice('spec/unit/'.length) })),
+    ...(exists('packages') ? fs.readdirSync(path.join(root, 'packages')) : []).flatMap((p) =>
+      listFiles(root, `packages/${p}/spec/unit`).map((f) => ({ f, bases: [`packages/${p}/lib/`], rel: f.slice(`packages/${p}/spec/unit/`.length) })),
+    ),
+  ].filter((s) => s.f.endsWith('.spec.ts'));
+  return specs
+    .filter(({ bases, rel }) => {
+      const stem = rel.slice(0, -'.spec.ts'.length);
+      return !bases.some((b) => [`${b}${stem}.ts`, `${b}${stem}.js`, `${b}${stem}`].some(exists));
+    })
+    .map(({ f }) => `${f}: mirrors no module; a unit spec goes where its module is (lib/a/b.ts: spec/unit/a/b.spec.ts)`);
+}
+
+/** Every workspace package with a lib/ must have its layers in PACKAGE_LAYERS: each package is checked. */
+function untabled(root) {
+  const dir = path.join(root, 'packages');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'lib')) && !PACKAGE_LAYERS[`packages/${e.name}`])
+    .map((e) => `packages/${e.name}: no layers; add them to PACKAGE_LAYERS in scripts/layers.js`);
 }
 
 /** Every unit of LAYERS must be named (in backticks, without `lib/`) in docs/ARCHITECTURE.md, when there is one. */

@@ -3,9 +3,9 @@
  * login (focus) and the hidden recorder login, a meeting page to record, and a Jicofo stand-in already in
  * the brewery.
  */
-import { startDemoServer, type DemoServer } from '../../lib/demo/server';
-import { FakeJicofo } from '../../testkit/fake-jicofo';
-import { DOMAINS, startProsody, type Domains, type ProsodyHandle } from '../../testkit/prosody';
+import { startDemoServer, type DemoServer } from '../lib/demo/server';
+import { FakeJicofo } from './fake-jicofo';
+import { DOMAINS, startProsody, type Domains, type ProsodyHandle } from './prosody';
 
 export interface BreweryPasswords {
   jibri: string;

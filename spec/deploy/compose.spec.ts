@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SETTINGS, loadConfig, parseDotEnv } from '../../lib/config';
-import { interpolate, parseYaml } from './yaml';
+import { interpolate, parseYaml } from '../../testkit/yaml';
 
 const root = path.resolve(__dirname, '../..');
 const composeFile = path.join(root, 'docker-compose.yml');

@@ -10,8 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SETTINGS, loadConfig } from '../../lib/config';
-import { parseQuantity, SCHEMAS, validate, type Schema } from '../support/k8s-schema';
-import { parseYaml, parseYamlAll } from './yaml';
+import { parseQuantity, SCHEMAS, validate, type Schema } from '../../testkit/k8s-schema';
+import { parseYaml, parseYamlAll } from '../../testkit/yaml';
 
 const root = path.resolve(__dirname, '../..');
 const dir = path.join(root, 'deploy/k8s');

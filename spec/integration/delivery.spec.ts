@@ -16,7 +16,7 @@ import Transport from 'winston-transport';
 import { createLogger } from '../../lib/log';
 import { probeMedia } from '../../lib/output/probe';
 import { JOURNAL_DIR } from '../../lib/delivery/journal';
-import { startBreweryStack, type BreweryStack } from '../support/brewery';
+import { startBreweryStack, type BreweryStack } from '../../testkit/brewery';
 import { readEvents, verifyJwt } from '../support/events';
 import { BREWERY, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { DOMAINS, recorderXmppEnv } from '../../testkit/prosody';

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import Transport from 'winston-transport';
 import { createLogger } from '../../lib/log';
 import { probeMedia } from '../../lib/output/probe';
-import { startBreweryStack, type BreweryStack } from '../support/brewery';
+import { startBreweryStack, type BreweryStack } from '../../testkit/brewery';
 import { NS_JIBRI } from '../../testkit/fake-jicofo';
 import { domainsFor } from '../../testkit/prosody';
 import { findRecordings, health, post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../../testkit/service';

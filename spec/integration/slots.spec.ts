@@ -12,7 +12,7 @@ import { probeMedia } from '../../lib/output/probe';
 import { REOPEN_AFTER_MS } from '../../lib/recorder/admission';
 import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
 import { colourNear, decodeAudio, grabFrame, toneLevelDb } from '../../testkit/media';
-import { startBreweryStack, type BreweryStack } from '../support/brewery';
+import { startBreweryStack, type BreweryStack } from '../../testkit/brewery';
 import { DOMAINS, recorderXmppEnv, type ProsodyHandle } from '../../testkit/prosody';
 import { health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 

@@ -85,8 +85,8 @@ describe('the layering check', () => {
 
   it('keeps the workspace packages and lib/ apart: by package name only', () => {
     const root = make({
-      'packages/fleet/lib/http.ts': "import { tokenMatches } from '../../../lib/http/auth';\nimport { createLogger } from '@jibri-ts/common';\nimport { x } from './x';\n",
-      'packages/fleet/lib/x.ts': 'export const x = 1;\n',
+      'packages/fleet/lib/http.ts': "import { tokenMatches } from '../../../lib/http/auth';\nimport { createLogger } from '@jibri-ts/common';\nimport { x } from './keys';\n",
+      'packages/fleet/lib/keys.ts': 'export const x = 1;\n',
       'lib/http/auth.ts': "import { redact } from '../../packages/common/lib/redact';\n",
       'packages/common/lib/redact.ts': 'export {};\n',
     });
@@ -110,9 +110,10 @@ describe('the layering check', () => {
     ]);
   });
 
-  it("lets a package's specs use testkit/ but neither the recorder's files nor another package's by path", () => {
+  it("lets a package's specs use testkit/ and the recorder, but neither the recorder's specs nor another package's files by path", () => {
     const root = make({
-      'packages/rtmp/spec/integration/publisher.spec.ts': "import { startRtmpServer } from '../../../../testkit/rtmp';\nimport { publishRtmp } from '../../lib/publisher';\nimport { probe } from '../../../../lib/output/probe';\n",
+      'packages/rtmp/spec/integration/publisher.spec.ts': "import { startRtmpServer } from '../../../../testkit/rtmp';\nimport { publishRtmp } from '../../lib/publisher';\nimport { probe } from '../../../../lib/output/probe';\nimport { x } from '../../../../spec/support/x';\n",
+      'spec/support/x.ts': 'export const x = 1;\n',
       'packages/rtmp/lib/publisher.ts': "import { redact } from '../../common/lib/redact';\n",
       'packages/common/lib/redact.ts': 'export {};\n',
       'testkit/rtmp.ts': 'export {};\n',
@@ -120,8 +121,28 @@ describe('the layering check', () => {
     });
     expect(checkTree(root).filter((p) => !p.startsWith('docs/'))).toEqual([
       "packages/rtmp/lib/publisher.ts -> packages/common/lib/redact.ts: a workspace package stands alone: what it shares with the recorder is @jibri-ts/common",
-      "packages/rtmp/spec/integration/publisher.spec.ts -> lib/output/probe.ts: a package's specs test the package: they may use testkit/, not the recorder's files",
+      "packages/rtmp/spec/integration/publisher.spec.ts -> spec/support/x.ts: a package's specs use testkit/ (and the recorder they run), never the recorder's specs or bench",
     ]);
+  });
+
+  it('asks unit specs to mirror the code they test', () => {
+    const root = make({
+      'lib/xmpp/iq.ts': 'export {};\n',
+      'spec/unit/xmpp/iq.spec.ts': 'export {};\n',
+      'spec/unit/iq.spec.ts': 'export {};\n',
+      'packages/rtmp/lib/url.ts': 'export {};\n',
+      'packages/rtmp/spec/unit/url.spec.ts': 'export {};\n',
+      'packages/rtmp/spec/unit/publisher.spec.ts': 'export {};\n',
+    });
+    expect(checkTree(root).filter((p) => p.includes('mirrors'))).toEqual([
+      'spec/unit/iq.spec.ts: mirrors no module; a unit spec goes where its module is (lib/a/b.ts: spec/unit/a/b.spec.ts)',
+      'packages/rtmp/spec/unit/publisher.spec.ts: mirrors no module; a unit spec goes where its module is (lib/a/b.ts: spec/unit/a/b.spec.ts)',
+    ]);
+  });
+
+  it('asks for the layers of every workspace package', () => {
+    const root = make({ 'packages/newpkg/lib/index.ts': 'export {};\n' });
+    expect(checkTree(root)).toContain('packages/newpkg: no layers; add them to PACKAGE_LAYERS in scripts/layers.js');
   });
 
   it('asks docs/ARCHITECTURE.md to name every unit', () => {

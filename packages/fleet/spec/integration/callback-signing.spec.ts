@@ -10,15 +10,16 @@
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { loadFleetConfig } from '../../packages/fleet/lib/config';
-import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
-import { createLogger } from '../../lib/log';
-import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { fleetDomainConfig } from '../../testkit/prosody';
-import { startReceiver, type Received, type Receiver } from '../../testkit/receiver';
-import type { Json } from '../../testkit/json';
-import { waitFor } from '../../testkit/service';
-import { fleetBaseDir } from '../../testkit/fleet-recorder';
+import { loadFleetConfig } from '../../lib/config';
+import { startFleetServer, type FleetServer } from '../../lib/server';
+import { createLogger } from '../../../../lib/log';
+import { startBreweryStack, type BreweryStack } from '../../../../testkit/brewery';
+import { fleetDomainConfig } from '../../../../testkit/prosody';
+import { startReceiver, type Received, type Receiver } from '../../../../testkit/receiver';
+import type { Json } from '../../../../testkit/json';
+import { waitFor } from '../../../../testkit/service';
+import { fleetBaseDir } from '../../../../testkit/fleet-recorder';
+import { inspectDatabase } from '../support/inspect';
 
 const PW = { jibri: 'sign-jibri-Pw-1', focus: 'sign-focus-pw', recorder: 'sign-recorder-Pw-2' };
 const ADMIN = 'sign-admin-token';
@@ -132,14 +133,16 @@ describe('callback signatures per account', () => {
     expect(verifies(rotated.callbackSecret as string, got)).toBe(true);
     expect(verifies(accounts.victim.secret, got)).toBe(false);
     // The secret is sealed in the database, not stored in clear.
-    fleet.store.db.pragma('wal_checkpoint(TRUNCATE)');
-    const row = fleet.store.db.prepare('SELECT callback_secret AS s FROM accounts WHERE id = ?').get(accounts.victim.id) as { s: string };
+    const row = inspectDatabase(fleet.store.file, (db) => {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      return db.prepare('SELECT callback_secret AS s FROM accounts WHERE id = ?').get(accounts.victim.id);
+    }) as { s: string };
     expect(row.s).not.toContain(rotated.callbackSecret as string);
   });
 
   it('an account from before per-account secrets keeps the legacy signature until it generates one, and the fleet says so', async () => {
     // As an older fleet left it: no secret of its own.
-    fleet.store.db.prepare('UPDATE accounts SET callback_secret = NULL WHERE id = ?').run(accounts.attacker.id);
+    inspectDatabase(fleet.store.file, (db) => db.prepare('UPDATE accounts SET callback_secret = NULL WHERE id = ?').run(accounts.attacker.id));
     await fleet.stop();
     await expect(startFleetServer(loadFleetConfig(env), createLogger('error', { silent: true }))).rejects.toThrow(/JIBRI_FLEET_CALLBACK_SECRET: 1 account\(s\) have no callback signing secret/);
     fleet = await startFleetServer(loadFleetConfig({ ...env, JIBRI_FLEET_CALLBACK_SECRET: LEGACY }), createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });

@@ -11,9 +11,9 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import Docker from 'dockerode';
-import { LABELS } from '../../packages/fleet/lib/backends/docker';
+import { LABELS } from '../../lib/backends/docker';
 import { describeContainerFleet } from '../support/fleet-scenarios';
-import { ROOT } from '../../testkit/service';
+import { ROOT } from '../../../../testkit/service';
 
 const IMAGE = process.env.JIBRI_FLEET_DOCKER_IMAGE ?? 'jibri-ts:local';
 const docker = new Docker();

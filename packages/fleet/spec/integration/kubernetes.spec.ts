@@ -7,14 +7,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { podManifest, POD_API_PORT, POD_LABELS, recorderOfPod, secretManifest } from '../../packages/fleet/lib/backends/kubernetes-pod';
-import { RecorderCa } from '../../packages/fleet/lib/recorder-ca';
-import { ROOT, tempDir } from '../../testkit/service';
-import { loadConfig } from '../../lib/config';
-import { recorderEnv, recorderSecrets } from '../../packages/fleet/lib/deployer';
-import { SCHEMAS, validate } from '../support/k8s-schema';
-import { parseYaml } from '../deploy/yaml';
-import type { Json } from '../../testkit/json';
+import { podManifest, POD_API_PORT, POD_LABELS, recorderOfPod, secretManifest } from '../../lib/backends/kubernetes-pod';
+import { RecorderCa } from '../../lib/recorder-ca';
+import { ROOT, tempDir } from '../../../../testkit/service';
+import { loadConfig } from '../../../../lib/config';
+import { recorderEnv, recorderSecrets } from '../../lib/deployer';
+import { SCHEMAS, validate } from '../../../../testkit/k8s-schema';
+import { parseYaml } from '../../../../testkit/yaml';
+import type { Json } from '../../../../testkit/json';
 
 describe('the kubernetes backend pod', () => {
   const spec = {

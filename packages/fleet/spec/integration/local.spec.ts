@@ -8,19 +8,19 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DemoServer } from '../../lib/demo/server';
-import { loadFleetConfig } from '../../packages/fleet/lib/config';
-import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
-import { createLogger } from '../../lib/log';
-import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
-import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
+import type { DemoServer } from '../../../../lib/demo/server';
+import { loadFleetConfig } from '../../lib/config';
+import { startFleetServer, type FleetServer } from '../../lib/server';
+import { createLogger } from '../../../../lib/log';
+import { BREWERY, FakeJicofo, NS_JIBRI } from '../../../../testkit/fake-jicofo';
+import { startBreweryStack, type BreweryStack } from '../../../../testkit/brewery';
+import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../../../testkit/prosody';
 import { keptRecording, mediaLeftIn } from '../support/fleet-recordings';
 import { seedCurl } from '../support/fleet-scenarios';
-import { startReceiver, type Receiver } from '../../testkit/receiver';
-import { waitFor } from '../../testkit/service';
-import type { Json } from '../../testkit/json';
-import { fleetBaseDir, fleetRecorderMain } from '../../testkit/fleet-recorder';
+import { startReceiver, type Receiver } from '../../../../testkit/receiver';
+import { waitFor } from '../../../../testkit/service';
+import type { Json } from '../../../../testkit/json';
+import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
 
 const PW = { jibri: 'fleet-jibri-pw', focus: 'fleet-focus-pw', recorder: 'fleet-recorder-pw' };
 const SECRET = 'fleet-callback-secret';
@@ -101,7 +101,7 @@ describe('the fleet with the local backend', () => {
     expect(created.apiKey).toMatch(/^JOD-[0-9a-f-]{36}$/);
     ({ apiKey, account_id: accountId, callbackSecret } = created);
     expect(callbackSecret).toMatch(/^whsec_/);
-    expect(fs.readFileSync(fleet.store.db.name).includes(Buffer.from(apiKey))).toBe(false);
+    expect(fs.readFileSync(fleet.store.file).includes(Buffer.from(apiKey))).toBe(false);
     expect((await adminCall(fleet, 'POST', `/accounts/${accountId}/balance`, { amount: 6 })).balance).toBe(6);
 
     const partial = await adminCall(fleet, 'PUT', `/accounts/${accountId}/domains/${DOMAIN}`, { XMPP_SERVER: `127.0.0.1:${prosody.port}` });

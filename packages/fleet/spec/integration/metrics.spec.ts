@@ -8,10 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { loadFleetConfig } from '../../packages/fleet/lib/config';
-import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
-import { createLogger } from '../../lib/log';
-import { freePort, tempDir } from '../../testkit/service';
+import { loadFleetConfig } from '../../lib/config';
+import { startFleetServer, type FleetServer } from '../../lib/server';
+import { createLogger } from '../../../../lib/log';
+import { freePort, tempDir } from '../../../../testkit/service';
 
 const METRICS = 'metrics-token-for-the-spec';
 const ADMIN = 'admin-token-for-the-spec';

@@ -8,18 +8,18 @@
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { loadFleetConfig } from '../../packages/fleet/lib/config';
-import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
-import { createLogger } from '../../lib/log';
-import { probeMedia } from '../../lib/output/probe';
-import { BREWERY, NS_JIBRI, type FakeJicofo } from '../../testkit/fake-jicofo';
-import { startBreweryStack, type BreweryStack } from '../support/brewery';
+import { loadFleetConfig } from '../../lib/config';
+import { startFleetServer, type FleetServer } from '../../lib/server';
+import { createLogger } from '../../../../lib/log';
+import { probeMedia } from '../../../../lib/output/probe';
+import { BREWERY, NS_JIBRI, type FakeJicofo } from '../../../../testkit/fake-jicofo';
+import { startBreweryStack, type BreweryStack } from '../../../../testkit/brewery';
 import { keptRecording, mediaLeftIn } from '../support/fleet-recordings';
-import { DOMAINS, fleetDomainConfig } from '../../testkit/prosody';
-import { startReceiver, type Receiver } from '../../testkit/receiver';
-import type { Json } from '../../testkit/json';
-import { waitFor } from '../../testkit/service';
-import { fleetBaseDir, fleetRecorderMain } from '../../testkit/fleet-recorder';
+import { DOMAINS, fleetDomainConfig } from '../../../../testkit/prosody';
+import { startReceiver, type Receiver } from '../../../../testkit/receiver';
+import type { Json } from '../../../../testkit/json';
+import { waitFor } from '../../../../testkit/service';
+import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
 
 const PW = { jibri: 'paid-jibri-Pw-1', focus: 'paid-focus-pw', recorder: 'paid-recorder-Pw-2' };
 const ADMIN = 'paid-admin-token';

@@ -22,20 +22,21 @@ import * as path from 'node:path';
 import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright';
 import Transport from 'winston-transport';
-import { loadFleetConfig } from '../../packages/fleet/lib/config';
-import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
-import { createLogger } from '../../lib/log';
-import { probeMedia } from '../../lib/output/probe';
-import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { BREWERY, NS_JIBRI } from '../../testkit/fake-jicofo';
-import { DOMAINS, fleetDomainConfig } from '../../testkit/prosody';
-import { startReceiver, type Received, type Receiver } from '../../testkit/receiver';
-import { createBucket, gatewayPid, listObjects, objectFacts, removeBucket, sharedS3, type S3Server } from '../../testkit/s3';
-import { sharedS3rver } from '../../testkit/s3rver';
-import type { Json } from '../../testkit/json';
-import { ROOT, tempDir, waitFor } from '../../testkit/service';
-import { fleetBaseDir, fleetRecorderMain } from '../../testkit/fleet-recorder';
+import { loadFleetConfig } from '../../lib/config';
+import { startFleetServer, type FleetServer } from '../../lib/server';
+import { createLogger } from '../../../../lib/log';
+import { probeMedia } from '../../../../lib/output/probe';
+import { startBreweryStack, type BreweryStack } from '../../../../testkit/brewery';
+import { BREWERY, NS_JIBRI } from '../../../../testkit/fake-jicofo';
+import { DOMAINS, fleetDomainConfig } from '../../../../testkit/prosody';
+import { startReceiver, type Received, type Receiver } from '../../../../testkit/receiver';
+import { createBucket, gatewayPid, listObjects, objectFacts, removeBucket, sharedS3, type S3Server } from '../../../../testkit/s3';
+import { sharedS3rver } from '../../../../testkit/s3rver';
+import type { Json } from '../../../../testkit/json';
+import { ROOT, tempDir, waitFor } from '../../../../testkit/service';
+import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
 import { mediaLeftIn } from '../support/fleet-recordings';
+import { inspectDatabase } from '../support/inspect';
 
 const PW = { jibri: 'rec-jibri-Pw-1', focus: 'rec-focus-pw', recorder: 'rec-recorder-Pw-2' };
 const ADMIN = 'recordings-admin-token';
@@ -135,7 +136,7 @@ describe('fleet customers get their recordings', () => {
   const stopRecording = async (recorderId: string, session: string): Promise<void> => {
     await stack.jicofo.sendIq(`<iq type="set" id="stop-${session}" to="${BREWERY}/${recorderId}"><jibri xmlns="${NS_JIBRI}" action="stop" session_id="${session}"/></iq>`);
   };
-  const rowOf = (c: Customer, session: string): Json => fleet.store.db.prepare('SELECT * FROM recordings WHERE account_id = ? AND session_id = ?').get(c.id, session);
+  const rowOf = (c: Customer, session: string): Json => inspectDatabase(fleet.store.file, (db) => db.prepare('SELECT * FROM recordings WHERE account_id = ? AND session_id = ?').get(c.id, session)) as Json;
   const delivered = (c: Customer, session: string, timeoutMs = 120000): Promise<Json> => waitFor(`${c.name}'s ${session} delivered`, () => {
     const r = rowOf(c, session);
     return r?.state === 'delivered' ? r : undefined;
@@ -253,7 +254,7 @@ describe('fleet customers get their recordings', () => {
     const b = await admin('PUT', `/accounts/${customers.b.id}/domains/${DOMAIN}/delivery`, { s3_endpoint: s3rver.endpoint, s3_region: s3rver.region, s3_bucket: bucketB, s3_access_key_id: s3rver.accessKeyId, s3_secret_access_key: s3rver.secretAccessKey, s3_force_path_style: 'true' });
     expect(b).toMatchObject({ status: 200, delivery: { s3_bucket: bucketB, s3_secret_access_key: '' } });
     expect(await admin('POST', `/accounts/${customers.b.id}/domains/${DOMAIN}/delivery/test`)).toMatchObject({ status: 200, test: { ok: true } });
-    expect(fleet.store.db.prepare('SELECT s3_secret FROM deliveries').all().map((r) => String((r as { s3_secret: string }).s3_secret))).toEqual([expect.stringMatching(/^enc:v1:/), expect.stringMatching(/^enc:v1:/)]);
+    expect(inspectDatabase(fleet.store.file, (db) => db.prepare('SELECT s3_secret FROM deliveries').all()).map((r) => String((r as { s3_secret: string }).s3_secret))).toEqual([expect.stringMatching(/^enc:v1:/), expect.stringMatching(/^enc:v1:/)]);
   });
 
   it("each customer's recording goes where its domain says: A's to A's bucket and only there, with a signed event whose link downloads it; B's to B's bucket; C's to the service", async () => {
@@ -404,7 +405,7 @@ describe('fleet customers get their recordings', () => {
     }
     const row = await delivered(a, 'a-release', (UPLOAD_WAIT + 10) * 1000);
     await waitFor("A's deployment ended", () => (fleet.store.deployment(deployments.a!)?.state === 'ended' ? true : undefined), 60000, 250);
-    const removedAt = Date.parse((fleet.store.db.prepare('SELECT removed_at FROM recorders WHERE id = ?').get(recA.id) as { removed_at: string }).removed_at);
+    const removedAt = Date.parse((inspectDatabase(fleet.store.file, (db) => db.prepare('SELECT removed_at FROM recorders WHERE id = ?').get(recA.id)) as { removed_at: string }).removed_at);
     expect(removedAt).toBeGreaterThan(resumedAt);
     expect(removedAt).toBeGreaterThanOrEqual(Date.parse(row.updated_at as string));
     const facts = await objectFacts(ceph, bucketA, row.media_key as string);

@@ -11,11 +11,11 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { loadFleetConfig } from '../../packages/fleet/lib/config';
-import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
-import { createLogger } from '../../lib/log';
-import type { Json } from '../../testkit/json';
-import { fleetBaseDir } from '../../testkit/fleet-recorder';
+import { loadFleetConfig } from '../../lib/config';
+import { startFleetServer, type FleetServer } from '../../lib/server';
+import { createLogger } from '../../../../lib/log';
+import type { Json } from '../../../../testkit/json';
+import { fleetBaseDir } from '../../../../testkit/fleet-recorder';
 
 const ADMIN = 'hygiene-admin-token';
 const PASSWORD = 'the-owners-Passw0rd';

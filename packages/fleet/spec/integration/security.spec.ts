@@ -13,19 +13,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Database } from '../../packages/fleet/lib/sqlite';
+import { Database } from '../../lib/sqlite';
 import { chromium } from 'playwright';
-import type { DemoServer } from '../../lib/demo/server';
-import { loadFleetConfig } from '../../packages/fleet/lib/config';
-import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
-import { createLogger } from '../../lib/log';
-import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
-import { startBreweryStack, type BreweryStack } from '../support/brewery';
-import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
-import { startReceiver, type Receiver } from '../../testkit/receiver';
-import type { Json } from '../../testkit/json';
-import { ROOT, waitFor } from '../../testkit/service';
-import { fleetBaseDir, fleetRecorderMain } from '../../testkit/fleet-recorder';
+import type { DemoServer } from '../../../../lib/demo/server';
+import { loadFleetConfig } from '../../lib/config';
+import { startFleetServer, type FleetServer } from '../../lib/server';
+import { createLogger } from '../../../../lib/log';
+import { BREWERY, FakeJicofo, NS_JIBRI } from '../../../../testkit/fake-jicofo';
+import { startBreweryStack, type BreweryStack } from '../../../../testkit/brewery';
+import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../../../testkit/prosody';
+import { startReceiver, type Receiver } from '../../../../testkit/receiver';
+import type { Json } from '../../../../testkit/json';
+import { ROOT, waitFor } from '../../../../testkit/service';
+import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { inspectDatabase } from '../support/inspect';
 
 const PW = { jibri: 'sec-jibri-Pw-7f3a', focus: 'sec-focus-pw', recorder: 'sec-recorder-Pw-91c2' };
 const SECRET = 'sec-callback-secret';
@@ -209,7 +210,7 @@ describe('the fleet keeps customers apart', () => {
     await sleep(500);
     expect(alive(victimHandle.pid)).toBe(true);
     expect((await healthOf(victimHandle)).busy).toBe(true);
-    const rows = fleet.store.db.prepare('SELECT last_error FROM callbacks WHERE deployment_id = ?').all(res.body.deployment_id) as Array<{ last_error: string }>;
+    const rows = inspectDatabase(fleet.store.file, (db) => db.prepare('SELECT last_error FROM callbacks WHERE deployment_id = ?').all(res.body.deployment_id)) as Array<{ last_error: string }>;
     expect(rows[0]?.last_error).toMatch(/307/);
     // A deploy that could not be served cost nothing.
     expect(fleet.store.balance(keys.attacker.id)).toBe(10);
@@ -247,7 +248,7 @@ describe('the fleet keeps customers apart', () => {
     // The token is not in the database in clear, nor in the fleet's answers.
     const d = await (await fetch(`${fleet.url}/deployments/${victim}`, { headers: { 'x-api-key': keys.victim.key } })).text();
     expect(d).not.toContain(token);
-    for (const f of [fleet.store.db.name, `${fleet.store.db.name}-wal`]) if (fs.existsSync(f)) expect(fs.readFileSync(f).includes(Buffer.from(token))).toBe(false);
+    for (const f of [fleet.store.file, `${fleet.store.file}-wal`]) if (fs.existsSync(f)) expect(fs.readFileSync(f).includes(Buffer.from(token))).toBe(false);
     // With the token, it answers.
     const withToken = await fetch(`http://127.0.0.1:${victimHandle.port}/jibri/api/v1.0/health`, { headers: { authorization: `Bearer ${token}` } });
     expect(withToken.status).toBe(200);
@@ -398,9 +399,9 @@ describe('the fleet keeps customers apart', () => {
 
   it('secrets at rest: the data folder is 0700, the database 0600, passwords and tokens are encrypted', async () => {
     expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
-    const db = fleet.store.db.name;
+    const db = fleet.store.file;
     for (const f of [db, `${db}-wal`, `${db}-shm`]) if (fs.existsSync(f)) expect({ f, mode: fs.statSync(f).mode & 0o777 }).toEqual({ f, mode: 0o600 });
-    fleet.store.db.pragma('wal_checkpoint(TRUNCATE)');
+    inspectDatabase(fleet.store.file, (c) => c.pragma('wal_checkpoint(TRUNCATE)'));
     const bytes = Buffer.concat([db, `${db}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
     for (const secret of [PW.jibri, PW.recorder]) expect(bytes.includes(Buffer.from(secret))).toBe(false);
   });
@@ -420,8 +421,8 @@ describe('the fleet keeps customers apart', () => {
 
     fleet = await start();
     expect(fleet.store.domain(keys.limited.id, 'legacy.test')?.config.JIBRI_XMPP_PASSWORD).toBe('legacy-Plain-pw-1');
-    fleet.store.db.pragma('wal_checkpoint(TRUNCATE)');
-    const db = fleet.store.db.name;
+    inspectDatabase(fleet.store.file, (c) => c.pragma('wal_checkpoint(TRUNCATE)'));
+    const db = fleet.store.file;
     const bytes = Buffer.concat([db, `${db}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
     expect(bytes.includes(Buffer.from('legacy-Plain-pw-1'))).toBe(false);
     expect(bytes.includes(Buffer.from('legacy-Plain-pw-2'))).toBe(false);

@@ -9,12 +9,12 @@
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
-import { loadFleetConfig } from '../../packages/fleet/lib/config';
-import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
-import { createLogger } from '../../lib/log';
-import { DOMAINS, fleetDomainConfig, startProsody, type ProsodyHandle } from '../../testkit/prosody';
-import { tempDir } from '../../testkit/service';
-import { fleetRecorderMain } from '../../testkit/fleet-recorder';
+import { loadFleetConfig } from '../../lib/config';
+import { startFleetServer, type FleetServer } from '../../lib/server';
+import { createLogger } from '../../../../lib/log';
+import { DOMAINS, fleetDomainConfig, startProsody, type ProsodyHandle } from '../../../../testkit/prosody';
+import { tempDir } from '../../../../testkit/service';
+import { fleetRecorderMain } from '../../../../testkit/fleet-recorder';
 
 const PW = 'tls-jibri-pw';
 

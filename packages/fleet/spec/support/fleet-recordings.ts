@@ -5,9 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FleetServer } from '../../packages/fleet/lib/server';
-import type { Json } from '../../testkit/json';
-import { waitFor } from '../../testkit/service';
+import type { FleetServer } from '../../lib/server';
+import type { Json } from '../../../../testkit/json';
+import { waitFor } from '../../../../testkit/service';
+import { inspectDatabase } from './inspect';
 
 export interface KeptRecording {
   /** The fleet's row of it (table `recordings`). */
@@ -22,7 +23,7 @@ export interface KeptRecording {
 /** The fleet's row of a session's recording, delivered; waits for it. */
 export function deliveredRecording(fleet: FleetServer, sessionId: string, timeoutMs = 60000): Promise<Json> {
   return waitFor(`the recording of ${sessionId} delivered`, () => {
-    const row = fleet.store.db.prepare("SELECT * FROM recordings WHERE session_id = ? AND state = 'delivered'").get(sessionId) as Json;
+    const row = inspectDatabase(fleet.store.file, (db) => db.prepare("SELECT * FROM recordings WHERE session_id = ? AND state = 'delivered'").get(sessionId)) as Json;
     return row ?? undefined;
   }, timeoutMs, 250);
 }

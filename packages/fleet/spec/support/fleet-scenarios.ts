@@ -12,20 +12,21 @@ import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DemoServer } from '../../lib/demo/server';
-import { loadFleetConfig } from '../../packages/fleet/lib/config';
-import { NOT_AVAILABLE } from '../../packages/fleet/lib/deployer';
-import { startFleetServer, type FleetServer } from '../../packages/fleet/lib/server';
-import { createLogger } from '../../lib/log';
-import { BREWERY, FakeJicofo, NS_JIBRI } from '../../testkit/fake-jicofo';
-import { startBreweryStack, type BreweryStack } from './brewery';
-import { deliveredRecording, keptRecording, mediaLeftIn } from './fleet-recordings';
-import type { Json } from '../../testkit/json';
-import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../testkit/prosody';
-import { startReceiver, type Receiver } from '../../testkit/receiver';
-import { createBucket, objectFacts, sharedS3, type S3Server } from '../../testkit/s3';
-import { tempDir, waitFor } from '../../testkit/service';
-import { fleetRecorderMain } from '../../testkit/fleet-recorder';
+import type { DemoServer } from '../../../../lib/demo/server';
+import { loadFleetConfig } from '../../lib/config';
+import { NOT_AVAILABLE } from '../../lib/deployer';
+import { startFleetServer, type FleetServer } from '../../lib/server';
+import { createLogger } from '../../../../lib/log';
+import { BREWERY, FakeJicofo, NS_JIBRI } from '../../../../testkit/fake-jicofo';
+import { startBreweryStack, type BreweryStack } from '../../../../testkit/brewery';
+import { deliveredRecording, keptRecording, mediaLeftIn } from '../support/fleet-recordings';
+import type { Json } from '../../../../testkit/json';
+import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../../../testkit/prosody';
+import { startReceiver, type Receiver } from '../../../../testkit/receiver';
+import { createBucket, objectFacts, sharedS3, type S3Server } from '../../../../testkit/s3';
+import { tempDir, waitFor } from '../../../../testkit/service';
+import { fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { inspectDatabase } from './inspect';
 
 export const DOMAIN = 'meet.test';
 
@@ -206,7 +207,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
       await waitFor('the deployment to end', () => (live().store.deployment(deploymentId)?.state === 'ended' ? true : undefined), 90000, 250);
       for (const r of [busy, idle]) expect(await backend.exists(r.recorder_id)).toBe(false);
       // Its recording was delivered before its recorder went, and the recorder's copy with it.
-      const removedAt = Date.parse((live().store.db.prepare('SELECT removed_at FROM recorders WHERE id = ?').get(busy.recorder_id) as { removed_at: string }).removed_at);
+      const removedAt = Date.parse((inspectDatabase(live().store.file, (db) => db.prepare('SELECT removed_at FROM recorders WHERE id = ?').get(busy.recorder_id)) as { removed_at: string }).removed_at);
       const row = await deliveredRecording(live(), session, 1000);
       expect(Date.parse(row.updated_at as string)).toBeLessThanOrEqual(removedAt);
       const media = (JSON.parse(row.files as string) as Array<{ role: string; sha256: string }>).find((f) => f.role === 'media')!;

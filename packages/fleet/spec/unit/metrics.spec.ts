@@ -7,9 +7,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FleetMetrics, readTotals, renderMetrics } from '../../packages/fleet/lib/metrics';
-import { SecretBox } from '../../packages/fleet/lib/secret-box';
-import { FleetStore } from '../../packages/fleet/lib/store';
+import { FleetMetrics, renderMetrics } from '../../lib/metrics';
+import { SecretBox } from '../../lib/secret-box';
+import { FleetStore } from '../../lib/store';
 
 function promtool(text: string): string[] {
   const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30000 });
@@ -48,7 +48,7 @@ describe('fleet metrics', () => {
     store.callbackAttempt(delivered, false, 'refused');
     store.callbackAttempt(delivered, true);
     store.queueCallback(d.id, '{}');
-    const metrics = new FleetMetrics(store.db, '1.0.0');
+    const metrics = new FleetMetrics(() => store.totals(), '1.0.0');
     metrics.refused('balance');
     metrics.refused('balance');
     metrics.refused('unauthorized');
@@ -74,7 +74,7 @@ describe('fleet metrics', () => {
 
   it('an empty fleet is all zeros and still valid; no account name or id appears', () => {
     store.createAccount('secret-customer-name');
-    const text = renderMetrics(readTotals(store.db), new Map(), 'unknown');
+    const text = renderMetrics(store.totals(), new Map(), 'unknown');
     expect(promtool(text)).toEqual([]);
     expect(text).not.toContain('secret-customer-name');
     expect(sample(text, 'jibri_fleet_deployments{state="ended"}')).toBe(0);

@@ -12,9 +12,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { toCents } from '../../packages/fleet/lib/money';
-import { SecretBox } from '../../packages/fleet/lib/secret-box';
-import { FleetStore, InsufficientBalance } from '../../packages/fleet/lib/store';
+import { toCents } from '../../lib/money';
+import { SecretBox } from '../../lib/secret-box';
+import { FleetStore, InsufficientBalance } from '../../lib/store';
 
 const CAPACITY = 6;
 const box = new SecretBox(crypto.randomBytes(32));

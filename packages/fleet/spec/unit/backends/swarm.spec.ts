@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
-import { loadFleetConfig, parsePortRange, parseSwarmPlacement } from '../../packages/fleet/lib/config';
-import { nodeAddress, pickPorts, placementFor, portsOfLabel, serviceName, serviceSpec, unschedulable } from '../../packages/fleet/lib/backends/swarm';
-import type { RecorderSpec } from '../../packages/fleet/lib/backends/backend';
+import { loadFleetConfig, parsePortRange, parseSwarmPlacement } from '../../../lib/config';
+import { nodeAddress, pickPorts, placementFor, portsOfLabel, serviceName, serviceSpec, unschedulable } from '../../../lib/backends/swarm';
+import type { RecorderSpec } from '../../../lib/backends/backend';
 
 const spec: RecorderSpec = {
   recorderId: '0b7a4e5c-5f0e-4a57-9d2f-2f0c2b0f9e11',

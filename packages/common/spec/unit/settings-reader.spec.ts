@@ -1,6 +1,5 @@
 /** The settings reader both programs share: where a value comes from, and how a bad one is named. */
 import { Reader, type Setting } from '@jibri-ts/common';
-import { loadFleetConfig } from '../../../packages/fleet/lib/config';
 
 const SETTINGS: Setting[] = [
   { name: 'PORT', default: '2222', group: 'g', description: 'd', hocon: 'app.port' },
@@ -41,22 +40,5 @@ describe('the settings reader', () => {
 
   it('refuses a name the table does not declare (a programming error)', () => {
     expect(() => new Reader(SETTINGS, {}).text('NOPE')).toThrow(/NOPE is not declared/);
-  });
-});
-
-describe("the fleet's settings, through the same reader", () => {
-  const key = { JIBRI_FLEET_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'), JIBRI_FLEET_LOCATIONS: 'lon=docker' };
-
-  it('takes each default from its table', () => {
-    const c = loadFleetConfig(key);
-    expect([c.host, c.port, c.hourSeconds, c.localCapacity, c.dockerImage, c.kubernetesNamespace, c.signup]).toEqual(['127.0.0.1', 3000, 3600, 4, 'jibri-ts:local', 'jibri', 'invite']);
-    expect(c.swarmReserve).toEqual({ nanoCpus: 1e9, memoryBytes: 1024 * 1024 * 1024 });
-    expect(c.swarmPorts).toEqual({ first: 42000, last: 42999 });
-    expect(loadFleetConfig({ JIBRI_FLEET_SECRET_KEY: key.JIBRI_FLEET_SECRET_KEY, JIBRI_FLEET_RECORDER_MAIN: '/x/main.js' }, { isRoot: true }).locations).toEqual({ nyc: 'local', lon: 'local', ams: 'local', fra: 'local', tor: 'local', sgp: 'local', blr: 'local', sfo: 'local' });
-  });
-
-  it('names a switch that is neither true nor false, instead of reading it as false', () => {
-    expect(() => loadFleetConfig({ ...key, JIBRI_FLEET_MAINTENANCE: 'maybe' })).toThrow(/JIBRI_FLEET_MAINTENANCE="maybe": expected true or false/);
-    expect(loadFleetConfig({ ...key, JIBRI_FLEET_MAINTENANCE: 'on' }).maintenance).toBe(true);
   });
 });

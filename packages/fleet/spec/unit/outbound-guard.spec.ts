@@ -1,9 +1,6 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import { closedAncestor, LocalBackend } from '../../packages/fleet/lib/backends/local';
+/** The outbound guard: what a customer-aimed connection may reach, resolved once and connected there. */
 import { checkingLookup, OUTBOUND_REFUSED_CODE } from '@jibri-ts/common';
-import { canonicalHost, classifyAddress, isAllowedHost, OutboundRefused, parseAllowedHosts, pinnedLookup, resolveChecked } from '../../packages/fleet/lib/outbound-guard';
-import { parseSecretKey, SecretBox } from '../../packages/fleet/lib/secret-box';
+import { canonicalHost, classifyAddress, isAllowedHost, OutboundRefused, parseAllowedHosts, pinnedLookup, resolveChecked } from '../../lib/outbound-guard';
 
 describe('fleet: the outbound guard classifies addresses', () => {
   it.each([
@@ -111,53 +108,5 @@ describe('fleet: allowed hosts', () => {
 
   it.each([['http://a.example'], ['a.example:0'], ['a.example:70000'], ['a b'], ['a.example:x'], ['[::1]:']])('refuses %j', (raw) => {
     expect(parseAllowedHosts(raw)).toEqual({ ok: false, entry: raw });
-  });
-});
-
-describe('fleet: sealed secrets', () => {
-  const key = parseSecretKey(Buffer.alloc(32, 7).toString('base64'))!;
-
-  it('reads the key as base64 or hex, 32 bytes only', () => {
-    expect(parseSecretKey(Buffer.alloc(32, 1).toString('hex'))).toEqual(Buffer.alloc(32, 1));
-    expect(parseSecretKey(Buffer.alloc(32, 1).toString('base64url'))).toEqual(Buffer.alloc(32, 1));
-    expect(parseSecretKey(Buffer.alloc(16, 1).toString('base64'))).toBeUndefined();
-    expect(parseSecretKey('change-me')).toBeUndefined();
-  });
-
-  it('seals with a fresh nonce, opens only with the key and in the place it was sealed for', () => {
-    const box = new SecretBox(key);
-    // Long enough that random base64 never spells it (a two-letter one did, about once in a hundred runs).
-    const pw = 'customer-xmpp-password';
-    const a = box.seal(pw, 'domain:1:meet.example:JIBRI_XMPP_PASSWORD');
-    expect(a).toMatch(/^enc:v1:/);
-    expect(a).not.toContain(pw);
-    expect(box.seal(pw, 'x')).not.toBe(box.seal(pw, 'x'));
-    expect(box.open(a, 'domain:1:meet.example:JIBRI_XMPP_PASSWORD')).toBe(pw);
-    expect(() => box.open(a, 'domain:2:meet.example:JIBRI_XMPP_PASSWORD')).toThrow();
-    expect(() => new SecretBox(Buffer.alloc(32, 8)).open(a, 'domain:1:meet.example:JIBRI_XMPP_PASSWORD')).toThrow();
-  });
-});
-
-describe('fleet: local recorders under their own uids', () => {
-  it('finds the first folder on the way that other users cannot pass through', () => {
-    const base = fs.mkdtempSync(`${os.tmpdir()}/fleet-uids-`);
-    fs.mkdirSync(`${base}/open/inner`, { recursive: true });
-    fs.chmodSync(base, 0o700);
-    fs.chmodSync(`${base}/open`, 0o711);
-    expect(closedAncestor(`${base}/open/inner/recorders`)).toBe(base);
-    fs.chmodSync(base, 0o711);
-    expect(closedAncestor(`${base}/open/inner/recorders`)).toBeUndefined();
-  });
-  it('refuses a recorder program they cannot reach, before any deploy waits for it', () => {
-    const base = fs.mkdtempSync(`${os.tmpdir()}/fleet-uids-`);
-    fs.chmodSync(base, 0o711);
-    const closed = fs.mkdtempSync(`${os.tmpdir()}/fleet-program-`);
-    fs.chmodSync(closed, 0o700);
-    const uids = { first: 1900000000, last: 1900000009 };
-    expect(() => new LocalBackend({ recorderMain: `${closed}/dist/lib/main.js`, dir: `${base}/recorders`, uids })).toThrow(/^JIBRI_FLEET_RECORDER_MAIN: .* is closed to other users/);
-    fs.chmodSync(closed, 0o711);
-    expect(() => new LocalBackend({ recorderMain: `${closed}/dist/lib/main.js`, dir: `${base}/recorders`, uids })).not.toThrow();
-    fs.rmSync(base, { recursive: true, force: true });
-    fs.rmSync(closed, { recursive: true, force: true });
   });
 });
