@@ -58,8 +58,10 @@ const PACKAGE_LAYERS = {
     { name: 'entry', units: ['main.ts', 'index.ts'] },
     { name: 'program', units: ['cli.ts'] },
     { name: 'wiring', units: ['server.ts'] },
-    // The JOD API with the operator's admin API, and the dashboard's pages: side by side.
+    // The HTTP server, and the dashboard's pages: side by side.
     { name: 'edges', units: ['http.ts', 'dashboard/'] },
+    // The customers' API (JOD's) and the operator's admin API, each a router of its own.
+    { name: 'APIs', units: ['customer-api.ts', 'admin-api.ts'] },
     { name: 'API bodies', units: ['delivery-api.ts', 'recordings-api.ts'] },
     { name: 'delivery admin', units: ['delivery-admin.ts'] },
     { name: 'admin', units: ['admin.ts', 'metrics.ts'] },
