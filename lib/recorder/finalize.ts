@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
+import { cutTornTail } from '../output/file/torn-tail';
 import { remuxArgv } from '../pipeline/encoder/ffmpeg-args';
 import { childEnv } from '../proc/child-env';
 import { runToEnd, startProcess } from '../proc/runner';
@@ -28,6 +29,16 @@ export async function remuxInPlace(ffmpegBinary: string, mediaFile: string, log:
   }
   fs.renameSync(tmp, mediaFile);
   return true;
+}
+
+/** A write cut by a full disk or a dead machine leaves a torn last fragment, which makes the whole file unreadable. */
+function dropTornTail(mediaFile: string, log: Logger): void {
+  try {
+    const cut = cutTornTail(mediaFile);
+    if (cut > 0) log.warn(`the recording's last write was cut (a full disk or a crash): dropped its torn last ${cut} bytes so that the rest plays`, { component: 'finalize' });
+  } catch (err) {
+    log.warn(`could not check the recording's last fragment: ${(err as Error).message}`, { component: 'finalize' });
+  }
 }
 
 /**
@@ -144,6 +155,7 @@ export async function finalizeRecording(input: FinalizeInput): Promise<RecorderE
     log.warn('no media was recorded; nothing to finalize', { component: 'finalize' });
     return undefined;
   }
+  dropTornTail(input.mediaFile, log);
   await remuxInPlace(input.ffmpegBinary, input.mediaFile, log);
   try {
     writeMetadata(input.metadataFile, input.meetingUrl, input.participants, input.metadata);
