@@ -7,8 +7,9 @@
  * `shared` two files at a time with `serial` beside it, one file at a time, then `alone` by itself:
  *   shared  may run beside any other spec file;
  *   serial  uses something of the host's that two files cannot share at once, but that the shared lane
- *           does not touch: a fleet (its local recorders' uids, the Docker engine and the Swarm), the
- *           run's Ceph S3 server (the delivery specs stop and pause it);
+ *           does not touch: the Docker engine and the Swarm, the fleet's default range of recorder uids
+ *           (the other fleet specs take a range of their own), the run's Ceph S3 server (the delivery
+ *           specs stop and pause it);
  *   alone   measures timing or media quality under a load it sets up itself (A/V sync, gaps, admission
  *           by measured CPU, how soon a failing stream ends).
  */

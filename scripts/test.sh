@@ -5,8 +5,8 @@
 #      clone, `npm ci` must leave `git status` clean; every later step runs on that Node.js, which must
 #      satisfy package.json's engines;
 #   2. scripts/lock-check.sh: npm 10 and npm 11 both accept the lock for `npm ci`;
-#   3. lint (eslint), the layering rule of docs/ARCHITECTURE.md (scripts/layers.js) and typecheck (tsc
-#      --noEmit for every package);
+#   3. lint (eslint) and typecheck (tsc --noEmit for every package) side by side, then the layering rule
+#      of docs/ARCHITECTURE.md (scripts/layers.js);
 #   4. scripts/container-check.sh: base images, the Dockerfile's three images (recorder, fleet, fleet-local)
 #      built from a fresh clone of HEAD, the hardened containers checked for real (the fleet's docker spec
 #      then uses the recorder image), each image's packages, and `docker compose build`;
@@ -71,9 +71,20 @@ node -e '
   if (want !== `^${process.versions.node.split(".")[0]}`) { console.error(`npm test: FAILED: Node.js ${process.version} does not satisfy engines ${want}`); process.exit(1); }
   console.error(`npm test: Node.js ${process.version} (engines ${want}), npm ${require("child_process").execSync("npm --version").toString().trim()}`);'
 step lock-check bash scripts/lock-check.sh
-step lint npx eslint .
-step layers node scripts/layers.js
-step typecheck node scripts/typecheck.js
+# eslint and the type checks each keep one core busy: side by side, the type checks' output after eslint's.
+static_checks() {
+  local types_log types_pid failed=0
+  types_log=$(mktemp)
+  node scripts/typecheck.js >"$types_log" 2>&1 &
+  types_pid=$!
+  npx eslint . || failed=1
+  wait "$types_pid" || failed=1
+  cat "$types_log" >&2
+  rm -f "$types_log"
+  node scripts/layers.js || failed=1
+  return "$failed"
+}
+step lint+types static_checks
 step container-check bash scripts/container-check.sh
 step package-check bash scripts/package-check.sh
 # The jest suite in its three lanes (jest.config.js): `shared` two spec files at a time with `serial` beside

@@ -6,7 +6,7 @@
  * none of them, and the loopback page must never have been asked for. Before the recorder's browser went
  * through the filtering proxy, the loopback page was captured in full.
  *
- * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
+ * Its fleet's local recorders run under a uid range of its own (support/own-uids.ts), so it runs beside others.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -25,6 +25,7 @@ import type { Json } from '../../../../testkit/json';
 import { colourNear, grabFrame } from '../../../../testkit/media';
 import { waitFor } from '../../../../testkit/service';
 import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { withOwnUids } from '../support/own-uids';
 
 const PW = { jibri: 'egress-jibri-Pw-1', focus: 'egress-focus-pw', recorder: 'egress-recorder-Pw-2' };
 const ADMIN = 'egress-admin-token';
@@ -96,7 +97,7 @@ describe("a customer's page cannot make the recorder's browser load internal pag
       // The customer's meeting page is on loopback here; the operator allows that one host and port only.
       JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: `127.0.0.1:${customer.port}`,
     };
-    fleet = await startFleetServer(loadFleetConfig(env), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
+    fleet = await startFleetServer(loadFleetConfig(withOwnUids(env)), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
     const created = await admin('POST', '/accounts', { name: 'framer' });
     [key, accountId] = [created.apiKey as string, created.account_id as string];
     await admin('POST', `/accounts/${accountId}/balance`, { amount: 5 });

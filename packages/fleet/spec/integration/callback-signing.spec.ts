@@ -6,7 +6,7 @@
  * receiver and it verified (the legacy case below still shows that, for an account that has not
  * generated its own secret).
  *
- * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
+ * Its fleet's local recorders run under a uid range of its own (support/own-uids.ts), so it runs beside others.
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
@@ -20,6 +20,7 @@ import type { Json } from '../../../../testkit/json';
 import { waitFor } from '../../../../testkit/service';
 import { fleetBaseDir } from '../../../../testkit/fleet-recorder';
 import { inspectDatabase } from '../support/inspect';
+import { withOwnUids } from '../support/own-uids';
 
 const PW = { jibri: 'sign-jibri-Pw-1', focus: 'sign-focus-pw', recorder: 'sign-recorder-Pw-2' };
 const ADMIN = 'sign-admin-token';
@@ -83,7 +84,7 @@ describe('callback signatures per account', () => {
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
     };
     // A new database needs no fleet-wide key: every account gets its own secret.
-    fleet = await startFleetServer(loadFleetConfig(env), createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
+    fleet = await startFleetServer(loadFleetConfig(withOwnUids(env)), createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
     for (const name of ['victim', 'attacker'] as const) {
       const created = await admin('POST', '/accounts', { name });
       expect(created.callbackSecret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
@@ -144,8 +145,8 @@ describe('callback signatures per account', () => {
     // As an older fleet left it: no secret of its own.
     inspectDatabase(fleet.store.file, (db) => db.prepare('UPDATE accounts SET callback_secret = NULL WHERE id = ?').run(accounts.attacker.id));
     await fleet.stop();
-    await expect(startFleetServer(loadFleetConfig(env), createLogger('error', { silent: true }))).rejects.toThrow(/JIBRI_FLEET_CALLBACK_SECRET: 1 account\(s\) have no callback signing secret/);
-    fleet = await startFleetServer(loadFleetConfig({ ...env, JIBRI_FLEET_CALLBACK_SECRET: LEGACY }), createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
+    await expect(startFleetServer(loadFleetConfig(withOwnUids(env)), createLogger('error', { silent: true }))).rejects.toThrow(/JIBRI_FLEET_CALLBACK_SECRET: 1 account\(s\) have no callback signing secret/);
+    fleet = await startFleetServer(loadFleetConfig(withOwnUids({ ...env, JIBRI_FLEET_CALLBACK_SECRET: LEGACY })), createLogger(process.env.TEST_LOG_LEVEL ?? 'error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
     const id = await failingDeploy(accounts.attacker.key, attackerCb.url);
     const got = await callbackOf(attackerCb, id);
     expect(got.headers['x-jod-signature']).toBe(`sha256=${crypto.createHmac('sha256', LEGACY).update(got.raw).digest('hex')}`);

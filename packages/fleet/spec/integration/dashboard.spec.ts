@@ -8,7 +8,7 @@
  * rate limit. Every page is checked with axe-core (no serious or critical violation) and photographed at
  * 1280x800 and 390x844 into spec/artifacts/dashboard/ (printed at the end).
  *
- * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
+ * Its fleet's local recorders run under a uid range of its own (support/own-uids.ts), so it runs beside others.
  */
 import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
@@ -25,6 +25,7 @@ import { DOMAINS } from '../../../../testkit/prosody';
 import type { Json } from '../../../../testkit/json';
 import { freePort, ROOT, waitFor } from '../../../../testkit/service';
 import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { withOwnUids } from '../support/own-uids';
 
 const PW = { jibri: 'dash-jibri-pw', focus: 'dash-focus-pw', recorder: 'dash-recorder-pw' };
 const ADMIN = 'dashboard-admin-token';
@@ -125,7 +126,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
       // Live updates poll: one browser's pages must stay under the per-address limit.
       JIBRI_FLEET_ADDRESS_RATE_LIMIT: '100000',
     });
-    fleet = await startFleetServer(loadFleetConfig(env), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }));
+    fleet = await startFleetServer(loadFleetConfig(withOwnUids(env)), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
     page = await newPage();
   });

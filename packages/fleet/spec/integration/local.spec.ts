@@ -3,7 +3,7 @@
  * a Jicofo stand-in in the brewery, a local callback receiver, the seed's curl request verbatim (only the
  * host changed). An "hour" is shortened through JIBRI_FLEET_HOUR_SECONDS.
  *
- * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
+ * Its fleet's local recorders run under a uid range of its own (support/own-uids.ts), so it runs beside others.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -21,6 +21,7 @@ import { startReceiver, type Receiver } from '../../../../testkit/receiver';
 import { waitFor } from '../../../../testkit/service';
 import type { Json } from '../../../../testkit/json';
 import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { withOwnUids } from '../support/own-uids';
 
 const PW = { jibri: 'fleet-jibri-pw', focus: 'fleet-focus-pw', recorder: 'fleet-recorder-pw' };
 const SECRET = 'fleet-callback-secret';
@@ -74,7 +75,7 @@ describe('the fleet with the local backend', () => {
     // The meeting page is on loopback here: the recorders' browsers may load it, and nothing else there.
     JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(page.baseUrl).host,
   });
-  const start = (): Promise<FleetServer> => startFleetServer(loadFleetConfig(env()), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 200 });
+  const start = (): Promise<FleetServer> => startFleetServer(loadFleetConfig(withOwnUids(env())), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 200 });
   const domainConfig = (): Record<string, string> => fleetDomainConfig({ prosodyPort: prosody.port, jibriPassword: PW.jibri, recorderPassword: PW.recorder, publicUrl: page.baseUrl });
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@
  * after it is ready gets nearly all of it back, so its recording must stop then: before, it went on for up
  * to the drain cap (4 h by default) and held its place from other customers, free.
  *
- * @lane serial: a fleet on the host (its local recorders' uids, the Docker engine and Swarm are the host's)
+ * Its fleet's local recorders run under a uid range of its own (support/own-uids.ts), so it runs beside others.
  */
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
@@ -20,6 +20,7 @@ import { startReceiver, type Receiver } from '../../../../testkit/receiver';
 import type { Json } from '../../../../testkit/json';
 import { waitFor } from '../../../../testkit/service';
 import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { withOwnUids } from '../support/own-uids';
 
 const PW = { jibri: 'paid-jibri-Pw-1', focus: 'paid-focus-pw', recorder: 'paid-recorder-Pw-2' };
 const ADMIN = 'paid-admin-token';
@@ -71,7 +72,7 @@ describe("a deployment's paid end is a hard end", () => {
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
       JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(stack.page.baseUrl).host,
     };
-    fleet = await startFleetServer(loadFleetConfig(env), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
+    fleet = await startFleetServer(loadFleetConfig(withOwnUids(env)), createLogger('error', { silent: !process.env.TEST_LOG_LEVEL }), { callbackBaseDelayMs: 100 });
     const admin = async (method: string, p: string, body?: unknown): Promise<Json> =>
       (await fetch(`${fleet.url}/admin${p}`, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) })).json();
     const created = await admin('POST', '/accounts', { name: 'payer' });
