@@ -164,6 +164,12 @@ export async function spawnServiceProcess(env: Record<string, string>, opts: { p
   return { child, api, internalApi: `http://127.0.0.1:${internalPort}/jibri/api/internal/v1.0`, output: () => output, exited };
 }
 
+/** Waits for the service process to exit with `code`; any other code fails with the process's whole output, which says why. */
+export async function expectExit(p: ServiceProcess, code: number): Promise<void> {
+  const got = await p.exited;
+  if (got !== code) throw new Error(`the service exited with ${got}, not ${code}; its output:\n${p.output()}`);
+}
+
 export async function freePort(): Promise<number> {
   const net = await import('node:net');
   return new Promise((resolve, reject) => {

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
 import { startReceiver, type Received, type Receiver } from '../../testkit/receiver';
-import { findRecordings, health, post, spawnServiceProcess, startBody, tempDir, waitFor, type ServiceProcess } from '../../testkit/service';
+import { expectExit, findRecordings, health, post, spawnServiceProcess, startBody, tempDir, waitFor, type ServiceProcess } from '../../testkit/service';
 
 const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const KID = 'jitsi/autoscaler-test-2025';
@@ -143,7 +143,7 @@ describe('the Jitsi autoscaler, as its sidecar speaks to it', () => {
 
     const stoppedAt = Date.now();
     expect((await post(`${svc.api}/stopService`, {})).status).toBe(200);
-    expect(await svc.exited).toBe(255);
+    await expectExit(svc, 255);
     const [shutdown] = mine('/sidecar/shutdown');
     expect(shutdown?.body).toEqual(expect.objectContaining({ instanceId: 'scaled-busy', instanceType: 'jibri', group: 'test-jibri-group' }));
     expect(shutdown!.at).toBeGreaterThanOrEqual(stoppedAt);
@@ -181,7 +181,7 @@ describe('the Jitsi autoscaler, as its sidecar speaks to it', () => {
     const before = (await waitFor('the first report', () => byName()[0], 15000)).body.instance.instanceId as string;
     // The autoscaler scales that instance down; it keeps the shutdown for a day.
     shutDown.add(before);
-    expect(await first.exited).toBe(255);
+    await expectExit(first, 255);
     const second = await serviceWithScaler('restarted', env);
     try {
       const after = (await waitFor('a report from the restarted recorder', () => byName().find((r) => r.body.instance.instanceId !== before), 15000)).body.instance.instanceId as string;
@@ -204,7 +204,7 @@ describe('the Jitsi autoscaler, as its sidecar speaks to it', () => {
     const svc = await serviceWithScaler('scaled-reconf');
     await waitFor('the first report', () => scaler.got.find((r) => r.path === '/sidecar/status' && r.body.instance?.instanceId === 'scaled-reconf'), 15000);
     command = { shutdown: false, reconfigure: '2025-01-01T00:00:00.000Z' };
-    expect(await svc.exited).toBe(0);
+    await expectExit(svc, 0);
     command = { shutdown: false, reconfigure: '' };
     const last = scaler.got.filter((r) => r.path === '/sidecar/status' && r.body.instance?.instanceId === 'scaled-reconf').at(-1);
     expect(last?.body.reconfigureComplete).toBe('2025-01-01T00:00:00.000Z');

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { probeMedia } from '../../lib/output/probe';
-import { finalizeRecorder, findRecordings, health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState, type ServiceProcess } from '../../testkit/service';
+import { expectExit, finalizeRecorder, findRecordings, health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState, type ServiceProcess } from '../../testkit/service';
 
 describe('the end of the service', () => {
   let page: DemoServer;
@@ -47,7 +47,7 @@ describe('the end of the service', () => {
 
     const stoppedAt = Date.now();
     expect((await post(`${proc.api}/stopService`)).status).toBe(200);
-    expect(await proc.exited).toBe(255);
+    await expectExit(proc, 255);
     expect(run.exitedAt()!).toBeGreaterThanOrEqual(stoppedAt);
     // Exited only after the file was finalized: metadata written and the finalize script run.
     const [file] = findRecordings(dir);
@@ -78,7 +78,7 @@ describe('the end of the service', () => {
     const { proc, dir, finalize } = await busyService('shutdown');
     const res = await fetch(`${proc.internalApi}/shutdown`, { method: 'POST' });
     expect(res.status).toBe(200);
-    expect(await proc.exited).toBe(255);
+    await expectExit(proc, 255);
     const [file] = findRecordings(dir);
     expect(fs.existsSync(path.join(path.dirname(file!), 'metadata.json'))).toBe(true);
     expect(finalize.calls()).toHaveLength(1);
@@ -87,11 +87,11 @@ describe('the end of the service', () => {
   it('notifyConfigChanged on an idle service exits 0 at once; SIGINT on a busy one stops, finalizes and exits 0', async () => {
     const idle = await spawnServiceProcess({ JIBRI_RECORDING_DIR: tempDir() });
     expect((await fetch(`${idle.internalApi}/notifyConfigChanged`, { method: 'POST' })).status).toBe(200);
-    expect(await idle.exited).toBe(0);
+    await expectExit(idle, 0);
 
     const { proc, dir } = await busyService('sigint');
     proc.child.kill('SIGINT');
-    expect(await proc.exited).toBe(0);
+    await expectExit(proc, 0);
     const [file] = findRecordings(dir);
     expect(fs.existsSync(path.join(path.dirname(file!), 'metadata.json'))).toBe(true);
   });

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
-import { freePort, health, post, ROOT, spawnServiceProcess, startBody, tempDir, waitFor } from '../../testkit/service';
+import { expectExit, freePort, health, post, ROOT, spawnServiceProcess, startBody, tempDir, waitFor } from '../../testkit/service';
 
 const SCRIPTS = path.join(ROOT, 'deploy/jibri');
 
@@ -67,7 +67,7 @@ describe("Jibri's ops scripts against the service", () => {
     expect(r.out).not.toMatch(/recording is in progress/);
     expect(r.code).toBe(0);
     expect(r.ms).toBeLessThan(8000);
-    expect(await svc.exited).toBe(255);
+    await expectExit(svc, 255);
     expect(watch.seen.length).toBeGreaterThan(0);
     expect(watch.seen.filter((s) => s !== 'IDLE')).toEqual([]);
   });
@@ -77,7 +77,7 @@ describe("Jibri's ops scripts against the service", () => {
     const internal = new URL(svc.internalApi).port;
     const r = await run('reload.sh', { JIBRI_HTTP_API_INTERNAL_PORT: internal });
     expect(r.code).toBe(0);
-    expect(await svc.exited).toBe(0);
+    await expectExit(svc, 0);
   });
 
   it('wait_graceful_shutdown.sh during a recording: waits while BUSY, polling every 10 s, and returns once it is finalized', async () => {
@@ -97,6 +97,6 @@ describe("Jibri's ops scripts against the service", () => {
     expect(r.code).toBe(0);
     // The next 10 s poll sees it idle (or gone), then the exit follows.
     expect(Date.now() - stoppedAt).toBeLessThan(20000);
-    expect(await svc.exited).toBe(255);
+    await expectExit(svc, 255);
   });
 });
