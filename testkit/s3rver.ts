@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { S3Server } from './s3';
+import { pidAlive } from '@jibri-ts/common';
 
 /** The variable that names the run's s3rver folder; set by the global setup, read by every spec file. */
 export const S3RVER_DIR_VAR = 'JIBRI_TS_S3RVER_DIR';
@@ -17,15 +18,6 @@ const SERVER = path.join(__dirname, 's3rver-server.js');
 
 interface Info extends Omit<S3Server, 'startMs'> {
   pid: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readInfo(dir: string): Info | undefined {
@@ -46,7 +38,7 @@ export async function sharedS3rver(): Promise<S3Server> {
     parent = String(process.pid);
   }
   const running = readInfo(dir);
-  if (running && alive(running.pid)) return { ...running, startMs: 0 };
+  if (running && pidAlive(running.pid)) return { ...running, startMs: 0 };
   const t0 = Date.now();
   fs.mkdirSync(dir, { recursive: true });
   fs.rmSync(path.join(dir, 's3rver.json'), { force: true });
@@ -67,10 +59,10 @@ export async function sharedS3rver(): Promise<S3Server> {
 export async function stopS3rver(dir = process.env[S3RVER_DIR_VAR]): Promise<void> {
   if (!dir) return;
   const info = readInfo(dir);
-  if (info && alive(info.pid)) {
+  if (info && pidAlive(info.pid)) {
     process.kill(info.pid, 'SIGTERM');
-    for (let waited = 0; waited < 10000 && alive(info.pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
-    if (alive(info.pid)) process.kill(info.pid, 'SIGKILL');
+    for (let waited = 0; waited < 10000 && pidAlive(info.pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    if (pidAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
   }
   if (path.basename(path.dirname(dir)).startsWith('jibri-ts-s3rver-')) fs.rmSync(path.dirname(dir), { recursive: true, force: true });
 }

@@ -25,11 +25,11 @@ import type { Json } from '../../../../testkit/json';
 import { colourNear, grabFrame } from '../../../../testkit/media';
 import { waitFor } from '../../../../testkit/service';
 import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { deployOneRecorder, DOMAIN } from '../support/fleet-scenarios';
 import { withOwnUids } from '../support/own-uids';
 
 const PW = { jibri: 'egress-jibri-Pw-1', focus: 'egress-focus-pw', recorder: 'egress-recorder-Pw-2' };
 const ADMIN = 'egress-admin-token';
-const DOMAIN = 'meet.test';
 const GREEN = '#10a040';
 const RED = '#e01010';
 
@@ -127,14 +127,7 @@ describe("a customer's page cannot make the recorder's browser load internal pag
   });
 
   it('records the customer page with every internal frame left empty, and the internal page is never asked for', async () => {
-    const res = await fetch(`${fleet.url}/deploy-recorder`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
-      body: JSON.stringify({ domain: DOMAIN, recorders: 1, duration: 1, location: 'lon', callback_url: cb.url }),
-    });
-    const id = ((await res.json())).deployment_id as string;
-    const callback = await waitFor('the callback', () => cb.got.find((g) => g.body.deployment_info?.deployment_id === id), 60000, 200);
-    const recorderId = callback.body.deployment_info.recorders[0].recorder_id as string;
+    const { id, recorderId } = await deployOneRecorder(fleet.url, key, cb);
     const handle = JSON.parse(fleet.store.recorders(id)[0]!.handle!) as { pid: number; dir: string };
     // The fleet told the recorder: public addresses only, but for the host it allowed.
     const environ = fs.readFileSync(`/proc/${handle.pid}/environ`, 'utf8').split('\0');

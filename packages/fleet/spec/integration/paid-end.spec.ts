@@ -20,11 +20,12 @@ import { startReceiver, type Receiver } from '../../../../testkit/receiver';
 import type { Json } from '../../../../testkit/json';
 import { waitFor } from '../../../../testkit/service';
 import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { deployOneRecorder, DOMAIN } from '../support/fleet-scenarios';
 import { withOwnUids } from '../support/own-uids';
+import { pidAlive } from '@jibri-ts/common';
 
 const PW = { jibri: 'paid-jibri-Pw-1', focus: 'paid-focus-pw', recorder: 'paid-recorder-Pw-2' };
 const ADMIN = 'paid-admin-token';
-const DOMAIN = 'meet.test';
 /** A billed hour of the spec: long enough that a release after a second refunds nearly all. */
 const HOUR_SECONDS = 120;
 const STOP_GRACE = 20;
@@ -32,15 +33,6 @@ const STOP_GRACE = 20;
 interface LocalHandle {
   pid: number;
   dir: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 describe("a deployment's paid end is a hard end", () => {
@@ -92,14 +84,7 @@ describe("a deployment's paid end is a hard end", () => {
   });
 
   it('a release a second after ready refunds nearly all, and stops the running recording within the grace: Jicofo gets off, the file is finalized, the place is free', async () => {
-    const res = await fetch(`${fleet.url}/deploy-recorder`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
-      body: JSON.stringify({ domain: DOMAIN, recorders: 1, duration: 1, location: 'lon', callback_url: cb.url }),
-    });
-    const id = ((await res.json())).deployment_id as string;
-    const callback = await waitFor('the callback', () => cb.got.find((g) => g.body.deployment_info?.deployment_id === id), 60000, 200);
-    const recorderId = callback.body.deployment_info.recorders[0].recorder_id as string;
+    const { id, recorderId } = await deployOneRecorder(fleet.url, key, cb);
     const handle = JSON.parse(fleet.store.recorders(id)[0]!.handle!) as LocalHandle;
     await jicofo.waitFor('the recorder in the brewery', () => jicofo.lastPresenceOf(`${BREWERY}/${recorderId}`), 10000);
     const startIq = `<iq type="set" id="paid-start" to="${BREWERY}/${recorderId}"><jibri xmlns="${NS_JIBRI}" action="start" recording_mode="file" room="paidroom@${DOMAINS.muc}" session_id="paid-session"/></iq>`;
@@ -118,7 +103,7 @@ describe("a deployment's paid end is a hard end", () => {
     await jicofo.waitFor('off', () => jicofo.statusIqs.find((s) => s.from === `${BREWERY}/${recorderId}` && s.jibri.attrs.status === 'off'), STOP_GRACE * 1000);
     const offAfterMs = Date.now() - released;
     await waitFor('the deployment to end', () => (fleet.store.deployment(id)?.state === 'ended' ? true : undefined), STOP_GRACE * 1000 + 10000, 200);
-    expect(alive(handle.pid)).toBe(false);
+    expect(pidAlive(handle.pid)).toBe(false);
     expect(fleet.store.slotsUsed('local')).toBe(0);
     // The fleet took the recording off its recorder before removing it (the domain sends it nowhere).
     const kept = await keptRecording(fleet, 'paid-session', 1000);

@@ -27,6 +27,7 @@ import type { Json } from '../../../../testkit/json';
 import { ROOT, waitFor } from '../../../../testkit/service';
 import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
 import { inspectDatabase } from '../support/inspect';
+import { pidAlive } from '@jibri-ts/common';
 
 const PW = { jibri: 'sec-jibri-Pw-7f3a', focus: 'sec-focus-pw', recorder: 'sec-recorder-Pw-91c2' };
 const SECRET = 'sec-callback-secret';
@@ -44,15 +45,6 @@ interface LocalHandle {
   port: number;
   internalPort: number;
   dir: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -195,7 +187,7 @@ describe('the fleet keeps customers apart', () => {
     expect(fleet.store.balance(keys.attacker.id)).toBe(before);
     expect(fleet.store.ledger(keys.attacker.id).filter((l) => l.deploymentId)).toEqual([]);
     await sleep(500);
-    expect(alive(victimHandle.pid)).toBe(true);
+    expect(pidAlive(victimHandle.pid)).toBe(true);
     expect((await healthOf(victimHandle)).busy).toBe(true);
   });
 
@@ -208,7 +200,7 @@ describe('the fleet keeps customers apart', () => {
     await waitFor('a retry', () => (redirector.got.length >= 2 ? true : undefined), 10000, 50);
     expect(redirector.got[0]!.body).toEqual({ it: 'failed', message: 'recorders not available in specified location' });
     await sleep(500);
-    expect(alive(victimHandle.pid)).toBe(true);
+    expect(pidAlive(victimHandle.pid)).toBe(true);
     expect((await healthOf(victimHandle)).busy).toBe(true);
     const rows = inspectDatabase(fleet.store.file, (db) => db.prepare('SELECT last_error FROM callbacks WHERE deployment_id = ?').all(res.body.deployment_id)) as Array<{ last_error: string }>;
     expect(rows[0]?.last_error).toMatch(/307/);
@@ -222,7 +214,7 @@ describe('the fleet keeps customers apart', () => {
     const internal = await fetch(`http://127.0.0.1:${victimHandle.internalPort}/jibri/api/internal/v1.0/gracefulShutdown`, { method: 'POST' });
     expect(internal.status).toBe(401);
     await sleep(300);
-    expect(alive(victimHandle.pid)).toBe(true);
+    expect(pidAlive(victimHandle.pid)).toBe(true);
     expect((await healthOf(victimHandle)).busy).toBe(true);
 
     const environ = fs.readFileSync(`/proc/${victimHandle.pid}/environ`, 'utf8').split('\0');
@@ -304,7 +296,7 @@ describe('the fleet keeps customers apart', () => {
         await browser.close();
       }
       await sleep(300);
-      expect(alive(victimHandle.pid)).toBe(true);
+      expect(pidAlive(victimHandle.pid)).toBe(true);
       expect((await healthOf(victimHandle)).busy).toBe(true);
 
       // The attacker's own recorder records the attacker's own meeting page: the same requests, from inside the fleet.
@@ -318,7 +310,7 @@ describe('the fleet keeps customers apart', () => {
       expect((await jicofo.sendIq(startIq)).reply.getChild('jibri', NS_JIBRI)?.attrs.status).toBe('pending');
       await waitFor("the page in the attacker's recorder to report", () => attack.reports[1], 30000, 100);
       await sleep(300);
-      expect(alive(victimHandle.pid)).toBe(true);
+      expect(pidAlive(victimHandle.pid)).toBe(true);
       expect((await healthOf(victimHandle)).busy).toBe(true);
       // The victim's request guard refused all six as cross-site (its token would have refused them next).
       const refusals = fs.readFileSync(victimLog, 'utf8').split('\n').filter((l) => l.includes("refused a browser's cross-site POST"));

@@ -31,6 +31,18 @@ import { inspectDatabase } from './inspect';
 export const DOMAIN = 'meet.test';
 
 /** The seed's curl example, verbatim but for the host and the values. */
+/** One recorder of `DOMAIN` at `lon` for an hour, through the customers' API; resolves once its callback came. */
+export async function deployOneRecorder(fleetUrl: string, apiKey: string, cb: Receiver): Promise<{ id: string; recorderId: string }> {
+  const res = await fetch(`${fleetUrl}/deploy-recorder`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ domain: DOMAIN, recorders: 1, duration: 1, location: 'lon', callback_url: cb.url }),
+  });
+  const id = (await res.json()).deployment_id as string;
+  const callback = await waitFor('the callback', () => cb.got.find((g) => g.body.deployment_info?.deployment_id === id), 60000, 200);
+  return { id, recorderId: callback.body.deployment_info.recorders[0].recorder_id as string };
+}
+
 export function seedCurl(host: string, v: Record<string, string>): Promise<{ status: number; body: Json }> {
   return new Promise((resolve, reject) => {
     execFile(
