@@ -16,7 +16,7 @@ import { compose } from '../lib/compose';
 import { loadConfig } from '../lib/config';
 import { Delivery } from '../lib/delivery/delivery';
 import type { RecordingReadyEvent } from '../lib/delivery/links';
-import { S3ObjectStore } from '../lib/delivery/object-store';
+import { S3ObjectStore } from '../lib/delivery/s3-store';
 import { startFileRecording, stopRecording } from '../lib/demo/client';
 import { startDemoServer } from '../lib/demo/server';
 import { createLogger } from '../lib/log';

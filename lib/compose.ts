@@ -19,14 +19,13 @@ import { WebhookClient } from './status/webhook-client';
 import { Delivery } from './delivery/delivery';
 import { startEgressProxy } from './pipeline/browser/egress-proxy';
 import { sandboxDecision, userNamespacesWork } from './pipeline/browser/sandbox';
-import { S3ObjectStore } from './delivery/object-store';
 import type { Logger } from './log';
 import { registerSecret } from './redact';
 import type { CrashMarker } from './recorder/crash-marker';
 import { finalizeLeftovers } from './recorder/leftovers';
 import { Recorder, type RecorderOptions } from './recorder/recorder';
 import { extraOutputsProblem } from './output/outputs';
-import { XmppEdge } from './xmpp/xmpp-edge';
+import type { XmppEdge } from './xmpp/xmpp-edge';
 
 const LEFTOVER_RESCAN_MS = 60000;
 
@@ -119,11 +118,14 @@ function checkBeforeStart(config: Config, log: Logger): StartChecks {
   return { jwt, autoscalerKey, host, internalHost, tls, sandbox: sandbox.sandbox };
 }
 
-/** Uploads after the recorder's own steps for a session (finalize script included), on the session events only. */
-function deliveryFor(config: Config, log: Logger, recorder: Recorder): Delivery {
+/**
+ * Uploads after the recorder's own steps for a session (finalize script included), on the session events
+ * only. The S3 store (and the AWS SDK under it) is loaded only when an upload is configured.
+ */
+async function deliveryFor(config: Config, log: Logger, recorder: Recorder): Promise<Delivery> {
   const { s3, publicOnly } = config.upload;
   const onRefused = (err: { detail: string }): void => void log.warn(`upload refused: ${err.detail} (JIBRI_UPLOAD_PUBLIC_ONLY; JIBRI_UPLOAD_ALLOWED_HOSTS lists exceptions)`, { component: 'delivery' });
-  const store = s3 ? new S3ObjectStore({ s3, requestTimeoutMs: config.upload.stallTimeoutSec * 1000, ...(publicOnly ? { publicOnly: { allowed: publicOnly.allowed, onRefused } } : {}) }) : undefined;
+  const store = s3 ? new (await import('./delivery/s3-store')).S3ObjectStore({ s3, requestTimeoutMs: config.upload.stallTimeoutSec * 1000, ...(publicOnly ? { publicOnly: { allowed: publicOnly.allowed, onRefused } } : {}) }) : undefined;
   const delivery = new Delivery({ config, log, ...(store ? { store } : {}) });
   delivery.follow(recorder);
   recorder.addReport('upload', () => delivery.healthDetail());
@@ -199,10 +201,11 @@ export async function compose(config: Config, log: Logger, opts: ComposeOptions 
   const egress = config.browser.publicOnly ? await startEgressProxy(config.browser.publicOnly.allowed, log) : undefined;
   const recorder = new Recorder({ config, log, ...(opts.healthChecks ? { healthChecks: opts.healthChecks } : {}), ...(egress ? { browserProxyUrl: egress.url } : {}), ...(checked.sandbox ? { browserSandbox: true } : {}) });
   await recorder.init();
-  const delivery = deliveryFor(config, log, recorder);
+  const delivery = await deliveryFor(config, log, recorder);
 
-  // Built before the HTTP app (metrics count its connections), started once the API listens.
-  const xmpp = config.xmppEnvironments.length ? new XmppEdge({ config, environments: config.xmppEnvironments, recorder, log }) : undefined;
+  // Built before the HTTP app (metrics count its connections), started once the API listens; the XMPP
+  // client is loaded only when there is an environment to join.
+  const xmpp = config.xmppEnvironments.length ? new (await import('./xmpp/xmpp-edge')).XmppEdge({ config, environments: config.xmppEnvironments, recorder, log }) : undefined;
   // Counted always: StatsD (on by default, as Jibri) needs the counts even without /metrics.
   const metrics = new RecorderMetrics({ recorder, delivery, ...(xmpp ? { xmpp } : {}), statsd: config.statsd, log });
   const app = createApp({ config, recorder, log, recordings: delivery, delivery, ...(config.prometheus ? { metrics } : {}) });

@@ -7,9 +7,15 @@
  */
 import * as fs from 'node:fs';
 import { isTreeObject as isObject, type TreeObject, type TreeValue } from '@jibri-ts/common';
-// No types are published for the parser; its one entry point is declared below.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const parseHocon = require('@pushcorn/hocon-parser') as (opts: { text?: string; url?: string; strict?: boolean }) => Promise<unknown>;
+
+type HoconParser = (opts: { text?: string; url?: string; strict?: boolean }) => Promise<unknown>;
+
+/** Loaded when there is a file to parse: a service configured by its environment alone needs none of it. */
+function hoconParser(): HoconParser {
+  // No types are published for the parser; its one entry point is declared above.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@pushcorn/hocon-parser') as HoconParser;
+}
 
 /** HOCON's values are plain values: the settings reader's tree (@jibri-ts/common). */
 export type HoconValue = TreeValue;
@@ -53,9 +59,11 @@ export async function parseConfigFiles(files: readonly string[]): Promise<Config
     .filter((f) => fs.readFileSync(f, 'utf8').trim() !== '')
     .map((f) => `include required(file(${JSON.stringify(f)}))`)
     .join('\n');
+  // Only empty files: nothing to parse, and no parser to load.
+  if (!text) return { files: [...files], tree: {} };
   let parsed: unknown;
   try {
-    parsed = await parseHocon({ text, strict: true });
+    parsed = await hoconParser()({ text, strict: true });
   } catch (err) {
     // The parser names the file, line and column of the problem in its message.
     throw new ConfigFileError(`${files.join(' + ')} is not valid HOCON: ${(err as Error).message}`);
