@@ -32,6 +32,7 @@ import { deliveryStatus, recordingEntry, settled, type DeliveryStatus, type Reco
 
 export type { DeliveryStatus } from './listing';
 import type { ObjectStore } from './object-store';
+import { isPartRole } from '../output/outputs';
 import { localCopyDue, removeLocalCopy } from './retention';
 import { Uploader } from './uploader';
 
@@ -367,7 +368,7 @@ export class Delivery extends EventEmitter<DeliveryEvents> {
   announcedFile(id: string, name: string): string | undefined {
     const job = this.jobs.get(id);
     if (job?.state !== 'announced') return undefined;
-    return job.files.find((f) => f.name === name && f.role !== 'hls-segment')?.path;
+    return job.files.find((f) => f.name === name && !isPartRole(f.role))?.path;
   }
 
   /**

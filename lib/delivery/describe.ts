@@ -7,9 +7,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { METADATA_FILE } from '../output/file-layout';
-import { HLS_DIR } from '../output/hls/hls-files';
 import { probeMedia, type MediaSummary } from '../output/probe';
-import { hlsJobFiles, objectKey, type JobFile, type UploadJob } from './job';
+import { deliveredFiles } from '../output/outputs';
+import { objectKey, type JobFile, type UploadJob } from './job';
 import { buildManifest, MANIFEST_FILE, participantsOf } from './manifest';
 
 export async function fileDigest(file: string): Promise<{ size: number; sha256: string }> {
@@ -31,10 +31,9 @@ async function prepare(job: UploadJob, keyOf: ((f: JobFile) => string) | undefin
   const keyed = (f: JobFile): JobFile => (keyOf ? { ...f, key: keyOf(f) } : f);
   const described: DescribedFile[] = [];
   const known = (name: string): JobFile | undefined => job.files.find((f) => f.name === name);
-  // The session's HLS (segments first, the playlist last) goes with the recording when it has one.
-  const hlsDir = path.join(job.sessionDir, HLS_DIR);
-  const hls = fs.existsSync(hlsDir) ? hlsJobFiles(job.sessionDir, fs.readdirSync(hlsDir)) : [];
-  for (const f of [media, ...(fs.existsSync(metadataPath) ? [{ role: 'metadata' as const, name: METADATA_FILE, path: metadataPath }] : []), ...hls]) {
+  // What the session's outputs left beside the recording (its HLS: segments first, the playlist last) goes with it.
+  const left = deliveredFiles(job.sessionDir);
+  for (const f of [media, ...(fs.existsSync(metadataPath) ? [{ role: 'metadata' as const, name: METADATA_FILE, path: metadataPath }] : []), ...left]) {
     const digest = await fileDigest(f.path);
     const before = known(f.name);
     const still = before?.verified && before.sha256 === digest.sha256 && before.size === digest.size;

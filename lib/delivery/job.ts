@@ -10,12 +10,15 @@
  * SHA-256 (or, without a store, the files are described). `announced`: the "recording ready" event went out.
  */
 import * as path from 'node:path';
-import { HLS_DIR, servedHlsFile } from '../output/hls/hls-files';
+import { ownsDeliveredName } from '../output/outputs';
 import { sessionDirName } from '../output/file-layout';
 
 export type JobState = 'finalizing' | 'queued' | 'verified' | 'announced';
-/** `hls` is the session's HLS playlist, `hls-segment` one of its segments (hls/ in the session folder). */
-export type FileRole = 'media' | 'metadata' | 'manifest' | 'hls' | 'hls-segment';
+/**
+ * The recording (`media`), its `metadata` and `manifest`, or a file an output kind left beside it, by the
+ * role its descriptor gives it (`hls`: the HLS playlist; `hls-segment`: one of its segments).
+ */
+export type FileRole = string;
 
 export interface JobFile {
   role: FileRole;
@@ -100,30 +103,17 @@ export function newJob(rec: FinishedRecording, opts: { instanceId: string; targe
   };
 }
 
-/**
- * The session's HLS files to deliver with its recording, as job files named by their path in the session
- * folder (`hls/index.m3u8`, `hls/index0.ts`, ...), so the playlist's relative links hold in the bucket.
- * Only the names the HLS output writes; a segment still being written (`.tmp`) is not one of them.
- */
-export function hlsJobFiles(sessionDir: string, names: readonly string[]): JobFile[] {
-  return names
-    .map((name) => ({ name, what: servedHlsFile(name) }))
-    .filter((n): n is { name: string; what: 'playlist' | 'segment' } => n.what !== undefined)
-    .sort((a, b) => (a.what === b.what ? a.name.localeCompare(b.name, 'en', { numeric: true }) : a.what === 'segment' ? -1 : 1))
-    .map(({ name, what }) => ({ role: what === 'playlist' ? 'hls' : 'hls-segment', name: `${HLS_DIR}/${name}`, path: path.join(sessionDir, HLS_DIR, name) }));
-}
-
-/** Pure: a job file's name as the recorder writes them: a plain file name, or `hls/<a served HLS name>`. */
+/** Pure: a job file's name as the recorder writes them: a plain file name, or a name an output kind writes in its folder (`hls/index.m3u8`). */
 function safeFileName(name: unknown): name is string {
   if (typeof name !== 'string' || !name || name.length > 255) return false;
-  if (name.startsWith(`${HLS_DIR}/`)) return servedHlsFile(name.slice(HLS_DIR.length + 1)) !== undefined;
-  return !/[/\\\0]/.test(name) && name !== '.' && name !== '..';
+  if (name.includes('/')) return ownsDeliveredName(name);
+  return !/[\\\0]/.test(name) && name !== '.' && name !== '..';
 }
 
 /**
  * Pure: a journal entry as read from disk, trusted for nothing that names a place. The folder is derived
  * from the recordings folder and the sanitized session id, and every file's path from that folder and its
- * name (a plain name, or an HLS file under hls/): an entry written by anyone else (a finalize script, a
+ * name (a plain name, or a file an output kind writes in its folder): an entry written by anyone else (a finalize script, a
  * recorder sharing the volume) can never make the recorder read, upload or remove a file elsewhere.
  * undefined when the entry is not a job (reported as unreadable, never acted on).
  */

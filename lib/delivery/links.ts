@@ -4,11 +4,13 @@
  * GET link valid for JIBRI_UPLOAD_LINK_TTL; a recording kept locally comes with its local paths instead.
  * Links are signed when the event is built (no request to the store), so a retried event has fresh ones.
  */
+import { isPartRole } from '../output/outputs';
 import type { UploadJob } from './job';
 
 export interface ReadyFile {
   name: string;
-  role: 'media' | 'metadata' | 'manifest' | 'hls';
+  /** media, metadata, manifest, or the role an output kind gives what it left (`hls`: the HLS playlist). */
+  role: string;
   size?: number;
   sha256?: string;
   durationSec?: number;
@@ -40,7 +42,7 @@ export async function readyEvent(job: UploadJob, opts: { jibriId: string; bucket
   const toStore = job.target === 'store' && opts.sign && opts.bucket;
   const files = await Promise.all(
     // The HLS playlist is listed, not each of its segments (hundreds an hour): they are beside it.
-    job.files.filter((f): f is typeof f & { role: ReadyFile['role'] } => f.role !== 'hls-segment').map(async (f): Promise<ReadyFile> => {
+    job.files.filter((f) => !isPartRole(f.role)).map(async (f): Promise<ReadyFile> => {
       const base: ReadyFile = {
         name: f.name,
         role: f.role,

@@ -3,6 +3,7 @@
  * and its files as a reader needs them (no host path: the API's readers are not on this host).
  */
 import type { HealthDetail } from '../recorder/snapshot';
+import { isPartRole } from '../output/outputs';
 import { counts, type JobFile, type JobState, type QueueCounts, type UploadJob } from './job';
 
 export interface RecordingFileEntry {
@@ -67,7 +68,7 @@ export function recordingEntry(job: UploadJob, o: { where?: string; bucket?: str
     ...(job.verifiedAt ? { verifiedAt: job.verifiedAt } : {}),
     ...(job.announcedAt ? { announcedAt: job.announcedAt } : {}),
     files: job.files
-      .filter((f) => f.role !== 'hls-segment')
+      .filter((f) => !isPartRole(f.role))
       .map((f) => ({
         name: f.name,
         role: f.role,

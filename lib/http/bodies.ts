@@ -2,12 +2,12 @@
  * Pure: a startService body → a StartRequest (its outputs), or the list of what is wrong with it,
  * field by field.
  * Accepts Jibri's full StartServiceParams (unknown fields are ignored, as Jackson does there): `sinkType`
- * and the stream fields give Jibri's one output. jibri-ts's `outputs` list (outputs-body.ts) gives the
+ * and its fields give Jibri's one output (the kind whose descriptor serves that mode reads them). jibri-ts's `outputs` list (outputs-body.ts) gives the
  * whole list instead; `sinkType` may then be left out, and when sent it must say what the list is.
  */
 import { callNameProblem, MAX_CALL_NAME } from '../meeting/call-url';
 import type { OutputRequest } from '../output/output';
-import { checkStreamUrl, RTMP_SCHEME, YOUTUBE_RTMP, type UrlResult } from '../output/stream/rules';
+import { jibriHttpFields, jibriHttpOutput, jibriModes, sessionMode } from '../output/outputs';
 import { parseOutputList, type FieldError } from './outputs-body';
 import type { CallLogin } from '../meeting/call-url';
 import type { StartRequest } from '../recorder/requests';
@@ -79,56 +79,19 @@ function parseCallLogin(v: unknown, errors: FieldError[]): CallLogin | undefined
 }
 
 /**
- * `youTubeStreamKey` and `rtmpUrl` as the seed describes them. A key that is itself a full rtmp(s) URL is
- * used as it is (today's Jibri clients send that); otherwise the key is appended to `rtmpUrl`, which
- * defaults to YouTube's ingest. `rtmpUrl` alone is the whole URL.
- */
-export function streamUrlFromHttp(key: string | undefined, rtmpUrl: string | undefined): UrlResult {
-  if (key !== undefined && RTMP_SCHEME.test(key)) return { ok: true, url: key };
-  if (key === undefined) {
-    if (rtmpUrl === undefined) return { ok: false, message: 'youTubeStreamKey or rtmpUrl is required with sinkType "stream"' };
-    return { ok: true, url: rtmpUrl };
-  }
-  if (/[/\s]/.test(key)) return { ok: false, message: 'youTubeStreamKey must be a stream key or an rtmp(s):// URL' };
-  return { ok: true, url: `${(rtmpUrl ?? YOUTUBE_RTMP).replace(/\/+$/, '')}/${key}` };
-}
-
-/** The seed's stream fields. Error messages name fields, never their values (the key is a secret). */
-function parseStreamOutput(body: Record<string, unknown>, errors: FieldError[]): OutputRequest | undefined {
-  const before = errors.length;
-  const key = text(body.youTubeStreamKey, 'youTubeStreamKey', errors, { required: false, max: 2048 });
-  const rtmpUrl = text(body.rtmpUrl, 'rtmpUrl', errors, { required: false, max: 2048 });
-  const username = text(body.username, 'username', errors, { required: false, max: 255 });
-  const password = text(body.password, 'password', errors, { required: false, max: 1024 });
-  if (errors.length > before) return undefined;
-  const built = streamUrlFromHttp(key?.trim() || undefined, rtmpUrl?.trim() || undefined);
-  if (!built.ok) {
-    errors.push({ field: key ? 'youTubeStreamKey' : 'rtmpUrl', message: built.message });
-    return undefined;
-  }
-  const checked = checkStreamUrl(built.url);
-  if (!checked.ok) {
-    const field = key && /^rtmps?:\/\//i.test(key) ? 'youTubeStreamKey' : 'rtmpUrl';
-    errors.push({ field, message: `${field === 'rtmpUrl' && key ? 'with the stream key appended, ' : ''}${checked.message}` });
-    return undefined;
-  }
-  return { kind: 'stream', rtmpUrl: built.url, ...(username ? { username } : {}), ...(password ? { password } : {}) };
-}
-
-/**
  * `outputs` is the whole list: Jibri's stream fields beside it would be a second, unlisted stream, and a
  * `sinkType` that says otherwise than the list (`stream` when it has an rtmp output, else `file`) would
  * be read differently by Jibri's clients and by us.
  */
 function listedOutputs(body: Record<string, unknown>, sinkType: string | undefined, errors: FieldError[]): OutputRequest[] | undefined {
-  for (const field of ['youTubeStreamKey', 'rtmpUrl', 'username', 'password']) {
+  for (const field of jibriHttpFields()) {
     if (body[field] !== undefined && body[field] !== null) errors.push({ field, message: 'cannot be sent with outputs: put the stream in outputs as {"type": "rtmp", "url", "username", "password"}' });
   }
   const before = errors.length;
   const outputs = parseOutputList(body.outputs, errors);
   if (errors.length > before) return undefined;
   if (sinkType === undefined) return outputs;
-  const mode = outputs.some((o) => o.kind === 'stream') ? 'stream' : 'file';
+  const mode = sessionMode(outputs);
   if (sinkType !== mode) {
     errors.push({ field: 'sinkType', message: `is "${sinkType}" but outputs make a ${mode} session: leave sinkType out, or send "${mode}"` });
     return undefined;
@@ -171,12 +134,11 @@ export function parseStartBody(body: unknown): ParsedStart {
   const sinkType = rawSinkType?.toLowerCase();
   let outputs: OutputRequest[] | undefined;
   if (listed) outputs = listedOutputs(body, sinkType, errors);
-  else if (sinkType === 'file') outputs = [{ kind: 'file' }];
-  else if (sinkType === 'stream') {
-    const stream = parseStreamOutput(body, errors);
-    outputs = stream ? [stream] : undefined;
+  else if (sinkType !== undefined && jibriModes().includes(sinkType)) {
+    const output = jibriHttpOutput(sinkType, body, errors);
+    outputs = output ? [output] : undefined;
   } else if (sinkType === 'gateway') errors.push({ field: 'sinkType', message: '"gateway" (SIP) is not supported by jibri-ts' });
-  else if (sinkType !== undefined) errors.push({ field: 'sinkType', message: 'must be "file" or "stream"' });
+  else if (sinkType !== undefined) errors.push({ field: 'sinkType', message: `must be ${jibriModes().map((m) => `"${m}"`).join(' or ')}` });
 
   if (errors.length || !sessionId || !baseUrl || !callName || !outputs) return { ok: false, status: 400, errors };
   return {

@@ -14,7 +14,7 @@ import { healthBody, type HealthView } from '../status/health-body';
 import { eventsHandler, type RecordingEventSource } from '../status/sse';
 import { httpStatusOf, sendError } from './responses';
 import { parseStartBody } from './bodies';
-import { hlsAccess } from './served-api';
+import { viewerAccess } from './served-api';
 
 interface RouterDeps {
   config: Config;
@@ -60,9 +60,9 @@ export function jibriApiRouter(deps: RouterDeps): Router {
     }
     try {
       const session = deps.recorder.start({ ...parsed.request, callLogin });
-      // Jibri answers with no body; a session with HLS also gets its links and viewer token.
-      const hls = hlsAccess(session.id, session.outputs);
-      if (hls) res.status(200).json({ sessionId: session.id, hls });
+      // Jibri answers with no body; a session with something to watch (HLS) also gets its links and viewer token.
+      const access = viewerAccess(session.id, session.outputs);
+      if (access) res.status(200).json({ sessionId: session.id, ...access });
       else res.status(200).end();
     } catch (err) {
       if (err instanceof RecorderError) {

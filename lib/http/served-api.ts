@@ -1,38 +1,42 @@
 /**
- * What a session serves while live: its HLS playlist and segments, the bundled viewer page, and its
- * latest thumbnail. Readers show either the API token (health's full view rules: the bearer token, or
- * anyone on a loopback API without one) or the session's own viewer token (bearer header, or `?token=`
- * for players that cannot set headers). Tokens are compared in constant time and never logged; only
- * names the output writes are served (hls-files.ts, thumbnails.ts), never any other file.
+ * What a session's outputs serve while live, each kind as its descriptor says (lib/output/<kind>/kind.ts,
+ * `served`): HLS's playlist and segments with the bundled viewer page, the latest thumbnail. Readers show
+ * either the API token (health's full view rules: the bearer token, or anyone on a loopback API without
+ * one) or the session's own viewer token (bearer header, or `?token=` for players that cannot set
+ * headers). Tokens are compared in constant time and never logged; only names an output writes are
+ * served, never any other file.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Router, type Request, type Response } from 'express';
+import { tokenMatches } from '@jibri-ts/common';
 import type { HttpConfig } from '../config';
 import type { Logger } from '../log';
-import { playlistWithToken, servedHlsFile } from '../output/hls/hls-files';
+import type { ServedAnswer, ServedRoute } from '../output/kind';
 import type { Output } from '../output/output';
-import { latestThumbnail } from '../output/thumbnails/thumbnails';
+import { servedKinds } from '../output/outputs';
 import type { Recorder } from '../recorder/recorder';
 import { bearerToken, detailsAllowed } from './auth';
-import { tokenMatches } from '@jibri-ts/common';
 import { API_BASE, sendError } from './responses';
 import { VIEWER_ASSETS, VIEWER_CSP, viewerPage, viewerScript } from './viewer-page';
 
-/** Where a session's HLS is, for the start answer and the session's status (paths on this API). */
-export interface HlsAccess {
+/** Where viewers find one output's stream, for the start answer and `.../access` (paths on this API). */
+export interface ViewerAccess {
   playlist: string;
   /** The bundled viewer page with the token in its #fragment: a link to hand to viewers. */
   viewer: string;
   token: string;
 }
 
-/** Pure: the HLS links of a session, or undefined when it has no HLS output. */
-export function hlsAccess(sessionId: string, outputs: readonly Output[]): HlsAccess | undefined {
-  const token = outputs.find((o) => o.kind === 'hls')?.served?.viewerToken;
-  if (!token) return undefined;
-  const base = `${API_BASE}/sessions/${encodeURIComponent(sessionId)}/hls/`;
-  return { playlist: `${base}index.m3u8`, viewer: `${base}#token=${encodeURIComponent(token)}`, token };
+/** Pure: the viewer links of a session's outputs, by kind (`{ hls: {...} }`), or undefined when none has any. */
+export function viewerAccess(sessionId: string, outputs: readonly Output[]): Record<string, ViewerAccess> | undefined {
+  const out: Record<string, ViewerAccess> = {};
+  for (const spec of servedKinds()) {
+    const viewer = spec.served.viewer;
+    const token = viewer ? outputs.find((o) => o.kind === spec.kind)?.served?.viewerToken : undefined;
+    if (!viewer || !token) continue;
+    const base = `${API_BASE}/sessions/${encodeURIComponent(sessionId)}/${viewer.path}/`;
+    out[spec.kind] = { playlist: `${base}${viewer.playlist}`, viewer: `${base}#token=${encodeURIComponent(token)}`, token };
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** Pure: the viewer token a request carries, from `Authorization: Bearer` or the `token` query. */
@@ -65,13 +69,27 @@ export function viewerAssetsRouter(): Router {
 
 export { VIEWER_ASSETS };
 
+const UNAUTHORIZED_API = 'A valid "Authorization: Bearer <token>" header is required (JIBRI_HTTP_API_TOKEN)';
+
+/** Sends what a kind's route answered. */
+function send(res: Response, answer: ServedAnswer, log: Logger): void {
+  if ('missing' in answer) return void sendError(res, 404, 'NOT_FOUND', answer.missing, answer.retryable ? { retryable: true } : {});
+  res.set('Cache-Control', answer.cache).type(answer.type);
+  if ('text' in answer) return void res.send(answer.text);
+  res.sendFile(answer.file, (err) => {
+    if (!err || res.headersSent) return;
+    log.warn(`a served file could not be sent: ${err.message}`);
+    sendError(res, 404, 'NOT_FOUND', 'No such file (yet)');
+  });
+}
+
 export function servedFilesRouter(deps: ServedDeps): Router {
   const router = Router();
   const apiReader = detailsAllowed(deps.http);
   const log = deps.log.child({ component: 'http' });
 
   /** The session's output of that kind, if the request may read it; otherwise the answer is sent. */
-  const served = (req: Request, res: Response, kind: 'hls' | 'thumbnails'): { output: Output; viaViewerToken: string | undefined } | undefined => {
+  const served = (req: Request, res: Response, kind: string): { output: Output; viaViewerToken: string | undefined } | undefined => {
     const session = deps.recorder.getSession(String(req.params.sessionId));
     const output = session?.outputs.find((o) => o.kind === kind);
     const viewerToken = output?.served?.viewerToken;
@@ -85,66 +103,46 @@ export function servedFilesRouter(deps: ServedDeps): Router {
       return undefined;
     }
     if (!session || !output?.served) {
-      sendError(res, 404, 'NOT_FOUND', `No running session ${session ? 'with this output' : 'with this id'}`, { hint: 'HLS and thumbnails are served while the session records; afterwards they are in its recordings folder' });
+      sendError(res, 404, 'NOT_FOUND', `No running session ${session ? 'with this output' : 'with this id'}`, { hint: 'What an output serves is served while the session records; afterwards it is in its recordings folder' });
       return undefined;
     }
     return { output, viaViewerToken: byViewer ? given : undefined };
   };
 
-  // The session's HLS links (the viewer token included) for those holding the API token.
-  router.get('/sessions/:sessionId/hls/access', (req, res) => {
-    if (!apiReader(req)) {
-      res.set('WWW-Authenticate', 'Bearer');
-      return sendError(res, 401, 'UNAUTHORIZED', 'A valid "Authorization: Bearer <token>" header is required (JIBRI_HTTP_API_TOKEN)');
-    }
-    const session = deps.recorder.getSession(String(req.params.sessionId));
-    const access = session ? hlsAccess(session.id, session.outputs) : undefined;
-    if (!access) return sendError(res, 404, 'NOT_FOUND', session ? 'The session has no HLS output' : 'No running session with this id');
-    res.set('Cache-Control', 'no-store').json(access);
-  });
-
-  // The page holds nothing of the session (the token is in the link's #fragment): open to all. Its
-  // playlist is beside it, so it is always served under the folder's name with its final slash.
-  router.get('/sessions/:sessionId/hls/', (req, res) => {
-    if (!req.originalUrl.split('?')[0]!.endsWith('/')) return res.redirect(301, `${req.baseUrl}${req.path.replace(/\/?$/, '/')}`);
-    res.set('Content-Security-Policy', VIEWER_CSP).set('Cache-Control', 'no-cache').type('html').send(viewerPage());
-  });
-
-  router.get('/sessions/:sessionId/hls/:file', (req, res) => {
-    const what = servedHlsFile(String(req.params.file));
-    if (!what) return sendError(res, 404, 'NOT_FOUND', 'No such HLS file');
-    const found = served(req, res, 'hls');
-    if (!found) return;
-    const file = path.join(found.output.served!.dir, String(req.params.file));
-    res.set('Cache-Control', what === 'playlist' ? 'no-cache' : 'private, max-age=3600');
-    if (what === 'segment') {
-      return res.type('video/mp2t').sendFile(file, (err) => {
-        if (err && !res.headersSent) sendError(res, 404, 'NOT_FOUND', 'No such segment (yet)');
-      });
-    }
-    fs.readFile(file, 'utf8', (err, text) => {
-      if (err) return sendError(res, 404, 'NOT_FOUND', 'The playlist is not written yet: the first segment takes a few seconds', { retryable: true });
-      // A viewer that came with ?token= gets it on each segment too (Safari's HLS cannot set headers).
-      const body = found.viaViewerToken && typeof req.query.token === 'string' ? playlistWithToken(text, found.viaViewerToken) : text;
-      res.type('application/vnd.apple.mpegurl').send(body);
+  const route = (kind: string, r: ServedRoute): void => {
+    router.get(`/sessions/:sessionId/${r.path}`, (req, res) => {
+      const found = served(req, res, kind);
+      if (!found) return;
+      const inQuery = found.viaViewerToken && typeof req.query.token === 'string' ? found.viaViewerToken : undefined;
+      r.answer(found.output, req.params as Record<string, string>, inQuery).then(
+        (answer) => send(res, answer, log),
+        (err: unknown) => void sendError(res, 500, 'INTERNAL', `could not answer: ${String(err)}`),
+      );
     });
-  });
+  };
 
-  router.get('/sessions/:sessionId/thumbnail.jpg', (req, res) => {
-    const found = served(req, res, 'thumbnails');
-    if (!found) return;
-    const dir = found.output.served!.dir;
-    fs.readdir(dir, (err, names) => {
-      const latest = err ? undefined : latestThumbnail(names);
-      if (!latest) return sendError(res, 404, 'NOT_FOUND', 'No thumbnail yet: the first is taken as the recording starts', { retryable: true });
-      res.set('Cache-Control', 'no-cache').type('image/jpeg').sendFile(path.join(dir, latest), (e) => {
-        if (e && !res.headersSent) {
-          log.warn(`thumbnail could not be sent: ${e.message}`);
-          sendError(res, 404, 'NOT_FOUND', 'No thumbnail yet');
+  for (const spec of servedKinds()) {
+    const viewer = spec.served.viewer;
+    if (viewer) {
+      // The links (the viewer token included), for those holding the API token.
+      router.get(`/sessions/:sessionId/${viewer.path}/access`, (req, res) => {
+        if (!apiReader(req)) {
+          res.set('WWW-Authenticate', 'Bearer');
+          return sendError(res, 401, 'UNAUTHORIZED', UNAUTHORIZED_API);
         }
+        const session = deps.recorder.getSession(String(req.params.sessionId));
+        const access = session ? viewerAccess(session.id, session.outputs)?.[spec.kind] : undefined;
+        if (!access) return sendError(res, 404, 'NOT_FOUND', session ? `The session has no ${spec.kind} output` : 'No running session with this id');
+        res.set('Cache-Control', 'no-store').json(access);
       });
-    });
-  });
-
+      // The page holds nothing of the session (the token is in the link's #fragment): open to all. What it
+      // plays is beside it, so it is always served under the folder's name with its final slash.
+      router.get(`/sessions/:sessionId/${viewer.path}/`, (req, res) => {
+        if (!req.originalUrl.split('?')[0]!.endsWith('/')) return res.redirect(301, `${req.baseUrl}${req.path.replace(/\/?$/, '/')}`);
+        res.set('Content-Security-Policy', VIEWER_CSP).set('Cache-Control', 'no-cache').type('html').send(viewerPage());
+      });
+    }
+    for (const r of spec.served.routes) route(spec.kind, r);
+  }
   return router;
 }

@@ -1,19 +1,18 @@
 /**
- * Where one encode goes. A session holds a list of outputs; each kind is one module that owns everything
- * about its destination: the request fields (`OutputRequest`), the rules a request must pass, the
- * secrets it registers for redaction, its entry in ffmpeg's output list, and the watching of its link.
- * The session and the pipeline treat every output alike through the `Output` interface; the one place
- * that knows the kinds is lib/output/outputs.ts.
+ * Where one encode goes. A session holds a list of outputs; each kind is a folder that owns everything
+ * about its destination: its descriptor (`<kind>/kind.ts`: its request and how the edges parse it, its
+ * rules, what it leaves for delivery and serves over HTTP; see kind.ts), the secrets it registers for
+ * redaction, its entry in ffmpeg's output list, and the watching of its link. The session and the
+ * pipeline treat every output alike through the `Output` interface; kinds.ts lists the kinds.
  *
- * Kinds: a file (video, or the sound alone as `.m4a`), any number of RTMP(S) streams (they share one FLV
- * entry of the encode, stream/stream-output.ts, and can be added and removed while the session records),
- * HLS (segments and a playlist served while live), thumbnails (a JPEG every N seconds). A new kind is a
- * new module and a line in outputs.ts.
+ * Kinds: a file (video, or the sound alone as `.m4a`), any number of RTMP(S) destinations (they share one
+ * FLV entry of the encode, rtmp/rtmp-output.ts, and can be added and removed while the session records),
+ * HLS (segments and a playlist served while live), thumbnails (a JPEG every N seconds).
  */
 import type { EventEmitter } from 'node:events';
 import type { RecorderError } from '../errors';
 import type { Logger } from '../log';
-import type { FanOutOpener } from './stream/fan-out';
+import type { FanOutOpener } from './rtmp/fan-out';
 
 /** What an output gets when it opens: the session's log, and where the session's media work runs. */
 export interface OpenContext {
@@ -22,39 +21,9 @@ export interface OpenContext {
   openFanOut: FanOutOpener;
 }
 
-export type OutputKind = 'file' | 'stream' | 'hls' | 'thumbnails';
+import type { OutputKind } from './kinds';
 
-/** A recording to a file in the session's folder (Jibri's layout). */
-export interface FileOutputRequest {
-  kind: 'file';
-  /** The meeting's sound alone, AAC in an `.m4a`: no picture is captured or encoded. */
-  audioOnly?: boolean;
-}
-
-/** HLS segments and a playlist in the session's folder, served by the service while live. */
-export interface HlsOutputRequest {
-  kind: 'hls';
-}
-
-/** A JPEG of the meeting every `intervalSec` seconds beside the recording. */
-export interface ThumbnailsOutputRequest {
-  kind: 'thumbnails';
-  intervalSec: number;
-}
-
-/** A live stream to an RTMP(S) ingest. */
-export interface StreamOutputRequest {
-  kind: 'stream';
-  /** Full RTMP(S) URL, stream key included. A secret: never logged. */
-  rtmpUrl: string;
-  /** Where viewers watch the stream, published as `live-stream-view-url`. */
-  viewingUrl?: string;
-  username?: string;
-  password?: string;
-}
-
-/** What an edge asks for, parsed from its own wire format (lib/http/bodies.ts, lib/xmpp/start-request.ts). */
-export type OutputRequest = FileOutputRequest | StreamOutputRequest | HlsOutputRequest | ThumbnailsOutputRequest;
+export type { OutputKind, OutputRequest } from './kinds';
 
 /**
  * One entry of ffmpeg's output list: muxer options (`f` is the format) and the target. Several entries
@@ -82,7 +51,8 @@ export interface MuxerEntry {
 
 /** What health and events show of one output: never a key, a password or a full stream URL. */
 export interface OutputSummary {
-  kind: OutputKind;
+  /** The kind as health has always named it (`stream` for an RTMP destination). */
+  kind: string;
   /** The destination as people may see it: a file path, or rtmp://host/app/****. */
   shownAs: string;
   /** The link to a remote destination: connecting, live, reconnecting, failed (with why). */

@@ -1,55 +1,51 @@
 /**
- * The one place that knows every output kind: which rules a request must pass before a session starts,
- * which outputs a session gets for its requests, which kinds the operator may add to every session, and
- * which outputs may be added and removed while a session records. Everything else works through `Output`.
+ * The session's outputs over every kind (kinds.ts lists them, each kind's descriptor says what it is):
+ * the rules a request must pass before a session starts, the outputs a session gets, what the operator
+ * may add to every session, what may change while a session records, Jibri's word for a session, and
+ * what the kinds leave for delivery. Nothing here or outside lib/output names a kind.
  */
 import * as path from 'node:path';
+import type { Config } from '../config';
 import { RecorderError } from '../errors';
-import { audioOnlyFile, FileOutput } from './file/file-output';
-import { HlsOutput } from './hls/hls-output';
-import type { Output, OutputKind, OutputRequest, StreamOutputRequest } from './output';
-import { streamUrlRefusal } from './stream/rules';
-import { StreamChannel, StreamOutput, type StreamOutputSettings } from './stream/stream-output';
-import { ThumbnailsOutput } from './thumbnails/thumbnails-output';
+import type { BaseRequest, DeliveredFile, FieldError, JibriIqFields, OutputKindSpec, OutputPlan, SessionOutputs } from './kind';
+import { allKinds, kindSpec, type OutputRequest } from './kinds';
+import type { Output } from './output';
+
+export type { OutputPlan } from './kind';
 
 /** The most outputs one session may have: each destination is a connection and a queue in this process. */
 export const MAX_OUTPUTS = 10;
 
-/**
- * Kinds the operator may add to every session (JIBRI_EXTRA_OUTPUTS): those that need nothing from the
- * request. A file is the recording (a stream session then also records, and goes on if its streams fail).
- */
-export const EXTRA_OUTPUT_KINDS: readonly string[] = ['file', 'hls', 'thumbnails'];
-
-/** Kinds a session can take while it records: an RTMP destination joins the encode's running FLV channel. */
-export const LIVE_KINDS: readonly OutputKind[] = ['stream'];
-
-export interface OutputRules {
-  /** JIBRI_STREAMING_RTMP_ALLOW_LIST: patterns a stream URL must fully match (none: any). */
-  streamAllowList: readonly string[];
+function specOf(kind: string): OutputKindSpec<BaseRequest> {
+  const spec = kindSpec(kind);
+  // A programming error: requests are made by the kinds' own parsers.
+  if (!spec) throw new Error(`no output kind "${kind}"`);
+  return spec;
 }
 
-/** Why a request cannot be served by any recorder with these rules, or undefined when it can. */
-export function outputRefusal(requests: readonly OutputRequest[], rules: OutputRules): RecorderError | undefined {
+/** Why a request cannot be served by any recorder with this configuration, or undefined when it can. */
+export function outputRefusal(requests: readonly OutputRequest[], config: Config): RecorderError | undefined {
   const refuse = (message: string): RecorderError => new RecorderError({ code: 'BAD_REQUEST', message, retryable: false });
   if (requests.length === 0) return refuse('A session needs at least one output');
   if (requests.length > MAX_OUTPUTS) return refuse(`A session may have at most ${MAX_OUTPUTS} outputs`);
-  // Each of these writes one fixed place in the session's folder (Jibri's layout has one media file).
-  for (const kind of ['file', 'hls', 'thumbnails'] as const) {
-    if (requests.filter((r) => r.kind === kind).length > 1) {
-      return new RecorderError({ code: 'BAD_REQUEST', message: `A session has at most one "${kind}" output`, hint: 'Ask for it once in outputs', retryable: false });
+  for (const spec of allKinds()) {
+    const mine = requests.filter((r) => r.kind === spec.kind);
+    // Each of these writes one fixed place in the session's folder (Jibri's layout has one media file).
+    if (spec.onePerSession && mine.length > 1) {
+      return new RecorderError({ code: 'BAD_REQUEST', message: `A session has at most one "${spec.kind}" output`, hint: 'Ask for it once in outputs', retryable: false });
     }
   }
-  const urls = new Set<string>();
-  for (const r of requests) {
-    if (r.kind !== 'stream') continue;
-    const refusal = streamUrlRefusal(r.rtmpUrl, rules.streamAllowList);
+  for (const spec of allKinds()) {
+    const mine = requests.filter((r) => r.kind === spec.kind);
+    const refusal = mine.length ? spec.refusal?.(mine, requests, config) : undefined;
     if (refusal) return refusal;
-    // Two publishes of one key fight at the ingest; the URL itself is a secret and is not quoted.
-    if (urls.has(r.rtmpUrl)) return refuse('Two stream outputs have the same URL');
-    urls.add(r.rtmpUrl);
   }
   return undefined;
+}
+
+/** Kinds the operator may add to every session (JIBRI_EXTRA_OUTPUTS): those that need nothing from the request. */
+export function everySessionKinds(): string[] {
+  return allKinds().filter((k) => k.everySession).map((k) => k.kind);
 }
 
 /**
@@ -58,98 +54,108 @@ export function outputRefusal(requests: readonly OutputRequest[], rules: OutputR
  */
 export function extraOutputsProblem(kinds: readonly string[]): string | undefined {
   for (const kind of kinds) {
-    if (kind === 'rtmp' || kind === 'stream') return `JIBRI_EXTRA_OUTPUTS: "${kind}" needs a URL per session and cannot be added to every session; send it in the start request's outputs`;
-    if (!EXTRA_OUTPUT_KINDS.includes(kind)) return `JIBRI_EXTRA_OUTPUTS: "${kind}" is not an output kind this recorder has (it has: ${EXTRA_OUTPUT_KINDS.join(', ')})`;
+    const spec = allKinds().find((k) => k.kind === kind || k.shownKind === kind);
+    if (spec && !spec.everySession) return `JIBRI_EXTRA_OUTPUTS: "${kind}" needs a URL per session and cannot be added to every session; send it in the start request's outputs`;
+    if (!spec || spec.kind !== kind) return `JIBRI_EXTRA_OUTPUTS: "${kind}" is not an output kind this recorder has (it has: ${everySessionKinds().join(', ')})`;
   }
   return undefined;
 }
 
 /** A session's requests with the operator's extra outputs, each kind once. */
 export function withExtraOutputs(requests: readonly OutputRequest[], extras: readonly string[]): OutputRequest[] {
-  const out = [...requests];
+  const out: OutputRequest[] = [...requests];
   for (const kind of extras) {
-    if (out.some((r) => r.kind === kind)) continue;
-    if (kind === 'file' || kind === 'hls') out.push({ kind });
-    // The API's default interval (http/outputs-body.ts).
-    else if (kind === 'thumbnails') out.push({ kind, intervalSec: 10 });
+    const extra = kindSpec(kind)?.everySession;
+    if (extra && !out.some((r) => r.kind === kind)) out.push(extra as OutputRequest);
   }
   return out;
 }
 
-/** The id of a stream's local copy (JIBRI_STREAMING_LOCAL_COPY). */
-const LOCAL_COPY = 'local-copy';
-
-export interface OutputPlan {
-  /** The session's media file (Jibri's layout), for file outputs and a stream's local copy. */
-  mediaFile: string;
-  /** The session's folder (default: the media file's): HLS and thumbnails go in folders inside it. */
-  sessionDir?: string;
-  stream: StreamOutputSettings;
-  /** JIBRI_STREAMING_LOCAL_COPY: a stream is also written to the media file, from the same encode. */
-  streamLocalCopy: boolean;
+/** The prefix of a kind's output ids (`file-1`, `stream-2`...). */
+function idPrefix(spec: OutputKindSpec<BaseRequest>): string {
+  return spec.shownKind ?? spec.kind;
 }
 
 /**
- * The outputs of one session, in ffmpeg's order. One file per session (Jibri's layout has one media
- * file): a file request, or a stream's local copy. Every stream shares the session's one channel.
+ * The outputs of one session, in ffmpeg's order: one per request, then what a kind adds once all are
+ * made (the streams' local copy).
  */
 export function createOutputs(requests: readonly OutputRequest[], plan: OutputPlan): Output[] {
   const outputs: Output[] = [];
-  // A local copy follows the stream (Jibri's rule: the stream failing fails the session); other outputs stand alone.
-  const standsAlone = (o: Output): boolean => o.kind !== 'stream' && o.id !== LOCAL_COPY;
-  const channel = new StreamChannel(plan.stream, () => outputs.some(standsAlone));
-  requests.forEach((r, i) => outputs.push(createOutput(r, `${r.kind}-${i + 1}`, plan, channel)));
-  const hasFile = outputs.some((o) => o.mediaFile);
-  if (plan.streamLocalCopy && !hasFile && outputs.some((o) => o.kind === 'stream')) outputs.push(new FileOutput(LOCAL_COPY, plan.mediaFile, 'a local copy'));
+  const shared = new Map<string, unknown>();
+  const session: SessionOutputs = {
+    plan,
+    dir: plan.sessionDir ?? path.dirname(plan.mediaFile),
+    outputs,
+    shared: <T>(key: string, make: () => T): T => {
+      if (!shared.has(key)) shared.set(key, make());
+      return shared.get(key) as T;
+    },
+  };
+  requests.forEach((r, i) => {
+    const spec = specOf(r.kind);
+    outputs.push(spec.create(r, `${idPrefix(spec)}-${i + 1}`, session));
+  });
+  for (const spec of allKinds()) outputs.push(...(spec.complete?.(session) ?? []));
   return outputs;
-}
-
-function createOutput(r: OutputRequest, id: string, plan: OutputPlan, channel: StreamChannel): Output {
-  switch (r.kind) {
-    case 'file':
-      return r.audioOnly ? new FileOutput(id, audioOnlyFile(plan.mediaFile), 'audio recording', true) : new FileOutput(id, plan.mediaFile);
-    case 'stream':
-      return new StreamOutput(id, r, channel);
-    case 'hls':
-      return new HlsOutput(id, plan.sessionDir ?? path.dirname(plan.mediaFile));
-    case 'thumbnails':
-      return new ThumbnailsOutput(id, plan.sessionDir ?? path.dirname(plan.mediaFile), r.intervalSec);
-  }
 }
 
 /** A session whose outputs all take the sound alone captures no picture (an audio-only recording). */
 export function audioOnlySession(requests: readonly OutputRequest[]): boolean {
-  return requests.length > 0 && requests.every((r) => r.kind === 'file' && r.audioOnly);
+  return requests.length > 0 && requests.every((r) => specOf(r.kind).soundOnly?.(r) === true);
+}
+
+/**
+ * Jibri's one word for a session's destination (`recording_mode`, `sinkType`, the presence `mode`): a
+ * session with a live output is a stream, else a file recording.
+ */
+export function sessionMode(requests: readonly OutputRequest[]): 'file' | 'stream' {
+  return requests.some((r) => specOf(r.kind).live) ? 'stream' : 'file';
+}
+
+function jibriKind(mode: string | undefined): OutputKindSpec<BaseRequest> | undefined {
+  return allKinds().find((k) => k.jibri?.mode === mode);
+}
+
+/** Jibri's modes (startService's `sinkType`, the IQ's `recording_mode`) this recorder serves. */
+export function jibriModes(): string[] {
+  return allKinds().flatMap((k) => (k.jibri ? [k.jibri.mode] : []));
+}
+
+/** startService's fields of Jibri's one output (refused beside an `outputs` list). */
+export function jibriHttpFields(): string[] {
+  return allKinds().flatMap((k) => k.jibri?.httpFields ?? []);
+}
+
+/** Jibri's one output from startService's `sinkType` and fields; undefined (with errors) when they are wrong. */
+export function jibriHttpOutput(mode: string, body: Readonly<Record<string, unknown>>, errors: FieldError[]): OutputRequest | undefined {
+  return jibriKind(mode)?.jibri?.fromHttp(body, errors) as OutputRequest | undefined;
+}
+
+/** Jibri's one output from the start IQ's `recording_mode` and attributes, or why no recorder could serve it. */
+export function jibriIqOutput(mode: string | undefined, iq: JibriIqFields): { ok: true; request: OutputRequest } | { ok: false; why: string } {
+  const wire = jibriKind(mode)?.jibri;
+  if (!wire) return { ok: false, why: 'no supported recording_mode' };
+  return wire.fromIq(iq) as { ok: true; request: OutputRequest } | { ok: false; why: string };
+}
+
+function changeRefused(message: string, hint: string): { ok: false; error: RecorderError } {
+  return { ok: false, error: new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message, retryable: false, hint }) };
 }
 
 /**
  * An output added while the session records, or why it cannot be. `current` is every output the session
- * has had (ids are never reused). Only RTMP destinations can join a running encode, and only a session
- * whose encode writes the stream channel (one started with a stream) has one to join: a file, HLS or any
- * other kind changes ffmpeg's output list, which a running ffmpeg cannot.
+ * has had (ids are never reused), `active` those it has now. Only kinds that can join a running encode
+ * (RTMP destinations join its running FLV channel) may be added: any other changes ffmpeg's output list,
+ * which a running ffmpeg cannot change.
  */
-export function liveOutput(request: OutputRequest, current: readonly Output[], active: readonly Output[], rules: OutputRules): { ok: true; output: Output } | { ok: false; error: RecorderError } {
-  const refuse = (message: string, hint?: string): { ok: false; error: RecorderError } => ({
-    ok: false,
-    error: new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message, retryable: false, ...(hint ? { hint } : {}) }),
-  });
-  if (!LIVE_KINDS.includes(request.kind)) return refuse(`A ${request.kind} output cannot be added while the session records`, 'Only RTMP destinations can be added live; start the session with the outputs it needs');
-  const stream = request as StreamOutputRequest;
-  const refusal = outputRefusal([stream], rules);
+export function liveOutput(request: OutputRequest, current: readonly Output[], active: readonly Output[], config: Config): { ok: true; output: Output } | { ok: false; error: RecorderError } {
+  const live = specOf(request.kind).liveChanges;
+  if (!live) return changeRefused(`A ${request.kind} output cannot be added while the session records`, 'Only RTMP destinations can be added live; start the session with the outputs it needs');
+  const refusal = outputRefusal([request], config);
   if (refusal) return { ok: false, error: refusal };
-  if (active.length + 1 > MAX_OUTPUTS) return refuse(`A session may have at most ${MAX_OUTPUTS} outputs`);
-  if (active.some((o) => o instanceof StreamOutput && o.url === stream.rtmpUrl)) return refuse('The session already streams to this URL');
-  const channel = current.find((o): o is StreamOutput => o instanceof StreamOutput)?.channel;
-  if (!channel?.running) {
-    return refuse(
-      channel ? 'The session is not recording yet' : 'This session has no stream to add a destination to',
-      channel ? 'Try again once the session records' : 'Start the session with an rtmp output (or sinkType "stream") to add destinations while it records',
-    );
-  }
-  const numbers = current.map((o) => Number(/-(\d+)$/.exec(o.id)?.[1] ?? 0));
-  const output = new StreamOutput(`stream-${Math.max(0, ...numbers) + 1}`, stream, channel);
-  output.openLive();
-  return { ok: true, output };
+  if (active.length + 1 > MAX_OUTPUTS) return { ok: false, error: new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message: `A session may have at most ${MAX_OUTPUTS} outputs`, retryable: false }) };
+  return live.add(request, current, active, config);
 }
 
 /**
@@ -159,21 +165,32 @@ export function liveOutput(request: OutputRequest, current: readonly Output[], a
  * than leaving an encode that goes nowhere: stopService ends the session.
  */
 export function removalRefusal(output: Output): RecorderError | undefined {
-  const refuse = (message: string, hint: string): RecorderError => new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message, retryable: false, hint });
-  if (!(output instanceof StreamOutput)) return refuse(`The ${output.title} cannot be removed while the session records`, 'Only RTMP destinations can be removed live; stop the session with stopService');
-  if (!output.channel.worksWithout(output.id)) return refuse('This is the last working output of the session', 'Stop the session with stopService instead');
-  return undefined;
+  const live = kindSpec(output.kind)?.liveChanges;
+  if (!live) return new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message: `The ${output.title} cannot be removed while the session records`, retryable: false, hint: 'Only RTMP destinations can be removed live; stop the session with stopService' });
+  return live.removalRefusal(output);
 }
 
-/** Unpublishes a removed output (an RTMP destination leaves the channel; the encode goes on). */
+/** Takes a removed output off the running encode (an RTMP destination unpublishes; the encode goes on). */
 export async function closeLiveOutput(output: Output): Promise<void> {
-  if (output instanceof StreamOutput) await output.close();
+  await kindSpec(output.kind)?.liveChanges?.close(output);
 }
 
-/**
- * Jibri's one word for a session's destination (`recording_mode`, `sinkType`, the presence `mode`): a
- * session with a live output is a stream, else a file recording.
- */
-export function sessionMode(requests: readonly OutputRequest[]): 'file' | 'stream' {
-  return requests.some((r) => r.kind === 'stream') ? 'stream' : 'file';
+/** Every file the kinds left in a session's folder, to deliver with its recording. */
+export function deliveredFiles(sessionDir: string): DeliveredFile[] {
+  return allKinds().flatMap((k) => k.delivery?.files(sessionDir) ?? []);
+}
+
+/** Whether a journal entry's file name (in the session's folder) is one some kind writes. */
+export function ownsDeliveredName(name: string): boolean {
+  return allKinds().some((k) => k.delivery?.owns(name));
+}
+
+/** Whether a delivered file is a part of another (an HLS segment of its playlist): neither announced nor listed alone. */
+export function isPartRole(role: string): boolean {
+  return allKinds().some((k) => k.delivery?.partRoles.includes(role));
+}
+
+/** The kinds that serve something over the HTTP API while live. */
+export function servedKinds(): ReadonlyArray<OutputKindSpec<BaseRequest> & { served: NonNullable<OutputKindSpec<BaseRequest>['served']> }> {
+  return allKinds().filter((k): k is OutputKindSpec<BaseRequest> & { served: NonNullable<OutputKindSpec<BaseRequest>['served']> } => k.served !== undefined);
 }

@@ -87,6 +87,24 @@ export interface SessionPipeline extends Pick<EventEmitter<PipelineEvents>, 'on'
 
 export type PipelineFactory = (opts: PipelineOptions) => SessionPipeline;
 
+/** Why the meeting page did not load, in words that never quote its hash (the hidden login is there). */
+function pageLoadError(err: unknown, origin: string, refusedNavigation: string | undefined): RecorderError {
+  if (refusedNavigation) {
+    return new RecorderError({
+      code: 'PAGE_LOAD_FAILED',
+      message: `The meeting page redirected to ${refusedNavigation}, another origin than ${origin}: refused, as the call login would go along`,
+      hint: 'Use the address the meeting page ends up on (e.g. https:// rather than http://) as the meeting URL',
+      cause: err,
+    });
+  }
+  return new RecorderError({
+    code: 'PAGE_LOAD_FAILED',
+    // Playwright's message quotes the URL; the hash carries the hidden login.
+    message: `The meeting page did not load: ${(err as Error).message.split('\n')[0]?.replace(/#\S*/g, '')}`,
+    hint: 'Check that the meeting URL is reachable from this host',
+    cause: err,
+  });
+}
 
 export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPipeline {
   readonly timings: StartTimings = {};
@@ -107,19 +125,44 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
   /** Resolves when the first frame is encoded; rejects if any stage fails or the pipeline is aborted. */
   async start(): Promise<void> {
     const t0 = Date.now();
-    const { encoding, log } = this.opts;
+    const source = await this.takeSource();
+    this.timings.source = Date.now() - t0;
+    this.throwIfAborted();
+    await this.loadPage(source);
+    this.timings.page = Date.now() - t0;
+    this.throwIfAborted();
+    if (this.opts.onPageLoaded) {
+      await this.opts.onPageLoaded(source.browser.page);
+      this.timings.joined = Date.now() - t0;
+      this.throwIfAborted();
+    }
+    const encoder = await this.startEncoder(source);
+    this.timings.firstFrame = Date.now() - t0;
+    void source.sink.releaseKeeper();
+    // From here on, an encoder that ends by itself is a failure of the session.
+    void encoder.ended.then((end) => {
+      if (!end.ok) this.fail(end.error);
+      else if (!this.aborted) this.fail(new RecorderError({ code: 'ENCODER_EXITED', message: 'ffmpeg stopped on its own' }));
+    });
+  }
+
+  /** The warm capture source, its browser and media worker watched from now on. */
+  private async takeSource(): Promise<CaptureSource> {
     const source = await this.opts.source();
     this.source = source;
     if (this.closed) await source.close();
     source.browser.onLost((reason) => this.fail(new RecorderError({ code: 'BROWSER_CRASHED', message: `Chrome hung: ${reason}` })));
     // From here the worker's log is the session's, and its death the session's failure.
-    source.worker.useLog(log);
+    source.worker.useLog(this.opts.log);
     source.worker.on('failure', (error) => this.fail(error));
     source.worker.on('clock', (sample) => this.emit('clock', sample));
     if (this.wantSamples) source.worker.keepClockSamples();
-    this.timings.source = Date.now() - t0;
-    this.throwIfAborted();
+    return source;
+  }
 
+  /** The meeting page, loaded with the call login in its own top frame's storage and the frame clock drawn. */
+  private async loadPage(source: CaptureSource): Promise<void> {
+    const { encoding, log } = this.opts;
     const page = source.browser.page;
     const origin = new URL(this.opts.pageUrl).origin;
     // Only the meeting's own top frame gets the entries: not its frames, nor any page it navigates to.
@@ -148,33 +191,16 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
       status = response?.status();
     } catch (err) {
       this.throwIfAborted();
-      if (refusedNavigation) {
-        throw new RecorderError({
-          code: 'PAGE_LOAD_FAILED',
-          message: `The meeting page redirected to ${refusedNavigation}, another origin than ${origin}: refused, as the call login would go along`,
-          hint: 'Use the address the meeting page ends up on (e.g. https:// rather than http://) as the meeting URL',
-          cause: err,
-        });
-      }
-      throw new RecorderError({
-        code: 'PAGE_LOAD_FAILED',
-        // Playwright's message quotes the URL; the hash carries the hidden login.
-        message: `The meeting page did not load: ${(err as Error).message.split('\n')[0]?.replace(/#\S*/g, '')}`,
-        hint: 'Check that the meeting URL is reachable from this host',
-        cause: err,
-      });
+      throw pageLoadError(err, origin, refusedNavigation);
     }
     if (status !== undefined && status >= 400) {
       throw new RecorderError({ code: 'PAGE_LOAD_FAILED', message: `The meeting page answered HTTP ${status}`, hint: 'Check the meeting URL (baseUrl and callName)' });
     }
-    this.timings.page = Date.now() - t0;
-    this.throwIfAborted();
-    if (this.opts.onPageLoaded) {
-      await this.opts.onPageLoaded(source.browser.page);
-      this.timings.joined = Date.now() - t0;
-      this.throwIfAborted();
-    }
+  }
 
+  /** The outputs opened and the one encode started in the media worker; resolves at its first frame. */
+  private async startEncoder(source: CaptureSource): Promise<Encoder> {
+    const { encoding, log } = this.opts;
     log.debug(`capturing display ${source.display.name} and ${source.sink.monitor}`, { component: 'pipeline' });
     const outputs = this.opts.outputs;
     const capture = { display: source.display.name, audioSource: source.sink.monitor, originMs: Date.now() };
@@ -205,13 +231,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
       // An ingest that refuses the stream ends the start at once, without waiting for the first frame.
       this.once('failure', (error) => reject(error));
     });
-    this.timings.firstFrame = Date.now() - t0;
-    void source.sink.releaseKeeper();
-    // From here on, an encoder that ends by itself is a failure of the session.
-    void encoder.ended.then((end) => {
-      if (!end.ok) this.fail(end.error);
-      else if (!this.aborted) this.fail(new RecorderError({ code: 'ENCODER_EXITED', message: 'ffmpeg stopped on its own' }));
-    });
+    return encoder;
   }
 
   /** Every frame clock sample from now on comes as a 'clock' event (the benchmark's view). */

@@ -246,7 +246,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    * before anything starts, with should_retry=false.
    */
   private checkOutputs(request: StartRequest): void {
-    const refusal = outputRefusal(request.outputs, { streamAllowList: this.opts.config.streaming.allowList });
+    const refusal = outputRefusal(request.outputs, this.opts.config);
     if (refusal) throw refusal;
   }
 
@@ -265,7 +265,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    * answers its id. Throws a RecorderError (SESSION_NOT_FOUND, OUTPUT_CHANGE_REFUSED, BAD_STREAM_URL...).
    */
   addOutput(sessionId: string, request: OutputRequest): string {
-    return this.runningSession(sessionId).addOutput(request, { streamAllowList: this.opts.config.streaming.allowList }).id;
+    return this.runningSession(sessionId).addOutput(request).id;
   }
 
   /** Removes one output of a recording session; the others go on. */

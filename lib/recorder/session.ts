@@ -85,14 +85,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.meetingUrl = meetingUrl(request.call);
     this.markerFile = markerPath(deps.config.recording.dir, request.sessionId, this.startedAt);
     this.heartbeat = new MarkerHeartbeat(this.markerFile);
-    const { streaming } = deps.config;
     // Each output registers its own secrets (a stream's key and credentials) before anything is logged.
-    this.allOutputs = createOutputs(request.outputs, {
-      mediaFile: this.paths.mediaFile,
-      sessionDir: this.paths.sessionDir,
-      stream: { retryTimeoutSec: streaming.retryTimeoutSec, ...(streaming.rtmpsExtraCa ? { extraCa: streaming.rtmpsExtraCa } : {}), ...(streaming.publicOnly ? { publicOnly: streaming.publicOnly } : {}) },
-      streamLocalCopy: streaming.localCopy,
-    });
+    this.allOutputs = createOutputs(request.outputs, { mediaFile: this.paths.mediaFile, sessionDir: this.paths.sessionDir, config: deps.config });
     this.mediaFile = this.allOutputs.find((o) => o.mediaFile)?.mediaFile;
     this.log = deps.log.child({ sessionId: this.id });
   }
@@ -106,11 +100,11 @@ export class Session extends EventEmitter<SessionEvents> {
    * Adds an output while the session records (an RTMP destination joins the running encode); the file
    * and the other destinations are not touched. Throws a RecorderError when it cannot.
    */
-  addOutput(request: OutputRequest, rules: { streamAllowList: readonly string[] }): Output {
+  addOutput(request: OutputRequest): Output {
     if (this.state.name !== 'recording') {
       throw new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message: `The session is ${this.state.name}, not recording`, retryable: this.state.name === 'starting', hint: 'Outputs can be added while the session records' });
     }
-    const made = liveOutput(request, this.allOutputs, this.outputs, rules);
+    const made = liveOutput(request, this.allOutputs, this.outputs, this.deps.config);
     if (!made.ok) throw made.error;
     this.allOutputs.push(made.output);
     this.log.info(`output ${made.output.id} added: ${made.output.title}`, { component: 'session' });

@@ -5,11 +5,10 @@
  * `bad-request` error with a text Jicofo logs.
  */
 import type { RecorderLogin, XmppEnvironment } from '../config';
-import type { OutputRequest } from '../output/output';
+import { jibriIqOutput } from '../output/outputs';
 import type { StartRequest } from '../recorder/requests';
 import { parseAppData, type Failure, type StartIq } from './jibri-iq';
 import { callTargetFromRoomJid } from './room-url';
-import { streamUrlFromIq, viewingUrlFromIq } from './stream-fields';
 
 export type StartFromIq =
   | { ok: true; request: StartRequest }
@@ -30,16 +29,8 @@ export interface IqOutputRules {
  */
 export function startRequestFromIq(iq: StartIq, env: XmppEnvironment, environment: string, callLogin: RecorderLogin | undefined, rules: IqOutputRules = {}): StartFromIq {
   if (iq.sipAddress?.trim()) return final('the SIP gateway is not supported');
-  let output: OutputRequest;
-  if (iq.recordingMode === 'file') output = rules.audioOnly ? { kind: 'file', audioOnly: true } : { kind: 'file' };
-  else if (iq.recordingMode === 'stream') {
-    // A stream without a key cannot go anywhere, here or on another recorder.
-    if (!iq.streamId?.trim()) return final('recording_mode stream without a streamid');
-    const target = streamUrlFromIq(iq.streamId.trim());
-    if (!target.ok) return final(`the streamid ${target.message}`);
-    const viewingUrl = iq.youTubeBroadcastId ? viewingUrlFromIq(iq.youTubeBroadcastId) : undefined;
-    output = { kind: 'stream', rtmpUrl: target.url, ...(viewingUrl ? { viewingUrl } : {}) };
-  } else return final('no supported recording_mode');
+  const output = jibriIqOutput(iq.recordingMode, { ...(iq.streamId ? { streamId: iq.streamId } : {}), ...(iq.youTubeBroadcastId ? { youTubeBroadcastId: iq.youTubeBroadcastId } : {}), audioOnly: rules.audioOnly === true });
+  if (!output.ok) return final(output.why);
   const sessionId = iq.sessionId;
   if (!sessionId || sessionId.length > 256) return retry('missing or oversized session_id');
   const target = callTargetFromRoomJid(iq.room, { stripFromRoomDomain: env.stripFromRoomDomain, xmppDomain: env.xmppDomain, ...(env.publicUrl ? { baseUrl: env.publicUrl } : {}) });
@@ -58,7 +49,7 @@ export function startRequestFromIq(iq: StartIq, env: XmppEnvironment, environmen
         extraUrlParams: iq.rtcstatsEnabled === undefined ? [] : [`config.analytics.rtcstatsEnabled=${iq.rtcstatsEnabled}`],
       },
       callLogin: { domain: callLogin.domain, username: callLogin.username, password: callLogin.password },
-      outputs: [output],
+      outputs: [output.request],
       metadata: appData.metadata,
       origin: { kind: 'xmpp', environment },
       usageTimeoutSec: env.usageTimeoutSec,

@@ -5,7 +5,7 @@
  */
 import { parseAllowedHosts } from '@jibri-ts/common';
 import { publishRtmp } from '@jibri-ts/rtmp';
-import { publicIngestAddress } from '../../lib/output/stream/ingest-address';
+import { publicIngestAddress } from '../../lib/output/rtmp/ingest-address';
 import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
 
 describe('RTMP destinations and the address policy', () => {

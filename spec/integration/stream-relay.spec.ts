@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createLogger } from '../../lib/log';
 import { probeMedia } from '../../lib/output/probe';
-import { StreamFanOut } from '../../lib/output/stream/fan-out';
-import { flvMuxer } from '../../lib/output/stream/stream-output';
+import { RtmpFanOut } from '../../lib/output/rtmp/fan-out';
+import { flvMuxer } from '../../lib/output/rtmp/rtmp-output';
 import { encodeSpec } from '../../lib/pipeline/encoder/ffmpeg-args';
 import { runFfprobe } from '../../testkit/media';
 import { startRtmpServer, type RtmpServer } from '../../testkit/rtmp';
@@ -30,7 +30,7 @@ describe('RTMP publisher and relay on a real ingest', () => {
   });
 
   it('fans one encode out to two applications, and takes destinations added and removed while it runs', async () => {
-    const out = await StreamFanOut.open({
+    const out = await RtmpFanOut.open({
       destinations: [
         { id: 'a', url: `${rtmp.appUrl('live')}/fan-a`, shownAs: `${rtmp.appUrl('live')}/****` },
         { id: 'b', url: `${rtmp.appUrl('backup', true)}/fan-b`, shownAs: `${rtmp.appUrl('backup', true)}/****` },

@@ -1,5 +1,5 @@
 /** A clock for unit specs: time moves only when the spec advances it, and due timers run in order. */
-import type { Clock } from '../../lib/output/stream/relay/clock';
+import type { Clock } from '../../lib/output/rtmp/relay/clock';
 
 export class FakeClock implements Clock {
   private t: number;

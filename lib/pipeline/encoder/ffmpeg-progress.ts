@@ -26,7 +26,7 @@ function timeField(line: string): number | undefined {
   return m[1] ? -sec : sec;
 }
 
-/** The stream's channel to the service (FLV over a unix socket): its end is the stream output's to judge. */
+/** The stream's channel to the service (FLV over a unix socket): its end is the RTMP outputs' to judge. */
 const STREAM_CHAIN = /^\[(?:flv|unix) @ /;
 
 export function parseFfmpegLine(line: string): FfmpegLine {

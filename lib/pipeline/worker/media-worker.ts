@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { RecorderError } from '../../errors';
 import type { Logger } from '../../log';
-import type { FanOutOpener } from '../../output/stream/fan-out';
+import type { FanOutOpener } from '../../output/rtmp/fan-out';
 import { childEnv } from '../../proc/child-env';
 import type { Encoder } from '../encoder/encoder';
 import type { SyncState } from '../frame-clock/audio-alignment';

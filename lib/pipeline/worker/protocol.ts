@@ -4,8 +4,8 @@
  * request's `ref`, and reports everything else as it happens (`FromWorker`). Errors cross as JSON.
  */
 import type { RecorderErrorJson } from '../../errors';
-import type { FanOutSettings, RtmpDestinationSpec } from '../../output/stream/fan-out';
-import type { StreamLinkStatus } from '../../output/stream/link';
+import type { FanOutSettings, RtmpDestinationSpec } from '../../output/rtmp/fan-out';
+import type { RtmpLinkStatus } from '../../output/rtmp/link';
 import type { EncoderProgress } from '../encoder/encoder';
 import type { FfmpegSpec } from '../encoder/ffmpeg-args';
 import type { SyncState } from '../frame-clock/audio-alignment';
@@ -33,7 +33,7 @@ export type EncoderEndJson = { ok: true } | { ok: false; error: RecorderErrorJso
 
 export type FromWorker =
   | { t: 'done'; ref: number; value?: unknown; error?: RecorderErrorJson }
-  | { t: 'fanout-link'; id: string; status: StreamLinkStatus }
+  | { t: 'fanout-link'; id: string; status: RtmpLinkStatus }
   | { t: 'fanout-failure'; error: RecorderErrorJson }
   | { t: 'fanout-destination-failed'; id: string; error: RecorderErrorJson }
   | { t: 'encoder-started'; pid: number | undefined }

@@ -4,8 +4,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { RecorderError } from '../../errors';
-import type { FanOut, FanOutEvents, RtmpDestinationSpec } from '../../output/stream/fan-out';
-import type { StreamLinkStatus } from '../../output/stream/link';
+import type { FanOut, FanOutEvents, RtmpDestinationSpec } from '../../output/rtmp/fan-out';
+import type { RtmpLinkStatus } from '../../output/rtmp/link';
 import type { Encoder, EncoderEnd, EncoderEvents } from '../encoder/encoder';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -65,7 +65,7 @@ export class RemoteEncoder extends EventEmitter<EncoderEvents> implements Encode
 }
 
 export class RemoteFanOut extends EventEmitter<FanOutEvents> implements FanOut {
-  private readonly links = new Map<string, StreamLinkStatus>();
+  private readonly links = new Map<string, RtmpLinkStatus>();
   private finished: Promise<void> | undefined;
 
   constructor(
@@ -83,7 +83,7 @@ export class RemoteFanOut extends EventEmitter<FanOutEvents> implements FanOut {
     return Boolean(await this.worker.request((ref) => ({ t: 'fanout-remove', ref, id })));
   }
 
-  status(id: string): Readonly<StreamLinkStatus> | undefined {
+  status(id: string): Readonly<RtmpLinkStatus> | undefined {
     return this.links.get(id);
   }
 

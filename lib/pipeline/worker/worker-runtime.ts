@@ -8,8 +8,8 @@
 import { RecorderError } from '../../errors';
 import type { Logger } from '../../log';
 import { registerSecret } from '../../redact';
-import { StreamFanOut, type FanOut } from '../../output/stream/fan-out';
-import { streamSecrets } from '../../output/stream/rules';
+import { RtmpFanOut, type FanOut } from '../../output/rtmp/fan-out';
+import { streamSecrets } from '../../output/rtmp/rules';
 import { startEncoder, type LocalEncoder } from '../encoder/encoder';
 import { SoundFollower } from '../frame-clock/sound-follower';
 import type { EncoderStart, FromWorker, ToWorker } from './protocol';
@@ -44,7 +44,7 @@ export class WorkerRuntime {
     switch (m.t) {
       case 'fanout-open':
         return this.reply(m.ref, async () => {
-          const fanOut = await StreamFanOut.opener(m.settings, this.log);
+          const fanOut = await RtmpFanOut.opener(m.settings, this.log);
           this.fanOut = fanOut;
           fanOut.on('link', (id, status) => this.channel.send({ t: 'fanout-link', id, status }));
           fanOut.on('failure', (error) => this.channel.send({ t: 'fanout-failure', error: error.toJSON() }));

@@ -1,4 +1,5 @@
-import { announced, attemptFailed, backoffSec, counts, finalized, hlsJobFiles, jobId, newJob, nextDue, nextWake, objectKey, RETRY_MAX_SEC, uploaded, verified, type UploadJob } from '../../../lib/delivery/job';
+import { announced, attemptFailed, backoffSec, counts, finalized, jobId, newJob, nextDue, nextWake, objectKey, RETRY_MAX_SEC, uploaded, verified, type UploadJob } from '../../../lib/delivery/job';
+import { hlsDeliveredFiles } from '../../../lib/output/hls/kind';
 import { localCopyDue } from '../../../lib/delivery/retention';
 import { buildManifest, participantsOf } from '../../../lib/delivery/manifest';
 import { readyEvent } from '../../../lib/delivery/links';
@@ -128,7 +129,7 @@ describe('manifest and ready event', () => {
 
 describe('HLS delivered with the recording', () => {
   it('lists the segments in order, then the playlist, named by their path in the session folder', () => {
-    const files = hlsJobFiles('/rec/s', ['index10.ts', 'index.m3u8', 'index2.ts', 'index11.ts.tmp', 'other.txt']);
+    const files = hlsDeliveredFiles('/rec/s', ['index10.ts', 'index.m3u8', 'index2.ts', 'index11.ts.tmp', 'other.txt']);
     expect(files).toEqual([
       { role: 'hls-segment', name: 'hls/index2.ts', path: '/rec/s/hls/index2.ts' },
       { role: 'hls-segment', name: 'hls/index10.ts', path: '/rec/s/hls/index10.ts' },
@@ -139,7 +140,7 @@ describe('HLS delivered with the recording', () => {
 
   it("names the playlist in the ready event, not each segment", async () => {
     const job = newJob({ sessionId: 's', meetingUrl: 'https://m/r', sinkType: 'file', mediaFile: '/rec/s/r.mp4', startedAt: 'a', endedAt: 'b' }, { instanceId: 'i', target: 'local', state: 'queued', now: 0 });
-    const withHls = { ...job, files: [...job.files, ...hlsJobFiles('/rec/s', ['index0.ts', 'index.m3u8'])] };
+    const withHls = { ...job, files: [...job.files, ...hlsDeliveredFiles('/rec/s', ['index0.ts', 'index.m3u8'])] };
     const event = await readyEvent(withHls, { jibriId: 'i', ttlSec: 60, now: 0 });
     expect(event.files.map((f) => [f.role, f.name])).toEqual([['media', 'r.mp4'], ['hls', 'hls/index.m3u8']]);
   });

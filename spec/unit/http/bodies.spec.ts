@@ -58,12 +58,12 @@ describe('startService bodies', () => {
       const r = parseStartBody({ ...jibriBody, sinkType: 'stream', ...extra });
       return r.ok ? r.request.outputs[0] : r.errors;
     };
-    expect(sink({ youTubeStreamKey: 'abcd-1234' })).toEqual({ kind: 'stream', rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2/abcd-1234' });
+    expect(sink({ youTubeStreamKey: 'abcd-1234' })).toEqual({ kind: 'rtmp', rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2/abcd-1234' });
     expect(sink({ youTubeStreamKey: 'k', rtmpUrl: 'rtmps://in.example/app', username: 'u', password: 'p' })).toEqual({
-      kind: 'stream', rtmpUrl: 'rtmps://in.example/app/k', username: 'u', password: 'p',
+      kind: 'rtmp', rtmpUrl: 'rtmps://in.example/app/k', username: 'u', password: 'p',
     });
-    expect(sink({ youTubeStreamKey: 'rtmp://host/app/key' })).toEqual({ kind: 'stream', rtmpUrl: 'rtmp://host/app/key' });
-    expect(sink({ rtmpUrl: 'rtmp://host/app/key' })).toEqual({ kind: 'stream', rtmpUrl: 'rtmp://host/app/key' });
+    expect(sink({ youTubeStreamKey: 'rtmp://host/app/key' })).toEqual({ kind: 'rtmp', rtmpUrl: 'rtmp://host/app/key' });
+    expect(sink({ rtmpUrl: 'rtmp://host/app/key' })).toEqual({ kind: 'rtmp', rtmpUrl: 'rtmp://host/app/key' });
   });
 
   it('never quotes a stream key in its errors', () => {

@@ -26,8 +26,8 @@ describe('startService outputs', () => {
     });
     expect(r.ok && r.request.outputs).toEqual([
       { kind: 'file' },
-      { kind: 'stream', rtmpUrl: `rtmp://a.example/live/${KEY}` },
-      { kind: 'stream', rtmpUrl: 'rtmps://b.example/app/k2', username: 'u', password: 'p' },
+      { kind: 'rtmp', rtmpUrl: `rtmp://a.example/live/${KEY}` },
+      { kind: 'rtmp', rtmpUrl: 'rtmps://b.example/app/k2', username: 'u', password: 'p' },
     ]);
   });
 
@@ -37,7 +37,7 @@ describe('startService outputs', () => {
     expect(errorsOf({ ...base, sinkType: 'file', outputs: [{ type: 'rtmp', url: 'rtmp://a/live/k' }] })).toEqual([{ field: 'sinkType', message: expect.stringContaining('stream session') }]);
     // Without outputs, sinkType is Jibri's and required.
     expect(errorsOf(base)).toEqual([{ field: 'sinkType', message: 'is required' }]);
-    expect(parseStartBody({ ...base, sinkType: 'stream', rtmpUrl: `rtmp://a/live/${KEY}` })).toMatchObject({ ok: true, request: { outputs: [{ kind: 'stream' }] } });
+    expect(parseStartBody({ ...base, sinkType: 'stream', rtmpUrl: `rtmp://a/live/${KEY}` })).toMatchObject({ ok: true, request: { outputs: [{ kind: 'rtmp' }] } });
   });
 
   it("refuses Jibri's stream fields beside the list: they would be a second, unlisted stream", () => {
@@ -77,7 +77,7 @@ describe('startService outputs', () => {
     parseOutput({ type: 'rtmp', url: 'rtmp://a/live/k', viewingUrl: 'javascript:x' }, '(body)', errors);
     parseOutput({ type: 'file', colour: 'red' }, '(body)', errors);
     expect(errors.splice(0).map((e) => e.field)).toEqual(['(body).viewingUrl', '(body).colour']);
-    expect(parseOutput({ type: 'rtmp', url: 'rtmp://c.example/live/k3' }, '(body)', errors)).toEqual({ kind: 'stream', rtmpUrl: 'rtmp://c.example/live/k3' });
+    expect(parseOutput({ type: 'rtmp', url: 'rtmp://c.example/live/k3' }, '(body)', errors)).toEqual({ kind: 'rtmp', rtmpUrl: 'rtmp://c.example/live/k3' });
     expect(parseOutput(undefined, '(body)', errors)).toBeUndefined();
     expect(errors.map((e) => e.field)).toEqual(['(body)']);
     errors.length = 0;
@@ -100,7 +100,7 @@ describe('startService with an outputs list', () => {
 
   it('takes rtmp entries with their credentials', () => {
     const parsed = parseStartBody({ ...base, outputs: [{ type: 'rtmp', url: 'rtmp://ingest.example.com/live/key', username: 'u', password: 'p' }] });
-    expect(parsed.ok && parsed.request.outputs).toEqual([{ kind: 'stream', rtmpUrl: 'rtmp://ingest.example.com/live/key', username: 'u', password: 'p' }]);
+    expect(parsed.ok && parsed.request.outputs).toEqual([{ kind: 'rtmp', rtmpUrl: 'rtmp://ingest.example.com/live/key', username: 'u', password: 'p' }]);
   });
 
   it('says which entry and field is wrong, never a value', () => {

@@ -6,54 +6,56 @@
  * (destinations point at loopback ports nobody listens on, so each fails at once for real).
  */
 import { audioOnlyFile, FileOutput, fileMuxer } from '../../../lib/output/file/file-output';
-import { flvMuxer, StreamChannel, StreamOutput } from '../../../lib/output/stream/stream-output';
+import { flvMuxer, RtmpChannel, RtmpOutput } from '../../../lib/output/rtmp/rtmp-output';
 import { encodeSpec, toArgv } from '../../../lib/pipeline/encoder/ffmpeg-args';
 import { redact } from '../../../lib/redact';
 import { ConfigError, loadConfig } from '../../../lib/config';
 import type { RecorderError } from '../../../lib/errors';
 import { createLogger } from '../../../lib/log';
-import type { Output, StreamOutputRequest } from '../../../lib/output/output';
+import type { Output } from '../../../lib/output/output';
+import type { RtmpOutputRequest } from '../../../lib/output/rtmp/kind';
 import { audioOnlySession, createOutputs, extraOutputsProblem, liveOutput, MAX_OUTPUTS, outputRefusal, removalRefusal, sessionMode, withExtraOutputs } from '../../../lib/output/outputs';
-import { StreamFanOut } from '../../../lib/output/stream/fan-out';
+import { RtmpFanOut } from '../../../lib/output/rtmp/fan-out';
 import { freePort, waitFor } from '../../../testkit/service';
 
-const plan = { mediaFile: '/rec/s/room.mp4', stream: { retryTimeoutSec: 60 }, streamLocalCopy: false };
+const plan = { mediaFile: '/rec/s/room.mp4', config: loadConfig({ JIBRI_STREAMING_RETRY_TIMEOUT: '60' }) };
+const withLocalCopy = { ...plan, config: loadConfig({ JIBRI_STREAMING_RETRY_TIMEOUT: '60', JIBRI_STREAMING_LOCAL_COPY: 'true' }) };
 const enc = { width: 1280, height: 720, framerate: 30, crf: 25, presetRecording: 'ultrafast', queueSize: 4096, audioLatencyMs: 33 };
 const src = { display: ':5', audioSource: 'sink.monitor', originMs: 0 };
 
 describe('outputs', () => {
   it('makes one output per request, and the local copy of a stream only when configured', () => {
     expect(createOutputs([{ kind: 'file' }], plan).map((o) => [o.kind, o.id, o.mediaFile, o.live])).toEqual([['file', 'file-1', '/rec/s/room.mp4', false]]);
-    const stream = { kind: 'stream' as const, rtmpUrl: 'rtmp://in.example/live/k1' };
-    expect(createOutputs([stream], plan).map((o) => [o.kind, o.mediaFile, o.live])).toEqual([['stream', undefined, true]]);
-    const withCopy = createOutputs([stream], { ...plan, streamLocalCopy: true });
-    expect(withCopy.map((o) => [o.kind, o.id, o.title])).toEqual([['stream', 'stream-1', 'stream to rtmp://in.example/live/****'], ['file', 'local-copy', 'a local copy']]);
+    const stream = { kind: 'rtmp' as const, rtmpUrl: 'rtmp://in.example/live/k1' };
+    expect(createOutputs([stream], plan).map((o) => [o.kind, o.mediaFile, o.live])).toEqual([['rtmp', undefined, true]]);
+    const withCopy = createOutputs([stream], withLocalCopy);
+    expect(withCopy.map((o) => [o.kind, o.id, o.title])).toEqual([['rtmp', 'stream-1', 'stream to rtmp://in.example/live/****'], ['file', 'local-copy', 'a local copy']]);
     // A file request already writes the session's one media file: no second copy of it.
-    expect(createOutputs([{ kind: 'file' }], { ...plan, streamLocalCopy: true })).toHaveLength(1);
+    expect(createOutputs([{ kind: 'file' }], withLocalCopy)).toHaveLength(1);
   });
 
   it('a stream output masks its key and credentials from the moment it exists', () => {
-    const channel = new StreamChannel({ retryTimeoutSec: 60 }, () => false);
-    const out = new StreamOutput('s', { kind: 'stream', rtmpUrl: 'rtmps://in.example/live/outputs-key-1', username: 'u1', password: 'outputs-pw-1' }, channel);
+    const channel = new RtmpChannel({ retryTimeoutSec: 60 }, () => false);
+    const out = new RtmpOutput('s', { kind: 'rtmp', rtmpUrl: 'rtmps://in.example/live/outputs-key-1', username: 'u1', password: 'outputs-pw-1' }, channel);
     expect(redact('rtmps://in.example/live/outputs-key-1 outputs-pw-1')).not.toMatch(/outputs-key-1|outputs-pw-1/);
     expect(out.summary()).toEqual({ kind: 'stream', shownAs: 'rtmps://in.example/live/****', link: { state: 'connecting', reconnects: 0 } });
-    expect(new StreamOutput('v', { kind: 'stream', rtmpUrl: 'rtmp://h/a/k', viewingUrl: 'https://watch/x' }, channel).presence).toEqual({ 'live-stream-view-url': 'https://watch/x' });
+    expect(new RtmpOutput('v', { kind: 'rtmp', rtmpUrl: 'rtmp://h/a/k', viewingUrl: 'https://watch/x' }, channel).presence).toEqual({ 'live-stream-view-url': 'https://watch/x' });
     expect(new FileOutput('f', '/rec/s/a.mp4').summary()).toEqual({ kind: 'file', shownAs: '/rec/s/a.mp4' });
   });
 
   it('refuses a malformed stream URL or one outside the allow-list, never quoting it', () => {
-    expect(outputRefusal([{ kind: 'file' }], { streamAllowList: ['rtmp://x/.*'] })).toBeUndefined();
-    expect(outputRefusal([{ kind: 'stream', rtmpUrl: 'rtmp://host/onlyapp' }], { streamAllowList: [] })).toMatchObject({ code: 'BAD_STREAM_URL', retryable: false });
-    const denied = outputRefusal([{ kind: 'stream', rtmpUrl: 'rtmp://other/live/refusal-key' }], { streamAllowList: ['rtmp://allowed/.*'] });
+    expect(outputRefusal([{ kind: 'file' }], loadConfig({ JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://x/.*' }))).toBeUndefined();
+    expect(outputRefusal([{ kind: 'rtmp', rtmpUrl: 'rtmp://host/onlyapp' }], loadConfig({}))).toMatchObject({ code: 'BAD_STREAM_URL', retryable: false });
+    const denied = outputRefusal([{ kind: 'rtmp', rtmpUrl: 'rtmp://other/live/refusal-key' }], loadConfig({ JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://allowed/.*' }));
     expect(denied).toMatchObject({ code: 'STREAM_NOT_ALLOWED', retryable: false });
     expect(denied?.message).not.toContain('refusal-key');
-    expect(outputRefusal([{ kind: 'stream', rtmpUrl: 'rtmp://allowed/live/k' }], { streamAllowList: ['rtmp://allowed/.*'] })).toBeUndefined();
+    expect(outputRefusal([{ kind: 'rtmp', rtmpUrl: 'rtmp://allowed/live/k' }], loadConfig({ JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://allowed/.*' }))).toBeUndefined();
   });
 
   it("names a session's mode as Jibri does: stream when any output is live", () => {
     expect(sessionMode([{ kind: 'file' }])).toBe('file');
-    expect(sessionMode([{ kind: 'stream', rtmpUrl: 'rtmp://h/a/k' }])).toBe('stream');
-    expect(sessionMode([{ kind: 'file' }, { kind: 'stream', rtmpUrl: 'rtmp://h/a/k' }])).toBe('stream');
+    expect(sessionMode([{ kind: 'rtmp', rtmpUrl: 'rtmp://h/a/k' }])).toBe('stream');
+    expect(sessionMode([{ kind: 'file' }, { kind: 'rtmp', rtmpUrl: 'rtmp://h/a/k' }])).toBe('stream');
   });
 
   it('encodes once for several outputs: each writes its own entry, and streams never stop the others', () => {
@@ -76,7 +78,7 @@ describe('outputs', () => {
 });
 
 describe('outputs of the new kinds', () => {
-  const plan = { mediaFile: '/rec/s/room_2024.mp4', sessionDir: '/rec/s', stream: { retryTimeoutSec: 60 }, streamLocalCopy: false };
+  const plan = { mediaFile: '/rec/s/room_2024.mp4', sessionDir: '/rec/s', config: loadConfig({}) };
 
   it('makes an audio-only file an .m4a beside where the .mp4 would be', () => {
     expect(audioOnlyFile('/rec/s/room_2024.mp4')).toBe('/rec/s/room_2024.m4a');
@@ -93,18 +95,18 @@ describe('outputs of the new kinds', () => {
   });
 
   it('refuses a second file, HLS or thumbnails output', () => {
-    expect(outputRefusal([{ kind: 'hls' }, { kind: 'hls' }], { streamAllowList: [] })?.message).toMatch(/at most one "hls"/);
-    expect(outputRefusal([{ kind: 'file' }, { kind: 'file', audioOnly: true }], { streamAllowList: [] })?.code).toBe('BAD_REQUEST');
-    expect(outputRefusal([{ kind: 'file' }, { kind: 'hls' }, { kind: 'thumbnails', intervalSec: 10 }], { streamAllowList: [] })).toBeUndefined();
+    expect(outputRefusal([{ kind: 'hls' }, { kind: 'hls' }], loadConfig({}))?.message).toMatch(/at most one "hls"/);
+    expect(outputRefusal([{ kind: 'file' }, { kind: 'file', audioOnly: true }], loadConfig({}))?.code).toBe('BAD_REQUEST');
+    expect(outputRefusal([{ kind: 'file' }, { kind: 'hls' }, { kind: 'thumbnails', intervalSec: 10 }], loadConfig({}))).toBeUndefined();
   });
 });
 
 const log = createLogger('error', { silent: true });
 
 
-const rules = { streamAllowList: [] };
+const rules = loadConfig({});
 
-const stream = (url: string): StreamOutputRequest => ({ kind: 'stream', rtmpUrl: url });
+const stream = (url: string): RtmpOutputRequest => ({ kind: 'rtmp', rtmpUrl: url });
 
 async function deadUrl(key: string): Promise<string> {
   return `rtmp://127.0.0.1:${await freePort()}/live/${key}`;
@@ -114,7 +116,7 @@ async function deadUrl(key: string): Promise<string> {
 async function open(outputs: Output[]): Promise<{ entries: unknown[]; failures: RecorderError[] }> {
   const failures: RecorderError[] = [];
   // The fan-out in this process, as a media worker runs it.
-  const entries = await Promise.all(outputs.map((o) => o.open({ log, openFanOut: StreamFanOut.opener })));
+  const entries = await Promise.all(outputs.map((o) => o.open({ log, openFanOut: RtmpFanOut.opener })));
   for (const o of outputs) o.on('failure', (e) => failures.push(e));
   return { entries, failures };
 }
@@ -162,7 +164,7 @@ describe('outputs of a session', () => {
     await finish(withFile);
 
     // Jibri's one stream (with its local copy, which follows the stream): its failure is the session's.
-    const alone = createOutputs([stream(await deadUrl('a1'))], { ...plan, streamLocalCopy: true });
+    const alone = createOutputs([stream(await deadUrl('a1'))], withLocalCopy);
     const single = await open(alone);
     await waitFor('the failure', () => single.failures[0], 5000);
     expect(single.failures[0]).toMatchObject({ code: 'STREAM_UNREACHABLE' });
@@ -179,7 +181,7 @@ describe('outputs of a session', () => {
     await open(outputs);
     expect(liveOutput({ kind: 'file' }, outputs, outputs, rules)).toMatchObject({ ok: false, error: { code: 'OUTPUT_CHANGE_REFUSED' } });
     expect(liveOutput(stream(first), outputs, outputs, rules)).toMatchObject({ ok: false, error: { message: 'The session already streams to this URL' } });
-    expect(liveOutput(stream('rtmp://other/live/k'), outputs, outputs, { streamAllowList: ['rtmp://allowed/.*'] })).toMatchObject({ ok: false, error: { code: 'STREAM_NOT_ALLOWED' } });
+    expect(liveOutput(stream('rtmp://other/live/k'), outputs, outputs, loadConfig({ JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://allowed/.*' }))).toMatchObject({ ok: false, error: { code: 'STREAM_NOT_ALLOWED' } });
     const added = liveOutput(stream(await deadUrl('l2')), outputs, outputs, rules);
     expect(added.ok && added.output.id).toBe('stream-3');
     if (added.ok) outputs.push(added.output);
@@ -194,7 +196,7 @@ describe('outputs of a session', () => {
     expect(removalRefusal(withFile[1]!)).toBeUndefined();
     await finish(withFile);
 
-    const streams = createOutputs([stream(await deadUrl('r2')), stream(await deadUrl('r3'))], plan) as StreamOutput[];
+    const streams = createOutputs([stream(await deadUrl('r2')), stream(await deadUrl('r3'))], plan) as RtmpOutput[];
     await open(streams);
     // Each fails at once (nobody listens): once both have, neither is a working output to keep.
     await waitFor('both failed', () => (streams.every((o) => linkState(o) === 'failed') ? true : undefined), 5000);

@@ -92,7 +92,7 @@ describe('Recorder', () => {
 
   it('refuses what no recorder could serve, before anything starts, not retryable', async () => {
     const { r, pipelines } = await start({ JIBRI_STREAMING_RTMP_ALLOW_LIST: 'rtmp://allowed\\.example/.*' });
-    const stream = (rtmpUrl: string): StartRequest => request('s', { outputs: [{ kind: 'stream', rtmpUrl }] });
+    const stream = (rtmpUrl: string): StartRequest => request('s', { outputs: [{ kind: 'rtmp', rtmpUrl }] });
     expect(refusal(() => r.start(stream('rtmp://allowed.example/onlyapp')))).toMatchObject({ code: 'BAD_STREAM_URL', retryable: false });
     const denied = refusal(() => r.start(stream('rtmp://other.example/live/secret-key')));
     expect(denied).toMatchObject({ code: 'STREAM_NOT_ALLOWED', retryable: false });
@@ -104,10 +104,10 @@ describe('Recorder', () => {
 
   it("adds the operator's extra outputs to every session, and changes outputs only of a recording session", async () => {
     const { r, pipelines } = await start({ JIBRI_EXTRA_OUTPUTS: 'file' });
-    const s = r.start(request('x', { outputs: [{ kind: 'stream', rtmpUrl: 'rtmp://ingest.example/live/k' }] }));
+    const s = r.start(request('x', { outputs: [{ kind: 'rtmp', rtmpUrl: 'rtmp://ingest.example/live/k' }] }));
     expect(s.outputs.map((o) => o.id)).toEqual(['stream-1', 'file-2']);
     expect(s.summary().sinkType).toBe('stream');
-    const add = { kind: 'stream' as const, rtmpUrl: 'rtmp://other.example/live/k2' };
+    const add = { kind: 'rtmp' as const, rtmpUrl: 'rtmp://other.example/live/k2' };
     expect(refusal(() => r.addOutput('nobody', add))).toMatchObject({ code: 'SESSION_NOT_FOUND', retryable: false });
     // Still starting: nothing to join yet, and the caller may try again.
     expect(refusal(() => r.addOutput('x', add))).toMatchObject({ code: 'OUTPUT_CHANGE_REFUSED', retryable: true });

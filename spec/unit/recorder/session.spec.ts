@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { RecorderError } from '../../../lib/errors';
 import { FileOutput } from '../../../lib/output/file/file-output';
-import { StreamOutput } from '../../../lib/output/stream/stream-output';
+import { RtmpOutput } from '../../../lib/output/rtmp/rtmp-output';
 import { listMarkers } from '../../../lib/recorder/crash-marker';
 import type { StartRequest } from '../../../lib/recorder/requests';
 import { Session } from '../../../lib/recorder/session';
@@ -52,8 +52,8 @@ describe('Session', () => {
 
   it('streams without a file: no marker, nothing to finalize, the key masked everywhere from the start', async () => {
     const url = 'rtmp://ingest.example.com/live/unit-secret-key';
-    const { s, config, pipelines, finalizer, states } = session(request({ outputs: [{ kind: 'stream', rtmpUrl: url, viewingUrl: 'https://view.example/x' }] }));
-    expect(s.outputs.map((o) => o.constructor)).toEqual([StreamOutput]);
+    const { s, config, pipelines, finalizer, states } = session(request({ outputs: [{ kind: 'rtmp', rtmpUrl: url, viewingUrl: 'https://view.example/x' }] }));
+    expect(s.outputs.map((o) => o.constructor)).toEqual([RtmpOutput]);
     expect(s.mediaFile).toBeUndefined();
     expect(redact(`ffmpeg: ${url}`)).not.toContain('unit-secret-key');
     expect(s.summary()).toMatchObject({ sinkType: 'stream', stream: { url: 'rtmp://ingest.example.com/live/****', state: 'connecting', reconnects: 0, viewingUrl: 'https://view.example/x' } });
@@ -71,8 +71,8 @@ describe('Session', () => {
   });
 
   it("adds the stream's local copy as a file output of the same encode", () => {
-    const { s } = session(request({ outputs: [{ kind: 'stream', rtmpUrl: 'rtmp://ingest.example.com/live/k' }] }), { JIBRI_STREAMING_LOCAL_COPY: 'true' });
-    expect(s.outputs.map((o) => [o.kind, o.id])).toEqual([['stream', 'stream-1'], ['file', 'local-copy']]);
+    const { s } = session(request({ outputs: [{ kind: 'rtmp', rtmpUrl: 'rtmp://ingest.example.com/live/k' }] }), { JIBRI_STREAMING_LOCAL_COPY: 'true' });
+    expect(s.outputs.map((o) => [o.kind, o.id])).toEqual([['rtmp', 'stream-1'], ['file', 'local-copy']]);
     expect(s.mediaFile).toBe(s.paths.mediaFile);
   });
 

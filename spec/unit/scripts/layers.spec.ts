@@ -48,11 +48,11 @@ describe('the layering check', () => {
 
   it('names an import that climbs a layer', () => {
     const root = make({
-      'lib/output/stream/stream-output.ts': "import type { SessionSummary } from '../../recorder/snapshot';\n",
+      'lib/output/rtmp/rtmp-output.ts': "import type { SessionSummary } from '../../recorder/snapshot';\n",
       'lib/recorder/snapshot.ts': 'export {};\n',
     });
     expect(checkTree(root)).toEqual([
-      'lib/output/stream/stream-output.ts -> lib/recorder/snapshot.ts: outputs imports from recorder, a layer above it',
+      'lib/output/rtmp/rtmp-output.ts -> lib/recorder/snapshot.ts: outputs imports from recorder, a layer above it',
     ]);
   });
 

@@ -18,7 +18,7 @@ describe('the operator rule for audio-only XMPP sessions', () => {
 
   it('leaves streams and the default as Jibri has them', () => {
     const stream = startRequestFromIq({ kind: 'start', recordingMode: 'stream', streamId: 'abcd-1234-efgh', room, sessionId: 's2' }, env, 'prod-xmpp', login, { audioOnly: true });
-    expect(stream.ok && stream.request.outputs[0]?.kind).toBe('stream');
+    expect(stream.ok && stream.request.outputs[0]?.kind).toBe('rtmp');
     const file = startRequestFromIq({ kind: 'start', recordingMode: 'file', room, sessionId: 's3' }, env, 'prod-xmpp', login);
     expect(file.ok && file.request.outputs).toEqual([{ kind: 'file' }]);
   });

@@ -145,7 +145,7 @@ describe('XmppEdge', () => {
   it('maps a YouTube key to its ingest and the broadcast id to its viewing URL', async () => {
     const { recorder, conn } = await make();
     await conn.iq(start({ recording_mode: 'stream', streamid: 'abcd-1234', you_tube_broadcast_id: 'XyZ' }));
-    expect(recorder.getSession('jicofo-1')?.request.outputs).toEqual([{ kind: 'stream', rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2/abcd-1234', viewingUrl: 'http://youtu.be/XyZ' }]);
+    expect(recorder.getSession('jicofo-1')?.request.outputs).toEqual([{ kind: 'rtmp', rtmpUrl: 'rtmp://a.rtmp.youtube.com/live2/abcd-1234', viewingUrl: 'http://youtu.be/XyZ' }]);
   });
 
   it('stops the sessions a lost connection started, without an off (Jicofo restarts them elsewhere)', async () => {

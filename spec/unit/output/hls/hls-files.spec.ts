@@ -2,7 +2,7 @@
 import { playlistWithToken, servedHlsFile } from '../../../../lib/output/hls/hls-files';
 import { HlsOutput } from '../../../../lib/output/hls/hls-output';
 import { redact } from '../../../../lib/redact';
-import { hlsAccess, viewerTokenOf } from '../../../../lib/http/served-api';
+import { viewerAccess, viewerTokenOf } from '../../../../lib/http/served-api';
 
 describe('HLS names and playlist', () => {
   it('serves only the playlist and its segments', () => {
@@ -28,12 +28,12 @@ describe('HLS names and playlist', () => {
   it('gives the start answer its links, with the token in the viewer link\'s #fragment', () => {
     const out = new HlsOutput('hls-1', '/rec/s');
     const token = out.served.viewerToken!;
-    expect(hlsAccess('my session', [out])).toEqual({
+    expect(viewerAccess('my session', [out])?.hls).toEqual({
       playlist: '/jibri/api/v1.0/sessions/my%20session/hls/index.m3u8',
       viewer: `/jibri/api/v1.0/sessions/my%20session/hls/#token=${token}`,
       token,
     });
-    expect(hlsAccess('s', [])).toBeUndefined();
+    expect(viewerAccess('s', [])).toBeUndefined();
   });
 
   it('reads the viewer token from the bearer header, else from ?token=', () => {

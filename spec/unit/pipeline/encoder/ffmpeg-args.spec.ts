@@ -1,5 +1,5 @@
 import { fileMuxer } from '../../../../lib/output/file/file-output';
-import { flvMuxer } from '../../../../lib/output/stream/stream-output';
+import { flvMuxer } from '../../../../lib/output/rtmp/rtmp-output';
 import { AUDIO_FILTER, VIDEO_FILTER, encodeSpec, remuxArgv, teeSlave, toArgv } from '../../../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../../../lib/pipeline/encoder/ffmpeg-progress';
 import { clockFilter } from '../../../../lib/pipeline/frame-clock/clock-code';

@@ -1,4 +1,4 @@
-import { StreamLink } from '../../../../lib/output/stream/link';
+import { StreamLink } from '../../../../lib/output/rtmp/link';
 
 describe('StreamLink', () => {
   const target = 'rtmp://h/live/****';

@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import type { RecorderError } from '../../../errors';
 import { TAG_AUDIO, TAG_VIDEO, type FlvTag, type TagKind } from '@jibri-ts/rtmp';
 import { PublishError, type MediaKind, type Publication } from '@jibri-ts/rtmp';
-import { StreamLink, type StreamLinkState, type StreamLinkStatus } from '../link';
+import { StreamLink, type StreamLinkState, type RtmpLinkStatus } from '../link';
 import { systemClock, type Clock } from './clock';
 
 /** One tag of the encoder's stream, classified once by the relay. */
@@ -51,7 +51,7 @@ export interface DestinationOptions {
   clock?: Clock;
 }
 
-export interface DestinationStatus extends StreamLinkStatus {
+export interface DestinationStatus extends RtmpLinkStatus {
   id: string;
   url: string;
   /** Video frames skipped because the destination fell behind. */

@@ -1,6 +1,5 @@
-import { streamUrlFromHttp } from '../../../../lib/http/bodies';
-import { checkStreamUrl, isAllowed, redactStreamUrl, streamSecrets } from '../../../../lib/output/stream/rules';
-import { streamUrlFromIq, viewingUrlFromIq } from '../../../../lib/xmpp/stream-fields';
+import { streamUrlFromHttp, streamUrlFromIq, viewingUrlFromIq } from '../../../../lib/output/rtmp/jibri-fields';
+import { checkStreamUrl, isAllowed, redactStreamUrl, streamSecrets } from '../../../../lib/output/rtmp/rules';
 
 describe('stream URLs', () => {
   it('HTTP: a key alone goes to YouTube; a key with rtmpUrl is appended; a full URL in the key is kept', () => {

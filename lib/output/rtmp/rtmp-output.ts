@@ -1,6 +1,6 @@
 /**
- * The stream outputs: each RTMP(S) destination of a session is one output, and all of them share one
- * `StreamChannel`: the encode's one FLV entry into the service's private channel, read once and published
+ * The RTMP outputs: each RTMP(S) destination of a session is one output, and all of them share one
+ * `RtmpChannel`: the encode's one FLV entry into the service's private channel, read once and published
  * by the service itself to every ingest (fan-out.ts), so no URL, key or password is ever in ffmpeg's argv
  * and a second destination costs no second encode. Destinations join and leave the channel while it runs.
  *
@@ -13,11 +13,12 @@ import { EventEmitter } from 'node:events';
 import type { RecorderError } from '../../errors';
 import type { AllowedHost } from '@jibri-ts/common';
 import { registerSecret } from '../../redact';
-import type { MuxerEntry, OpenContext, Output, OutputEvents, OutputSummary, StreamOutputRequest } from '../output';
+import type { MuxerEntry, OpenContext, Output, OutputEvents, OutputSummary } from '../output';
+import type { RtmpOutputRequest } from './kind';
 import type { FanOut, RtmpDestinationSpec } from './fan-out';
 import { redactStreamUrl, streamSecrets } from './rules';
 
-export interface StreamOutputSettings {
+export interface RtmpOutputSettings {
   retryTimeoutSec: number;
   /** PEM certificates trusted for rtmps:// besides the system's. */
   extraCa?: string;
@@ -34,7 +35,7 @@ export function flvMuxer(channelTarget: string): MuxerEntry {
 }
 
 /** The one FLV channel of a session and its destinations. */
-export class StreamChannel extends EventEmitter<OutputEvents> {
+export class RtmpChannel extends EventEmitter<OutputEvents> {
   private opening: Promise<FanOut> | undefined;
   private fanOut: FanOut | undefined;
   private entryTaken = false;
@@ -42,7 +43,7 @@ export class StreamChannel extends EventEmitter<OutputEvents> {
 
   /** `othersWork`: whether the session has an output that goes on without any stream (a recording). */
   constructor(
-    private readonly settings: StreamOutputSettings,
+    private readonly settings: RtmpOutputSettings,
     private readonly othersWork: () => boolean,
   ) {
     super();
@@ -118,8 +119,8 @@ export class StreamChannel extends EventEmitter<OutputEvents> {
   }
 }
 
-export class StreamOutput extends EventEmitter<OutputEvents> implements Output {
-  readonly kind = 'stream';
+export class RtmpOutput extends EventEmitter<OutputEvents> implements Output {
+  readonly kind = 'rtmp';
   readonly live = true;
   readonly presence: Record<string, string>;
   /** The ingest as people may see it (rtmp://host/app/****). */
@@ -128,8 +129,8 @@ export class StreamOutput extends EventEmitter<OutputEvents> implements Output {
 
   constructor(
     readonly id: string,
-    private readonly request: StreamOutputRequest,
-    readonly channel: StreamChannel,
+    private readonly request: RtmpOutputRequest,
+    readonly channel: RtmpChannel,
   ) {
     super();
     // Registered before anything can log: from here on the key and the credentials are masked everywhere.

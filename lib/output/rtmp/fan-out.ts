@@ -1,10 +1,10 @@
 /**
- * The stream output's fan-out: the encoder writes the stream's FLV into a private channel, the relay reads
+ * The RTMP outputs' fan-out: the encoder writes the stream's FLV into a private channel, the relay reads
  * it once, and RTMP(S) publishers written here send it to the ingests. ffmpeg never sees a URL, a key or
  * a password (they would be in its argv, readable by every user of the host).
  *
  * A destination that fails is reported (`destination-failed`); what that means for the session is the
- * owner's decision (stream-output.ts). Only the encoder's own stream ending or breaking is this fan-out's
+ * owner's decision (rtmp-output.ts). Only the encoder's own stream ending or breaking is this fan-out's
  * failure.
  */
 import { EventEmitter } from 'node:events';
@@ -16,7 +16,7 @@ import { publicIngestAddress } from './ingest-address';
 import { openEncoderChannel, type EncoderChannel } from './relay/encoder-channel';
 import { Destination, RETRY_WAIT_MS, type DestinationStatus } from './relay/destination';
 import { StreamRelay } from './relay/relay';
-import type { StreamLinkStatus } from './link';
+import type { RtmpLinkStatus } from './link';
 
 export interface RtmpDestinationSpec {
   id: string;
@@ -27,7 +27,7 @@ export interface RtmpDestinationSpec {
   credentials?: Credentials;
 }
 
-export interface StreamFanOutOptions {
+export interface RtmpFanOutOptions {
   destinations: RtmpDestinationSpec[];
   retryTimeoutSec: number;
   /** PEM certificates trusted for rtmps:// besides the system's. */
@@ -48,7 +48,7 @@ export interface FanOutEvents {
   /** One destination failed for good (refused, or down for longer than the retry time); the others go on. */
   'destination-failed': [id: string, error: RecorderError];
   /** A destination's link changed (state, reconnects, last error). */
-  link: [id: string, status: StreamLinkStatus];
+  link: [id: string, status: RtmpLinkStatus];
 }
 
 /**
@@ -59,33 +59,33 @@ export interface FanOut extends Pick<EventEmitter<FanOutEvents>, 'on' | 'off' | 
   readonly encoderTarget: string;
   add(spec: RtmpDestinationSpec): void;
   remove(id: string): Promise<boolean>;
-  status(id: string): Readonly<StreamLinkStatus> | undefined;
+  status(id: string): Readonly<RtmpLinkStatus> | undefined;
   expectEnd(): void;
   finish(): Promise<void>;
 }
 
 /** The settings a fan-out is opened with, besides its log. */
-export type FanOutSettings = Omit<StreamFanOutOptions, 'destinations' | 'log'>;
+export type FanOutSettings = Omit<RtmpFanOutOptions, 'destinations' | 'log'>;
 
 /** Opens a session's fan-out; destinations are added once it is open. */
 export type FanOutOpener = (settings: FanOutSettings, log: Logger) => Promise<FanOut>;
 
-export class StreamFanOut extends EventEmitter<FanOutEvents> implements FanOut {
+export class RtmpFanOut extends EventEmitter<FanOutEvents> implements FanOut {
   private readonly relay = new StreamRelay();
   private channel: EncoderChannel | undefined;
   private endExpected = false;
   private finished: Promise<void> | undefined;
 
-  private constructor(private readonly opts: StreamFanOutOptions) {
+  private constructor(private readonly opts: RtmpFanOutOptions) {
     super();
   }
 
   /** The opener for a fan-out in this process. */
-  static readonly opener: FanOutOpener = (settings, log) => StreamFanOut.open({ ...settings, destinations: [], log });
+  static readonly opener: FanOutOpener = (settings, log) => RtmpFanOut.open({ ...settings, destinations: [], log });
 
   /** Opens the channel and starts connecting to every destination, in parallel with the encoder's start. */
-  static async open(opts: StreamFanOutOptions): Promise<StreamFanOut> {
-    const out = new StreamFanOut(opts);
+  static async open(opts: RtmpFanOutOptions): Promise<RtmpFanOut> {
+    const out = new RtmpFanOut(opts);
     out.channel = await openEncoderChannel((bytes) => out.relay.push(bytes));
     out.watch();
     for (const d of opts.destinations) out.add(d);
@@ -129,7 +129,7 @@ export class StreamFanOut extends EventEmitter<FanOutEvents> implements FanOut {
   }
 
   /** The link of one destination. */
-  status(id: string): Readonly<StreamLinkStatus> | undefined {
+  status(id: string): Readonly<RtmpLinkStatus> | undefined {
     return this.relay.get(id);
   }
 

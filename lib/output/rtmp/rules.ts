@@ -1,6 +1,6 @@
 /**
- * Pure: the stream output's URL rules. The edges build one RTMP(S) URL from their own fields
- * (lib/http/bodies.ts, lib/xmpp/stream-fields.ts); the recorder checks it here (shape and allow-list)
+ * Pure: the RTMP kind's URL rules. Its descriptor builds one RTMP(S) URL from each wire's fields
+ * (kind.ts, jibri-fields.ts); the recorder checks it here (shape and allow-list)
  * before anything starts, and everything that shows a stream URL to a person (logs, health, errors)
  * shows only `redactStreamUrl`'s form: the key and any credentials are secrets.
  */

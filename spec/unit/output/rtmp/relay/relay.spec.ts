@@ -8,8 +8,8 @@ import { EventEmitter } from 'node:events';
 import { encodeAmf0 } from '@jibri-ts/rtmp';
 import { encodeTag, TAG_AUDIO, TAG_SCRIPT, TAG_VIDEO, type FlvTag } from '@jibri-ts/rtmp';
 import { PublishError, type MediaKind, type Publication } from '@jibri-ts/rtmp';
-import { Destination, type DestinationOptions } from '../../../../../lib/output/stream/relay/destination';
-import { StreamRelay } from '../../../../../lib/output/stream/relay/relay';
+import { Destination, type DestinationOptions } from '../../../../../lib/output/rtmp/relay/destination';
+import { StreamRelay } from '../../../../../lib/output/rtmp/relay/relay';
 import { FakeClock, settle } from '../../../../support/fake-clock';
 
 const FLV_HEADER = Buffer.from('464c5601050000000900000000', 'hex');

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { openEncoderChannel } from '../../../../../lib/output/stream/relay/encoder-channel';
+import { openEncoderChannel } from '../../../../../lib/output/rtmp/relay/encoder-channel';
 
 describe('encoder channel', () => {
   it('lives in a private folder named with this pid, and close removes it', async () => {

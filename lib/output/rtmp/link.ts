@@ -17,7 +17,7 @@ export type StreamLinkState = 'connecting' | 'live' | 'reconnecting' | 'failed';
 /** How an attempt failed, as the publisher classifies it. */
 export type LinkFailureKind = 'unreachable' | 'not-rtmp' | 'refused' | 'untrusted' | 'auth';
 
-export interface StreamLinkStatus {
+export interface RtmpLinkStatus {
   state: StreamLinkState;
   /** Times the link dropped and came back. */
   reconnects: number;
@@ -34,12 +34,12 @@ export interface StreamLinkOptions {
 }
 
 export class StreamLink {
-  private status: StreamLinkStatus = { state: 'connecting', reconnects: 0 };
+  private status: RtmpLinkStatus = { state: 'connecting', reconnects: 0 };
   private lastAttemptAt: number | undefined;
 
   constructor(private readonly opts: StreamLinkOptions) {}
 
-  get current(): Readonly<StreamLinkStatus> {
+  get current(): Readonly<RtmpLinkStatus> {
     return this.status;
   }
 
