@@ -139,6 +139,11 @@ export function jibriIqOutput(mode: string | undefined, iq: JibriIqFields): { ok
   return wire.fromIq(iq) as { ok: true; request: OutputRequest } | { ok: false; why: string };
 }
 
+/** The kinds that can join and leave a running session, for hints (`"rtmp"`). */
+function liveKindsInWords(): string {
+  return allKinds().filter((k) => k.liveChanges).map((k) => `"${k.kind}"`).join(' or ');
+}
+
 function changeRefused(message: string, hint: string): { ok: false; error: RecorderError } {
   return { ok: false, error: new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message, retryable: false, hint }) };
 }
@@ -151,7 +156,7 @@ function changeRefused(message: string, hint: string): { ok: false; error: Recor
  */
 export function liveOutput(request: OutputRequest, current: readonly Output[], active: readonly Output[], config: Config): { ok: true; output: Output } | { ok: false; error: RecorderError } {
   const live = specOf(request.kind).liveChanges;
-  if (!live) return changeRefused(`A ${request.kind} output cannot be added while the session records`, 'Only RTMP destinations can be added live; start the session with the outputs it needs');
+  if (!live) return changeRefused(`A ${request.kind} output cannot be added while the session records`, `Only ${liveKindsInWords()} outputs can be added live; start the session with the outputs it needs`);
   const refusal = outputRefusal([request], config);
   if (refusal) return { ok: false, error: refusal };
   if (active.length + 1 > MAX_OUTPUTS) return { ok: false, error: new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message: `A session may have at most ${MAX_OUTPUTS} outputs`, retryable: false }) };
@@ -166,7 +171,7 @@ export function liveOutput(request: OutputRequest, current: readonly Output[], a
  */
 export function removalRefusal(output: Output): RecorderError | undefined {
   const live = kindSpec(output.kind)?.liveChanges;
-  if (!live) return new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message: `The ${output.title} cannot be removed while the session records`, retryable: false, hint: 'Only RTMP destinations can be removed live; stop the session with stopService' });
+  if (!live) return new RecorderError({ code: 'OUTPUT_CHANGE_REFUSED', message: `The ${output.title} cannot be removed while the session records`, retryable: false, hint: `Only ${liveKindsInWords()} outputs can be removed live; stop the session with stopService` });
   return live.removalRefusal(output);
 }
 
