@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
-import { cutTornTail } from '../output/file/torn-tail';
+import { cutTornTail } from '../output/torn-tail';
 import { remuxArgv } from '../pipeline/encoder/ffmpeg-args';
 import { childEnv } from '../proc/child-env';
 import { runToEnd, startProcess } from '../proc/runner';

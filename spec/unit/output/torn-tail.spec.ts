@@ -5,9 +5,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FRAGMENTED_MP4 } from '../../../../lib/output/file/file-output';
-import { cutTornTail, tornTailLength } from '../../../../lib/output/file/torn-tail';
-import { tempDir } from '../../../../testkit/service';
+import { FRAGMENTED_MP4 } from '../../../lib/output/file/file-output';
+import { cutTornTail, tornTailLength } from '../../../lib/output/torn-tail';
+import { tempDir } from '../../../testkit/service';
 
 function box(type: string, bodyBytes: number): Buffer {
   const b = Buffer.alloc(8 + bodyBytes);
