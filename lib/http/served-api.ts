@@ -1,6 +1,6 @@
 /**
  * What a session's outputs serve while live, each kind as its descriptor says (lib/output/<kind>/kind.ts,
- * `served`): HLS's playlist and segments with the bundled viewer page, the latest thumbnail. Readers show
+ * `served`): HLS's playlist and segments with its viewer page and the page's scripts, the latest thumbnail. Readers show
  * either the API token (health's full view rules: the bearer token, or anyone on a loopback API without
  * one) or the session's own viewer token (bearer header, or `?token=` for players that cannot set
  * headers). Tokens are compared in constant time and never logged; only names an output writes are
@@ -16,7 +16,6 @@ import { servedKinds } from '../output/outputs';
 import type { Recorder } from '../recorder/recorder';
 import { bearerToken, detailsAllowed } from './auth';
 import { API_BASE, sendError } from './responses';
-import { VIEWER_ASSETS, VIEWER_CSP, viewerPage, viewerScript } from './viewer-page';
 
 /** Where viewers find one output's stream, for the start answer and `.../access` (paths on this API). */
 export interface ViewerAccess {
@@ -50,24 +49,23 @@ interface ServedDeps {
   log: Logger;
 }
 
-/** hls.js from the installed package; the path is resolved once, at start. */
-function hlsScriptPath(): string {
-  return require.resolve('hls.js/dist/hls.min.js');
-}
+/** Where the viewer pages' scripts are served (every viewer kind's assets, by name). */
+export const VIEWER_ASSETS = '/jibri/viewer';
 
 export function viewerAssetsRouter(): Router {
   const router = Router();
-  const hlsJs = hlsScriptPath();
-  router.get('/hls.min.js', (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=3600').type('application/javascript').sendFile(hlsJs);
-  });
-  router.get('/viewer.js', (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=3600').type('application/javascript').send(viewerScript());
-  });
+  for (const spec of servedKinds()) {
+    for (const asset of spec.served.viewer?.assets ?? []) {
+      const body = asset.body();
+      router.get(`/${asset.name}`, (_req, res) => {
+        res.set('Cache-Control', 'public, max-age=3600').type(asset.type);
+        if ('file' in body) res.sendFile(body.file);
+        else res.send(body.text);
+      });
+    }
+  }
   return router;
 }
-
-export { VIEWER_ASSETS };
 
 const UNAUTHORIZED_API = 'A valid "Authorization: Bearer <token>" header is required (JIBRI_HTTP_API_TOKEN)';
 
@@ -139,7 +137,7 @@ export function servedFilesRouter(deps: ServedDeps): Router {
       // plays is beside it, so it is always served under the folder's name with its final slash.
       router.get(`/sessions/:sessionId/${viewer.path}/`, (req, res) => {
         if (!req.originalUrl.split('?')[0]!.endsWith('/')) return res.redirect(301, `${req.baseUrl}${req.path.replace(/\/?$/, '/')}`);
-        res.set('Content-Security-Policy', VIEWER_CSP).set('Cache-Control', 'no-cache').type('html').send(viewerPage());
+        res.set('Content-Security-Policy', viewer.csp).set('Cache-Control', 'no-cache').type('html').send(viewer.page(VIEWER_ASSETS));
       });
     }
     for (const r of spec.served.routes) route(spec.kind, r);

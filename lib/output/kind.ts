@@ -82,14 +82,32 @@ export interface ServedRoute {
   answer(output: Output, params: Readonly<Record<string, string>>, viewerToken: string | undefined): Promise<ServedAnswer>;
 }
 
+/** A file the viewer page loads, served by the HTTP API beside every session's page (the player's scripts). */
+export interface ViewerAsset {
+  name: string;
+  type: string;
+  /** Its content, or the file that holds it; called once, when the HTTP API is built. */
+  body(): { file: string } | { text: string };
+}
+
+/**
+ * A player for viewers: links in the start answer and at `/sessions/{id}/<path>/access`; the page under
+ * `<path>/` plays `playlist` with the output's viewer token.
+ */
+export interface ViewerSpec {
+  path: string;
+  playlist: string;
+  /** The page's HTML; `assets` is where the HTTP API serves `assets`' files. It holds nothing of the session. */
+  page(assets: string): string;
+  /** The page's Content-Security-Policy. */
+  csp: string;
+  assets: readonly ViewerAsset[];
+}
+
 /** What a kind serves over the HTTP API while its session runs. */
 export interface ServedSpec {
   routes: readonly ServedRoute[];
-  /**
-   * Links for viewers, in the start answer and at `/sessions/{id}/<viewerPath>/access`: the bundled
-   * player page under `<viewerPath>/` plays `playlist` with the output's viewer token.
-   */
-  viewer?: { path: string; playlist: string };
+  viewer?: ViewerSpec;
 }
 
 /** What may change while a session records, for the kinds that can join a running encode. */

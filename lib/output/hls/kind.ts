@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { DeliveredFile, OutputKindSpec } from '../kind';
 import { HLS_DIR, PLAYLIST, playlistWithToken, servedHlsFile } from './hls-files';
 import { HlsOutput } from './hls-output';
+import { hlsScriptPath, VIEWER_CSP, viewerPage, viewerScript } from './viewer-page';
 
 /** HLS segments and a playlist in the session's folder, served by the service while live. */
 export interface HlsOutputRequest {
@@ -43,7 +44,16 @@ export const hlsKind: OutputKindSpec<HlsOutputRequest> = {
     partRoles: ['hls-segment'],
   },
   served: {
-    viewer: { path: HLS_DIR, playlist: PLAYLIST },
+    viewer: {
+      path: HLS_DIR,
+      playlist: PLAYLIST,
+      page: viewerPage,
+      csp: VIEWER_CSP,
+      assets: [
+        { name: 'hls.min.js', type: 'application/javascript', body: () => ({ file: hlsScriptPath() }) },
+        { name: 'viewer.js', type: 'application/javascript', body: () => ({ text: viewerScript() }) },
+      ],
+    },
     routes: [
       {
         path: `${HLS_DIR}/:file`,

@@ -5,11 +5,16 @@
  * #fragment, which browsers never send to a server, so it is in no access log; the script sends it as
  * a bearer header with every playlist and segment request (or, for a browser's own HLS, on the URL).
  */
-export const VIEWER_ASSETS = '/jibri/viewer';
+
+/** hls.js from the installed package; resolved when the HTTP API is built, so a missing package shows at start. */
+export function hlsScriptPath(): string {
+  return require.resolve('hls.js/dist/hls.min.js');
+}
 
 export const VIEWER_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; media-src 'self' blob:; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self'";
 
-export function viewerPage(): string {
+/** The page; `assets` is where the HTTP API serves the viewer's scripts (hls.min.js, viewer.js). */
+export function viewerPage(assets: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -26,8 +31,8 @@ export function viewerPage(): string {
 <body>
 <video id="video" controls autoplay muted playsinline></video>
 <div id="state">Loading...</div>
-<script src="${VIEWER_ASSETS}/hls.min.js"></script>
-<script src="${VIEWER_ASSETS}/viewer.js"></script>
+<script src="${assets}/hls.min.js"></script>
+<script src="${assets}/viewer.js"></script>
 </body>
 </html>
 `;
