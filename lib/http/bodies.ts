@@ -79,13 +79,14 @@ function parseCallLogin(v: unknown, errors: FieldError[]): CallLogin | undefined
 }
 
 /**
- * `outputs` is the whole list: Jibri's stream fields beside it would be a second, unlisted stream, and a
- * `sinkType` that says otherwise than the list (`stream` when it has an rtmp output, else `file`) would
- * be read differently by Jibri's clients and by us.
+ * `outputs` is the whole list: Jibri's fields of its one output beside it would be a second, unlisted
+ * output, and a `sinkType` that says otherwise than the list (`stream` when it has a live output, else
+ * `file`) would be read differently by Jibri's clients and by us.
  */
 function listedOutputs(body: Record<string, unknown>, sinkType: string | undefined, errors: FieldError[]): OutputRequest[] | undefined {
-  for (const field of jibriHttpFields()) {
-    if (body[field] !== undefined && body[field] !== null) errors.push({ field, message: 'cannot be sent with outputs: put the stream in outputs as {"type": "rtmp", "url", "username", "password"}' });
+  for (const { field, kind, listFields } of jibriHttpFields()) {
+    const entry = [`"type": "${kind}"`, ...listFields.map((f) => `"${f}"`)].join(', ');
+    if (body[field] !== undefined && body[field] !== null) errors.push({ field, message: `cannot be sent with outputs: put it in outputs as {${entry}}` });
   }
   const before = errors.length;
   const outputs = parseOutputList(body.outputs, errors);

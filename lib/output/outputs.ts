@@ -122,9 +122,12 @@ export function jibriModes(): string[] {
   return allKinds().flatMap((k) => (k.jibri ? [k.jibri.mode] : []));
 }
 
-/** startService's fields of Jibri's one output (refused beside an `outputs` list). */
-export function jibriHttpFields(): string[] {
-  return allKinds().flatMap((k) => k.jibri?.httpFields ?? []);
+/**
+ * startService's fields of Jibri's one output (refused beside an `outputs` list), each with the kind that
+ * reads it and that kind's own `outputs` fields, for the hint.
+ */
+export function jibriHttpFields(): Array<{ field: string; kind: string; listFields: readonly string[] }> {
+  return allKinds().flatMap((k) => (k.jibri?.httpFields ?? []).map((field) => ({ field, kind: k.kind, listFields: k.fields })));
 }
 
 /** Jibri's one output from startService's `sinkType` and fields; undefined (with errors) when they are wrong. */

@@ -43,6 +43,9 @@ describe('startService outputs', () => {
   it("refuses Jibri's stream fields beside the list: they would be a second, unlisted stream", () => {
     expect(errorsOf({ ...base, outputs: [{ type: 'file' }], youTubeStreamKey: KEY }).map((e) => e.field)).toEqual(['youTubeStreamKey']);
     expect(errorsOf({ ...base, outputs: [{ type: 'file' }], rtmpUrl: 'rtmp://a/live' }).map((e) => e.field)).toEqual(['rtmpUrl']);
+    // The hint says how the list takes the same stream; the key itself is never quoted.
+    const [error] = errorsOf({ ...base, outputs: [{ type: 'file' }], youTubeStreamKey: KEY });
+    expect(error?.message).toBe('cannot be sent with outputs: put it in outputs as {"type": "rtmp", "url", "username", "password", "viewingUrl"}');
   });
 
   it.each([
