@@ -6,7 +6,7 @@
 #      satisfy package.json's engines;
 #   2. scripts/lock-check.sh: npm 10 and npm 11 both accept the lock for `npm ci`;
 #   3. lint (eslint) and typecheck (tsc --noEmit for every package) side by side, then the layering rule
-#      of docs/ARCHITECTURE.md (scripts/layers.js);
+#      of docs/ARCHITECTURE.md (scripts/layers.js) and the size limits (scripts/sizes.js);
 #   4. scripts/container-check.sh: base images, the Dockerfile's three images (recorder, fleet, fleet-local)
 #      built from a fresh clone of HEAD, the hardened containers checked for real (the fleet's docker spec
 #      then uses the recorder image), each image's packages, and `docker compose build`;
@@ -82,6 +82,7 @@ static_checks() {
   cat "$types_log" >&2
   rm -f "$types_log"
   node scripts/layers.js || failed=1
+  node scripts/sizes.js || failed=1
   return "$failed"
 }
 step lint+types static_checks
