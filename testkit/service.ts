@@ -144,7 +144,8 @@ export async function spawnServiceProcess(env: Record<string, string>, opts: { p
   const internalPort = opts.ports ? String(opts.ports.internal) : (env.JIBRI_HTTP_API_INTERNAL_PORT ?? String(await freePort()));
   const ports = opts.ports ? {} : { JIBRI_HTTP_API_EXTERNAL_PORT: String(port), JIBRI_HTTP_API_INTERNAL_PORT: internalPort };
   let output = '';
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/lib/main.js'), 'serve'], {
+  // With the Node.js flag the image and the package start the service with (docs/MEETING-COST.md).
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', path.join(ROOT, 'dist/lib/main.js'), 'serve'], {
     cwd: ROOT,
     env: { ...process.env, ...TEST_DEFAULTS, ...ports, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

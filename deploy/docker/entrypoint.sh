@@ -13,4 +13,6 @@ if [ "${1:-}" = fleet ] && [ -f /app/fleet/packages/fleet/dist/main.js ]; then
   shift
   exec node /app/fleet/packages/fleet/dist/main.js "$@"
 fi
-exec node /app/dist/lib/main.js "$@"
+# Small young-generation spaces (docs/MEETING-COST.md): the service allocates little once started, and
+# Node's default let them grow to tens of megabytes it never gave back.
+exec node --max-semi-space-size=2 /app/dist/lib/main.js "$@"

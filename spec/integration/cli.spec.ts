@@ -54,6 +54,19 @@ describe('command lines', () => {
     expect(f.err).toMatch(/unknown command "serve"/);
   });
 
+  it('the service loads no AWS SDK, HOCON parser or XMPP client that its configuration does not use', () => {
+    // What `serve` imports and reads for a service configured by its environment alone, no upload, no XMPP
+    // (each of these costs the service's process megabytes of memory: docs/MEETING-COST.md).
+    const script = `
+      const { loadServiceConfig } = require(${JSON.stringify(path.join(ROOT, 'dist/lib/config.js'))});
+      require(${JSON.stringify(path.join(ROOT, 'dist/lib/compose.js'))});
+      loadServiceConfig({ JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null' }, 'test').then(() =>
+        process.stdout.write(Object.keys(require.cache).filter((f) => /node_modules\\/(@aws-sdk|@pushcorn|@xmpp\\/client)\\//.test(f)).join('\\n')));
+    `;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 15000 });
+    expect({ code: r.status, err: r.stderr, loaded: r.stdout }).toEqual({ code: 0, err: '', loaded: '' });
+  });
+
   it('status with no service says it is not answering, and where it looked (exit 1)', async () => {
     const port = await freePort();
     const r = run(recorder, ['status'], { JIBRI_HTTP_API_EXTERNAL_PORT: String(port) });

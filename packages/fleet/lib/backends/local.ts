@@ -157,7 +157,8 @@ export class LocalBackend implements RecorderBackend {
       if (v !== undefined) inherited[name] = v;
     }
     // Only what the recorder needs: the fleet's own secrets (admin token, callback secret, key) stay here.
-    const child = spawn(process.execPath, [this.opts.recorderMain, 'serve'], {
+    // With the recorder image's and package's Node.js flag (its memory: docs/MEETING-COST.md).
+    const child = spawn(process.execPath, ['--max-semi-space-size=2', this.opts.recorderMain, 'serve'], {
       cwd: dir,
       env: {
         ...inherited,
