@@ -17,7 +17,9 @@
  * Everything runs on loopback and is cleaned up, also on error. BENCH_ONLY=latency runs part 1 alone,
  * BENCH_ONLY=delivery part 7, BENCH_ONLY=fleet part 6, BENCH_ONLY=outputs part 9, BENCH_ONLY=meeting part 10
  * (its subsets: bench/meeting.ts), BENCH_ONLY=audio-only the cost of an audio-only session against a full
- * one (bench/audio-only.ts; also part of the full run), BENCH_ONLY=sync the A/V sync part under load (bench/av-sync.ts).
+ * one (bench/audio-only.ts; also part of the full run), BENCH_ONLY=sync the A/V sync part under load (bench/av-sync.ts),
+ * BENCH_ONLY=service the service as its own process: its memory while recording and its start read from the
+ * recorded picture, against a baseline build when BENCH_SERVICE_BASELINE names one (bench/service-process.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -45,6 +47,7 @@ import { benchStreamLatency, describeStreamLatency } from './stream-latency';
 import { benchDelivery, describeDelivery } from './delivery';
 import { benchAudioOnly, describeAudioOnly } from './audio-only';
 import { benchOutputsCpu, describeOutputsCpu } from './outputs';
+import { benchServiceProcess, describeServiceProcess, serviceVariantsFromEnv } from './service-process';
 import { benchMeeting, describeMeeting, meetingOptionsFromEnv, type MeetingReport } from './meeting';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -162,6 +165,14 @@ async function main(): Promise<void> {
   if (ONLY === 'meeting') {
     const report = await meeting();
     process.stdout.write(`${describeMeeting(report).join('\n')}\n\nnumbers: ${path.join(os.tmpdir(), 'jibri-ts-bench-meeting.json')}\n`);
+    return;
+  }
+  if (ONLY === 'service') {
+    const variants = serviceVariantsFromEnv();
+    process.stderr.write(`the service's own process: ${ROUNDS} rounds of ${variants.map((v) => v.label).join(' and ')}, ${SECONDS} s each...\n`);
+    const report = await benchServiceProcess(variants, ROUNDS, SECONDS);
+    fs.writeFileSync(path.join(os.tmpdir(), 'jibri-ts-bench-service.json'), JSON.stringify(report, null, 2));
+    process.stdout.write(`${describeServiceProcess(report).join('\n')}\n`);
     return;
   }
   if (ONLY === 'sync') {

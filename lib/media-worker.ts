@@ -9,7 +9,7 @@ import { warmEncoder } from './pipeline/encoder/encoder';
 import { WorkerRuntime } from './pipeline/worker/worker-runtime';
 
 const log = createLogger(process.argv[2] ?? 'info', { json: true });
-// fluent-ffmpeg lists ffmpeg's formats before its first run; a worker does it while its session starts.
+// fluent-ffmpeg lists ffmpeg's formats and encoders before its first run; a worker does it while it waits as a spare.
 void warmEncoder(process.argv[3] ?? 'ffmpeg');
 new WorkerRuntime(
   {

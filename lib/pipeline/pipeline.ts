@@ -54,6 +54,8 @@ export interface StartTimings {
   source?: number;
   page?: number;
   joined?: number;
+  /** ffmpeg's process exists. */
+  encoder?: number;
   firstFrame?: number;
 }
 
@@ -136,7 +138,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
       this.timings.joined = Date.now() - t0;
       this.throwIfAborted();
     }
-    const encoder = await this.startEncoder(source);
+    const encoder = await this.startEncoder(source, t0);
     this.timings.firstFrame = Date.now() - t0;
     void source.sink.releaseKeeper();
     // From here on, an encoder that ends by itself is a failure of the session.
@@ -199,7 +201,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
   }
 
   /** The outputs opened and the one encode started in the media worker; resolves at its first frame. */
-  private async startEncoder(source: CaptureSource): Promise<Encoder> {
+  private async startEncoder(source: CaptureSource, t0: number): Promise<Encoder> {
     const { encoding, log } = this.opts;
     log.debug(`capturing display ${source.display.name} and ${source.sink.monitor}`, { component: 'pipeline' });
     const outputs = this.opts.outputs;
@@ -213,6 +215,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     if (!spec.clock) void source.browser.page.evaluate(stopPageClock).catch(() => undefined);
     const clock = spec.clock ? { width: encoding.width, originMs: capture.originMs, audioLatencyMs: encoding.audioLatencyMs } : undefined;
     const encoder = worker.startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, ...(clock ? { clock } : {}) });
+    encoder.once('started', () => (this.timings.encoder = Date.now() - t0));
     this.encoder = encoder;
     encoder.on('progress', (raw) => {
       // Frames keep their grab times (no -r), so ffmpeg itself never drops or duplicates one: frames the

@@ -255,6 +255,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.timings = pipeline.timings;
     pipeline.on('failure', (error) => this.apply({ type: 'error', error }));
     if (this.stopRequested) return;
+    const pipelineAt = Date.now() - this.receivedAt;
     await pipeline.start();
     this.apply({ type: 'first-frame' });
     this.meeting?.on('end', (end) => this.onCallEnd(end));
@@ -262,8 +263,12 @@ export class Session extends EventEmitter<SessionEvents> {
     // A service killed from now on leaves an encoder that is still closing the file; the next start waits for it.
     const encoderPid = pipeline.encoderPid;
     if (marker) writeMarker(this.markerFile, { ...marker, ...(encoderPid ? { encoderPid } : {}) });
+    // Every stage in ms after the request: where a slow start spent its time.
+    const t = this.timings;
+    const at = (ms: number | undefined): string => (ms === undefined ? '?' : String(pipelineAt + ms));
     this.log.info(
-      `first frame ${Date.now() - this.receivedAt} ms after the request (capture source ready at ${this.timings.source} ms, page loaded at ${this.timings.page} ms)`,
+      `first frame ${Date.now() - this.receivedAt} ms after the request (pipeline started at ${pipelineAt} ms, capture source ready at ${at(t.source)} ms, page loaded at ${at(t.page)} ms, ` +
+        `${t.joined === undefined ? '' : `joined at ${at(t.joined)} ms, `}ffmpeg started at ${at(t.encoder)} ms)`,
       { component: 'session' },
     );
   }

@@ -89,12 +89,14 @@ export function ffmpegWrapper(ffmpegBinary: string): string {
 }
 
 /**
- * fluent-ffmpeg lists ffmpeg's formats before its first run (about half a second) and caches the list
- * for the life of the process; doing it while idle keeps that out of the first start.
+ * fluent-ffmpeg lists ffmpeg's formats and then its encoders before its first run (one ffmpeg run each,
+ * a few hundred milliseconds on a loaded host) and caches both for the life of the process; doing both
+ * while the worker waits as a spare keeps them out of the session's start.
  */
 export function warmEncoder(ffmpegBinary: string): Promise<void> {
+  const command = (): ffmpeg.FfmpegCommand => withChildEnv(ffmpeg().setFfmpegPath(ffmpegWrapper(ffmpegBinary)));
   return new Promise((resolve) => {
-    withChildEnv(ffmpeg().setFfmpegPath(ffmpegWrapper(ffmpegBinary))).availableFormats(() => resolve());
+    command().availableFormats(() => command().availableEncoders(() => resolve()));
   });
 }
 
