@@ -72,7 +72,7 @@ export const SETTINGS: readonly Setting[] = withSecretFiles([
     name: 'JIBRI_EXTRA_OUTPUTS',
     default: '',
     group: 'Streaming',
-    description: 'Comma-separated output kinds added to every session, HTTP and XMPP alike (file: every session also records; a kind this recorder does not have stops the start)',
+    description: 'Comma-separated output kinds added to every session, HTTP and XMPP alike (file: every session also records; tracks: each participant\'s sound on its own beside the recording; a kind this recorder does not have stops the start)',
   },
   { name: 'JIBRI_STREAMING_LOCAL_COPY', default: 'false', group: 'Streaming', description: 'Also record every stream to a file in JIBRI_RECORDING_DIR, from the same encode' },
   { name: 'JIBRI_STREAMING_PUBLIC_ONLY', default: 'false', group: 'Streaming', description: 'Stream only to ingests on public addresses: each ingest\'s host is resolved, every address checked as the fleet\'s outbound guard does (loopback, private, link-local, CGNAT, unique-local... refused) and the connection made to the checked address. The on-demand fleet sets it' },

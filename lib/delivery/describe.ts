@@ -31,8 +31,8 @@ async function prepare(job: UploadJob, keyOf: ((f: JobFile) => string) | undefin
   const keyed = (f: JobFile): JobFile => (keyOf ? { ...f, key: keyOf(f) } : f);
   const described: DescribedFile[] = [];
   const known = (name: string): JobFile | undefined => job.files.find((f) => f.name === name);
-  // What the session's outputs left beside the recording (its HLS: segments first, the playlist last) goes with it.
-  const left = deliveredFiles(job.sessionDir);
+  // What the session's outputs left beside the recording (its HLS: segments first, the playlist last; its tracks) goes with it.
+  const left = deliveredFiles(job.sessionDir, media.name);
   for (const f of [media, ...(fs.existsSync(metadataPath) ? [{ role: 'metadata' as const, name: METADATA_FILE, path: metadataPath }] : []), ...left]) {
     const digest = await fileDigest(f.path);
     const before = known(f.name);

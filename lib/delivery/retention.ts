@@ -22,17 +22,31 @@ export function localCopyDue(job: UploadJob, now: number, policy: RetentionPolic
   return Number.isFinite(ended) && now - ended >= policy.retentionSec * 1000;
 }
 
-/** Removes the job's local files, and the session folder once it is empty; returns what it removed. */
+/**
+ * Removes the job's local files, then the folders they were in once empty (hls/, tracks/, the session
+ * folder); returns what it removed.
+ */
 export function removeLocalCopy(job: UploadJob): string[] {
   const removed: string[] = [];
+  const sessionDir = path.resolve(job.sessionDir);
+  const folders = new Set<string>();
   for (const f of job.files) {
     // Only files inside the session folder: a journal entry never aims a removal elsewhere.
-    if (path.dirname(path.resolve(f.path)) !== path.resolve(job.sessionDir)) continue;
+    const file = path.resolve(f.path);
+    if (!file.startsWith(`${sessionDir}${path.sep}`)) continue;
     try {
-      fs.rmSync(f.path);
+      fs.rmSync(file);
       removed.push(f.path);
     } catch {
       // Already gone.
+    }
+    for (let dir = path.dirname(file); dir !== sessionDir; dir = path.dirname(dir)) folders.add(dir);
+  }
+  for (const dir of [...folders].sort((a, b) => b.length - a.length)) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // Not empty: files of another recording, or files the finalize script added.
     }
   }
   try {

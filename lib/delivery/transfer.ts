@@ -3,6 +3,7 @@
  * object's size and its sha256 metadata), then read back and hashed, the one proof every S3-compatible
  * server allows. Every store call is abandoned when it makes no progress for the stall timeout.
  */
+import * as path from 'node:path';
 import type { Logger } from '../log';
 import type { JobFile } from './job';
 import { StoreError, type ObjectStore } from './object-store';
@@ -54,7 +55,7 @@ export async function transferFile(store: ObjectStore, f: JobFile, ctx: Transfer
   } else {
     ctx.log.info(`uploading ${f.name} (${(size / 1048576).toFixed(1)} MB) to ${key}`);
     ctx.started(key);
-    const contentType = f.name.endsWith('.json') ? 'application/json' : f.name.endsWith('.mp4') ? 'video/mp4' : 'application/octet-stream';
+    const contentType = CONTENT_TYPES[path.extname(f.name)] ?? 'application/octet-stream';
     await stallGuarded(store, ctx, (signal, alive) =>
       store.put(key, f.path, {
         size,
@@ -73,3 +74,15 @@ export async function transferFile(store: ObjectStore, f: JobFile, ctx: Transfer
     throw new StoreError('other', `${key} in ${store.where} does not match the local file (${back.size} bytes, SHA-256 ${back.sha256.slice(0, 12)}… instead of ${size} bytes, ${sha256.slice(0, 12)}…); it is uploaded again`);
   }
 }
+
+/** What a reader of the bucket is told each file is. */
+const CONTENT_TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.mp4': 'video/mp4',
+  '.m4a': 'audio/mp4',
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+  '.webm': 'audio/webm',
+  '.mka': 'audio/x-matroska',
+  '.vtt': 'text/vtt',
+};

@@ -12,6 +12,8 @@ import type { Page } from 'playwright';
 import type { CallConfig } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
+import type { ParticipantAudioSink } from '../output/participant-audio';
+import { AudioTap } from './audio-tap';
 import { CallStatusMonitor, isScriptError, toCallSample, type CallEndEvent } from './call-status';
 import { installParticipantTracker, isJoined, leave, participants, samplePage, setPresenceFields, type TrackedParticipant } from './page-scripts';
 
@@ -44,6 +46,8 @@ export interface MeetingOptions {
   call: CallConfig;
   /** Conference presence fields: session_id, mode, live-stream-view-url. */
   presence: Record<string, string>;
+  /** Outputs that take each participant's sound from the page (audio-tap.ts); none: no tap. */
+  audioSinks?: readonly ParticipantAudioSink[];
 }
 
 export interface MeetingEvents {
@@ -76,6 +80,7 @@ export class Meeting extends EventEmitter<MeetingEvents> {
     const { page, log, call } = opts;
     if (!(await bounded(page.evaluate(hasJitsiMeet)).catch(() => false))) {
       log.warn('the page is not Jitsi Meet (no APP global): recording it as it is, without joining or call checks', { component: 'meeting' });
+      if (opts.audioSinks?.length) log.warn("a page without a conference has no participants: no participant's sound is recorded on its own", { component: 'meeting' });
       return new Meeting(opts, false);
     }
     const deadline = Date.now() + call.joinTimeoutSec * 1000;
@@ -99,6 +104,7 @@ export class Meeting extends EventEmitter<MeetingEvents> {
     if (presence !== true) log.warn(`could not set the presence fields: ${presence}`, { component: 'meeting' });
     const tracker = await bounded(page.evaluate(installParticipantTracker)).catch((err: Error) => ({ error: err.message }));
     if (tracker !== true) log.warn(`could not track participants: ${tracker.error}`, { component: 'meeting' });
+    if (opts.audioSinks?.length) await AudioTap.install(page, opts.audioSinks, log);
     log.info(`joined the conference; presence ${Object.entries(opts.presence).map(([k, v]) => `${k}=${v}`).join(' ')}`, { component: 'meeting' });
     return meeting;
   }

@@ -139,16 +139,27 @@ export interface OutputKindSpec<R extends BaseRequest> {
   readonly live: boolean;
   /** It takes the meeting's sound alone: a session whose every output does captures no picture. */
   soundOnly?(r: R): boolean;
+  /** It records the meeting's mix from the encode (a file, a stream, HLS). */
+  readonly recordsMix?: boolean;
+  /**
+   * It records from the meeting page, not the encode (each participant's sound): it has no say in what
+   * the capture takes, and goes beside an output that records the mix, whose timeline it places itself on.
+   */
+  readonly fromPage?: boolean;
   /** How Jibri's own protocol asks for it (the file recording, the stream). */
   readonly jibri?: JibriWire<R>;
   create(r: R, id: string, session: SessionOutputs): Output;
-  /** Outputs it adds once every requested one is made (the streams' local copy). */
+  /**
+   * Once every requested output is made, in the order kinds.ts lists the kinds: outputs it adds (the
+   * streams' local copy), and what it learns of the others (the tracks' mix).
+   */
   complete?(session: SessionOutputs): Output[];
   /** Present when it can be added and removed while the session records. */
   readonly liveChanges?: LiveChanges<R>;
   /** The files it leaves in the session's folder, delivered with the recording. */
   readonly delivery?: {
-    files(sessionDir: string): DeliveredFile[];
+    /** `mediaName`: the recording they go with (a session folder may hold a second recording's). */
+    files(sessionDir: string, mediaName: string): DeliveredFile[];
     /** Whether a journal entry's file name is one it writes (an entry is trusted for nothing else). */
     owns(name: string): boolean;
     /** Roles of files delivered but not announced or listed on their own (the playlist names its segments). */

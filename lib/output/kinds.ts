@@ -7,8 +7,10 @@ import { hlsKind } from './hls/kind';
 import type { BaseRequest, OutputKindSpec } from './kind';
 import { rtmpKind } from './rtmp/kind';
 import { thumbnailsKind } from './thumbnails/kind';
+import { tracksKind } from './tracks/kind';
 
-export const OUTPUT_KINDS = [fileKind, rtmpKind, hlsKind, thumbnailsKind] as const;
+/** In this order: a kind's `complete` sees the outputs the kinds before it added (tracks see a stream's local copy). */
+export const OUTPUT_KINDS = [fileKind, rtmpKind, hlsKind, thumbnailsKind, tracksKind] as const;
 
 type RequestOf<K> = K extends OutputKindSpec<infer R> ? R : never;
 

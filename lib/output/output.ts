@@ -7,18 +7,22 @@
  *
  * Kinds: a file (video, or the sound alone as `.m4a`), any number of RTMP(S) destinations (they share one
  * FLV entry of the encode, rtmp/rtmp-output.ts, and can be added and removed while the session records),
- * HLS (segments and a playlist served while live), thumbnails (a JPEG every N seconds).
+ * HLS (segments and a playlist served while live), thumbnails (a JPEG every N seconds), tracks (each
+ * participant's sound on its own, from the meeting page).
  */
 import type { EventEmitter } from 'node:events';
 import type { RecorderError } from '../errors';
 import type { Logger } from '../log';
+import type { MixTimeline, ParticipantAudioSink } from './participant-audio';
 import type { FanOutOpener } from './rtmp/fan-out';
 
-/** What an output gets when it opens: the session's log, and where the session's media work runs. */
+/** What an output gets when it opens: the session's log, where its media work runs, the mix's timeline. */
 export interface OpenContext {
   log: Logger;
   /** Opens the session's stream fan-out (in its media worker: lib/pipeline/worker/). */
   openFanOut: FanOutOpener;
+  /** The mixed recording's timeline, for outputs that place something of their own on it (tracks). */
+  timeline: MixTimeline;
 }
 
 import type { OutputKind } from './kinds';
@@ -87,10 +91,13 @@ export interface Output extends Pick<EventEmitter<OutputEvents>, 'on' | 'off' | 
   readonly presence: Record<string, string>;
   /** What this output serves over HTTP while live, if anything. */
   readonly served?: ServedFiles;
+  /** Set when the output takes each participant's sound from the meeting page rather than from the encode. */
+  readonly participantAudio?: ParticipantAudioSink;
   /**
    * Gets ready for the encoder (a private channel, connections to the ingest started in parallel with
    * ffmpeg's start) and says where ffmpeg writes; undefined when the output rides on an entry another
-   * output of the session opened (every RTMP destination shares the one FLV entry).
+   * output of the session opened (every RTMP destination shares the one FLV entry), or takes nothing of
+   * the encode.
    */
   open(ctx: OpenContext): Promise<MuxerEntry | undefined>;
   summary(): OutputSummary;
@@ -98,4 +105,9 @@ export interface Output extends Pick<EventEmitter<OutputEvents>, 'on' | 'off' | 
   expectEnd(): void;
   /** After the encoder stopped: what the output still holds reaches its destination; idempotent. */
   finish(): Promise<void>;
+  /**
+   * When the session is finalized, before its finalize script runs: files the output derives from what it
+   * recorded (the tracks' timeline, subtitles, a combined file). Never rejects; a failure is logged.
+   */
+  finalize?(log: Logger): Promise<void>;
 }

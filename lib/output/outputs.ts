@@ -35,6 +35,16 @@ export function outputRefusal(requests: readonly OutputRequest[], config: Config
       return new RecorderError({ code: 'BAD_REQUEST', message: `A session has at most one "${spec.kind}" output`, hint: 'Ask for it once in outputs', retryable: false });
     }
   }
+  const pageOnly = requests.find((r) => specOf(r.kind).fromPage);
+  if (pageOnly && !requests.some((r) => specOf(r.kind).recordsMix)) {
+    const mixKinds = allKinds().filter((k) => k.recordsMix).map((k) => `"${k.kind}"`);
+    return new RecorderError({
+      code: 'BAD_REQUEST',
+      message: `A "${pageOnly.kind}" output goes beside an output that records the meeting (${mixKinds.join(', ')}): its timeline is theirs`,
+      hint: 'Add {"type": "file"} to outputs',
+      retryable: false,
+    });
+  }
   for (const spec of allKinds()) {
     const mine = requests.filter((r) => r.kind === spec.kind);
     const refusal = mine.length ? spec.refusal?.(mine, requests, config) : undefined;
@@ -100,9 +110,13 @@ export function createOutputs(requests: readonly OutputRequest[], plan: OutputPl
   return outputs;
 }
 
-/** A session whose outputs all take the sound alone captures no picture (an audio-only recording). */
+/**
+ * A session whose outputs all take the sound alone captures no picture (an audio-only recording); what an
+ * output records from the meeting page (each participant's sound) has no say in it.
+ */
 export function audioOnlySession(requests: readonly OutputRequest[]): boolean {
-  return requests.length > 0 && requests.every((r) => specOf(r.kind).soundOnly?.(r) === true);
+  const encoded = requests.filter((r) => !specOf(r.kind).fromPage);
+  return encoded.length > 0 && encoded.every((r) => specOf(r.kind).soundOnly?.(r) === true);
 }
 
 /**
@@ -183,9 +197,9 @@ export async function closeLiveOutput(output: Output): Promise<void> {
   await kindSpec(output.kind)?.liveChanges?.close(output);
 }
 
-/** Every file the kinds left in a session's folder, to deliver with its recording. */
-export function deliveredFiles(sessionDir: string): DeliveredFile[] {
-  return allKinds().flatMap((k) => k.delivery?.files(sessionDir) ?? []);
+/** Every file the kinds left in a session's folder, to deliver with its recording `mediaName`. */
+export function deliveredFiles(sessionDir: string, mediaName: string): DeliveredFile[] {
+  return allKinds().flatMap((k) => k.delivery?.files(sessionDir, mediaName) ?? []);
 }
 
 /** Whether a journal entry's file name (in the session's folder) is one some kind writes. */

@@ -10,12 +10,14 @@ import type { BrowserConfig, EncodingConfig } from '../config';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { MuxerEntry, Output } from '../output/output';
+import type { MixTimeline, SoundMove } from '../output/participant-audio';
 import { encodeSpec, type StreamEncoding } from './encoder/ffmpeg-args';
 import type { Encoder, EncoderEnd, EncoderProgress } from './encoder/encoder';
 import type { SyncState } from './frame-clock/audio-alignment';
 import { CLOCK_LAYOUT } from './frame-clock/clock-code';
 import type { ClockSample } from './frame-clock/clock-reader';
 import { installPageClock, stopPageClock } from './frame-clock/page-clock';
+import { shiftMs, START_STEP } from './frame-clock/sound-shift';
 import { lockToOrigin } from './browser/origin-lock';
 import type { CaptureSource } from './source';
 
@@ -119,6 +121,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
   /** The wall-clock instant (ms since the epoch) that the recording's zero stands for, once the encoder starts. */
   originMs: number | undefined;
   private wantSamples = false;
+  /** Where the mix's sound has been moved (the worker reports each move), for outputs that place their own sound on it. */
+  private readonly soundMoves: SoundMove[] = [{ atMs: 0, moveMs: 0 }];
 
   constructor(private readonly opts: PipelineOptions) {
     super();
@@ -158,6 +162,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     source.worker.useLog(this.opts.log);
     source.worker.on('failure', (error) => this.fail(error));
     source.worker.on('clock', (sample) => this.emit('clock', sample));
+    source.worker.on('sound-moved', (move) => this.soundMoves.push(move));
     if (this.wantSamples) source.worker.keepClockSamples();
     return source;
   }
@@ -209,9 +214,12 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     this.originMs = capture.originMs;
     // Outputs get ready in parallel with each other (a publisher starts connecting to its ingest now).
     const { worker } = source;
-    const entries = (await Promise.all(outputs.map((o) => o.open({ log, openFanOut: worker.openFanOut })))).filter((e): e is MuxerEntry => e !== undefined);
+    const timeline: MixTimeline = { originMs: capture.originMs, audioLatencyMs: encoding.audioLatencyMs, soundMoves: () => this.soundMoves };
+    const entries = (await Promise.all(outputs.map((o) => o.open({ log, openFanOut: worker.openFanOut, timeline })))).filter((e): e is MuxerEntry => e !== undefined);
     for (const o of outputs) o.on('failure', (error) => this.fail(error));
     const spec = encodeSpec(encoding, capture, entries, outputs.some((o) => o.live) ? this.opts.liveEncoding : undefined);
+    // With the frame clock the sound starts on the ladder's start step; without, it is never moved.
+    if (spec.clock) this.soundMoves[0] = { atMs: 0, moveMs: shiftMs(0, START_STEP) };
     if (!spec.clock) void source.browser.page.evaluate(stopPageClock).catch(() => undefined);
     const clock = spec.clock ? { width: encoding.width, originMs: capture.originMs, audioLatencyMs: encoding.audioLatencyMs } : undefined;
     const encoder = worker.startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, ...(clock ? { clock } : {}) });

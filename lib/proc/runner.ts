@@ -142,3 +142,33 @@ export function runToEnd(
     child.once('close', (code) => done(code));
   });
 }
+
+/**
+ * Runs a command whose standard output is data (decoded samples), handing it over in pieces as it comes
+ * instead of keeping it; resolves with the exit code and the end of standard error. Killed after
+ * `timeoutMs`, and with this process.
+ */
+export function streamOutput(
+  command: string,
+  args: string[],
+  onData: (chunk: Buffer) => void,
+  opts: { timeoutMs?: number } = {},
+): Promise<{ code: number | null; stderr: string; error?: Error }> {
+  return new Promise((resolve) => {
+    const [cmd, argv] = withParentDeathSignal(command, args, 'KILL');
+    const child = spawn(cmd, argv, { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let settled = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 10 * 60 * 1000);
+    child.stdout.on('data', (d: Buffer) => onData(d));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4096)));
+    const done = (code: number | null, error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ code, stderr, ...(error ? { error } : {}) });
+    };
+    child.once('error', (err) => done(-1, err));
+    child.once('close', (code) => done(code));
+  });
+}

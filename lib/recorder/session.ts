@@ -246,7 +246,8 @@ export class Session extends EventEmitter<SessionEvents> {
       outputs: this.allOutputs,
       liveEncoding: { preset: streaming.preset, maxBitrateKbps: streaming.maxBitrateKbps, gopSize: streaming.gopSize },
       onPageLoaded: async (page) => {
-        this.meeting = await Meeting.join({ page, log: this.log, call: config.call, presence: this.presenceFields() });
+        const audioSinks = this.allOutputs.flatMap((o) => (o.participantAudio ? [o.participantAudio] : []));
+        this.meeting = await Meeting.join({ page, log: this.log, call: config.call, presence: this.presenceFields(), audioSinks });
       },
       log: this.log,
       source: this.deps.source,
@@ -315,6 +316,8 @@ export class Session extends EventEmitter<SessionEvents> {
     const participants = (await this.meeting?.participants()) ?? [];
     await this.meeting?.leave();
     await this.pipeline?.close();
+    // What outputs derive from their recordings (the tracks' timeline and combined file), before the script sees the folder.
+    await Promise.all(this.allOutputs.flatMap((o) => (o.finalize ? [o.finalize(this.log)] : [])));
     // A stream alone leaves nothing on disk to finalize (Jibri writes nothing for streams either).
     if (!this.mediaFile) {
       this.heartbeat.stop();

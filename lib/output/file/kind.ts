@@ -23,6 +23,7 @@ export const fileKind: OutputKindSpec<FileOutputRequest> = {
   everySession: { kind: 'file' },
   onePerSession: true,
   live: false,
+  recordsMix: true,
   soundOnly: (r) => r.audioOnly === true,
   jibri: {
     mode: 'file',

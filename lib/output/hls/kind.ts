@@ -34,6 +34,7 @@ export const hlsKind: OutputKindSpec<HlsOutputRequest> = {
   everySession: { kind: 'hls' },
   onePerSession: true,
   live: false,
+  recordsMix: true,
   create: (_r, id, session) => new HlsOutput(id, session.dir),
   delivery: {
     files(sessionDir) {

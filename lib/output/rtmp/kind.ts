@@ -86,6 +86,7 @@ export const rtmpKind: OutputKindSpec<RtmpOutputRequest> = {
     return undefined;
   },
   live: true,
+  recordsMix: true,
   jibri: { mode: 'stream', httpFields: JIBRI_HTTP_FIELDS, fromHttp: rtmpFromHttp, fromIq: rtmpFromIq },
   create: (r, id, session) => new RtmpOutput(id, r, channelOf(session)),
   complete(session) {

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../../log';
 import { AudioAlignment, type AlignmentMove, type SyncState } from './audio-alignment';
 import { ClockReader, type ClockSample } from './clock-reader';
+import type { SoundMove } from '../../output/participant-audio';
 import { fineDelayCommand, stepCommands } from './sound-shift';
 
 /** How far ahead on the sound's timeline a step of its move is queued (ffmpeg reads commands every 100 ms or so). */
@@ -27,8 +28,8 @@ export interface SoundFollowerOptions {
 export interface SoundFollowerEvents {
   /** One frame clock sample. */
   sample: [sample: ClockSample];
-  /** The sound moved; the state after the move. */
-  moved: [state: SyncState];
+  /** The sound moved: the state after the move, and where on the encode's timeline the move takes effect. */
+  moved: [state: SyncState, move: SoundMove];
 }
 
 export class SoundFollower extends EventEmitter<SoundFollowerEvents> {
@@ -57,7 +58,8 @@ export class SoundFollower extends EventEmitter<SoundFollowerEvents> {
 
   private move(move: AlignmentMove): void {
     // The sound's timeline runs about at the wall clock, counted from the origin.
-    const atSec = (Date.now() - this.opts.originMs + SHIFT_LEAD_MS) / 1000;
+    const nowMs = Date.now() - this.opts.originMs;
+    const atSec = (nowMs + SHIFT_LEAD_MS) / 1000;
     const commands = (move.fineMs !== undefined ? fineDelayCommand(move.fineMs) : '') + (move.step ? stepCommands(move.step.from, move.step.to, atSec) : '');
     if (!this.opts.command(commands)) return;
     const state = this.alignment.state!;
@@ -65,6 +67,7 @@ export class SoundFollower extends EventEmitter<SoundFollowerEvents> {
       `the picture reaches the capture ${move.pictureLatencyMs.toFixed(1)} ms after the page draws it: the sound is now heard ${state.soundMoveMs.toFixed(1)} ms after its capture`,
       { component: 'pipeline' },
     );
-    this.emit('moved', state);
+    // A step takes effect where it was queued; a fine delay alone as soon as ffmpeg reads it.
+    this.emit('moved', state, { atMs: move.step ? atSec * 1000 : nowMs, moveMs: state.soundMoveMs });
   }
 }

@@ -19,6 +19,7 @@ import { childEnv } from '../../proc/child-env';
 import type { Encoder } from '../encoder/encoder';
 import type { SyncState } from '../frame-clock/audio-alignment';
 import type { ClockSample } from '../frame-clock/clock-reader';
+import type { SoundMove } from '../../output/participant-audio';
 import type { EncoderStart, FromWorker, ToWorker } from './protocol';
 import { RemoteEncoder, RemoteFanOut } from './remote';
 
@@ -36,6 +37,7 @@ export interface MediaWorkerEvents {
   /** The worker is gone without being asked to go; once. */
   failure: [error: RecorderError];
   sync: [state: SyncState];
+  'sound-moved': [move: SoundMove];
   clock: [sample: ClockSample];
 }
 
@@ -160,6 +162,9 @@ export class MediaWorker extends EventEmitter<MediaWorkerEvents> {
         return;
       case 'clock':
         this.emit('clock', m.sample);
+        return;
+      case 'sound-moved':
+        this.emit('sound-moved', m.move);
         return;
       case 'fanout-link':
       case 'fanout-failure':

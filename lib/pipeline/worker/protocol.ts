@@ -10,6 +10,7 @@ import type { EncoderProgress } from '../encoder/encoder';
 import type { FfmpegSpec } from '../encoder/ffmpeg-args';
 import type { SyncState } from '../frame-clock/audio-alignment';
 import type { ClockSample } from '../frame-clock/clock-reader';
+import type { SoundMove } from '../../output/participant-audio';
 
 export interface EncoderStart {
   spec: FfmpegSpec;
@@ -41,4 +42,6 @@ export type FromWorker =
   | { t: 'encoder-progress'; progress: EncoderProgress }
   | { t: 'encoder-ended'; end: EncoderEndJson }
   | { t: 'sync'; state: SyncState }
+  /** The sound moved on the encode's timeline (outputs that place their own sound on it follow). */
+  | { t: 'sound-moved'; move: SoundMove }
   | { t: 'clock'; sample: ClockSample };

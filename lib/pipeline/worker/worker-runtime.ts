@@ -82,7 +82,10 @@ export class WorkerRuntime {
     if (clock) {
       const follower = new SoundFollower({ ...clock, command: (line) => encoder.command(line), log: this.log });
       this.follower = follower;
-      follower.on('moved', (state) => this.channel.send({ t: 'sync', state }));
+      follower.on('moved', (state, move) => {
+        this.channel.send({ t: 'sync', state });
+        this.channel.send({ t: 'sound-moved', move });
+      });
       follower.on('sample', (sample) => {
         if (this.forwardSamples) this.channel.send({ t: 'clock', sample });
       });

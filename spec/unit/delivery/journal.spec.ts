@@ -52,21 +52,33 @@ describe('the upload journal', () => {
     const { j, dir } = journal();
     const recordings = path.dirname(dir);
     // Written by someone else sharing the folder: every path aimed at /etc.
-    const tampered = { ...job, id: 'tampered', sessionId: '../../etc', sessionDir: '/etc', files: [{ role: 'media', name: 'passwd', path: '/etc/passwd' }, { role: 'hls', name: 'hls/index.m3u8', path: '/etc/shadow' }] };
+    const tampered = {
+      ...job,
+      id: 'tampered',
+      sessionId: '../../etc',
+      sessionDir: '/etc',
+      files: [
+        { role: 'media', name: 'passwd', path: '/etc/passwd' },
+        { role: 'hls', name: 'hls/index.m3u8', path: '/etc/shadow' },
+        { role: 'tracks', name: 'tracks-2/ada-1.webm', path: '/etc/group' },
+      ],
+    };
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'tampered.json'), JSON.stringify(tampered));
     for (const [name, entry] of Object.entries({
       dotdot: { ...job, id: 'dotdot', files: [{ role: 'media', name: '../../../etc/passwd', path: '/etc/passwd' }] },
       slash: { ...job, id: 'slash', files: [{ role: 'metadata', name: 'a/b.json', path: '/tmp/a/b.json' }] },
       hls: { ...job, id: 'hls', files: [{ role: 'hls-segment', name: 'hls/../../x.ts', path: '/x.ts' }] },
+      tracks: { ...job, id: 'tracks', files: [{ role: 'tracks', name: 'tracks/../../x.webm', path: '/x.webm' }] },
+      notATrack: { ...job, id: 'notATrack', files: [{ role: 'tracks', name: 'tracks/notes.txt', path: '/notes.txt' }] },
       misnamed: { ...job, id: '../../elsewhere' },
     })) fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(entry));
     const loaded = j.load();
-    expect(loaded.unreadable.sort()).toEqual(['dotdot.json', 'hls.json', 'misnamed.json', 'slash.json']);
+    expect(loaded.unreadable.sort()).toEqual(['dotdot.json', 'hls.json', 'misnamed.json', 'notATrack.json', 'slash.json', 'tracks.json']);
     expect(loaded.jobs).toHaveLength(1);
     const t = loaded.jobs[0]!;
     expect(t.sessionDir).toBe(path.join(recordings, '______etc'));
-    expect(t.files.map((f) => f.path)).toEqual([path.join(recordings, '______etc', 'passwd'), path.join(recordings, '______etc', 'hls', 'index.m3u8')]);
+    expect(t.files.map((f) => f.path)).toEqual(['passwd', 'hls/index.m3u8', 'tracks-2/ada-1.webm'].map((n) => path.join(recordings, '______etc', n)));
     expect(j.read('tampered')?.files[0]?.path).toBe(path.join(recordings, '______etc', 'passwd'));
   });
 });

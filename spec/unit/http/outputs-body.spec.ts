@@ -69,7 +69,7 @@ describe('startService outputs', () => {
 
   it('says which types there are for an unknown one, and never quotes a stream URL', () => {
     const [unknown] = errorsOf({ ...base, outputs: [{ type: 'smoke-signal' }] });
-    expect(unknown?.message).toMatch(/"file", "rtmp", "hls" or "thumbnails"/);
+    expect(unknown?.message).toMatch(/"file", "rtmp", "hls", "thumbnails" or "tracks"/);
     const text = JSON.stringify(errorsOf({ ...base, outputs: [{ type: 'rtmp', url: `ftp://a/live/${KEY}` }] }));
     expect(text).toContain('outputs[0].url');
     expect(text).not.toContain(KEY);
@@ -87,6 +87,7 @@ describe('startService outputs', () => {
     // One parser for both places: the start list's kinds parse here too; which may join a running session is the recorder's rule.
     expect(parseOutput({ type: 'HLS' }, '(body)', errors)).toEqual({ kind: 'hls' });
     expect(parseOutput({ type: 'thumbnails' }, '(body)', errors)).toEqual({ kind: 'thumbnails', intervalSec: 10 });
+    expect(parseOutput({ type: 'tracks' }, '(body)', errors)).toEqual({ kind: 'tracks' });
     expect(parseOutput({ type: 'file', audioOnly: true }, '(body)', errors)).toEqual({ kind: 'file', audioOnly: true });
     expect(parseOutput({ type: 'hls', segments: 3 }, '(body)', errors)).toBeUndefined();
     expect(errors.map((e) => e.field)).toEqual(['(body).segments']);

@@ -37,7 +37,7 @@ describe('output kinds', () => {
 
   it("say what Jibri's protocol and the operator may ask of them", () => {
     expect(jibriModes().sort()).toEqual(['file', 'stream']);
-    expect(everySessionKinds()).toEqual(['file', 'hls', 'thumbnails']);
+    expect(everySessionKinds()).toEqual(['file', 'hls', 'thumbnails', 'tracks']);
     expect(sessionMode([{ kind: 'hls' }])).toBe('file');
     expect(sessionMode([{ kind: 'hls' }, { kind: 'rtmp', rtmpUrl: 'rtmp://h/a/k' }])).toBe('stream');
   });

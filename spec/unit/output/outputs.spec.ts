@@ -16,6 +16,7 @@ import type { Output } from '../../../lib/output/output';
 import type { RtmpOutputRequest } from '../../../lib/output/rtmp/kind';
 import { audioOnlySession, createOutputs, extraOutputsProblem, liveOutput, MAX_OUTPUTS, outputRefusal, removalRefusal, sessionMode, withExtraOutputs } from '../../../lib/output/outputs';
 import { RtmpFanOut } from '../../../lib/output/rtmp/fan-out';
+import type { TracksOutput } from '../../../lib/output/tracks/tracks-output';
 import { freePort, waitFor } from '../../../testkit/service';
 
 const plan = { mediaFile: '/rec/s/room.mp4', config: loadConfig({ JIBRI_STREAMING_RETRY_TIMEOUT: '60' }) };
@@ -86,6 +87,9 @@ describe('outputs of the new kinds', () => {
     expect(file!.mediaFile).toBe('/rec/s/room_2024.m4a');
     expect(audioOnlySession([{ kind: 'file', audioOnly: true }])).toBe(true);
     expect(audioOnlySession([{ kind: 'file', audioOnly: true }, { kind: 'hls' }])).toBe(false);
+    // The participants' tracks come from the page, not the capture: they need no picture.
+    expect(audioOnlySession([{ kind: 'file', audioOnly: true }, { kind: 'tracks' }])).toBe(true);
+    expect(audioOnlySession([{ kind: 'tracks' }])).toBe(false);
   });
 
   it('makes HLS and thumbnails in their folders of the session', () => {
@@ -94,8 +98,20 @@ describe('outputs of the new kinds', () => {
     expect(outputs.map((o) => o.live)).toEqual([false, false, false]);
   });
 
-  it('refuses a second file, HLS or thumbnails output', () => {
+  it("makes the tracks output in tracks/ of the session, placed against the session's file (else its HLS)", () => {
+    const [file, tracks] = createOutputs([{ kind: 'file' }, { kind: 'tracks' }], plan) as [Output, TracksOutput];
+    expect([tracks.id, tracks.kind, tracks.live, tracks.participantAudio]).toEqual(['tracks-2', 'tracks', false, tracks]);
+    expect(tracks.dir).toBe('/rec/s/tracks');
+    expect(tracks.mix).toEqual({ name: 'room_2024.mp4', path: file.mediaFile });
+    const [, hlsTracks] = createOutputs([{ kind: 'hls' }, { kind: 'tracks' }], plan) as [Output, TracksOutput];
+    expect(hlsTracks.mix).toEqual({ path: '/rec/s/hls/index.m3u8' });
+  });
+
+  it('refuses a second file, HLS, thumbnails or tracks output, and tracks without a recording of the meeting beside them', () => {
     expect(outputRefusal([{ kind: 'hls' }, { kind: 'hls' }], loadConfig({}))?.message).toMatch(/at most one "hls"/);
+    expect(outputRefusal([{ kind: 'file' }, { kind: 'tracks' }, { kind: 'tracks' }], loadConfig({}))?.message).toMatch(/at most one "tracks"/);
+    expect(outputRefusal([{ kind: 'tracks' }, { kind: 'thumbnails', intervalSec: 10 }], loadConfig({}))).toMatchObject({ code: 'BAD_REQUEST', hint: 'Add {"type": "file"} to outputs' });
+    expect(outputRefusal([{ kind: 'hls' }, { kind: 'tracks' }], loadConfig({}))).toBeUndefined();
     expect(outputRefusal([{ kind: 'file' }, { kind: 'file', audioOnly: true }], loadConfig({}))?.code).toBe('BAD_REQUEST');
     expect(outputRefusal([{ kind: 'file' }, { kind: 'hls' }, { kind: 'thumbnails', intervalSec: 10 }], loadConfig({}))).toBeUndefined();
   });
@@ -116,7 +132,7 @@ async function deadUrl(key: string): Promise<string> {
 async function open(outputs: Output[]): Promise<{ entries: unknown[]; failures: RecorderError[] }> {
   const failures: RecorderError[] = [];
   // The fan-out in this process, as a media worker runs it.
-  const entries = await Promise.all(outputs.map((o) => o.open({ log, openFanOut: RtmpFanOut.opener })));
+  const entries = await Promise.all(outputs.map((o) => o.open({ log, openFanOut: RtmpFanOut.opener, timeline: { originMs: Date.now(), audioLatencyMs: 0, soundMoves: () => [{ atMs: 0, moveMs: 0 }] } })));
   for (const o of outputs) o.on('failure', (e) => failures.push(e));
   return { entries, failures };
 }
@@ -138,10 +154,12 @@ describe('outputs of a session', () => {
 
   it("checks the operator's extra outputs at start-up and adds each kind once", () => {
     expect(extraOutputsProblem(['file', 'hls', 'thumbnails'])).toBeUndefined();
-    expect(extraOutputsProblem(['hls', 'smoke-signal'])).toBe('JIBRI_EXTRA_OUTPUTS: "smoke-signal" is not an output kind this recorder has (it has: file, hls, thumbnails)');
+    expect(extraOutputsProblem(['hls', 'smoke-signal'])).toBe('JIBRI_EXTRA_OUTPUTS: "smoke-signal" is not an output kind this recorder has (it has: file, hls, thumbnails, tracks)');
     expect(extraOutputsProblem(['rtmp'])).toMatch(/needs a URL per session/);
     expect(withExtraOutputs([stream('rtmp://a/live/k')], ['file'])).toEqual([stream('rtmp://a/live/k'), { kind: 'file' }]);
     expect(withExtraOutputs([{ kind: 'file' }], ['file', 'hls', 'thumbnails'])).toEqual([{ kind: 'file' }, { kind: 'hls' }, { kind: 'thumbnails', intervalSec: 10 }]);
+    // Every session, Jicofo's included, with each participant's sound beside its recording or stream.
+    expect(withExtraOutputs([stream('rtmp://a/live/k')], ['tracks'])).toEqual([stream('rtmp://a/live/k'), { kind: 'tracks' }]);
     expect(loadConfig({ JIBRI_EXTRA_OUTPUTS: ' HLS, thumbnails,hls ' }).extraOutputs).toEqual(['hls', 'thumbnails']);
     expect(loadConfig({}).extraOutputs).toEqual([]);
     expect(() => loadConfig({ JIBRI_EXTRA_OUTPUTS: 'file,<script>' })).toThrow(ConfigError);
