@@ -12,6 +12,11 @@
  * - polls `GET /state/<room>` every 200 ms and applies it: participants (with `xmpp.muc_member_joined`,
  *   `xmpp.display_name_changed` and `xmpp.muc_member_left` events once joined), bitrate, ICE state,
  *   tone frequency, joining `joinAfterMs` after the page loaded (never when null), and `crash`;
+ * - gives every participant with a sound (its clip's, or a tone while `speaking`) a remote audio track,
+ *   and tells the conference's listeners what lib-jitsi-meet tells Jitsi Meet once joined:
+ *   `conference.userJoined` / `userLeft` / `displayNameChanged`, `conference.trackAdded` / `trackRemoved` /
+ *   `trackMuteChanged` (JitsiRemoteTrack-like objects whose `getTrack()` is a real MediaStreamTrack: the
+ *   tile's captured sound, or a WebAudio destination's), and `conference.dominantSpeaker`;
  * - draws a moving picture on a full-window canvas and plays a continuous sine tone; or, once any
  *   participant has a `video` (a clip the server serves from /media/, see media.ts), shows Jitsi Meet's
  *   tile view instead: one 16:9 tile per visible participant in a centred grid of ceil(sqrt(N)) columns
@@ -168,21 +173,51 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
     }
   };
 
-  function participant(p) {
-    return {
-      getId: function () { return p.id; },
-      getJid: function () { return jidOf(p.id); },
-      getDisplayName: function () { return p.name; },
-      isHidden: function () { return !!p.hidden; },
-      isHiddenFromRecorder: function () { return !!p.hiddenFromRecorder; },
-      isAudioMuted: function () { return !!p.audioMuted; },
-      isVideoMuted: function () { return !!p.videoMuted; },
-      getProperty: function (name) { return name === 'features_jigasi' && p.jigasi ? true : undefined; }
-    };
+  // The participant as the test last set it (state is replaced as a whole at every poll).
+  function current(id) {
+    var list = state ? state.participants : [];
+    for (var i = 0; i < list.length; i++) if (list[i].id === id) return list[i];
+    return null;
   }
+  var wrappers = {};
+  function participant(p) {
+    var id = p.id;
+    if (wrappers[id]) return wrappers[id];
+    var cur = function () { return current(id) || p; };
+    wrappers[id] = {
+      getId: function () { return id; },
+      getJid: function () { return jidOf(id); },
+      getDisplayName: function () { return cur().name; },
+      isHidden: function () { return !!cur().hidden; },
+      isHiddenFromRecorder: function () { return !!cur().hiddenFromRecorder; },
+      isAudioMuted: function () { return !!cur().audioMuted; },
+      isVideoMuted: function () { return !!cur().videoMuted; },
+      getProperty: function (name) { return name === 'features_jigasi' && cur().jigasi ? true : undefined; },
+      getTracks: function () { return mics[id] && announced[id] ? [mics[id].track] : []; }
+    };
+    return wrappers[id];
+  }
+
+  // ---- lib-jitsi-meet's conference events (JitsiConference is a Listenable) -----------------------
+  var confListeners = {};
+  function confEmit(event) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    (confListeners[event] || []).slice().forEach(function (fn) {
+      try { fn.apply(null, args); } catch (e) { console.error('listener for ' + event + ' threw', e); }
+    });
+  }
+  function confOn(event, fn) { (confListeners[event] = confListeners[event] || []).push(fn); }
+  function confOff(event, fn) { confListeners[event] = (confListeners[event] || []).filter(function (f) { return f !== fn; }); }
 
   var conferenceRoom = {
     room: chatRoom,
+    on: confOn,
+    addEventListener: confOn,
+    off: confOff,
+    removeEventListener: confOff,
+    lastDominantSpeaker: null,
+    myUserId: function () { return 'recorder'; },
+    getParticipantById: function (id) { return inCall() && current(id) ? participant(current(id)) : undefined; },
     isJoined: function () { return inCall(); },
     getParticipants: function () { return inCall() && state ? state.participants.map(participant) : []; },
     leave: function () {
@@ -287,6 +322,8 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
       video.loop = true;
       video.playsInline = true;
       video.muted = !!p.audioMuted;
+      // The participant's microphone is this clip's sound, once it has some (lib-jitsi-meet's remote audio track).
+      video.addEventListener('loadeddata', function () { clipMic(p.id, video); syncConference(); });
       el.appendChild(video);
       video.play().catch(function (e) { report.videoErrors = (report.videoErrors || []).concat([p.id + ': ' + e.message]); });
     } else {
@@ -300,7 +337,7 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
     name.textContent = p.name;
     el.appendChild(name);
     tilesEl.appendChild(el);
-    return { el: el, video: video, key: (p.video || '') + '|' + !!p.videoMuted + '|' + !!p.audioMuted + '|' + p.name };
+    return { el: el, video: video, name: name, key: (p.video || '') + '|' + !!p.videoMuted };
   }
   function applyTiles(list) {
     var visible = list.filter(visibleInTileView);
@@ -311,9 +348,11 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
     tilesEl.style.display = wanted ? 'block' : 'none';
     var keep = {};
     (wanted ? visible : []).forEach(function (p) {
-      var key = (p.video || '') + '|' + !!p.videoMuted + '|' + !!p.audioMuted + '|' + p.name;
+      var key = (p.video || '') + '|' + !!p.videoMuted;
       if (tiles[p.id] && tiles[p.id].key !== key) { removeTile(p.id); }
       if (!tiles[p.id]) tiles[p.id] = makeTile(p);
+      if (tiles[p.id].video) tiles[p.id].video.muted = !!p.audioMuted;
+      tiles[p.id].name.textContent = p.name;
       keep[p.id] = true;
     });
     Object.keys(tiles).forEach(function (id) { if (!keep[id]) removeTile(id); });
@@ -327,6 +366,7 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
   }
   function removeTile(id) {
     var t = tiles[id];
+    if (mics[id] && mics[id].video === t.video) dropMic(id);
     if (t.video) { t.video.pause(); t.video.removeAttribute('src'); t.video.load(); }
     t.el.remove();
     delete tiles[id];
@@ -353,7 +393,11 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
 
   var audio = null;
   function setTone(hz) {
-    if (tileView) return;
+    if (tileView || participantSound) {
+      if (audio) audio.ctx.suspend().catch(function () {});
+      return;
+    }
+    if (audio && audio.ctx.state === 'suspended') audio.ctx.resume().catch(function () {});
     try {
       if (!audio) {
         var ctx = new AudioContext();
@@ -373,19 +417,152 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
     }
   }
 
+  // ---- Each participant's microphone: a remote audio track --------------------------------------
+  // A participant with a clip speaks with the clip's sound (the tile's video, captured); one with toneHz
+  // speaks a sine of that pitch while speaking is true (played, and given to its track, by one
+  // AudioContext). Each is a JitsiRemoteTrack-like object whose MediaStreamTrack is made when first asked for.
+  var mics = {};
+  var announced = {};
+  var confKnown = {};
+  var participantSound = false;
+  var micCtx = null;
+  function micContext() {
+    if (!micCtx) micCtx = new AudioContext({ latencyHint: 'playback' });
+    if (micCtx.state !== 'running') micCtx.resume().catch(function () {});
+    return micCtx;
+  }
+  function remoteTrack(id, mic) {
+    var stream = null;
+    return {
+      getParticipantId: function () { return id; },
+      getSourceName: function () { return id + '-a0'; },
+      getId: function () { return id + '-audio'; },
+      getType: function () { return 'audio'; },
+      isAudioTrack: function () { return true; },
+      isVideoTrack: function () { return false; },
+      isLocal: function () { return false; },
+      isMuted: function () { var p = current(id); return !p || !!p.audioMuted; },
+      getTrack: function () { return mic.media(); },
+      getOriginalStream: function () {
+        if (!stream && mic.media()) stream = new MediaStream([mic.media()]);
+        return stream;
+      },
+      addEventListener: function () {},
+      removeEventListener: function () {}
+    };
+  }
+  function clipMic(id, video) {
+    if (mics[id] && mics[id].video === video) return;
+    if (mics[id]) dropMic(id);
+    var media = null;
+    var mic = {
+      video: video,
+      media: function () {
+        if (!media) {
+          var captured = video.captureStream();
+          captured.getVideoTracks().forEach(function (t) { t.stop(); });
+          media = captured.getAudioTracks()[0] || null;
+        }
+        return media;
+      },
+      stop: function () { if (media) media.stop(); }
+    };
+    mic.track = remoteTrack(id, mic);
+    mics[id] = mic;
+  }
+  function toneMic(p) {
+    var ctx = micContext();
+    var osc = ctx.createOscillator();
+    var gain = ctx.createGain();
+    osc.type = 'sine';
+    osc.frequency.value = p.toneHz;
+    gain.gain.value = 0;
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    var dest = null;
+    var mic = {
+      hz: p.toneHz,
+      gain: gain,
+      media: function () {
+        if (!dest) { dest = ctx.createMediaStreamDestination(); gain.connect(dest); }
+        return dest.stream.getAudioTracks()[0];
+      },
+      stop: function () { osc.stop(); osc.disconnect(); gain.disconnect(); if (dest) dest.stream.getTracks().forEach(function (t) { t.stop(); }); }
+    };
+    mic.track = remoteTrack(p.id, mic);
+    mics[p.id] = mic;
+  }
+  function dropMic(id) {
+    var mic = mics[id];
+    if (!mic) return;
+    delete mics[id];
+    if (announced[id]) { delete announced[id]; confEmit('conference.trackRemoved', mic.track); }
+    mic.stop();
+  }
+  function applyMics(list) {
+    participantSound = list.some(function (p) { return typeof p.toneHz === 'number' || (p.video && visibleInTileView(p)); });
+    var present = {};
+    list.forEach(function (p) {
+      present[p.id] = true;
+      if (typeof p.toneHz !== 'number') return;
+      if (mics[p.id] && mics[p.id].hz !== p.toneHz) dropMic(p.id);
+      if (!mics[p.id]) toneMic(p);
+      // Speaking starts and stops at once: the onsets are what the tests measure.
+      var mic = mics[p.id];
+      mic.gain.gain.setValueAtTime(p.speaking && !p.audioMuted ? 0.3 : 0, mic.gain.context.currentTime);
+    });
+    Object.keys(mics).forEach(function (id) {
+      var p = current(id);
+      if (!present[id] || (mics[id].hz !== undefined && typeof p.toneHz !== 'number')) dropMic(id);
+    });
+  }
+  // What lib-jitsi-meet tells a participant of the conference once it is in: who is there, their tracks,
+  // names, mutes, the dominant speaker. Before the join nothing is said; the first sync after it says all.
+  function syncConference() {
+    if (!inCall() || !state) return;
+    var list = state.participants;
+    var here = {};
+    list.forEach(function (p) {
+      here[p.id] = true;
+      var before = confKnown[p.id];
+      if (!before) confEmit('conference.userJoined', p.id, participant(p));
+      else if (before.name !== p.name) confEmit('conference.displayNameChanged', p.id, p.name);
+      var mic = mics[p.id];
+      if (mic && !announced[p.id]) { announced[p.id] = true; confEmit('conference.trackAdded', mic.track); }
+      else if (mic && before && !!before.audioMuted !== !!p.audioMuted) confEmit('conference.trackMuteChanged', mic.track);
+      confKnown[p.id] = { name: p.name, audioMuted: !!p.audioMuted };
+    });
+    Object.keys(confKnown).forEach(function (id) {
+      if (here[id]) return;
+      var gone = participant({ id: id });
+      delete confKnown[id];
+      delete wrappers[id];
+      confEmit('conference.userLeft', id, gone);
+    });
+    var dominant = typeof state.dominantSpeaker === 'string' ? state.dominantSpeaker : null;
+    if (dominant !== conferenceRoom.lastDominantSpeaker) {
+      var previous = conferenceRoom.lastDominantSpeaker;
+      conferenceRoom.lastDominantSpeaker = dominant;
+      if (dominant) confEmit('conference.dominantSpeaker', dominant, previous ? [previous] : [], false);
+    }
+  }
+
   // ---- Following the test's state ----------------------------------------------------------------
   var joinScheduled = false;
   function apply(s) {
     state = s;
     applyParticipants(s.participants || []);
     applyTiles(s.participants || []);
+    applyMics(s.participants || []);
     setTone(typeof s.toneHz === 'number' ? s.toneHz : 440);
+    syncConference();
     if (!joinScheduled && !left && typeof s.joinAfterMs === 'number') {
       joinScheduled = true;
       setTimeout(function () {
         if (left) return;
         joined = true;
         report.joinedAt = Date.now();
+        syncConference();
         pushReport();
       }, Math.max(0, loadedAt + s.joinAfterMs - Date.now()));
     }

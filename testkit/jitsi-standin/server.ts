@@ -34,6 +34,13 @@ export interface StandInParticipant {
    * participant's tile plays, with its sound. Any participant with one turns the page into the tile view.
    */
   video?: string;
+  /**
+   * The participant's microphone plays a sine of this pitch while `speaking` (and not `audioMuted`): a
+   * remote audio track through lib-jitsi-meet's surface (`conference.trackAdded`), heard in the meeting.
+   * A participant with a `video` speaks with the clip's sound instead.
+   */
+  toneHz?: number;
+  speaking?: boolean;
 }
 
 export interface StandInState {
@@ -47,8 +54,10 @@ export interface StandInState {
   joinAfterMs: number | null;
   /** The page makes itself unresponsive (see page.ts for real renderer crashes). */
   crash: boolean;
-  /** Frequency of the page's sine tone. */
+  /** Frequency of the page's sine tone (silent while any participant has a sound of their own). */
   toneHz: number;
+  /** The bridge's dominant speaker (`conference.dominantSpeaker` when it changes); null: nobody yet. */
+  dominantSpeaker: string | null;
 }
 
 export const DEFAULT_STANDIN_STATE: Readonly<StandInState> = Object.freeze({
@@ -58,6 +67,7 @@ export const DEFAULT_STANDIN_STATE: Readonly<StandInState> = Object.freeze({
   joinAfterMs: 200,
   crash: false,
   toneHz: 440,
+  dominantSpeaker: null,
 });
 
 /** What a page received, as it last reported it. */
