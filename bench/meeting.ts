@@ -13,12 +13,13 @@
  *            each's tree CPU, medians; then each one's quality: SSIM against a lossless capture of the
  *            same screen taken at the same time (same wall-clock timestamps);
  *  tune      the same alternation for candidate settings (BENCH_MEETING_CANDIDATES) against the current
- *            ones, CPU and SSIM, so a change is kept only if it wins in the same run.
+ *            ones, CPU and SSIM, so a change is kept only if it wins in the same run;
+ *  tracks    the same meeting with a file alone and with a file and a tracks output (bench/meeting-tracks.ts).
  *
  * Subsets, to keep one invocation short on a shared machine: BENCH_MEETING_PARTS (cost,capacity,versus,
- * tune), BENCH_MEETING_TILES (1,4,9), BENCH_MEETING_RES (720,1080), BENCH_MEETING_CODECS (vp8 | h264 |
- * vp8,h264 in turn), BENCH_SECONDS per measurement, BENCH_ROUNDS for versus/tune; the versus and tune
- * meeting is BENCH_MEETING_VERSUS (e.g. 4@720).
+ * tune,tracks), BENCH_MEETING_TILES (1,4,9), BENCH_MEETING_RES (720,1080), BENCH_MEETING_CODECS (vp8 | h264 |
+ * vp8,h264 in turn), BENCH_SECONDS per measurement, BENCH_ROUNDS for versus/tune/tracks; their meeting
+ * is BENCH_MEETING_VERSUS (e.g. 4@720).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,6 +39,7 @@ import type { ClipCodec } from '../testkit/jitsi-standin/media';
 import { startStandIn, type StandIn } from '../testkit/jitsi-standin/server';
 import { coresBetween, PARTS, snapshot, type PartCores } from './proc-parts';
 import { median, treePssMb } from './proc-stats';
+import { benchTracksCost, describeTracksCost, type TracksCost } from './meeting-tracks';
 import { frameCounts, frameDeltas, waitForAllRecording, type SessionFrames } from './sessions';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -58,7 +60,7 @@ export function meetingOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Mee
   const list = (name: string, dflt: string): string[] => (env[name] ?? dflt).split(',').map((s) => s.trim()).filter(Boolean);
   const [vt, vh] = (env.BENCH_MEETING_VERSUS ?? '4@720').split('@');
   return {
-    parts: new Set(list('BENCH_MEETING_PARTS', 'cost,capacity,versus')),
+    parts: new Set(list('BENCH_MEETING_PARTS', 'cost,capacity,versus,tracks')),
     tiles: list('BENCH_MEETING_TILES', '1,4,9').map(Number),
     heights: list('BENCH_MEETING_RES', '720,1080').map(Number),
     codecs: list('BENCH_MEETING_CODECS', 'vp8') as ClipCodec[],
@@ -280,8 +282,7 @@ async function bare(standIn: StandIn, o: { pipeline: Pipeline; tiles: number; he
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-bare-'));
   const display = await startDisplay(w, h);
   const sinkName = `bench_meeting_${process.pid}_${Date.now() % 100000}`;
-  const load = await runToEnd('pactl', ['load-module', 'module-null-sink', `sink_name=${sinkName}`, 'rate=48000', 'channels=2']);
-  const moduleId = load.stdout.trim();
+  const moduleId = (await runToEnd('pactl', ['load-module', 'module-null-sink', `sink_name=${sinkName}`, 'rate=48000', 'channels=2'])).stdout.trim();
   const children: ChildProcess[] = [];
   try {
     const config = serviceConfig(h, 1, work, o.settings ?? { name: 'current' });
@@ -390,10 +391,7 @@ async function compare(standIn: StandIn, o: MeetingOptions, candidates: Array<{ 
       results[i]!.ssim.push(q.ssim!);
     }
   }
-  for (const r of results) {
-    r.medianCores = median(r.cores.map((c) => c.total));
-    r.medianSsim = median(r.ssim);
-  }
+  for (const r of results) Object.assign(r, { medianCores: median(r.cores.map((c) => c.total)), medianSsim: median(r.ssim) });
   return { tiles, height, rounds: o.rounds, results };
 }
 
@@ -414,6 +412,7 @@ export interface MeetingReport {
   capacity: Capacity[];
   versus?: Comparison;
   tune?: Comparison;
+  tracks?: TracksCost;
 }
 
 export async function benchMeeting(o: MeetingOptions): Promise<MeetingReport> {
@@ -427,7 +426,7 @@ export async function benchMeeting(o: MeetingOptions): Promise<MeetingReport> {
   try {
     // The clips first (made once per machine, cached), so that no measurement includes making them.
     for (const height of o.heights) for (const tiles of o.tiles) await meetingParticipants(tiles, widthOf(height), height, o.codecs);
-    if (o.parts.has('versus') || o.parts.has('tune')) await meetingParticipants(o.versus.tiles, widthOf(o.versus.height), o.versus.height, o.codecs);
+    if (o.parts.has('versus') || o.parts.has('tune') || o.parts.has('tracks')) await meetingParticipants(o.versus.tiles, widthOf(o.versus.height), o.versus.height, o.codecs);
     if (o.parts.has('cost') || o.parts.has('capacity')) {
       for (const height of o.heights) {
         for (const tiles of o.tiles) {
@@ -451,6 +450,7 @@ export async function benchMeeting(o: MeetingOptions): Promise<MeetingReport> {
       process.stderr.write(`tuning: current settings against ${names.join(', ')}, ${o.rounds} rounds...\n`);
       report.tune = await compare(standIn, o, [{ pipeline: 'ours', settings: { name: 'current' } }, ...names.map((n) => ({ pipeline: 'ours' as const, settings: CANDIDATES[n]! }))]);
     }
+    if (o.parts.has('tracks')) report.tracks = await benchTracksCost(standIn, recordMeetings, { ...o.versus, seconds: o.seconds, rounds: o.rounds, codecs: o.codecs });
   } finally {
     await standIn.close();
   }
@@ -494,5 +494,6 @@ export function describeMeeting(r: MeetingReport): string[] {
       }
     }
   }
+  if (r.tracks) lines.push(...describeTracksCost(r.tracks));
   return lines;
 }
