@@ -6,7 +6,7 @@
  * MediaRecorder and hands it to the service; the difference is what that costs. Target: at most 0.05 cores.
  */
 import type { ClipCodec } from '../testkit/jitsi-standin/media';
-import type { StandIn } from '../testkit/jitsi-standin/server';
+import { startStandIn, type StandIn } from '../testkit/jitsi-standin/server';
 import type { PartCores } from './proc-parts';
 import { median } from './proc-stats';
 
@@ -25,14 +25,14 @@ export interface TracksCost {
 
 type Record1 = (standIn: StandIn, o: { tiles: number; height: number; sessions: number; seconds: number; codecs: ClipCodec[]; settings?: { name: string; env?: Record<string, string> } }) => Promise<{ cores: PartCores }>;
 
-export async function benchTracksCost(standIn: StandIn, record: Record1, o: { tiles: number; height: number; seconds: number; rounds: number; codecs: ClipCodec[] }): Promise<TracksCost> {
+export async function benchTracksCost(record: Record1, o: { tiles: number; height: number; seconds: number; rounds: number; codecs: ClipCodec[] }): Promise<TracksCost> {
   const runs = { without: [] as PartCores[], with: [] as PartCores[] };
-  for (let round = 0; round < o.rounds; round++) {
-    // Every session of the service gets the tracks output through the operator's setting: the request stays the same.
-    for (const [name, env] of [['without', {}], ['with', { JIBRI_EXTRA_OUTPUTS: 'tracks' }]] as const) {
-      process.stderr.write(`  round ${round + 1}/${o.rounds}: a file ${name === 'with' ? 'and tracks' : 'alone'}, ${o.seconds} s...\n`);
-      runs[name].push((await record(standIn, { tiles: o.tiles, height: o.height, sessions: 1, seconds: o.seconds, codecs: o.codecs, settings: { name, env } })).cores);
-    }
+  // Both sides of a round have each participant's remote track, as in Jitsi Meet: only recording them differs.
+  const standIn = await startStandIn({ defaults: { remoteTracksUpFront: true } });
+  try {
+    await rounds(standIn, record, o, runs);
+  } finally {
+    await standIn.close();
   }
   const m = (xs: PartCores[], k: keyof PartCores): number => median(xs.map((x) => x[k]));
   // Each round's difference: the two sessions of a round ran side by side in time, under the same background.
@@ -50,6 +50,16 @@ export async function benchTracksCost(standIn: StandIn, record: Record1, o: { ti
       extraService: extra('service'),
     },
   };
+}
+
+async function rounds(standIn: StandIn, record: Record1, o: { tiles: number; height: number; seconds: number; rounds: number; codecs: ClipCodec[] }, runs: { without: PartCores[]; with: PartCores[] }): Promise<void> {
+  for (let round = 0; round < o.rounds; round++) {
+    // Every session of the service gets the tracks output through the operator's setting: the request stays the same.
+    for (const [name, env] of [['without', {}], ['with', { JIBRI_EXTRA_OUTPUTS: 'tracks' }]] as const) {
+      process.stderr.write(`  round ${round + 1}/${o.rounds}: a file ${name === 'with' ? 'and tracks' : 'alone'}, ${o.seconds} s...\n`);
+      runs[name].push((await record(standIn, { tiles: o.tiles, height: o.height, sessions: 1, seconds: o.seconds, codecs: o.codecs, settings: { name, env } })).cores);
+    }
+  }
 }
 
 export function describeTracksCost(t: TracksCost): string[] {

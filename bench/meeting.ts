@@ -450,7 +450,7 @@ export async function benchMeeting(o: MeetingOptions): Promise<MeetingReport> {
       process.stderr.write(`tuning: current settings against ${names.join(', ')}, ${o.rounds} rounds...\n`);
       report.tune = await compare(standIn, o, [{ pipeline: 'ours', settings: { name: 'current' } }, ...names.map((n) => ({ pipeline: 'ours' as const, settings: CANDIDATES[n]! }))]);
     }
-    if (o.parts.has('tracks')) report.tracks = await benchTracksCost(standIn, recordMeetings, { ...o.versus, seconds: o.seconds, rounds: o.rounds, codecs: o.codecs });
+    if (o.parts.has('tracks')) report.tracks = await benchTracksCost(recordMeetings, { ...o.versus, seconds: o.seconds, rounds: o.rounds, codecs: o.codecs });
   } finally {
     await standIn.close();
   }

@@ -13,7 +13,7 @@ export const TAP_LIMITS = {
   maxItems: 2000,
   maxIdChars: 128,
   maxNameChars: 256,
-  /** One piece of a recording (Opus tops out near 64 kB a second; the page sends every quarter second). */
+  /** One piece of a recording (Opus tops out near 64 kB a second; the page sends a piece a second). */
   maxDataBytes: 1024 * 1024,
   maxTrackNumber: 1_000_000,
   /** How far a page time may be from the service's clock before it is not believed. */

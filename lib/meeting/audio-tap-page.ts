@@ -1,8 +1,10 @@
 /**
  * The audio tap inside the Jitsi Meet page: records each visible remote participant's audio track on its
  * own and hands the recordings to the service as they are made, through a Playwright binding (no network:
- * the page never needs to reach the service). Passed as is to `page.evaluate`, so each function is
- * self-contained (see page-scripts.ts). The Node side, and the checks of what comes out, are audio-tap.ts.
+ * the page never needs to reach the service). Each function here runs in the page, so each is
+ * self-contained (see page-scripts.ts): `installScript` composes the installer with its parts (the channel
+ * to the service, the recordings, the conference's events), each handed to the next as an argument. The
+ * Node side, and the checks of what comes out, are audio-tap.ts.
  *
  * The surface is lib-jitsi-meet's JitsiConference (`APP.conference._room`): `getParticipants`,
  * `getParticipantById`, `myUserId`, its events `conference.userJoined`, `conference.userLeft`,
@@ -42,72 +44,187 @@ export interface AudioTapArgs {
   bitsPerSecond: number;
 }
 
-/**
- * Installs the tap (listeners on the conference; nothing is recorded until `startAudioTap`). True, or
- * `{ error }` when the page has no conference, no binding or no MediaRecorder for Opus. Twice: nothing more.
- */
-export function installAudioTap(args: AudioTapArgs): true | ScriptError {
-  try {
-    const w = window as any;
-    const conference = w.APP.conference._room;
-    if (w.__jibriAudioTap && w.__jibriAudioTap.conference === conference) return true;
-    const send = w[args.binding];
-    if (typeof send !== 'function') return { error: 'the audio channel to the service is missing' };
-    if (typeof MediaRecorder === 'undefined' || !MediaRecorder.isTypeSupported(args.mimeType)) return { error: `this browser cannot record ${args.mimeType}` };
-    const now = (): number => performance.timeOrigin + performance.now();
-    const state = {
-      conference,
-      recording: false,
-      queue: [] as any[],
-      queuedChars: 0,
-      inFlight: undefined as Promise<unknown> | undefined,
-      timer: undefined as any,
-      counter: 0,
-      /** JitsiRemoteTrack → its recording. */
-      recordings: new Map<any, any>(),
-      /** Tracks whose recording was cut because the service fell behind: restarted once the queue drains. */
-      backlogged: new Set<any>(),
-      /** Visible participants reported as joined. */
-      present: new Set<string>(),
-      start: undefined as any,
-      stop: undefined as any,
-    };
-    const push = (item: any, chars = 0): void => {
-      state.queue.push(item);
-      state.queuedChars += chars;
-    };
-    const flush = (): Promise<unknown> => {
-      if (state.inFlight) return state.inFlight;
-      if (state.queue.length === 0) return Promise.resolve();
-      const items = state.queue.splice(0);
-      state.queuedChars = 0;
-      const call = Promise.resolve()
+/** The page's side as one script to evaluate: the installer, given its parts. */
+export function installScript(args: AudioTapArgs): string {
+  const parts = [tapChannel, tapRecordings, tapPeople, tapConference].map((f) => f.toString());
+  return `(${installAudioTap.toString()})(${JSON.stringify(args)}, ${parts.join(', ')})`;
+}
+
+/** What the parts share: the conference, whether the tap records, and who is reported as present. */
+interface TapState {
+  conference: any;
+  recording: boolean;
+  /** Visible participants reported as joined. */
+  present: Set<string>;
+  /** Wall-clock ms on the page's clock (the clock the service's frame clock reads too). */
+  now: () => number;
+}
+
+/** The queue of items for the service and its flushes: one binding call per flush, one at a time. */
+export interface TapChannel {
+  push(item: any, chars?: number): void;
+  flush(): Promise<unknown>;
+  /** Base64 characters waiting. */
+  queued(): number;
+  /** Called after each flush (the recordings cut for backlog start again). */
+  onFlushed(fn: () => void): void;
+}
+
+export function tapChannel(send: (payload: string) => unknown): TapChannel {
+  let queue: any[] = [];
+  let chars = 0;
+  let inFlight: Promise<unknown> | undefined;
+  const flushed: Array<() => void> = [];
+  return {
+    push(item, n = 0) {
+      queue.push(item);
+      chars += n;
+    },
+    flush() {
+      if (inFlight) return inFlight;
+      if (queue.length === 0) return Promise.resolve();
+      const items = queue;
+      queue = [];
+      chars = 0;
+      inFlight = Promise.resolve()
         .then(() => send(JSON.stringify({ v: 1, items })))
         .catch(() => undefined)
         .then(() => {
-          state.inFlight = undefined;
-          // Recordings cut while the service was behind start again now that it has caught up.
-          if (state.recording) for (const track of Array.from(state.backlogged)) startTrack(track);
-          state.backlogged.clear();
+          inFlight = undefined;
+          for (const fn of flushed) fn();
         });
-      state.inFlight = call;
-      return call;
+      return inFlight;
+    },
+    queued: () => chars,
+    onFlushed: (fn) => void flushed.push(fn),
+  };
+}
+
+/** The recordings: one MediaRecorder per recorded track, its pieces into the channel in order. */
+export interface TapRecordings {
+  start(track: any, participant: string): void;
+  stop(track: any, reason: string): Promise<unknown>;
+  tracks(): any[];
+}
+
+export function tapRecordings(state: TapState, channel: TapChannel, args: AudioTapArgs): TapRecordings {
+  const recordings = new Map<any, any>();
+  /** Tracks whose recording was cut because the service fell behind: started again once the queue drains. */
+  const backlogged = new Set<any>();
+  let counter = 0;
+  const stop = (track: any, reason: string): Promise<unknown> => {
+    // A track that left or ended while cut for backlog is not started again.
+    if (reason !== 'backlog') backlogged.delete(track);
+    const rec = recordings.get(track);
+    if (!rec) return Promise.resolve();
+    recordings.delete(track);
+    if (!rec.cut) rec.reason = reason;
+    const stopped = new Promise<void>((resolve) => rec.recorder.addEventListener('stop', () => resolve(), { once: true }));
+    try {
+      if (rec.recorder.state === 'inactive') return rec.chain;
+      rec.recorder.stop();
+    } catch {
+      return rec.chain;
+    }
+    return stopped.then(() => rec.chain);
+  };
+  /** One piece of a recording, read as base64 in order; past the queue's bound the recording is cut. */
+  const piece = (track: any, rec: any, blob: Blob, at: number) => (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const reader = new FileReader();
+      reader.onloadend = (): void => {
+        const url = typeof reader.result === 'string' ? reader.result : '';
+        const b64 = url.slice(url.indexOf(',') + 1);
+        if (rec.cut) return resolve();
+        if (channel.queued() + b64.length > args.maxQueueChars) {
+          // The service is not taking the data: this recording ends here (what it sent plays) and
+          // starts again, as a new file, once the queue has gone out.
+          rec.cut = true;
+          rec.reason = 'backlog';
+          backlogged.add(track);
+          void stop(track, 'backlog');
+          return resolve();
+        }
+        channel.push({ k: 'data', t: rec.key, b: b64, at }, b64.length);
+        resolve();
+      };
+      reader.readAsDataURL(blob);
+    });
+  const start = (track: any, participant: string): void => {
+    if (!state.recording || recordings.has(track)) return;
+    const key = ++counter;
+    let recorder: MediaRecorder;
+    try {
+      recorder = new MediaRecorder(new MediaStream([track.getTrack()]), { mimeType: args.mimeType, audioBitsPerSecond: args.bitsPerSecond });
+    } catch (e) {
+      channel.push({ k: 'end', t: key, r: `cannot record: ${e instanceof Error ? e.message : String(e)}`, at: state.now() });
+      return;
+    }
+    const rec = { key, recorder, chain: Promise.resolve() as Promise<unknown>, cut: false, reason: 'stopped' };
+    recordings.set(track, rec);
+    recorder.ondataavailable = (e: BlobEvent): void => {
+      if (e.data && e.data.size > 0) rec.chain = rec.chain.then(piece(track, rec, e.data, state.now()));
     };
-    const ownerOf = (track: any): any => {
-      try {
-        return conference.getParticipantById(track.getParticipantId());
-      } catch {
-        return undefined;
-      }
+    recorder.onstop = (): void => {
+      rec.chain = rec.chain.then(() => channel.push({ k: 'end', t: key, r: rec.reason, at: state.now() }));
     };
-    const visible = (p: any): boolean => {
-      try {
-        return !!p && p.getId() !== conference.myUserId() && p.isHidden?.() !== true && p.isHiddenFromRecorder?.() !== true;
-      } catch {
-        return false;
-      }
-    };
-    const recordable = (track: any): boolean => {
+    track.getTrack().addEventListener('ended', () => void stop(track, 'ended'), { once: true });
+    // The first sample the recording holds is the one the track delivers right after this instant.
+    const first = state.now();
+    recorder.start(args.timesliceMs);
+    channel.push({ k: 'start', t: key, p: participant, first, at: state.now() });
+  };
+  channel.onFlushed(() => {
+    // Recordings cut while the service was behind start again now that it has caught up.
+    if (state.recording) for (const track of Array.from(backlogged)) start(track, String(track.getParticipantId()));
+    backlogged.clear();
+  });
+  return { start, stop, tracks: () => Array.from(recordings.keys()) };
+}
+
+/** Who is who in lib-jitsi-meet's conference, as the tap sees it; `joined` reports a participant once. */
+export interface TapPeople {
+  ownerOf: (track: any) => any;
+  visible: (p: any) => boolean;
+  joined: (p: any) => void;
+  /** A visible remote participant's own microphone (not translated audio: a source name with a dot). */
+  recordable: (track: any) => boolean;
+}
+
+export function tapPeople(state: TapState, channel: TapChannel): TapPeople {
+  const { conference } = state;
+  const ownerOf = (track: any): any => {
+    try {
+      return conference.getParticipantById(track.getParticipantId());
+    } catch {
+      return undefined;
+    }
+  };
+  const visible = (p: any): boolean => {
+    try {
+      return !!p && p.getId() !== conference.myUserId() && p.isHidden?.() !== true && p.isHiddenFromRecorder?.() !== true;
+    } catch {
+      return false;
+    }
+  };
+  const nameOf = (p: any): string => {
+    try {
+      const n = p.getDisplayName();
+      return typeof n === 'string' ? n : '';
+    } catch {
+      return '';
+    }
+  };
+  return {
+    ownerOf,
+    visible,
+    joined: (p) => {
+      const id = String(p.getId());
+      if (state.present.has(id)) return;
+      state.present.add(id);
+      channel.push({ k: 'join', p: id, n: nameOf(p), at: state.now() });
+    },
+    recordable: (track) => {
       try {
         if (!track || track.isLocal?.() === true || track.isAudioTrack?.() !== true) return false;
         const source = track.getSourceName?.();
@@ -117,151 +234,113 @@ export function installAudioTap(args: AudioTapArgs): true | ScriptError {
       } catch {
         return false;
       }
-    };
-    const nameOf = (p: any): string => {
-      try {
-        const n = p.getDisplayName();
-        return typeof n === 'string' ? n : '';
-      } catch {
-        return '';
-      }
-    };
-    const joined = (p: any): void => {
-      const id = String(p.getId());
-      if (state.present.has(id)) return;
-      state.present.add(id);
-      push({ k: 'join', p: id, n: nameOf(p), at: now() });
-    };
-    const startTrack = (track: any): void => {
-      if (!state.recording || state.recordings.has(track) || !recordable(track)) return;
-      const owner = ownerOf(track);
-      joined(owner);
-      const key = ++state.counter;
-      const participant = String(track.getParticipantId());
-      let recorder: MediaRecorder;
-      try {
-        recorder = new MediaRecorder(new MediaStream([track.getTrack()]), { mimeType: args.mimeType, audioBitsPerSecond: args.bitsPerSecond });
-      } catch (e) {
-        push({ k: 'end', t: key, r: `cannot record: ${e instanceof Error ? e.message : String(e)}`, at: now() });
-        return;
-      }
-      const rec = { key, recorder, chain: Promise.resolve() as Promise<unknown>, cut: false, reason: 'stopped' };
-      state.recordings.set(track, rec);
-      recorder.ondataavailable = (e: BlobEvent): void => {
-        if (!e.data || e.data.size === 0) return;
-        const at = now();
-        const blob = e.data;
-        rec.chain = rec.chain.then(
-          () =>
-            new Promise<void>((resolve) => {
-              const reader = new FileReader();
-              reader.onloadend = (): void => {
-                const url = typeof reader.result === 'string' ? reader.result : '';
-                const b64 = url.slice(url.indexOf(',') + 1);
-                if (rec.cut) return resolve();
-                if (state.queuedChars + b64.length > args.maxQueueChars) {
-                  // The service is not taking the data: this recording ends here (what it sent plays) and
-                  // starts again, as a new file, once the queue has gone out.
-                  rec.cut = true;
-                  rec.reason = 'backlog';
-                  state.backlogged.add(track);
-                  void stopTrack(track, 'backlog');
-                  return resolve();
-                }
-                push({ k: 'data', t: key, b: b64, at }, b64.length);
-                resolve();
-              };
-              reader.readAsDataURL(blob);
-            }),
-        );
-      };
-      recorder.onstop = (): void => {
-        rec.chain = rec.chain.then(() => push({ k: 'end', t: key, r: rec.reason, at: now() }));
-      };
-      const media = track.getTrack();
-      media.addEventListener('ended', () => stopTrack(track, 'ended'), { once: true });
-      // The first sample the recording holds is the one the track delivers right after this instant.
-      const first = now();
-      recorder.start(args.timesliceMs);
-      push({ k: 'start', t: key, p: participant, first, at: now() });
-      try {
-        if (track.isMuted?.() === true) push({ k: 'mute', p: participant, m: true, at: now() });
-      } catch {
-        // A track that cannot say is taken as unmuted.
-      }
-    };
-    const stopTrack = (track: any, reason: string): Promise<unknown> => {
-      const rec = state.recordings.get(track);
-      if (!rec) return Promise.resolve();
-      state.recordings.delete(track);
-      if (!rec.cut) rec.reason = reason;
-      const stopped = new Promise<void>((resolve) => rec.recorder.addEventListener('stop', () => resolve(), { once: true }));
-      try {
-        if (rec.recorder.state !== 'inactive') rec.recorder.stop();
-        else return rec.chain;
-      } catch {
-        return rec.chain;
-      }
-      return stopped.then(() => rec.chain);
-    };
-    const on = (event: string, fn: (...a: any[]) => void): void => {
-      const guarded = (...a: any[]): void => {
-        if (!state.recording) return;
-        try {
-          fn(...a);
-        } catch (e) {
-          console.error(`jibri audio tap: ${event}`, e);
-        }
-      };
-      if (typeof conference.addEventListener === 'function') conference.addEventListener(event, guarded);
-      else conference.on(event, guarded);
-    };
-    on('conference.userJoined', (_id: string, p: any) => {
-      if (visible(p)) joined(p);
-    });
-    on('conference.userLeft', (id: string) => {
-      for (const [track] of Array.from(state.recordings)) if (String(track.getParticipantId()) === String(id)) void stopTrack(track, 'left');
-      if (state.present.delete(String(id))) push({ k: 'leave', p: String(id), at: now() });
-    });
-    on('conference.displayNameChanged', (id: string, name: unknown) => {
-      if (state.present.has(String(id))) push({ k: 'name', p: String(id), n: typeof name === 'string' ? name : '', at: now() });
-    });
-    on('conference.trackAdded', (track: any) => startTrack(track));
-    on('conference.trackRemoved', (track: any) => void stopTrack(track, 'removed'));
-    on('conference.trackMuteChanged', (track: any) => {
-      if (!track || track.isAudioTrack?.() !== true || track.isLocal?.() === true) return;
-      const id = String(track.getParticipantId());
-      if (state.present.has(id)) push({ k: 'mute', p: id, m: track.isMuted() === true, at: now() });
-    });
-    on('conference.dominantSpeaker', (id: unknown, _previous: unknown, silence: unknown) => {
-      const who = typeof id === 'string' && state.present.has(id) && silence !== true ? id : null;
-      push({ k: 'speaker', p: who, at: now() });
-    });
-    state.start = (): void => {
-      if (state.recording) return;
-      state.recording = true;
-      for (const p of conference.getParticipants()) {
-        if (!visible(p)) continue;
-        joined(p);
-        const tracks = typeof p.getTracks === 'function' ? p.getTracks() : [];
-        for (const track of tracks) startTrack(track);
-      }
-      const dominant = conference.lastDominantSpeaker;
-      if (typeof dominant === 'string' && state.present.has(dominant)) push({ k: 'speaker', p: dominant, at: now() });
-      state.timer = setInterval(() => void flush(), args.flushMs);
-    };
-    state.stop = async (): Promise<void> => {
+    },
+  };
+}
+
+/**
+ * lib-jitsi-meet's conference events into the channel and the recordings. Returns what starts the
+ * recording of everyone there now.
+ */
+export function tapConference(state: TapState, channel: TapChannel, recordings: TapRecordings, people: TapPeople): () => void {
+  const { conference } = state;
+  const { ownerOf, visible, joined, recordable } = people;
+  const record = (track: any): void => {
+    if (!state.recording || !recordable(track)) return;
+    joined(ownerOf(track));
+    const participant = String(track.getParticipantId());
+    recordings.start(track, participant);
+    try {
+      if (track.isMuted?.() === true) channel.push({ k: 'mute', p: participant, m: true, at: state.now() });
+    } catch {
+      // A track that cannot say is taken as unmuted.
+    }
+  };
+  const on = (event: string, fn: (...a: any[]) => void): void => {
+    const guarded = (...a: any[]): void => {
       if (!state.recording) return;
-      const tracks = Array.from(state.recordings.keys());
-      await Promise.all(tracks.map((t) => stopTrack(t, 'stopped')));
-      state.recording = false;
-      state.backlogged.clear();
-      clearInterval(state.timer);
-      // What is in flight, then the rest.
-      await flush();
-      await flush();
+      try {
+        fn(...a);
+      } catch (e) {
+        console.error(`jibri audio tap: ${event}`, e);
+      }
     };
-    w.__jibriAudioTap = state;
+    if (typeof conference.addEventListener === 'function') conference.addEventListener(event, guarded);
+    else conference.on(event, guarded);
+  };
+  on('conference.userJoined', (_id: string, p: any) => {
+    if (visible(p)) joined(p);
+  });
+  on('conference.userLeft', (id: string) => {
+    for (const track of recordings.tracks()) if (String(track.getParticipantId()) === String(id)) void recordings.stop(track, 'left');
+    if (state.present.delete(String(id))) channel.push({ k: 'leave', p: String(id), at: state.now() });
+  });
+  on('conference.displayNameChanged', (id: string, name: unknown) => {
+    if (state.present.has(String(id))) channel.push({ k: 'name', p: String(id), n: typeof name === 'string' ? name : '', at: state.now() });
+  });
+  on('conference.trackAdded', (track: any) => record(track));
+  on('conference.trackRemoved', (track: any) => void recordings.stop(track, 'removed'));
+  on('conference.trackMuteChanged', (track: any) => {
+    if (!track || track.isAudioTrack?.() !== true || track.isLocal?.() === true) return;
+    const id = String(track.getParticipantId());
+    if (state.present.has(id)) channel.push({ k: 'mute', p: id, m: track.isMuted() === true, at: state.now() });
+  });
+  on('conference.dominantSpeaker', (id: unknown, _previous: unknown, silence: unknown) => {
+    channel.push({ k: 'speaker', p: typeof id === 'string' && state.present.has(id) && silence !== true ? id : null, at: state.now() });
+  });
+  return () => {
+    for (const p of conference.getParticipants()) {
+      if (!visible(p)) continue;
+      joined(p);
+      for (const track of typeof p.getTracks === 'function' ? p.getTracks() : []) record(track);
+    }
+    const dominant = conference.lastDominantSpeaker;
+    if (typeof dominant === 'string' && state.present.has(dominant)) channel.push({ k: 'speaker', p: dominant, at: state.now() });
+  };
+}
+
+/**
+ * Installs the tap (listeners on the conference; nothing is recorded until `startAudioTap`), with its
+ * parts as arguments (`installScript`). True, or `{ error }` when the page has no conference, no binding
+ * or no MediaRecorder for Opus. Twice: nothing more.
+ */
+export function installAudioTap(
+  args: AudioTapArgs,
+  channelOf: typeof tapChannel,
+  recordingsOf: typeof tapRecordings,
+  peopleOf: typeof tapPeople,
+  conferenceOf: typeof tapConference,
+): true | ScriptError {
+  try {
+    const w = window as any;
+    const conference = w.APP.conference._room;
+    if (w.__jibriAudioTap && w.__jibriAudioTap.conference === conference) return true;
+    const send = w[args.binding];
+    if (typeof send !== 'function') return { error: 'the audio channel to the service is missing' };
+    if (typeof MediaRecorder === 'undefined' || !MediaRecorder.isTypeSupported(args.mimeType)) return { error: `this browser cannot record ${args.mimeType}` };
+    const state: TapState = { conference, recording: false, present: new Set<string>(), now: () => performance.timeOrigin + performance.now() };
+    const channel = channelOf((payload) => send(payload));
+    const recordings = recordingsOf(state, channel, args);
+    const startAll = conferenceOf(state, channel, recordings, peopleOf(state, channel));
+    let timer: any;
+    w.__jibriAudioTap = {
+      conference,
+      start(): void {
+        if (state.recording) return;
+        state.recording = true;
+        startAll();
+        timer = setInterval(() => void channel.flush(), args.flushMs);
+      },
+      async stop(): Promise<void> {
+        if (!state.recording) return;
+        await Promise.all(recordings.tracks().map((t) => recordings.stop(t, 'stopped')));
+        state.recording = false;
+        clearInterval(timer);
+        // What is in flight, then the rest.
+        await channel.flush();
+        await channel.flush();
+      },
+    };
     return true;
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };

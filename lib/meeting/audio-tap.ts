@@ -7,26 +7,28 @@
  */
 import type { Page } from 'playwright';
 import type { Logger } from '../log';
+import type { ScriptError } from './call-status';
 import type { ParticipantAudioSink, ParticipantAudioSource } from '../output/participant-audio';
-import { installAudioTap, startAudioTap, stopAudioTap, type AudioTapArgs } from './audio-tap-page';
+import { installScript, startAudioTap, stopAudioTap, type AudioTapArgs } from './audio-tap-page';
 import { parseTapBatch } from './audio-tap-messages';
 
 export const TAP_BINDING = '__jibriAudioTapSend';
 
 /**
- * Opus at 32 kbit/s is what Jitsi's clients send for a voice; a quarter second per piece keeps what the
- * page holds small and what a crash loses short, at four calls a second for the whole meeting.
+ * Opus at 32 kbit/s is what Jitsi's clients send for a voice. A piece a second keeps what the page holds
+ * small and what a crash loses short, at one call a second for the whole meeting; shorter pieces cost the
+ * page measurably more for each participant (the meeting bench: docs/MEETING-COST.md).
  */
 export const TAP_ARGS: AudioTapArgs = {
   binding: TAP_BINDING,
-  timesliceMs: 250,
-  flushMs: 250,
+  timesliceMs: 1000,
+  flushMs: 1000,
   maxQueueChars: 4 * 1024 * 1024,
   mimeType: 'audio/webm;codecs=opus',
   bitsPerSecond: 32000,
 };
 
-/** The page flushes four times a second: this many calls in one second is not the tap's doing. */
+/** The page flushes once a second: this many calls in one second is not the tap's doing. */
 const MAX_CALLS_PER_SECOND = 40;
 const START_TIMEOUT_MS = 10_000;
 /** Stopping waits for each recorder's last piece and the last batch: well under a second normally. */
@@ -64,7 +66,7 @@ export class AudioTap implements ParticipantAudioSource {
     const tap = new AudioTap(page, sinks, log);
     try {
       await page.exposeBinding(TAP_BINDING, (source, payload: unknown) => tap.receive(source.frame === page.mainFrame(), payload));
-      const installed = await within(START_TIMEOUT_MS, page.evaluate(installAudioTap, TAP_ARGS));
+      const installed = await within(START_TIMEOUT_MS, page.evaluate<true | ScriptError>(installScript(TAP_ARGS)));
       if (installed !== true) throw new Error(installed.error);
     } catch (err) {
       log.warn(`cannot record each participant's sound: ${(err as Error).message}; the mixed recording goes on`, { component: 'meeting' });

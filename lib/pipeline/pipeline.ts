@@ -162,7 +162,6 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     source.worker.useLog(this.opts.log);
     source.worker.on('failure', (error) => this.fail(error));
     source.worker.on('clock', (sample) => this.emit('clock', sample));
-    source.worker.on('sound-moved', (move) => this.soundMoves.push(move));
     if (this.wantSamples) source.worker.keepClockSamples();
     return source;
   }
@@ -214,13 +213,11 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     this.originMs = capture.originMs;
     // Outputs get ready in parallel with each other (a publisher starts connecting to its ingest now).
     const { worker } = source;
-    const timeline: MixTimeline = { originMs: capture.originMs, audioLatencyMs: encoding.audioLatencyMs, soundMoves: () => this.soundMoves };
-    const entries = (await Promise.all(outputs.map((o) => o.open({ log, openFanOut: worker.openFanOut, timeline })))).filter((e): e is MuxerEntry => e !== undefined);
+    const entries = (await Promise.all(outputs.map((o) => o.open({ log, openFanOut: worker.openFanOut, timeline: this.mixTimeline(capture.originMs) })))).filter((e): e is MuxerEntry => e !== undefined);
     for (const o of outputs) o.on('failure', (error) => this.fail(error));
     const spec = encodeSpec(encoding, capture, entries, outputs.some((o) => o.live) ? this.opts.liveEncoding : undefined);
-    // With the frame clock the sound starts on the ladder's start step; without, it is never moved.
-    if (spec.clock) this.soundMoves[0] = { atMs: 0, moveMs: shiftMs(0, START_STEP) };
-    if (!spec.clock) void source.browser.page.evaluate(stopPageClock).catch(() => undefined);
+    if (spec.clock) this.followSoundMoves(worker);
+    else void source.browser.page.evaluate(stopPageClock).catch(() => undefined);
     const clock = spec.clock ? { width: encoding.width, originMs: capture.originMs, audioLatencyMs: encoding.audioLatencyMs } : undefined;
     const encoder = worker.startEncoder({ spec, ffmpegBinary: this.opts.ffmpegBinary, ...(clock ? { clock } : {}) });
     encoder.once('started', () => (this.timings.encoder = Date.now() - t0));
@@ -243,6 +240,17 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
       this.once('failure', (error) => reject(error));
     });
     return encoder;
+  }
+
+  /** The mix's timeline, for outputs that place their own sound on it (tracks): its zero, the sound's path, its moves. */
+  private mixTimeline(originMs: number): MixTimeline {
+    return { originMs, audioLatencyMs: this.opts.encoding.audioLatencyMs, soundMoves: () => this.soundMoves };
+  }
+
+  /** With the frame clock the sound starts on the ladder's start step, and the media worker reports each move. */
+  private followSoundMoves(worker: CaptureSource['worker']): void {
+    this.soundMoves[0] = { atMs: 0, moveMs: shiftMs(0, START_STEP) };
+    worker.on('sound-moved', (move) => this.soundMoves.push(move));
   }
 
   /** Every frame clock sample from now on comes as a 'clock' event (the benchmark's view). */

@@ -469,6 +469,7 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
     };
     mic.track = remoteTrack(id, mic);
     mics[id] = mic;
+    if (state && state.remoteTracksUpFront) mic.media();
   }
   function toneMic(p) {
     var ctx = micContext();
@@ -491,6 +492,7 @@ export const STANDIN_PAGE_HTML = String.raw`<!doctype html>
     };
     mic.track = remoteTrack(p.id, mic);
     mics[p.id] = mic;
+    if (state && state.remoteTracksUpFront) mic.media();
   }
   function dropMic(id) {
     var mic = mics[id];

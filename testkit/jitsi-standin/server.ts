@@ -58,6 +58,12 @@ export interface StandInState {
   toneHz: number;
   /** The bridge's dominant speaker (`conference.dominantSpeaker` when it changes); null: nobody yet. */
   dominantSpeaker: string | null;
+  /**
+   * Each participant's remote audio track is made as soon as it has a sound, as lib-jitsi-meet has it,
+   * rather than when something first asks for it: a measurement of what recording the tracks costs then
+   * leaves out what making them costs the stand-in.
+   */
+  remoteTracksUpFront: boolean;
 }
 
 export const DEFAULT_STANDIN_STATE: Readonly<StandInState> = Object.freeze({
@@ -68,6 +74,7 @@ export const DEFAULT_STANDIN_STATE: Readonly<StandInState> = Object.freeze({
   crash: false,
   toneHz: 440,
   dominantSpeaker: null,
+  remoteTracksUpFront: false,
 });
 
 /** What a page received, as it last reported it. */
@@ -153,12 +160,13 @@ function serveClip(req: http.IncomingMessage, res: http.ServerResponse, name: st
   fs.createReadStream(file, { start, end }).pipe(res);
 }
 
-export async function startStandIn(): Promise<StandIn> {
+/** `defaults`: every room's state before the test sets any of it. */
+export async function startStandIn(opts: { defaults?: Partial<StandInState> } = {}): Promise<StandIn> {
   const states = new Map<string, StandInState>();
   const reports = new Map<string, StandInReport>();
   const waiters = new Set<{ wake: () => void; fail: (why: string) => void }>();
 
-  const stateOf = (room: string): StandInState => states.get(room) ?? { ...DEFAULT_STANDIN_STATE, participants: [] };
+  const stateOf = (room: string): StandInState => states.get(room) ?? { ...DEFAULT_STANDIN_STATE, participants: [], ...opts.defaults };
 
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://standin').pathname;

@@ -1,7 +1,7 @@
 /**
  * The tracks output: each visible remote participant's sound on its own, as the meeting page records it
  * (lib/meeting/audio-tap.ts), in `tracks/` of the session folder: one Opus-in-WebM file per participant and
- * join, written piece by piece as the page hands them over (a quarter second each), so a crash loses at
+ * join, written piece by piece as the page hands them over (a second each), so a crash loses at
  * most the last piece; `manifest.json` beside them places every file on the mixed recording's timeline
  * (rewritten as things happen). When the session is finalized: `speakers.vtt` and `tracks.mka`.
  *
