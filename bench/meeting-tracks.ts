@@ -1,9 +1,10 @@
 /**
  * What the tracks output costs (`BENCH_MEETING_PARTS=tracks`, part of the meeting bench): the same
  * meeting (BENCH_MEETING_VERSUS, 4 participants at 720p by default, each a video with its sound) recorded
- * with a file alone and with a file and a tracks output, alternated round by round in the same run, tree
- * cores of each while recording, medians. The page then records each participant's sound with its own
- * MediaRecorder and hands it to the service; the difference is what that costs. Target: at most 0.05 cores.
+ * with a file alone and with a file and a tracks output, alternated round by round in the same run (each
+ * side first in every other round), tree cores of each while recording, medians. The page then records
+ * each participant's sound with its own MediaRecorder and hands it to the service; the difference is what
+ * that costs. Target: at most 0.05 cores.
  */
 import type { ClipCodec } from '../testkit/jitsi-standin/media';
 import { startStandIn, type StandIn } from '../testkit/jitsi-standin/server';
@@ -53,9 +54,11 @@ export async function benchTracksCost(record: Record1, o: { tiles: number; heigh
 }
 
 async function rounds(standIn: StandIn, record: Record1, o: { tiles: number; height: number; seconds: number; rounds: number; codecs: ClipCodec[] }, runs: { without: PartCores[]; with: PartCores[] }): Promise<void> {
+  // Every session of the service gets the tracks output through the operator's setting: the request stays the same.
+  const sides = [['without', {}], ['with', { JIBRI_EXTRA_OUTPUTS: 'tracks' }]] as const;
   for (let round = 0; round < o.rounds; round++) {
-    // Every session of the service gets the tracks output through the operator's setting: the request stays the same.
-    for (const [name, env] of [['without', {}], ['with', { JIBRI_EXTRA_OUTPUTS: 'tracks' }]] as const) {
+    // Each side goes first in every other round, so what the second recording of a round meets is no side's alone.
+    for (const [name, env] of round % 2 === 0 ? sides : [...sides].reverse()) {
       process.stderr.write(`  round ${round + 1}/${o.rounds}: a file ${name === 'with' ? 'and tracks' : 'alone'}, ${o.seconds} s...\n`);
       runs[name].push((await record(standIn, { tiles: o.tiles, height: o.height, sessions: 1, seconds: o.seconds, codecs: o.codecs, settings: { name, env } })).cores);
     }
