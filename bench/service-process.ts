@@ -23,7 +23,7 @@ import { demoPageHtml } from '../lib/demo/page';
 import { startDemoServer } from '../lib/demo/server';
 import { CLOCK_BLOCKS, CLOCK_LAYOUT, latencyMs, readClockRow } from '../lib/pipeline/frame-clock/clock-code';
 import { runFfmpeg } from '../testkit/media';
-import { findRecordings, freePort, ROOT, tempDir } from '../testkit/service';
+import { findRecordings, freePort, ROOT, SERVICE_NODE_ARGS, tempDir } from '../testkit/service';
 import { median } from './proc-stats';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -198,7 +198,8 @@ export async function benchServiceProcess(variants: ServiceVariant[], rounds: nu
 
 /**
  * The baseline named by BENCH_SERVICE_BASELINE (`root[,node args...]`; `self` for this checkout), this
- * build, and this build with the node arguments of BENCH_SERVICE_ARGS (comma-separated), when set.
+ * build with the service's Node.js flags, and this build with the node arguments of BENCH_SERVICE_ARGS
+ * (comma-separated) instead, when set.
  */
 export function serviceVariantsFromEnv(env: NodeJS.ProcessEnv = process.env): ServiceVariant[] {
   const variant = (label: string, spec: string): ServiceVariant => {
@@ -207,7 +208,8 @@ export function serviceVariantsFromEnv(env: NodeJS.ProcessEnv = process.env): Se
   };
   return [
     ...(env.BENCH_SERVICE_BASELINE ? [variant('baseline', env.BENCH_SERVICE_BASELINE)] : []),
-    variant('this build', 'self'),
+    // As the image, the Debian package and the fleet start it.
+    { label: 'this build', root: ROOT, nodeArgs: SERVICE_NODE_ARGS },
     ...(env.BENCH_SERVICE_ARGS ? [variant(`this build, node ${env.BENCH_SERVICE_ARGS.replace(/,/g, ' ')}`, `self,${env.BENCH_SERVICE_ARGS}`)] : []),
   ];
 }

@@ -36,6 +36,9 @@ export interface TestService {
  * The machine's own /etc/jitsi/jibri/jibri.conf or /config/custom-jibri.conf must not leak into a spec:
  * no configuration file unless the spec names one. StatsD is off unless a spec listens for it.
  */
+/** The Node.js flags the image, the Debian package and the fleet start the service with (docs/MEETING-COST.md). */
+export const SERVICE_NODE_ARGS = ['--max-semi-space-size=2'];
+
 const TEST_DEFAULTS = { JIBRI_CONFIG_FILE: '/dev/null', JIBRI_CUSTOM_CONFIG_FILE: '/dev/null', ENABLE_STATS_D: 'false' };
 
 export async function startTestService(env: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<TestService> {
@@ -144,8 +147,7 @@ export async function spawnServiceProcess(env: Record<string, string>, opts: { p
   const internalPort = opts.ports ? String(opts.ports.internal) : (env.JIBRI_HTTP_API_INTERNAL_PORT ?? String(await freePort()));
   const ports = opts.ports ? {} : { JIBRI_HTTP_API_EXTERNAL_PORT: String(port), JIBRI_HTTP_API_INTERNAL_PORT: internalPort };
   let output = '';
-  // With the Node.js flag the image and the package start the service with (docs/MEETING-COST.md).
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', path.join(ROOT, 'dist/lib/main.js'), 'serve'], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, path.join(ROOT, 'dist/lib/main.js'), 'serve'], {
     cwd: ROOT,
     env: { ...process.env, ...TEST_DEFAULTS, ...ports, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
