@@ -24,7 +24,7 @@ import { startDemoServer } from '../lib/demo/server';
 import { CLOCK_BLOCKS, CLOCK_LAYOUT, latencyMs, readClockRow } from '../lib/pipeline/frame-clock/clock-code';
 import { runFfmpeg } from '../testkit/media';
 import { findRecordings, freePort, ROOT, SERVICE_NODE_ARGS, tempDir } from '../testkit/service';
-import { median } from './proc-stats';
+import { median, treeCpuSeconds, treePssMb } from './proc-stats';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -79,6 +79,10 @@ export interface ServiceSession {
   rssMb: number;
   /** CPU of the service's own process while recording, in cores. */
   cores: number;
+  /** CPU of the service and everything it runs (browsers, Xvfb, PulseAudio, media workers, ffmpeg), in cores. */
+  treeCores: number;
+  /** Proportional memory of that whole tree while recording (median), shared pages counted once. */
+  treePssMb: number;
   /** Request sent to the instant the first kept frame's page was drawn (its clock band). */
   startMs?: number;
   /** Index of that frame in the file (0: the very first frame showed the clock). */
@@ -148,14 +152,21 @@ async function oneSession(s: RunningService, pageUrl: string, sessionId: string,
   const requestedAt = Date.now();
   await startFileRecording(s.api, sessionId, pageUrl, 'bench');
   await busy(s.api, true);
-  await sleep(2000);
+  // Past the next session's spare, launched a few seconds into a session (older builds launched it at once):
+  // the window then holds the steady recording and an idle spare in every build.
+  await sleep(6000);
   const samples: number[] = [];
-  const [c0, t0] = [cpuSeconds(s.child.pid!), Date.now()];
+  const treeSamples: number[] = [];
+  const pid = s.child.pid!;
+  const [c0, tree0, t0] = [cpuSeconds(pid), treeCpuSeconds(pid), Date.now()];
   for (let i = 0; i < seconds * 4; i++) {
-    samples.push(rssMb(s.child.pid!));
+    samples.push(rssMb(pid));
+    if (i % 4 === 0) treeSamples.push(treePssMb(pid));
     await sleep(250);
   }
-  const cores = (cpuSeconds(s.child.pid!) - c0) / ((Date.now() - t0) / 1000);
+  const window = (Date.now() - t0) / 1000;
+  const cores = (cpuSeconds(pid) - c0) / window;
+  const treeCores = (treeCpuSeconds(pid) - tree0) / window;
   await stopRecording(s.api);
   await busy(s.api, false);
   const file = findRecordings(s.recordings).find((f) => f.includes(sessionId));
@@ -164,6 +175,8 @@ async function oneSession(s: RunningService, pageUrl: string, sessionId: string,
   return {
     rssMb: median(samples),
     cores,
+    treeCores,
+    treePssMb: median(treeSamples),
     ...(clock ? { startMs: clock.pageMs - requestedAt, clockFrame: clock.frame } : {}),
     ...(reported ? { reported } : {}),
   };
@@ -225,6 +238,7 @@ export function describeServiceProcess(report: ServiceReport): string[] {
     const stages = stageNames.map((n) => `${n} ${med(sessions.map((s) => s.reported?.stages[n]))}`).join(', ');
     return (
       `service process (${variant}), ${sessions.length} sessions: memory while recording ${fmt(median(sessions.map((s) => s.rssMb)))} MB median (target ≤ 120 MB), its CPU ${fmt(median(sessions.map((s) => s.cores)), 3)} cores; ` +
+      `the whole tree ${fmt(median(sessions.map((s) => s.treeCores)), 3)} cores and ${fmt(median(sessions.map((s) => s.treePssMb)))} MB (PSS), medians; ` +
       `start, request → first kept frame's page clock, ${med(starts)} ms median [${starts.map((x) => fmt(x)).join(', ')}] (target ≤ 1000 ms); ` +
       `the service's own first-frame figure ${med(sessions.map((s) => s.reported?.firstFrameMs))} ms (stages, medians: ${stages})`
     );
