@@ -24,9 +24,16 @@ export async function pulseIsRunning(): Promise<boolean> {
   return r.code === 0;
 }
 
-/** Starts a PulseAudio server when none answers. The server outlives us on purpose: the next start reuses it. */
+/**
+ * Starts a PulseAudio server when none answers (it outlives us on purpose: the next start reuses it), and
+ * keeps its default sink off the sessions' sinks.
+ */
 export async function ensurePulseAudio(): Promise<void> {
-  if (await pulseIsRunning()) return;
+  if (!(await pulseIsRunning())) await startPulseAudio();
+  await keepDefaultSinkOffSessions();
+}
+
+async function startPulseAudio(): Promise<void> {
   const r = await runToEnd(
     'pulseaudio',
     ['--daemonize=yes', '--exit-idle-time=-1', '-n', '--load=module-native-protocol-unix'],
@@ -43,6 +50,26 @@ export async function ensurePulseAudio(): Promise<void> {
   }
   // The daemon forks before it accepts connections.
   for (let i = 0; i < 50 && !(await pulseIsRunning()); i++) await new Promise((res) => setTimeout(res, 100));
+}
+
+/** Where a stream that names no sink plays, on a server the recorders run: nobody records it. */
+export const NOWHERE_SINK = `${SINK_PREFIX}nowhere`;
+
+/**
+ * A server started with no sinks makes the first session's sink its default, and the next one when that
+ * goes: anything else on the host that plays sound (a browser without PULSE_SINK, a viewer) then plays
+ * into a session's recording, and breaks off when that session ends. So the default is a sink of its own
+ * that nothing reads, unless the server has a default of someone else's (a real device): that is left.
+ */
+async function keepDefaultSinkOffSessions(): Promise<void> {
+  const current = (await runToEnd('pactl', ['get-default-sink'], { timeoutMs: 5000 })).stdout.trim();
+  if (current === NOWHERE_SINK || (current && current !== 'auto_null' && !current.startsWith(SINK_PREFIX))) return;
+  const sinks = await runToEnd('pactl', ['list', 'short', 'sinks'], { timeoutMs: 5000 });
+  if (!sinks.stdout.split('\n').some((l) => l.split('\t')[1] === NOWHERE_SINK)) {
+    // Two services starting at once may both load it; the second load fails on the name, which is fine.
+    await runToEnd('pactl', ['load-module', 'module-null-sink', `sink_name=${NOWHERE_SINK}`, 'sink_properties=device.description=nowhere'], { timeoutMs: 5000 });
+  }
+  await runToEnd('pactl', ['set-default-sink', NOWHERE_SINK], { timeoutMs: 5000 });
 }
 
 export async function createSink(): Promise<AudioSink> {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright';
 import { probeMedia } from '../../lib/output/probe';
+import { ensurePulseAudio } from '../../lib/pipeline/audio';
 import { decodeAudio, grabFrame, toneLevelDb, type Frame } from '../../testkit/media';
 import { clipToneHz } from '../../testkit/jitsi-standin/media';
 import { meetingParticipants, tileRects, type Rect } from '../../testkit/jitsi-standin/meeting';
@@ -74,6 +75,8 @@ describe('the stand-in meeting with real video', () => {
   const shots = tempDir('jibri-ts-meeting-shots-');
 
   beforeAll(async () => {
+    // This spec's own browser plays the meeting's sound into the server's default sink, kept off the sessions' ones.
+    await ensurePulseAudio();
     standIn = await startStandIn();
     // Four tiles: VP8 and H.264 in turn (360p, the layer a 2x2 grid at 720p asks for).
     participants = await meetingParticipants(4, W, H, ['vp8', 'h264']);
