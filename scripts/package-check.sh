@@ -299,7 +299,7 @@ grep -q 'video h264 1280x720' "$WORK/demo.out" || fail "npm run demo did not pri
 docker exec -d -w /src -e HOME=/root -e JIBRI_RECORDING_DIR=/tmp/recordings "$HOST" sh -c 'npm start >/tmp/start.log 2>&1'
 health=$(wait_health "$HOST") || { in_host cat /tmp/start.log >&2; fail "npm start: the service did not answer"; }
 # The service itself: npm's `sh -c` line names the same command.
-serve_pid=$(in_host pgrep -xf 'node --max-semi-space-size=2 dist/lib/main.js serve')
+serve_pid=$(in_host pgrep -xf 'node dist/lib/main.js serve')
 echo "npm start: the service (pid $serve_pid) answers, $health" >&2
 [ "$health" = HEALTHY ] || { in_host cat /tmp/start.log >&2; fail "npm start: the service is $health"; }
 in_host kill -INT "$serve_pid"
