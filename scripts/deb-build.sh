@@ -74,7 +74,11 @@ printf '%s\n' /etc/jitsi/jibri/jibri.conf /etc/jitsi/jibri/jibri-ts.env /etc/sys
 
 # Files belong to root; dpkg applies the modes above.
 size_kb=$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
+# The project's public address, when the checkout came from one: an https URL with no user or token in it
+# (a local path or a credential must never end up in a package's metadata).
 homepage=$(git config --get remote.origin.url 2>/dev/null || true)
+homepage=${homepage%.git}
+[[ "$homepage" =~ ^https://[A-Za-z0-9.-]+(:[0-9]+)?/[A-Za-z0-9._/-]+$ ]] || homepage=
 sed -e "s|@VERSION@|$VERSION|" -e "s|@INSTALLED_SIZE@|$size_kb|" "$work/deploy/debian/control.in" \
   | if [ -n "$homepage" ]; then sed "s|@HOMEPAGE@|$homepage|"; else grep -v '^Homepage:'; fi >"$pkg/DEBIAN/control"
 (cd "$pkg" && find . -type f ! -path './DEBIAN/*' -printf '%P\0' | sort -z | xargs -0 md5sum) >"$pkg/DEBIAN/md5sums"
