@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RecorderError } from '../errors';
 import type { Logger } from '../log';
+import { writeFileAtomically } from '../output/atomic-file';
 import { cutTornTail } from '../output/torn-tail';
 import { remuxArgv } from '../pipeline/encoder/ffmpeg-args';
 import { childEnv } from '../proc/child-env';
@@ -38,27 +39,6 @@ function dropTornTail(mediaFile: string, log: Logger): void {
     if (cut > 0) log.warn(`the recording's last write was cut (a full disk or a crash): dropped its torn last ${cut} bytes so that the rest plays`, { component: 'finalize' });
   } catch (err) {
     log.warn(`could not check the recording's last fragment: ${(err as Error).message}`, { component: 'finalize' });
-  }
-}
-
-/**
- * Writes the file whole or not at all: into a temporary file beside it, flushed, then renamed over it.
- * A full disk leaves no metadata.json rather than an empty or cut one.
- */
-export function writeFileAtomically(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
-  try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
   }
 }
 

@@ -21,6 +21,7 @@ import { speakerCues, speakersVtt } from './speakers-vtt';
 import { freeTracksDir } from './tracks-files';
 import { COMBINED_MKA, SPEAKERS_VTT, TRACKS_MANIFEST } from './track-names';
 import { clockOffsetMs, TracksTimeline, type MixPlacement, type TrackRecord, type TracksManifest } from './tracks-timeline';
+import { writeFileAtomically } from '../atomic-file';
 
 export const TRACK_BYTE_LIMITS = {
   /** What a track may hold beyond its time's worth: the WebM header and a burst. */
@@ -226,7 +227,7 @@ export class TracksOutput extends EventEmitter<OutputEvents> implements Output, 
     });
     const ends = manifest.tracks.map((t) => (t.endedMs ?? 0) / 1000);
     const cues = speakerCues(voices, manifest.dominantSpeakers.map((d) => ({ atSec: d.atMs / 1000, participant: d.participant })), Math.max(0, ...ends));
-    writeAtomically(path.join(this.dir, SPEAKERS_VTT), speakersVtt(cues));
+    writeFileAtomically(path.join(this.dir, SPEAKERS_VTT), speakersVtt(cues));
   }
 
   private placement(): MixPlacement {
@@ -241,7 +242,7 @@ export class TracksOutput extends EventEmitter<OutputEvents> implements Output, 
   private writeManifest(files: { speakers?: string; combined?: string } = {}): void {
     this.changed = false;
     try {
-      writeAtomically(path.join(this.dir, TRACKS_MANIFEST), `${JSON.stringify(this.manifest(files), null, 2)}\n`);
+      writeFileAtomically(path.join(this.dir, TRACKS_MANIFEST), `${JSON.stringify(this.manifest(files), null, 2)}\n`);
     } catch (err) {
       this.warnOnce('manifest', `cannot write ${path.join(this.dir, TRACKS_MANIFEST)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
@@ -263,22 +264,4 @@ export function combinedStreams(manifest: TracksManifest): CombinedStream[] {
       pieces: manifest.tracks.filter((t) => t.participant === p.id && t.bytes > 0).map((t) => ({ file: t.file, offsetSec: t.offsetMs / 1000 })),
     }))
     .filter((s) => s.pieces.length > 0);
-}
-
-/** Written whole or not at all: a temporary file beside it, flushed, renamed over it. */
-function writeAtomically(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
-  try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
 }
