@@ -14,7 +14,6 @@ import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright';
 import { loadFleetConfig } from '../../lib/config';
 import { startFleetServer, type FleetServer } from '../../lib/server';
@@ -26,6 +25,7 @@ import type { Json } from '../../../../testkit/json';
 import { freePort, ROOT, waitFor } from '../../../../testkit/service';
 import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
 import { withOwnUids } from '../support/own-uids';
+import { checkPage } from '../support/page-check';
 
 const PW = { jibri: 'dash-jibri-pw', focus: 'dash-focus-pw', recorder: 'dash-recorder-pw' };
 const ADMIN = 'dashboard-admin-token';
@@ -64,20 +64,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
     p.on('dialog', (d) => void d.accept());
     return p;
   };
-  const check = async (p: Page, name: string): Promise<void> => {
-    for (const [w, h] of [[1280, 800], [390, 844]] as const) {
-      await p.setViewportSize({ width: w, height: h });
-      // Injected through the DevTools protocol: the dashboard's CSP allows no inline script, rightly.
-      if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(axe.source);
-      const result = await p.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
-      const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(bad.map((v) => `${name} ${w}x${h}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
-      const file = path.join(ARTIFACTS, `${name}-${w}x${h}.png`);
-      await p.screenshot({ path: file, fullPage: true });
-      shots.push(file);
-    }
-    await p.setViewportSize({ width: 1280, height: 800 });
-  };
+  const check = (p: Page, name: string): Promise<void> => checkPage(p, name, ARTIFACTS, shots);
   const signIn = async (p: Page, who: { email: string; password: string }): Promise<void> => {
     await p.goto(url('/login'));
     await p.getByLabel('Email').fill(who.email);

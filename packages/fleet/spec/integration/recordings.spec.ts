@@ -19,7 +19,6 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright';
 import Transport from 'winston-transport';
 import { loadFleetConfig } from '../../lib/config';
@@ -37,6 +36,7 @@ import { ROOT, tempDir, waitFor } from '../../../../testkit/service';
 import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
 import { mediaLeftIn } from '../support/fleet-recordings';
 import { inspectDatabase } from '../support/inspect';
+import { checkPage } from '../support/page-check';
 
 const PW = { jibri: 'rec-jibri-Pw-1', focus: 'rec-focus-pw', recorder: 'rec-recorder-Pw-2' };
 const ADMIN = 'recordings-admin-token';
@@ -100,19 +100,7 @@ describe('fleet customers get their recordings', () => {
     return { status: res.status, ...((await res.json()) as object) };
   };
   const url = (p: string): string => `${fleet.url}/dashboard${p}`;
-  const check = async (p: Page, name: string): Promise<void> => {
-    for (const [w, h] of [[1280, 800], [390, 844]] as const) {
-      await p.setViewportSize({ width: w, height: h });
-      if (!(await p.evaluate(() => 'axe' in window))) await p.evaluate(axe.source);
-      const result = await p.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }));
-      const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      expect(bad.map((v) => `${name} ${w}x${h}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
-      const file = path.join(ARTIFACTS, `${name}-${w}x${h}.png`);
-      await p.screenshot({ path: file, fullPage: true });
-      shots.push(file);
-    }
-    await p.setViewportSize({ width: 1280, height: 800 });
-  };
+  const check = (p: Page, name: string): Promise<void> => checkPage(p, name, ARTIFACTS, shots);
 
   /** Deploys one recorder for the customer and waits for its success callback; answers the deployment and the recorder. */
   const deploy = async (c: Customer): Promise<{ id: string; recorderId: string }> => {
