@@ -13,15 +13,17 @@ import { closedAncestor } from '../packages/fleet/lib/backends/local';
 
 const ROOT = path.resolve(__dirname, '..');
 const MAIN = 'dist/lib/main.js';
-/** What the built recorder needs at run time; node_modules' workspace links point into packages/. */
-const PARTS = ['package.json', 'dist', 'node_modules', 'packages/common/package.json', 'packages/common/dist'];
+/** The workspace packages the recorder loads at run time: node_modules' links to them point into packages/. */
+const RUNTIME_PACKAGES = ['common', 'rtmp'];
+/** What the built recorder needs at run time. */
+const PARTS = ['package.json', 'dist', 'node_modules', ...RUNTIME_PACKAGES.flatMap((p) => [`packages/${p}/package.json`, `packages/${p}/dist`])];
 
 /** Makes the copy when it is needed (root, and the checkout closed to other users); answers the program to run. */
 export function prepareFleetRecorderMain(): string | undefined {
   if (process.getuid?.() !== 0 || !closedAncestor(path.join(ROOT, MAIN))) return undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-fleet-recorder-'));
   fs.chmodSync(dir, 0o755);
-  fs.mkdirSync(path.join(dir, 'packages/common'), { recursive: true, mode: 0o755 });
+  for (const p of RUNTIME_PACKAGES) fs.mkdirSync(path.join(dir, 'packages', p), { recursive: true, mode: 0o755 });
   for (const part of PARTS) {
     const [from, to] = [path.join(ROOT, part), path.join(dir, path.dirname(part))];
     try {
