@@ -170,9 +170,14 @@ export function toneLevelDb(samples: Float32Array, sampleRate: number, hz: numbe
  * the grab starts (see ffmpeg-args.ts), so the whole file's average understates the grab's rate.
  */
 export async function grabRate(file: string): Promise<number> {
-  const { stdout } = await runFfprobe(['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
-  const times = stdout.split('\n').map(Number).filter((t) => Number.isFinite(t) && t > 0).sort((a, b) => a - b);
+  const times = (await videoFrameTimes(file)).filter((t) => t > 0);
   return times.length > 2 ? (times.length - 1) / (times.at(-1)! - times[0]!) : 0;
+}
+
+/** The video frames' times in the file, in order. */
+export async function videoFrameTimes(file: string): Promise<number[]> {
+  const { stdout } = await runFfprobe(['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
+  return stdout.split('\n').filter((l) => l.trim() !== '').map(Number).filter((t) => Number.isFinite(t)).sort((a, b) => a - b);
 }
 
 /** Runs ffprobe to completion; its stdout is what it printed. */

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { startDemoServer, type DemoServer } from '../../lib/demo/server';
 import { DEFAULT_DEMO } from '../../lib/demo/page';
 import { probeMedia } from '../../lib/output/probe';
-import { colourNear, decodeAudio, framesDiffer, grabFrame, grabRate, toneStats } from '../../testkit/media';
+import { colourNear, decodeAudio, framesDiffer, grabFrame, grabRate, toneStats, videoFrameTimes } from '../../testkit/media';
 import { finalizeRecorder, health, post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../../testkit/service';
 
 describe('file recording through the HTTP API', () => {
@@ -75,6 +75,10 @@ describe('file recording through the HTTP API', () => {
     const rate = await grabRate(mediaFile);
     expect(rate).toBeGreaterThan(29);
     expect(rate).toBeLessThanOrEqual(30.05);
+    // A grab that fell behind catches up with frames a few ms apart; the encode keeps none of those.
+    const times = await videoFrameTimes(mediaFile);
+    const closest = Math.min(...times.slice(1).map((t, i) => t - times[i]!));
+    expect(closest).toBeGreaterThanOrEqual(0.75 / 30 - 0.0005);
     expect(m.audio?.codec).toBe('aac');
     expect(m.audio?.sampleRate).toBe(44100);
     expect(Math.abs(m.durationSec * 1000 - recordedMs)).toBeLessThan(1000);

@@ -113,7 +113,7 @@ function codecOptions(enc: EncodingConfig, preset: string): string[] {
     // Each frame keeps the time it was grabbed at. Resampling to a fixed rate (-r) moved frames by up to
     // a frame period and kept that error for the rest of the session. The grab runs at the frame rate,
     // so the output is at that rate with only the grab's jitter.
-    '-fps_mode', 'passthrough', '-vf', `${pictureCrop(enc)},${VIDEO_FILTER}`,
+    '-fps_mode', 'passthrough', '-vf', `${pictureCrop(enc)},${videoFilter(enc.framerate)}`,
     // The encoder keeps each frame's time to 11 µs. By default its clock ticks at the frame rate, which
     // moved every frame to a 33 ms grid: the whole picture by the same -17 to +17 ms in a session (the
     // grabs keep one phase against the grid), and a frame whose grab came late onto its neighbour's
@@ -223,12 +223,24 @@ export function teeSlave(options: Record<string, string>, target: string): strin
 /**
  * Both tracks start at the origin. Fragmented MP4 has no edit list to say that a track starts late, so
  * a track that starts after zero would be played from zero, earlier than it was captured: the sound is
- * padded with silence from zero (first_pts), the first frame is shown from zero (setpts). After that,
+ * padded with silence from zero (first_pts), the first frame is shown from zero (videoFilter). After that,
  * async=1000 keeps the sound on its timestamps by stretching it up to 1000 samples a second (Jibri's
  * async=1 allows one, too little to follow the sink's clock).
  */
 export const AUDIO_FILTER = 'aresample=async=1000:first_pts=0';
-export const VIDEO_FILTER = 'setpts=if(eq(N\\,0)\\,0\\,PTS)';
+
+/**
+ * The grab keeps a schedule of one frame per period from the moment it opened; a grab that fell behind
+ * (ffmpeg still opening its encoder, a busy core) catches up with frames a few ms apart, the same picture
+ * again. Those are dropped: a frame is kept when it comes at least CATCH_UP_GAP of a period after the last
+ * kept one, so the file is never denser than its frame rate, while the grab's ordinary jitter (a ms or
+ * two) never drops a frame. Then the first frame is shown from zero.
+ */
+const CATCH_UP_GAP = 0.75;
+export function videoFilter(framerate: number): string {
+  const minGapSec = (CATCH_UP_GAP / framerate).toFixed(4);
+  return `select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,${minGapSec}),setpts=if(eq(N\\,0)\\,0\\,PTS)`;
+}
 
 /** The flat argv, in the order ffmpeg reads it; used for logs and to run the bare pipeline in the bench. */
 export function toArgv(spec: FfmpegSpec): string[] {

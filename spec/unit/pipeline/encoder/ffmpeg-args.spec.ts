@@ -1,6 +1,6 @@
 import { fileMuxer } from '../../../../lib/output/file/file-output';
 import { flvMuxer } from '../../../../lib/output/rtmp/rtmp-output';
-import { AUDIO_FILTER, VIDEO_FILTER, encodeSpec, remuxArgv, teeSlave, toArgv } from '../../../../lib/pipeline/encoder/ffmpeg-args';
+import { AUDIO_FILTER, encodeSpec, videoFilter, remuxArgv, teeSlave, toArgv } from '../../../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../../../lib/pipeline/encoder/ffmpeg-progress';
 import { clockFilter } from '../../../../lib/pipeline/frame-clock/clock-code';
 import { hlsMuxerOptions } from '../../../../lib/output/hls/hls-files';
@@ -41,12 +41,12 @@ describe('ffmpeg command', () => {
     expect(has('-itsoffset', '-1700000000.123', '-i', 'sink.monitor')).toBe(true);
   });
   it('keeps the grab times of frames, to the microsecond, and starts both streams at zero', () => {
-    expect(has('-fps_mode', 'passthrough', '-vf', `crop=1280:720:0:0,${VIDEO_FILTER}`, '-enc_time_base:v', '1:90000')).toBe(true);
+    expect(has('-fps_mode', 'passthrough', '-vf', `crop=1280:720:0:0,${videoFilter(30)}`, '-enc_time_base:v', '1:90000')).toBe(true);
     expect(argv).not.toContain('-r');
     expect(has('-bf', '0')).toBe(true);
     expect(AUDIO_FILTER).toBe('aresample=async=1000:first_pts=0');
     // One element of argv: the commas are escaped for the filter-graph parser, not for a shell.
-    expect(VIDEO_FILTER).toBe('setpts=if(eq(N\\,0)\\,0\\,PTS)');
+    expect(videoFilter(30)).toBe('select=isnan(prev_selected_t)+gte(t-prev_selected_t\\,0.0250),setpts=if(eq(N\\,0)\\,0\\,PTS)');
   });
   it('remuxes by stream copy', () => {
     expect(remuxArgv('a.mp4', 'b.mp4').join(' ')).toContain('-c copy -movflags +faststart');
