@@ -4,10 +4,12 @@
  * The picture reaches the capture later than the page drew it, by an amount that differs between sessions
  * (where Chromium's frames fall between the grabs) and changes within one in whole frames of Chromium's
  * clock (a frame more while its main thread falls behind). The sound's own path is a steady constant of the
- * audio stack. The sound is moved later by the difference: first, from the first half second, to a step of
- * its ladder (sound-shift.ts) at most the start step, plus a fine delay for the rest; then steps of the ladder, a
- * frame each, whenever the picture's latency over the last two seconds is more than STEP_SLACK of a frame
- * away from where the sound is. A rise past the top of the ladder raises the fine delay instead.
+ * audio stack. The sound is moved later by the difference: first, from the first half second, to the step
+ * of its ladder (sound-shift.ts) just below it, plus a fine delay of less than a step for the rest; then
+ * steps of the ladder, a frame each, whenever the picture's latency over the last two seconds is more than
+ * STEP_SLACK of a frame away from where the sound is. Because the fine delay (which can only grow) stays
+ * under a step, a first measurement made on a start-up spike is undone by the ladder once the picture
+ * settles. A rise past the top of the ladder raises the fine delay instead.
  */
 import { SHIFT_STEPS, START_STEP, STEP_MS, shiftMs } from './sound-shift';
 
@@ -70,12 +72,12 @@ export class AudioAlignment {
   }
 
   /**
-   * The sound belongs `target` ms later than captured: a whole number of steps up to the ladder's start
-   * step, and the fine delay for the rest, so that it is exactly there.
+   * The sound belongs `target` ms later than captured: the whole steps of it on the ladder, and the fine
+   * delay for the rest, so that it is exactly there.
    */
   private first(latencyMs: number): AlignmentMove | undefined {
     const target = this.target(latencyMs);
-    const to = Math.min(START_STEP, Math.floor(target / STEP_MS));
+    const to = Math.min(SHIFT_STEPS - 1, Math.floor(target / STEP_MS));
     const fine = target - to * STEP_MS;
     this.fineMs = fine;
     const move: AlignmentMove = { pictureLatencyMs: latencyMs, ...(fine > 0 ? { fineMs: fine } : {}), ...this.stepTo(to) };

@@ -7,13 +7,17 @@
  * each one frame later than the one before, all mixed, only one heard at a time (volume 1, the others 0). A
  * move to another step is queued at an instant of the sound's own timeline and crossfades over CROSSFADE_SEC,
  * so it is exact and never clicks. Below the ladder, one fine delay (adelay, which can grow but never
- * shrink) places the ladder where the session's first measurement put the sound.
+ * shrink) adds the part of the session's first measurement that is less than a step.
  */
 
 /** One frame of Chromium's 60 Hz clock, in ms. */
 export const STEP_MS = 1000 / 60;
-/** Steps 0..SHIFT_STEPS-1; the sound starts at START_STEP, so it can move two frames earlier and four later. */
-export const SHIFT_STEPS = 7;
+/**
+ * Steps 0..SHIFT_STEPS-1, 0 to 200 ms: the first measurement puts the sound on the step just below it (the
+ * fine delay adds the rest, less than a frame), so the sound can later move anywhere from there down to
+ * no move at all, and 200 ms up. The sound starts at START_STEP, a typical picture latency, until then.
+ */
+export const SHIFT_STEPS = 13;
 export const START_STEP = 2;
 const CROSSFADE_SEC = 0.06;
 /** The capture's channels (the session's sink is stereo): adelay takes one delay per channel. */

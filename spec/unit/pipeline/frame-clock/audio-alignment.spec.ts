@@ -1,4 +1,4 @@
-import { AudioAlignment, FIRST_WINDOW, LONG_WINDOW, type AlignmentMove } from '../../../../lib/pipeline/frame-clock/audio-alignment';
+import { AudioAlignment, FIRST_WINDOW, LONG_WINDOW, STEP_SLACK, type AlignmentMove } from '../../../../lib/pipeline/frame-clock/audio-alignment';
 import { START_STEP, STEP_MS, SHIFT_STEPS } from '../../../../lib/pipeline/frame-clock/sound-shift';
 
 function feed(a: AudioAlignment, latencies: number[]): Array<AlignmentMove & { at: number }> {
@@ -13,7 +13,7 @@ const repeat = (v: number, n: number): number[] => Array<number>(n).fill(v);
 const soundMove = (a: AudioAlignment): number => a.state!.soundMoveMs;
 
 describe('moving the sound to the picture', () => {
-  it('places the sound by the picture\'s lead over it after the first half second, at the middle of its ladder', () => {
+  it('places the sound by the picture\'s lead over it after the first half second: the step just below, the fine delay for the rest', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
     const moves = feed(a, [...repeat(58, FIRST_WINDOW - 1), 59, ...repeat(58, 200)]);
     expect(moves).toEqual([{ at: FIRST_WINDOW - 1, pictureLatencyMs: 58, fineMs: 48 - START_STEP * STEP_MS }]);
@@ -48,10 +48,21 @@ describe('moving the sound to the picture', () => {
   it('raises the fine delay for a picture later than the ladder reaches', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
     feed(a, repeat(50, 30));
-    const moves = feed(a, repeat(200, 2 * LONG_WINDOW));
+    const moves = feed(a, repeat(300, 2 * LONG_WINDOW));
     expect(moves[0]!.step).toEqual({ from: START_STEP, to: SHIFT_STEPS - 1 });
     expect(moves[0]!.fineMs).toBeGreaterThan(0);
-    expect(soundMove(a)).toBeCloseTo(190, 0);
+    expect(soundMove(a)).toBeCloseTo(290, 0);
+  });
+
+  it('undoes a first measurement made on a start-up spike once the picture settles, however high the spike', () => {
+    const a = new AudioAlignment({ audioLatencyMs: 10 });
+    const moves = feed(a, [...repeat(110, FIRST_WINDOW), ...repeat(40, 4 * LONG_WINDOW)]);
+    expect(moves[0]).toMatchObject({ pictureLatencyMs: 110, step: { from: START_STEP, to: 6 } });
+    expect(Math.abs(soundMove(a) - 30)).toBeLessThanOrEqual(STEP_SLACK * STEP_MS);
+    // And for a spike past the whole ladder: the fine delay takes only what the ladder cannot.
+    const b = new AudioAlignment({ audioLatencyMs: 0 });
+    feed(b, [...repeat(260, FIRST_WINDOW), ...repeat(40, 4 * LONG_WINDOW)]);
+    expect(soundMove(b)).toBeCloseTo(60, 0);
   });
 
   it('ignores nonsense samples, and leaves the sound unmoved for a picture no later than the sound', () => {
