@@ -5,6 +5,7 @@
  * Positive: the sound comes late.
  */
 import { SYNC } from './sync-page';
+import type { Page } from 'playwright';
 import { runFfmpeg, runFfprobe } from './media';
 
 async function streamStarts(file: string): Promise<{ video: number; audio: number }> {
@@ -56,7 +57,10 @@ export async function audioOnsets(file: string, sampleRate = 48000): Promise<num
 }
 
 export interface SyncResult {
+  /** Every beep's offset but those set aside. */
   offsetsMs: number[];
+  /** Beeps around which the page's own sound stalled (see sync-page.ts): measured, printed, not counted. */
+  setAside: Array<BeepOffset & { clockMoveMs: number }>;
   medianMs: number;
   worstMs: number;
   /** Least-squares slope of the offset over the recording: a drift of the sound against the picture. */
@@ -69,7 +73,10 @@ export interface BeepOffset {
   offsetMs: number;
 }
 
-export function pairOffsets(audio: number[], video: number[], maxGapSec = SYNC.periodMs / 2000): BeepOffset[] {
+/** Half the shortest gap between two beeps: a bar this far from a beep is another beep's. */
+const PAIR_GAP_SEC = (SYNC.periodMs - 5 * SYNC.gapStepMs) / 2000;
+
+export function pairOffsets(audio: number[], video: number[], maxGapSec = PAIR_GAP_SEC): BeepOffset[] {
   const out: BeepOffset[] = [];
   for (const a of audio) {
     let best: number | undefined;
@@ -97,7 +104,7 @@ export function summarize(beeps: BeepOffset[]): SyncResult {
   const sorted = [...offsetsMs].sort((a, b) => a - b);
   const medianMs = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
   const worstMs = offsetsMs.reduce((w, o) => (Math.abs(o) > Math.abs(w) ? o : w), 0);
-  return { offsetsMs, medianMs, worstMs, driftMsPerMin: driftPerMinute(beeps) };
+  return { offsetsMs, setAside: [], medianMs, worstMs, driftMsPerMin: driftPerMinute(beeps) };
 }
 
 /** Beep and bar onsets, both in seconds of the file's timeline. */
@@ -112,12 +119,70 @@ export async function findOnsets(file: string): Promise<Onsets> {
   return { audio: audio.map((t) => t + starts.audio), video };
 }
 
-export function syncOf(onsets: Onsets): SyncResult {
-  return summarize(pairOffsets(onsets.audio, onsets.video));
+/** What the sync page says of its beeps, read from the page at the end of a session. */
+export interface PageBeeps {
+  /** When each beep was meant, in seconds of the recording's timeline (from the encode's origin). */
+  meantSec: number[];
+  /** How far the page's audio clock moved around each beep, in ms. */
+  clockMovesMs: number[];
 }
 
-export async function measureSync(file: string): Promise<SyncResult> {
-  return syncOf(await findOnsets(file));
+/** A beep whose page clock moved more than this, half the bound (a stall of the page's sound), is set aside. */
+export const CLOCK_MOVE_LIMIT_MS = 20;
+
+/** Reads the page's beeps; `originMs` is the wall-clock instant of the recording's zero. */
+export async function readSyncPage(page: Pick<Page, 'evaluate'>, originMs: number): Promise<PageBeeps> {
+  const state = await page.evaluate(() => {
+    const s = (window as unknown as { syncState: { onsets: number[]; clockMovesMs: number[] } }).syncState;
+    return { onsetsMs: s.onsets.map((t) => performance.timeOrigin + t), clockMovesMs: [...s.clockMovesMs] };
+  });
+  return { meantSec: state.onsetsMs.map((ms) => (ms - originMs) / 1000), clockMovesMs: state.clockMovesMs };
+}
+
+/**
+ * How far `audio` (beep onsets of one recording) is shifted against `meant` (the page's): the shift that
+ * lines up the most beeps within `tolSec`. The gaps between beeps differ, so only the true shift lines up
+ * more than a couple. A file starts at the origin; a stream or HLS may not.
+ */
+export function lineUp(audio: number[], meant: number[], tolSec = 0.15): number {
+  let best = { shift: 0, matches: -1, residual: Infinity };
+  for (const a of audio) {
+    for (const m of meant) {
+      const shift = a - m;
+      let matches = 0;
+      let residual = 0;
+      for (const x of audio) {
+        const d = Math.min(...meant.map((y) => Math.abs(x - shift - y)));
+        if (d < tolSec) {
+          matches++;
+          residual += d;
+        }
+      }
+      if (matches > best.matches || (matches === best.matches && residual < best.residual)) best = { shift, matches, residual };
+    }
+  }
+  return best.shift;
+}
+
+/** The offsets, with the beeps whose page clock moved set aside. */
+export function syncOf(onsets: Onsets, page?: PageBeeps): SyncResult {
+  const beeps = pairOffsets(onsets.audio, onsets.video);
+  if (!page || page.meantSec.length === 0) return summarize(beeps);
+  const shift = lineUp(onsets.audio, page.meantSec);
+  const clockMove = (atSec: number): number => {
+    let k = -1;
+    page.meantSec.forEach((m, i) => {
+      if (Math.abs(atSec - shift - m) < PAIR_GAP_SEC && (k < 0 || Math.abs(atSec - shift - m) < Math.abs(atSec - shift - page.meantSec[k]!))) k = i;
+    });
+    return k < 0 ? 0 : page.clockMovesMs[k] ?? 0;
+  };
+  const kept = beeps.filter((b) => clockMove(b.atSec) <= CLOCK_MOVE_LIMIT_MS);
+  const setAside = beeps.filter((b) => clockMove(b.atSec) > CLOCK_MOVE_LIMIT_MS).map((b) => ({ ...b, clockMoveMs: clockMove(b.atSec) }));
+  return { ...summarize(kept), setAside };
+}
+
+export async function measureSync(file: string, page?: PageBeeps): Promise<SyncResult> {
+  return syncOf(await findOnsets(file), page);
 }
 
 /**
