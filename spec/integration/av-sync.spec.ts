@@ -38,10 +38,12 @@ describe('the sync decoder', () => {
     // A 1 kHz beep every 1.5 s, delayed by 100 ms against a bar that grows at the page's speed.
     const dir = tempDir();
     const file = path.join(dir, 'synthetic.mp4');
+    // The bar is a white strip slid in from the left (overlay evaluates its position every frame).
     execFileSync('ffmpeg', [
-      '-v', 'error', '-f', 'lavfi', '-i', "color=c=black:s=1280x720:r=30:d=6,format=gray,geq=lum='if(lt(Y,40)*lt(X,2000*mod(T,1.5))*lt(mod(T,1.5),0.5),255,0)'",
+      '-v', 'error', '-f', 'lavfi', '-i', 'color=c=black:s=1280x720:r=30:d=6', '-f', 'lavfi', '-i', 'color=c=white:s=1280x40:r=30:d=6',
       '-f', 'lavfi', '-i', "aevalsrc='0.8*sin(2*PI*1000*t)*lt(mod(t-0.1,1.5),0.05)*gte(t,0.1)':s=48000:d=6",
-      '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-y', file,
+      '-filter_complex', "[0:v][1:v]overlay=x='-1280+2000*mod(t\\,1.5)':y=0:enable='lt(mod(t\\,1.5)\\,0.5)',format=yuv420p[v]",
+      '-map', '[v]', '-map', '2:a', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-y', file,
     ]);
     const r = await measureSync(file);
     expect(r.offsetsMs.length).toBeGreaterThanOrEqual(3);
