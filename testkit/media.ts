@@ -166,12 +166,13 @@ export function toneLevelDb(samples: Float32Array, sampleRate: number, hz: numbe
 }
 
 /**
- * Frames per second over the video's frames after the first. The first frame is shown from zero while
- * the grab starts (see ffmpeg-args.ts), so the whole file's average understates the grab's rate.
+ * The grab's cadence: frames per second from the median gap between frames. A busy host stalls the grab
+ * now and then (the gap specs measure those); the median says at what rate the frames come otherwise.
  */
 export async function grabRate(file: string): Promise<number> {
-  const times = (await videoFrameTimes(file)).filter((t) => t > 0);
-  return times.length > 2 ? (times.length - 1) / (times.at(-1)! - times[0]!) : 0;
+  const times = await videoFrameTimes(file);
+  const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+  return gaps.length > 2 ? 1 / gaps[Math.floor(gaps.length / 2)]! : 0;
 }
 
 /** The video frames' times in the file, in order. */

@@ -73,9 +73,10 @@ describe('file recording through the HTTP API', () => {
     expect(m.video?.width).toBe(1280);
     expect(m.video?.height).toBe(720);
     const rate = await grabRate(mediaFile);
-    expect(rate).toBeGreaterThan(29);
-    expect(rate).toBeLessThanOrEqual(30.05);
-    // A grab that fell behind catches up with frames a few ms apart; the encode keeps none of those.
+    expect(rate).toBeGreaterThan(29.5);
+    expect(rate).toBeLessThan(30.5);
+    // A grab that fell behind catches up with frames a few ms apart; the encode keeps none of those, so
+    // the file is never denser than its rate.
     const times = await videoFrameTimes(mediaFile);
     const closest = Math.min(...times.slice(1).map((t, i) => t - times[i]!));
     expect(closest).toBeGreaterThanOrEqual(0.75 / 30 - 0.0005);
