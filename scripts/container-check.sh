@@ -29,11 +29,19 @@
 #  10. `docker compose build` (the Debian package's docker-compose when the plugin is missing) of
 #      docker-compose.yml with docker-jitsi-meet's base file and a docker-jitsi-meet-style .env;
 #  11. prints the images' sizes.
+#
+#   container-check.sh           all of it
+#   container-check.sh images    steps 1-4 only: the images, which scripts/package-check.sh needs too
+#   container-check.sh checks    steps 1, 2 and 5-11 on the images built already (`npm test` runs them
+#                                beside package-check; nothing here collides with it: see scripts/test.sh)
 # Environment: IMAGE (jibri-ts:local), FLEET_IMAGE (jibri-ts-fleet:local), FLEET_LOCAL_IMAGE
-# (jibri-ts-fleet-local:local), SKIP_BUILD=1 checks images built already, DEMO_SECONDS (10),
-# KEEP_WORK=1 keeps the work folder; DEBIAN_MIRROR, NODE_VERSION, NPM_VERSION as scripts/base-images.sh.
+# (jibri-ts-fleet-local:local), SKIP_BUILD=1 (the same as `checks`), DEMO_SECONDS (10), KEEP_WORK=1 keeps
+# the work folder; DEBIAN_MIRROR, NODE_VERSION, NPM_VERSION as scripts/base-images.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+phase=${1:-all}
+case "$phase" in all | images | checks) ;; *) echo "usage: scripts/container-check.sh [images | checks]" >&2; exit 2 ;; esac
+[ "${SKIP_BUILD:-0}" != 1 ] || [ "$phase" != all ] || phase=checks
 ROOT=$PWD
 # One Node.js for every step (the project's, scripts/node-env.sh): the npm settings passed to the image
 # builds (scripts/npm-extra-ca.js lists the certificates beyond Node's own, which differ between Node
@@ -85,10 +93,9 @@ bash scripts/dockerd.sh || fail "no Docker engine"
 
 # --- 3. the base images, 4. the image from a fresh clone -------------------------------------------------
 build_seconds=0
-SKIP_BUILD=${SKIP_BUILD:-0}
 # The commit the images are built from (image-build.sh clones HEAD as it is now).
 built_from=$(git rev-parse HEAD)
-if [ "$SKIP_BUILD" != 1 ]; then
+if [ "$phase" != checks ]; then
   bash scripts/base-images.sh || fail "base images"
   t0=$(date +%s.%N)
   bash scripts/image-build.sh || fail "docker build"
@@ -96,12 +103,17 @@ if [ "$SKIP_BUILD" != 1 ]; then
 fi
 for i in "$IMAGE" "$FLEET_IMAGE" "$FLEET_LOCAL_IMAGE"; do docker image inspect "$i" >/dev/null 2>&1 || fail "no image $i"; done
 # Each image says what it is (OCI labels): the packages' version, the commit it was built from, the licence.
+# Compared when this run built the images; `checks` runs on whatever images it is given.
 version=$(node -p 'require("./package.json").version')
 for i in "$IMAGE" "$FLEET_IMAGE" "$FLEET_LOCAL_IMAGE"; do
   labels=$(docker image inspect -f '{{index .Config.Labels "org.opencontainers.image.version"}} {{index .Config.Labels "org.opencontainers.image.revision"}} {{index .Config.Labels "org.opencontainers.image.licenses"}}' "$i")
-  [ "$SKIP_BUILD" = 1 ] || [ "$labels" = "$version $built_from Apache-2.0" ] || fail "$i is labelled \"$labels\", not \"$version $built_from Apache-2.0\""
+  [ "$phase" = checks ] || [ "$labels" = "$version $built_from Apache-2.0" ] || fail "$i is labelled \"$labels\", not \"$version $built_from Apache-2.0\""
   echo "$i: version, revision, licences: $labels" >&2
 done
+if [ "$phase" = images ]; then
+  say "container-check images: OK (built in $build_seconds s)"
+  exit 0
+fi
 
 # --- 5. the built project -------------------------------------------------------------------------------------
 if [ ! -f dist/lib/main.js ] || [ ! -f dist/testkit/media.js ] || [ ! -f node_modules/.package-lock.json ]; then
@@ -215,7 +227,7 @@ docker run -d --name "$name" "${HARDENED[@]}" -v "$rec:/config/recordings" \
   -e JIBRI_XMPP_USER=jibri -e JIBRI_XMPP_PASSWORD="$jibri_pw" \
   -e JIBRI_RECORDER_USER=recorder -e JIBRI_RECORDER_PASSWORD=recorder-check-pw \
   -e JIBRI_INSTANCE_ID=container-check -e PUBLIC_URL=https://meet.check \
-  -e JIBRI_HTTP_API_EXTERNAL_HOST=127.0.0.1 -e JIBRI_HTTP_API_EXTERNAL_PORT="$hport" \
+  -e JIBRI_HTTP_API_EXTERNAL_HOST=127.0.0.1 -e JIBRI_HTTP_API_EXTERNAL_PORT="$hport" -e JIBRI_HTTP_API_INTERNAL_PORT="$(free_port)" \
   "$IMAGE" >/dev/null
 node scripts/container-check-brewery.js "$xport" auth.meet.check "$focus_pw" jibribrewery@internal-muc.meet.check container-check 60 >&2 \
   || { docker logs "$name" >&2; fail "the recorder in the container did not show up in the brewery"; }
@@ -439,7 +451,9 @@ echo "${compose[*]} build: jibri and jibri-fleet built in $compose_seconds s" >&
 # --- 11. the image sizes ---------------------------------------------------------------------------------------------
 size=$(docker image inspect -f '{{.Size}}' "$IMAGE")
 say "container-check: OK"
-printf 'image %s: %.0f MB (%s bytes); build %.1f s; recording: %s\n' "$IMAGE" "$(awk -v s="$size" 'BEGIN { print s / 1e6 }')" "$size" "$build_seconds" "$summary"
+built=
+[ "$phase" = checks ] || built=$(printf '; build %.1f s' "$build_seconds")
+printf 'image %s: %.0f MB (%s bytes)%s; recording: %s\n' "$IMAGE" "$(awk -v s="$size" 'BEGIN { print s / 1e6 }')" "$size" "$built" "$summary"
 for i in "$FLEET_IMAGE" "$FLEET_LOCAL_IMAGE"; do
   printf 'image %s: %.0f MB\n' "$i" "$(awk -v s="$(docker image inspect -f '{{.Size}}' "$i")" 'BEGIN { print s / 1e6 }')"
 done

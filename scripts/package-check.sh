@@ -48,6 +48,7 @@ trap cleanup EXIT
 t_all=$(date +%s.%N)
 
 # --- 1. the packages -------------------------------------------------------------------------------------------
+bash scripts/dockerd.sh || fail "no Docker engine"
 say "the Debian package"
 t0=$(date +%s.%N)
 # gzip here: xz (the release's, scripts/release.sh) takes minutes on two cores; the payload is the same.
@@ -274,7 +275,8 @@ docker rm -f "$HOST" >/dev/null
 # --- 4. the checkout's commands on a host whose Prosody and nginx run -------------------------------------------
 say "npm run demo, npm start and setup.sh test on a host with Prosody and nginx running"
 # The checkout, read-only, with the Node.js and npm it runs on here; built first, so that setup inside
-# finds nothing to do in the checkout itself.
+# finds nothing to do in the checkout itself. In `npm test` its setup step built this checkout already,
+# so this writes nothing while container-check reads dist/ beside it.
 bash scripts/setup.sh build >/dev/null 2>&1 || fail "scripts/setup.sh build"
 node_bin=$(readlink -f "$(command -v node)")
 npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
