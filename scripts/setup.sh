@@ -68,12 +68,22 @@ EOF2
 fi
 
 # --- the build -------------------------------------------------------------------------------------------------------
+# Every package (the shared one, the fleet, then the recorder with the specs and the bench): npm run build,
+# unless the last successful build read exactly the sources there are now (scripts/build-inputs.js: by
+# content and path, not by time). dist/.build-stamp holds that build's fingerprint: taken before it
+# began, found the same after it ended, written only when it succeeded, removed before a new one starts.
+# npm test relies on it (scripts/typecheck.js --after-build): the stamp says these very sources passed tsc.
 stamp=dist/.build-stamp
-# Every package (the shared one, the fleet, then the recorder with the specs and the bench): npm run build.
-if [ ! -f "$stamp" ] || [ -n "$(find lib bench spec testkit packages tsconfig.json package.json -path '*/dist' -prune -o -newer "$stamp" -name '*.ts' -print -o -newer "$stamp" -name '*.json' -print 2>/dev/null | head -1)" ]; then
+inputs=$(node scripts/build-inputs.js)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
   echo "setup: building" >&2
+  rm -f "$stamp"
   npm run --silent build
-  touch "$stamp"
+  if [ "$(node scripts/build-inputs.js)" = "$inputs" ]; then
+    echo "$inputs" >"$stamp"
+  else
+    echo "setup: the sources changed during the build; the next setup builds again" >&2
+  fi
 fi
 
 # npm ci links a workspace's program into node_modules/.bin only when the file exists, and the fleet's

@@ -5,8 +5,9 @@
 #      clone, `npm ci` must leave `git status` clean; every later step runs on that Node.js, which must
 #      satisfy package.json's engines;
 #   2. scripts/lock-check.sh: npm 10 and npm 11 both accept the lock for `npm ci`;
-#   3. lint (eslint) and typecheck (tsc --noEmit for every package) side by side, then the layering rule
-#      of docs/ARCHITECTURE.md (scripts/layers.js) and the size limits (scripts/sizes.js);
+#   3. lint (eslint) and the type checks the build of step 1 did not do (the packages' specs:
+#      scripts/typecheck.js --after-build says why that is all) side by side, then the layering rule of
+#      docs/ARCHITECTURE.md (scripts/layers.js) and the size limits (scripts/sizes.js);
 #   4. `scripts/container-check.sh images`: base images, the Dockerfile's three images (recorder, fleet,
 #      fleet-local) built from a fresh clone of HEAD (the fleet's docker spec later uses the recorder image);
 #   5. side by side, each one's output printed whole once both ended:
@@ -88,7 +89,7 @@ step lock-check bash scripts/lock-check.sh
 static_checks() {
   local types_log types_pid failed=0
   types_log=$(mktemp)
-  node scripts/typecheck.js >"$types_log" 2>&1 &
+  node scripts/typecheck.js --after-build >"$types_log" 2>&1 &
   types_pid=$!
   npx eslint . || failed=1
   wait "$types_pid" || failed=1
