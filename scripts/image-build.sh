@@ -9,7 +9,7 @@
 # reach the npm registry and Debian's mirrors through the host's network. The host's npm settings are
 # passed on as build arguments: NPM_REGISTRY (npm config get registry), NPM_CA (certificates npm trusts
 # beyond Node's own, scripts/npm-extra-ca.js) and the proxy variables when set.
-# Each image is labelled (OCI) with package.json's version, the commit and the source; with
+# Each product image is labelled (OCI) with package.json's version, the commit and the source; with
 # VERSION_TAGS=1 it is also tagged <name>:<version> and <name>:latest (scripts/release.sh).
 # Environment: IMAGE (jibri-ts:local), FLEET_IMAGE (jibri-ts-fleet:local), FLEET_LOCAL_IMAGE
 # (jibri-ts-fleet-local:local), TARGET (only this target, tagged IMAGE), DOCKER_BUILD_ARGS (more options).
@@ -35,10 +35,13 @@ fi
 version=$(node -p 'require("./package.json").version')
 source_url=$(git config --get remote.origin.url 2>/dev/null || echo unknown)
 # The OCI labels that change with the commit, as labels of the final image only: as build arguments they
-# would be part of every step's cache key and rebuild the npm install at each commit.
-args=(--network host --build-arg "NPM_REGISTRY=$(npm config get registry)"
-      --label "org.opencontainers.image.version=$version" --label "org.opencontainers.image.revision=$commit"
-      --label "org.opencontainers.image.source=$source_url")
+# would be part of every step's cache key and rebuild the npm install at each commit. Only the products
+# (recorder, fleet, fleet-local) carry them: an intermediate stage built by itself (TARGET=runtime-packages
+# for scripts/package-check.sh) stays the cached stage, the same image from one commit to the next, so
+# that what is built on it is not built again at each commit.
+labels=(--label "org.opencontainers.image.version=$version" --label "org.opencontainers.image.revision=$commit"
+        --label "org.opencontainers.image.source=$source_url")
+args=(--network host --build-arg "NPM_REGISTRY=$(npm config get registry)")
 ca=$(node scripts/npm-extra-ca.js)
 [ -z "$ca" ] || args+=(--build-arg "NPM_CA=$ca")
 for v in HTTPS_PROXY HTTP_PROXY NO_PROXY https_proxy http_proxy no_proxy; do
@@ -54,7 +57,8 @@ for build in "${builds[@]}"; do
   tag=${build#*:}
   echo "image-build: docker build --network host --target $target -t $tag (fresh clone of ${commit:0:12})" >&2
   t0=$(date +%s.%N)
-  DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-0} docker build "${args[@]}" --target "$target" -t "$tag" "$work/src" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log" >&2; echo "image-build: FAILED: docker build --target $target" >&2; exit 1; }
+  case "$target" in recorder | fleet | fleet-local) target_args=("${labels[@]}") ;; *) target_args=() ;; esac
+  DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-0} docker build "${args[@]}" ${target_args[@]+"${target_args[@]}"} --target "$target" -t "$tag" "$work/src" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log" >&2; echo "image-build: FAILED: docker build --target $target" >&2; exit 1; }
   seconds=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   grep -E '^slim-node-modules:' "$work/build.log" >&2 || true
   cached=$(grep -c 'Using cache' "$work/build.log" || true)

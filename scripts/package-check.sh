@@ -7,7 +7,8 @@
 #      and a stand-in for Jitsi's `jibri` package (its unit, jibri.conf and launch.sh at Jibri's paths);
 #   2. builds the host image: the Dockerfile's runtime-packages stage (cached from container-check: the
 #      package's dependencies) plus systemd, Prosody and nginx, which run as the host's system services,
-#      and the lists and archives that let apt install the test stack's extra packages offline;
+#      and the lists and archives that let apt install the test stack's extra packages offline (cached
+#      too while the stage is the same: it carries no commit label);
 #   3. the package: installs the Jibri stand-in, configures its jibri.conf as a Jibri user would, then
 #      `apt-get install ./jibri-ts_<lower>.deb`: Jibri's package is replaced, its jibri.conf kept, the
 #      service enabled and running as the jibri user; the installed service records the demo page
