@@ -17,7 +17,7 @@
 #
 #   deb-build.sh [OUT_DIR]     (default: dist/deb). Prints the .deb's path on stdout.
 # Environment: IMAGE (jibri-ts:local), DEB_VERSION (package.json's version), DEB_COMPRESS (xz; gzip is
-# quicker and larger).
+# quicker and larger), DEB_COMPRESS_LEVEL (dpkg-deb -z; its default for the compressor when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -25,6 +25,8 @@ IMAGE=${IMAGE:-jibri-ts:local}
 OUT=${1:-dist/deb}
 VERSION=${DEB_VERSION:-$(node -p 'require("./package.json").version')}
 COMPRESS=${DEB_COMPRESS:-xz}
+# dpkg-deb's own level for that compressor when empty (9 for gzip, 6 for xz).
+LEVEL=${DEB_COMPRESS_LEVEL:-}
 
 say() { printf 'deb-build: %s\n' "$*" >&2; }
 fail() { printf 'deb-build: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -85,7 +87,7 @@ sed -e "s|@VERSION@|$VERSION|" -e "s|@INSTALLED_SIZE@|$size_kb|" "$work/deploy/d
 
 mkdir -p "$OUT"
 deb=$OUT/jibri-ts_${VERSION}_amd64.deb
-dpkg-deb --root-owner-group -Z"$COMPRESS" --build "$pkg" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Z"$COMPRESS" ${LEVEL:+-z"$LEVEL"} --build "$pkg" "$deb" >/dev/null
 seconds=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-say "$deb: $(du -m "$deb" | cut -f1) MB ($COMPRESS), $((size_kb / 1024)) MB installed, version $VERSION of ${revision:0:12}, built in $seconds s"
+say "$deb: $(du -m "$deb" | cut -f1) MB ($COMPRESS${LEVEL:+ -$LEVEL}), $((size_kb / 1024)) MB installed, version $VERSION of ${revision:0:12}, built in $seconds s"
 echo "$deb"
