@@ -4,7 +4,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { stopS3 } from '../../testkit/s3';
 import { stopS3rver } from '../../testkit/s3rver';
 
@@ -16,7 +15,6 @@ export default async function globalTeardown(): Promise<void> {
     // The service leaves its PulseAudio server running for the next start; a test run leaves nothing.
     if (process.env.JIBRI_TS_PULSE_BEFORE === 'no') spawnSync('pulseaudio', ['--kill'], { stdio: 'ignore', timeout: 10000 });
   }
-  const copy = process.env.JIBRI_TS_FLEET_RECORDER_MAIN;
-  // dist/lib/main.js under the copy's own temp folder.
-  if (copy) fs.rmSync(path.resolve(copy, '../../..'), { recursive: true, force: true });
+  const copy = process.env.JIBRI_TS_FLEET_RECORDER_COPY;
+  if (copy) fs.rmSync(copy, { recursive: true, force: true });
 }

@@ -81,6 +81,8 @@ export interface FleetConfig {
   kubernetesNamespace: string;
   /** The recorder program the local backend runs. */
   recorderMain: string;
+  /** The Node.js the local backend runs it with. */
+  recorderNode: string;
   /** AES-256-GCM key that seals customers' passwords and recorder tokens in the database. */
   secretKey: Buffer;
   /** Hosts callbacks may reach although they resolve to loopback or private addresses (the operator's exceptions). */
@@ -144,6 +146,7 @@ export const FLEET_SETTINGS: readonly Setting[] = withSecretFiles([
   { name: 'JIBRI_FLEET_SWARM_MEMORY_MB', default: '1024', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Memory in MB Swarm reserves on a node for each recorder' },
   { name: 'JIBRI_FLEET_K8S_NAMESPACE', default: 'jibri', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Namespace of the kubernetes backend\'s pods' },
   { name: 'JIBRI_FLEET_RECORDER_MAIN', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'The recorder program the local backend runs; defaults to this install\'s dist/lib/main.js' },
+  { name: 'JIBRI_FLEET_RECORDER_NODE', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'The Node.js the local backend runs its recorders with (recorders under their own uids must be able to run it); defaults to the one that runs the fleet' },
   { name: 'JIBRI_FLEET_SECRET_KEY', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'Required: 32 bytes, base64 or hex, that encrypt customers\' passwords and recorder tokens in the database (make one: openssl rand -base64 32)', secret: true },
   { name: 'JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list that callbacks may reach although it is loopback or private (callbacks never reach such addresses otherwise)' },
   { name: 'JIBRI_FLEET_BROWSER_ALLOWED_HOSTS', default: '', group: 'Fleet server (jibri-ts fleet, docs/FLEET.md)', description: 'host or host:port list that recorders\' browsers may load from although loopback or private (a PUBLIC_URL must be public or on this list; everything else the page loads is refused on such addresses)' },
@@ -217,6 +220,7 @@ export function loadFleetConfig(rawEnv: Env, host: { isRoot: boolean } = { isRoo
     },
     kubernetesNamespace: r.text('JIBRI_FLEET_K8S_NAMESPACE'),
     recorderMain: path.resolve(recorderMain ?? installedRecorderMain(__dirname) ?? ''),
+    recorderNode: path.resolve(r.optional('JIBRI_FLEET_RECORDER_NODE') ?? process.execPath),
     secretKey: readSecretKey(r),
     callbackAllowedHosts: hosts('JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS'),
     xmppAllowedHosts: hosts('JIBRI_FLEET_XMPP_ALLOWED_HOSTS'),

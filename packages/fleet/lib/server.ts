@@ -112,7 +112,7 @@ export async function startFleetServer(config: FleetConfig, log: Logger, opts: F
     const ca = !opts.backends && (used.has('swarm') || used.has('kubernetes')) ? await RecorderCa.open(config.dataDir) : undefined;
     if (ca?.made) log.info(`made the fleet's recorder CA in ${ca.dir} (ca.pem, and its key ca.key, 0600): swarm and kubernetes recorders get certificates from it`, { component: 'fleet' });
     const backends: Partial<Record<string, RecorderBackend>> = opts.backends ?? {
-      ...(used.has('local') ? { local: new LocalBackend({ recorderMain: config.recorderMain, dir: config.recordersDir, ...(config.localUids ? { uids: config.localUids } : {}) }) } : {}),
+      ...(used.has('local') ? { local: new LocalBackend({ recorderMain: config.recorderMain, node: config.recorderNode, dir: config.recordersDir, ...(config.localUids ? { uids: config.localUids } : {}) }) } : {}),
       ...(used.has('docker') ? { docker: new DockerBackend({ image: config.dockerImage, dir: config.recordersDir }) } : {}),
       ...(ca && used.has('swarm') ? { swarm: new SwarmBackend({ image: config.dockerImage, placement: config.swarmPlacement, ports: config.swarmPorts, reserve: config.swarmReserve, ca }) } : {}),
       ...(ca && used.has('kubernetes') ? { kubernetes: new KubernetesBackend({ image: config.dockerImage, namespace: config.kubernetesNamespace, stopGraceSec: config.stopGraceSec + config.uploadWaitSec, ca }) } : {}),

@@ -94,6 +94,8 @@ export function closedAncestor(dir: string): string | undefined {
 
 export interface LocalBackendOptions {
   recorderMain: string;
+  /** The Node.js that runs the recorders; unset: the fleet's own. */
+  node?: string;
   /** Where each recorder gets its folder. */
   dir: string;
   /** Run each recorder under its own uid from this range (the fleet must be root); unset: under the fleet's uid. */
@@ -106,6 +108,9 @@ export class LocalBackend implements RecorderBackend {
   readonly kind = 'local';
   /** Uids handed out by this process and not yet given back (a restarted fleet sees the others in /proc). */
   private readonly claimed = new Set<number>();
+  private get node(): string {
+    return this.opts.node ?? process.execPath;
+  }
 
   constructor(private readonly opts: LocalBackendOptions) {
     const closed = opts.uids ? closedAncestor(opts.dir) : undefined;
@@ -114,12 +119,19 @@ export class LocalBackend implements RecorderBackend {
         `JIBRI_FLEET_RECORDERS_DIR: ${closed} is closed to other users, so recorders under their own uids (JIBRI_FLEET_LOCAL_UIDS) cannot reach their folders in ${opts.dir}; give it o+x (chmod o+x), choose a folder whose parents have it, or set JIBRI_FLEET_LOCAL_UIDS=off`,
       );
     }
-    // The same for the recorder's program (a checkout in /root or in a mktemp -d folder): without this
-    // every recorder would die at start with EACCES and each deploy would wait out its timeout.
+    // The same for the recorder's program and the Node.js that runs it (a checkout in /root or in a mktemp -d
+    // folder, a Node.js unpacked into one): without this every recorder would die at start with EACCES and
+    // each deploy would wait out its timeout.
     const closedProgram = opts.uids ? closedAncestor(opts.recorderMain) : undefined;
     if (closedProgram) {
       throw new Error(
         `JIBRI_FLEET_RECORDER_MAIN: ${closedProgram} is closed to other users, so recorders under their own uids (JIBRI_FLEET_LOCAL_UIDS) cannot run ${opts.recorderMain}; give it o+x (chmod o+x), install jibri-ts where other users can read it, or set JIBRI_FLEET_LOCAL_UIDS=off`,
+      );
+    }
+    const closedNode = opts.uids ? closedAncestor(this.node) : undefined;
+    if (closedNode) {
+      throw new Error(
+        `JIBRI_FLEET_RECORDER_NODE: ${closedNode} is closed to other users, so recorders under their own uids (JIBRI_FLEET_LOCAL_UIDS) cannot run the Node.js at ${this.node}; give it o+x (chmod o+x), set JIBRI_FLEET_RECORDER_NODE to a Node.js ${process.versions.node.split('.')[0]} other users can run, or set JIBRI_FLEET_LOCAL_UIDS=off`,
       );
     }
     // Traversable, not listable, by the recorders' uids; the fleet's alone without them.
@@ -158,7 +170,7 @@ export class LocalBackend implements RecorderBackend {
     }
     // Only what the recorder needs: the fleet's own secrets (admin token, callback secret, key) stay here.
     // With the recorder image's and package's Node.js flag (its memory: docs/MEETING-COST.md).
-    const child = spawn(process.execPath, ['--max-semi-space-size=2', this.opts.recorderMain, 'serve'], {
+    const child = spawn(this.node, ['--max-semi-space-size=2', this.opts.recorderMain, 'serve'], {
       cwd: dir,
       env: {
         ...inherited,

@@ -24,7 +24,7 @@ import { startReceiver, type Receiver } from '../../../../testkit/receiver';
 import type { Json } from '../../../../testkit/json';
 import { colourNear, grabFrame } from '../../../../testkit/media';
 import { waitFor } from '../../../../testkit/service';
-import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { fleetBaseDir, fleetRecorderEnv } from '../../../../testkit/fleet-recorder';
 import { deployOneRecorder, DOMAIN } from '../support/fleet-scenarios';
 import { withOwnUids } from '../support/own-uids';
 
@@ -91,7 +91,7 @@ describe("a customer's page cannot make the recorder's browser load internal pag
       JIBRI_FLEET_LOCAL_CAPACITY: '1',
       JIBRI_FLEET_DEPLOY_TIMEOUT: '40',
       JIBRI_FLEET_STOP_GRACE: '20',
-      JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
+      ...fleetRecorderEnv(),
       JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`,
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
       // The customer's meeting page is on loopback here; the operator allows that one host and port only.

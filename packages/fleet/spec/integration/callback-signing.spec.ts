@@ -80,6 +80,7 @@ describe('callback signatures per account', () => {
       JIBRI_FLEET_SECRET_KEY: crypto.randomBytes(32).toString('base64'),
       JIBRI_FLEET_LOCATIONS: 'lon=local',
       JIBRI_FLEET_RECORDER_MAIN: '/nonexistent/main.js',
+      JIBRI_FLEET_RECORDER_NODE: '/nonexistent/node',
       JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${victimCb.port},127.0.0.1:${attackerCb.port}`,
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
     };

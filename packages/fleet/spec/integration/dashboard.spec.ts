@@ -23,7 +23,7 @@ import { BREWERY } from '../../../../testkit/fake-jicofo';
 import { DOMAINS } from '../../../../testkit/prosody';
 import type { Json } from '../../../../testkit/json';
 import { freePort, ROOT, waitFor } from '../../../../testkit/service';
-import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { fleetBaseDir, fleetRecorderEnv } from '../../../../testkit/fleet-recorder';
 import { withOwnUids } from '../support/own-uids';
 import { checkPage } from '../support/page-check';
 
@@ -104,7 +104,7 @@ describe('the dashboard, in Chromium, on the real fleet', () => {
       JIBRI_FLEET_LOCAL_CAPACITY: '2',
       JIBRI_FLEET_DEPLOY_TIMEOUT: '60',
       JIBRI_FLEET_STOP_GRACE: '20',
-      JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
+      ...fleetRecorderEnv(),
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
       // The meeting page is on loopback here: its browsers may load it, and nothing else there.
       JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(stack.page.baseUrl).host,

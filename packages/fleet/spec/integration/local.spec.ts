@@ -20,7 +20,7 @@ import { seedCurl } from '../support/fleet-scenarios';
 import { startReceiver, type Receiver } from '../../../../testkit/receiver';
 import { waitFor } from '../../../../testkit/service';
 import type { Json } from '../../../../testkit/json';
-import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { fleetBaseDir, fleetRecorderEnv } from '../../../../testkit/fleet-recorder';
 import { withOwnUids } from '../support/own-uids';
 
 const PW = { jibri: 'fleet-jibri-pw', focus: 'fleet-focus-pw', recorder: 'fleet-recorder-pw' };
@@ -67,7 +67,7 @@ describe('the fleet with the local backend', () => {
     JIBRI_FLEET_LOCAL_CAPACITY: '3',
     JIBRI_FLEET_DEPLOY_TIMEOUT: '60',
     JIBRI_FLEET_STOP_GRACE: '20',
-    JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
+    ...fleetRecorderEnv(),
     JIBRI_FLEET_SECRET_KEY: SECRET_KEY,
     // The spec's receiver and Prosody are on loopback, which the fleet refuses unless the operator allows them.
     JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`,

@@ -19,7 +19,7 @@ import { DOMAINS, fleetDomainConfig } from '../../../../testkit/prosody';
 import { startReceiver, type Receiver } from '../../../../testkit/receiver';
 import type { Json } from '../../../../testkit/json';
 import { waitFor } from '../../../../testkit/service';
-import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { fleetBaseDir, fleetRecorderEnv } from '../../../../testkit/fleet-recorder';
 import { deployOneRecorder, DOMAIN } from '../support/fleet-scenarios';
 import { withOwnUids } from '../support/own-uids';
 import { pidAlive } from '@jibri-ts/common';
@@ -59,7 +59,7 @@ describe("a deployment's paid end is a hard end", () => {
       JIBRI_FLEET_LOCAL_CAPACITY: '1',
       JIBRI_FLEET_DEPLOY_TIMEOUT: '40',
       JIBRI_FLEET_STOP_GRACE: String(STOP_GRACE),
-      JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
+      ...fleetRecorderEnv(),
       JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`,
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,
       JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(stack.page.baseUrl).host,

@@ -33,7 +33,7 @@ import { createBucket, gatewayPid, listObjects, objectFacts, removeBucket, share
 import { sharedS3rver } from '../../../../testkit/s3rver';
 import type { Json } from '../../../../testkit/json';
 import { ROOT, tempDir, waitFor } from '../../../../testkit/service';
-import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { fleetBaseDir, fleetRecorderEnv } from '../../../../testkit/fleet-recorder';
 import { mediaLeftIn } from '../support/fleet-recordings';
 import { inspectDatabase } from '../support/inspect';
 import { checkPage } from '../support/page-check';
@@ -166,7 +166,7 @@ describe('fleet customers get their recordings', () => {
       JIBRI_FLEET_STOP_GRACE: '20',
       JIBRI_FLEET_UPLOAD_WAIT: String(UPLOAD_WAIT),
       JIBRI_FLEET_RECORDINGS_RETENTION: String(RETENTION),
-      JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
+      ...fleetRecorderEnv(),
       JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port},127.0.0.1:${hookA.port}`,
       JIBRI_FLEET_UPLOAD_ALLOWED_HOSTS: [ceph, s3rver].map((s) => new URL(s.endpoint).host).join(','),
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${stack.prosody.port}`,

@@ -73,6 +73,7 @@ describe('the fleet: sign-in limits, tokens in logs, keys in URLs', () => {
         JIBRI_FLEET_SECRET_KEY: crypto.randomBytes(32).toString('base64'),
         JIBRI_FLEET_LOCATIONS: 'lon=local',
         JIBRI_FLEET_RECORDER_MAIN: '/nonexistent/main.js',
+        JIBRI_FLEET_RECORDER_NODE: '/nonexistent/node',
         JIBRI_FLEET_LOGIN_RATE_LIMIT: String(LIMIT),
         JIBRI_FLEET_ADDRESS_RATE_LIMIT: '1000',
         // The spec's requests come from loopback and name their client in X-Forwarded-For, as a reverse proxy would.

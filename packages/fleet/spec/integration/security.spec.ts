@@ -25,7 +25,7 @@ import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../../../test
 import { startReceiver, type Receiver } from '../../../../testkit/receiver';
 import type { Json } from '../../../../testkit/json';
 import { ROOT, waitFor } from '../../../../testkit/service';
-import { fleetBaseDir, fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { fleetBaseDir, fleetRecorderEnv } from '../../../../testkit/fleet-recorder';
 import { inspectDatabase } from '../support/inspect';
 import { pidAlive } from '@jibri-ts/common';
 
@@ -104,7 +104,7 @@ describe('the fleet keeps customers apart', () => {
       JIBRI_FLEET_LOCAL_CAPACITY: '2',
       JIBRI_FLEET_DEPLOY_TIMEOUT: '25',
       JIBRI_FLEET_STOP_GRACE: '20',
-      JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
+      ...fleetRecorderEnv(),
       JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port},127.0.0.1:${redirector.port}`,
       JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
       // Loopback on any port, so that a customer's page in its recorder reaches the victim's recorder at all:

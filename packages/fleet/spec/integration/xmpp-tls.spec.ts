@@ -14,7 +14,7 @@ import { startFleetServer, type FleetServer } from '../../lib/server';
 import { createLogger } from '../../../../lib/log';
 import { DOMAINS, fleetDomainConfig, startProsody, type ProsodyHandle } from '../../../../testkit/prosody';
 import { tempDir } from '../../../../testkit/service';
-import { fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { fleetRecorderEnv } from '../../../../testkit/fleet-recorder';
 
 const PW = 'tls-jibri-pw';
 
@@ -29,7 +29,7 @@ describe("the fleet's XMPP connections to customers' servers", () => {
       loadFleetConfig({
         JIBRI_FLEET_PORT: '0',
         JIBRI_FLEET_DATA_DIR: path.join(tempDir('jibri-ts-fleet-tls-'), 'data'),
-        JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(),
+        ...fleetRecorderEnv(),
         JIBRI_FLEET_CALLBACK_SECRET: 'tls-callback',
         JIBRI_FLEET_SECRET_KEY: crypto.randomBytes(32).toString('base64'),
         JIBRI_FLEET_LOCATIONS: 'lon=local',

@@ -25,7 +25,7 @@ import { DOMAINS, fleetDomainConfig, type ProsodyHandle } from '../../../../test
 import { startReceiver, type Receiver } from '../../../../testkit/receiver';
 import { createBucket, objectFacts, sharedS3, type S3Server } from '../../../../testkit/s3';
 import { tempDir, waitFor } from '../../../../testkit/service';
-import { fleetRecorderMain } from '../../../../testkit/fleet-recorder';
+import { fleetRecorderEnv } from '../../../../testkit/fleet-recorder';
 import { inspectDatabase } from './inspect';
 
 export const DOMAIN = 'meet.test';
@@ -129,7 +129,7 @@ export function describeContainerFleet(title: string, backend: ContainerBackendU
     const start = (): Promise<FleetServer> =>
       startFleetServer(
         loadFleetConfig({
-          JIBRI_FLEET_PORT: '0', JIBRI_FLEET_DATA_DIR: dataDir, JIBRI_FLEET_RECORDER_MAIN: fleetRecorderMain(), JIBRI_FLEET_ADMIN_TOKEN: ADMIN, JIBRI_FLEET_CALLBACK_SECRET: SECRET,
+          JIBRI_FLEET_PORT: '0', JIBRI_FLEET_DATA_DIR: dataDir, ...fleetRecorderEnv(), JIBRI_FLEET_ADMIN_TOKEN: ADMIN, JIBRI_FLEET_CALLBACK_SECRET: SECRET,
           JIBRI_FLEET_HOUR_SECONDS: String(HOUR_SECONDS), JIBRI_FLEET_DEPLOY_TIMEOUT: '90', JIBRI_FLEET_STOP_GRACE: '60', JIBRI_FLEET_SECRET_KEY: secretKey,
           JIBRI_FLEET_CALLBACK_ALLOWED_HOSTS: `127.0.0.1:${cb.port}`, JIBRI_FLEET_XMPP_ALLOWED_HOSTS: `127.0.0.1:${prosody.port}`,
           JIBRI_FLEET_BROWSER_ALLOWED_HOSTS: new URL(page.baseUrl).host,

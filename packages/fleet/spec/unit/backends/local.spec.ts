@@ -19,9 +19,24 @@ describe('fleet: local recorders under their own uids', () => {
     const closed = fs.mkdtempSync(`${os.tmpdir()}/fleet-program-`);
     fs.chmodSync(closed, 0o700);
     const uids = { first: 1900000000, last: 1900000009 };
-    expect(() => new LocalBackend({ recorderMain: `${closed}/dist/lib/main.js`, dir: `${base}/recorders`, uids })).toThrow(/^JIBRI_FLEET_RECORDER_MAIN: .* is closed to other users/);
+    expect(() => new LocalBackend({ recorderMain: `${closed}/dist/lib/main.js`, node: `${base}/node`, dir: `${base}/recorders`, uids })).toThrow(/^JIBRI_FLEET_RECORDER_MAIN: .* is closed to other users/);
     fs.chmodSync(closed, 0o711);
-    expect(() => new LocalBackend({ recorderMain: `${closed}/dist/lib/main.js`, dir: `${base}/recorders`, uids })).not.toThrow();
+    expect(() => new LocalBackend({ recorderMain: `${closed}/dist/lib/main.js`, node: `${base}/node`, dir: `${base}/recorders`, uids })).not.toThrow();
+    fs.rmSync(base, { recursive: true, force: true });
+    fs.rmSync(closed, { recursive: true, force: true });
+  });
+  it('refuses a Node.js they cannot run (one unpacked into a closed checkout), and names the setting that points elsewhere', () => {
+    const base = fs.mkdtempSync(`${os.tmpdir()}/fleet-uids-`);
+    fs.chmodSync(base, 0o711);
+    const closed = fs.mkdtempSync(`${os.tmpdir()}/fleet-node-`);
+    fs.chmodSync(closed, 0o700);
+    const uids = { first: 1900000000, last: 1900000009 };
+    const options = { recorderMain: `${base}/dist/lib/main.js`, node: `${closed}/.node/bin/node`, dir: `${base}/recorders` };
+    expect(() => new LocalBackend({ ...options, uids })).toThrow(/^JIBRI_FLEET_RECORDER_NODE: .* is closed to other users.*set JIBRI_FLEET_RECORDER_NODE to a Node\.js \d+/);
+    // Without uids the recorders run as the fleet, which can run it.
+    expect(() => new LocalBackend(options)).not.toThrow();
+    fs.chmodSync(closed, 0o711);
+    expect(() => new LocalBackend({ ...options, uids })).not.toThrow();
     fs.rmSync(base, { recursive: true, force: true });
     fs.rmSync(closed, { recursive: true, force: true });
   });
