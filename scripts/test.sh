@@ -5,19 +5,20 @@
 #      clone, `npm ci` must leave `git status` clean; every later step runs on that Node.js, which must
 #      satisfy package.json's engines;
 #   2. scripts/lock-check.sh: npm 10 and npm 11 both accept the lock for `npm ci`;
-#   3. lint (eslint) and the type checks the build of step 1 did not do (the packages' specs:
+#   3. side by side, each one's output printed whole once both ended:
+#      lint (eslint) and the type checks the build of step 1 did not do (the packages' specs:
 #      scripts/typecheck.js --after-build says why that is all) side by side, then the layering rule of
 #      docs/ARCHITECTURE.md (scripts/layers.js) and the size limits (scripts/sizes.js);
-#   4. `scripts/container-check.sh images`: base images, the Dockerfile's three images (recorder, fleet,
+#      `scripts/container-check.sh images`: base images, the Dockerfile's three images (recorder, fleet,
 #      fleet-local) built from a fresh clone of HEAD (the fleet's docker spec later uses the recorder image);
-#   5. side by side, each one's output printed whole once both ended:
+#   4. side by side, each one's output printed whole once both ended:
 #      `scripts/container-check.sh checks`: the hardened containers checked for real, each image's
 #      packages, and `docker compose build`;
 #      scripts/package-check.sh: the Debian package built from the recorder image, installed over a Jibri
 #      stand-in, recording as a systemd service, restarted, upgraded, removed and purged in a Debian
 #      container booted with systemd; and npm run demo, npm start and the test setup on a host whose
 #      Prosody and nginx run, which must leave them running;
-#   6. the jest suite, in two steps (arguments go to jest; see below).
+#   5. the jest suite, in two steps (arguments go to jest; see below).
 # Prints how long each step took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -99,7 +100,6 @@ static_checks() {
   node scripts/sizes.js || failed=1
   return "$failed"
 }
-step lint+types static_checks
 # Side by side: NAME COMMAND... [-- NAME COMMAND...]. Each command's output goes to its own log, printed
 # whole once all have ended; each one's time goes under the step's in the summary; fails when any failed.
 beside() {
@@ -139,7 +139,9 @@ beside() {
   done
   [ "${#failed[@]}" -eq 0 ] || { echo "npm test: FAILED: ${failed[*]} (see above)" >&2; return 1; }
 }
-step images bash scripts/container-check.sh images
+# The images wait for nothing the static checks do, and the static checks leave a core idle once the type
+# checks are done (eslint runs longer): the image build (the Dockerfile's own tsc at each commit) goes there.
+step lint+types+images beside lint+types static_checks -- images bash scripts/container-check.sh images
 # What the two below share, and why they cannot collide: container-check's containers use the host's
 # network, with ports picked free (its Prosody's, the APIs', the fleets') and names of their own
 # (jibri-ts-check-*-PID); package-check's are booted with --network none (their Prosody, nginx and the
