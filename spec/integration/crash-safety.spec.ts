@@ -11,9 +11,14 @@ import {
   finalizeRecorder, findRecordings, health, post, spawnServiceProcess, startBody, startTestService, tempDir, waitFor, waitForSessionState,
 } from '../../testkit/service';
 
-function pidsOf(pattern: string): number[] {
+/**
+ * The processes whose command line names this file. By its whole path: the name alone (the call's name
+ * and the second it started) is shared by another spec's session that records the same page in the same
+ * second, and killing that one's encoder ended the wrong session.
+ */
+function pidsWriting(file: string): number[] {
   try {
-    return execFileSync('pgrep', ['-f', pattern]).toString().trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-f', file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')]).toString().trim().split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }
@@ -33,7 +38,7 @@ describe('crash safety', () => {
       await waitForSessionState(svc.service, 'kill-ffmpeg', 'recording');
       const file = svc.service.recorder.getSession('kill-ffmpeg')!.paths.mediaFile;
       await new Promise((r) => setTimeout(r, 4000));
-      const [pid] = pidsOf(path.basename(file));
+      const [pid] = pidsWriting(file);
       expect(pid).toBeDefined();
       process.kill(pid!, 'SIGKILL');
       await svc.service.recorder.whenIdle();
@@ -72,7 +77,7 @@ describe('crash safety', () => {
     const [file] = findRecordings(dir);
     expect(file).toBeDefined();
     // The encoder outlived its service only as long as it took to close the file.
-    await waitFor('the orphaned encoder to exit', () => (pidsOf(path.basename(file!)).length === 0 ? true : undefined), 15000);
+    await waitFor('the orphaned encoder to exit', () => (pidsWriting(file!).length === 0 ? true : undefined), 15000);
     const m = await probeMedia(file!);
     expect(m.video?.codec).toBe('h264');
     expect(m.audio?.codec).toBe('aac');
