@@ -163,26 +163,57 @@ export interface SessionCost {
   memoryBytes: number;
 }
 
-/** Share of each new measurement in the running estimate: about the last twenty samples matter. */
+/** Share of each new measurement in the running estimate, once it has ten: about the last twenty matter. */
 const LEARNING_RATE = 0.1;
+
+/**
+ * A running estimate that trusts the first measurement whole: the mean of the first samples, then an
+ * exponentially weighted mean. A configured guess is replaced by the first measurement of this host
+ * rather than nudged towards it, so admission knows a session's real cost seconds after it is steady.
+ */
+class Estimate {
+  private n = 0;
+
+  constructor(private value: number) {}
+
+  get current(): number {
+    return this.value;
+  }
+
+  add(sample: number): void {
+    this.n++;
+    this.value += Math.max(LEARNING_RATE, 1 / this.n) * (sample - this.value);
+  }
+}
+
+/** Idle samples kept: the least of them is the idle use... */
+const IDLE_WINDOW = 10;
+/** ...once there are this many (9 s of idle); before that nothing is subtracted. */
+const IDLE_MIN_SAMPLES = 3;
 
 /**
  * Learns what one session costs on this host from the service's own tree: its use while sessions record,
  * minus its use while idle (the warm spare browser), divided by the sessions. Starts from the configured
- * estimate and never trusts a measurement taken while a session was still starting.
+ * estimate and never trusts a measurement taken while a session was still starting. The idle use is the
+ * least of the last idle samples, and only once there are a few: an idle service is launching its spare
+ * browser in some of them (more than half a core for a second or two), and that spike taken as the
+ * baseline would make every session look that much cheaper. Until then nothing is subtracted, which
+ * overstates a session by the spare's few hundredths of a core rather than understating it.
  */
 export class CostModel {
-  private idleCpu = 0;
-  private idleRss: number | undefined;
-  private cost: SessionCost;
+  private readonly idleCpuSamples: number[] = [];
+  private idleRss: Estimate | undefined;
+  private readonly cpu: Estimate;
+  private readonly rss: Estimate;
   private measured = 0;
 
   constructor(initial: SessionCost) {
-    this.cost = { ...initial };
+    this.cpu = new Estimate(initial.cpuCores);
+    this.rss = new Estimate(initial.memoryBytes);
   }
 
   get current(): SessionCost {
-    return { ...this.cost };
+    return { cpuCores: this.cpu.current, memoryBytes: this.rss.current };
   }
 
   /** How many samples the estimate has learned from (0: still the configured one). */
@@ -196,20 +227,17 @@ export class CostModel {
    */
   observe(sample: LoadSample, steady: number, total: number): void {
     if (total === 0) {
-      this.idleCpu = ewma(this.idleCpu, sample.serviceCores);
-      this.idleRss = this.idleRss === undefined ? sample.serviceRssBytes : ewma(this.idleRss, sample.serviceRssBytes);
+      this.idleCpuSamples.push(sample.serviceCores);
+      if (this.idleCpuSamples.length > IDLE_WINDOW) this.idleCpuSamples.shift();
+      (this.idleRss ??= new Estimate(sample.serviceRssBytes)).add(sample.serviceRssBytes);
       return;
     }
     if (steady !== total || steady === 0) return;
-    const cpu = Math.max(0.05, (sample.serviceCores - this.idleCpu) / steady);
-    const rss = Math.max(32 * 1024 * 1024, (sample.serviceRssBytes - (this.idleRss ?? 0)) / steady);
-    this.cost = { cpuCores: ewma(this.cost.cpuCores, cpu), memoryBytes: ewma(this.cost.memoryBytes, rss) };
+    const idleCpu = this.idleCpuSamples.length >= IDLE_MIN_SAMPLES ? Math.min(...this.idleCpuSamples) : 0;
+    this.cpu.add(Math.max(0.05, (sample.serviceCores - idleCpu) / steady));
+    this.rss.add(Math.max(32 * 1024 * 1024, (sample.serviceRssBytes - (this.idleRss?.current ?? 0)) / steady));
     this.measured++;
   }
-}
-
-function ewma(previous: number, value: number): number {
-  return previous + LEARNING_RATE * (value - previous);
 }
 
 function clamp01(v: number): number {

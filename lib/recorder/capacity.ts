@@ -14,8 +14,11 @@ import { admit, autoSlots, AvailabilityGate, CostModel, type AdmissionResult } f
 import type { Session } from './session';
 import type { Capacity } from './snapshot';
 
-/** Seconds a session records before its encoder speed and its cost are trusted (its start is noisy). */
-const STEADY_AFTER_SEC = 10;
+/**
+ * Seconds a session records before its encoder speed and its cost are trusted: the meeting's videos start
+ * in the first seconds, and a load sample (every 3 s) taken after this covers none of the join.
+ */
+const STEADY_AFTER_SEC = 6;
 
 /** Where the recorder reads the host's load; the real monitor by default. */
 export interface LoadSource {

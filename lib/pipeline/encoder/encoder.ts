@@ -16,10 +16,12 @@ import { makeTempDir } from '../../proc/temp-dir';
 import { redact } from '../../redact';
 import { toArgv, type FfmpegSpec } from './ffmpeg-args';
 import { parseFfmpegLine } from './ffmpeg-progress';
+import { PaceWindow } from './pace';
 
 export interface EncoderProgress {
   frame: number;
   fps?: number;
+  /** Media seconds written per wall second over the last seconds (1 = real time). */
   speed?: number;
   dup: number;
   drop: number;
@@ -122,6 +124,7 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements LocalEncoder 
   private finishedCleanly = false;
   private lineError: RecorderError | undefined;
   private lastLines: string[] = [];
+  private readonly pace = new PaceWindow();
   private stopping = false;
   private endInfo: EncoderEnd | undefined;
 
@@ -181,7 +184,9 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements LocalEncoder 
           this.running = true;
           this.emit('running');
         }
-        this.emit('progress', { frame, fps: parsed.fps, speed: parsed.speed, dup: parsed.dup ?? 0, drop: parsed.drop ?? 0, timeSec: parsed.timeSec });
+        // Our pace over the last seconds once there is one; ffmpeg's own speed counts from its start (pace.ts).
+        const pace = parsed.timeSec === undefined ? undefined : this.pace.add(parsed.timeSec, Date.now());
+        this.emit('progress', { frame, fps: parsed.fps, speed: pace ?? parsed.speed, dup: parsed.dup ?? 0, drop: parsed.drop ?? 0, timeSec: parsed.timeSec });
         break;
       }
       case 'finished':

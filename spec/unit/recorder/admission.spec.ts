@@ -137,6 +137,35 @@ describe('session cost model', () => {
     expect(model.samples).toBe(100);
   });
 
+  it('replaces the configured estimate with the first steady measurement, then averages the next ones', () => {
+    const model = new CostModel({ cpuCores: 0.6, memoryBytes: 450 * MB });
+    for (let i = 0; i < 3; i++) model.observe(load({ serviceCores: 0.1, serviceRssBytes: 200 * MB }), 0, 0);
+    // One session measured at 0.9 cores above idle: a host this slow must not be planned at 0.6 for a minute.
+    model.observe(load({ serviceCores: 1.0, serviceRssBytes: 500 * MB }), 1, 1);
+    expect(model.current.cpuCores).toBeCloseTo(0.9, 5);
+    expect(model.current.memoryBytes / MB).toBeCloseTo(300, 5);
+    model.observe(load({ serviceCores: 0.8, serviceRssBytes: 500 * MB }), 1, 1);
+    expect(model.current.cpuCores).toBeCloseTo(0.8, 5);
+    expect(model.samples).toBe(2);
+  });
+
+  it('takes the least of the idle samples as idle: the spare browser launching is not the baseline', () => {
+    const model = new CostModel({ cpuCores: 0.6, memoryBytes: 450 * MB });
+    model.observe(load({ serviceCores: 0.5 }), 0, 0);
+    model.observe(load({ serviceCores: 0.1 }), 0, 0);
+    model.observe(load({ serviceCores: 0.12 }), 0, 0);
+    model.observe(load({ serviceCores: 1.0 }), 1, 1);
+    expect(model.current.cpuCores).toBeCloseTo(0.9, 5);
+  });
+
+  it('subtracts nothing for idle until it has seen a few idle samples', () => {
+    // A service that records within seconds of starting has only seen its spare browser launch.
+    const model = new CostModel({ cpuCores: 0.6, memoryBytes: 450 * MB });
+    model.observe(load({ serviceCores: 0.6 }), 0, 0);
+    model.observe(load({ serviceCores: 0.9 }), 1, 1);
+    expect(model.current.cpuCores).toBeCloseTo(0.9, 5);
+  });
+
   it('ignores samples taken while a session is still starting', () => {
     const model = new CostModel({ cpuCores: 0.6, memoryBytes: 450 * MB });
     model.observe(load({ serviceCores: 2 }), 1, 2);
