@@ -123,6 +123,10 @@ function codecOptions(enc: EncodingConfig, preset: string): string[] {
     // No B-frames, whatever the preset: a fragmented MP4 has no edit list, so their reordering delay
     // (67-300 ms with veryfast) would move the whole picture later than the sound.
     '-bf', '0',
+    // Two threads whatever the host: on a meeting's picture x264's default (1.5 per core) cost 7 % more
+    // at the same SSIM on two cores (docs/MEETING-COST.md), and on a large host it would give every
+    // session dozens of threads, each with its own frames in memory.
+    '-threads:v', '2',
     '-profile:v', 'main',
   ];
 }

@@ -40,6 +40,10 @@ describe('ffmpeg command', () => {
     expect(has('-thread_queue_size', '4096', '-itsoffset', '-1700000000.123', '-i', ':5.0+0,0')).toBe(true);
     expect(has('-itsoffset', '-1700000000.123', '-i', 'sink.monitor')).toBe(true);
   });
+  it('runs x264 on two threads whatever the host has', () => {
+    expect(has('-c:v', 'libx264')).toBe(true);
+    expect(has('-threads:v', '2')).toBe(true);
+  });
   it('keeps the grab times of frames, to the microsecond, and starts both streams at zero', () => {
     expect(has('-fps_mode', 'passthrough', '-vf', `crop=1280:720:0:0,${videoFilter(30)}`, '-enc_time_base:v', '1:90000')).toBe(true);
     expect(argv).not.toContain('-r');
