@@ -14,10 +14,12 @@
  *            same screen taken at the same time (same wall-clock timestamps);
  *  tune      the same alternation for candidate settings (BENCH_MEETING_CANDIDATES) against the current
  *            ones, CPU and SSIM, so a change is kept only if it wins in the same run;
- *  tracks    the same meeting with a file alone and with a file and a tracks output (bench/meeting-tracks.ts).
+ *  tracks    the same meeting with a file alone and with a file and a tracks output (bench/meeting-tracks.ts);
+ *  admission the same meetings started one by one with admission as shipped, until it refuses one
+ *            (bench/meeting-admission.ts).
  *
  * Subsets, to keep one invocation short on a shared machine: BENCH_MEETING_PARTS (cost,capacity,versus,
- * tune,tracks), BENCH_MEETING_TILES (1,4,9), BENCH_MEETING_RES (720,1080), BENCH_MEETING_CODECS (vp8 | h264 |
+ * tune,tracks,admission), BENCH_MEETING_TILES (1,4,9), BENCH_MEETING_RES (720,1080), BENCH_MEETING_CODECS (vp8 | h264 |
  * vp8,h264 in turn), BENCH_SECONDS per measurement, BENCH_ROUNDS for versus/tune/tracks; their meeting
  * is BENCH_MEETING_VERSUS (e.g. 4@720).
  */
@@ -31,6 +33,7 @@ import { startFileRecording, stopRecording } from '../lib/demo/client';
 import { createLogger } from '../lib/log';
 import { chromiumArgs, DEFAULT_CHROMIUM_FLAGS } from '../lib/pipeline/browser/browser';
 import { startDisplay } from '../lib/pipeline/display';
+import { CLOCK_ROWS } from '../lib/pipeline/frame-clock/clock-code';
 import { encodeSpec, toArgv } from '../lib/pipeline/encoder/ffmpeg-args';
 import { fileMuxer } from '../lib/output/file/file-output';
 import { runToEnd } from '../lib/proc/runner';
@@ -39,6 +42,7 @@ import type { ClipCodec } from '../testkit/jitsi-standin/media';
 import { startStandIn, type StandIn } from '../testkit/jitsi-standin/server';
 import { coresBetween, PARTS, snapshot, type PartCores } from './proc-parts';
 import { median, treePssMb } from './proc-stats';
+import { admissionRamp, describeAdmission, type AdmissionRun } from './meeting-admission';
 import { benchTracksCost, describeTracksCost, type TracksCost } from './meeting-tracks';
 import { frameCounts, frameDeltas, waitForAllRecording, type SessionFrames } from './sessions';
 
@@ -60,7 +64,7 @@ export function meetingOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Mee
   const list = (name: string, dflt: string): string[] => (env[name] ?? dflt).split(',').map((s) => s.trim()).filter(Boolean);
   const [vt, vh] = (env.BENCH_MEETING_VERSUS ?? '4@720').split('@');
   return {
-    parts: new Set(list('BENCH_MEETING_PARTS', 'cost,capacity,versus,tracks')),
+    parts: new Set(list('BENCH_MEETING_PARTS', 'cost,capacity,versus,tracks,admission')),
     tiles: list('BENCH_MEETING_TILES', '1,4,9').map(Number),
     heights: list('BENCH_MEETING_RES', '720,1080').map(Number),
     codecs: list('BENCH_MEETING_CODECS', 'vp8') as ClipCodec[],
@@ -77,6 +81,22 @@ export interface Settings {
   name: string;
   env?: Record<string, string>;
   extraChromiumFlags?: string[];
+  /** A folder put first on PATH while these settings record: a stand-in for a program the pipeline runs. */
+  pathPrefix?: string;
+  /** Compared only when BENCH_MEETING_CANDIDATES names it (it needs programs the test setup does not install). */
+  optIn?: boolean;
+}
+
+/** Runs `fn` with the settings' PATH: the pipeline finds its programs (Xvfb...) on PATH when it starts them. */
+async function withSettingsPath<T>(s: Settings | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!s?.pathPrefix) return fn();
+  const saved = process.env.PATH;
+  process.env.PATH = `${s.pathPrefix}:${saved ?? ''}`;
+  try {
+    return await fn();
+  } finally {
+    process.env.PATH = saved;
+  }
 }
 
 function serviceConfig(height: number, sessions: number, recordings: string, s: Settings): Config {
@@ -280,7 +300,9 @@ async function bare(standIn: StandIn, o: { pipeline: Pipeline; tiles: number; he
   const room = `bare-${o.pipeline}-${o.tiles}-${h}-${Date.now() % 100000}`;
   await setMeeting(standIn, room, o.tiles, h, o.codecs);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'jibri-ts-bench-bare-'));
-  const display = await startDisplay(w, h);
+  // Our encoder grabs the frame clock's rows below the picture too (as startSource's screen).
+  const screenHeight = o.pipeline === 'ours' ? h + CLOCK_ROWS : h;
+  const display = await startDisplay(w, screenHeight);
   const sinkName = `bench_meeting_${process.pid}_${Date.now() % 100000}`;
   const moduleId = (await runToEnd('pactl', ['load-module', 'module-null-sink', `sink_name=${sinkName}`, 'rate=48000', 'channels=2'])).stdout.trim();
   const children: ChildProcess[] = [];
@@ -290,7 +312,7 @@ async function bare(standIn: StandIn, o: { pipeline: Pipeline; tiles: number; he
     const args =
       o.pipeline === 'jibri'
         ? jibriChromiumArgs(w, h, userDataDir)
-        : [...chromiumArgs({ config: config.browser, display: display.name, sinkName, width: w, height: h }), `--user-data-dir=${userDataDir}`];
+        : [...chromiumArgs({ config: config.browser, display: display.name, sinkName, width: w, height: screenHeight }), `--user-data-dir=${userDataDir}`];
     children.push(spawn(config.browser.chromiumPath, [...args, `${standIn.baseUrl}/${room}`], { env: { ...process.env, DISPLAY: display.name, PULSE_SINK: sinkName }, stdio: 'ignore' }));
     await sleep(4000);
     const originMs = Date.now();
@@ -382,12 +404,12 @@ async function compare(standIn: StandIn, o: MeetingOptions, candidates: Array<{ 
       if (c.pipeline === 'jibri') {
         results[i]!.cores.push((await bare(standIn, { pipeline: 'jibri', tiles, height, seconds: o.seconds, codecs: o.codecs, quality: false })).cores!);
       } else {
-        results[i]!.cores.push((await recordMeetings(standIn, { tiles, height, sessions: 1, seconds: o.seconds, codecs: o.codecs, settings: c.settings })).cores);
+        results[i]!.cores.push((await withSettingsPath(c.settings, () => recordMeetings(standIn, { tiles, height, sessions: 1, seconds: o.seconds, codecs: o.codecs, settings: c.settings }))).cores);
       }
     }
     for (const [i, c] of candidates.entries()) {
       process.stderr.write(`  round ${round + 1}/${o.rounds}: ${c.settings.name}, SSIM...\n`);
-      const q = await bare(standIn, { pipeline: c.pipeline, tiles, height, seconds: Math.min(8, o.seconds), codecs: o.codecs, settings: c.settings, quality: true });
+      const q = await withSettingsPath(c.settings, () => bare(standIn, { pipeline: c.pipeline, tiles, height, seconds: Math.min(8, o.seconds), codecs: o.codecs, settings: c.settings, quality: true }));
       results[i]!.ssim.push(q.ssim!);
     }
   }
@@ -402,6 +424,9 @@ export const CANDIDATES: Record<string, Settings> = {
   'crf-29': { name: 'crf-29', env: { JIBRI_RECORDING_CONSTANT_RATE_FACTOR: '29' } },
   'disable-gpu-compositing': { name: 'disable-gpu-compositing', extraChromiumFlags: ['--disable-gpu-compositing'] },
   'preset-superfast': { name: 'preset-superfast', env: { JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING: 'superfast' } },
+  // Xorg's dummy screen at the capture rate and at 60 Hz, in Xvfb's place (bench/xorg-shim); named only.
+  'xorg-dummy-30hz': { name: 'xorg-dummy-30hz', pathPrefix: path.resolve('bench/xorg-shim/30hz'), optIn: true },
+  'xorg-dummy-60hz': { name: 'xorg-dummy-60hz', pathPrefix: path.resolve('bench/xorg-shim/60hz'), optIn: true },
   'preset-veryfast-crf27': { name: 'preset-veryfast-crf27', env: { JIBRI_RECORDING_VIDEO_ENCODE_PRESET_RECORDING: 'veryfast', JIBRI_RECORDING_CONSTANT_RATE_FACTOR: '27' } },
 };
 
@@ -413,6 +438,7 @@ export interface MeetingReport {
   versus?: Comparison;
   tune?: Comparison;
   tracks?: TracksCost;
+  admission?: AdmissionRun;
 }
 
 export async function benchMeeting(o: MeetingOptions): Promise<MeetingReport> {
@@ -426,7 +452,7 @@ export async function benchMeeting(o: MeetingOptions): Promise<MeetingReport> {
   try {
     // The clips first (made once per machine, cached), so that no measurement includes making them.
     for (const height of o.heights) for (const tiles of o.tiles) await meetingParticipants(tiles, widthOf(height), height, o.codecs);
-    if (o.parts.has('versus') || o.parts.has('tune') || o.parts.has('tracks')) await meetingParticipants(o.versus.tiles, widthOf(o.versus.height), o.versus.height, o.codecs);
+    if (['versus', 'tune', 'tracks', 'admission'].some((p) => o.parts.has(p))) await meetingParticipants(o.versus.tiles, widthOf(o.versus.height), o.versus.height, o.codecs);
     if (o.parts.has('cost') || o.parts.has('capacity')) {
       for (const height of o.heights) {
         for (const tiles of o.tiles) {
@@ -446,11 +472,23 @@ export async function benchMeeting(o: MeetingOptions): Promise<MeetingReport> {
       ]);
     }
     if (o.parts.has('tune')) {
-      const names = (process.env.BENCH_MEETING_CANDIDATES ?? Object.keys(CANDIDATES).join(',')).split(',').filter((n) => CANDIDATES[n]);
+      const names = (process.env.BENCH_MEETING_CANDIDATES ?? Object.keys(CANDIDATES).filter((n) => !CANDIDATES[n]!.optIn).join(',')).split(',').filter((n) => CANDIDATES[n]);
       process.stderr.write(`tuning: current settings against ${names.join(', ')}, ${o.rounds} rounds...\n`);
       report.tune = await compare(standIn, o, [{ pipeline: 'ours', settings: { name: 'current' } }, ...names.map((n) => ({ pipeline: 'ours' as const, settings: CANDIDATES[n]! }))]);
     }
     if (o.parts.has('tracks')) report.tracks = await benchTracksCost(recordMeetings, { ...o.versus, seconds: o.seconds, rounds: o.rounds, codecs: o.codecs });
+    if (o.parts.has('admission')) {
+      const { tiles, height } = o.versus;
+      process.stderr.write(`admission: ${tiles}-participant meetings at ${height}p started one by one with admission as shipped...\n`);
+      report.admission = await admissionRamp(standIn, {
+        tiles,
+        height,
+        seconds: o.seconds,
+        maxSessions: MAX_SESSIONS,
+        config: (slots, recordings, env) => serviceConfig(height, slots, recordings, { name: 'as shipped', env }),
+        setMeeting: (room) => setMeeting(standIn, room, tiles, height, o.codecs),
+      });
+    }
   } finally {
     await standIn.close();
   }
@@ -495,5 +533,6 @@ export function describeMeeting(r: MeetingReport): string[] {
     }
   }
   if (r.tracks) lines.push(...describeTracksCost(r.tracks));
+  if (r.admission) lines.push(describeAdmission(r.admission));
   return lines;
 }

@@ -23,7 +23,7 @@ export function partOf(name: string, isRoot: boolean): Part {
   if (isRoot) return 'service';
   if (/chrom/i.test(name)) return 'chromium';
   if (name === 'ffmpeg') return 'ffmpeg';
-  if (name === 'Xvfb') return 'xvfb';
+  if (name === 'Xvfb' || name === 'Xorg') return 'xvfb';
   return 'other';
 }
 

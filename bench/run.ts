@@ -33,6 +33,7 @@ import { createLogger } from '../lib/log';
 import { runToEnd } from '../lib/proc/runner';
 import { chromiumArgs } from '../lib/pipeline/browser/browser';
 import { startDisplay } from '../lib/pipeline/display';
+import { CLOCK_ROWS } from '../lib/pipeline/frame-clock/clock-code';
 import { fileMuxer } from '../lib/output/file/file-output';
 import { encodeSpec, toArgv } from '../lib/pipeline/encoder/ffmpeg-args';
 import { median, memorySampler, treeCpuSeconds } from './proc-stats';
@@ -111,7 +112,9 @@ async function benchServiceCpu(service: Service, page: DemoServer, round: number
 /** The same page and the same ffmpeg command, started by hand: what the recording costs without us. */
 async function benchBareCpu(config: Config, page: DemoServer): Promise<CpuRun> {
   const { encoding } = config;
-  const display = await startDisplay(encoding.width, encoding.height);
+  // The encoder grabs the frame clock's rows below the picture too (as startSource's screen).
+  const screenHeight = encoding.height + CLOCK_ROWS;
+  const display = await startDisplay(encoding.width, screenHeight);
   const sinkName = `bench_bare_${process.pid}`;
   const load = await runToEnd('pactl', ['load-module', 'module-null-sink', `sink_name=${sinkName}`, 'rate=48000', 'channels=2']);
   const moduleId = load.stdout.trim();
@@ -119,7 +122,7 @@ async function benchBareCpu(config: Config, page: DemoServer): Promise<CpuRun> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bare-'));
   const children: ChildProcess[] = [];
   try {
-    const args = [...chromiumArgs({ config: config.browser, display: display.name, sinkName, width: encoding.width, height: encoding.height }), `--user-data-dir=${userDataDir}`, `${page.baseUrl}/bench`];
+    const args = [...chromiumArgs({ config: config.browser, display: display.name, sinkName, width: encoding.width, height: screenHeight }), `--user-data-dir=${userDataDir}`, `${page.baseUrl}/bench`];
     children.push(spawn(config.browser.chromiumPath, args, { env: { ...process.env, DISPLAY: display.name, PULSE_SINK: sinkName }, stdio: 'ignore' }));
     await sleep(3000);
     const argv = toArgv(encodeSpec(encoding, { display: display.name, audioSource: `${sinkName}.monitor`, originMs: Date.now() }, [fileMuxer(path.join(outDir, 'bare.mp4'))]));
