@@ -16,10 +16,12 @@
  *            ones, CPU and SSIM, so a change is kept only if it wins in the same run;
  *  tracks    the same meeting with a file alone and with a file and a tracks output (bench/meeting-tracks.ts);
  *  admission the same meetings started one by one with admission as shipped, until it refuses one
- *            (bench/meeting-admission.ts).
+ *            (bench/meeting-admission.ts);
+ *  tabcapture (named only) the page capturing its own tab with MediaRecorder, against the page alone and
+ *            our session (bench/meeting-tab-capture.ts).
  *
  * Subsets, to keep one invocation short on a shared machine: BENCH_MEETING_PARTS (cost,capacity,versus,
- * tune,tracks,admission), BENCH_MEETING_TILES (1,4,9), BENCH_MEETING_RES (720,1080), BENCH_MEETING_CODECS (vp8 | h264 |
+ * tune,tracks,admission,tabcapture), BENCH_MEETING_TILES (1,4,9), BENCH_MEETING_RES (720,1080), BENCH_MEETING_CODECS (vp8 | h264 |
  * vp8,h264 in turn), BENCH_SECONDS per measurement, BENCH_ROUNDS for versus/tune/tracks; their meeting
  * is BENCH_MEETING_VERSUS (e.g. 4@720).
  */
@@ -43,6 +45,7 @@ import { startStandIn, type StandIn } from '../testkit/jitsi-standin/server';
 import { coresBetween, PARTS, snapshot, type PartCores } from './proc-parts';
 import { median, treePssMb } from './proc-stats';
 import { admissionRamp, describeAdmission, type AdmissionRun } from './meeting-admission';
+import { benchTabCapture, describeTabCapture, type TabCaptureReport } from './meeting-tab-capture';
 import { benchTracksCost, describeTracksCost, type TracksCost } from './meeting-tracks';
 import { frameCounts, frameDeltas, waitForAllRecording, type SessionFrames } from './sessions';
 
@@ -439,6 +442,7 @@ export interface MeetingReport {
   tune?: Comparison;
   tracks?: TracksCost;
   admission?: AdmissionRun;
+  tabCapture?: TabCaptureReport;
 }
 
 export async function benchMeeting(o: MeetingOptions): Promise<MeetingReport> {
@@ -452,7 +456,7 @@ export async function benchMeeting(o: MeetingOptions): Promise<MeetingReport> {
   try {
     // The clips first (made once per machine, cached), so that no measurement includes making them.
     for (const height of o.heights) for (const tiles of o.tiles) await meetingParticipants(tiles, widthOf(height), height, o.codecs);
-    if (['versus', 'tune', 'tracks', 'admission'].some((p) => o.parts.has(p))) await meetingParticipants(o.versus.tiles, widthOf(o.versus.height), o.versus.height, o.codecs);
+    if (['versus', 'tune', 'tracks', 'admission', 'tabcapture'].some((p) => o.parts.has(p))) await meetingParticipants(o.versus.tiles, widthOf(o.versus.height), o.versus.height, o.codecs);
     if (o.parts.has('cost') || o.parts.has('capacity')) {
       for (const height of o.heights) {
         for (const tiles of o.tiles) {
@@ -487,6 +491,20 @@ export async function benchMeeting(o: MeetingOptions): Promise<MeetingReport> {
         maxSessions: MAX_SESSIONS,
         config: (slots, recordings, env) => serviceConfig(height, slots, recordings, { name: 'as shipped', env }),
         setMeeting: (room) => setMeeting(standIn, room, tiles, height, o.codecs),
+      });
+    }
+    if (o.parts.has('tabcapture')) {
+      const { tiles, height } = o.versus;
+      process.stderr.write(`tab capture: ${tiles} tiles at ${height}p, ${o.rounds} rounds...\n`);
+      report.tabCapture = await benchTabCapture(standIn, {
+        tiles,
+        width: widthOf(height),
+        height,
+        seconds: o.seconds,
+        rounds: o.rounds,
+        config: serviceConfig(height, 1, os.tmpdir(), { name: 'current' }),
+        setMeeting: (room) => setMeeting(standIn, room, tiles, height, o.codecs),
+        ours: async () => (await recordMeetings(standIn, { tiles, height, sessions: 1, seconds: o.seconds, codecs: o.codecs })).cores,
       });
     }
   } finally {
@@ -534,5 +552,6 @@ export function describeMeeting(r: MeetingReport): string[] {
   }
   if (r.tracks) lines.push(...describeTracksCost(r.tracks));
   if (r.admission) lines.push(describeAdmission(r.admission));
+  if (r.tabCapture) lines.push(...describeTabCapture(r.tabCapture));
   return lines;
 }
