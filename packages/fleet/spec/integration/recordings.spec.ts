@@ -265,8 +265,12 @@ describe('fleet customers get their recordings', () => {
     }
 
     await Promise.all([startRecording(da.recorderId, 'a-meeting'), startRecording(db.recorderId, 'b-meeting'), startRecording(dc.recorderId, 'c-meeting')]);
+    const allOnAt = Date.now();
     // The fleet lists it while it records (it looks every 5 s).
     await waitFor("A's recording listed while it records", () => (rowOf(a, 'a-meeting')?.state === 'recording' ? true : undefined), 15000, 250);
+    // Two seconds of recording at least, whatever moment of its 5-s round the fleet saw it in: the file
+    // is checked below to hold more than a second, and a listing just after "on" would stop it sooner.
+    await sleep(Math.max(0, allOnAt + 2000 - Date.now()));
     await Promise.all([stopRecording(da.recorderId, 'a-meeting'), stopRecording(db.recorderId, 'b-meeting'), stopRecording(dc.recorderId, 'c-meeting')]);
 
     const [ra, rb, rc] = await Promise.all([delivered(a, 'a-meeting'), delivered(b, 'b-meeting'), delivered(c, 'c-meeting')]);
