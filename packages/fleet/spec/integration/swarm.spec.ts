@@ -233,7 +233,10 @@ describeContainerFleet('the fleet with the swarm backend', {
         expect(await waitFor('the recorder of the other CA', () => other.health(handle, token), 90000, 500)).toMatchObject({ busy: false });
         const s = await serviceOf(recorderId);
         expect(s!.Spec.TaskTemplate.ContainerSpec!.Env).toEqual(expect.arrayContaining(['JIBRI_HTTP_API_EXTERNAL_HOST=192.0.2.10,127.0.0.1', 'JIBRI_HTTP_API_INTERNAL_HOST=192.0.2.10,127.0.0.1']));
-        for (const port of portsOfLabel(s!.Spec.Labels[SWARM_LABELS.ports])) expect(listenersOn(port)).toEqual(['127.0.0.1']);
+        // The health that answered came through the external API; the internal one binds just after it.
+        for (const port of portsOfLabel(s!.Spec.Labels[SWARM_LABELS.ports])) {
+          expect(await waitFor(`a listener on port ${port}`, () => (listenersOn(port).length ? listenersOn(port) : undefined), 15000, 100)).toEqual(['127.0.0.1']);
+        }
         // The fleet trusts its own CA alone: no health, and its shutdown never reaches the recorder.
         const fleetSwarm = ctx.fleet().backends.swarm!;
         expect(await fleetSwarm.health(handle, token)).toBeUndefined();
