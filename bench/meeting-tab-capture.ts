@@ -17,7 +17,7 @@ import { chromiumArgs } from '../lib/pipeline/browser/browser';
 import { startDisplay } from '../lib/pipeline/display';
 import { runToEnd } from '../lib/proc/runner';
 import type { StandIn } from '../testkit/jitsi-standin/server';
-import { coresBetween, snapshot, type PartCores } from './proc-parts';
+import { treeCoresWithoutRoot, type PartCores } from './proc-parts';
 import { median } from './proc-stats';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -114,13 +114,8 @@ async function oneRound(standIn: StandIn, o: TabCaptureOptions, mode: Mode): Pro
       await page.evaluate(startCapture, { mime: MIME[mode], fps: o.config.encoding.framerate });
     }
     await sleep(1000);
-    const a = snapshot(process.pid);
-    await sleep(o.seconds * 1000);
-    const b = snapshot(process.pid);
-    const cores = coresBetween(a, b);
     // The bench's own Node process is not part of the browser's capture.
-    cores.total -= cores.service;
-    cores.service = 0;
+    const cores = await treeCoresWithoutRoot(process.pid, o.seconds);
     if (mode === 'page alone') return { cores };
     const file = path.join(work, 'tab.webm');
     fs.writeFileSync(file, Buffer.from(await page.evaluate(stopCapture), 'base64'));

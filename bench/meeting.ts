@@ -42,7 +42,7 @@ import { runToEnd } from '../lib/proc/runner';
 import { meetingClips, meetingParticipants } from '../testkit/jitsi-standin/meeting';
 import type { ClipCodec } from '../testkit/jitsi-standin/media';
 import { startStandIn, type StandIn } from '../testkit/jitsi-standin/server';
-import { coresBetween, PARTS, snapshot, type PartCores } from './proc-parts';
+import { coresBetween, PARTS, snapshot, treeCoresWithoutRoot, type PartCores } from './proc-parts';
 import { median, treePssMb } from './proc-stats';
 import { admissionRamp, describeAdmission, type AdmissionRun } from './meeting-admission';
 import { benchTabCapture, describeTabCapture, type TabCaptureReport } from './meeting-tab-capture';
@@ -344,14 +344,8 @@ async function bare(standIn: StandIn, o: { pipeline: Pipeline; tiles: number; he
       return { ssim: await ssim(file, refFile, startedSec + 1, stoppedSec - 0.5) };
     }
     await sleep(1000);
-    const a = snapshot(process.pid);
-    await sleep(o.seconds * 1000);
-    const b = snapshot(process.pid);
-    const cores = coresBetween(a, b);
     // The bench's own Node process is not part of a bare pipeline.
-    cores.total -= cores.service;
-    cores.service = 0;
-    return { cores };
+    return { cores: await treeCoresWithoutRoot(process.pid, o.seconds) };
   } finally {
     for (const c of children.reverse()) await stopChild(c);
     if (/^\d+$/.test(moduleId)) await runToEnd('pactl', ['unload-module', moduleId]);

@@ -62,3 +62,13 @@ export function coresBetween(a: Snapshot, b: Snapshot): PartCores {
   out.pulseaudio = Math.max(0, b.pulseTicks - a.pulseTicks) / TICKS / secs;
   return out;
 }
+
+/** Cores of `root`'s process tree over the next `seconds`, without `root` itself (the bench's own Node process). */
+export async function treeCoresWithoutRoot(root: number, seconds: number): Promise<PartCores> {
+  const a = snapshot(root);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cores = coresBetween(a, snapshot(root));
+  cores.total -= cores.service;
+  cores.service = 0;
+  return cores;
+}
