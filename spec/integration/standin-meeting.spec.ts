@@ -12,7 +12,7 @@ import { decodeAudio, grabFrame, toneLevelDb, type Frame } from '../../testkit/m
 import { clipToneHz } from '../../testkit/jitsi-standin/media';
 import { meetingParticipants, tileRects, type Rect } from '../../testkit/jitsi-standin/meeting';
 import { startStandIn, type StandIn, type StandInParticipant } from '../../testkit/jitsi-standin/server';
-import { post, startBody, startTestService, tempDir, waitForSessionState, type TestService } from '../../testkit/service';
+import { post, startBody, startTestService, tempDir, waitFor, waitForSessionState, type TestService } from '../../testkit/service';
 
 // The clips are made once per machine (about 10 s for these four), then read from the cache.
 jest.setTimeout(90_000);
@@ -107,16 +107,29 @@ describe('the stand-in meeting with real video', () => {
       // The page lays the tiles out where tileRects says (the bench and the checks below rely on it).
       expect(tiles.map((t) => t.rect)).toEqual(tileRects(4, W, H));
 
+      // Each video counts the frames the browser puts on screen (requestVideoFrameCallback). A fixed wait
+      // between the screenshots is not enough: on a busy host a headless browser kept showing one tile's
+      // frame for 700 ms while its video's clock ran on, and once counted no new frame for as long.
+      await page.evaluate(() => {
+        for (const v of Array.from(document.querySelectorAll('video'))) {
+          const tick: VideoFrameRequestCallback = (_now, frame) => {
+            v.dataset.presented = String(frame.presentedFrames);
+            v.requestVideoFrameCallback(tick);
+          };
+          v.requestVideoFrameCallback(tick);
+        }
+      });
+      const presented = (): Promise<number[]> => page.evaluate(() => Array.from(document.querySelectorAll('video')).map((v) => Number(v.dataset.presented ?? 0)));
       const first = path.join(shots, 'a.png');
       const second = path.join(shots, 'b.png');
       await page.screenshot({ path: first });
       const before = await readTiles();
-      await new Promise((r) => setTimeout(r, 700));
+      const shownBefore = await presented();
+      // Twenty frames on (what 700 ms of play shows), each tile's picture has moved.
+      await waitFor('every video to show twenty more frames', async () => ((await presented()).every((n, i) => n >= shownBefore[i]! + 20) ? true : undefined), 20_000);
       await page.screenshot({ path: second });
       const after = await readTiles();
       // Every video advanced meanwhile, and each tile's picture moved between the two screenshots (below).
-      // The browser's own count of presented frames is not asked: a headless browser on a busy host may
-      // count none in that time although the video plays (61 before and after, once).
       after.forEach((t, i) => expect(t.video!.currentTime).not.toBe(before[i]!.video!.currentTime));
       const [a, b] = await Promise.all([grabFrame(first, 0, { width: W, height: H }), grabFrame(second, 0, { width: W, height: H })]);
       const rects = tileRects(4, W, H);
