@@ -104,7 +104,7 @@ const AUDIO_CODEC = ['-c:a', 'aac', '-b:a', '128k', '-ar', '44100'];
 
 /** The shared encode's inputs: a picture session's sound comes out of the graph that moves it. */
 function sharedMaps(audioOnly: boolean, inputs: readonly FfmpegInput[]): string[] {
-  if (audioOnly) return ['-map', `${inputs.length - 1}:a`, ...AUDIO_CODEC, '-af', SAMPLE_CLOCK_AUDIO_FILTER];
+  if (audioOnly) return ['-map', `${inputs.length - 1}:a`, ...AUDIO_CODEC, '-af', AUDIO_ONLY_FILTER];
   return ['-filter_complex', soundShiftGraph('1:a', AUDIO_FILTER, 'sound'), '-map', '0:v', '-map', '[sound]', ...AUDIO_CODEC];
 }
 
@@ -234,14 +234,14 @@ export function teeSlave(options: Record<string, string>, target: string): strin
 export const AUDIO_FILTER = 'aresample=async=1000:first_pts=0';
 
 /**
- * A recording with no picture has nothing to keep in step with, so its sound keeps its own clock: each
- * block is placed by the samples before it, from where the first block was captured (silence before it,
- * as above). Following the pulse input's stamps, as AUDIO_FILTER does, stretched the sound by up to 2.3 %
- * (a 440 Hz tone measured 9.8 Hz off) while a busy host's stamps jittered in its first seconds,
- * and by about 0.2 % back and forth on an idle one. The sink's clock is the system's, so the sample count
- * keeps time.
+ * A recording with no picture has nothing to keep in step with, so its sound is never stretched: it
+ * follows the pulse input's stamps only where they are more than 0.1 s (min_hard_comp's default) away
+ * from its samples, with silence or a cut, as Jibri's async=1 does. Stretching towards them, as
+ * AUDIO_FILTER does, bent the pitch by up to 2.3 % while a busy host's stamps jittered in a session's
+ * first seconds (a 440 Hz tone measured 9.8 Hz off). The stamps are still followed past 0.1 s: a first
+ * stamp can be far off (255 ms, once), and the stamps after it correct it.
  */
-export const SAMPLE_CLOCK_AUDIO_FILTER = 'asetpts=STARTPTS+N/SR/TB,aresample=async=1:min_hard_comp=0.001:first_pts=0';
+export const AUDIO_ONLY_FILTER = 'aresample=async=1:first_pts=0';
 
 /**
  * The grab keeps a schedule of one frame per period from the moment it opened; a grab that fell behind

@@ -1,6 +1,6 @@
 import { fileMuxer } from '../../../../lib/output/file/file-output';
 import { flvMuxer } from '../../../../lib/output/rtmp/rtmp-output';
-import { AUDIO_FILTER, SAMPLE_CLOCK_AUDIO_FILTER, encodeSpec, videoFilter, remuxArgv, teeSlave, toArgv } from '../../../../lib/pipeline/encoder/ffmpeg-args';
+import { AUDIO_FILTER, AUDIO_ONLY_FILTER, encodeSpec, videoFilter, remuxArgv, teeSlave, toArgv } from '../../../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../../../lib/pipeline/encoder/ffmpeg-progress';
 import { clockFilter } from '../../../../lib/pipeline/frame-clock/clock-code';
 import { hlsMuxerOptions } from '../../../../lib/output/hls/hls-files';
@@ -131,10 +131,10 @@ describe('the encode for HLS, thumbnails and audio only', () => {
     expect(argv).not.toContain('libx264');
     expect(argv).toContain('-vn');
     expect(argv.slice(-3)).toEqual(['-f', 'mp4', '/rec/s/room.m4a']);
-    // No picture to follow: the sound is not moved, and keeps the time its samples count.
+    // No picture to follow: the sound is not moved, nor stretched.
     expect(argv[argv.indexOf('-itsoffset') + 1]).toBe('-1700000000.123');
-    expect(argv[argv.indexOf('-af') + 1]).toBe(SAMPLE_CLOCK_AUDIO_FILTER);
-    expect(SAMPLE_CLOCK_AUDIO_FILTER).toBe('asetpts=STARTPTS+N/SR/TB,aresample=async=1:min_hard_comp=0.001:first_pts=0');
+    expect(argv[argv.indexOf('-af') + 1]).toBe(AUDIO_ONLY_FILTER);
+    expect(AUDIO_ONLY_FILTER).toBe('aresample=async=1:first_pts=0');
   });
 
   it('puts a key frame every segment length when HLS is among the outputs', () => {
@@ -180,7 +180,7 @@ describe('the encode for HLS, thumbnails and audio only', () => {
     expect(spec.output.options).not.toContain('0:v');
     expect(spec.output.options).not.toContain('libx264');
     expect(spec.output.options).toContain('-vn');
-    expect(spec.output.options[spec.output.options.indexOf('-af') + 1]).toBe(SAMPLE_CLOCK_AUDIO_FILTER);
+    expect(spec.output.options[spec.output.options.indexOf('-af') + 1]).toBe(AUDIO_ONLY_FILTER);
     expect(spec.more?.[0]?.options.slice(0, 2)).toEqual(['-map', '0:v']);
     // The sound follows no picture of its own: it is not moved.
     expect(spec.inputs[1]!.options[spec.inputs[1]!.options.indexOf('-itsoffset') + 1]).toBe('-1700000000.123');
