@@ -47,7 +47,7 @@ export interface MuxerEntry {
   /** The entry cuts its media at key frames this many seconds apart (HLS segments): the encode makes them. */
   keyframeIntervalSec?: number;
   /**
-   * The entry is not written from the shared encode but from its own cheap branch of the captured picture
+   * The entry is not written from the shared encode but by an ffmpeg of its own that grabs the screen
    * (thumbnails: a few scaled JPEGs): its video filters (after the capture's own cropping) and codec options.
    */
   ownEncode?: { filter: string; codec: string[] };

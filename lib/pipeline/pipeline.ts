@@ -11,8 +11,8 @@ import { RecorderError } from '../errors';
 import type { Logger } from '../log';
 import type { MuxerEntry, Output } from '../output/output';
 import type { MixTimeline, SoundMove } from '../output/participant-audio';
-import { encodeSpec, type StreamEncoding } from './encoder/ffmpeg-args';
-import type { Encoder, EncoderEnd, EncoderProgress } from './encoder/encoder';
+import { encodeSpec, ownEncodeSpec, type StreamEncoding } from './encoder/ffmpeg-args';
+import { startEncoder, type Encoder, type EncoderEnd, type EncoderProgress } from './encoder/encoder';
 import type { SyncState } from './frame-clock/audio-alignment';
 import { CLOCK_LAYOUT } from './frame-clock/clock-code';
 import type { ClockSample } from './frame-clock/clock-reader';
@@ -114,6 +114,8 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
   readonly timings: StartTimings = {};
   private source: CaptureSource | undefined;
   private encoder: Encoder | undefined;
+  /** The ffmpegs of outputs with an encode of their own (thumbnails). */
+  private readonly ownEncoders: Encoder[] = [];
   private closed = false;
   private aborted = false;
   private failed = false;
@@ -216,6 +218,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     const entries = (await Promise.all(outputs.map((o) => o.open({ log, openFanOut: worker.openFanOut, timeline: this.mixTimeline(capture.originMs) })))).filter((e): e is MuxerEntry => e !== undefined);
     for (const o of outputs) o.on('failure', (error) => this.fail(error));
     const spec = encodeSpec(encoding, capture, entries, outputs.some((o) => o.live) ? this.opts.liveEncoding : undefined);
+    this.startOwnEncodes(entries, capture.display);
     if (spec.clock) this.followSoundMoves(worker);
     else void source.browser.page.evaluate(stopPageClock).catch(() => undefined);
     const clock = spec.clock ? { width: encoding.width, originMs: capture.originMs, audioLatencyMs: encoding.audioLatencyMs } : undefined;
@@ -240,6 +243,24 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
       this.once('failure', (error) => reject(error));
     });
     return encoder;
+  }
+
+  /**
+   * Outputs with an encode of their own (thumbnails) run in an ffmpeg each, beside the session's
+   * (ffmpeg-args.ts, ownEncodeSpec, says why). One that fails is logged and the recording goes on.
+   */
+  private startOwnEncodes(entries: readonly MuxerEntry[], display: string): void {
+    for (const e of entries.filter((x) => x.ownEncode)) {
+      const own = startEncoder({ spec: ownEncodeSpec(this.opts.encoding, display, e), ffmpegBinary: this.opts.ffmpegBinary, log: this.opts.log });
+      this.ownEncoders.push(own);
+      void own.ended.then((end) => {
+        if (!end.ok && !this.aborted) this.opts.log.warn(`the encode of ${e.target} stopped (${end.error.message}); the recording goes on without it`, { component: 'pipeline' });
+      });
+    }
+  }
+
+  private async stopOwnEncodes(): Promise<void> {
+    await Promise.all(this.ownEncoders.map((o) => o.stop().catch(() => undefined)));
   }
 
   /** The mix's timeline, for outputs that place their own sound on it (tracks): its zero, the sound's path, its moves. */
@@ -274,7 +295,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
   async stopCapture(): Promise<EncoderEnd | undefined> {
     this.aborted = true;
     for (const o of this.opts.outputs) o.expectEnd();
-    const end = await this.encoder?.stop();
+    const [end] = await Promise.all([this.encoder?.stop(), this.stopOwnEncodes()]);
     // A stream's last seconds reach the ingest before the session goes on.
     await this.finishOutputs();
     return end;
@@ -289,7 +310,7 @@ export class Pipeline extends EventEmitter<PipelineEvents> implements SessionPip
     this.closed = true;
     this.aborted = true;
     for (const o of this.opts.outputs) o.expectEnd();
-    await this.encoder?.stop().catch(() => undefined);
+    await Promise.all([this.encoder?.stop().catch(() => undefined), this.stopOwnEncodes()]);
     await this.finishOutputs();
     await this.source?.close();
   }

@@ -1,6 +1,6 @@
 /**
  * The thumbnails output: a JPEG of the meeting every N seconds in `thumbnails/` beside the recording, from
- * its own cheap branch of the capture in the same ffmpeg (thumbnails.ts); the newest is served while live.
+ * a small ffmpeg of its own beside the session's (thumbnails.ts); the newest is served while live.
  */
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';

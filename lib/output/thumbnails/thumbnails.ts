@@ -1,8 +1,8 @@
 /**
- * Pure: the thumbnails' own branch of the capture and their names. A picture every N seconds, scaled
- * down and written as a JPEG, is a few milliseconds of work per picture, so it is not taken from the
- * shared H.264 encode (which would have to be decoded again) but from the captured picture itself, in
- * the same ffmpeg: `fps=1/N` drops every other frame before anything is scaled or encoded.
+ * Pure: the thumbnails' own encode and their names. A picture every N seconds, scaled down and written
+ * as a JPEG, is a few milliseconds of work per picture, so it is not taken from the shared H.264 encode
+ * (which would have to be decoded again) but from the screen, by an ffmpeg of its own
+ * (encoder/ffmpeg-args.ts, ownEncodeSpec): `fps=1/N` drops every other grab before anything is scaled.
  */
 
 export const THUMBNAILS_DIR = 'thumbnails';

@@ -138,7 +138,6 @@ class FfmpegEncoder extends EventEmitter<EncoderEvents> implements LocalEncoder 
     for (const input of spec.inputs) cmd = cmd.input(input.source).inputFormat(input.format).inputOptions(input.options);
     // ffmpeg reads global options anywhere on its command line; fluent-ffmpeg has no slot for them.
     cmd = cmd.output(spec.output.target).outputOptions([...spec.global, ...spec.output.options]);
-    for (const o of spec.more ?? []) cmd = cmd.output(o.target).outputOptions(o.options);
     this.ffmpegCommand = cmd;
     if (spec.clock) cmd = cmd.output(spec.clock.target).outputOptions(spec.clock.options);
     cmd.on('start', () => {

@@ -25,12 +25,7 @@ export interface FfmpegSpec {
   inputs: FfmpegInput[];
   /** The shared encode, to one entry directly or to several through the tee. */
   output: FfmpegOutput;
-  /** Outputs with their own cheap branch of the capture (thumbnails), after the shared one. */
-  more?: FfmpegOutput[];
-  /**
-   * Every output of the shared encode takes the sound alone: no video is encoded for them, and no picture
-   * is captured unless an output with its own branch (thumbnails) needs one.
-   */
+  /** Every output of the shared encode takes the sound alone: no picture is captured or encoded for them. */
   audioOnly?: boolean;
   /**
    * The frame clock's rows of every grabbed frame, with the grab's time, go to ffmpeg's standard output as
@@ -64,7 +59,7 @@ export interface CaptureInput {
  * delay is measured while recording (the frame clock, lib/pipeline/frame-clock/) and the sound is moved
  * by the difference at run time (frame-clock/sound-shift.ts).
  */
-function captureInputs(enc: EncodingConfig, src: CaptureInput, audioOnly: boolean, picture = !audioOnly): FfmpegInput[] {
+function captureInputs(enc: EncodingConfig, src: CaptureInput, audioOnly: boolean): FfmpegInput[] {
   const queue = String(enc.queueSize);
   const videoOffset = -src.originMs;
   const audioOffset = -src.originMs;
@@ -80,7 +75,7 @@ function captureInputs(enc: EncodingConfig, src: CaptureInput, audioOnly: boolea
     ],
     source: src.audioSource,
   };
-  if (!picture) return [audio];
+  if (audioOnly) return [audio];
   return [
     {
       format: 'x11grab',
@@ -149,15 +144,14 @@ const GLOBAL = ['-v', 'info', '-stats_period', '0.5', '-copyts'];
  * broken write never stops them (a stream's channel breaking leaves the local copy going).
  */
 export function encodeSpec(enc: EncodingConfig, src: CaptureInput, all: readonly MuxerEntry[], live?: StreamEncoding): FfmpegSpec {
+  // An output with an encode of its own (thumbnails) runs in an ffmpeg of its own (ownEncodeSpec).
   const entries = all.filter((e) => !e.ownEncode);
-  // An own branch (thumbnails) needs the picture, but never puts it into an audio-only file.
   const audioOnly = entries.length > 0 && entries.every((e) => e.audioOnly);
-  const more = all.filter((e) => e.ownEncode).map((e) => ownBranch(enc, e));
-  const inputs = captureInputs(enc, src, audioOnly, !audioOnly || more.length > 0);
+  const inputs = captureInputs(enc, src, audioOnly);
   const shared = sharedMaps(audioOnly, inputs);
   const [only] = entries;
   if (!only) throw new Error('an encode needs at least one output that takes the shared encode');
-  const base = { global: GLOBAL, inputs, ...(more.length ? { more } : {}), ...(audioOnly ? { audioOnly } : { clock: clockBranch(enc) }) };
+  const base = { global: GLOBAL, inputs, ...(audioOnly ? { audioOnly } : { clock: clockBranch(enc) }) };
   // Segmented outputs (HLS) cut at key frames: one every interval, at the timestamps themselves.
   const keyInterval = Math.min(...entries.map((e) => e.keyframeIntervalSec ?? Infinity));
   const keyFrames = Number.isFinite(keyInterval) && !audioOnly ? ['-force_key_frames', `expr:gte(t,n_forced*${keyInterval})`] : [];
@@ -191,13 +185,23 @@ export function encodeSpec(enc: EncodingConfig, src: CaptureInput, all: readonly
   };
 }
 
-/** An output with its own branch of the captured picture (thumbnails): its filters, codec and muxer. */
-function ownBranch(enc: EncodingConfig, e: MuxerEntry): FfmpegOutput {
+/**
+ * An output with an encode of its own (thumbnails) runs in an ffmpeg of its own that grabs the screen once
+ * a second (the shortest interval). It was a branch of the session's ffmpeg, which (5.1) reads next for
+ * the output furthest behind and waits while that output's input has nothing new: an output that writes
+ * a frame every few seconds held the others back, so the sound was read only up to the last thumbnail,
+ * and at the stop its last seconds (two intervals) were lost, in every session with thumbnails.
+ */
+export function ownEncodeSpec(enc: EncodingConfig, display: string, e: MuxerEntry): FfmpegSpec {
+  if (!e.ownEncode) throw new Error('ownEncodeSpec: the entry has no encode of its own');
   const { f, ...rest } = e.options;
-  const own = e.ownEncode!;
   return {
-    options: ['-map', '0:v', '-vf', `${pictureCrop(enc)},${own.filter}`, ...own.codec, ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])],
-    target: e.target,
+    global: ['-v', 'info', '-stats_period', '0.5'],
+    inputs: [{ format: 'x11grab', options: ['-draw_mouse', '0', '-framerate', '1', '-video_size', `${enc.width}x${enc.height + CLOCK_ROWS}`], source: `${display}.0+0,0` }],
+    output: {
+      options: ['-map', '0:v', '-vf', `${pictureCrop(enc)},${e.ownEncode.filter}`, ...e.ownEncode.codec, ...Object.entries(rest).flatMap(([k, v]) => [`-${k}`, v]), ...(f ? ['-f', f] : [])],
+      target: e.target,
+    },
   };
 }
 
@@ -264,7 +268,6 @@ export function toArgv(spec: FfmpegSpec): string[] {
     '-y',
     ...spec.output.options,
     spec.output.target,
-    ...(spec.more ?? []).flatMap((o) => [...o.options, o.target]),
     ...(spec.clock ? [...spec.clock.options, spec.clock.target] : []),
   ];
 }

@@ -1,6 +1,6 @@
 import { fileMuxer } from '../../../../lib/output/file/file-output';
 import { flvMuxer } from '../../../../lib/output/rtmp/rtmp-output';
-import { AUDIO_FILTER, AUDIO_ONLY_FILTER, encodeSpec, videoFilter, remuxArgv, teeSlave, toArgv } from '../../../../lib/pipeline/encoder/ffmpeg-args';
+import { AUDIO_FILTER, AUDIO_ONLY_FILTER, encodeSpec, ownEncodeSpec, videoFilter, remuxArgv, teeSlave, toArgv } from '../../../../lib/pipeline/encoder/ffmpeg-args';
 import { parseFfmpegLine } from '../../../../lib/pipeline/encoder/ffmpeg-progress';
 import { clockFilter } from '../../../../lib/pipeline/frame-clock/clock-code';
 import { hlsMuxerOptions } from '../../../../lib/output/hls/hls-files';
@@ -154,15 +154,16 @@ describe('the encode for HLS, thumbnails and audio only', () => {
     expect(argv).toContain('x11grab');
   });
 
-  it('takes thumbnails from their own scaled branch of the capture, after the shared encode', () => {
+  it('takes thumbnails from an ffmpeg of their own, grabbing the screen once a second, never from the shared encode', () => {
     const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.mp4'), thumbEntry]);
     expect(spec.output.target).toBe('/rec/s/room.mp4');
-    expect(spec.output.options.slice(2, 6)).toEqual(['-map', '0:v', '-map', '[sound]']);
-    // Its branch starts from the recorded picture, without the frame clock's rows.
-    expect(spec.more).toEqual([{ options: ['-map', '0:v', '-vf', 'crop=1280:720:0:0,fps=1/10,scale=640:-2', '-an', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '5', '-fps_mode', 'passthrough', '-atomic_writing', '1', '-f', 'image2'], target: '/rec/s/thumbnails/thumb-%06d.jpg' }]);
-    const argv = toArgv(spec);
-    expect(argv.indexOf('/rec/s/room.mp4')).toBeLessThan(argv.indexOf('crop=1280:720:0:0,fps=1/10,scale=640:-2'));
-    expect(argv.indexOf('/rec/s/thumbnails/thumb-%06d.jpg')).toBeLessThan(argv.indexOf('pipe:1'));
+    expect(toArgv(spec)).not.toContain('/rec/s/thumbnails/thumb-%06d.jpg');
+    const own = ownEncodeSpec(enc, ':5', thumbEntry);
+    expect(own.inputs).toEqual([{ format: 'x11grab', options: ['-draw_mouse', '0', '-framerate', '1', '-video_size', '1280x722'], source: ':5.0+0,0' }]);
+    // Its picture is the recorded one, without the frame clock's rows.
+    expect(own.output).toEqual({ options: ['-map', '0:v', '-vf', 'crop=1280:720:0:0,fps=1/10,scale=640:-2', '-an', '-c:v', 'mjpeg', '-pix_fmt', 'yuvj420p', '-q:v', '5', '-fps_mode', 'passthrough', '-atomic_writing', '1', '-f', 'image2'], target: '/rec/s/thumbnails/thumb-%06d.jpg' });
+    expect(own.clock).toBeUndefined();
+    expect(() => ownEncodeSpec(enc, ':5', fileMuxer('/rec/s/room.mp4'))).toThrow(/no encode of its own/);
   });
 
   it('gives an audio-only file beside video outputs the sound alone (tee select)', () => {
@@ -171,19 +172,16 @@ describe('the encode for HLS, thumbnails and audio only', () => {
     expect(spec.output.target).toContain('select=a]/rec/s/room.m4a');
   });
 
-  it('keeps an audio-only file audio only beside thumbnails: the picture is captured for the thumbnails alone', () => {
+  it('keeps an audio-only file audio only beside thumbnails: its ffmpeg captures no picture', () => {
     const spec = encodeSpec(enc, src, [fileMuxer('/rec/s/room.m4a', true), thumbEntry]);
     expect(spec.audioOnly).toBe(true);
-    expect(spec.inputs.map((i) => i.format)).toEqual(['x11grab', 'pulse']);
+    expect(spec.inputs.map((i) => i.format)).toEqual(['pulse']);
     expect(spec.output.target).toBe('/rec/s/room.m4a');
-    expect(spec.output.options.slice(0, 2)).toEqual(['-map', '1:a']);
-    expect(spec.output.options).not.toContain('0:v');
-    expect(spec.output.options).not.toContain('libx264');
+    expect(spec.output.options.slice(0, 2)).toEqual(['-map', '0:a']);
     expect(spec.output.options).toContain('-vn');
     expect(spec.output.options[spec.output.options.indexOf('-af') + 1]).toBe(AUDIO_ONLY_FILTER);
-    expect(spec.more?.[0]?.options.slice(0, 2)).toEqual(['-map', '0:v']);
     // The sound follows no picture of its own: it is not moved.
-    expect(spec.inputs[1]!.options[spec.inputs[1]!.options.indexOf('-itsoffset') + 1]).toBe('-1700000000.123');
+    expect(spec.inputs[0]!.options[spec.inputs[0]!.options.indexOf('-itsoffset') + 1]).toBe('-1700000000.123');
   });
 
   it('refuses an encode with nothing but an own branch', () => {
