@@ -217,7 +217,7 @@ describe('HLS, thumbnails and audio-only recordings', () => {
     expect(m.video).toBeUndefined();
     expect(m.audio?.codec).toBe('aac');
     expect(m.durationSec).toBeGreaterThan(3);
-    // The sound keeps its sample clock: the tone's pitch is the page's, not bent towards jittery stamps.
+    // The sound is never stretched towards the input's jittery stamps: the tone's pitch is the page's.
     const stats = toneStats(await decodeAudio(file, { startSec: 1, durationSec: 2 }), 44100);
     expect(Math.abs(stats.dominantHz - DEFAULT_DEMO.toneHz)).toBeLessThan(1);
     expect(stats.rmsDb).toBeGreaterThan(-20);

@@ -134,7 +134,7 @@ describe('the encode for HLS, thumbnails and audio only', () => {
     // No picture to follow: the sound is not moved, nor stretched.
     expect(argv[argv.indexOf('-itsoffset') + 1]).toBe('-1700000000.123');
     expect(argv[argv.indexOf('-af') + 1]).toBe(AUDIO_ONLY_FILTER);
-    expect(AUDIO_ONLY_FILTER).toBe('aresample=async=1:first_pts=0');
+    expect(AUDIO_ONLY_FILTER).toBe('aresample=async=1:min_hard_comp=0.5:first_pts=0');
   });
 
   it('puts a key frame every segment length when HLS is among the outputs', () => {
