@@ -242,8 +242,8 @@ export const AUDIO_FILTER = 'aresample=async=1000:first_pts=0';
  * follows the pulse input's stamps only where they are more than half a second away from its samples,
  * with silence or a cut. Stretching towards them, as AUDIO_FILTER does, bent the pitch by up to 2.3 %
  * while a busy host's stamps jittered (a 440 Hz tone measured 9.8 Hz off); following them past 0.1 s
- * (Jibri's async=1) cut and padded the sound while they jittered more than that (3 Hz off, once, in the
- * full test run's load). They are followed at all because the samples alone lost time once: a session's
+ * (Jibri's async=1) left it 3 Hz off once in the full test run's load: cuts and pads where the stamps
+ * jittered more than that. They are followed at all because the samples alone lost time once: a session's
  * file came out 2 s short of the time it recorded, a stretch the input skipped.
  */
 export const AUDIO_ONLY_FILTER = 'aresample=async=1:min_hard_comp=0.5:first_pts=0';
