@@ -131,8 +131,12 @@ export class DockerBackend implements RecorderBackend {
     const c = this.docker.getContainer(h.containerId);
     try {
       if ((await c.inspect()).State.Running) {
-        // SIGINT: stop and finalize whatever still records, then exit.
-        await c.kill({ signal: 'SIGINT' });
+        // SIGINT: stop and finalize whatever still records, then exit. A recorder whose uploads are done
+        // exits by itself, maybe between the look and the signal: the engine then answers 409 (not
+        // running), and the container must still be removed, not left behind.
+        await c.kill({ signal: 'SIGINT' }).catch((err: unknown) => {
+          if ((err as { statusCode?: number }).statusCode !== 409) throw err;
+        });
         await Promise.race([c.wait(), new Promise((r) => setTimeout(r, 60000))]);
       }
       await c.remove({ force: true });
