@@ -120,6 +120,9 @@ describe('the stand-in meeting with real video', () => {
         }
       });
       const presented = (): Promise<number[]> => page.evaluate(() => Array.from(document.querySelectorAll('video')).map((v) => Number(v.dataset.presented ?? 0)));
+      // A video's clock runs before its first frames are composited (both VP8 tiles were still black in a
+      // screenshot once, on a machine's first run): the first screenshot waits for frames on screen too.
+      await waitFor('every video to show its first frames', async () => ((await presented()).every((n) => n >= 3) ? true : undefined), 20_000);
       const first = path.join(shots, 'a.png');
       const second = path.join(shots, 'b.png');
       await page.screenshot({ path: first });

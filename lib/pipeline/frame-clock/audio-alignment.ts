@@ -6,10 +6,14 @@
  * clock (a frame more while its main thread falls behind). The sound's own path is a steady constant of the
  * audio stack. The sound is moved later by the difference: first, from the first half second, to the step
  * of its ladder (sound-shift.ts) just below it, plus a fine delay of less than a step for the rest; then
- * steps of the ladder, a frame each, whenever the picture's latency over the last two seconds is more than
- * STEP_SLACK of a frame away from where the sound is. Because the fine delay (which can only grow) stays
- * under a step, a first measurement made on a start-up spike is undone by the ladder once the picture
- * settles. A rise past the top of the ladder raises the fine delay instead.
+ * steps of the ladder, a frame each, whenever the picture's latency over a window is more than STEP_SLACK
+ * of a frame away from where the sound is. In a session's first seconds (SETTLE_SAMPLES) the picture's
+ * latency is still settling (the meeting loads, Chromium's main thread catches up) and often rises by a
+ * frame or two and stays there: the sound follows the last half second, looked at every sixth of a
+ * second. After that the picture is steady and what changes it for a moment (a busy core) should not
+ * move the sound: it follows the last two seconds, every half second. Because the fine delay (which can
+ * only grow) stays under a step, a first measurement made on a start-up spike is undone by the ladder
+ * once the picture settles. A rise past the top of the ladder raises the fine delay instead.
  */
 import { SHIFT_STEPS, START_STEP, STEP_MS, shiftMs } from './sound-shift';
 
@@ -22,6 +26,9 @@ export interface AlignmentOptions {
 export const FIRST_WINDOW = 15;
 export const LONG_WINDOW = 60;
 const EVERY = 15;
+/** The settling start (eight seconds of grabs), and how often the sound is placed again during it. */
+export const SETTLE_SAMPLES = 240;
+const SETTLE_EVERY = 5;
 /** How far (in frames) the picture must be from the sound before the sound moves: no flapping on a boundary. */
 export const STEP_SLACK = 0.6;
 /** Beyond this the samples are wrong (a page that draws over the clock), not the picture that late. */
@@ -61,7 +68,9 @@ export class AudioAlignment {
     this.seen++;
     if (this.seen % FIRST_WINDOW === 0) this.noteWindow(median(this.recent.slice(-FIRST_WINDOW)));
     if (this.fineMs === undefined) return this.seen >= FIRST_WINDOW ? this.first(median(this.recent)) : undefined;
-    if (this.recent.length < LONG_WINDOW || this.seen % EVERY !== 0) return undefined;
+    // Half a second may be a stall rather than the picture's new latency: it moves the sound on the ladder, never the fine delay (which cannot come back).
+    if (this.seen <= SETTLE_SAMPLES) return this.seen % SETTLE_EVERY === 0 ? this.follow(median(this.recent.slice(-FIRST_WINDOW)), false) : undefined;
+    if (this.seen % EVERY !== 0) return undefined;
     return this.follow(median(this.recent));
   }
 
@@ -84,11 +93,11 @@ export class AudioAlignment {
     return move.fineMs !== undefined || move.step ? move : undefined;
   }
 
-  private follow(latencyMs: number): AlignmentMove | undefined {
+  private follow(latencyMs: number, mayRaiseFine = true): AlignmentMove | undefined {
     const at = (this.target(latencyMs) - this.fineMs!) / STEP_MS;
     if (Math.abs(at - this.step) <= STEP_SLACK) return undefined;
     const top = SHIFT_STEPS - 1;
-    if (at > top + STEP_SLACK) {
+    if (mayRaiseFine && at > top + STEP_SLACK) {
       // Past the ladder's top: the fine delay grows by the rest, the sound goes to the top step.
       this.fineMs! += (at - top) * STEP_MS;
       return { pictureLatencyMs: latencyMs, fineMs: this.fineMs!, ...this.stepTo(top) };

@@ -14,6 +14,8 @@ export interface ClockSample {
 
 export class ClockReader {
   private partial: Buffer = Buffer.alloc(0);
+  /** Wall-clock time of the latest frame the encoder has passed on, with a page clock on it or not. */
+  lastGrabMs: number | undefined;
 
   /**
    * @param width the rows' width in pixels
@@ -36,11 +38,12 @@ export class ClockReader {
 
   private onFrame(frame: Buffer): void {
     const row = (r: number): Buffer => frame.subarray(r * this.width, (r + 1) * this.width);
+    const grabMs = this.originMs + readGrabRow(row(CLOCK_ROWS), this.width);
+    this.lastGrabMs = grabMs;
     // The rows agree when the page drew them in one go; either alone is enough.
     let value: number | undefined;
     for (let r = CLOCK_ROWS - 1; r >= 0 && value === undefined; r--) value = readClockRow(row(r), this.width);
     if (value === undefined) return;
-    const grabMs = this.originMs + readGrabRow(row(CLOCK_ROWS), this.width);
     this.onSample({ grabMs, latencyMs: latencyMs(grabMs, value) });
   }
 }

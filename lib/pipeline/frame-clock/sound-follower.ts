@@ -10,8 +10,11 @@ import { ClockReader, type ClockSample } from './clock-reader';
 import type { SoundMove } from '../../output/participant-audio';
 import { fineDelayCommand, stepCommands } from './sound-shift';
 
-/** How far ahead on the sound's timeline a step of its move is queued (ffmpeg reads commands every 100 ms or so). */
-const SHIFT_LEAD_MS = 300;
+/**
+ * How far ahead on the sound's timeline a step of its move is queued: ffmpeg reads its commands every
+ * 100 ms, and the sound it filters is already some tens of ms behind the wall clock.
+ */
+const SHIFT_LEAD_MS = 200;
 
 export interface SoundFollowerOptions {
   /** The clock rows' width (the recording's). */
@@ -49,6 +52,18 @@ export class SoundFollower extends EventEmitter<SoundFollowerEvents> {
   /** Raw bytes of the encoder's clock branch. */
   push(chunk: Buffer): void {
     this.reader.push(chunk);
+  }
+
+  /**
+   * Resolves once the encoder has passed on a frame grabbed at `atMs` or later (true), or after `maxMs`
+   * (false). ffmpeg stopped by a signal drops the frames still queued at its inputs: waiting for this
+   * first keeps, on a host where the encoder runs behind, the last moments before a stop.
+   */
+  async caughtUp(atMs: number, maxMs: number, pollMs = 20): Promise<boolean> {
+    for (const until = Date.now() + maxMs; ; await new Promise((r) => setTimeout(r, pollMs))) {
+      if ((this.reader.lastGrabMs ?? -Infinity) >= atMs) return true;
+      if (Date.now() >= until) return false;
+    }
   }
 
   /** The picture's measured latency and the sound's place, once a first window of samples came. */

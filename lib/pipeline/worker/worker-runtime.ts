@@ -23,6 +23,8 @@ export interface WorkerChannel {
   exit(code: number): void;
 }
 
+/** How long a stop waits for the encoder to catch up with the screen (it runs behind on a busy host). */
+const STOP_CATCH_UP_MS = 3000;
 /** How long the encoder may take to close its files when the service is gone. */
 const ORPHAN_STOP_MS = 10000;
 
@@ -65,6 +67,7 @@ export class WorkerRuntime {
         return this.startEncoder(m.start);
       case 'encoder-stop':
         return this.reply(m.ref, async () => {
+          await this.catchUp();
           await this.encoder?.stop(m.graceMs);
         });
       case 'clock-samples':
@@ -99,6 +102,16 @@ export class WorkerRuntime {
     });
     encoder.on('started', (pid) => this.channel.send({ t: 'encoder-started', pid }));
     void encoder.ended.then((end) => this.channel.send({ t: 'encoder-ended', end: end.ok ? { ok: true } : { ok: false, error: end.error.toJSON() } }));
+  }
+
+  /** Until what was grabbed before the stop is encoded (STOP_CATCH_UP_MS at most), so that none of it is dropped. */
+  private async catchUp(): Promise<void> {
+    const { encoder, follower } = this;
+    if (!encoder || !follower) return;
+    const atMs = Date.now();
+    const ended = encoder.ended.then(() => true);
+    const caught = await Promise.race([follower.caughtUp(atMs, STOP_CATCH_UP_MS), ended]);
+    if (!caught) this.log.warn(`the encoder was more than ${STOP_CATCH_UP_MS} ms behind the screen at the stop: the recording ends that much early`, { component: 'encoder' });
   }
 
   private async reply(ref: number, work: () => Promise<unknown>): Promise<void> {

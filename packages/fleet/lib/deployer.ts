@@ -210,7 +210,8 @@ export class Deployer {
 
   private async removeFromBackend(r: RecorderRow): Promise<void> {
     const backend = this.opts.backends[r.backend];
-    if (r.handle && backend) await backend.remove(r.handle).catch((err: unknown) => this.log.warn(`removing recorder ${r.id}: ${String(err)}`));
+    // A recorder left on the engine still holds the account's secrets and the host's resources: an operator must know.
+    if (r.handle && backend) await backend.remove(r.handle).catch((err: unknown) => this.log.error(`recorder ${r.id} could not be removed from ${backend.kind}, remove it by hand: ${String(err)}`));
   }
 
   private scheduleExpiry(id: string, at: number): void {
@@ -321,6 +322,8 @@ export class Deployer {
         const backend = this.opts.backends[r.backend];
         if ((r.state === 'ready' || r.state === 'draining' || r.state === 'uploading') && (!backend || !r.handle || !(await backend.running(r.handle)))) {
           this.opts.recordings?.leftBehind(r, d.accountId, 'it stopped while the service was down');
+          // Stopped is not gone: an exited container keeps its secrets folder and its name.
+          await this.removeFromBackend(r);
           store.recorderGone(r.id, 'removed');
         }
       }

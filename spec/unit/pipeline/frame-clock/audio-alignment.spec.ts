@@ -1,4 +1,4 @@
-import { AudioAlignment, FIRST_WINDOW, LONG_WINDOW, STEP_SLACK, type AlignmentMove } from '../../../../lib/pipeline/frame-clock/audio-alignment';
+import { AudioAlignment, FIRST_WINDOW, LONG_WINDOW, SETTLE_SAMPLES, STEP_SLACK, type AlignmentMove } from '../../../../lib/pipeline/frame-clock/audio-alignment';
 import { START_STEP, STEP_MS, SHIFT_STEPS } from '../../../../lib/pipeline/frame-clock/sound-shift';
 
 function feed(a: AudioAlignment, latencies: number[]): Array<AlignmentMove & { at: number }> {
@@ -28,9 +28,19 @@ describe('moving the sound to the picture', () => {
     expect(soundMove(a)).toBeCloseTo(25, 6);
   });
 
-  it('follows the picture a frame later and back, after a two-second window, not for a burst', () => {
+  it('follows a picture that settles two frames later in the first seconds within half a second', () => {
+    const a = new AudioAlignment({ audioLatencyMs: 0 });
+    feed(a, repeat(8, 60));
+    const moves = feed(a, repeat(42, 30));
+    expect(moves.map((m) => m.step)).toEqual([{ from: 0, to: 2 }]);
+    // Half the window past the rise, at the next look (every sixth of a second).
+    expect(moves[0]!.at).toBeLessThan(FIRST_WINDOW / 2 + 5);
+    expect(soundMove(a)).toBeCloseTo(8 + 2 * STEP_MS, 6);
+  });
+
+  it('past the first seconds, follows the picture a frame later and back after a two-second window, not for a burst', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
-    const burst = feed(a, [...repeat(50, 30), ...repeat(50 + STEP_MS, LONG_WINDOW / 4), ...repeat(50, 200)]);
+    const burst = feed(a, [...repeat(50, SETTLE_SAMPLES), ...repeat(50 + STEP_MS, LONG_WINDOW / 4), ...repeat(50, 200)]);
     expect(burst).toHaveLength(1);
     const later = feed(a, repeat(50 + STEP_MS, 2 * LONG_WINDOW));
     expect(later.map((m) => m.step)).toEqual([{ from: START_STEP, to: START_STEP + 1 }]);
@@ -42,16 +52,25 @@ describe('moving the sound to the picture', () => {
 
   it('leaves the sound alone for changes within the slack of a step', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
-    expect(feed(a, [...repeat(50, 30), ...repeat(58, 300), ...repeat(42, 300)])).toHaveLength(1);
+    expect(feed(a, [...repeat(50, 30), ...repeat(58, SETTLE_SAMPLES + 300), ...repeat(42, 300)])).toHaveLength(1);
   });
 
   it('raises the fine delay for a picture later than the ladder reaches', () => {
     const a = new AudioAlignment({ audioLatencyMs: 10 });
-    feed(a, repeat(50, 30));
+    feed(a, repeat(50, SETTLE_SAMPLES));
     const moves = feed(a, repeat(300, 2 * LONG_WINDOW));
     expect(moves[0]!.step).toEqual({ from: START_STEP, to: SHIFT_STEPS - 1 });
     expect(moves[0]!.fineMs).toBeGreaterThan(0);
     expect(soundMove(a)).toBeCloseTo(290, 0);
+  });
+
+  it('in the first seconds, takes a half second far past the ladder to its top only: the fine delay, which cannot come back, waits for two seconds of it', () => {
+    const a = new AudioAlignment({ audioLatencyMs: 0 });
+    feed(a, repeat(40, 30));
+    const spike = feed(a, repeat(400, FIRST_WINDOW));
+    expect(spike.map((m) => [m.step, m.fineMs])).toEqual([[{ from: 2, to: SHIFT_STEPS - 1 }, undefined]]);
+    feed(a, repeat(40, 30));
+    expect(soundMove(a)).toBeCloseTo(40, 6);
   });
 
   it('undoes a first measurement made on a start-up spike once the picture settles, however high the spike', () => {

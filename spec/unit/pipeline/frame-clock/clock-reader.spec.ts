@@ -34,4 +34,12 @@ describe('reading the frame clock back from the encoder', () => {
       { grabMs: ORIGIN + 600, latencyMs: 70 },
     ]);
   });
+
+  it('knows the latest frame the encoder passed on, with a page clock on it or not (what a stop waits for)', () => {
+    const reader = new ClockReader(WIDTH, ORIGIN, () => undefined);
+    expect(reader.lastGrabMs).toBeUndefined();
+    reader.push(frame(ORIGIN + 450, 500));
+    reader.push(frame(undefined, 533.25));
+    expect(reader.lastGrabMs).toBe(ORIGIN + 533.25);
+  });
 });
