@@ -159,11 +159,14 @@ export JIBRI_TS_S3_PARENT=$$ JIBRI_TS_RUN_SERVERS=script
 JIBRI_TS_S3_DIR=$(mktemp -d "${TMPDIR:-/tmp}/jibri-ts-s3-XXXXXX")/cluster
 JIBRI_TS_S3RVER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/jibri-ts-s3rver-XXXXXX")/server
 export JIBRI_TS_S3_DIR JIBRI_TS_S3RVER_DIR
+# The run's port reservations (testkit/ports.ts), shared by the lanes' processes.
+JIBRI_TS_PORTS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/jibri-ts-ports-XXXXXX")
+export JIBRI_TS_PORTS_DIR
 if pactl info >/dev/null 2>&1; then export JIBRI_TS_PULSE_BEFORE=yes; else export JIBRI_TS_PULSE_BEFORE=no; fi
 stop_run_servers() {
   node -e 'Promise.all([require("./dist/testkit/s3").stopS3(process.argv[1]), require("./dist/testkit/s3rver").stopS3rver(process.argv[2])]).catch(() => {})' \
     "$JIBRI_TS_S3_DIR" "$JIBRI_TS_S3RVER_DIR" 2>/dev/null || true
-  rm -rf "$(dirname "$JIBRI_TS_S3_DIR")" "$(dirname "$JIBRI_TS_S3RVER_DIR")"
+  rm -rf "$(dirname "$JIBRI_TS_S3_DIR")" "$(dirname "$JIBRI_TS_S3RVER_DIR")" "$JIBRI_TS_PORTS_DIR"
   if [ "$JIBRI_TS_PULSE_BEFORE" = no ]; then pulseaudio --kill >/dev/null 2>&1 || true; fi
 }
 trap 'stop_run_servers; stop_jobs; stop_engine' EXIT

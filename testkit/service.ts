@@ -13,6 +13,9 @@ import { createLogger, type Logger } from '../lib/log';
 import type { SessionStateName } from '../lib/recorder/session-machine';
 import type { Json } from './json';
 import { testCaFile } from './test-ca';
+import { freePort } from './ports';
+
+export { freePort };
 
 /** The repository, from testkit/ or from its build under dist/ (the bench). */
 export const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '../..')].find((d) => fs.existsSync(path.join(d, 'scripts/setup.sh'))) ?? path.resolve(__dirname, '..');
@@ -171,18 +174,6 @@ export async function spawnServiceProcess(env: Record<string, string>, opts: { p
 export async function expectExit(p: ServiceProcess, code: number): Promise<void> {
   const got = await p.exited;
   if (got !== code) throw new Error(`the service exited with ${got}, not ${code}; its output:\n${p.output()}`);
-}
-
-export async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export function findRecordings(dir: string): string[] {
